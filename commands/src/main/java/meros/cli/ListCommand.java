@@ -1,0 +1,22 @@
+package meros.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "list", description = "List the constellations under constellations/.")
+final class ListCommand implements Callable<Integer> {
+    @ParentCommand MerosCommand root;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        for (String name : root.meros().list()) out.println(name);
+        out.flush();
+        return 0;
+    }
+}

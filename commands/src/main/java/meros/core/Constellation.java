@@ -1,0 +1,40 @@
+package meros.core;
+
+import meros.core.manifest.Manifest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A live constellation handle: its manifest plus one {@link Machine} per VM. */
+public final class Constellation {
+    private final Meros meros;
+    private volatile Manifest manifest;
+    private final Map<String, Machine> machines = new LinkedHashMap<>();
+
+    Constellation(Meros meros, Manifest manifest) {
+        this.meros = meros;
+        this.manifest = manifest;
+    }
+
+    synchronized void refresh(Manifest m) {
+        this.manifest = m;
+        machines.keySet().retainAll(m.vms().keySet());
+        for (String vm : m.vms().keySet()) machines.computeIfAbsent(vm, n -> new Machine(this, n));
+    }
+
+    public Meros meros() { return meros; }
+    public Manifest manifest() { return manifest; }
+    public String name() { return manifest.name(); }
+
+    public synchronized List<Machine> vms() { return new ArrayList<>(machines.values()); }
+
+    public synchronized Machine vm(String name) {
+        manifest.vm(name); // validates the name with a helpful message
+        return machines.get(name);
+    }
+
+    @Override
+    public String toString() { return "constellation " + name() + " " + machines.keySet(); }
+}

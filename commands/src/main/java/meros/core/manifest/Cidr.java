@@ -1,0 +1,43 @@
+package meros.core.manifest;
+
+/** An IPv4 network in CIDR notation, e.g. {@code 10.0.10.0/24}. */
+public record Cidr(int network, int prefix) {
+
+    public Cidr {
+        if (prefix < 0 || prefix > 32) throw new IllegalArgumentException("prefix length must be 0..32, got " + prefix);
+        network = network & mask(prefix);
+    }
+
+    /** Parses {@code a.b.c.d/n}; throws IllegalArgumentException with a user-facing message. */
+    public static Cidr parse(String s) {
+        if (s == null) throw new IllegalArgumentException("missing CIDR");
+        int slash = s.indexOf('/');
+        if (slash < 0) throw new IllegalArgumentException("'" + s + "' is not a CIDR (expected a.b.c.d/prefix)");
+        int addr = Ipv4.parse(s.substring(0, slash));
+        int prefix;
+        try {
+            prefix = Integer.parseInt(s.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' has a malformed prefix length");
+        }
+        if (prefix < 0 || prefix > 32) throw new IllegalArgumentException("'" + s + "' has prefix length outside 0..32");
+        if ((addr & mask(prefix)) != addr) {
+            throw new IllegalArgumentException("'" + s + "' has host bits set (did you mean " + Ipv4.format(addr & mask(prefix)) + "/" + prefix + "?)");
+        }
+        return new Cidr(addr, prefix);
+    }
+
+    public static int mask(int prefix) { return prefix == 0 ? 0 : -1 << (32 - prefix); }
+
+    public boolean contains(int addr) { return (addr & mask(prefix)) == network; }
+
+    /** The first host address: meros gives it to the bridge and uses it as the VMs' gateway. */
+    public int gateway() { return network + 1; }
+
+    public int broadcast() { return network | ~mask(prefix); }
+
+    public String netmask() { return Ipv4.format(mask(prefix)); }
+
+    @Override
+    public String toString() { return Ipv4.format(network) + "/" + prefix; }
+}

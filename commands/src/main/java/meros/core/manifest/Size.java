@@ -1,0 +1,48 @@
+package meros.core.manifest;
+
+import java.util.Locale;
+
+/** Parses sizes such as {@code 2G}, {@code 512M}, {@code 1024K}, {@code 4096} (bytes unless a default unit is given). */
+public final class Size {
+    private Size() { }
+
+    /**
+     * @param text        e.g. "2G", "512", "1.5G"
+     * @param defaultUnit multiplier applied to a bare number (1 for bytes, 1 MiB for memory)
+     * @return the size in bytes
+     */
+    public static long parse(String text, long defaultUnit) {
+        if (text == null) throw new IllegalArgumentException("missing size");
+        String s = text.strip().toUpperCase(Locale.ROOT);
+        if (s.endsWith("IB")) s = s.substring(0, s.length() - 2);
+        else if (s.endsWith("B") && s.length() > 1 && Character.isLetter(s.charAt(s.length() - 2))) s = s.substring(0, s.length() - 1);
+        long mult = defaultUnit;
+        if (!s.isEmpty()) {
+            switch (s.charAt(s.length() - 1)) {
+                case 'K' -> mult = 1L << 10;
+                case 'M' -> mult = 1L << 20;
+                case 'G' -> mult = 1L << 30;
+                case 'T' -> mult = 1L << 40;
+                default -> mult = 0;
+            }
+            if (mult != 0) s = s.substring(0, s.length() - 1);
+            else mult = defaultUnit;
+        }
+        double n;
+        try {
+            if (!s.matches("[0-9]+(\\.[0-9]+)?")) throw new NumberFormatException();
+            n = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (use e.g. 512M, 2G)");
+        }
+        if (n <= 0) throw new IllegalArgumentException("size '" + text + "' must be positive");
+        return (long) (n * mult);
+    }
+
+    public static String format(long bytes) {
+        if (bytes % (1L << 30) == 0) return (bytes >> 30) + "G";
+        if (bytes % (1L << 20) == 0) return (bytes >> 20) + "M";
+        if (bytes % (1L << 10) == 0) return (bytes >> 10) + "K";
+        return Long.toString(bytes);
+    }
+}

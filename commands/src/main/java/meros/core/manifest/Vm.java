@@ -1,0 +1,40 @@
+package meros.core.manifest;
+
+import java.util.List;
+
+/**
+ * One virtual machine, defaults filled in.
+ *
+ * @param mirror     the distribution mirror URL; null means "derive from the host's apt sources"
+ * @param kernel     a kernel image path (relative to the checkout) to boot instead of the
+ *                   distribution kernel; null means the kernel extracted at build time
+ * @param network    {@code auto} (bridges when root, user-mode otherwise), {@code bridge} or {@code user}
+ * @param display    {@code none} (headless, the default), {@code gtk}, {@code vnc:N}, ... passed to {@code -display}
+ * @param gui        install and use waypipe for {@code run --gui}
+ */
+public record Vm(
+        String name,
+        String arch,
+        String distribution,
+        String release,
+        List<String> packages,
+        String mirror,
+        long diskSizeBytes,
+        long memoryMiB,
+        int cpus,
+        List<Nic> networks,
+        String kernel,
+        String kernelArgs,
+        Accel accel,
+        String display,
+        List<String> qemuArgs,
+        String user,
+        String hostname,
+        NetworkMode network,
+        boolean gui,
+        int bootTimeoutSeconds) {
+
+    public enum Accel { AUTO, KVM, TCG }
+
+    public enum NetworkMode { AUTO, BRIDGE, USER }
+}

@@ -1,0 +1,172 @@
+package meros.core.proc;
+
+import meros.core.ExitCode;
+import meros.core.MerosException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs an external program: always an argument list (never a shell string), always a timeout,
+ * stdout and stderr captured; a failure becomes a {@link MerosException} whose message names the
+ * program, its exit status and the last lines of its stderr.
+ */
+public final class Proc {
+    private final List<String> argv;
+    private Duration timeout = Duration.ofMinutes(5);
+    private Path dir;
+    private final Map<String, String> env = new HashMap<>();
+    private byte[] stdin;
+    private Consumer<String> lineListener;
+    private Path stdoutFile;
+
+    private Proc(List<String> argv) {
+        if (argv.isEmpty()) throw new IllegalArgumentException("empty argv");
+        this.argv = List.copyOf(argv);
+    }
+
+    public static Proc of(String... argv) { return new Proc(List.of(argv)); }
+    public static Proc of(List<String> argv) { return new Proc(argv); }
+
+    public Proc timeout(Duration t) { this.timeout = t; return this; }
+    public Proc dir(Path d) { this.dir = d; return this; }
+    public Proc env(String k, String v) { env.put(k, v); return this; }
+    public Proc stdin(byte[] in) { this.stdin = in; return this; }
+    public Proc stdin(String in) { return stdin(in.getBytes(StandardCharsets.UTF_8)); }
+    /** Receives every line of stdout and stderr as it arrives (for progress display). */
+    public Proc onLine(Consumer<String> l) { this.lineListener = l; return this; }
+    /** Send stdout to a file instead of memory (large outputs such as build logs). */
+    public Proc stdoutTo(Path f) { this.stdoutFile = f; return this; }
+
+    public List<String> argv() { return argv; }
+
+    /** The outcome of a finished program. */
+    public record Result(List<String> argv, int exit, String stdout, String stderr) {
+        public boolean ok() { return exit == 0; }
+        public String tail(int lines) { return Proc.tail(stderr.isBlank() ? stdout : stderr, lines); }
+    }
+
+    /** Runs and returns the result whatever the exit status; throws only if it cannot start or times out. */
+    public Result call() {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv));
+        if (dir != null) pb.directory(dir.toFile());
+        pb.environment().putAll(env);
+        if (stdoutFile != null) pb.redirectOutput(stdoutFile.toFile());
+        if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new MerosException(ExitCode.MISSING_TOOL, "cannot run " + argv.get(0) + ": " + rootMessage(e), e);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread to = stdoutFile == null ? pump(p.getInputStream(), out) : null;
+        Thread te = pump(p.getErrorStream(), err);
+        try {
+            if (stdin != null) {
+                try (var os = p.getOutputStream()) { os.write(stdin); } catch (IOException ignored) { }
+            }
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+                throw new MerosException(ExitCode.EXTERNAL, String.join(" ", argv.subList(0, Math.min(3, argv.size())))
+                        + " timed out after " + timeout.toSeconds() + " s" + lastLines(err));
+            }
+            if (to != null) to.join(5000);
+            te.join(5000);
+        } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + argv.get(0));
+        }
+        return new Result(argv, p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs and requires exit status 0; otherwise throws with the program's stderr tail. */
+    public Result run() {
+        Result r = call();
+        if (!r.ok()) {
+            throw new MerosException(ExitCode.EXTERNAL, argv.get(0) + " exited with status " + r.exit()
+                    + describeArgs() + (r.tail(5).isBlank() ? "" : ": " + r.tail(5).replace('\n', ' ').strip()));
+        }
+        return r;
+    }
+
+    /** Runs, requires success, returns trimmed stdout. */
+    public String output() { return run().stdout().strip(); }
+
+    private String describeArgs() {
+        return argv.size() > 1 ? " (" + String.join(" ", argv.subList(1, Math.min(argv.size(), 4))) + (argv.size() > 4 ? " ..." : "") + ")" : "";
+    }
+
+    private Thread pump(InputStream in, ByteArrayOutputStream sink) {
+        Thread t = new Thread(() -> {
+            try (in) {
+                byte[] buf = new byte[8192];
+                int n;
+                StringBuilder line = new StringBuilder();
+                while ((n = in.read(buf)) > 0) {
+                    synchronized (sink) { sink.write(buf, 0, n); }
+                    if (lineListener != null) {
+                        String s = new String(buf, 0, n, StandardCharsets.UTF_8);
+                        for (char c : s.toCharArray()) {
+                            if (c == '\n' || c == '\r') {
+                                if (line.length() > 0) lineListener.accept(line.toString());
+                                line.setLength(0);
+                            } else line.append(c);
+                        }
+                    }
+                }
+                if (lineListener != null && line.length() > 0) lineListener.accept(line.toString());
+            } catch (IOException e) {
+                // process went away; what we have is what we report
+            }
+        }, "proc-pump-" + argv.get(0));
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static String lastLines(ByteArrayOutputStream err) {
+        String t = tail(err.toString(StandardCharsets.UTF_8), 3);
+        return t.isBlank() ? "" : ": " + t.replace('\n', ' ').strip();
+    }
+
+    public static String tail(String text, int lines) {
+        String[] all = text.strip().split("\n");
+        int from = Math.max(0, all.length - lines);
+        return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) t = t.getCause();
+        return t.getMessage();
+    }
+
+    /** True if {@code name} is an executable on PATH (or an absolute executable path). */
+    public static boolean onPath(String name) {
+        if (name.contains("/")) return java.nio.file.Files.isExecutable(Path.of(name));
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String d : (path + ":/usr/sbin:/sbin").split(":")) {
+            if (!d.isEmpty() && java.nio.file.Files.isExecutable(Path.of(d, name))) return true;
+        }
+        return false;
+    }
+
+    @SuppressWarnings("unused")
+    private static UncheckedIOException unchecked(IOException e) { return new UncheckedIOException(e); }
+}

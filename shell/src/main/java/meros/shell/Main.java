@@ -1,0 +1,1 @@
+package meros.shell; public class Main { public static void main(String[] a){ System.out.println("hi"); } }
