@@ -103,8 +103,8 @@ public final class ManifestLoader {
         if (problem.startsWith("mapping values are not allowed here")) {
             msg = "YAML syntax error: mapping values are not allowed here — did you put a key and its nested mapping on one line? "
                     + "Put the nested key on its own, indented line";
-        } else if (problem.contains("found character '\\t'")) {
-            msg += " — YAML indentation must use spaces, not tabs";
+        } else if (problem.contains("found character '\\t")) {
+            msg = "YAML syntax error: found a tab character — YAML indentation must use spaces, not tabs";
         }
         return msg;
     }

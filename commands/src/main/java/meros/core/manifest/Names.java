@@ -17,7 +17,7 @@ final class Names {
                 best = c;
             }
         }
-        int limit = Math.max(2, wrong.length() / 3);
+        int limit = Math.max(1, wrong.length() / 3);
         return best != null && bestD <= limit ? " (did you mean '" + best + "'?)" : "";
     }
 
