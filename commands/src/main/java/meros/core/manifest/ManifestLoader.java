@@ -68,7 +68,7 @@ public final class ManifestLoader {
             problems.at(root, "expected a mapping with 'bridges:' and 'virtual_machines:' at the top, got " + Yamls.describe(root));
             throw new ManifestException(problems.sorted());
         }
-        MapReader topReader = new MapReader(top, "", top, TOP_KEYS, problems);
+        MapReader topReader = new MapReader(top, "", top, TOP_KEYS, ManifestLoader::misplacedAtTop, problems);
         BridgeSection bridges = new BridgeSection(problems);
         bridges.read(topReader);
         VmSection vms = new VmSection(name, bridges, problems);
@@ -79,6 +79,12 @@ public final class ManifestLoader {
                 Collections.unmodifiableMap(new LinkedHashMap<>(vms.vms)));
     }
 
+    private static String misplacedAtTop(String key) {
+        if (VmSection.KEYS.contains(key)) return " ('" + key + "' is a VM setting: indent it under a VM in virtual_machines:)";
+        if (BridgeSection.KEYS.contains(key)) return " ('" + key + "' is a bridge setting: indent it under a bridge in bridges:)";
+        return " (the top level has only bridges: and virtual_machines:; is this line indented too little?)";
+    }
+
     private static Node compose(String text, Problems problems) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // reported by MapReader with both positions
@@ -86,7 +92,7 @@ public final class ManifestLoader {
         try (Reader r = new StringReader(text)) {
             return new Yaml(options).compose(r);
         } catch (MarkedYAMLException e) {
-            problems.at(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(), syntaxMessage(e));
+            problems.at(syntaxMark(e), syntaxMessage(e));
         } catch (YAMLException e) {
             problems.at((org.yaml.snakeyaml.error.Mark) null, "YAML error: " + firstLine(e.getMessage()));
         } catch (IOException e) {
@@ -95,17 +101,46 @@ public final class ManifestLoader {
         return null;
     }
 
+    /** Where a syntax error is shown: an unclosed quote or bracket points at where it opened, not at the end of the file. */
+    static org.yaml.snakeyaml.error.Mark syntaxMark(MarkedYAMLException e) {
+        if (e.getContextMark() != null && (e.getProblemMark() == null || reachedEnd(e))) return e.getContextMark();
+        return e.getProblemMark();
+    }
+
+    private static boolean reachedEnd(MarkedYAMLException e) {
+        String p = String.valueOf(e.getProblem());
+        return p.contains("end of stream") || p.contains("<stream end>");
+    }
+
     /** One line for a YAML syntax error, with a hint for the usual mistakes. */
     static String syntaxMessage(MarkedYAMLException e) {
         String problem = e.getProblem() == null ? firstLine(e.getMessage()) : e.getProblem();
-        String msg = "YAML syntax error: " + problem;
-        if (e.getContext() != null && !problem.contains(e.getContext())) msg += " (" + e.getContext() + ")";
+        String context = e.getContext() == null ? "" : e.getContext();
+        String prefix = "YAML syntax error: ";
         if (problem.startsWith("mapping values are not allowed here")) {
-            msg = "YAML syntax error: mapping values are not allowed here — did you put a key and its nested mapping on one line? "
+            return prefix + "mapping values are not allowed here — did you put a key and its nested mapping on one line? "
                     + "Put the nested key on its own, indented line";
-        } else if (problem.contains("found character '\\t")) {
-            msg = "YAML syntax error: found a tab character — YAML indentation must use spaces, not tabs";
         }
+        if (problem.contains("found character '\\t")) {
+            return prefix + "found a tab character — YAML indentation must use spaces, not tabs";
+        }
+        if (reachedEnd(e) && context.contains("quoted scalar")) {
+            return prefix + "this quoted string is never closed";
+        }
+        if (reachedEnd(e) && context.contains("flow mapping")) {
+            return prefix + "this '{' is never closed with '}'";
+        }
+        if (reachedEnd(e) && context.contains("flow sequence")) {
+            return prefix + "this '[' is never closed with ']'";
+        }
+        if (problem.contains("expected <block end>")) {
+            return prefix + "this line's indentation does not line up with the keys above it";
+        }
+        if (context.contains("expected a single document")) {
+            return prefix + "a manifest is one YAML document, but a second one starts here ('---')";
+        }
+        String msg = prefix + problem;
+        if (!context.isEmpty() && !problem.contains(context)) msg += " (" + context + ")";
         return msg;
     }
 

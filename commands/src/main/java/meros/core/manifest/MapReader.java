@@ -31,6 +31,11 @@ final class MapReader {
      * @param allowed the keys this mapping may have; null allows any (the caller checks names)
      */
     MapReader(MappingNode map, String path, Node owner, Set<String> allowed, Problems problems) {
+        this(map, path, owner, allowed, null, problems);
+    }
+
+    /** @param misplaced for unknown keys: a hint when the key belongs elsewhere (e.g. indented one level too little), or null */
+    MapReader(MappingNode map, String path, Node owner, Set<String> allowed, Function<String, String> misplaced, Problems problems) {
         this.path = path;
         this.problems = problems;
         this.owner = owner == null ? map : owner;
@@ -48,7 +53,9 @@ final class MapReader {
                 continue;
             }
             if (allowed != null && !allowed.contains(key)) {
-                problems.at(k, prefix() + "unknown key '" + key + "'" + Names.didYouMean(key, allowed));
+                String hint = Names.didYouMean(key, allowed);
+                if (hint.isEmpty() && misplaced != null) hint = misplaced.apply(key);
+                problems.at(k, prefix() + "unknown key '" + key + "'" + hint);
             }
             entries.put(key, t);
         }

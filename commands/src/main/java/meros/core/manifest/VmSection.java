@@ -66,7 +66,9 @@ final class VmSection {
             }
             Node value = names.node(name);
             if (value != null && !(value instanceof MappingNode)) {
-                problems.at(value, "virtual_machines." + name + ": expected a mapping of VM settings (memory: ..., cpus: ...), got " + Yamls.describe(value));
+                String hint = KEYS.contains(name) ? " ('" + name + "' is a VM setting: indent it under a VM name)" : "";
+                problems.at(value, "virtual_machines." + name + ": expected a mapping of VM settings (memory: ..., cpus: ...), got "
+                        + Yamls.describe(value) + hint);
                 continue;
             }
             vms.put(name, readVm(name, new MapReader((MappingNode) value, "virtual_machines." + name, key, KEYS, problems)));

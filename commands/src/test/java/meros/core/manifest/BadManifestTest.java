@@ -577,4 +577,75 @@ class BadManifestTest {
                 F + "15:5: virtual_machines.client: unknown key 'disk'",
                 F + "18:17: virtual_machines.client.networks[0].bridge: no bridge 'labnett' (did you mean 'labnet'?) (defined: labnet)");
     }
+
+    @Test
+    void misIndentedKey() {
+        expect("""
+                virtual_machines:
+                  box:
+                    memory: 512
+                   cpus: 2
+                """,
+                F + "4:4: YAML syntax error: this line's indentation does not line up with the keys above it");
+    }
+
+    @Test
+    void unclosedQuotePointsAtItsStart() {
+        expect("""
+                virtual_machines:
+                  box:
+                    release: "bookworm
+                    cpus: 2
+                """,
+                F + "3:14: YAML syntax error: this quoted string is never closed");
+    }
+
+    @Test
+    void unclosedBrackets() {
+        expect("""
+                virtual_machines:
+                  box:
+                    packages: [curl
+                """,
+                F + "3:15: YAML syntax error: this '[' is never closed with ']'");
+        expect("""
+                virtual_machines:
+                  box: {cpus: 2
+                """,
+                F + "2:8: YAML syntax error: this '{' is never closed with '}'");
+    }
+
+    @Test
+    void secondDocument() {
+        expect("""
+                virtual_machines: {a: {}}
+                ---
+                virtual_machines: {b: {}}
+                """,
+                F + "2:1: YAML syntax error: a manifest is one YAML document, but a second one starts here ('---')");
+    }
+
+    @Test
+    void undefinedAlias() {
+        expect("""
+                virtual_machines:
+                  box: *defaults
+                """,
+                F + "2:8: YAML syntax error: found undefined alias defaults");
+    }
+
+    @Test
+    void settingsIndentedTooLittle() {
+        expect("""
+                bridges:
+                labnet:
+                  subnet: 10.0.10.0/24
+                virtual_machines:
+                  box:
+                  cpus: 2
+                """,
+                F + "2:1: unknown key 'labnet' (the top level has only bridges: and virtual_machines:; is this line indented too little?)",
+                F + "6:9: virtual_machines.cpus: expected a mapping of VM settings (memory: ..., cpus: ...), got the number 2"
+                        + " ('cpus' is a VM setting: indent it under a VM name)");
+    }
 }
