@@ -26,6 +26,9 @@ final class VmSection {
     static final List<String> NETWORK_MODES = List.of("auto", "bridge", "user");
     static final List<String> MODELS = List.of("virtio-net-pci", "e1000", "rtl8139", "e1000e");
 
+    /** QEMU's {@code -display} types. */
+    static final List<String> DISPLAYS = List.of("none", "gtk", "sdl", "vnc", "curses", "egl-headless", "spice-app", "dbus", "cocoa");
+
     static final long MIB = 1L << 20;
     static final long MIN_MEMORY_MIB = 64;
     static final long MIN_DISK = 64 * MIB;
@@ -94,7 +97,7 @@ final class VmSection {
         String kernel = m.string("kernel", null);
         String kernelArgs = m.string("kernel_args", "");
         Vm.Accel accel = Vm.Accel.valueOf(m.choice("accel", "auto", ACCELS).toUpperCase(Locale.ROOT));
-        String display = m.string("display", "none");
+        String display = display(m);
         List<String> qemuArgs = m.list("qemu_args", s -> s.getValue());
         String user = word(m, "user", alpine ? "alpine" : "debian", "[a-z_][a-z0-9_-]{0,31}", "a Linux user name");
         String hostname = word(m, "hostname", name.replace('_', '-'), "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
@@ -119,6 +122,17 @@ final class VmSection {
         if (s.matches(regex)) return s;
         m.problem(m.node(key), m.at(key) + ": '" + s + "' is not " + what);
         return def;
+    }
+
+    /** The {@code -display} value: a known type, optionally followed by QEMU's own options ({@code gtk,zoom-to-fit=on}, {@code vnc=:1}). */
+    private static String display(MapReader m) {
+        String s = m.string("display", null);
+        if (s == null) return "none";
+        String type = s.split("[,=:]", 2)[0];
+        if (DISPLAYS.contains(type) && !s.matches(".*\\s.*")) return s;
+        m.problem(m.node("display"), m.at("display") + ": unknown display '" + s + "'" + Names.didYouMean(type, DISPLAYS)
+                + " (allowed: " + String.join(", ", DISPLAYS) + ", optionally with QEMU options, e.g. vnc=:1)");
+        return "none";
     }
 
     private String mirror(MapReader m) {

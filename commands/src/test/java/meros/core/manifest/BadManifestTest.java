@@ -648,4 +648,17 @@ class BadManifestTest {
                 F + "6:9: virtual_machines.cpus: expected a mapping of VM settings (memory: ..., cpus: ...), got the number 2"
                         + " ('cpus' is a VM setting: indent it under a VM name)");
     }
+
+    @Test
+    void unknownDisplay() {
+        expect("""
+                virtual_machines:
+                  a: {display: gtx}
+                  b: {display: "vnc =:1"}
+                """,
+                F + "2:16: virtual_machines.a.display: unknown display 'gtx' (did you mean 'gtk'?)"
+                        + " (allowed: none, gtk, sdl, vnc, curses, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)",
+                F + "3:16: virtual_machines.b.display: unknown display 'vnc =:1' (did you mean 'vnc'?)"
+                        + " (allowed: none, gtk, sdl, vnc, curses, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)");
+    }
 }
