@@ -74,6 +74,10 @@ public final class ManifestLoader {
         VmSection vms = new VmSection(name, bridges, problems);
         vms.read(topReader, top);
         CrossChecks.run(vms, bridges.declared, problems);
+        if (dir != null && Files.isDirectory(dir)) {
+            Node vmsKey = topReader.keyNode("virtual_machines");
+            LayoutChecks.run(dir, shownDir(shownAs), vms.vms.keySet(), vmsKey == null ? top : vmsKey, problems);
+        }
         if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
         return new Manifest(name, dir, file, Collections.unmodifiableMap(new LinkedHashMap<>(bridges.bridges)),
                 Collections.unmodifiableMap(new LinkedHashMap<>(vms.vms)));
@@ -154,6 +158,11 @@ public final class ManifestLoader {
      * The file as users know it: relative to the checkout ({@code constellations/demo/demo.yml}) when the
      * directory sits in a {@code constellations/} folder, else as given.
      */
+    private static String shownDir(String shownFile) {
+        int slash = shownFile.lastIndexOf('/');
+        return slash < 0 ? "." : shownFile.substring(0, slash);
+    }
+
     static String display(Path dir, Path file) {
         Path abs = file.toAbsolutePath().normalize();
         Path parent = dir.toAbsolutePath().normalize().getParent();

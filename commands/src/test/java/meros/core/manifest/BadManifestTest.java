@@ -661,4 +661,21 @@ class BadManifestTest {
                 F + "3:16: virtual_machines.b.display: unknown display 'vnc =:1' (did you mean 'vnc'?)"
                         + " (allowed: none, gtk, sdl, vnc, curses, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)");
     }
+
+    @Test
+    void strayDirectoryAndHookThatIsNotExecutable() throws java.io.IOException {
+        Path dir = ManifestTestSupport.write(tmp, "bad", "");
+        java.nio.file.Files.createDirectories(dir.resolve("webb/includes.chroot"));
+        java.nio.file.Files.createDirectories(dir.resolve("web/hooks"));
+        java.nio.file.Files.createDirectories(dir.resolve("includes.chroot"));
+        java.nio.file.Files.writeString(dir.resolve("web/hooks/20-setup"), "#!/bin/sh\n");
+        expect("""
+                bridges: {}
+                virtual_machines:
+                  web: {}
+                """,
+                F + "1:1: hook constellations/bad/web/hooks/20-setup is not executable (chmod +x constellations/bad/web/hooks/20-setup)",
+                F + "2:1: directory constellations/bad/webb/ matches no VM (did you mean 'web'?)"
+                        + " (a constellation directory holds includes.chroot/, hooks/ and <vm>/ directories)");
+    }
 }
