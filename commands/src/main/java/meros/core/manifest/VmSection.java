@@ -32,6 +32,8 @@ final class VmSection {
     static final long MIB = 1L << 20;
     static final long MIN_MEMORY_MIB = 64;
     static final long MIN_DISK = 64 * MIB;
+    static final long MAX_DISK = 16L << 40;
+    static final long MAX_MEMORY = 1L << 40;
 
     /** A NIC with the nodes it came from, for the constellation-wide checks. */
     record PlacedNic(String vm, Nic nic, Node labelNode, Node ipNode, Node macNode, Node itemNode) { }
@@ -90,8 +92,8 @@ final class VmSection {
             return s.getValue();
         });
         String mirror = mirror(m);
-        long disk = size(m, "disk_size", 2L << 30, MIB, MIN_DISK);
-        long memory = size(m, "memory", 1024 * MIB, MIB, MIN_MEMORY_MIB * MIB) / MIB;
+        long disk = size(m, "disk_size", 2L << 30, MIB, MIN_DISK, MAX_DISK);
+        long memory = size(m, "memory", 1024 * MIB, MIB, MIN_MEMORY_MIB * MIB, MAX_MEMORY) / MIB;
         int cpus = m.integer("cpus", 1, 1, 64);
         List<Nic> nicList = readNics(name, m);
         String kernel = m.string("kernel", null);
@@ -100,7 +102,7 @@ final class VmSection {
         String display = display(m);
         List<String> qemuArgs = m.list("qemu_args", s -> s.getValue());
         String user = word(m, "user", alpine ? "alpine" : "debian", "[a-z_][a-z0-9_-]{0,31}", "a Linux user name");
-        String hostname = word(m, "hostname", name.replace('_', '-'), "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
+        String hostname = word(m, "hostname", defaultHostname(name), "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
                 "a host name: letters, digits and '-', not starting or ending with '-'");
         Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
         boolean gui = m.bool("gui", false);
@@ -114,6 +116,12 @@ final class VmSection {
         return new Vm(name, arch, distribution, release, List.copyOf(packages), mirror, disk, memory, cpus,
                 List.copyOf(nicList), kernel, kernelArgs, accel, display, List.copyOf(qemuArgs), user, hostname,
                 network, gui, bootTimeout);
+    }
+
+    /** The VM name as a host name: '_' becomes '-', no trailing '-'. */
+    static String defaultHostname(String vm) {
+        String h = vm.replace('_', '-').replaceAll("-+$", "");
+        return h.length() > 63 ? h.substring(0, 63) : h;
     }
 
     private String word(MapReader m, String key, String def, String regex, String what) {
@@ -154,13 +162,17 @@ final class VmSection {
         return null;
     }
 
-    private long size(MapReader m, String key, long def, long bareUnit, long min) {
+    private long size(MapReader m, String key, long def, long bareUnit, long min, long max) {
         String s = m.string(key, null);
         if (s == null) return def;
         try {
             long v = Size.parse(s, bareUnit);
             if (v < min) {
                 m.problem(m.node(key), m.at(key) + ": " + s + " is too small (at least " + Size.format(min) + ")");
+                return def;
+            }
+            if (v > max) {
+                m.problem(m.node(key), m.at(key) + ": " + s + " is too large (at most " + Size.format(max) + ")");
                 return def;
             }
             return v;

@@ -506,9 +506,14 @@ class BadManifestTest {
                   box:
                     memory: 32
                     disk_size: 10M
+                  big:
+                    memory: 2T
+                    disk_size: 17T
                 """,
                 F + "3:13: virtual_machines.box.memory: 32 is too small (at least 64M)",
-                F + "4:16: virtual_machines.box.disk_size: 10M is too small (at least 64M)");
+                F + "4:16: virtual_machines.box.disk_size: 10M is too small (at least 64M)",
+                F + "6:13: virtual_machines.big.memory: 2T is too large (at most 1T)",
+                F + "7:16: virtual_machines.big.disk_size: 17T is too large (at most 16T)");
     }
 
     @Test

@@ -75,6 +75,7 @@ class GoodManifestTest {
         assertEquals("latest-stable", v.release());
         assertEquals("alpine", v.user());
         assertEquals("my-box", v.hostname());
+        assertEquals("web", load(tmp, "trail", "virtual_machines: {web_: {}}\n").vm("web_").hostname());
     }
 
     @Test

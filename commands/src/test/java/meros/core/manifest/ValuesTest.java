@@ -56,6 +56,8 @@ class ValuesTest {
         assertEquals(2L << 30, Size.parse("2GiB", 1));
         assertEquals(2L << 30, Size.parse("2GB", 1));
         assertEquals("2G", Size.format(2L << 30));
+        assertEquals("3T", Size.format(3L << 40));
+        assertEquals("1025K", Size.format(1025L << 10));
         assertEquals("1536M", Size.format(1536L << 20));
         assertEquals("'2X' is not a size (use e.g. 512M, 2G)",
                 assertThrows(IllegalArgumentException.class, () -> Size.parse("2X", 1)).getMessage());
