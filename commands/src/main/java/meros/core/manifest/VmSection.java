@@ -2,6 +2,7 @@ package meros.core.manifest;
 
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -110,7 +111,8 @@ final class VmSection {
         if (network == Vm.NetworkMode.USER && !nicList.isEmpty()) {
             problems.at(m.node("network"), m.at("network") + ": 'user' ignores the VM's networks; use 'auto' or 'bridge', or drop networks");
         }
-        if (network == Vm.NetworkMode.BRIDGE && m.node("networks") == null) {
+        Node nets = m.node("networks");
+        if (network == Vm.NetworkMode.BRIDGE && (nets == null || nets instanceof SequenceNode sq && sq.getValue().isEmpty())) {
             problems.at(m.node("network"), m.at("network") + ": 'bridge' needs at least one entry under networks");
         }
         return new Vm(name, arch, distribution, release, List.copyOf(packages), mirror, disk, memory, cpus,

@@ -545,9 +545,13 @@ class BadManifestTest {
                     networks: [{label: tap0, bridge: labnet, ip_addr: 10.0.10.5}]
                   b:
                     network: bridge
+                  c:
+                    network: bridge
+                    networks: []
                 """,
                 F + "5:14: virtual_machines.a.network: 'user' ignores the VM's networks; use 'auto' or 'bridge', or drop networks",
-                F + "8:14: virtual_machines.b.network: 'bridge' needs at least one entry under networks");
+                F + "8:14: virtual_machines.b.network: 'bridge' needs at least one entry under networks",
+                F + "10:14: virtual_machines.c.network: 'bridge' needs at least one entry under networks");
     }
 
     @Test
