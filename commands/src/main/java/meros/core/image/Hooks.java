@@ -82,7 +82,8 @@ public final class Hooks {
                 if (lines != null) p.onLine(lines);
                 Proc.Result r = p.call();
                 if (!r.ok()) {
-                    String out = (r.stdout() + "\n" + r.stderr()).strip();
+                    String out = (r.stdout() + "\n" + r.stderr()).lines().filter(l -> !l.isBlank())
+                            .collect(java.util.stream.Collectors.joining("\n"));
                     String tail = out.isEmpty() ? "" : ": " + Proc.tail(out, 3).replace('\n', ' ').strip();
                     throw new MerosException(ExitCode.FAILED, "hook " + h.display() + " failed with exit status " + r.exit() + tail);
                 }

@@ -103,6 +103,8 @@ public final class Includes {
                     if (Files.isSymbolicLink(dest)) {
                         // an include directory over a guest symlink (e.g. /lib -> usr/lib): follow it only if it stays inside
                         requireInside(realRoot, dest, rel);
+                        count[0]++;
+                        return FileVisitResult.CONTINUE; // the guest's link and its target's attributes stay
                     } else if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
                         Files.deleteIfExists(dest);
                         Files.createDirectory(dest);

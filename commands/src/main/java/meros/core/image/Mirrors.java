@@ -21,10 +21,18 @@ import java.util.stream.Stream;
 public final class Mirrors {
     private Mirrors() { }
 
-    /** The first Debian archive URI (not the security archive) in {@code <etcApt>}'s sources, without a trailing slash. */
+    /** One archive entry: its URI and components ({@code main contrib ...}). */
+    public record Source(String uri, List<String> components) { }
+
+    /**
+     * The first Debian archive URI (not the security archive) in {@code <etcApt>}'s sources, without a trailing slash:
+     * a path ending in {@code /debian} and the component {@code main} (third-party repositories such as
+     * {@code .../linux/debian stable} do not carry it).
+     */
     public static String detectDebian(Path etcApt) {
-        List<String> uris = aptUris(etcApt);
-        for (String u : uris) if (isDebianArchive(u)) return strip(u);
+        List<Source> sources = sources(etcApt);
+        List<String> uris = sources.stream().map(Source::uri).toList();
+        for (Source s : sources) if (isDebianArchive(s.uri()) && s.components().contains("main")) return strip(s.uri());
         throw MerosException.usage("no Debian mirror found in " + etcApt.resolve("sources.list") + " or "
                 + etcApt.resolve("sources.list.d") + (uris.isEmpty() ? "" : " (found only: " + String.join(", ", uris) + ")")
                 + "; set 'mirror:' in the manifest");
@@ -32,9 +40,13 @@ public final class Mirrors {
 
     /** Every archive URI in the host's apt sources, in the order apt reads them. */
     public static List<String> aptUris(Path etcApt) {
-        List<String> out = new ArrayList<>();
+        return sources(etcApt).stream().map(Source::uri).toList();
+    }
+
+    public static List<Source> sources(Path etcApt) {
+        List<Source> out = new ArrayList<>();
         Path list = etcApt.resolve("sources.list");
-        if (Files.isRegularFile(list)) out.addAll(parseOneLine(read(list)));
+        if (Files.isRegularFile(list)) out.addAll(oneLine(read(list)));
         Path d = etcApt.resolve("sources.list.d");
         if (Files.isDirectory(d)) {
             List<Path> files;
@@ -45,8 +57,8 @@ public final class Mirrors {
             }
             for (Path f : files) {
                 String n = f.getFileName().toString();
-                if (n.endsWith(".list")) out.addAll(parseOneLine(read(f)));
-                else if (n.endsWith(".sources")) out.addAll(parseDeb822(read(f)));
+                if (n.endsWith(".list")) out.addAll(oneLine(read(f)));
+                else if (n.endsWith(".sources")) out.addAll(deb822(read(f)));
             }
         }
         return out;
@@ -54,7 +66,11 @@ public final class Mirrors {
 
     /** {@code deb [options] uri suite components...} lines; {@code deb-src} and comments are skipped. */
     public static List<String> parseOneLine(String text) {
-        List<String> out = new ArrayList<>();
+        return oneLine(text).stream().map(Source::uri).toList();
+    }
+
+    static List<Source> oneLine(String text) {
+        List<Source> out = new ArrayList<>();
         for (String raw : text.split("\n")) {
             String line = raw.strip();
             int hash = line.indexOf('#');
@@ -67,16 +83,21 @@ public final class Mirrors {
                 rest = rest.substring(close + 1).strip();
             }
             String[] f = rest.split("\\s+");
-            if (f.length > 0 && !f[0].isEmpty()) out.add(f[0]);
+            if (f.length > 0 && !f[0].isEmpty()) out.add(new Source(f[0], List.of(f).subList(Math.min(2, f.length), f.length)));
         }
         return out;
     }
 
     /** Stanzas of {@code Types:}/{@code URIs:}; only stanzas whose types include {@code deb} and that are not disabled. */
     public static List<String> parseDeb822(String text) {
-        List<String> out = new ArrayList<>();
+        return deb822(text).stream().map(Source::uri).toList();
+    }
+
+    static List<Source> deb822(String text) {
+        List<Source> out = new ArrayList<>();
         for (String stanza : text.split("\n\\s*\n")) {
             List<String> uris = new ArrayList<>();
+            List<String> components = new ArrayList<>();
             boolean deb = false;
             boolean enabled = true;
             String field = null;
@@ -84,6 +105,7 @@ public final class Mirrors {
                 if (raw.startsWith("#")) continue;
                 if ((raw.startsWith(" ") || raw.startsWith("\t")) && field != null) {
                     if (field.equals("uris")) uris.addAll(words(raw));
+                    if (field.equals("components")) components.addAll(words(raw));
                     continue;
                 }
                 int colon = raw.indexOf(':');
@@ -93,11 +115,12 @@ public final class Mirrors {
                 switch (field) {
                     case "types" -> deb = words(value).contains("deb");
                     case "uris" -> uris.addAll(words(value));
+                    case "components" -> components.addAll(words(value));
                     case "enabled" -> enabled = !value.equalsIgnoreCase("no");
                     default -> { }
                 }
             }
-            if (deb && enabled) out.addAll(uris);
+            if (deb && enabled) for (String u : uris) out.add(new Source(u, List.copyOf(components)));
         }
         return out;
     }
