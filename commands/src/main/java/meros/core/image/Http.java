@@ -26,6 +26,14 @@ final class Http {
 
     /** The body, or null when the server answers 404/410; an unreachable mirror is a one-line error. */
     static String getText(String mirror, String url) {
+        if (url.startsWith("file:")) {
+            Path f = Path.of(URI.create(url));
+            try {
+                return Files.isRegularFile(f) ? Files.readString(f) : null;
+            } catch (IOException e) {
+                throw Fs.ioError("reading " + f, e);
+            }
+        }
         HttpResponse<String> r = send(mirror, url, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 404 || r.statusCode() == 410) return null;
         if (r.statusCode() != 200) throw new MerosException(ExitCode.EXTERNAL, "mirror " + mirror + " answered HTTP " + r.statusCode() + " for " + url);
@@ -34,6 +42,16 @@ final class Http {
 
     /** Downloads to {@code target} (via a temp name next to it); false on 404. */
     static boolean download(String mirror, String url, Path target, LongConsumer bytesSoFar) {
+        if (url.startsWith("file:")) {
+            Path f = Path.of(URI.create(url));
+            if (!Files.isRegularFile(f)) return false;
+            try {
+                Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                return true;
+            } catch (IOException e) {
+                throw Fs.ioError("copying " + f, e);
+            }
+        }
         HttpResponse<InputStream> r = send(mirror, url, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = r.body()) {
             if (r.statusCode() == 404 || r.statusCode() == 410) return false;
