@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
         description = "Declarative local QEMU constellations: build, boot, inspect and script groups of VMs.",
         subcommands = {
                 ListCommand.class,
+                BuildCommand.class,
                 ValidateCommand.class,
                 ShowCommand.class,
                 DoctorCommand.class,
