@@ -42,7 +42,7 @@ public final class Main {
     }
 
     private static int repl(Meros meros, boolean debug) {
-        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).dumb(true).build()) {
+        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build()) {
             return new Repl(terminal, meros, meros.home().history(), debug).run();
         } catch (IOException e) {
             System.err.println("error: cannot open the terminal: " + e.getMessage());
