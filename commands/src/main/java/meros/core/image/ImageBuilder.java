@@ -144,6 +144,7 @@ public final class ImageBuilder {
         Keys keys = new Keys(home, c, vm.name());
         List<Path> temps = new ArrayList<>();
         try {
+            InFlight.track(work);
             Fs.deleteTree(work);
             Files.createDirectories(work);
             Files.createDirectories(outDir);
@@ -152,7 +153,7 @@ public final class ImageBuilder {
             Path hostKeyDir = work.resolve("hostkey");
             Keys.generateHostKey(hostKeyDir, "root@" + cfg.hostname());
             Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");
-            temps.add(diskTmp);
+            track(temps, diskTmp);
             try (Step s = new Step(progress, vm.name() + ": copy " + image.getFileName())) {
                 Proc.of("qemu-img", "convert", "-O", "qcow2", image.toString(), diskTmp.toString()).timeout(Duration.ofMinutes(30)).run();
                 s.ok("done");
@@ -169,8 +170,8 @@ public final class ImageBuilder {
                     Path[] ki = UseImage.kernel(diskTmp, work, vm, s);
                     kernelTmp = outDir.resolve("." + vm.name() + ".vmlinuz.tmp");
                     initrdTmp = outDir.resolve("." + vm.name() + ".initrd.tmp");
-                    temps.add(kernelTmp);
-                    temps.add(initrdTmp);
+                    track(temps, kernelTmp);
+                    track(temps, initrdTmp);
                     Files.copy(ki[0], kernelTmp, StandardCopyOption.REPLACE_EXISTING);
                     Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
                     Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
@@ -186,15 +187,20 @@ public final class ImageBuilder {
         } catch (IOException e) {
             throw Fs.ioError("building " + c + "/" + vm.name() + " from " + image, e);
         } finally {
-            for (Path t : temps) Fs.deleteQuietly(t);
-            Fs.deleteQuietly(work);
+            for (Path t : temps) InFlight.release(t);
+            InFlight.release(work);
         }
+    }
+
+    private static void track(List<Path> temps, Path p) {
+        temps.add(p);
+        InFlight.track(p);
     }
 
     /** Renames every temp output into place; the disk last, so a complete disk always has its kernel, initrd and host key. */
     private void commit(String c, Vm vm, Keys keys, Path hostKeyDir, List<Path> temps, Path kernelTmp, Path initrdTmp, Path diskTmp) throws IOException {
         Path hostPubTmp = keys.dir().resolve(".ssh_host_ed25519_key.pub.tmp");
-        temps.add(hostPubTmp);
+        track(temps, hostPubTmp);
         Files.createDirectories(keys.dir());
         Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), hostPubTmp, StandardCopyOption.REPLACE_EXISTING);
         if (kernelTmp != null) {
@@ -222,6 +228,7 @@ public final class ImageBuilder {
         List<Path> temps = new ArrayList<>();
         boolean[] hit = {false};
         try {
+            InFlight.track(work);
             Fs.deleteTree(work);
             Files.createDirectories(root);
             Files.createDirectories(outDir);
@@ -259,8 +266,8 @@ public final class ImageBuilder {
                 Path[] ki = findKernel(root, vm);
                 kernelTmp = outDir.resolve("." + vm.name() + ".vmlinuz.tmp");
                 initrdTmp = outDir.resolve("." + vm.name() + ".initrd.tmp");
-                temps.add(kernelTmp);
-                temps.add(initrdTmp);
+                track(temps, kernelTmp);
+                track(temps, initrdTmp);
                 Files.copy(ki[0], kernelTmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
@@ -268,7 +275,7 @@ public final class ImageBuilder {
             }
 
             Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");
-            temps.add(diskTmp);
+            track(temps, diskTmp);
             long size = diskSize(vm, useImage);
             try (Step s = new Step(progress, vm.name() + ": disk")) {
                 makeDisk(root, work.resolve("disk.raw"), diskTmp, size, s);
@@ -287,8 +294,8 @@ public final class ImageBuilder {
         } catch (UncheckedIOException e) {
             throw Fs.ioError("building " + c + "/" + vm.name(), e.getCause());
         } finally {
-            for (Path t : temps) Fs.deleteQuietly(t);
-            Fs.deleteQuietly(work);
+            for (Path t : temps) InFlight.release(t);
+            InFlight.release(work);
         }
     }
 
