@@ -1,6 +1,7 @@
 package meros.cli;
 
 import meros.core.Meros;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,6 +18,9 @@ import picocli.CommandLine.Spec;
                 BuildCommand.class,
                 ValidateCommand.class,
                 ShowCommand.class,
+                DoctorCommand.class,
+                ScriptCommand.class,
+                CommandLine.HelpCommand.class,
         })
 public final class MerosCommand implements Runnable {
     private final Meros meros;
