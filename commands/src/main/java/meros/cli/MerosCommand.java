@@ -14,6 +14,9 @@ import picocli.CommandLine.Spec;
         description = "Declarative local QEMU constellations: build, boot, inspect and script groups of VMs.",
         subcommands = {
                 ListCommand.class,
+                InitCommand.class, ShutdownCommand.class, InfoCommand.class,
+                QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class,
+                ScreendumpCommand.class, SnapshotCommand.class,
         })
 public final class MerosCommand implements Runnable {
     private final Meros meros;
