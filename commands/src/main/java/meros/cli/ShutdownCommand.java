@@ -19,7 +19,7 @@ final class ShutdownCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONSTELLATION") String constellation;
     @Parameters(index = "1..*", paramLabel = "VM") List<String> vms = List.of();
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wait this long for the ACPI power-off (default ${DEFAULT-VALUE}).")
-    int timeout = 60;
+    int timeout = 30;
 
     @Override
     public Integer call() {

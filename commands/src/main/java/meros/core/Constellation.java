@@ -46,7 +46,7 @@ public final class Constellation {
     }
     /** Stops the VMs (all when none named) and removes what init created; returns what was removed. */
     public List<String> shutdown(String... vms) {
-        return new Lifecycle(meros.home(), System.out::println).shutdown(manifest, List.of(vms), Duration.ofSeconds(60));
+        return new Lifecycle(meros.home(), System.out::println).shutdown(manifest, List.of(vms), Duration.ofSeconds(30));
     }
     public Info info() { return Info.of(meros.home(), manifest); }
     // --- end run ---

@@ -203,10 +203,8 @@ public final class Lifecycle {
             if (st.sshHost() != null && Readiness.sshBanner(st.sshHost(), st.sshPort(), 1000)) {
                 return ready(vm, t0, "ssh");
             }
-            if (Readiness.guestAgent(r.paths().qga(), 300)) {
-                // the agent answers before sshd is up; only trust it alone when there is no SSH endpoint
-                if (st.sshHost() == null) return ready(vm, t0, "guest agent");
-            }
+            // the agent answers before sshd is up: it only decides when there is no SSH endpoint
+            if (st.sshHost() == null && Readiness.guestAgent(r.paths().qga(), 300)) return ready(vm, t0, "guest agent");
             if (!r.running()) {
                 String tail = r.serialTail(15);
                 out.accept(vm.name() + ": QEMU exited during boot; last serial lines:\n" + indent(tail));

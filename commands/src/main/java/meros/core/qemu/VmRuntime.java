@@ -203,14 +203,17 @@ public final class VmRuntime {
             how = "killed";
             try (QmpClient c = QmpClient.connect(paths.qmp(), Duration.ofSeconds(5))) {
                 c.execute("system_powerdown", null, Duration.ofSeconds(5));
-                if (waitGone(h, powerdownWait)) how = "powered off (ACPI)";
+                boolean acpi = waitGone(h, Duration.ofMillis(Math.min(powerdownWait.toMillis(), 3000)));
+                boolean agent = false;
+                if (!acpi) agent = Readiness.guestShutdown(paths.qga(), 2000); // a guest that ignores the ACPI button
+                if (acpi || waitGone(h, powerdownWait)) how = agent ? "powered off (guest agent)" : "powered off (ACPI)";
                 else {
                     try {
                         c.execute("quit", null, Duration.ofSeconds(5));
                     } catch (MerosException ignored) {
                         // QEMU may close the socket before answering
                     }
-                    if (waitGone(h, Duration.ofSeconds(10))) how = "quit (no ACPI power-off within " + powerdownWait.toSeconds() + " s)";
+                    if (waitGone(h, Duration.ofSeconds(10))) how = "quit (no power-off within " + powerdownWait.toSeconds() + " s)";
                 }
             } catch (MerosException e) {
                 // QMP unusable: fall through to the kill
