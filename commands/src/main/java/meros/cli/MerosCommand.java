@@ -14,6 +14,8 @@ import picocli.CommandLine.Spec;
         description = "Declarative local QEMU constellations: build, boot, inspect and script groups of VMs.",
         subcommands = {
                 ListCommand.class,
+                ValidateCommand.class,
+                ShowCommand.class,
                 InitCommand.class, ShutdownCommand.class, InfoCommand.class,
                 QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class,
                 ScreendumpCommand.class, SnapshotCommand.class,
