@@ -3,6 +3,8 @@ package meros.core.qemu;
 import meros.core.ExitCode;
 import meros.core.Home;
 import meros.core.MerosException;
+import meros.core.image.ImageBuilder;
+import meros.core.image.Progress;
 import meros.core.manifest.Bridge;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
@@ -38,14 +40,18 @@ public final class Lifecycle {
 
     private final Home home;
     private final Consumer<String> out;
-    private DiskBuilder diskBuilder = (m, vms, p) -> {
-        throw MerosException.failed("disks not built for " + m.name() + ": " + String.join(", ", vms));
-    };
+    private DiskBuilder diskBuilder;
     private final Set<String> notices = new HashSet<>();
 
     public Lifecycle(Home home, Consumer<String> out) {
         this.home = home;
         this.out = out;
+        this.diskBuilder = (m, vms, progress) -> new ImageBuilder(home).build(m, vms, new Progress() {
+            @Override public void begin(String step) { progress.accept("  " + step + " ..."); }
+            @Override public void update(String step, double elapsed, String detail) { }
+            @Override public void end(String step, double elapsed, String outcome) { progress.accept("  " + Progress.format(elapsed, step, outcome)); }
+            @Override public void note(String message) { progress.accept("  " + message); }
+        });
     }
 
     public Lifecycle diskBuilder(DiskBuilder b) { this.diskBuilder = b; return this; }
