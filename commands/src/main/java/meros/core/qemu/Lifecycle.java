@@ -144,7 +144,7 @@ public final class Lifecycle {
             Map<String, Integer> ports = new LinkedHashMap<>();
             Set<Integer> taken = new HashSet<>();
             for (String n : toStart) {
-                accel.put(n, Accel.resolve(m.vm(n), rts.get(n).kernel(), this::noticeOnce));
+                accel.put(n, Accel.resolve(m.vm(n), home, this::noticeOnce));
                 if (userNet(m.vm(n))) {
                     int p;
                     do { p = VmRuntime.freeLoopbackPort(); } while (!taken.add(p));
