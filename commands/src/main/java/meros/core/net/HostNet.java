@@ -55,7 +55,7 @@ public final class HostNet {
             NetState s = NetState.read(state.netJson());
             record(new NetState(s.bridges(), s.taps(), s.nftTable(), true));
             setIpForwarding(true);
-            done.add("net.ipv4.ip_forward=1");
+            done.add("net.ipv4.ip_forward (was off)");
         }
         return done;
     }

@@ -130,7 +130,7 @@ public final class Lifecycle {
             if (anyBridged) {
                 List<Bridge> all = new ArrayList<>();
                 for (Bridge b : m.bridges().values()) if (usedBridges.contains(b.name())) all.add(b);
-                for (String line : net.bridgesUp(all)) out.accept("created " + line);
+                for (String line : net.bridgesUp(all)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
                 for (String n : toStart) {
                     Vm vm = m.vm(n);
                     if (!userNet(vm)) for (Nic nic : vm.networks()) net.tapUp(nic);
