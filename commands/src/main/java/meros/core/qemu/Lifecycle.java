@@ -105,8 +105,8 @@ public final class Lifecycle {
             List<Started> result = new ArrayList<>();
             for (VmRuntime r : rts.values()) {
                 if (r.running()) {
-                    VmState s = r.recorded();
-                    out.accept(r.vm().name() + ": already running (pid " + r.livePid().getAsLong() + "), re-attached");
+                    VmRuntime.Status s = r.status(); // over QMP: proves the process is the VM and answers
+                    out.accept(r.vm().name() + ": already running (pid " + s.pid() + ", " + s.state() + "), re-attached");
                     result.add(new Started(r.vm().name(), true, true, 0, "running", null));
                 } else {
                     toStart.add(r.vm().name());
