@@ -105,6 +105,7 @@ public final class SshAccess implements AutoCloseable {
         SSHClient c = new SSHClient(config());
         c.addHostKeyVerifier(pinned);
         c.setConnectTimeout(connectTimeoutMs);
+        c.setTimeout(Math.max(connectTimeoutMs, 5000)); // a forwarded port whose guest is mute: no banner, give up
         c.getTransport().setTimeoutMs(Math.max(connectTimeoutMs, 5000));
         try {
             c.connect(t.host(), t.port());
@@ -124,6 +125,7 @@ public final class SshAccess implements AutoCloseable {
                 throw MerosException.failed("no client key " + t.clientKey() + " (was the VM built?)");
             }
             c.authPublickey(t.user(), c.loadKeys(t.clientKey().toString()));
+            c.getSocket().setSoTimeout(0); // connected: idle is fine, keep-alives detect a dead peer
             return c;
         } catch (UserAuthException e) {
             quietly(c);
@@ -251,6 +253,51 @@ public final class SshAccess implements AutoCloseable {
     static String oneLine(String s) {
         String l = s.strip().replace('\n', ' ');
         return "'" + (l.length() > 60 ? l.substring(0, 57) + "..." : l) + "'";
+    }
+
+    // ---------------------------------------------------------------- interactive
+
+    /**
+     * An interactive login shell on a PTY through {@code term}: raw mode, the terminal's size and its resizes,
+     * every key (Ctrl-C too) goes to the guest. Returns the shell's exit status when it ends.
+     */
+    public ExecResult shell(TerminalAccess term) {
+        SSHClient c = client();
+        try (Session s = c.startSession()) {
+            s.allocatePTY(term.type() == null ? "xterm" : term.type(), term.columns(), term.rows(), 0, 0, java.util.Map.of());
+            Session.Shell sh = s.startShell();
+            try (AutoCloseable raw = term.enterRaw();
+                 AutoCloseable resize = term.onResize(() -> {
+                     try { sh.changeWindowDimensions(term.columns(), term.rows(), 0, 0); } catch (IOException ignored) { }
+                 })) {
+                Thread outPump = pump(sh.getInputStream(), term.output(), "ssh-pty-out");
+                Thread errPump = pump(sh.getErrorStream(), term.output(), "ssh-pty-err");
+                OutputStream toGuest = sh.getOutputStream();
+                byte[] one = new byte[1];
+                while (sh.isOpen() && outPump.isAlive()) {
+                    int b = term.read(50);
+                    if (b == TerminalAccess.TIMEOUT) continue;
+                    if (b < 0) { toGuest.close(); break; }
+                    one[0] = (byte) b;
+                    toGuest.write(one);
+                    toGuest.flush();
+                }
+                outPump.join(5000);
+                errPump.join(1000);
+                sh.join(5, TimeUnit.SECONDS);
+                Session.Command ended = (Session.Command) sh; // sshj's session channel is both
+                Integer status = ended.getExitStatus();
+                Signal sig = ended.getExitSignal();
+                return new ExecResult(status, status == null && sig != null ? sig.name() : null, "", "");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MerosException(ExitCode.INTERRUPTED, "interrupted: shell on " + target().label());
+        } catch (MerosException e) {
+            throw e;
+        } catch (Exception e) {
+            throw MerosException.failed("shell on " + target().label() + " failed: " + e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- SFTP
