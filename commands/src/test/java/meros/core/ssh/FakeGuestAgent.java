@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * guest-sync-delimited reply, one JSON object per line, no ids) and can be told to leave junk in the stream
  * or to stay silent.
  */
-final class FakeGuestAgent implements AutoCloseable {
+public final class FakeGuestAgent implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     final Path socket;
     private final ServerSocketChannel server;
@@ -36,11 +36,11 @@ final class FakeGuestAgent implements AutoCloseable {
     private final Map<Long, Process> procs = new ConcurrentHashMap<>();
     private final Map<Long, RandomAccessFile> files = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
-    final List<String> commands = java.util.Collections.synchronizedList(new ArrayList<>());
+    public final List<String> commands = java.util.Collections.synchronizedList(new ArrayList<>());
     volatile String junkBeforeSync = "";
     volatile boolean silent;
 
-    FakeGuestAgent(Path socket) throws IOException {
+    public FakeGuestAgent(Path socket) throws IOException {
         this.socket = socket;
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
