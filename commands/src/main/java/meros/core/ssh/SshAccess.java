@@ -69,13 +69,29 @@ public final class SshAccess implements AutoCloseable {
         public HostKeyMismatch(String message) { super(ExitCode.FAILED, message); }
     }
 
+    /**
+     * Ciphers tried first: AES-GCM runs on the JDK's own provider with AES-NI/CLMUL intrinsics; the
+     * default order starts with chacha20-poly1305, which sshj computes in pure Java (measured: about half the
+     * throughput of scp on loopback; with AES-GCM on the JDK provider about the same as scp).
+     */
+    static final List<String> PREFERRED_CIPHERS = List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr");
+
     private static DefaultConfig config() {
         DefaultConfig c = config;
         if (c == null) {
             synchronized (SshAccess.class) {
                 if (config == null) {
+                    // keep BouncyCastle off the JCE provider list: sshj would then take AES from it (no intrinsics)
+                    net.schmizz.sshj.common.SecurityUtils.setRegisterBouncyCastle(false);
+                    net.schmizz.sshj.common.SecurityUtils.setSecurityProvider(null);
                     DefaultConfig d = new DefaultConfig();
                     d.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
+                    var ciphers = new java.util.ArrayList<>(d.getCipherFactories());
+                    ciphers.sort(java.util.Comparator.comparingInt(f -> {
+                        int i = PREFERRED_CIPHERS.indexOf(f.getName());
+                        return i < 0 ? PREFERRED_CIPHERS.size() : i;
+                    }));
+                    d.setCipherFactories(ciphers);
                     config = d;
                 }
                 c = config;
@@ -126,6 +142,7 @@ public final class SshAccess implements AutoCloseable {
             }
             c.authPublickey(t.user(), c.loadKeys(t.clientKey().toString()));
             c.getSocket().setSoTimeout(0); // connected: idle is fine, keep-alives detect a dead peer
+            c.getSocket().setTcpNoDelay(true); // small requests (exec, EOF) must not wait for delayed ACKs (~40 ms each)
             return c;
         } catch (UserAuthException e) {
             quietly(c);

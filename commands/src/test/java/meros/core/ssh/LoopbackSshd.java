@@ -41,6 +41,9 @@ public final class LoopbackSshd implements AutoCloseable {
         keygen(hostKey);
         keygen(clientKey);
         Files.copy(Path.of(clientKey + ".pub"), dir.resolve("authorized_keys"));
+        // sshd reads authorized_keys as the logging-in user: let other users (the benchmark's) read it
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir.resolve("authorized_keys"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         Files.createDirectories(Path.of("/run/sshd"));
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
