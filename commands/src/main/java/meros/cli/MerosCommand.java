@@ -1,6 +1,7 @@
 package meros.cli;
 
 import meros.core.Meros;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -14,9 +15,13 @@ import picocli.CommandLine.Spec;
         description = "Declarative local QEMU constellations: build, boot, inspect and script groups of VMs.",
         subcommands = {
                 ListCommand.class,
+                BuildCommand.class,
                 ValidateCommand.class,
                 ShowCommand.class,
                 ConnectCommand.class, RunCommand.class, PushCommand.class, PullCommand.class,
+                DoctorCommand.class,
+                ScriptCommand.class,
+                CommandLine.HelpCommand.class,
         })
 public final class MerosCommand implements Runnable {
     private final Meros meros;

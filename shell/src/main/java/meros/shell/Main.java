@@ -1,1 +1,52 @@
-package meros.shell; public class Main { public static void main(String[] a){ System.out.println("hi"); } }
+package meros.shell;
+
+import meros.cli.Cli;
+import meros.core.Home;
+import meros.core.Meros;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The entry point. {@code meros} alone opens the {@code meros>} shell; {@code meros COMMAND ...} runs one command
+ * and exits with its code; {@code meros FILE.jsh} is {@code meros script FILE.jsh}. The only place that calls
+ * {@link System#exit}.
+ */
+public final class Main {
+    private Main() { }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        Meros meros = new Meros(Home.detect());
+        List<String> a = new ArrayList<>(Arrays.asList(args));
+        boolean debug = a.contains("-v") || a.contains("--debug");
+        if (a.stream().allMatch(s -> s.equals("-v") || s.equals("--debug"))) {
+            return repl(meros, debug);
+        }
+        if (a.get(0).endsWith(".jsh") && !a.get(0).startsWith("-")) a.add(0, "script");
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        int code = Cli.create(meros, out, err).execute(a.toArray(new String[0]));
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static int repl(Meros meros, boolean debug) {
+        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).dumb(true).build()) {
+            return new Repl(terminal, meros, meros.home().history(), debug).run();
+        } catch (IOException e) {
+            System.err.println("error: cannot open the terminal: " + e.getMessage());
+            return 1;
+        }
+    }
+}

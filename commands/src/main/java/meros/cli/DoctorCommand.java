@@ -1,0 +1,38 @@
+package meros.cli;
+
+import meros.core.ExitCode;
+import meros.core.host.HostTools;
+import meros.core.host.Kvm;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "doctor", description = "Check the host tools meros needs and whether KVM acceleration works.")
+final class DoctorCommand implements Callable<Integer> {
+    @ParentCommand MerosCommand root;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        List<HostTools.Check> checks = HostTools.check();
+        out.printf("%-28s %-8s %-16s %s%n", "TOOL", "STATUS", "PACKAGE", "NEEDED FOR");
+        boolean requiredMissing = false;
+        for (HostTools.Check c : checks) {
+            var t = c.tool();
+            out.printf("%-28s %-8s %-16s %s%n", t.name(), c.found() ? "found" : "MISSING", t.pkg(),
+                    t.purpose() + (t.required() ? "" : " (optional)"));
+            requiredMissing |= !c.found() && t.required();
+        }
+        out.flush();
+        out.println("KVM: " + Kvm.probe(root.meros().home()));
+        List<String> missing = HostTools.missingPackages(checks);
+        if (!missing.isEmpty()) out.println("install: sudo apt-get install -y " + String.join(" ", missing) + "   (or sudo ./dist-conf.sh)");
+        out.flush();
+        return requiredMissing ? ExitCode.MISSING_TOOL.code : ExitCode.OK.code;
+    }
+}

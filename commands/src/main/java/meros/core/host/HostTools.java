@@ -1,0 +1,71 @@
+package meros.core.host;
+
+import meros.core.proc.Proc;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The host tools meros uses, each with the Debian package that provides it and what it is needed for.
+ * {@code dist-conf.sh} installs the same packages.
+ */
+public final class HostTools {
+    private HostTools() { }
+
+    /** How a tool is detected: an executable on PATH, or a file (a development header). */
+    public enum Kind { EXECUTABLE, FILE }
+
+    /**
+     * @param name     the executable name or the file path
+     * @param pkg      the Debian package providing it
+     * @param required true if meros cannot build or boot anything without it
+     * @param purpose  what needs it, in a few words
+     */
+    public record Tool(String name, Kind kind, String pkg, boolean required, String purpose) {
+        public boolean present() {
+            return kind == Kind.EXECUTABLE ? Proc.onPath(name) : Files.exists(Path.of(name));
+        }
+    }
+
+    /** A tool with its detection outcome. */
+    public record Check(Tool tool, boolean found) { }
+
+    public static final List<Tool> TOOLS = List.of(
+            exe("qemu-system-x86_64", "qemu-system-x86", true, "run VMs"),
+            exe("qemu-img", "qemu-utils", true, "disk images"),
+            exe("mmdebstrap", "mmdebstrap", true, "bootstrap Debian roots"),
+            exe("debootstrap", "debootstrap", false, "bootstrap fallback"),
+            exe("mke2fs", "e2fsprogs", true, "root filesystems"),
+            exe("debugfs", "e2fsprogs", false, "inspect disks"),
+            exe("ip", "iproute2", true, "bridges and taps"),
+            exe("nft", "nftables", true, "bridge policies"),
+            exe("ssh-keygen", "openssh-client", true, "VM keys"),
+            exe("waypipe", "waypipe", false, "GUI apps (run --gui)"),
+            exe("make", "build-essential", false, "kernel build"),
+            exe("gcc", "build-essential", false, "kernel build"),
+            exe("flex", "flex", false, "kernel build"),
+            exe("bison", "bison", false, "kernel build"),
+            exe("bc", "bc", false, "kernel build"),
+            file("/usr/include/libelf.h", "libelf-dev", false, "kernel build"),
+            file("/usr/include/openssl/ssl.h", "libssl-dev", false, "kernel build"),
+            exe("cpio", "cpio", false, "initrd handling"),
+            exe("xz", "xz-utils", false, "kernel source archive"));
+
+    private static Tool exe(String n, String p, boolean r, String why) { return new Tool(n, Kind.EXECUTABLE, p, r, why); }
+    private static Tool file(String n, String p, boolean r, String why) { return new Tool(n, Kind.FILE, p, r, why); }
+
+    public static List<Check> check() {
+        List<Check> out = new ArrayList<>();
+        for (Tool t : TOOLS) out.add(new Check(t, t.present()));
+        return out;
+    }
+
+    /** The Debian packages of the missing tools, without duplicates, in table order. */
+    public static List<String> missingPackages(List<Check> checks) {
+        List<String> pkgs = new ArrayList<>();
+        for (Check c : checks) if (!c.found() && !pkgs.contains(c.tool().pkg())) pkgs.add(c.tool().pkg());
+        return pkgs;
+    }
+}

@@ -1,0 +1,382 @@
+package meros.shell;
+
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.ExpressionSnippet;
+import jdk.jshell.JShell;
+import jdk.jshell.JShellException;
+import jdk.jshell.MethodSnippet;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.TypeDeclSnippet;
+import jdk.jshell.UnresolvedReferenceException;
+import jdk.jshell.VarSnippet;
+import meros.core.Meros;
+import org.jline.utils.WriterOutputStream;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+/**
+ * The in-process JShell that evaluates every non-command line. It shares the host's live objects: snippets see
+ * the same {@link Meros} instance (bound as {@code meros}) and the same classes as the commands.
+ * <p>
+ * JShell is created on its own thread (its loader delegate would otherwise change the caller's context class
+ * loader) and every call into it runs on that thread, one at a time. {@link #warmUp()} starts the creation in
+ * the background; the first evaluation waits for it.
+ */
+public final class JShellEvaluator implements AutoCloseable {
+    static final List<String> IMPORTS = List.of(
+            "import meros.core.*;", "import meros.core.manifest.*;", "import java.util.*;",
+            "import java.nio.file.*;", "import java.time.*;");
+    /** Frames of snippet code shown under a snippet exception. */
+    static final int MAX_FRAMES = 3;
+
+    /** Whether a piece of input is a complete snippet (or several), needs more lines, or is empty. */
+    public enum Completeness { COMPLETE, INCOMPLETE, EMPTY }
+
+    /**
+     * What one evaluation did.
+     *
+     * @param ok      false after a compile error, a snippet exception or an interrupt
+     * @param failure one line saying what failed (null when ok)
+     * @param line    the 0-based line within the evaluated source where it failed
+     */
+    public record Outcome(boolean ok, String failure, int line) {
+        static final Outcome OK = new Outcome(true, null, 0);
+    }
+
+    /** A completion suggestion: the text replacing the input from {@code anchor} to the cursor. */
+    public record Suggestion(String continuation, boolean matchesType, int anchor) { }
+
+    private final Meros meros;
+    private final ExecutorService thread;
+    private volatile CompletableFuture<JShell> jshell;
+    private volatile boolean stopRequested;
+    private volatile boolean debug;
+
+    public JShellEvaluator(Meros meros) {
+        this.meros = meros;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "meros-jshell");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void debug(boolean on) {
+        this.debug = on;
+    }
+
+    /** Starts building JShell in the background (idempotent). */
+    public synchronized CompletableFuture<JShell> warmUp() {
+        if (jshell == null) jshell = CompletableFuture.supplyAsync(this::create, thread);
+        return jshell;
+    }
+
+    /** True once JShell is built and its imports and bindings are evaluated. */
+    public boolean isReady() {
+        CompletableFuture<JShell> j = jshell;
+        return j != null && j.isDone() && !j.isCompletedExceptionally();
+    }
+
+    private JShell create() {
+        ClassLoader host = JShellEvaluator.class.getClassLoader();
+        Bindings.put("meros", meros);
+        JShell js = JShell.builder()
+                .executionEngine(new HostExecution(host), java.util.Map.of())
+                .compilerOptions("--class-path", HostExecution.classPath(host))
+                .build();
+        List<String> init = new ArrayList<>(IMPORTS);
+        init.add("import meros.shell.Bindings;");
+        init.add("Meros meros = (Meros) Bindings.get(\"meros\");");
+        for (String s : init) {
+            for (SnippetEvent e : js.eval(s)) {
+                if (e.status() == Snippet.Status.REJECTED || e.exception() != null) {
+                    throw new IllegalStateException("JShell setup failed on '" + s + "': "
+                            + js.diagnostics(e.snippet()).map(d -> d.getMessage(Locale.ROOT)).collect(Collectors.joining("; ")));
+                }
+            }
+        }
+        // compile something trivial so the first user snippet does not pay the compiler warm-up alone
+        js.sourceCodeAnalysis().analyzeCompletion("1+1");
+        return js;
+    }
+
+    private JShell jshell() {
+        try {
+            return warmUp().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while JShell was starting");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("JShell did not start: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private <T> T onThread(java.util.concurrent.Callable<T> task) {
+        JShell js = jshell();
+        if (Thread.currentThread().getName().equals("meros-jshell")) {
+            try {
+                return task.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        Future<T> f = thread.submit(task);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            js.stop();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Whether {@code source} holds complete snippets, needs more input, or holds nothing but blanks/comments. */
+    public Completeness completeness(String source) {
+        return onThread(() -> {
+            SourceCodeAnalysis sca = jshell().sourceCodeAnalysis();
+            String rest = source;
+            boolean any = false;
+            while (!rest.isBlank()) {
+                SourceCodeAnalysis.CompletionInfo info = sca.analyzeCompletion(rest);
+                switch (info.completeness()) {
+                    case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE:
+                        return Completeness.INCOMPLETE;
+                    case EMPTY:
+                        return any ? Completeness.COMPLETE : Completeness.EMPTY;
+                    default:
+                        any = true;
+                        if (info.remaining().length() >= rest.length()) return Completeness.COMPLETE;
+                        rest = info.remaining();
+                }
+            }
+            return any ? Completeness.COMPLETE : Completeness.EMPTY;
+        });
+    }
+
+    /** Interrupts the running snippet, if any (Ctrl-C). */
+    public void stop() {
+        CompletableFuture<JShell> j = jshell;
+        if (j != null && j.isDone() && !j.isCompletedExceptionally()) {
+            stopRequested = true;
+            j.join().stop();
+        }
+    }
+
+    /**
+     * Evaluates every snippet in {@code source}, printing values to {@code out} and problems to {@code err};
+     * snippet {@code System.out}/{@code System.err} go to the same writers. Stops at the first failure.
+     */
+    public Outcome eval(String source, PrintWriter out, PrintWriter err) {
+        stopRequested = false;
+        return onThread(() -> {
+            JShell js = jshell();
+            SourceCodeAnalysis sca = js.sourceCodeAnalysis();
+            PrintStream oldOut = System.out;
+            PrintStream oldErr = System.err;
+            PrintStream sOut = new PrintStream(new WriterOutputStream(out, StandardCharsets.UTF_8), true, StandardCharsets.UTF_8);
+            PrintStream sErr = new PrintStream(new WriterOutputStream(err, StandardCharsets.UTF_8), true, StandardCharsets.UTF_8);
+            System.setOut(sOut);
+            System.setErr(sErr);
+            try {
+                String rest = source;
+                int consumed = 0;
+                while (!rest.isBlank()) {
+                    SourceCodeAnalysis.CompletionInfo info = sca.analyzeCompletion(rest);
+                    String snippet;
+                    String next;
+                    if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) break;
+                    if (info.completeness().isComplete() && info.remaining().length() < rest.length()) {
+                        snippet = info.source();
+                        next = info.remaining();
+                    } else {
+                        snippet = rest;
+                        next = "";
+                    }
+                    int lineOffset = lineOf(source, consumed + leadingBlank(rest));
+                    Outcome o = evalOne(js, snippet, lineOffset, out, err);
+                    sOut.flush();
+                    sErr.flush();
+                    if (!o.ok()) return o;
+                    consumed += rest.length() - next.length();
+                    rest = next;
+                }
+                return Outcome.OK;
+            } finally {
+                sOut.flush();
+                sErr.flush();
+                System.setOut(oldOut);
+                System.setErr(oldErr);
+                out.flush();
+                err.flush();
+            }
+        });
+    }
+
+    private Outcome evalOne(JShell js, String snippet, int lineOffset, PrintWriter out, PrintWriter err) {
+        List<SnippetEvent> events = js.eval(snippet);
+        for (SnippetEvent e : events) {
+            if (e.causeSnippet() != null) continue; // updates of dependent snippets
+            Snippet s = e.snippet();
+            if (e.status() == Snippet.Status.REJECTED) {
+                List<Diag> diags = js.diagnostics(s).collect(Collectors.toList());
+                String first = null;
+                int firstLine = lineOffset;
+                for (Diag d : diags) {
+                    if (!d.isError()) continue;
+                    long pos = Math.max(0, d.getStartPosition());
+                    int line = lineOf(snippet, (int) Math.min(pos, snippet.length()));
+                    int col = colOf(snippet, (int) Math.min(pos, snippet.length()));
+                    String msg = oneLine(d.getMessage(Locale.ROOT));
+                    err.println("error at " + (lineOffset + line + 1) + ":" + (col + 1) + ": " + msg);
+                    if (first == null) {
+                        first = "compile error: " + msg;
+                        firstLine = lineOffset + line;
+                    }
+                }
+                if (first == null) {
+                    first = "rejected: " + oneLine(snippet);
+                    err.println("error: " + first);
+                }
+                return new Outcome(false, first, firstLine);
+            }
+            JShellException ex = e.exception();
+            if (ex != null) {
+                String what = describe(ex);
+                err.println(what);
+                int shown = 0;
+                for (StackTraceElement f : ex.getStackTrace()) {
+                    if (!debug && !isSnippetFrame(f)) continue;
+                    if (!debug && shown++ >= MAX_FRAMES) break;
+                    err.println("    at " + frame(f));
+                }
+                return new Outcome(false, what, lineOffset);
+            }
+            if (stopRequested) {
+                err.println("interrupted");
+                return new Outcome(false, "interrupted", lineOffset);
+            }
+            if (!e.status().isDefined()) continue;
+            String shown = show(js, e);
+            if (shown != null) out.println(shown);
+        }
+        return Outcome.OK;
+    }
+
+    private static String show(JShell js, SnippetEvent e) {
+        Snippet s = e.snippet();
+        String note = e.status() == Snippet.Status.RECOVERABLE_DEFINED || e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
+                ? " (it cannot be used until " + js.unresolvedDependencies((jdk.jshell.DeclarationSnippet) s)
+                    .collect(Collectors.joining(", ")) + " exists)" : "";
+        if (s instanceof ExpressionSnippet x) return x.name() + " ==> " + e.value();
+        if (s instanceof VarSnippet v) return v.name() + " ==> " + e.value() + note;
+        if (s instanceof MethodSnippet m) return (e.previousStatus() == Snippet.Status.NONEXISTENT ? "created" : "replaced")
+                + " method " + m.name() + "(" + m.parameterTypes() + ")" + note;
+        if (s instanceof TypeDeclSnippet t) return (e.previousStatus() == Snippet.Status.NONEXISTENT ? "created" : "replaced")
+                + " " + kind(t) + " " + t.name() + note;
+        return null;
+    }
+
+    private static String kind(TypeDeclSnippet t) {
+        return switch (t.subKind()) {
+            case INTERFACE_SUBKIND -> "interface";
+            case ENUM_SUBKIND -> "enum";
+            case ANNOTATION_TYPE_SUBKIND -> "annotation";
+            case RECORD_SUBKIND -> "record";
+            default -> "class";
+        };
+    }
+
+    static String describe(JShellException ex) {
+        if (ex instanceof EvalException ee) {
+            String m = ee.getMessage();
+            return ee.getExceptionClassName() + (m == null || m.isBlank() ? "" : ": " + oneLine(m));
+        }
+        if (ex instanceof UnresolvedReferenceException ur) {
+            return "unresolved reference: " + ur.getSnippet().source().strip() + " needs "
+                    + "a declaration that does not exist yet";
+        }
+        return ex.getClass().getSimpleName() + ": " + ex.getMessage();
+    }
+
+    /** JShell reports frames of snippet code with an empty (or {@code REPL.}) class name. */
+    private static boolean isSnippetFrame(StackTraceElement f) {
+        return f.getClassName().isEmpty() || f.getClassName().startsWith("REPL.");
+    }
+
+    private static String frame(StackTraceElement f) {
+        if (isSnippetFrame(f)) {
+            String file = f.getFileName() == null ? "snippet" : f.getFileName();
+            String method = f.getMethodName().equals("do_it$") ? "" : f.getMethodName();
+            return method + "(" + file + ":" + f.getLineNumber() + ")";
+        }
+        return f.toString();
+    }
+
+    /** A diagnostic on one line; drops the empty "location: class" JShell's wrapper classes produce. */
+    static String oneLine(String s) {
+        return s.lines().map(l -> l.strip().replaceAll("\\s+", " "))
+                .filter(l -> !l.isEmpty() && !l.equals("location: class"))
+                .collect(Collectors.joining("; "));
+    }
+
+    private static int leadingBlank(String s) {
+        int i = 0;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+        return i;
+    }
+
+    static int lineOf(String s, int pos) {
+        int n = 0;
+        for (int i = 0; i < pos && i < s.length(); i++) if (s.charAt(i) == '\n') n++;
+        return n;
+    }
+
+    private static int colOf(String s, int pos) {
+        int nl = s.lastIndexOf('\n', pos - 1);
+        return pos - (nl + 1);
+    }
+
+    /**
+     * Java completions at {@code cursor}; empty while JShell is still starting (completion never waits).
+     */
+    public List<Suggestion> complete(String code, int cursor) {
+        if (!isReady()) return List.of();
+        return onThread(() -> {
+            int[] anchor = new int[1];
+            List<SourceCodeAnalysis.Suggestion> s = jshell().sourceCodeAnalysis().completionSuggestions(code, cursor, anchor);
+            List<Suggestion> out = new ArrayList<>();
+            for (SourceCodeAnalysis.Suggestion x : s) out.add(new Suggestion(x.continuation(), x.matchesType(), anchor[0]));
+            return out;
+        });
+    }
+
+    @Override
+    public void close() {
+        CompletableFuture<JShell> j = jshell;
+        if (j != null) {
+            try {
+                j.thenAccept(JShell::close).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,252 @@
+package meros.shell;
+
+import meros.cli.Cli;
+import meros.cli.ScriptCommand;
+import meros.core.ExitCode;
+import meros.core.Meros;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.history.DefaultHistory;
+import org.jline.terminal.Terminal;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The interactive {@code meros>} shell: JLine line editing, history, completion; meros commands from the one
+ * {@link Cli} factory; every other line is Java for the in-process {@link JShellEvaluator}.
+ * Nothing here ends the process: {@link #run()} returns when the user leaves.
+ */
+public final class Repl {
+    public static final String PROMPT = "meros> ";
+    public static final String CONTINUATION = "   ...> ";
+
+    private final Terminal terminal;
+    private final Meros meros;
+    private final CommandFactory factory;
+    private final Path historyFile;
+    private final JShellEvaluator evaluator;
+    private final Router router;
+    private final boolean debug;
+    private final String bench;
+
+    private CommandLine commands;
+    private volatile boolean exitRequested;
+    private volatile Thread busy;
+    private long promptNanos;
+    private int lastExit;
+
+    public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug) {
+        this(terminal, meros, historyFile, debug, (o, e) -> Cli.create(meros, o, e));
+    }
+
+    public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug, CommandFactory factory) {
+        this.terminal = terminal;
+        this.meros = meros;
+        this.factory = factory;
+        this.historyFile = historyFile;
+        this.debug = debug;
+        this.evaluator = new JShellEvaluator(meros);
+        this.evaluator.debug(debug);
+        this.router = new Router(this::commandNames);
+        this.bench = System.getenv("MEROS_BENCH");
+    }
+
+    public JShellEvaluator evaluator() { return evaluator; }
+
+    /** The exit code of the last command or snippet (0 after success). */
+    public int lastExit() { return lastExit; }
+
+    /** Runs until {@code exit}, Ctrl-D or end of input; returns 0. */
+    public int run() {
+        LineReader reader = LineReaderBuilder.builder()
+                .terminal(terminal)
+                .appName("meros")
+                .history(new LazyDirHistory())
+                .variable(LineReader.HISTORY_FILE, historyFile)
+                .variable(LineReader.SECONDARY_PROMPT_PATTERN, CONTINUATION)
+                .variable(LineReader.HISTORY_IGNORE, " *")
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                .option(LineReader.Option.HISTORY_IGNORE_SPACE, true)
+                .completer(new ShellCompleter(this::completionTree, router, evaluator, meros))
+                .parser(new ShellParser(router))
+                .build();
+        reader.unsetOpt(LineReader.Option.INSERT_TAB);
+        reader.getWidgets().put(LineReader.CALLBACK_INIT, () -> {
+            onPromptShown();
+            return true;
+        });
+        terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
+        PrintWriter out = terminal.writer();
+        try {
+            while (!exitRequested) {
+                String line;
+                try {
+                    line = reader.readLine(PROMPT);
+                } catch (UserInterruptException e) {
+                    continue; // Ctrl-C cancels the line being typed
+                } catch (EndOfFileException e) {
+                    break; // Ctrl-D or end of input
+                }
+                dispatch(reader, line, out);
+                if ("eval".equals(bench) && benchDone) break;
+            }
+        } finally {
+            try {
+                reader.getHistory().save();
+            } catch (IOException | RuntimeException e) {
+                // history is a convenience
+            }
+            out.flush();
+            evaluator.close();
+        }
+        return 0;
+    }
+
+    private boolean warmed;
+    private boolean benchDone;
+
+    private void onPromptShown() {
+        if (warmed) return;
+        warmed = true;
+        promptNanos = System.nanoTime();
+        if ("prompt".equals(bench)) {
+            terminal.writer().flush();
+            throw new EndOfFileException("bench: prompt shown");
+        }
+        evaluator.warmUp(); // after the prompt is drawn: the prompt never waits for JShell
+    }
+
+    private void dispatch(LineReader reader, String line, PrintWriter out) {
+        Router.Route r = router.route(line);
+        switch (r.kind()) {
+            case EMPTY -> { }
+            case COMMAND -> runCommand(r.args(), out);
+            case JAVA -> runJava(reader, r.java(), out);
+        }
+    }
+
+    private void runCommand(List<String> args, PrintWriter out) {
+        CommandLine cl = commands();
+        List<String> argv = new ArrayList<>();
+        if (debug) argv.add("--debug");
+        argv.addAll(args);
+        busy = Thread.currentThread();
+        try {
+            lastExit = cl.execute(argv.toArray(new String[0]));
+        } catch (RuntimeException e) {
+            // execute() handles command exceptions; anything here is a bug in the shell itself
+            out.println("error: " + e);
+            lastExit = ExitCode.FAILED.code;
+        } finally {
+            busy = null;
+            Thread.interrupted(); // a Ctrl-C that came after the command finished must not hit the next one
+            out.flush();
+        }
+    }
+
+    private void runJava(LineReader reader, String first, PrintWriter out) {
+        StringBuilder src = new StringBuilder(first);
+        try {
+            while (evaluator.completeness(src.toString()) == JShellEvaluator.Completeness.INCOMPLETE) {
+                String more;
+                try {
+                    more = reader.readLine(CONTINUATION);
+                } catch (UserInterruptException e) {
+                    return; // Ctrl-C drops the unfinished snippet
+                } catch (EndOfFileException e) {
+                    break; // evaluate what we have: the errors say what is missing
+                }
+                src.append('\n').append(more);
+            }
+            busy = Thread.currentThread();
+            JShellEvaluator.Outcome o = evaluator.eval(src.toString(), out, out);
+            lastExit = o.ok() ? 0 : ExitCode.FAILED.code;
+        } catch (RuntimeException e) {
+            out.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            lastExit = ExitCode.FAILED.code;
+        } finally {
+            busy = null;
+            Thread.interrupted();
+            out.flush();
+        }
+        if ("eval".equals(bench) && !benchDone) {
+            benchDone = true;
+            long ms = (System.nanoTime() - promptNanos) / 1_000_000;
+            System.err.println("meros-bench: prompt-to-first-eval-ms=" + ms);
+        }
+    }
+
+    private void interruptBusy() {
+        Thread t = busy;
+        if (t != null) {
+            evaluator.stop();
+            t.interrupt();
+        }
+    }
+
+    /** The command tree that executes lines; built on first use (not before the prompt). */
+    private synchronized CommandLine commands() {
+        if (commands == null) {
+            PrintWriter w = terminal.writer();
+            commands = decorate(factory.create(w, w));
+            CommandLine script = commands.getSubcommands().get("script");
+            if (script != null && script.getCommand() instanceof ScriptCommand sc) {
+                sc.host(new ScriptRunner(evaluator, factory));
+            }
+        }
+        return commands;
+    }
+
+    /** A separate tree for completion: picocli's completion rebuilds CommandLine objects over the specs it gets. */
+    private CommandLine completionTree() {
+        PrintWriter nul = new PrintWriter(java.io.Writer.nullWriter());
+        return decorate(factory.create(nul, nul));
+    }
+
+    private CommandLine decorate(CommandLine cl) {
+        cl.addSubcommand("exit", new ExitCommand(() -> exitRequested = true));
+        cl.getCommandSpec().usageMessage().footer(
+                "",
+                "Any other line is Java, evaluated by JShell with `meros` bound to the core API,",
+                "e.g. meros.list(). A leading / forces a command (/list), a leading ; forces Java (;list).");
+        return cl;
+    }
+
+    private Set<String> commandNames() {
+        return new LinkedHashSet<>(commands().getSubcommands().keySet());
+    }
+
+    /** Creates {@code data/} only when the first history entry is saved. */
+    private static final class LazyDirHistory extends DefaultHistory {
+        @Override
+        public void save() throws IOException {
+            Path p = historyPath();
+            if (p == null) return;
+            if (size() == 0 && !Files.exists(p)) return;
+            if (p.getParent() != null) Files.createDirectories(p.getParent());
+            super.save();
+        }
+
+        private Path historyPath() {
+            return reader == null ? null : (Path) reader.getVariable(LineReader.HISTORY_FILE);
+        }
+
+        private LineReader reader;
+
+        @Override
+        public void attach(LineReader reader) {
+            this.reader = reader;
+            super.attach(reader);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package meros.shell;
+
+import meros.cli.Completion;
+import meros.core.Meros;
+import org.jline.builtins.Completers;
+import org.jline.reader.Candidate;
+import org.jline.reader.CompletingParsedLine;
+import org.jline.reader.Completer;
+import org.jline.reader.LineReader;
+import org.jline.reader.ParsedLine;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.shell.jline3.PicocliJLineCompleter;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Tab completion for the shell: command names and Java identifiers for the first word; options and
+ * positional values for command arguments (constellation names for {@link Completion#CONSTELLATION}
+ * positionals, the VM names of the typed constellation for {@link Completion#VM} positionals, files for
+ * path positionals, picocli's candidates otherwise); JShell's suggestions for Java.
+ * It works on its own command tree: picocli's completion re-creates {@code CommandLine}s over the specs it is
+ * given, which would reset the writers of the tree that executes commands.
+ */
+final class ShellCompleter implements Completer {
+    private final Supplier<CommandLine> treeFactory;
+    private final Router router;
+    private final JShellEvaluator evaluator;
+    private final Meros meros;
+    private final ShellParser parser;
+    private CommandLine tree;
+
+    ShellCompleter(Supplier<CommandLine> treeFactory, Router router, JShellEvaluator evaluator, Meros meros) {
+        this.treeFactory = treeFactory;
+        this.router = router;
+        this.evaluator = evaluator;
+        this.meros = meros;
+        this.parser = new ShellParser(router);
+    }
+
+    private synchronized CommandLine tree() {
+        if (tree == null) tree = treeFactory.get();
+        return tree;
+    }
+
+    @Override
+    public void complete(LineReader reader, ParsedLine pl, List<Candidate> candidates) {
+        String line = pl.line();
+        int cursor = Math.min(pl.cursor(), line.length());
+        String before = line.substring(0, cursor);
+        try {
+            switch (parser.mode(before)) {
+                case FIRST_WORD -> {
+                    String word = pl.word().substring(0, pl.wordCursor());
+                    for (var e : tree().getSubcommands().entrySet()) {
+                        if (!e.getKey().startsWith(word)) continue;
+                        String[] d = e.getValue().getCommandSpec().usageMessage().description();
+                        candidates.add(new Candidate(e.getKey(), e.getKey(), "commands", d.length > 0 ? d[0] : null, null, null, true));
+                    }
+                    if (!before.stripLeading().startsWith("/") && word.indexOf('-') < 0) java(line, cursor, pl, candidates);
+                }
+                case COMMAND -> arguments(reader, pl, candidates);
+                case JAVA -> java(line, cursor, pl, candidates);
+            }
+        } catch (RuntimeException e) {
+            // completion must never break the line editor
+        }
+    }
+
+    private void java(String line, int cursor, ParsedLine pl, List<Candidate> candidates) {
+        int wordStart = cursor - pl.wordCursor();
+        for (JShellEvaluator.Suggestion s : evaluator.complete(line, cursor)) {
+            if (s.anchor() < wordStart) continue;
+            String value = line.substring(wordStart, s.anchor()) + s.continuation();
+            candidates.add(new Candidate(value, s.continuation(), "java", null, null, null, false));
+        }
+    }
+
+    private void arguments(LineReader reader, ParsedLine pl, List<Candidate> candidates) {
+        List<String> words = new ArrayList<>(pl.words());
+        if (!words.isEmpty() && words.get(0).startsWith("/")) words.set(0, words.get(0).substring(1));
+        ParsedLine args = new Args(pl, words);
+        int wi = pl.wordIndex();
+        CommandLine sub = tree().getSubcommands().get(words.get(0));
+        if (sub == null) return;
+        String current = pl.word().substring(0, Math.min(pl.wordCursor(), pl.word().length()));
+        if (!current.startsWith("-")) {
+            CommandSpec spec = sub.getCommandSpec();
+            int pos = 0;
+            for (int i = 1; i < wi && i < words.size(); i++) {
+                String w = words.get(i);
+                if (w.startsWith("-")) {
+                    OptionSpec o = spec.findOption(w.contains("=") ? w.substring(0, w.indexOf('=')) : w);
+                    if (o != null && o.arity().max() > 0 && !w.contains("=")) i++;
+                } else pos++;
+            }
+            PositionalParamSpec p = positional(spec, pos);
+            if (p != null) {
+                if (isConstellation(p)) {
+                    for (String c : meros.list()) candidates.add(new Candidate(c, c, "constellations", null, null, null, true));
+                    return;
+                }
+                if (Completion.VM.equals(p.paramLabel())) {
+                    String c = constellationTyped(spec, words, wi);
+                    if (c != null) {
+                        for (String vm : meros.load(c).vmNames()) candidates.add(new Candidate(vm, vm, "VMs of " + c, null, null, null, true));
+                    }
+                    return;
+                }
+                if (p.type() == Path.class || p.type() == File.class) {
+                    new Completers.FileNameCompleter().complete(reader, pl, candidates);
+                    return;
+                }
+            }
+        }
+        new PicocliJLineCompleter(tree().getCommandSpec()).complete(reader, args, candidates);
+    }
+
+    private static boolean isConstellation(PositionalParamSpec p) {
+        return Completion.CONSTELLATION.equals(p.paramLabel())
+                || (p.completionCandidates() instanceof Completion.Constellations);
+    }
+
+    private static PositionalParamSpec positional(CommandSpec spec, int pos) {
+        for (PositionalParamSpec p : spec.positionalParameters()) if (p.index().contains(pos)) return p;
+        return null;
+    }
+
+    /** The word typed for the command's constellation positional (or its first positional). */
+    private static String constellationTyped(CommandSpec spec, List<String> words, int upTo) {
+        int target = 0;
+        for (PositionalParamSpec p : spec.positionalParameters()) {
+            if (isConstellation(p)) {
+                target = p.index().min();
+                break;
+            }
+        }
+        int pos = 0;
+        for (int i = 1; i < upTo && i < words.size(); i++) {
+            String w = words.get(i);
+            if (w.startsWith("-")) {
+                OptionSpec o = spec.findOption(w.contains("=") ? w.substring(0, w.indexOf('=')) : w);
+                if (o != null && o.arity().max() > 0 && !w.contains("=")) i++;
+                continue;
+            }
+            if (pos++ == target) return w;
+        }
+        return null;
+    }
+
+    /** The same line with the leading {@code /} of a forced command removed from the first word. */
+    private record Args(ParsedLine base, List<String> words) implements CompletingParsedLine {
+        @Override public CharSequence escape(CharSequence candidate, boolean complete) {
+            return base instanceof CompletingParsedLine c ? c.escape(candidate, complete) : candidate;
+        }
+        @Override public int rawWordCursor() { return base instanceof CompletingParsedLine c ? c.rawWordCursor() : base.wordCursor(); }
+        @Override public int rawWordLength() { return base instanceof CompletingParsedLine c ? c.rawWordLength() : base.word().length(); }
+        @Override public String word() { return base.word(); }
+        @Override public int wordCursor() { return base.wordCursor(); }
+        @Override public int wordIndex() { return base.wordIndex(); }
+        @Override public String line() { return base.line(); }
+        @Override public int cursor() { return base.cursor(); }
+    }
+}
