@@ -20,13 +20,13 @@ public final class JunitReport {
     /**
      * @param suite         the suite's name (the script's file name)
      * @param cases         recorded subtests
-     * @param scriptFailure an error that ended the script outside any subtest, or null
+     * @param scriptFailure what ended the script when that was not a failed subtest (a failing line outside
+     *                      any subtest), or null
      */
-    public static void write(Path file, String suite, List<Scenario.Case> cases, Throwable scriptFailure, double seconds) {
+    public static void write(Path file, String suite, List<Scenario.Case> cases, String scriptFailure, double seconds) {
         List<Scenario.Case> all = new ArrayList<>(cases);
         if (scriptFailure != null && cases.stream().allMatch(Scenario.Case::passed)) {
-            String msg = scriptFailure.getMessage() == null ? scriptFailure.getClass().getName() : scriptFailure.getMessage();
-            all.add(new Scenario.Case("(script outside subtests)", 0, msg, scriptFailure.getClass().getName()));
+            all.add(new Scenario.Case("(script outside subtests)", 0, scriptFailure, "script"));
         }
         long failures = all.stream().filter(c -> !c.passed()).count();
         StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
