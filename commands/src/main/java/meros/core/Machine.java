@@ -1,6 +1,15 @@
 package meros.core;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.manifest.Vm;
+import meros.core.qemu.Live;
+import meros.core.qemu.VmRuntime;
+import meros.core.qmp.QmpClient;
+import meros.core.qmp.QmpEvent;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 
 /** A live VM handle within a constellation. Later capabilities (run, QMP, SSH) hang off this. */
 public final class Machine {
@@ -16,6 +25,24 @@ public final class Machine {
     public Constellation constellation() { return constellation; }
     public Vm spec() { return constellation.manifest().vms().get(name); }
 
+    // --- run / live QMP (issue 4): delegates to meros.core.qemu ---
+    /** This VM's QEMU process (find, start, stop, QMP). */
+    public VmRuntime runtime() { return new VmRuntime(constellation.meros().home(), constellation.name(), spec()); }
+    /** Runs a QMP command and returns its {@code return} member, e.g. {@code vm.qmp("query-status")}. */
+    public JsonNode qmp(String command) { return qmp(command, null); }
+    public JsonNode qmp(String command, Map<String, ?> args) { return runtime().qmp(command, args, QmpClient.DEFAULT_TIMEOUT); }
+    /** The VM's event stream (STOP, RESUME, SHUTDOWN, ...): a queue of the events since the first call. */
+    public BlockingQueue<QmpEvent> events() { return Live.events(runtime()).events(); }
+    /** The live event connection, for listeners and {@code awaitEvent}. */
+    public QmpClient eventClient() { return Live.events(runtime()); }
+    public void pause() { qmp("stop"); }
+    public void resume() { qmp("cont"); }
+    /** running, paused, shutdown, ... (QMP) or stopped, crashed, shut down (no QEMU). */
+    public String status() { return runtime().status().state(); }
+    /** QMP command names this VM's QEMU supports (completion). */
+    public List<String> qmpCommands() { return Live.commands(runtime()); }
+    // --- end run / live QMP ---
+
     // ---- access and scenario API (issue 5): the logic lives in meros.core.scenario.MachineOps -------------
     private meros.core.scenario.MachineOps ops;
 
@@ -24,7 +51,7 @@ public final class Machine {
         if (ops == null) {
             Vm v = spec();
             ops = new meros.core.scenario.MachineOps(new meros.core.ssh.MachineAccess(constellation.meros().home(),
-                    constellation.name(), name, v == null ? null : v.user()), this::spec);
+                    constellation.name(), name, v == null ? null : v.user()), this::spec, this::runtime);
         }
         return ops;
     }
@@ -51,8 +78,6 @@ public final class Machine {
     public void unblock() { ops().unblock(); }
     public void crash() { ops().crash(); }
     public void reboot() { ops().reboot(); }
-    public com.fasterxml.jackson.databind.JsonNode qmp(String command) { return ops().qmp(command); }
-    public com.fasterxml.jackson.databind.JsonNode qmp(String command, java.util.Map<String, ?> args) { return ops().qmp(command, args); }
     public meros.core.qmp.QmpEvent waitForEvent(String name, java.time.Duration timeout) { return ops().waitForEvent(name, timeout); }
     // ---- end access and scenario API ----------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  *       {@code allowed_ports} only; only destinations in {@code allowed_ips} are forwarded (and masqueraded);
  *       everything else from or to the bridge is dropped.</li>
  * </ul>
- * Replies to allowed connections pass in both policies ({@code ct state established,related}).
+ * Traffic between two VMs of one bridge always passes (it only reaches the forward hook when the host has
+ * {@code br_netfilter} loaded). Replies to allowed connections pass in both policies ({@code ct state established,related}).
  * The script is loaded with {@code nft -f -} as one transaction that replaces any earlier version of the table.
  */
 public final class NftRules {
@@ -57,6 +58,8 @@ public final class NftRules {
         for (Bridge b : bridges) {
             String in = "\t\tiifname \"" + b.name() + "\" ";
             String out = "\t\toifname \"" + b.name() + "\" ";
+            // VM to VM on one bridge is switched, not routed; with br_netfilter loaded it still passes this hook
+            s.append(in).append("oifname \"").append(b.name()).append("\" accept\n");
             s.append(out).append("ct state established,related accept\n");
             if (b.policy() == Bridge.PolicyType.HOST_ACCESS) {
                 s.append(in).append("accept\n");

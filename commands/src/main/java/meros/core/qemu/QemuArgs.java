@@ -84,6 +84,8 @@ public final class QemuArgs {
         }
         a.add("-qmp");
         a.add("unix:" + paths.qmp() + ",server=on,wait=off");
+        a.add("-qmp");
+        a.add("unix:" + paths.events() + ",server=on,wait=off");
         a.add("-chardev");
         a.add("socket,path=" + paths.qga() + ",server=on,wait=off,id=qga0");
         a.add("-device");

@@ -5,6 +5,8 @@ import meros.core.ExitCode;
 import meros.core.MerosException;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
+import meros.core.qemu.Live;
+import meros.core.qemu.VmRuntime;
 import meros.core.qmp.QmpClient;
 import meros.core.qmp.QmpEvent;
 import meros.core.ssh.ExecResult;
@@ -37,12 +39,13 @@ public final class MachineOps implements AutoCloseable {
 
     private final MachineAccess access;
     private final Supplier<Vm> spec;
-    private QmpClient qmp;
+    private final Supplier<VmRuntime> runtime;
     private long consoleOffset;
 
-    public MachineOps(MachineAccess access, Supplier<Vm> spec) {
+    public MachineOps(MachineAccess access, Supplier<Vm> spec, Supplier<VmRuntime> runtime) {
         this.access = access;
         this.spec = spec;
+        this.runtime = runtime;
     }
 
     public MachineAccess access() { return access; }
@@ -225,23 +228,19 @@ public final class MachineOps implements AutoCloseable {
 
     // ------------------------------------------------------------ QMP
 
-    /** The VM's QMP connection, made on first use and kept (events arriving after that are queued). */
-    public synchronized QmpClient qmpClient() {
-        if (qmp == null || !qmp.isConnected()) {
-            access.state(); // a clear "not running" first
-            qmp = QmpClient.connect(access.paths().qmp());
-        }
-        return qmp;
+    /** One QMP command on the VM's monitor (a connection per call, so other meros processes are not blocked). */
+    public JsonNode qmp(String command, Map<String, ?> args) {
+        access.state(); // a clear "not running" first
+        return runtime.get().qmp(command, args, QmpClient.DEFAULT_TIMEOUT);
     }
 
-    public JsonNode qmp(String command, Map<String, ?> args) { return qmpClient().execute(command, args); }
-
-    public JsonNode qmp(String command) { return qmpClient().execute(command); }
+    public JsonNode qmp(String command) { return qmp(command, null); }
 
     /** Waits for the next QMP event called {@code name} (e.g. {@code RESET}, {@code STOP}). */
     public QmpEvent waitForEvent(String name, Duration timeout) {
         try {
-            QmpEvent e = qmpClient().awaitEvent(name, timeout);
+            access.state();
+            QmpEvent e = Live.events(runtime.get()).awaitEvent(name, timeout);
             if (e == null) throw expired("QMP event " + name, timeout, "");
             return e;
         } catch (InterruptedException e) {
@@ -271,10 +270,6 @@ public final class MachineOps implements AutoCloseable {
     /** Kills QEMU at once (SIGKILL): no shutdown, no sync, like pulling the plug. */
     public void crash() {
         VmState s = access.state();
-        synchronized (this) {
-            if (qmp != null) qmp.close();
-            qmp = null;
-        }
         access.close();
         ProcessHandle.of(s.pid()).ifPresent(h -> {
             h.destroyForcibly();
@@ -315,8 +310,6 @@ public final class MachineOps implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (qmp != null) qmp.close();
-        qmp = null;
         access.close();
     }
 }

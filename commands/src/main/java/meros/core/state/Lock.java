@@ -44,6 +44,7 @@ public final class Lock implements AutoCloseable {
                 throw new MerosException(ExitCode.BUSY, "constellation '" + constellation + "' is busy: locked by pid "
                         + (holder.isEmpty() ? "?" : holder));
             }
+            StateDir.ownerOnly(file);
             ch.truncate(0);
             ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(false);

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 public record VmPaths(Path dir) {
     public Path pidfile() { return dir.resolve("qemu.pid"); }
     public Path qmp() { return dir.resolve("qmp.sock"); }
+    /** A second QMP monitor, held by whoever follows events, so {@link #qmp()} stays free for short requests. */
+    public Path events() { return dir.resolve("qmp-events.sock"); }
     public Path qga() { return dir.resolve("qga.sock"); }
     public Path serial() { return dir.resolve("serial.log"); }
     public Path overlay() { return dir.resolve("overlay.qcow2"); }

@@ -28,6 +28,7 @@ class NftRulesTest {
                 \t}
                 \tchain forward {
                 \t\ttype filter hook forward priority filter; policy accept;
+                \t\tiifname "labnet" oifname "labnet" accept
                 \t\toifname "labnet" ct state established,related accept
                 \t\tiifname "labnet" accept
                 \t\tiifname "labnet" drop
@@ -63,10 +64,12 @@ class NftRulesTest {
                 \t}
                 \tchain forward {
                 \t\ttype filter hook forward priority filter; policy accept;
+                \t\tiifname "back" oifname "back" accept
                 \t\toifname "back" ct state established,related accept
                 \t\tiifname "back" ip daddr { 192.0.2.0/24, 198.51.100.7/32 } accept
                 \t\tiifname "back" drop
                 \t\toifname "back" drop
+                \t\tiifname "sealed" oifname "sealed" accept
                 \t\toifname "sealed" ct state established,related accept
                 \t\tiifname "sealed" drop
                 \t\toifname "sealed" drop
