@@ -231,7 +231,20 @@ public final class MachineOps implements AutoCloseable {
     /** One QMP command on the VM's monitor (a connection per call, so other meros processes are not blocked). */
     public JsonNode qmp(String command, Map<String, ?> args) {
         access.state(); // a clear "not running" first
+        listenForEvents();
         return runtime.get().qmp(command, args, QmpClient.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Opens the VM's event monitor (once per process) so that events caused by what follows are queued and
+     * a later {@link #waitForEvent} sees them.
+     */
+    private void listenForEvents() {
+        try {
+            Live.events(runtime.get());
+        } catch (RuntimeException e) {
+            // no event monitor: waitForEvent will say so
+        }
     }
 
     public JsonNode qmp(String command) { return qmp(command, null); }
@@ -285,6 +298,7 @@ public final class MachineOps implements AutoCloseable {
     /** Reboots the guest cleanly ({@code systemctl reboot}) and returns when it answers again with a new boot id. */
     public void reboot(Duration timeout) {
         String bootId = succeed("cat /proc/sys/kernel/random/boot_id").strip();
+        listenForEvents();
         execute("(sleep 1; systemctl reboot) >/dev/null 2>&1 </dev/null &");
         access.close();
         waitUntilSucceeds("test \"$(cat /proc/sys/kernel/random/boot_id)\" != " + ShellQuote.quote(bootId), timeout);
