@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
         description = "Declarative local QEMU constellations: build, boot, inspect and script groups of VMs.",
         subcommands = {
                 ListCommand.class,
+                KernelBuildCommand.class,
         })
 public final class MerosCommand implements Runnable {
     private final Meros meros;
