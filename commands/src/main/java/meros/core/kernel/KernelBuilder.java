@@ -148,7 +148,7 @@ public final class KernelBuilder {
                 }
                 List<KernelConfig.Mismatch> mismatches = KernelConfig.verify(merged, Files.readString(out.resolve(".config")));
                 if (!mismatches.isEmpty()) {
-                    for (String warning : KernelConfig.report(mismatches, declaredSymbols(tree)).warnings()) {
+                    for (String warning : KernelConfig.report(mismatches, declaredSymbols(tree, out)).warnings()) {
                         warnings.add(warning);
                         l.warning(warning);
                     }
@@ -190,14 +190,24 @@ public final class KernelBuilder {
         return sha256(sb.toString()) + "\n";
     }
 
-    /** Every symbol a Kconfig file of the tree declares (to tell unknown symbols from unmet dependencies). */
-    static Set<String> declaredSymbols(Path tree) throws IOException {
+    /**
+     * Every symbol a Kconfig file of the tree declares (to tell unknown symbols from unmet dependencies), cached in
+     * the build directory for the tree's identity (a walk over the whole tree costs seconds).
+     */
+    static Set<String> declaredSymbols(Path tree, Path out) throws IOException {
+        Path cache = out.resolve(".meros-kconfig-symbols");
+        String identity = "tree " + tree + " " + Files.getLastModifiedTime(tree.resolve("Makefile")).toMillis();
+        if (Files.isRegularFile(cache)) {
+            List<String> lines = Files.readAllLines(cache);
+            if (!lines.isEmpty() && lines.get(0).equals(identity)) return new HashSet<>(lines.subList(1, lines.size()));
+        }
         Set<String> s = new HashSet<>();
         try (Stream<Path> files = Files.walk(tree)) {
             for (Path p : files.filter(p -> p.getFileName().toString().startsWith("Kconfig")).filter(Files::isRegularFile).toList()) {
                 KernelConfig.declaredSymbols(Files.readString(p, StandardCharsets.ISO_8859_1), s);
             }
         }
+        Files.writeString(cache, identity + "\n" + String.join("\n", s) + "\n");
         return s;
     }
 
