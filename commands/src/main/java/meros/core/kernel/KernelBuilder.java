@@ -211,6 +211,19 @@ public final class KernelBuilder {
         return s;
     }
 
+    /**
+     * The version string an x86 {@code bzImage} carries in its setup header ({@code "6.1.192 (user@host) #1 SMP ..."}),
+     * or null when the file is no bzImage.
+     */
+    public static String bzImageVersion(Path image) throws IOException {
+        byte[] b = Files.readAllBytes(image);
+        if (b.length < 0x210 || b[0x202] != 'H' || b[0x203] != 'd' || b[0x204] != 'r' || b[0x205] != 'S') return null;
+        int off = ((b[0x20E] & 0xff) | (b[0x20F] & 0xff) << 8) + 0x200;
+        int end = off;
+        while (end < b.length && b[end] != 0) end++;
+        return off < b.length ? new String(b, off, end - off, StandardCharsets.US_ASCII) : null;
+    }
+
     /** Copies atomically unless the installed image is already identical; returns whether it was replaced. */
     static boolean install(Path built, Path dest) throws IOException {
         Files.createDirectories(dest.getParent());
