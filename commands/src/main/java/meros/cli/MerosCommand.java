@@ -14,6 +14,8 @@ import picocli.CommandLine.Spec;
         description = "Declarative local QEMU constellations: build, boot, inspect and script groups of VMs.",
         subcommands = {
                 ListCommand.class,
+                ValidateCommand.class,
+                ShowCommand.class,
                 KernelBuildCommand.class,
         })
 public final class MerosCommand implements Runnable {
