@@ -16,6 +16,9 @@ import picocli.CommandLine.Spec;
                 ListCommand.class,
                 ValidateCommand.class,
                 ShowCommand.class,
+                InitCommand.class, ShutdownCommand.class, InfoCommand.class,
+                QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class,
+                ScreendumpCommand.class, SnapshotCommand.class,
                 KernelBuildCommand.class,
         })
 public final class MerosCommand implements Runnable {
