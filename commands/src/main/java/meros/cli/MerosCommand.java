@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
         description = "Declarative local QEMU constellations: build, boot, inspect and script groups of VMs.",
         subcommands = {
                 ListCommand.class,
+                BuildCommand.class,
                 ValidateCommand.class,
                 ShowCommand.class,
                 InitCommand.class, ShutdownCommand.class, InfoCommand.class,

@@ -1,5 +1,7 @@
 package meros.core;
 
+import meros.core.image.ImageBuilder;
+import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
 import meros.core.qemu.Info;
 import meros.core.qemu.Lifecycle;
@@ -53,4 +55,19 @@ public final class Constellation {
 
     @Override
     public String toString() { return "constellation " + name() + " " + machines.keySet(); }
+
+    // --- image builds (issue 3): delegates to meros.core.image.ImageBuilder ---
+    /** Builds the named VMs' disks (all when none are named), reporting nothing. */
+    public List<ImageBuilder.BuiltImage> build(String... vms) {
+        return build(Progress.NONE, vms);
+    }
+
+    public List<ImageBuilder.BuiltImage> build(Progress progress, String... vms) {
+        return new ImageBuilder(meros.home()).build(manifest, List.of(vms), progress);
+    }
+
+    /** True when the VM's disk (and its kernel and initrd, unless it names its own kernel) exists. */
+    public boolean isBuilt(String vm) {
+        return new ImageBuilder(meros.home()).isBuilt(manifest, vm);
+    }
 }

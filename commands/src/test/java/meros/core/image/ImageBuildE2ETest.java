@@ -3,6 +3,7 @@ package meros.core.image;
 import meros.core.Home;
 import meros.core.MerosException;
 import meros.core.manifest.Manifest;
+import meros.core.manifest.ManifestLoader;
 import meros.core.proc.Proc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,7 +62,7 @@ class ImageBuildE2ETest {
     }
 
     static Manifest demo() {
-        return DemoManifest.load(home.resolve("constellations/demo"));
+        return ManifestLoader.load(home.resolve("constellations/demo"));
     }
 
     static Progress recorder() {
