@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code kernel-build} + {@code demo}: the kernel built from Debian's linux-source tarball (reusing the build left in
  * the checkout's {@code data/build/kernel/}) boots the demo VM with no initrd and no modules, the image build
  * skips the distribution kernel, and the VM answers SSH and powers off on {@code shutdown}. The constellation is a
- * copy of the shipped demo with {@code kernel:} added, in a throw-away home (so the checkout's demo is untouched).
+ * copy of the shipped demo with {@code kernel:} added, in a throw-away home (so the checkout's demo is untouched)
+ * that shares the checkout's bootstrap cache.
  */
 @Tag("e2e")
 class KernelDemoE2ETest {
@@ -43,6 +44,9 @@ class KernelDemoE2ETest {
                 KernelBuilder.printing(new PrintWriter(System.out, true), false));
         String release = KernelBuilder.bzImageVersion(kernel.image()).split(" ")[0];
 
+        // share the checkout's bootstrap cache: a second run reuses the base root instead of bootstrapping again
+        Files.createDirectories(home.resolve("data"));
+        Files.createSymbolicLink(home.resolve("data/cache"), Files.createDirectories(checkout.resolve("data/cache")));
         Path demo = Files.createDirectories(home.resolve("constellations"));
         copyTree(checkout.resolve("constellations/demo"), demo.resolve("demo"));
         Path yml = demo.resolve("demo/demo.yml");
