@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "kernel-build",
+@Command(name = "kernel-build", mixinStandardHelpOptions = true,
         description = {"Build a minimal guest kernel (tinyconfig + meros's fragment + yours) into data/disks/bzImage.",
                 "Boots a meros disk without initrd or modules: name it in a VM with 'kernel: data/disks/bzImage'."})
 final class KernelBuildCommand implements Callable<Integer> {
