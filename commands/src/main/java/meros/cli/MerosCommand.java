@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
                 InitCommand.class, ShutdownCommand.class, InfoCommand.class,
                 QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class,
                 ScreendumpCommand.class, SnapshotCommand.class,
+                KernelBuildCommand.class,
                 ConnectCommand.class, RunCommand.class, PushCommand.class, PullCommand.class,
                 DoctorCommand.class,
                 ScriptCommand.class,

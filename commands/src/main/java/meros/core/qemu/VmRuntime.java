@@ -88,7 +88,10 @@ public final class VmRuntime {
      */
     public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
         if (!Files.isRegularFile(disk())) throw MerosException.failed("disk of " + label() + " is not built: " + disk());
-        if (!Files.isRegularFile(kernel())) throw MerosException.failed("kernel of " + label() + " is missing: " + kernel());
+        if (!Files.isRegularFile(kernel())) {
+            throw MerosException.failed("kernel of " + label() + " is missing: " + kernel()
+                    + (vm.kernel() != null ? " (the VM names its own kernel: build it with 'meros kernel-build')" : ""));
+        }
         StateDir.of(home, constellation).createVm(vm.name());
         prepareOverlay();
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
