@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 
 /** A meros home in a temp directory, the production command tree plus two probe commands, and a headless REPL. */
 final class ShellFixture {
-    static final Duration TIMEOUT = Duration.ofSeconds(90);
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     final Path root;
     final Meros meros;
@@ -81,6 +81,10 @@ final class ShellFixture {
             Attributes a = t.getAttributes();
             a.setLocalFlag(Attributes.LocalFlag.ISIG, true);
             a.setControlChar(Attributes.ControlChar.VINTR, 3);
+            // with ISIG on, every unset (-1) signal char would match the end of input and loop forever
+            a.setControlChar(Attributes.ControlChar.VQUIT, 28);
+            a.setControlChar(Attributes.ControlChar.VSUSP, 26);
+            a.setControlChar(Attributes.ControlChar.VSTATUS, 20);
             if (ctrlDIsEof) a.setControlChar(Attributes.ControlChar.VEOF, 4);
             t.setAttributes(a);
             Repl repl = new Repl(t, meros, root.resolve("data/history"), false, this::tree);
