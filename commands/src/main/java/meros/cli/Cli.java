@@ -17,6 +17,7 @@ public final class Cli {
 
     public static CommandLine create(Meros meros, PrintWriter out, PrintWriter err) {
         MerosCommand root = new MerosCommand(meros);
+        ConstellationNames.use(meros);
         CommandLine cl = new CommandLine(root);
         cl.setOut(out);
         cl.setErr(err);

@@ -1,6 +1,12 @@
 package meros.core;
 
+import meros.core.image.ImageBuilder;
+import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
+import meros.core.qemu.Info;
+import meros.core.qemu.Lifecycle;
+
+import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,6 +41,33 @@ public final class Constellation {
         return machines.get(name);
     }
 
+    // --- run (issue 4): delegates to meros.core.qemu.Lifecycle ---
+    /** Starts the VMs (all when none named) and waits until they answer; progress on standard output. */
+    public void init(String... vms) {
+        new Lifecycle(meros.home(), System.out::println).init(manifest, List.of(vms));
+    }
+    /** Stops the VMs (all when none named) and removes what init created; returns what was removed. */
+    public List<String> shutdown(String... vms) {
+        return new Lifecycle(meros.home(), System.out::println).shutdown(manifest, List.of(vms), Duration.ofSeconds(30));
+    }
+    public Info info() { return Info.of(meros.home(), manifest); }
+    // --- end run ---
+
     @Override
     public String toString() { return "constellation " + name() + " " + machines.keySet(); }
+
+    // --- image builds (issue 3): delegates to meros.core.image.ImageBuilder ---
+    /** Builds the named VMs' disks (all when none are named), reporting nothing. */
+    public List<ImageBuilder.BuiltImage> build(String... vms) {
+        return build(Progress.NONE, vms);
+    }
+
+    public List<ImageBuilder.BuiltImage> build(Progress progress, String... vms) {
+        return new ImageBuilder(meros.home()).build(manifest, List.of(vms), progress);
+    }
+
+    /** True when the VM's disk (and its kernel and initrd, unless it names its own kernel) exists. */
+    public boolean isBuilt(String vm) {
+        return new ImageBuilder(meros.home()).isBuilt(manifest, vm);
+    }
 }

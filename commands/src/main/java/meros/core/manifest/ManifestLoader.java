@@ -1,10 +1,32 @@
 package meros.core.manifest;
 
+import meros.core.MerosException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Set;
 
-/** Reads a constellation directory's manifest, validates it and resolves defaults. */
+/**
+ * Reads a constellation directory's manifest, validates it and resolves defaults.
+ * Every problem is collected with its {@code file:line:column} before anything is returned, so
+ * one run shows them all; nothing is written anywhere.
+ */
 public final class ManifestLoader {
+    static final Set<String> TOP_KEYS = Set.of("bridges", "virtual_machines");
+
     private ManifestLoader() { }
 
     /** {@code <dir>/<name>.yml}, else {@code <dir>/manifest.yml}, else null. */
@@ -18,6 +40,136 @@ public final class ManifestLoader {
 
     /** Loads and validates; throws {@link ManifestException} listing every problem. */
     public static Manifest load(Path dir) {
-        throw new UnsupportedOperationException("TODO: manifest parsing (issue 2)");
+        Path file = manifestFile(dir);
+        if (file == null) {
+            throw MerosException.usage("no manifest in " + dir + " (expected " + dir.getFileName() + ".yml or manifest.yml)");
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw MerosException.usage(display(dir, file) + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw MerosException.usage("cannot read " + file + ": " + e.getMessage());
+        }
+        return parse(dir.getFileName().toString(), dir, file, display(dir, file), text);
+    }
+
+    /** Validates manifest text; {@code shownAs} is the file name problems are reported under. */
+    static Manifest parse(String name, Path dir, Path file, String shownAs, String text) {
+        Problems problems = new Problems(shownAs);
+        Node root = compose(text, problems);
+        if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
+        if (root == null) {
+            problems.at((Node) null, "the manifest is empty; it needs at least 'virtual_machines:'");
+            throw new ManifestException(problems.sorted());
+        }
+        if (!(root instanceof MappingNode top)) {
+            problems.at(root, "expected a mapping with 'bridges:' and 'virtual_machines:' at the top, got " + Yamls.describe(root));
+            throw new ManifestException(problems.sorted());
+        }
+        MapReader topReader = new MapReader(top, "", top, TOP_KEYS, ManifestLoader::misplacedAtTop, problems);
+        BridgeSection bridges = new BridgeSection(problems);
+        bridges.read(topReader);
+        VmSection vms = new VmSection(name, bridges, problems);
+        vms.read(topReader, top);
+        CrossChecks.run(vms, bridges.declared, problems);
+        if (dir != null && Files.isDirectory(dir)) {
+            Node vmsKey = topReader.keyNode("virtual_machines");
+            LayoutChecks.run(dir, shownDir(shownAs), vms.vms.keySet(), vmsKey == null ? top : vmsKey, problems);
+        }
+        if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
+        return new Manifest(name, dir, file, Collections.unmodifiableMap(new LinkedHashMap<>(bridges.bridges)),
+                Collections.unmodifiableMap(new LinkedHashMap<>(vms.vms)));
+    }
+
+    private static String misplacedAtTop(String key) {
+        if (VmSection.KEYS.contains(key)) return " ('" + key + "' is a VM setting: indent it under a VM in virtual_machines:)";
+        if (BridgeSection.KEYS.contains(key)) return " ('" + key + "' is a bridge setting: indent it under a bridge in bridges:)";
+        return " (the top level has only bridges: and virtual_machines:; is this line indented too little?)";
+    }
+
+    private static Node compose(String text, Problems problems) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true); // reported by MapReader with both positions
+        options.setMaxAliasesForCollections(50);
+        try (Reader r = new StringReader(text)) {
+            return new Yaml(options).compose(r);
+        } catch (MarkedYAMLException e) {
+            problems.at(syntaxMark(e), syntaxMessage(e));
+        } catch (YAMLException e) {
+            problems.at((org.yaml.snakeyaml.error.Mark) null, "YAML error: " + firstLine(e.getMessage()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return null;
+    }
+
+    /** Where a syntax error is shown: an unclosed quote or bracket points at where it opened, not at the end of the file. */
+    static org.yaml.snakeyaml.error.Mark syntaxMark(MarkedYAMLException e) {
+        if (e.getContextMark() != null && (e.getProblemMark() == null || reachedEnd(e))) return e.getContextMark();
+        return e.getProblemMark();
+    }
+
+    private static boolean reachedEnd(MarkedYAMLException e) {
+        String p = String.valueOf(e.getProblem());
+        return p.contains("end of stream") || p.contains("<stream end>");
+    }
+
+    /** One line for a YAML syntax error, with a hint for the usual mistakes. */
+    static String syntaxMessage(MarkedYAMLException e) {
+        String problem = e.getProblem() == null ? firstLine(e.getMessage()) : e.getProblem();
+        String context = e.getContext() == null ? "" : e.getContext();
+        String prefix = "YAML syntax error: ";
+        if (problem.startsWith("mapping values are not allowed here")) {
+            return prefix + "mapping values are not allowed here — did you put a key and its nested mapping on one line? "
+                    + "Put the nested key on its own, indented line";
+        }
+        if (problem.contains("found character '\\t")) {
+            return prefix + "found a tab character — YAML indentation must use spaces, not tabs";
+        }
+        if (reachedEnd(e) && context.contains("quoted scalar")) {
+            return prefix + "this quoted string is never closed";
+        }
+        if (reachedEnd(e) && context.contains("flow mapping")) {
+            return prefix + "this '{' is never closed with '}'";
+        }
+        if (reachedEnd(e) && context.contains("flow sequence")) {
+            return prefix + "this '[' is never closed with ']'";
+        }
+        if (problem.contains("expected <block end>")) {
+            return prefix + "this line's indentation does not line up with the keys above it";
+        }
+        if (context.contains("expected a single document")) {
+            return prefix + "a manifest is one YAML document, but a second one starts here ('---')";
+        }
+        String msg = prefix + problem;
+        if (!context.isEmpty() && !problem.contains(context)) msg += " (" + context + ")";
+        return msg;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unknown error";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /**
+     * The file as users know it: relative to the checkout ({@code constellations/demo/demo.yml}) when the
+     * directory sits in a {@code constellations/} folder, else as given.
+     */
+    private static String shownDir(String shownFile) {
+        int slash = shownFile.lastIndexOf('/');
+        return slash < 0 ? "." : shownFile.substring(0, slash);
+    }
+
+    static String display(Path dir, Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        if (parent != null && parent.getParent() != null && parent.getFileName() != null
+                && parent.getFileName().toString().equals("constellations")) {
+            return parent.getParent().relativize(abs).toString();
+        }
+        return file.toString();
     }
 }

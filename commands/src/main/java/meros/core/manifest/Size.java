@@ -40,6 +40,7 @@ public final class Size {
     }
 
     public static String format(long bytes) {
+        if (bytes % (1L << 40) == 0) return (bytes >> 40) + "T";
         if (bytes % (1L << 30) == 0) return (bytes >> 30) + "G";
         if (bytes % (1L << 20) == 0) return (bytes >> 20) + "M";
         if (bytes % (1L << 10) == 0) return (bytes >> 10) + "K";

@@ -1,0 +1,160 @@
+package meros.core.image;
+
+import meros.core.ExitCode;
+import meros.core.MerosException;
+import meros.core.manifest.Manifest;
+import meros.core.manifest.Vm;
+import meros.core.proc.Proc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Turns a base root (already unpacked in {@code root}) into the VM's root: guest configuration, the user,
+ * keys, includes (constellation-wide, then the VM's), then hooks.
+ */
+final class Composer {
+    private final Manifest manifest;
+    private final Vm vm;
+    private final Path root;
+    private final Hooks hooks;
+    private final Hooks.Launcher inRoot;
+
+    Composer(Manifest manifest, Vm vm, Path root, Hooks hooks, Hooks.Launcher inRoot) {
+        this.manifest = manifest;
+        this.vm = vm;
+        this.root = root;
+        this.hooks = hooks;
+        this.inRoot = inRoot;
+    }
+
+    /** Runs a program that lives in the guest root (useradd, systemctl) inside it. */
+    private Proc.Result guest(String... argv) {
+        List<String> a = new ArrayList<>(inRoot.argv(root, argv[0]));
+        a.addAll(List.of(argv).subList(1, argv.length));
+        return Proc.of(a).timeout(Duration.ofMinutes(2)).env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").env("LC_ALL", "C").call();
+    }
+
+    private void guestOk(String... argv) {
+        Proc.Result r = guest(argv);
+        if (!r.ok()) {
+            throw new MerosException(ExitCode.EXTERNAL, argv[0] + " " + (argv.length > 1 ? argv[1] + " " : "") + "failed inside the "
+                    + vm.name() + " root (exit status " + r.exit() + "): " + r.tail(2).replace('\n', ' ').strip());
+        }
+    }
+
+    void configure(GuestConfig cfg, String clientPub, Path hostKeyDir, Step step) throws IOException {
+        step.update("guest configuration");
+        for (GuestConfig.File f : cfg.files().values()) Fs.write(root.resolve(f.path()), f.content(), f.mode());
+        Fs.write(root.resolve("etc/machine-id"), HexFormat.of().formatHex(new SecureRandom().generateSeed(16)) + "\n", "r--r--r--");
+        if (!cfg.alpine()) {
+            Path resolv = root.resolve("etc/resolv.conf");
+            if (Files.exists(root.resolve("usr/lib/systemd/systemd-resolved")) || Files.exists(root.resolve("lib/systemd/systemd-resolved"))) {
+                Files.deleteIfExists(resolv);
+                Files.createSymbolicLink(resolv, Path.of("../run/systemd/resolve/stub-resolv.conf"));
+            }
+        }
+        // the host key generated for this build is the guest's only one
+        Path ssh = root.resolve("etc/ssh");
+        Files.createDirectories(ssh);
+        try (Stream<Path> s = Files.list(ssh)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("ssh_host_")).toList()) Files.delete(p);
+        }
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key"), ssh.resolve("ssh_host_ed25519_key"));
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), ssh.resolve("ssh_host_ed25519_key.pub"));
+        Files.setPosixFilePermissions(ssh.resolve("ssh_host_ed25519_key"), Fs.perms("rw-------"));
+        Files.setPosixFilePermissions(ssh.resolve("ssh_host_ed25519_key.pub"), Fs.perms("rw-r--r--"));
+
+        step.update("user " + cfg.user());
+        String user = cfg.user();
+        if (!passwdHas(user)) {
+            if (cfg.alpine()) {
+                guestOk("/usr/sbin/adduser", "-D", "-s", "/bin/sh", user);
+                guest("/usr/sbin/addgroup", user, "wheel");
+            } else {
+                guestOk("/usr/sbin/useradd", "--create-home", "--shell", "/bin/bash", "--user-group", user);
+                if (groupExists("sudo")) guestOk("/usr/sbin/usermod", "-aG", "sudo", user);
+            }
+        }
+        // no password, but not locked: sshd (without PAM on Alpine) refuses locked accounts even with a key
+        if (cfg.alpine()) guest("/usr/sbin/usermod", "-p", "*", user);
+        else guestOk("/usr/sbin/usermod", "-p", "*", user);
+        int[] ids = ids(user);
+        String home = homeOf(user);
+        authorize(root.resolve(home.substring(1)), clientPub, ids[0], ids[1]);
+        authorize(root.resolve("root"), clientPub, 0, 0);
+
+        if (!cfg.enable().isEmpty()) {
+            step.update("enabling " + String.join(" ", cfg.enable()));
+            List<String> en = new ArrayList<>(List.of("systemctl", "enable", "--quiet"));
+            en.addAll(cfg.enable());
+            guestOk(en.toArray(String[]::new));
+            List<String> mask = new ArrayList<>(List.of("systemctl", "mask", "--quiet"));
+            mask.addAll(cfg.mask());
+            guestOk(mask.toArray(String[]::new));
+        }
+    }
+
+    private void authorize(Path home, String pub, int uid, int gid) throws IOException {
+        Path dir = home.resolve(".ssh");
+        if (Files.isSymbolicLink(dir) || Files.isSymbolicLink(home)) throw MerosException.failed(dir + " is a symlink; refusing to write keys through it");
+        Files.createDirectories(dir);
+        Path ak = dir.resolve("authorized_keys");
+        Files.deleteIfExists(ak);
+        Files.writeString(ak, pub + "\n");
+        Files.setPosixFilePermissions(dir, Fs.perms("rwx------"));
+        Files.setPosixFilePermissions(ak, Fs.perms("rw-------"));
+        if (Fs.isRoot()) {
+            for (Path p : List.of(dir, ak)) {
+                Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+    }
+
+    private List<String[]> passwd() throws IOException {
+        List<String[]> out = new ArrayList<>();
+        for (String l : Files.readAllLines(root.resolve("etc/passwd"))) if (!l.isBlank()) out.add(l.split(":", -1));
+        return out;
+    }
+
+    private boolean passwdHas(String user) throws IOException {
+        return passwd().stream().anyMatch(f -> f[0].equals(user));
+    }
+
+    private boolean groupExists(String g) throws IOException {
+        return Files.readAllLines(root.resolve("etc/group")).stream().anyMatch(l -> l.startsWith(g + ":"));
+    }
+
+    private int[] ids(String user) throws IOException {
+        for (String[] f : passwd()) if (f[0].equals(user)) return new int[] {Integer.parseInt(f[2]), Integer.parseInt(f[3])};
+        throw MerosException.failed("user " + user + " missing from the guest's /etc/passwd");
+    }
+
+    private String homeOf(String user) throws IOException {
+        for (String[] f : passwd()) if (f[0].equals(user)) return f[5].isEmpty() ? "/home/" + user : f[5];
+        return "/home/" + user;
+    }
+
+    int includes(Step step) {
+        step.update("includes");
+        int n = Includes.copy(manifest.includes(), root);
+        n += Includes.copy(manifest.vmIncludes(vm.name()), root);
+        return n;
+    }
+
+    void hooks(String constellation, Step step) {
+        List<Hooks.Hook> plan = Hooks.plan(manifest, vm.name());
+        hooks.run(plan, root, Map.of("MEROS_CONSTELLATION", constellation, "MEROS_VM", vm.name(),
+                "MEROS_USER", Recipe.user(vm), "MEROS_HOSTNAME", new GuestConfig(manifest, vm).hostname()), step.lines());
+    }
+}

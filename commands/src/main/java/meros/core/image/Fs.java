@@ -1,0 +1,121 @@
+package meros.core.image;
+
+import meros.core.ExitCode;
+import meros.core.MerosException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/** File helpers for the builder: one-line errors (ENOSPC named as such), recursive delete, atomic writes. */
+final class Fs {
+    private Fs() { }
+
+    /** True when this process runs with uid 0 (ownership can be kept, chroot works). */
+    static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | RuntimeException e) {
+            return "root".equals(System.getProperty("user.name"));
+        }
+    }
+
+    static boolean isNoSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.contains("No space left on device")) return true;
+        }
+        return false;
+    }
+
+    static MerosException ioError(String doing, IOException e) {
+        if (isNoSpace(e)) return new MerosException(ExitCode.FAILED, "no space left on device while " + doing, e);
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof NoSuchFileException) m = "no such file " + m;
+        return new MerosException(ExitCode.FAILED, doing + " failed: " + m, e);
+    }
+
+    /** Deletes a tree without following symlinks; missing is fine. */
+    static void deleteTree(Path p) {
+        if (p == null || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
+        try {
+            Files.walkFileTree(p, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                    Files.delete(f);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
+                    // a read-only directory in a guest tree must still be emptied
+                    if (!Files.isWritable(d)) d.toFile().setWritable(true, true);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null) throw e;
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + p, e);
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            deleteTree(p);
+        } catch (RuntimeException ignored) {
+            // best effort on the failure path
+        }
+    }
+
+    /** Writes {@code content} to {@code f} (creating parents) with the given mode, e.g. "rw-r--r--". */
+    static void write(Path f, String content, String mode) {
+        try {
+            Files.createDirectories(f.getParent());
+            Files.deleteIfExists(f); // replace a symlink rather than write through it
+            Files.writeString(f, content);
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
+        } catch (IOException e) {
+            throw ioError("writing " + f, e);
+        }
+    }
+
+    static Set<PosixFilePermission> perms(String mode) { return PosixFilePermissions.fromString(mode); }
+
+    /** Size of a tree in bytes (files and symlinks as stored, not following links). */
+    static long treeSize(Path root) {
+        long[] sum = {0};
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+                    sum[0] += ((a.size() + 4095) / 4096) * 4096;
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                    sum[0] += 4096;
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw ioError("measuring " + root, e);
+        }
+        return sum[0];
+    }
+}

@@ -1,0 +1,399 @@
+package meros.core.image;
+
+import meros.core.ExitCode;
+import meros.core.Home;
+import meros.core.MerosException;
+import meros.core.manifest.Manifest;
+import meros.core.manifest.Vm;
+import meros.core.proc.Proc;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Builds VM disks: {@code data/disks/<c>/<vm>.qcow2} (one ext4 filesystem on the whole disk) plus the
+ * distribution kernel and initrd next to it, from a cached base root, the guest configuration, includes,
+ * hooks and keys. Every output appears atomically (temp name + rename): a failed build leaves the previous
+ * image as it was.
+ */
+public final class ImageBuilder {
+
+    /** What a build produced for one VM. {@code kernel}/{@code initrd} are null when the VM names its own kernel. */
+    public record BuiltImage(String vm, Path disk, Path kernel, Path initrd, Path hostKeyPub, Path clientKey,
+                             String baseKey, boolean baseCacheHit, double seconds) { }
+
+    private final Home home;
+    private final Path etcApt;
+    private final Hooks hooks;
+    private Hooks.Launcher inRoot = Hooks.CHROOT;
+    private Hooks.Launcher apk = AlpineBootstrap.CHROOT_APK;
+    private boolean preferMmdebstrap = true;
+
+    public ImageBuilder(Home home) { this(home, Path.of("/etc/apt"), new Hooks()); }
+
+    public ImageBuilder(Home home, Path etcApt, Hooks hooks) {
+        this.home = home;
+        this.etcApt = etcApt;
+        this.hooks = hooks;
+    }
+
+    /** Use {@code debootstrap} even when mmdebstrap is installed (the fallback path; the benchmark). */
+    public ImageBuilder preferMmdebstrap(boolean b) { this.preferMmdebstrap = b; return this; }
+
+    /** How apk runs inside an Alpine root (tests substitute a stand-in when the root has no apk). */
+    public ImageBuilder apkLauncher(Hooks.Launcher l) { this.apk = l; return this; }
+
+    public Home home() { return home; }
+    public BaseCache cache() { return new BaseCache(home); }
+
+    public Path disk(String c, String vm) { return home.disks().resolve(c).resolve(vm + ".qcow2"); }
+    public Path kernel(String c, String vm) { return home.disks().resolve(c).resolve(vm + ".vmlinuz"); }
+    public Path initrd(String c, String vm) { return home.disks().resolve(c).resolve(vm + ".initrd"); }
+
+    /** True when the VM's disk exists (and its kernel and initrd, unless it names its own kernel). */
+    public boolean isBuilt(Manifest m, String vm) {
+        Vm v = m.vm(vm);
+        if (!Files.isRegularFile(disk(m.name(), vm))) return false;
+        return v.kernel() != null || (Files.isRegularFile(kernel(m.name(), vm)) && Files.isRegularFile(initrd(m.name(), vm)));
+    }
+
+    /** The mirror a VM's packages come from: the manifest's, else the host's apt sources. */
+    public String mirror(Vm vm) {
+        if (vm.mirror() != null && !vm.mirror().isBlank()) return vm.mirror().replaceAll("/+$", "");
+        if ("alpine".equals(vm.distribution())) {
+            throw MerosException.usage("VM '" + vm.name() + "' is alpine but names no 'mirror:' (the host's apt sources only list Debian mirrors)");
+        }
+        return Mirrors.detectDebian(etcApt);
+    }
+
+    /** Resolves release aliases against the mirror and returns what determines the VM's base root. */
+    public BaseSpec baseSpec(Vm vm) {
+        String mirror = mirror(vm);
+        String dist = vm.distribution() == null ? "debian" : vm.distribution();
+        switch (dist) {
+            case "debian" -> {
+                String codename = Releases.debianCodename(mirror, vm.release());
+                return new BaseSpec("debian", codename, Recipe.debianArch(vm.arch()), Recipe.debianPackages(vm, codename), mirror);
+            }
+            case "alpine" -> {
+                String arch = Recipe.alpineArch(vm.arch());
+                Releases.Alpine rel = Releases.alpine(mirror, vm.release(), arch);
+                return new BaseSpec("alpine", rel.version(), arch, Recipe.alpinePackages(vm), mirror);
+            }
+            default -> throw MerosException.usage("VM '" + vm.name() + "': distribution '" + dist + "' is not supported (debian, alpine)");
+        }
+    }
+
+    private Bootstrapper bootstrapper(Vm vm, BaseSpec spec) {
+        if (spec.distribution().equals("alpine")) {
+            return new AlpineBootstrap(Releases.alpine(spec.mirror(), vm.release(), spec.arch()), apk);
+        }
+        return new DebianBootstrap(preferMmdebstrap);
+    }
+
+    /** Builds the named VMs (all when {@code vms} is empty), one after the other. */
+    public List<BuiltImage> build(Manifest m, List<String> vms, Progress progress) {
+        List<String> names = vms == null || vms.isEmpty() ? m.vmNames() : vms;
+        for (String n : names) m.vm(n); // every name valid before anything starts
+        preflight();
+        List<BuiltImage> out = new ArrayList<>();
+        Map<String, BaseSpec> specs = new LinkedHashMap<>();
+        for (String n : names) {
+            Vm vm = m.vm(n);
+            Recipe.requireHostArch(vm.arch());
+            specs.put(n, baseSpec(vm));
+        }
+        for (String n : names) out.add(buildOne(m, m.vm(n), specs.get(n), null, progress));
+        return out;
+    }
+
+    /**
+     * {@code build --use}: copies an existing image and applies the guest configuration, includes, hooks and keys
+     * to the copy. With libguestfs' {@code virt-customize} installed that works for any image it can inspect;
+     * without it, only for one ext4 filesystem on the whole disk (unpacked with debugfs, rebuilt with mke2fs).
+     */
+    public BuiltImage buildFrom(Manifest m, String vmName, Path image, Progress progress) {
+        Vm vm = m.vm(vmName);
+        if (!Files.isRegularFile(image)) throw MerosException.usage("no image file " + image);
+        preflight();
+        if (useVirtCustomize && Proc.onPath("virt-customize")) return buildWithGuestfs(m, vm, image.toAbsolutePath(), progress);
+        BuildTools.require("debugfs");
+        return buildOne(m, vm, null, image.toAbsolutePath(), progress);
+    }
+
+    private boolean useVirtCustomize = true;
+
+    /** false: use the e2fsprogs path for {@code --use} even when virt-customize is installed. */
+    public ImageBuilder useVirtCustomize(boolean b) { this.useVirtCustomize = b; return this; }
+
+    private BuiltImage buildWithGuestfs(Manifest m, Vm vm, Path image, Progress progress) {
+        long t0 = System.nanoTime();
+        String c = m.name();
+        Path outDir = home.disks().resolve(c);
+        Path work = home.build().resolve(c).resolve(vm.name() + ".tmp");
+        Keys keys = new Keys(home, c, vm.name());
+        List<Path> temps = new ArrayList<>();
+        try {
+            InFlight.track(work);
+            Fs.deleteTree(work);
+            Files.createDirectories(work);
+            Files.createDirectories(outDir);
+            GuestConfig cfg = new GuestConfig(m, vm);
+            String clientPub = keys.ensureClientKey("meros@" + c + "/" + vm.name());
+            Path hostKeyDir = work.resolve("hostkey");
+            Keys.generateHostKey(hostKeyDir, "root@" + cfg.hostname());
+            Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");
+            track(temps, diskTmp);
+            try (Step s = new Step(progress, vm.name() + ": copy " + image.getFileName())) {
+                Proc.of("qemu-img", "convert", "-O", "qcow2", image.toString(), diskTmp.toString()).timeout(Duration.ofMinutes(30)).run();
+                s.ok("done");
+            }
+            UseImage use = new UseImage(m, vm);
+            try (Step s = new Step(progress, vm.name() + ": virt-customize")) {
+                use.customize(diskTmp, work, cfg, clientPub, hostKeyDir, s);
+                s.ok(Hooks.plan(m, vm.name()).size() + " hooks");
+            }
+            Path kernelTmp = null;
+            Path initrdTmp = null;
+            if (vm.kernel() == null) {
+                try (Step s = new Step(progress, vm.name() + ": kernel")) {
+                    Path[] ki = UseImage.kernel(diskTmp, work, vm, s);
+                    kernelTmp = outDir.resolve("." + vm.name() + ".vmlinuz.tmp");
+                    initrdTmp = outDir.resolve("." + vm.name() + ".initrd.tmp");
+                    track(temps, kernelTmp);
+                    track(temps, initrdTmp);
+                    Files.copy(ki[0], kernelTmp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
+                    Files.setPosixFilePermissions(initrdTmp, Fs.perms("rw-r--r--"));
+                    s.ok(ki[0].getFileName().toString());
+                }
+            }
+            commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            progress.note(String.format(java.util.Locale.ROOT, "built %s in %.1f s (from %s)", disk(c, vm.name()), secs, image.getFileName()));
+            return new BuiltImage(vm.name(), disk(c, vm.name()), vm.kernel() == null ? kernel(c, vm.name()) : null,
+                    vm.kernel() == null ? initrd(c, vm.name()) : null, keys.hostPub(), keys.clientKey(), null, false, secs);
+        } catch (IOException e) {
+            throw Fs.ioError("building " + c + "/" + vm.name() + " from " + image, e);
+        } finally {
+            for (Path t : temps) InFlight.release(t);
+            InFlight.release(work);
+        }
+    }
+
+    private static void track(List<Path> temps, Path p) {
+        temps.add(p);
+        InFlight.track(p);
+    }
+
+    /** Renames every temp output into place; the disk last, so a complete disk always has its kernel, initrd and host key. */
+    private void commit(String c, Vm vm, Keys keys, Path hostKeyDir, List<Path> temps, Path kernelTmp, Path initrdTmp, Path diskTmp) throws IOException {
+        Path hostPubTmp = keys.dir().resolve(".ssh_host_ed25519_key.pub.tmp");
+        track(temps, hostPubTmp);
+        Files.createDirectories(keys.dir());
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), hostPubTmp, StandardCopyOption.REPLACE_EXISTING);
+        if (kernelTmp != null) {
+            Files.move(kernelTmp, kernel(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(initrdTmp, initrd(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(hostPubTmp, keys.hostPub(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(diskTmp, disk(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void preflight() {
+        if (!Fs.isRoot()) {
+            throw MerosException.usage("meros build must run as root (hooks run in a chroot; the image keeps file ownership)");
+        }
+        for (String t : List.of("mke2fs", "qemu-img", "ssh-keygen", "tar", "chroot")) BuildTools.require(t);
+    }
+
+    private BuiltImage buildOne(Manifest m, Vm vm, BaseSpec spec, Path useImage, Progress progress) {
+        long t0 = System.nanoTime();
+        String c = m.name();
+        Path outDir = home.disks().resolve(c);
+        Path work = home.build().resolve(c).resolve(vm.name() + ".tmp");
+        Path root = work.resolve("root");
+        Keys keys = new Keys(home, c, vm.name());
+        List<Path> temps = new ArrayList<>();
+        boolean[] hit = {false};
+        try {
+            InFlight.track(work);
+            Fs.deleteTree(work);
+            Files.createDirectories(root);
+            Files.createDirectories(outDir);
+            GuestConfig cfg = new GuestConfig(m, vm);
+
+            if (useImage == null) {
+                Path tar = cache().obtain(spec, bootstrapper(vm, spec), progress, hit);
+                try (Step s = new Step(progress, vm.name() + ": unpack base")) {
+                    Proc.of("tar", "-C", root.toString(), "--numeric-owner", "--xattrs", "--xattrs-include=*", "-xpf", tar.toString())
+                        .timeout(Duration.ofMinutes(20)).run();
+                    s.ok("done");
+                }
+            } else {
+                try (Step s = new Step(progress, vm.name() + ": unpack " + useImage.getFileName())) {
+                    unpackImage(useImage, work, root, s);
+                    s.ok("done");
+                }
+            }
+
+            String clientPub = keys.ensureClientKey("meros@" + c + "/" + vm.name());
+            Path hostKeyDir = work.resolve("hostkey");
+            Keys.generateHostKey(hostKeyDir, "root@" + cfg.hostname());
+
+            try (Step s = new Step(progress, vm.name() + ": compose root")) {
+                Composer composer = new Composer(m, vm, root, hooks, inRoot);
+                composer.configure(cfg, clientPub, hostKeyDir, s);
+                int n = composer.includes(s);
+                composer.hooks(c, s);
+                s.ok(n + " include entries, " + Hooks.plan(m, vm.name()).size() + " hooks");
+            }
+
+            Path kernelTmp = null;
+            Path initrdTmp = null;
+            if (vm.kernel() == null) {
+                Path[] ki = findKernel(root, vm);
+                kernelTmp = outDir.resolve("." + vm.name() + ".vmlinuz.tmp");
+                initrdTmp = outDir.resolve("." + vm.name() + ".initrd.tmp");
+                track(temps, kernelTmp);
+                track(temps, initrdTmp);
+                Files.copy(ki[0], kernelTmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
+                Files.setPosixFilePermissions(initrdTmp, Fs.perms("rw-r--r--"));
+            }
+
+            Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");
+            track(temps, diskTmp);
+            long size = diskSize(vm, useImage);
+            try (Step s = new Step(progress, vm.name() + ": disk")) {
+                makeDisk(root, work.resolve("disk.raw"), diskTmp, size, s);
+                s.ok(meros.core.manifest.Size.format(size) + " qcow2");
+            }
+
+            commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            progress.note(String.format(java.util.Locale.ROOT, "built %s in %.1f s (base %s)", disk(c, vm.name()), secs,
+                    useImage != null ? "from " + useImage.getFileName() : hit[0] ? "cache hit" : "bootstrapped"));
+            return new BuiltImage(vm.name(), disk(c, vm.name()), vm.kernel() == null ? kernel(c, vm.name()) : null,
+                    vm.kernel() == null ? initrd(c, vm.name()) : null, keys.hostPub(), keys.clientKey(),
+                    spec == null ? null : spec.key(), hit[0], secs);
+        } catch (IOException e) {
+            throw Fs.ioError("building " + c + "/" + vm.name(), e);
+        } catch (UncheckedIOException e) {
+            throw Fs.ioError("building " + c + "/" + vm.name(), e.getCause());
+        } finally {
+            for (Path t : temps) InFlight.release(t);
+            InFlight.release(work);
+        }
+    }
+
+    private long diskSize(Vm vm, Path useImage) throws IOException {
+        long size = vm.diskSizeBytes() > 0 ? vm.diskSizeBytes() : 2L << 30;
+        if (useImage != null) {
+            String info = Proc.of("qemu-img", "info", "--output=json", useImage.toString()).timeout(Duration.ofMinutes(1)).output();
+            java.util.regex.Matcher mm = java.util.regex.Pattern.compile("\"virtual-size\"\\s*:\\s*(\\d+)").matcher(info);
+            if (mm.find()) size = Math.max(size, Long.parseLong(mm.group(1)));
+        }
+        return size;
+    }
+
+    /** {@code mke2fs -d} straight from the root directory (no loop device, no mount), then qcow2. */
+    static void makeDisk(Path root, Path raw, Path qcow2, long size, Step s) throws IOException {
+        long need = Fs.treeSize(root);
+        // ext4 metadata (inode tables, journal) takes a few percent on top of the files
+        if (need + need / 10 + (64L << 20) > size) {
+            throw MerosException.usage(String.format(java.util.Locale.ROOT,
+                    "disk_size %s is too small for the root (%d MiB of files); raise disk_size in the manifest",
+                    meros.core.manifest.Size.format(size), need >> 20));
+        }
+        long free = Files.getFileStore(raw.getParent()).getUsableSpace();
+        if (free < need + (need / 5)) {
+            throw new MerosException(ExitCode.FAILED, "no space left on device: " + raw.getParent() + " has " + (free >> 20)
+                    + " MiB free, the image needs about " + ((need + need / 5) >> 20) + " MiB");
+        }
+        s.update("mke2fs -t ext4 -d (" + (need >> 20) + " MiB of files)");
+        Files.deleteIfExists(raw);
+        Proc.Result r = Proc.of("mke2fs", "-q", "-t", "ext4", "-L", "meros-root", "-E", "lazy_itable_init=1,lazy_journal_init=1",
+                "-d", root.toString(), "-F", raw.toString(), (size / 1024) + "k").timeout(Duration.ofMinutes(30)).call();
+        if (!r.ok()) {
+            String all = r.stdout() + r.stderr();
+            if (all.contains("No space left") || all.contains("Could not allocate block")) {
+                throw new MerosException(Fs.isNoSpace(new IOException(all)) && !all.contains("Could not allocate") ? ExitCode.FAILED : ExitCode.USAGE,
+                        all.contains("Could not allocate block") ? "disk_size " + meros.core.manifest.Size.format(size) + " is too small for the root; raise disk_size"
+                                : "no space left on device while writing " + raw);
+            }
+            throw new MerosException(ExitCode.EXTERNAL, "mke2fs failed (exit status " + r.exit() + "): " + r.tail(3).replace('\n', ' ').strip());
+        }
+        s.update("qemu-img convert -O qcow2");
+        Proc.Result q = Proc.of("qemu-img", "convert", "-O", "qcow2", raw.toString(), qcow2.toString()).timeout(Duration.ofMinutes(30)).call();
+        Files.deleteIfExists(raw);
+        if (!q.ok()) {
+            if ((q.stderr()).contains("No space left")) throw new MerosException(ExitCode.FAILED, "no space left on device while writing " + qcow2);
+            throw new MerosException(ExitCode.EXTERNAL, "qemu-img convert failed (exit status " + q.exit() + "): " + q.tail(3).replace('\n', ' ').strip());
+        }
+    }
+
+    /** The newest {@code /boot/vmlinuz-*} and its initrd ({@code initrd.img-*} on Debian, {@code initramfs-*} on Alpine). */
+    static Path[] findKernel(Path root, Vm vm) throws IOException {
+        Path boot = root.resolve("boot");
+        List<Path> kernels;
+        if (!Files.isDirectory(boot)) kernels = List.of();
+        else try (Stream<Path> s = Files.list(boot)) {
+            kernels = s.filter(p -> p.getFileName().toString().startsWith("vmlinuz-") && Files.isRegularFile(p))
+                       .sorted(Comparator.comparing(p -> versionKey(p.getFileName().toString().substring(8))))
+                       .toList();
+        }
+        for (int i = kernels.size() - 1; i >= 0; i--) {
+            String ver = kernels.get(i).getFileName().toString().substring(8);
+            for (String cand : List.of("initrd.img-" + ver, "initramfs-" + ver)) {
+                Path initrd = boot.resolve(cand);
+                if (Files.isRegularFile(initrd)) return new Path[] {kernels.get(i), initrd};
+            }
+        }
+        throw MerosException.failed("VM '" + vm.name() + "': no kernel with initrd in /boot of the built root"
+                + " (install the distribution kernel, or name one with 'kernel:' in the manifest)");
+    }
+
+    /** Sorts "6.1.0-10-amd64" after "6.1.0-9-amd64": numbers compare as numbers. */
+    static String versionKey(String v) {
+        StringBuilder sb = new StringBuilder();
+        java.util.regex.Matcher mm = java.util.regex.Pattern.compile("\\d+|\\D+").matcher(v);
+        while (mm.find()) {
+            String t = mm.group();
+            sb.append(Character.isDigit(t.charAt(0)) ? String.format("%012d", Long.parseLong(t.length() > 12 ? t.substring(0, 12) : t)) : t);
+        }
+        return sb.toString();
+    }
+
+    /** {@code --use}: the image must be one ext4 filesystem on the whole disk; its tree is dumped with debugfs. */
+    private static void unpackImage(Path image, Path work, Path root, Step s) throws IOException {
+        Path raw = work.resolve("use.raw");
+        s.update("qemu-img convert -O raw");
+        Proc.of("qemu-img", "convert", "-O", "raw", image.toString(), raw.toString()).timeout(Duration.ofMinutes(30)).run();
+        Proc.Result probe = Proc.of("debugfs", "-R", "stats", raw.toString()).timeout(Duration.ofMinutes(1)).call();
+        if (!probe.ok() || !probe.stdout().contains("Filesystem magic number")) {
+            throw MerosException.usage(image + " is not one ext2/3/4 filesystem on the whole disk (partitioned images are not supported by build --use)");
+        }
+        s.update("debugfs rdump /");
+        Files.createDirectories(root);
+        Proc.Result r = Proc.of("debugfs", "-R", "rdump / " + root, raw.toString()).timeout(Duration.ofMinutes(30)).onLine(s.lines()).call();
+        Files.deleteIfExists(raw);
+        if (!r.ok() || !Files.isDirectory(root.resolve("etc"))) {
+            throw new MerosException(ExitCode.EXTERNAL, "debugfs could not unpack " + image + ": " + r.tail(2).replace('\n', ' ').strip());
+        }
+        // rdump puts the tree under root/ as given; lost+found of the source is not needed
+        Fs.deleteQuietly(root.resolve("lost+found"));
+    }
+}

@@ -1,0 +1,108 @@
+package meros.core.manifest;
+
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.Tag;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads {@code bridges:}: one entry per bridge, then checks that no two subnets overlap. */
+final class BridgeSection {
+    static final Set<String> KEYS = Set.of("subnet", "policy_type", "allowed_ports", "allowed_ips");
+    static final List<String> POLICIES = List.of("host-access", "isolated");
+
+    private final Problems problems;
+    final Map<String, Bridge> bridges = new LinkedHashMap<>();
+    /** Every bridge name given, valid or not (so a NIC on a broken bridge is not also "undefined"). */
+    final Set<String> declared = new java.util.LinkedHashSet<>();
+    private final Map<String, Node> subnetNodes = new LinkedHashMap<>();
+
+    BridgeSection(Problems problems) {
+        this.problems = problems;
+    }
+
+    void read(MapReader top) {
+        MappingNode section = top.mapping("bridges", "a mapping of bridge names to bridge settings");
+        if (section == null) return;
+        MapReader names = new MapReader(section, "bridges", null, null, problems);
+        for (String name : names.keys()) {
+            Node key = names.keyNode(name);
+            declared.add(name);
+            checkName(name, key);
+            Node value = names.node(name);
+            if (value != null && !(value instanceof MappingNode)) {
+                problems.at(value, "bridges." + name + ": expected a mapping (subnet: ..., policy_type: ...), got " + Yamls.describe(value));
+                continue;
+            }
+            Bridge b = readBridge(name, new MapReader((MappingNode) value, "bridges." + name, key, KEYS, problems));
+            if (b != null) bridges.put(name, b);
+        }
+        checkOverlaps();
+    }
+
+    private void checkName(String name, Node key) {
+        if (!name.matches(VmSection.NAME_RE)) {
+            problems.at(key, "bridge name '" + name + "' is not safe as an interface name (use lower-case letters, digits, '_' and '-', starting with a letter or digit)");
+        } else if (name.length() > 15) {
+            problems.at(key, "bridge name '" + name + "' is " + name.length() + " characters; Linux interface names allow at most 15");
+        }
+    }
+
+    private Bridge readBridge(String name, MapReader m) {
+        Cidr subnet = null;
+        Node subnetNode = m.node("subnet");
+        if (subnetNode == null) {
+            m.missing("subnet", "the bridge's IPv4 network, e.g. 10.0.10.0/24");
+        } else {
+            String s = m.string("subnet", null);
+            if (s != null) {
+                try {
+                    subnet = Cidr.parse(s);
+                    if (subnet.prefix() > 30) {
+                        problems.at(subnetNode, m.at("subnet") + ": '" + s + "' is too small (a bridge needs a gateway and at least one VM address: use /30 or larger)");
+                        subnet = null;
+                    } else {
+                        subnetNodes.put(name, subnetNode);
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.at(subnetNode, m.at("subnet") + ": " + e.getMessage());
+                }
+            }
+        }
+        String policy = m.choice("policy_type", "host-access", POLICIES);
+        List<Integer> ports = m.list("allowed_ports", s -> {
+            if (!Tag.INT.equals(s.getTag())) throw new IllegalArgumentException("expected a port number (1..65535), got " + Yamls.describe(s));
+            int p;
+            try {
+                p = Integer.parseInt(s.getValue());
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p < 1 || p > 65535) throw new IllegalArgumentException("port " + s.getValue() + " is out of range (1..65535)");
+            return p;
+        });
+        List<Cidr> ips = m.list("allowed_ips", s -> {
+            String v = s.getValue();
+            return v.contains("/") ? Cidr.parse(v) : new Cidr(Ipv4.parse(v), 32);
+        });
+        if (subnet == null) return null;
+        return new Bridge(name, subnet, Bridge.PolicyType.fromYaml(policy), List.copyOf(ports), List.copyOf(ips));
+    }
+
+    private void checkOverlaps() {
+        List<Bridge> seen = new ArrayList<>();
+        for (Bridge b : bridges.values()) {
+            for (Bridge a : seen) {
+                if (a.subnet().contains(b.subnet().network()) || b.subnet().contains(a.subnet().network())) {
+                    problems.at(subnetNodes.get(b.name()), "bridges." + b.name() + ".subnet: " + b.subnet()
+                            + " overlaps bridge '" + a.name() + "' (" + a.subnet() + ")");
+                }
+            }
+            seen.add(b);
+        }
+    }
+}

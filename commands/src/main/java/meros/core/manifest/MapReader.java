@@ -1,0 +1,218 @@
+package meros.core.manifest;
+
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Typed, position-aware access to one YAML mapping. Construction reports duplicate and unknown keys;
+ * every getter reports a wrong type and returns the default, so reading continues and all problems surface.
+ * An explicit null ({@code key:} with no value) counts as "not given".
+ */
+final class MapReader {
+    private final String path;
+    private final Problems problems;
+    private final Node owner;
+    private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
+
+    /**
+     * @param path    dotted location for messages, e.g. {@code virtual_machines.web}
+     * @param owner   where "missing key" problems point (the entry's key node, or the mapping itself)
+     * @param allowed the keys this mapping may have; null allows any (the caller checks names)
+     */
+    MapReader(MappingNode map, String path, Node owner, Set<String> allowed, Problems problems) {
+        this(map, path, owner, allowed, null, problems);
+    }
+
+    /** @param misplaced for unknown keys: a hint when the key belongs elsewhere (e.g. indented one level too little), or null */
+    MapReader(MappingNode map, String path, Node owner, Set<String> allowed, Function<String, String> misplaced, Problems problems) {
+        this.path = path;
+        this.problems = problems;
+        this.owner = owner == null ? map : owner;
+        if (map == null) return;
+        for (NodeTuple t : flatten(map)) {
+            Node k = t.getKeyNode();
+            if (!(k instanceof ScalarNode) || Yamls.isNull(k)) {
+                problems.at(k, prefix() + "keys must be plain names, got " + Yamls.describe(k));
+                continue;
+            }
+            String key = Yamls.text(k);
+            if (entries.containsKey(key)) {
+                Node first = entries.get(key).getKeyNode();
+                problems.at(k, prefix() + "duplicate key '" + key + "' (first given on line " + (first.getStartMark().getLine() + 1) + ")");
+                continue;
+            }
+            if (allowed != null && !allowed.contains(key)) {
+                String hint = Names.didYouMean(key, allowed);
+                if (hint.isEmpty() && misplaced != null) hint = misplaced.apply(key);
+                problems.at(k, prefix() + "unknown key '" + key + "'" + hint);
+            }
+            entries.put(key, t);
+        }
+    }
+
+    /** Applies YAML merge keys ({@code <<: *defaults}): explicit keys win over merged ones. */
+    private static List<NodeTuple> flatten(MappingNode map) {
+        List<NodeTuple> own = new ArrayList<>();
+        List<NodeTuple> merged = new ArrayList<>();
+        for (NodeTuple t : map.getValue()) {
+            Node k = t.getKeyNode();
+            if (k instanceof ScalarNode s && Tag.MERGE.equals(s.getTag())) {
+                Node v = t.getValueNode();
+                if (v instanceof MappingNode m) merged.addAll(flatten(m));
+                else if (v instanceof SequenceNode seq) {
+                    for (Node item : seq.getValue()) if (item instanceof MappingNode m) merged.addAll(flatten(m));
+                }
+                continue;
+            }
+            own.add(t);
+        }
+        if (merged.isEmpty()) return own;
+        Set<String> ownKeys = new java.util.HashSet<>();
+        for (NodeTuple t : own) ownKeys.add(Yamls.text(t.getKeyNode()));
+        List<NodeTuple> all = new ArrayList<>(own);
+        Set<String> seen = new java.util.HashSet<>(ownKeys);
+        for (NodeTuple t : merged) if (seen.add(Yamls.text(t.getKeyNode()))) all.add(t);
+        return all;
+    }
+
+    String path() { return path; }
+    Problems problems() { return problems; }
+
+    String prefix() { return path.isEmpty() ? "" : path + ": "; }
+
+    String at(String key) { return path.isEmpty() ? key : path + "." + key; }
+
+    /** Keys in manifest order. */
+    Set<String> keys() { return entries.keySet(); }
+
+    Node keyNode(String key) {
+        NodeTuple t = entries.get(key);
+        return t == null ? null : t.getKeyNode();
+    }
+
+    /** The value node, or null when absent or explicitly null. */
+    Node node(String key) {
+        NodeTuple t = entries.get(key);
+        return t == null || Yamls.isNull(t.getValueNode()) ? null : t.getValueNode();
+    }
+
+    boolean has(String key) { return node(key) != null; }
+
+    void problem(Node n, String msg) { problems.at(n, msg); }
+
+    void missing(String key, String what) {
+        problems.at(owner, prefix() + "missing required key '" + key + "' (" + what + ")");
+    }
+
+    /** A scalar as text (numbers are taken as written); booleans, lists and mappings are type errors. */
+    String string(String key, String def) {
+        Node n = node(key);
+        if (n == null) return def;
+        if (n instanceof ScalarNode s && !Tag.BOOL.equals(s.getTag())) return s.getValue();
+        problems.at(n, at(key) + ": expected a string, got " + Yamls.describe(n));
+        return def;
+    }
+
+    int integer(String key, int def, int min, int max) {
+        Node n = node(key);
+        if (n == null) return def;
+        if (Yamls.isScalar(n, Tag.INT)) {
+            try {
+                int v = Integer.decode(Yamls.text(n).replace("_", ""));
+                if (v >= min && v <= max) return v;
+            } catch (NumberFormatException ignored) {
+                // out of int range: reported below
+            }
+            problems.at(n, at(key) + ": " + Yamls.text(n) + " is out of range (" + min + ".." + max + ")");
+            return def;
+        }
+        problems.at(n, at(key) + ": expected an integer (" + min + ".." + max + "), got " + Yamls.describe(n));
+        return def;
+    }
+
+    boolean bool(String key, boolean def) {
+        Node n = node(key);
+        if (n == null) return def;
+        if (Yamls.isScalar(n, Tag.BOOL)) return Boolean.parseBoolean(Yamls.text(n).toLowerCase()) || Yamls.text(n).equalsIgnoreCase("yes") || Yamls.text(n).equalsIgnoreCase("on");
+        problems.at(n, at(key) + ": expected true or false, got " + Yamls.describe(n));
+        return def;
+    }
+
+    /** One of a fixed set of words, with did-you-mean. */
+    String choice(String key, String def, List<String> allowed) {
+        Node n = node(key);
+        String s = string(key, null);
+        if (s == null) return def;
+        if (allowed.contains(s)) return s;
+        problems.at(n, at(key) + ": unknown value '" + s + "'" + Names.didYouMean(s, allowed)
+                + " (allowed: " + String.join(", ", allowed) + ")");
+        return def;
+    }
+
+    /** A list of scalars, each converted by {@code item}; a conversion's IllegalArgumentException becomes a problem at that item. */
+    <T> List<T> list(String key, Function<ScalarNode, T> item) {
+        Node n = node(key);
+        List<T> out = new ArrayList<>();
+        if (n == null) return out;
+        if (!(n instanceof SequenceNode seq)) {
+            problems.at(n, at(key) + ": expected a list (e.g. [a, b]), got " + Yamls.describe(n));
+            return out;
+        }
+        int i = 0;
+        for (Node e : seq.getValue()) {
+            String where = at(key) + "[" + i++ + "]";
+            if (!(e instanceof ScalarNode s) || Yamls.isNull(e)) {
+                problems.at(e, where + ": expected a single value, got " + Yamls.describe(e));
+                continue;
+            }
+            try {
+                T v = item.apply(s);
+                if (v != null) out.add(v);
+            } catch (IllegalArgumentException ex) {
+                problems.at(e, where + ": " + ex.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** A nested mapping, or null (with a problem when the value has another type). */
+    MappingNode mapping(String key, String expected) {
+        Node n = node(key);
+        if (n == null) return null;
+        if (n instanceof MappingNode m) return m;
+        problems.at(n, at(key) + ": expected " + expected + ", got " + Yamls.describe(n));
+        return null;
+    }
+
+    /** A list of mappings, or an empty list (with a problem when the value has another type). */
+    List<MappingNode> mappings(String key, String expected) {
+        Node n = node(key);
+        List<MappingNode> out = new ArrayList<>();
+        if (n == null) return out;
+        if (!(n instanceof SequenceNode seq)) {
+            problems.at(n, at(key) + ": expected " + expected + ", got " + Yamls.describe(n));
+            return out;
+        }
+        int i = 0;
+        for (Node e : seq.getValue()) {
+            if (e instanceof MappingNode m) out.add(m);
+            else {
+                problems.at(e, at(key) + "[" + i + "]: expected a mapping (label: ..., bridge: ..., ip_addr: ...), got " + Yamls.describe(e));
+                out.add(null);
+            }
+            i++;
+        }
+        return out;
+    }
+}

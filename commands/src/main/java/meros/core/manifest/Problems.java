@@ -1,0 +1,40 @@
+package meros.core.manifest;
+
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.Node;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Collects validation problems of one manifest file, located by YAML marks (SnakeYAML marks are 0-based). */
+final class Problems {
+    private final String file;
+    private final List<Problem> list = new ArrayList<>();
+
+    Problems(String file) {
+        this.file = file;
+    }
+
+    String file() { return file; }
+
+    void at(Node node, String message) {
+        at(node == null ? null : node.getStartMark(), message);
+    }
+
+    void at(Mark mark, String message) {
+        int line = mark == null ? 1 : mark.getLine() + 1;
+        int col = mark == null ? 1 : mark.getColumn() + 1;
+        Problem p = new Problem(file, line, col, message);
+        if (!list.contains(p)) list.add(p);
+    }
+
+    boolean isEmpty() { return list.isEmpty(); }
+
+    /** In file order, so the output reads top to bottom. */
+    List<Problem> sorted() {
+        List<Problem> l = new ArrayList<>(list);
+        l.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
+        return l;
+    }
+}

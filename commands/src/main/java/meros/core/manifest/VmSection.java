@@ -1,0 +1,266 @@
+package meros.core.manifest;
+
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads {@code virtual_machines:}: one entry per VM with its defaults, and each VM's {@code networks}. */
+final class VmSection {
+    /** VM and bridge names end up in file and interface names. */
+    static final String NAME_RE = "[a-z0-9][a-z0-9_-]{0,30}";
+    static final Set<String> KEYS = Set.of("arch", "distribution", "release", "packages", "mirror", "disk_size",
+            "memory", "cpus", "networks", "kernel", "kernel_args", "accel", "display", "qemu_args", "user",
+            "hostname", "network", "gui", "boot_timeout");
+    static final Set<String> NIC_KEYS = Set.of("label", "bridge", "ip_addr", "model", "mac");
+    static final List<String> ARCHES = List.of("x86_64", "aarch64");
+    static final List<String> DISTRIBUTIONS = List.of("debian", "alpine");
+    static final List<String> ACCELS = List.of("auto", "kvm", "tcg");
+    static final List<String> NETWORK_MODES = List.of("auto", "bridge", "user");
+    static final List<String> MODELS = List.of("virtio-net-pci", "e1000", "rtl8139", "e1000e");
+
+    /** QEMU's {@code -display} types. */
+    static final List<String> DISPLAYS = List.of("none", "gtk", "sdl", "vnc", "curses", "egl-headless", "spice-app", "dbus", "cocoa");
+
+    static final long MIB = 1L << 20;
+    static final long MIN_MEMORY_MIB = 64;
+    static final long MIN_DISK = 64 * MIB;
+    static final long MAX_DISK = 16L << 40;
+    static final long MAX_MEMORY = 1L << 40;
+
+    /** A NIC with the nodes it came from, for the constellation-wide checks. */
+    record PlacedNic(String vm, Nic nic, Node labelNode, Node ipNode, Node macNode, Node itemNode) { }
+
+    private final String constellation;
+    private final Problems problems;
+    private final BridgeSection bridges;
+    final Map<String, Vm> vms = new LinkedHashMap<>();
+    final List<PlacedNic> nics = new ArrayList<>();
+
+    VmSection(String constellation, BridgeSection bridges, Problems problems) {
+        this.constellation = constellation;
+        this.bridges = bridges;
+        this.problems = problems;
+    }
+
+    void read(MapReader top, Node topNode) {
+        Node raw = top.node("virtual_machines");
+        if (raw == null) {
+            Node k = top.keyNode("virtual_machines");
+            if (k == null) problems.at(topNode, "missing required key 'virtual_machines' (a constellation needs at least one VM)");
+            else problems.at(k, "virtual_machines: a constellation needs at least one VM");
+            return;
+        }
+        MappingNode section = top.mapping("virtual_machines", "a mapping of VM names to VM settings");
+        if (section == null) return;
+        MapReader names = new MapReader(section, "virtual_machines", null, null, problems);
+        if (names.keys().isEmpty()) {
+            problems.at(section, "virtual_machines: a constellation needs at least one VM");
+        }
+        for (String name : names.keys()) {
+            Node key = names.keyNode(name);
+            if (!name.matches(NAME_RE)) {
+                problems.at(key, "VM name '" + name + "' is not safe as a file or interface name (use 1-31 lower-case letters, digits, '_' and '-', starting with a letter or digit)");
+            }
+            Node value = names.node(name);
+            if (value != null && !(value instanceof MappingNode)) {
+                String hint = KEYS.contains(name) ? " ('" + name + "' is a VM setting: indent it under a VM name)" : "";
+                problems.at(value, "virtual_machines." + name + ": expected a mapping of VM settings (memory: ..., cpus: ...), got "
+                        + Yamls.describe(value) + hint);
+                continue;
+            }
+            vms.put(name, readVm(name, new MapReader((MappingNode) value, "virtual_machines." + name, key, KEYS, problems)));
+        }
+    }
+
+    private Vm readVm(String name, MapReader m) {
+        String arch = m.choice("arch", "x86_64", ARCHES);
+        String distribution = m.choice("distribution", "debian", DISTRIBUTIONS);
+        boolean alpine = distribution.equals("alpine");
+        String release = word(m, "release", alpine ? "latest-stable" : "stable", "[a-z0-9][a-z0-9._-]*", "a release name such as stable, bookworm or latest-stable");
+        List<String> packages = m.list("packages", s -> {
+            if (!s.getValue().matches("[a-z0-9][a-z0-9+._-]*")) {
+                throw new IllegalArgumentException("'" + s.getValue() + "' is not a package name");
+            }
+            return s.getValue();
+        });
+        String mirror = mirror(m);
+        long disk = size(m, "disk_size", 2L << 30, MIB, MIN_DISK, MAX_DISK);
+        long memory = size(m, "memory", 1024 * MIB, MIB, MIN_MEMORY_MIB * MIB, MAX_MEMORY) / MIB;
+        int cpus = m.integer("cpus", 1, 1, 64);
+        List<Nic> nicList = readNics(name, m);
+        String kernel = m.string("kernel", null);
+        String kernelArgs = m.string("kernel_args", "");
+        Vm.Accel accel = Vm.Accel.valueOf(m.choice("accel", "auto", ACCELS).toUpperCase(Locale.ROOT));
+        String display = display(m);
+        List<String> qemuArgs = m.list("qemu_args", s -> s.getValue());
+        String user = word(m, "user", alpine ? "alpine" : "debian", "[a-z_][a-z0-9_-]{0,31}", "a Linux user name");
+        String hostname = word(m, "hostname", defaultHostname(name), "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
+                "a host name: letters, digits and '-', not starting or ending with '-'");
+        Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
+        boolean gui = m.bool("gui", false);
+        int bootTimeout = m.integer("boot_timeout", 180, 1, 86400);
+        // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network (issue 4)
+        Node nets = m.node("networks");
+        if (network == Vm.NetworkMode.BRIDGE && (nets == null || nets instanceof SequenceNode sq && sq.getValue().isEmpty())) {
+            problems.at(m.node("network"), m.at("network") + ": 'bridge' needs at least one entry under networks");
+        }
+        return new Vm(name, arch, distribution, release, List.copyOf(packages), mirror, disk, memory, cpus,
+                List.copyOf(nicList), kernel, kernelArgs, accel, display, List.copyOf(qemuArgs), user, hostname,
+                network, gui, bootTimeout);
+    }
+
+    /** The VM name as a host name: '_' becomes '-', no trailing '-'. */
+    static String defaultHostname(String vm) {
+        String h = vm.replace('_', '-').replaceAll("-+$", "");
+        return h.length() > 63 ? h.substring(0, 63) : h;
+    }
+
+    private String word(MapReader m, String key, String def, String regex, String what) {
+        String s = m.string(key, null);
+        if (s == null) return def;
+        if (s.matches(regex)) return s;
+        m.problem(m.node(key), m.at(key) + ": '" + s + "' is not " + what);
+        return def;
+    }
+
+    /** The {@code -display} value: a known type, optionally followed by QEMU's own options ({@code gtk,zoom-to-fit=on}, {@code vnc=:1}). */
+    private static String display(MapReader m) {
+        String s = m.string("display", null);
+        if (s == null) return "none";
+        String type = s.split("[,=:]", 2)[0];
+        if (DISPLAYS.contains(type) && !s.matches(".*\\s.*")) return s;
+        m.problem(m.node("display"), m.at("display") + ": unknown display '" + s + "'" + Names.didYouMean(type, DISPLAYS)
+                + " (allowed: " + String.join(", ", DISPLAYS) + ", optionally with QEMU options, e.g. vnc=:1)");
+        return "none";
+    }
+
+    private String mirror(MapReader m) {
+        String s = m.string("mirror", null);
+        if (s == null) return null;
+        try {
+            URI u = new URI(s);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            boolean ok = switch (scheme) {
+                case "http", "https" -> u.getHost() != null;
+                case "file" -> u.getPath() != null && !u.getPath().isEmpty();
+                default -> false;
+            };
+            if (ok) return s;
+        } catch (URISyntaxException ignored) {
+            // reported below
+        }
+        m.problem(m.node("mirror"), m.at("mirror") + ": '" + s + "' is not a mirror URL (expected http://, https:// or file://)");
+        return null;
+    }
+
+    private long size(MapReader m, String key, long def, long bareUnit, long min, long max) {
+        String s = m.string(key, null);
+        if (s == null) return def;
+        try {
+            long v = Size.parse(s, bareUnit);
+            if (v < min) {
+                m.problem(m.node(key), m.at(key) + ": " + s + " is too small (at least " + Size.format(min) + ")");
+                return def;
+            }
+            if (v > max) {
+                m.problem(m.node(key), m.at(key) + ": " + s + " is too large (at most " + Size.format(max) + ")");
+                return def;
+            }
+            return v;
+        } catch (IllegalArgumentException e) {
+            m.problem(m.node(key), m.at(key) + ": " + e.getMessage());
+            return def;
+        }
+    }
+
+    private List<Nic> readNics(String vm, MapReader m) {
+        List<Nic> out = new ArrayList<>();
+        List<MappingNode> items = m.mappings("networks", "a list of interfaces (- label: ..., bridge: ..., ip_addr: ...)");
+        for (int i = 0; i < items.size(); i++) {
+            MappingNode item = items.get(i);
+            if (item == null) continue;
+            MapReader n = new MapReader(item, m.at("networks") + "[" + i + "]", item, NIC_KEYS, problems);
+            Nic nic = readNic(vm, n);
+            if (nic != null) {
+                out.add(nic);
+                nics.add(new PlacedNic(vm, nic, n.node("label"), n.node("ip_addr"), n.node("mac"), item));
+            }
+        }
+        return out;
+    }
+
+    private Nic readNic(String vm, MapReader n) {
+        String label = n.string("label", null);
+        if (label == null) n.missing("label", "the host tap device's name, at most 15 characters");
+        else label = checkLabel(label, n);
+        String bridge = n.string("bridge", null);
+        Bridge b = null;
+        if (bridge == null) n.missing("bridge", "the name of a bridge under bridges:");
+        else if (!bridges.declared.contains(bridge)) {
+            String known = bridges.declared.isEmpty() ? " (this constellation defines no bridges)"
+                    : Names.didYouMean(bridge, bridges.declared) + " (defined: " + String.join(", ", bridges.declared) + ")";
+            n.problem(n.node("bridge"), n.at("bridge") + ": no bridge '" + bridge + "'" + known);
+            bridge = null;
+        } else b = bridges.bridges.get(bridge);
+        String ip = n.string("ip_addr", null);
+        if (ip == null) n.missing("ip_addr", "the VM's static IPv4 address on the bridge");
+        else ip = checkIp(ip, b, n);
+        String model = n.choice("model", "virtio-net-pci", MODELS);
+        String mac = n.string("mac", null);
+        if (mac != null) {
+            try {
+                mac = Mac.parse(mac);
+            } catch (IllegalArgumentException e) {
+                n.problem(n.node("mac"), n.at("mac") + ": " + e.getMessage());
+                mac = null;
+            }
+        } else if (label != null) {
+            mac = Mac.derive(constellation, vm, label);
+        }
+        if (label == null || bridge == null || ip == null || mac == null) return null;
+        return new Nic(label, bridge, ip, model, mac);
+    }
+
+    private static String checkLabel(String label, MapReader n) {
+        Node at = n.node("label");
+        if (label.equals(".") || label.equals("..")) {
+            n.problem(at, n.at("label") + ": '" + label + "' cannot be an interface name");
+        } else if (!label.matches("[A-Za-z0-9_.-]+")) {
+            n.problem(at, n.at("label") + ": '" + label + "' has characters 'ip link' refuses (use letters, digits, '_', '.' and '-')");
+        } else if (label.length() > 15) {
+            n.problem(at, n.at("label") + ": '" + label + "' is " + label.length() + " characters; interface names allow at most 15");
+        } else {
+            return label;
+        }
+        return null;
+    }
+
+    private static String checkIp(String ip, Bridge b, MapReader n) {
+        Node at = n.node("ip_addr");
+        int addr;
+        try {
+            addr = Ipv4.parse(ip);
+        } catch (IllegalArgumentException e) {
+            n.problem(at, n.at("ip_addr") + ": " + e.getMessage());
+            return null;
+        }
+        if (b == null) return Ipv4.format(addr);
+        Cidr s = b.subnet();
+        String where = n.at("ip_addr") + ": " + ip;
+        if (!s.contains(addr)) n.problem(at, where + " is outside bridge '" + b.name() + "' subnet " + s);
+        else if (addr == s.network()) n.problem(at, where + " is the network address of " + s);
+        else if (addr == s.broadcast()) n.problem(at, where + " is the broadcast address of " + s);
+        else if (addr == s.gateway()) n.problem(at, where + " is the gateway of bridge '" + b.name() + "' (the host side takes the subnet's first address; use another)");
+        else return Ipv4.format(addr);
+        return null;
+    }
+}

@@ -1,0 +1,139 @@
+package meros.cli;
+
+import meros.core.Home;
+import meros.core.Meros;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ValidateShowCommandTest {
+    @TempDir Path tmp;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(Path home, String... args) {
+        CommandLine cl = Cli.create(new Meros(new Home(home)), new PrintWriter(out), new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    private void write(String name, String yaml) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("constellations").resolve(name));
+        Files.writeString(dir.resolve(name + ".yml"), yaml);
+    }
+
+    @Test
+    void validateShippedConstellations() {
+        Path home = Home.detect().root();
+        assertEquals(0, run(home, "validate", "demo"));
+        assertEquals(0, run(home, "validate", "lab"));
+        assertEquals("demo: OK (1 VM, 0 bridges)\nlab: OK (2 VMs, 1 bridge)\n", out.toString());
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void validateReportsEveryProblemOnErrWithExit2() throws IOException {
+        write("broken", """
+                virtual_machines:
+                  box:
+                    cpus: two
+                    memroy: 1G
+                """);
+        assertEquals(2, run(tmp, "validate", "broken"));
+        assertEquals("", out.toString());
+        assertEquals("""
+                constellations/broken/broken.yml:3:11: virtual_machines.box.cpus: expected an integer (1..64), got 'two'
+                constellations/broken/broken.yml:4:5: virtual_machines.box: unknown key 'memroy' (did you mean 'memory'?)
+                """, err.toString());
+    }
+
+    @Test
+    void validateSyntaxErrorIsOneLineWithoutStackTrace() throws IOException {
+        write("seed", "virtual_machines: vm_name:\n    arch: x86_64\n");
+        assertEquals(2, run(tmp, "validate", "seed"));
+        assertEquals("constellations/seed/seed.yml:1:26: YAML syntax error: mapping values are not allowed here"
+                + " — did you put a key and its nested mapping on one line? Put the nested key on its own, indented line\n", err.toString());
+    }
+
+    @Test
+    void validateUnknownConstellation() throws IOException {
+        write("lab", "virtual_machines: {a: {}}\n");
+        assertEquals(2, run(tmp, "validate", "labb"));
+        assertEquals("error: no constellation 'labb' in " + tmp.resolve("constellations") + " (have: lab)\n", err.toString());
+    }
+
+    @Test
+    void showPrintsTheResolvedManifest() throws IOException {
+        write("lab", """
+                bridges:
+                  labnet:
+                    subnet: 10.0.10.0/24
+                    allowed_ports: [22]
+                virtual_machines:
+                  web:
+                    memory: 512
+                    networks:
+                      - {label: tap-web0, bridge: labnet, ip_addr: 10.0.10.21}
+                """);
+        assertEquals(0, run(tmp, "show", "lab"));
+        assertEquals("""
+                bridges:
+                  labnet:
+                    subnet: 10.0.10.0/24
+                    policy_type: host-access
+                    allowed_ports:
+                      - 22
+                    allowed_ips: []
+                virtual_machines:
+                  web:
+                    arch: x86_64
+                    distribution: debian
+                    release: stable
+                    packages: []
+                    mirror: null
+                    disk_size: 2G
+                    memory: 512
+                    cpus: 1
+                    networks:
+                      - label: tap-web0
+                        bridge: labnet
+                        ip_addr: 10.0.10.21
+                        model: virtio-net-pci
+                        mac: %s
+                    kernel: null
+                    kernel_args: ''
+                    accel: auto
+                    display: none
+                    qemu_args: []
+                    user: debian
+                    hostname: web
+                    network: auto
+                    gui: false
+                    boot_timeout: 180
+                """.formatted(meros.core.manifest.Mac.derive("lab", "web", "tap-web0")), out.toString());
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void positionalsCompleteConstellationNames() throws IOException {
+        write("alpha", "virtual_machines: {a: {}}\n");
+        write("beta", "virtual_machines: {b: {}}\n");
+        Files.createDirectories(tmp.resolve("constellations/not-one")); // no manifest: not a constellation
+        CommandLine cl = Cli.create(new Meros(new Home(tmp)), new PrintWriter(out), new PrintWriter(err));
+        for (String cmd : List.of("validate", "show")) {
+            List<String> names = new ArrayList<>();
+            cl.getSubcommands().get(cmd).getCommandSpec().positionalParameters().get(0).completionCandidates().forEach(names::add);
+            assertEquals(List.of("alpha", "beta"), names, cmd);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package meros.core.image;
+
+import meros.core.Home;
+import meros.core.MerosException;
+import meros.core.manifest.Manifest;
+import meros.core.manifest.ManifestLoader;
+import meros.core.proc.Proc;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Builds the shipped {@code demo} constellation with the real bootstrapper (mmdebstrap against the host's
+ * Debian mirror) into a scratch meros home, then inspects the disk with debugfs and boots it under TCG.
+ */
+@Tag("e2e")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ImageBuildE2ETest {
+    static Path home;
+    static ImageBuilder builder;
+    static ImageBuilder.BuiltImage cold;
+    static final List<String> progress = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        for (String tool : List.of("mmdebstrap", "mke2fs", "debugfs", "qemu-img", "ssh-keygen", "chroot")) {
+            assertTrue(Proc.onPath(tool), tool + " is required for this test (package " + BuildTools.PACKAGE.get(tool) + ")");
+        }
+        home = Files.createTempDirectory("meros-e2e-build");
+        copyTree(Path.of(System.getProperty("meros.home", ".")).resolve("constellations/demo"), home.resolve("constellations/demo"));
+        builder = new ImageBuilder(new Home(home));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (home != null) Fs.deleteQuietly(home);
+    }
+
+    static Manifest demo() {
+        return ManifestLoader.load(home.resolve("constellations/demo"));
+    }
+
+    static Progress recorder() {
+        return new Progress() {
+            @Override public void begin(String step) { progress.add("begin " + step); }
+            @Override public void update(String step, double s, String detail) { progress.add(Progress.format(s, step, detail)); }
+            @Override public void end(String step, double s, String outcome) { progress.add(Progress.format(s, step, outcome)); }
+        };
+    }
+
+    @Test
+    @Order(1)
+    void coldBuildOfDemoProducesAQcow2WithIncludesHookNetworkConfigKeysAndKernel() throws Exception {
+        progress.clear();
+        List<ImageBuilder.BuiltImage> built = builder.build(demo(), List.of(), recorder());
+        assertEquals(1, built.size());
+        cold = built.get(0);
+        assertFalse(cold.baseCacheHit(), "a fresh home has no cached base");
+        assertTrue(progress.stream().anyMatch(l -> l.matches("\\[ *\\d+\\.\\ds\\] bootstrap debian \\w+ amd64: .+")),
+                "live bootstrap lines with elapsed time: " + progress.subList(0, Math.min(5, progress.size())));
+
+        Path disk = home.resolve("data/disks/demo/box.qcow2");
+        assertEquals(disk, cold.disk());
+        assertTrue(Proc.of("qemu-img", "info", "--output=json", disk.toString()).output().contains("\"format\": \"qcow2\""));
+
+        Image img = Image.open(disk);
+        try {
+            assertEquals("Welcome to meros demo\n", img.cat("/etc/motd"));
+            assertEquals("hello from the demo hook\n", img.cat("/etc/meros-hook-ran"));
+            assertEquals("box\n", img.cat("/etc/hostname"));
+            assertTrue(img.cat("/etc/fstab").contains("/dev/vda / ext4 defaults 0 1"));
+            assertTrue(img.cat("/etc/systemd/network/99-meros-dhcp.network").contains("DHCP=ipv4"));
+            String pub = Files.readString(home.resolve("data/keys/demo/box/id_ed25519.pub")).strip();
+            assertEquals(pub + "\n", img.cat("/home/debian/.ssh/authorized_keys"));
+            assertEquals(pub + "\n", img.cat("/root/.ssh/authorized_keys"));
+            assertEquals(Files.readString(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub")), img.cat("/etc/ssh/ssh_host_ed25519_key.pub"));
+            String sshDir = img.ls("/etc/ssh");
+            assertFalse(sshDir.contains("ssh_host_rsa_key"), sshDir);
+            assertFalse(sshDir.contains("ssh_host_ecdsa_key"), sshDir);
+            assertTrue(img.cat("/etc/passwd").contains("\ndebian:x:1000:1000:"), "the manifest user exists");
+            assertTrue(img.stat("/etc/ssh/ssh_host_ed25519_key").contains("Mode:  0600"));
+            assertTrue(img.stat("/home/debian/.ssh/authorized_keys").contains("User:  1000"), img.stat("/home/debian/.ssh/authorized_keys"));
+        } finally {
+            img.close();
+        }
+        assertEquals("600", Integer.toOctalString((Integer) Files.getAttribute(home.resolve("data/keys/demo/box/id_ed25519"), "unix:mode") & 0777));
+        byte[] kernel = Files.readAllBytes(home.resolve("data/disks/demo/box.vmlinuz"));
+        assertEquals("HdrS", new String(kernel, 0x202, 4, StandardCharsets.US_ASCII), "a bzImage");
+        assertTrue(Files.size(home.resolve("data/disks/demo/box.initrd")) > 1_000_000);
+        assertTrue(builder.isBuilt(demo(), "box"));
+        assertNoTempFiles();
+    }
+
+    @Test
+    @Order(2)
+    void rebuildAfterTouchingOneIncludeReusesTheCachedBase() throws Exception {
+        Path cacheEntry = home.resolve("data/cache/base").resolve(cold.baseKey());
+        FileTime before = Files.getLastModifiedTime(cacheEntry.resolve("rootfs.tar"));
+        String clientKey = Files.readString(home.resolve("data/keys/demo/box/id_ed25519"));
+        Files.writeString(home.resolve("constellations/demo/includes.chroot/etc/motd"), "changed include\n");
+        progress.clear();
+
+        ImageBuilder.BuiltImage warm = builder.build(demo(), List.of("box"), recorder()).get(0);
+
+        assertTrue(warm.baseCacheHit());
+        assertEquals(cold.baseKey(), warm.baseKey(), "an include is not part of the cache key");
+        assertEquals(before, Files.getLastModifiedTime(cacheEntry.resolve("rootfs.tar")));
+        assertTrue(progress.stream().noneMatch(l -> l.contains("bootstrap debian")), "no bootstrap ran: " + progress);
+        assertEquals(clientKey, Files.readString(home.resolve("data/keys/demo/box/id_ed25519")), "the client key is reused");
+        try (Image img = Image.open(warm.disk())) {
+            assertEquals("changed include\n", img.cat("/etc/motd"));
+        }
+        assertNoTempFiles();
+    }
+
+    @Test
+    @Order(3)
+    void aFailingHookFailsTheBuildAndLeavesThePreviousImageIntact() throws Exception {
+        Path disk = home.resolve("data/disks/demo/box.qcow2");
+        byte[] hostPub = Files.readAllBytes(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"));
+        FileTime diskTime = Files.getLastModifiedTime(disk);
+        Path hook = home.resolve("constellations/demo/hooks/20-fail");
+        Files.writeString(hook, "#!/bin/sh\necho checking things\necho 'no frobnicator' >&2\nexit 3\n");
+        hook.toFile().setExecutable(true);
+        try {
+            MerosException e = assertThrows(MerosException.class, () -> builder.build(demo(), List.of(), Progress.NONE));
+            assertEquals("hook hooks/20-fail failed with exit status 3: checking things no frobnicator", e.getMessage());
+        } finally {
+            Files.delete(hook);
+        }
+        assertEquals(diskTime, Files.getLastModifiedTime(disk), "the previous disk is untouched");
+        assertTrue(java.util.Arrays.equals(hostPub, Files.readAllBytes(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"))),
+                "the recorded host key still matches the previous disk");
+        assertNoTempFiles();
+        assertFalse(Files.exists(home.resolve("data/build/demo/box.tmp")), "the work directory is removed");
+    }
+
+    @Test
+    @Order(4)
+    void theBuiltDiskBootsUnderTcgToAnSshBannerAndAcceptsThePinnedKeys() throws Exception {
+        Path state = Files.createTempDirectory(home, "boot");
+        Path overlay = state.resolve("overlay.qcow2");
+        Path disk = home.resolve("data/disks/demo/box.qcow2");
+        Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", disk.toString(), overlay.toString()).run();
+        int port;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
+        List<String> argv = List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-nodefaults", "-no-user-config",
+                "-display", "none", "-serial", "file:" + state.resolve("serial.log"),
+                "-kernel", home.resolve("data/disks/demo/box.vmlinuz").toString(),
+                "-initrd", home.resolve("data/disks/demo/box.initrd").toString(),
+                "-append", "root=/dev/vda rw console=ttyS0",
+                "-drive", "file=" + overlay + ",if=virtio,format=qcow2",
+                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:22", "-device", "virtio-net-pci,netdev=n0");
+        Process qemu = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(state.resolve("qemu.log").toFile()).start();
+        try {
+            long t0 = System.nanoTime();
+            String banner = waitForBanner(port, Duration.ofSeconds(300), qemu);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("boot-to-SSH-banner: %.1f s (TCG, 2 vCPUs, 1 GiB)%n", secs);
+            assertTrue(banner.startsWith("SSH-2.0-OpenSSH"), banner);
+
+            Path knownHosts = state.resolve("known_hosts");
+            Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + Files.readString(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub")));
+            List<String> ssh = new ArrayList<>(List.of("ssh", "-i", home.resolve("data/keys/demo/box/id_ed25519").toString(),
+                    "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+                    "-o", "ConnectTimeout=30", "-p", Integer.toString(port), "debian@127.0.0.1"));
+            ssh.addAll(List.of("cat /etc/motd; sudo -n id -u; hostname"));
+            Proc.Result r = Proc.of(ssh).timeout(Duration.ofMinutes(2)).call();
+            assertEquals(0, r.exit(), r.stderr());
+            assertEquals("changed include\n0\nbox\n", r.stdout());
+        } finally {
+            qemu.destroy();
+            if (!qemu.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) qemu.destroyForcibly().waitFor();
+        }
+    }
+
+    /** An input image for --use: the demo disk with the hook's file and the include removed. */
+    static Path strippedInput(String name) throws Exception {
+        Path raw = home.resolve(name + ".raw");
+        Proc.of("qemu-img", "convert", "-O", "raw", home.resolve("data/disks/demo/box.qcow2").toString(), raw.toString()).timeout(Duration.ofMinutes(5)).run();
+        Proc.of("debugfs", "-w", "-R", "rm /etc/meros-hook-ran", raw.toString()).run();
+        Proc.of("debugfs", "-w", "-R", "rm /etc/motd", raw.toString()).run();
+        Path in = home.resolve(name + ".qcow2");
+        Proc.of("qemu-img", "convert", "-O", "qcow2", raw.toString(), in.toString()).timeout(Duration.ofMinutes(5)).run();
+        Files.delete(raw);
+        try (Image img = Image.open(in)) {
+            assertFalse(img.debugfs("ls /etc").contains("meros-hook-ran"));
+        }
+        return in;
+    }
+
+    void useAppliesIncludesHooksAndKeys(ImageBuilder b, String name) throws Exception {
+        Path in = strippedInput(name);
+        String oldHostPub = Files.readString(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"));
+        Files.writeString(home.resolve("constellations/demo/includes.chroot/etc/motd"), "from --use\n");
+        progress.clear();
+        ImageBuilder.BuiltImage built = b.buildFrom(demo(), "box", in, recorder());
+        String hostPub = Files.readString(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"));
+        assertNotEquals(oldHostPub, hostPub, "a fresh host key per build");
+        try (Image img = Image.open(built.disk())) {
+            assertEquals("from --use\n", img.cat("/etc/motd"));
+            assertEquals("hello from the demo hook\n", img.cat("/etc/meros-hook-ran"));
+            assertEquals(hostPub, img.cat("/etc/ssh/ssh_host_ed25519_key.pub"));
+            String pub = Files.readString(home.resolve("data/keys/demo/box/id_ed25519.pub")).strip();
+            assertEquals(pub + "\n", img.cat("/home/debian/.ssh/authorized_keys"));
+            assertEquals(pub + "\n", img.cat("/root/.ssh/authorized_keys"));
+            assertTrue(img.cat("/etc/systemd/network/99-meros-dhcp.network").contains("DHCP=ipv4"));
+            assertFalse(img.ls("/tmp").contains("meros-setup"), "no staging left in the image");
+        }
+        assertEquals("HdrS", new String(Files.readAllBytes(built.kernel()), 0x202, 4, StandardCharsets.US_ASCII));
+        assertTrue(Files.size(built.initrd()) > 1_000_000);
+        assertNoTempFiles();
+        Files.delete(in);
+    }
+
+    @Test
+    @Order(5)
+    void useWithVirtCustomizeAppliesIncludesHooksAndKeysToACopy() throws Exception {
+        assertTrue(Proc.onPath("virt-customize"), "virt-customize is required (package libguestfs-tools)");
+        useAppliesIncludesHooksAndKeys(builder, "input-guestfs");
+        assertTrue(progress.stream().anyMatch(l -> l.contains("virt-customize")), progress.toString());
+    }
+
+    @Test
+    @Order(6)
+    void useWithoutVirtCustomizeFallsBackToDebugfsForWholeDiskExt4() throws Exception {
+        useAppliesIncludesHooksAndKeys(new ImageBuilder(new Home(home)).useVirtCustomize(false), "input-debugfs");
+        assertTrue(progress.stream().anyMatch(l -> l.contains("debugfs rdump")), progress.toString());
+    }
+
+    static String waitForBanner(int port, Duration timeout, Process qemu) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "nothing";
+        while (System.nanoTime() < deadline) {
+            if (!qemu.isAlive()) throw new AssertionError("qemu exited with status " + qemu.exitValue() + " before sshd answered");
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                s.setSoTimeout(5000);
+                InputStream in = s.getInputStream();
+                StringBuilder sb = new StringBuilder();
+                int c;
+                while ((c = in.read()) >= 0 && c != '\n') sb.append((char) c);
+                if (sb.toString().startsWith("SSH-")) return sb.toString().strip();
+                last = "'" + sb + "'";
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no SSH banner on 127.0.0.1:" + port + " within " + timeout.toSeconds() + " s (last: " + last + ")");
+    }
+
+    static void assertNoTempFiles() throws IOException {
+        try (Stream<Path> s = Files.list(home.resolve("data/disks/demo"))) {
+            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("box.initrd", "box.qcow2", "box.vmlinuz"), names);
+        }
+        try (Stream<Path> s = Files.list(home.resolve("data/cache/base"))) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no temporary cache entry left");
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path d = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(d);
+                else Files.copy(p, d, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+
+    /** The disk's filesystem, read with debugfs from a raw copy (no mount). */
+    static final class Image implements AutoCloseable {
+        final Path dir;
+        final Path raw;
+
+        private Image(Path dir) { this.dir = dir; this.raw = dir.resolve("disk.raw"); }
+
+        static Image open(Path qcow2) throws IOException {
+            Image i = new Image(Files.createTempDirectory(home, "inspect"));
+            Proc.of("qemu-img", "convert", "-O", "raw", qcow2.toString(), i.raw.toString()).timeout(Duration.ofMinutes(5)).run();
+            return i;
+        }
+
+        String debugfs(String request) {
+            return Proc.of("debugfs", "-R", request, raw.toString()).timeout(Duration.ofMinutes(1)).run().stdout();
+        }
+
+        String cat(String path) {
+            String out = debugfs("cat " + path);
+            assertNotEquals("", out, path + " is missing or empty in the image");
+            return out;
+        }
+
+        String ls(String path) { return debugfs("ls -l " + path); }
+
+        String stat(String path) { return debugfs("stat " + path); }
+
+        @Override
+        public void close() { Fs.deleteQuietly(dir); }
+    }
+}

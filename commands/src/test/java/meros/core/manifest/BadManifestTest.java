@@ -1,0 +1,689 @@
+package meros.core.manifest;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * One bad manifest per test, each asserting the exact problem lines ({@code file:line:column: message}).
+ * Line and column are 1-based and point at the offending key or value.
+ */
+class BadManifestTest {
+    @TempDir Path tmp;
+
+    private void expect(String yaml, String... lines) {
+        assertEquals(List.of(lines), ManifestTestSupport.problems(tmp, "bad", yaml));
+    }
+
+    private static final String F = "constellations/bad/bad.yml:";
+
+    @Test
+    void duplicateKey() {
+        expect("""
+                virtual_machines:
+                  box:
+                    memory: 512
+                    memory: 1G
+                """,
+                F + "4:5: virtual_machines.box: duplicate key 'memory' (first given on line 3)");
+    }
+
+    @Test
+    void duplicateVmName() {
+        expect("""
+                virtual_machines:
+                  box: {}
+                  box: {cpus: 2}
+                """,
+                F + "3:3: virtual_machines: duplicate key 'box' (first given on line 2)");
+    }
+
+    @Test
+    void tabIndentation() {
+        expect("virtual_machines:\n\tbox: {}\n",
+                F + "2:1: YAML syntax error: found a tab character — YAML indentation must use spaces, not tabs");
+    }
+
+    @Test
+    void unknownTopLevelKeyAndMissingVms() {
+        expect("""
+                virtual_machine:
+                  box: {}
+                """,
+                F + "1:1: unknown key 'virtual_machine' (did you mean 'virtual_machines'?)",
+                F + "1:1: missing required key 'virtual_machines' (a constellation needs at least one VM)");
+    }
+
+    @Test
+    void unknownVmKeyWithSuggestion() {
+        expect("""
+                virtual_machines:
+                  box:
+                    memroy: 512
+                    colour: blue
+                """,
+                F + "3:5: virtual_machines.box: unknown key 'memroy' (did you mean 'memory'?)",
+                F + "4:5: virtual_machines.box: unknown key 'colour'");
+    }
+
+    @Test
+    void unknownNicKey() {
+        expect("""
+                bridges:
+                  br0: {subnet: 10.1.0.0/24}
+                virtual_machines:
+                  box:
+                    networks:
+                      - label: tap0
+                        bridge: br0
+                        ip_adr: 10.1.0.5
+                """,
+                F + "6:9: virtual_machines.box.networks[0]: missing required key 'ip_addr' (the VM's static IPv4 address on the bridge)",
+                F + "8:9: virtual_machines.box.networks[0]: unknown key 'ip_adr' (did you mean 'ip_addr'?)");
+    }
+
+    @Test
+    void vmsGivenAsAList() {
+        expect("""
+                virtual_machines:
+                  - box
+                  - web
+                """,
+                F + "2:3: virtual_machines: expected a mapping of VM names to VM settings, got a list");
+    }
+
+    @Test
+    void vmSettingsGivenAsAString() {
+        expect("""
+                virtual_machines:
+                  box: debian
+                """,
+                F + "2:8: virtual_machines.box: expected a mapping of VM settings (memory: ..., cpus: ...), got 'debian'");
+    }
+
+    @Test
+    void emptyVirtualMachines() {
+        expect("""
+                virtual_machines: {}
+                """,
+                F + "1:19: virtual_machines: a constellation needs at least one VM");
+    }
+
+    @Test
+    void emptyFile() {
+        expect("# nothing here\n",
+                F + "1:1: the manifest is empty; it needs at least 'virtual_machines:'");
+    }
+
+    @Test
+    void topLevelIsAList() {
+        expect("""
+                - box
+                """,
+                F + "1:1: expected a mapping with 'bridges:' and 'virtual_machines:' at the top, got a list");
+    }
+
+    @Test
+    void cpusAsWordAndOutOfRange() {
+        expect("""
+                virtual_machines:
+                  a:
+                    cpus: two
+                  b:
+                    cpus: 65
+                """,
+                F + "3:11: virtual_machines.a.cpus: expected an integer (1..64), got 'two'",
+                F + "5:11: virtual_machines.b.cpus: 65 is out of range (1..64)");
+    }
+
+    @Test
+    void wrongTypesForListsAndBooleans() {
+        expect("""
+                virtual_machines:
+                  box:
+                    packages: curl
+                    qemu_args: {x: 1}
+                    gui: maybe
+                    kernel_args: [quiet]
+                """,
+                F + "3:15: virtual_machines.box.packages: expected a list (e.g. [a, b]), got 'curl'",
+                F + "4:16: virtual_machines.box.qemu_args: expected a list (e.g. [a, b]), got a mapping",
+                F + "5:10: virtual_machines.box.gui: expected true or false, got 'maybe'",
+                F + "6:18: virtual_machines.box.kernel_args: expected a string, got a list");
+    }
+
+    @Test
+    void missingSubnet() {
+        expect("""
+                bridges:
+                  labnet:
+                    policy_type: isolated
+                virtual_machines:
+                  box: {}
+                """,
+                F + "2:3: bridges.labnet: missing required key 'subnet' (the bridge's IPv4 network, e.g. 10.0.10.0/24)");
+    }
+
+    @Test
+    void nicMissingEverything() {
+        expect("""
+                virtual_machines:
+                  box:
+                    networks:
+                      - model: e1000
+                """,
+                F + "4:9: virtual_machines.box.networks[0]: missing required key 'label' (the host tap device's name, at most 15 characters)",
+                F + "4:9: virtual_machines.box.networks[0]: missing required key 'bridge' (the name of a bridge under bridges:)",
+                F + "4:9: virtual_machines.box.networks[0]: missing required key 'ip_addr' (the VM's static IPv4 address on the bridge)");
+    }
+
+    @Test
+    void networksItemIsNotAMapping() {
+        expect("""
+                virtual_machines:
+                  box:
+                    networks: [tap0]
+                """,
+                F + "3:16: virtual_machines.box.networks[0]: expected a mapping (label: ..., bridge: ..., ip_addr: ...), got 'tap0'");
+    }
+
+    @Test
+    void undefinedBridgeWithSuggestion() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  box:
+                    networks:
+                      - {label: tap0, bridge: labnte, ip_addr: 10.0.10.5}
+                """,
+                F + "6:31: virtual_machines.box.networks[0].bridge: no bridge 'labnte' (did you mean 'labnet'?) (defined: labnet)");
+    }
+
+    @Test
+    void bridgeReferencedButNoBridgesDefined() {
+        expect("""
+                virtual_machines:
+                  box:
+                    networks:
+                      - {label: tap0, bridge: br0, ip_addr: 10.0.10.5}
+                """,
+                F + "4:31: virtual_machines.box.networks[0].bridge: no bridge 'br0' (this constellation defines no bridges)");
+    }
+
+    @Test
+    void ipOutsideSubnet() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  box:
+                    networks:
+                      - label: tap0
+                        bridge: labnet
+                        ip_addr: 10.0.11.5
+                """,
+                F + "8:18: virtual_machines.box.networks[0].ip_addr: 10.0.11.5 is outside bridge 'labnet' subnet 10.0.10.0/24");
+    }
+
+    @Test
+    void ipIsGatewayNetworkOrBroadcast() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  a:
+                    networks: [{label: tap-a, bridge: labnet, ip_addr: 10.0.10.1}]
+                  b:
+                    networks: [{label: tap-b, bridge: labnet, ip_addr: 10.0.10.0}]
+                  c:
+                    networks: [{label: tap-c, bridge: labnet, ip_addr: 10.0.10.255}]
+                """,
+                F + "5:56: virtual_machines.a.networks[0].ip_addr: 10.0.10.1 is the gateway of bridge 'labnet'"
+                        + " (the host side takes the subnet's first address; use another)",
+                F + "7:56: virtual_machines.b.networks[0].ip_addr: 10.0.10.0 is the network address of 10.0.10.0/24",
+                F + "9:56: virtual_machines.c.networks[0].ip_addr: 10.0.10.255 is the broadcast address of 10.0.10.0/24");
+    }
+
+    @Test
+    void malformedIp() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  box:
+                    networks: [{label: tap0, bridge: labnet, ip_addr: 10.0.10.300}]
+                """,
+                F + "5:55: virtual_machines.box.networks[0].ip_addr: '10.0.10.300' is not an IPv4 address (octet 300 > 255)");
+    }
+
+    @Test
+    void duplicateIpsAcrossVms() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  web:
+                    networks: [{label: tap-web, bridge: labnet, ip_addr: 10.0.10.21}]
+                  client:
+                    networks: [{label: tap-cli, bridge: labnet, ip_addr: 10.0.10.21}]
+                """,
+                F + "7:58: duplicate ip_addr 10.0.10.21 (also used by VM 'web', line 5)");
+    }
+
+    @Test
+    void duplicateLabelsAcrossVms() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  web:
+                    networks: [{label: tap0, bridge: labnet, ip_addr: 10.0.10.21}]
+                  client:
+                    networks: [{label: tap0, bridge: labnet, ip_addr: 10.0.10.22}]
+                """,
+                F + "7:24: duplicate label 'tap0' (also used by VM 'web', line 5)");
+    }
+
+    @Test
+    void labelSameAsBridgeName() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  web:
+                    networks: [{label: labnet, bridge: labnet, ip_addr: 10.0.10.21}]
+                """,
+                F + "5:24: label 'labnet' is also a bridge name; the tap and the bridge need different interface names");
+    }
+
+    @Test
+    void duplicateMacs() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  web:
+                    networks:
+                      - {label: tap-web, bridge: labnet, ip_addr: 10.0.10.21, mac: "52:54:00:12:34:56"}
+                  client:
+                    networks:
+                      - {label: tap-cli, bridge: labnet, ip_addr: 10.0.10.22, mac: "52:54:00:12:34:56"}
+                """,
+                F + "9:68: duplicate MAC address 52:54:00:12:34:56 (also used by VM 'web' interface 'tap-web')");
+    }
+
+    @Test
+    void malformedAndMulticastMacs() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  web:
+                    networks:
+                      - {label: tap-a, bridge: labnet, ip_addr: 10.0.10.21, mac: "52:54:00:12:34"}
+                      - {label: tap-b, bridge: labnet, ip_addr: 10.0.10.22, mac: "01:00:5e:00:00:01"}
+                """,
+                F + "6:66: virtual_machines.web.networks[0].mac: '52:54:00:12:34' is not a MAC address (expected xx:xx:xx:xx:xx:xx in hex)",
+                F + "7:66: virtual_machines.web.networks[1].mac: '01:00:5e:00:00:01' is a multicast MAC address"
+                        + " (the first octet must be even, e.g. 52:54:00:...)");
+    }
+
+    @Test
+    void labelTooLong() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  web:
+                    networks:
+                      - label: tap-webserver-01
+                        bridge: labnet
+                        ip_addr: 10.0.10.21
+                """,
+                F + "6:16: virtual_machines.web.networks[0].label: 'tap-webserver-01' is 16 characters; interface names allow at most 15");
+    }
+
+    @Test
+    void labelWithCharactersIpLinkRefuses() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  web:
+                    networks:
+                      - {label: "tap web", bridge: labnet, ip_addr: 10.0.10.21}
+                      - {label: "tap/1", bridge: labnet, ip_addr: 10.0.10.22}
+                      - {label: "..", bridge: labnet, ip_addr: 10.0.10.23}
+                """,
+                F + "6:17: virtual_machines.web.networks[0].label: 'tap web' has characters 'ip link' refuses (use letters, digits, '_', '.' and '-')",
+                F + "7:17: virtual_machines.web.networks[1].label: 'tap/1' has characters 'ip link' refuses (use letters, digits, '_', '.' and '-')",
+                F + "8:17: virtual_machines.web.networks[2].label: '..' cannot be an interface name");
+    }
+
+    @Test
+    void unsafeVmNames() {
+        expect("""
+                virtual_machines:
+                  Web Server: {}
+                  ../etc: {}
+                """,
+                F + "2:3: VM name 'Web Server' is not safe as a file or interface name"
+                        + " (use 1-31 lower-case letters, digits, '_' and '-', starting with a letter or digit)",
+                F + "3:3: VM name '../etc' is not safe as a file or interface name"
+                        + " (use 1-31 lower-case letters, digits, '_' and '-', starting with a letter or digit)");
+    }
+
+    @Test
+    void unsafeAndOverlongBridgeNames() {
+        expect("""
+                bridges:
+                  lab net: {subnet: 10.0.10.0/24}
+                  laboratory-net-1: {subnet: 10.0.11.0/24}
+                virtual_machines:
+                  box: {}
+                """,
+                F + "2:3: bridge name 'lab net' is not safe as an interface name"
+                        + " (use lower-case letters, digits, '_' and '-', starting with a letter or digit)",
+                F + "3:3: bridge name 'laboratory-net-1' is 16 characters; Linux interface names allow at most 15");
+    }
+
+    @Test
+    void unknownArchDistributionAccelNetworkAndModel() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  box:
+                    arch: x86-64
+                    distribution: ubuntu
+                    accel: hvf
+                    network: bridged
+                    networks: [{label: tap0, bridge: labnet, ip_addr: 10.0.10.5, model: virtio}]
+                """,
+                F + "5:11: virtual_machines.box.arch: unknown value 'x86-64' (did you mean 'x86_64'?) (allowed: x86_64, aarch64)",
+                F + "6:19: virtual_machines.box.distribution: unknown value 'ubuntu' (allowed: debian, alpine)",
+                F + "7:12: virtual_machines.box.accel: unknown value 'hvf' (allowed: auto, kvm, tcg)",
+                F + "8:14: virtual_machines.box.network: unknown value 'bridged' (did you mean 'bridge'?) (allowed: auto, bridge, user)",
+                F + "9:73: virtual_machines.box.networks[0].model: unknown value 'virtio'"
+                        + " (allowed: virtio-net-pci, e1000, rtl8139, e1000e)");
+    }
+
+    @Test
+    void unknownPolicyType() {
+        expect("""
+                bridges:
+                  labnet:
+                    subnet: 10.0.10.0/24
+                    policy_type: host_access
+                virtual_machines:
+                  box: {}
+                """,
+                F + "4:18: bridges.labnet.policy_type: unknown value 'host_access' (did you mean 'host-access'?) (allowed: host-access, isolated)");
+    }
+
+    @Test
+    void portsOutOfRangeOrNotNumbers() {
+        expect("""
+                bridges:
+                  labnet:
+                    subnet: 10.0.10.0/24
+                    allowed_ports: [22, 0, 70000, http]
+                virtual_machines:
+                  box: {}
+                """,
+                F + "4:25: bridges.labnet.allowed_ports[1]: port 0 is out of range (1..65535)",
+                F + "4:28: bridges.labnet.allowed_ports[2]: port 70000 is out of range (1..65535)",
+                F + "4:35: bridges.labnet.allowed_ports[3]: expected a port number (1..65535), got 'http'");
+    }
+
+    @Test
+    void malformedCidrs() {
+        expect("""
+                bridges:
+                  a: {subnet: 10.0.10.0}
+                  b: {subnet: 10.0.20.0/33}
+                  c: {subnet: 10.0.30.5/24}
+                  d: {subnet: 10.0.40.0/x}
+                  e: {subnet: 10.0.50.0/31}
+                virtual_machines:
+                  box: {}
+                """,
+                F + "2:15: bridges.a.subnet: '10.0.10.0' is not a CIDR (expected a.b.c.d/prefix)",
+                F + "3:15: bridges.b.subnet: '10.0.20.0/33' has prefix length outside 0..32",
+                F + "4:15: bridges.c.subnet: '10.0.30.5/24' has host bits set (did you mean 10.0.30.0/24?)",
+                F + "5:15: bridges.d.subnet: '10.0.40.0/x' has a malformed prefix length",
+                F + "6:15: bridges.e.subnet: '10.0.50.0/31' is too small"
+                        + " (a bridge needs a gateway and at least one VM address: use /30 or larger)");
+    }
+
+    @Test
+    void malformedAllowedIps() {
+        expect("""
+                bridges:
+                  labnet:
+                    subnet: 10.0.10.0/24
+                    allowed_ips: [192.168.1.0/24, 192.168.1.7, 192.168.1.0/20, 300.1.1.1]
+                virtual_machines:
+                  box: {}
+                """,
+                F + "4:48: bridges.labnet.allowed_ips[2]: '192.168.1.0/20' has host bits set (did you mean 192.168.0.0/20?)",
+                F + "4:64: bridges.labnet.allowed_ips[3]: '300.1.1.1' is not an IPv4 address (octet 300 > 255)");
+    }
+
+    @Test
+    void overlappingSubnets() {
+        expect("""
+                bridges:
+                  a: {subnet: 10.0.0.0/16}
+                  b: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  box: {}
+                """,
+                F + "3:15: bridges.b.subnet: 10.0.10.0/24 overlaps bridge 'a' (10.0.0.0/16)");
+    }
+
+    @Test
+    void sizesThatDoNotParse() {
+        expect("""
+                virtual_machines:
+                  box:
+                    disk_size: 2X
+                    memory: lots
+                """,
+                F + "3:16: virtual_machines.box.disk_size: '2X' is not a size (use e.g. 512M, 2G)",
+                F + "4:13: virtual_machines.box.memory: 'lots' is not a size (use e.g. 512M, 2G)");
+    }
+
+    @Test
+    void memoryAndDiskTooSmall() {
+        expect("""
+                virtual_machines:
+                  box:
+                    memory: 32
+                    disk_size: 10M
+                  big:
+                    memory: 2T
+                    disk_size: 17T
+                """,
+                F + "3:13: virtual_machines.box.memory: 32 is too small (at least 64M)",
+                F + "4:16: virtual_machines.box.disk_size: 10M is too small (at least 64M)",
+                F + "6:13: virtual_machines.big.memory: 2T is too large (at most 1T)",
+                F + "7:16: virtual_machines.big.disk_size: 17T is too large (at most 16T)");
+    }
+
+    @Test
+    void badMirrorUserHostnameReleaseAndPackage() {
+        expect("""
+                virtual_machines:
+                  box:
+                    mirror: ftp://deb.example/debian
+                    user: Admin
+                    hostname: -box
+                    release: "trixie; rm"
+                    packages: [curl, "vim; reboot"]
+                """,
+                F + "3:13: virtual_machines.box.mirror: 'ftp://deb.example/debian' is not a mirror URL (expected http://, https:// or file://)",
+                F + "4:11: virtual_machines.box.user: 'Admin' is not a Linux user name",
+                F + "5:15: virtual_machines.box.hostname: '-box' is not a host name: letters, digits and '-', not starting or ending with '-'",
+                F + "6:14: virtual_machines.box.release: 'trixie; rm' is not a release name such as stable, bookworm or latest-stable",
+                F + "7:22: virtual_machines.box.packages[1]: 'vim; reboot' is not a package name");
+    }
+
+    @Test
+    void bridgeModeWithoutNetworks() {
+        expect("""
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  a:
+                    network: user
+                    networks: [{label: tap0, bridge: labnet, ip_addr: 10.0.10.5}]
+                  b:
+                    network: bridge
+                  c:
+                    network: bridge
+                    networks: []
+                """,
+                F + "8:14: virtual_machines.b.network: 'bridge' needs at least one entry under networks",
+                F + "10:14: virtual_machines.c.network: 'bridge' needs at least one entry under networks");
+    }
+
+    @Test
+    void manyProblemsAreAllReportedInFileOrder() {
+        expect("""
+                bridges:
+                  labnet:
+                    subnet: 10.0.10.0/24
+                    allowed_ports: [22, 99999]
+                virtual_machines:
+                  web:
+                    arch: arm
+                    cpus: 0
+                    memory: 2Q
+                    networks:
+                      - label: tap-lab-web0
+                        bridge: labnet
+                        ip_addr: 10.0.10.1
+                  client:
+                    disk: 2G
+                    networks:
+                      - label: tap-lab-web0
+                        bridge: labnett
+                        ip_addr: 10.0.10.22
+                """,
+                F + "4:25: bridges.labnet.allowed_ports[1]: port 99999 is out of range (1..65535)",
+                F + "7:11: virtual_machines.web.arch: unknown value 'arm' (allowed: x86_64, aarch64)",
+                F + "8:11: virtual_machines.web.cpus: 0 is out of range (1..64)",
+                F + "9:13: virtual_machines.web.memory: '2Q' is not a size (use e.g. 512M, 2G)",
+                F + "13:18: virtual_machines.web.networks[0].ip_addr: 10.0.10.1 is the gateway of bridge 'labnet'"
+                        + " (the host side takes the subnet's first address; use another)",
+                F + "15:5: virtual_machines.client: unknown key 'disk'",
+                F + "18:17: virtual_machines.client.networks[0].bridge: no bridge 'labnett' (did you mean 'labnet'?) (defined: labnet)");
+    }
+
+    @Test
+    void misIndentedKey() {
+        expect("""
+                virtual_machines:
+                  box:
+                    memory: 512
+                   cpus: 2
+                """,
+                F + "4:4: YAML syntax error: this line's indentation does not line up with the keys above it");
+    }
+
+    @Test
+    void unclosedQuotePointsAtItsStart() {
+        expect("""
+                virtual_machines:
+                  box:
+                    release: "bookworm
+                    cpus: 2
+                """,
+                F + "3:14: YAML syntax error: this quoted string is never closed");
+    }
+
+    @Test
+    void unclosedBrackets() {
+        expect("""
+                virtual_machines:
+                  box:
+                    packages: [curl
+                """,
+                F + "3:15: YAML syntax error: this '[' is never closed with ']'");
+        expect("""
+                virtual_machines:
+                  box: {cpus: 2
+                """,
+                F + "2:8: YAML syntax error: this '{' is never closed with '}'");
+    }
+
+    @Test
+    void secondDocument() {
+        expect("""
+                virtual_machines: {a: {}}
+                ---
+                virtual_machines: {b: {}}
+                """,
+                F + "2:1: YAML syntax error: a manifest is one YAML document, but a second one starts here ('---')");
+    }
+
+    @Test
+    void undefinedAlias() {
+        expect("""
+                virtual_machines:
+                  box: *defaults
+                """,
+                F + "2:8: YAML syntax error: found undefined alias defaults");
+    }
+
+    @Test
+    void settingsIndentedTooLittle() {
+        expect("""
+                bridges:
+                labnet:
+                  subnet: 10.0.10.0/24
+                virtual_machines:
+                  box:
+                  cpus: 2
+                """,
+                F + "2:1: unknown key 'labnet' (the top level has only bridges: and virtual_machines:; is this line indented too little?)",
+                F + "6:9: virtual_machines.cpus: expected a mapping of VM settings (memory: ..., cpus: ...), got the number 2"
+                        + " ('cpus' is a VM setting: indent it under a VM name)");
+    }
+
+    @Test
+    void unknownDisplay() {
+        expect("""
+                virtual_machines:
+                  a: {display: gtx}
+                  b: {display: "vnc =:1"}
+                """,
+                F + "2:16: virtual_machines.a.display: unknown display 'gtx' (did you mean 'gtk'?)"
+                        + " (allowed: none, gtk, sdl, vnc, curses, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)",
+                F + "3:16: virtual_machines.b.display: unknown display 'vnc =:1' (did you mean 'vnc'?)"
+                        + " (allowed: none, gtk, sdl, vnc, curses, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)");
+    }
+
+    @Test
+    void strayDirectoryAndHookThatIsNotExecutable() throws java.io.IOException {
+        Path dir = ManifestTestSupport.write(tmp, "bad", "");
+        java.nio.file.Files.createDirectories(dir.resolve("webb/includes.chroot"));
+        java.nio.file.Files.createDirectories(dir.resolve("web/hooks"));
+        java.nio.file.Files.createDirectories(dir.resolve("includes.chroot"));
+        java.nio.file.Files.writeString(dir.resolve("web/hooks/20-setup"), "#!/bin/sh\n");
+        expect("""
+                bridges: {}
+                virtual_machines:
+                  web: {}
+                """,
+                F + "1:1: hook constellations/bad/web/hooks/20-setup is not executable (chmod +x constellations/bad/web/hooks/20-setup)",
+                F + "2:1: directory constellations/bad/webb/ matches no VM (did you mean 'web'?)"
+                        + " (a constellation directory holds includes.chroot/, hooks/ and <vm>/ directories)");
+    }
+}

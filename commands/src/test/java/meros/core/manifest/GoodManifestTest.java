@@ -1,0 +1,191 @@
+package meros.core.manifest;
+
+import meros.core.Home;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static meros.core.manifest.ManifestTestSupport.load;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GoodManifestTest {
+    @TempDir Path tmp;
+
+    @Test
+    void everyKeyGivenIsKept() {
+        Manifest m = load(tmp, "full", """
+                bridges:
+                  br0:
+                    subnet: 192.168.50.0/24
+                    policy_type: isolated
+                    allowed_ports: [22, 443]
+                    allowed_ips: [10.9.0.0/16, 10.8.1.2]
+                virtual_machines:
+                  node_1:
+                    arch: aarch64
+                    distribution: alpine
+                    release: "3.20"
+                    packages: [openssh, curl]
+                    mirror: https://mirror.example/alpine
+                    disk_size: 1.5G
+                    memory: 2G
+                    cpus: 4
+                    networks:
+                      - label: tap.n1
+                        bridge: br0
+                        ip_addr: 192.168.50.10
+                        model: e1000
+                        mac: "52:54:00:AB:cd:01"
+                    kernel: data/build/kernel/bzImage
+                    kernel_args: console=ttyS0 quiet
+                    accel: tcg
+                    display: gtk
+                    qemu_args: [-device, virtio-rng-pci]
+                    user: ops
+                    hostname: node1
+                    network: bridge
+                    gui: true
+                    boot_timeout: 600
+                """);
+        Bridge b = m.bridges().get("br0");
+        assertEquals(new Bridge("br0", Cidr.parse("192.168.50.0/24"), Bridge.PolicyType.ISOLATED, List.of(22, 443),
+                List.of(Cidr.parse("10.9.0.0/16"), Cidr.parse("10.8.1.2/32"))), b);
+        assertEquals("192.168.50.1", b.gateway());
+        assertEquals(new Vm("node_1", "aarch64", "alpine", "3.20", List.of("openssh", "curl"), "https://mirror.example/alpine",
+                (3L << 30) / 2, 2048, 4,
+                List.of(new Nic("tap.n1", "br0", "192.168.50.10", "e1000", "52:54:00:ab:cd:01")),
+                "data/build/kernel/bzImage", "console=ttyS0 quiet", Vm.Accel.TCG, "gtk", List.of("-device", "virtio-rng-pci"),
+                "ops", "node1", Vm.NetworkMode.BRIDGE, true, 600), m.vm("node_1"));
+    }
+
+    @Test
+    void alpineDefaultsAndHostnameFromName() {
+        Vm v = load(tmp, "alp", """
+                virtual_machines:
+                  my_box:
+                    distribution: alpine
+                """).vm("my_box");
+        assertEquals("latest-stable", v.release());
+        assertEquals("alpine", v.user());
+        assertEquals("my-box", v.hostname());
+        assertEquals("web", load(tmp, "trail", "virtual_machines: {web_: {}}\n").vm("web_").hostname());
+    }
+
+    @Test
+    void memoryAcceptsMebibytesAndUnits() {
+        Manifest m = load(tmp, "mem", """
+                virtual_machines:
+                  a: {memory: 512}
+                  b: {memory: 2G}
+                  c: {memory: 768M}
+                  d: {memory: "1536"}
+                """);
+        assertEquals(List.of(512L, 2048L, 768L, 1536L), m.vms().values().stream().map(Vm::memoryMiB).toList());
+    }
+
+    @Test
+    void nicsWithoutMacGetTheDeterministicOne() {
+        String yaml = """
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  web:
+                    networks: [{label: tap-lab-web0, bridge: labnet, ip_addr: 10.0.10.21}]
+                """;
+        Nic n = load(tmp, "lab", yaml).vm("web").networks().get(0);
+        assertEquals("virtio-net-pci", n.model());
+        assertEquals(Mac.derive("lab", "web", "tap-lab-web0"), n.mac());
+        assertEquals(n.mac(), load(tmp, "lab", yaml).vm("web").networks().get(0).mac(), "same input, same MAC");
+    }
+
+    @Test
+    void yamlMergeKeysShareSettings() {
+        Manifest m = load(tmp, "merge", """
+                virtual_machines:
+                  a: &common
+                    memory: 512
+                    packages: [curl]
+                  b:
+                    <<: *common
+                    memory: 768
+                """);
+        assertEquals(512, m.vm("a").memoryMiB());
+        assertEquals(768, m.vm("b").memoryMiB());
+        assertEquals(List.of("curl"), m.vm("b").packages());
+    }
+
+    @Test
+    void manifestYmlIsAcceptedToo() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("constellations/other"));
+        Files.writeString(dir.resolve("manifest.yml"), "virtual_machines: {solo: {}}\n");
+        assertEquals(List.of("solo"), ManifestLoader.load(dir).vmNames());
+    }
+
+    @Test
+    void missingManifestIsAOneLineUsageError() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("constellations/none"));
+        var e = assertThrows(meros.core.MerosException.class, () -> ManifestLoader.load(dir));
+        assertEquals("no manifest in " + dir + " (expected none.yml or manifest.yml)", e.getMessage());
+        assertEquals(meros.core.ExitCode.USAGE, e.exitCode());
+    }
+
+    @Test
+    void loadingCreatesNoFiles() throws IOException {
+        Path dir = ManifestTestSupport.write(tmp, "quiet", """
+                bridges:
+                  labnet: {subnet: 10.0.10.0/24}
+                virtual_machines:
+                  web:
+                    networks: [{label: tap0, bridge: labnet, ip_addr: 10.0.10.21}]
+                  bad:
+                    cpus: many
+                """);
+        List<Path> before = tree(tmp);
+        assertThrows(ManifestException.class, () -> ManifestLoader.load(dir));
+        assertEquals(before, tree(tmp), "a failed validation writes nothing");
+        Files.writeString(dir.resolve("quiet.yml"), Files.readString(dir.resolve("quiet.yml")).replace("many", "2"));
+        before = tree(tmp);
+        ManifestLoader.load(dir);
+        assertEquals(before, tree(tmp), "a successful load writes nothing");
+    }
+
+    @Test
+    void shippedConstellationsValidate() {
+        Home home = Home.detect();
+        Manifest demo = ManifestLoader.load(home.constellations().resolve("demo"));
+        Vm box = demo.vm("box");
+        assertEquals(List.of("box"), demo.vmNames());
+        assertEquals(List.of(), List.copyOf(demo.bridges().keySet()));
+        assertEquals(Vm.NetworkMode.USER, box.network());
+        assertEquals(1024, box.memoryMiB());
+        assertEquals(2, box.cpus());
+        assertEquals(2L << 30, box.diskSizeBytes());
+        assertEquals(List.of("curl"), box.packages());
+        assertTrue(Files.isExecutable(demo.hooks().resolve("10-hello")));
+        assertTrue(Files.isRegularFile(demo.includes().resolve("etc/motd")));
+
+        Manifest lab = ManifestLoader.load(home.constellations().resolve("lab"));
+        Bridge labnet = lab.bridges().get("labnet");
+        assertEquals("10.0.10.0/24", labnet.subnet().toString());
+        assertEquals(List.of(22, 80, 8080), labnet.allowedPorts());
+        assertEquals(Bridge.PolicyType.HOST_ACCESS, labnet.policy());
+        assertEquals(List.of("web", "client"), lab.vmNames());
+        assertEquals(List.of(new Nic("tap-lab-web0", "labnet", "10.0.10.21", "virtio-net-pci", Mac.derive("lab", "web", "tap-lab-web0"))),
+                lab.vm("web").networks());
+        assertEquals("10.0.10.22", lab.vm("client").networks().get(0).ip());
+        assertEquals(512, lab.vm("client").memoryMiB());
+    }
+
+    private static List<Path> tree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.sorted().toList();
+        }
+    }
+}
