@@ -49,7 +49,7 @@ class ImageBuildE2ETest {
     @BeforeAll
     static void setUp() throws IOException {
         for (String tool : List.of("mmdebstrap", "mke2fs", "debugfs", "qemu-img", "ssh-keygen", "chroot")) {
-            assertTrue(Proc.onPath(tool), tool + " is required for this test (package " + BuildTools.PACKAGE.get(tool) + ")");
+            assertTrue(Proc.onPath(tool), tool + " is required for this test (package " + BuildTools.packageOf(tool) + ")");
         }
         home = Files.createTempDirectory("meros-e2e-build");
         copyTree(Path.of(System.getProperty("meros.home", ".")).resolve("constellations/demo"), home.resolve("constellations/demo"));
