@@ -157,7 +157,8 @@ class ImageBuildE2ETest {
         assertTrue(java.util.Arrays.equals(hostPub, Files.readAllBytes(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"))),
                 "the recorded host key still matches the previous disk");
         assertNoTempFiles();
-        assertFalse(Files.exists(home.resolve("data/build/demo/box.tmp")), "the work directory is removed");
+        assertFalse(Files.exists(builder.workDir("demo", demo().vm("box"))), "the work directory is removed");
+        assertFalse(Files.exists(home.resolve("data/build/demo/box.tmp")));
     }
 
     @Test
