@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 final class InfoCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
-    @Parameters(index = "0", arity = "0..1", paramLabel = "CONSTELLATION") String constellation;
+    @Parameters(index = "0", arity = "0..1", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
 
     @Override
     public Integer call() {

@@ -14,13 +14,14 @@ import java.util.concurrent.Callable;
 final class InitCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "CONSTELLATION") String constellation;
-    @Parameters(index = "1..*", paramLabel = "VM") List<String> vms = List.of();
+    @Parameters(index = "0", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
+    @Parameters(index = "1..*", paramLabel = Completion.VM) List<String> vms = List.of();
 
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
         new Lifecycle(root.meros().home(), line -> { out.println(line); out.flush(); })
+                .buildProgress(LineProgress.forTerminal(out))
                 .init(root.meros().load(constellation), vms);
         return 0;
     }

@@ -18,9 +18,9 @@ final class QmpCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "CONSTELLATION") String constellation;
-    @Parameters(index = "1", paramLabel = "VM") String vm;
-    @Parameters(index = "2", paramLabel = "COMMAND") String command;
+    @Parameters(index = "0", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
+    @Parameters(index = "1", paramLabel = Completion.VM) String vm;
+    @Parameters(index = "2", paramLabel = "<qmp-command>", description = "A QMP command; the VM's own list: Machine.qmpCommands() (query-commands).") String command;
     @Parameters(index = "3", arity = "0..1", paramLabel = "JSON-ARGS", description = "The arguments as one JSON object, e.g. '{\"filename\": \"/tmp/s.ppm\"}'.")
     String args;
 

@@ -12,8 +12,8 @@ import java.util.concurrent.Callable;
 final class ResumeCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "CONSTELLATION") String constellation;
-    @Parameters(index = "1", paramLabel = "VM") String vm;
+    @Parameters(index = "0", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
+    @Parameters(index = "1", paramLabel = Completion.VM) String vm;
 
     @Override
     public Integer call() {

@@ -16,8 +16,8 @@ import java.util.concurrent.Callable;
 final class ShutdownCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "CONSTELLATION") String constellation;
-    @Parameters(index = "1..*", paramLabel = "VM") List<String> vms = List.of();
+    @Parameters(index = "0", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
+    @Parameters(index = "1..*", paramLabel = Completion.VM) List<String> vms = List.of();
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wait this long for the ACPI power-off (default ${DEFAULT-VALUE}).")
     int timeout = 30;
 

@@ -14,8 +14,8 @@ final class SnapshotCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = "ACTION", completionCandidates = Actions.class, description = "save, load, delete or list") String action;
-    @Parameters(index = "1", paramLabel = "CONSTELLATION") String constellation;
-    @Parameters(index = "2", paramLabel = "VM") String vm;
+    @Parameters(index = "1", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
+    @Parameters(index = "2", paramLabel = Completion.VM) String vm;
     @Parameters(index = "3", arity = "0..1", paramLabel = "NAME") String name;
 
     static final class Actions extends java.util.ArrayList<String> {

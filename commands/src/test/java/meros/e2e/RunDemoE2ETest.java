@@ -30,6 +30,41 @@ class RunDemoE2ETest {
     }
 
     @Test
+    void bootTimeoutShowsTheSerialLogAndTheLockKeepsOthersOut() throws Exception {
+        requireTools("qemu-system-x86_64", "qemu-img");
+        Path h = tmp.resolve("home");
+        Files.createDirectories(h.resolve("constellations/demo"));
+        Files.createDirectories(h.resolve("data"));
+        if (!Files.exists(home.resolve("data/disks/demo/box.qcow2"))) merosOk(home, null, BOOT, "build", "demo");
+        Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));
+        Files.createSymbolicLink(h.resolve("data/keys"), home.resolve("data/keys"));
+        Files.writeString(h.resolve("constellations/demo/demo.yml"),
+                Files.readString(home.resolve("constellations/demo/demo.yml")).replace("    network: user\n", "    network: user\n    boot_timeout: 5\n"));
+        try {
+            Process init = new ProcessBuilder(E2E.in(null, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dmeros.home=" + h, "-cp", System.getProperty("java.class.path"), CliMain.class.getName(), "init", "demo"))
+                    .redirectOutput(tmp.resolve("init.out").toFile()).redirectError(tmp.resolve("init.err").toFile()).start();
+            // while init holds the lock, another meros process is turned away
+            Path lock = h.resolve("data/state/demo/lock");
+            for (int i = 0; i < 300 && !(Files.exists(lock) && !Files.readString(lock).isBlank()); i++) Thread.sleep(100);
+            var busy = meros(h, null, Duration.ofMinutes(1), "shutdown", "demo");
+            assertEquals(5, busy.exit());
+            assertEquals("error: constellation 'demo' is busy: locked by pid " + init.pid(), busy.stderr().strip());
+
+            assertTrue(init.waitFor(5, java.util.concurrent.TimeUnit.MINUTES));
+            assertEquals(1, init.exitValue());
+            String out = Files.readString(tmp.resolve("init.out"));
+            assertTrue(out.contains("box: not ready after 5 s; last serial lines:\n  "), out);
+            assertEquals("error: vm box did not come up in time (it keeps running; see info demo)",
+                    Files.readString(tmp.resolve("init.err")).strip());
+        } finally {
+            String down = merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5").stdout();
+            assertTrue(down.matches("(?s).*vm box: .* in [0-9.]+ s.*"), down);
+            killQemuUnder(h.resolve("data/state/demo"));
+        }
+    }
+
+    @Test
     void demoBootsOnLoopbackAndAnswersQmp() throws Exception {
         requireTools("qemu-system-x86_64", "qemu-img", "ssh", "mmdebstrap");
         String init = merosOk(home, null, BOOT, "init", "demo").stdout();

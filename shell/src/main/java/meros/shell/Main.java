@@ -44,7 +44,7 @@ public final class Main {
 
     /** One-shot {@code meros connect C VM}: the interactive shell needs the real terminal. */
     private static int connect(Meros meros, List<String> a, PrintWriter out, PrintWriter err) {
-        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).build()) {
+        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").build()) {
             meros.setTerminal(new JLineTerminalAccess(terminal));
             return Cli.create(meros, out, err).execute(a.toArray(new String[0]));
         } catch (IOException e) {
@@ -54,7 +54,7 @@ public final class Main {
     }
 
     private static int repl(Meros meros, boolean debug) {
-        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).dumb(true).build()) {
+        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build()) {
             meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
             return new Repl(terminal, meros, meros.home().history(), debug).run();
         } catch (IOException e) {

@@ -48,7 +48,7 @@ public final class BaseCache {
         try {
             Files.createDirectories(dir);
             sweepStale();
-            tmp = Files.createTempDirectory(dir, "." + spec.key().substring(0, 12) + ".tmp-");
+            tmp = InFlight.track(Files.createTempDirectory(dir, "." + spec.key().substring(0, 12) + ".tmp-"));
         } catch (IOException e) {
             throw Fs.ioError("creating the cache directory " + dir, e);
         }
@@ -70,7 +70,7 @@ public final class BaseCache {
         } catch (IOException e) {
             throw Fs.ioError("caching the base root", e);
         } finally {
-            Fs.deleteQuietly(tmp);
+            InFlight.release(tmp);
         }
     }
 

@@ -26,7 +26,7 @@ final class DebianBootstrap implements Bootstrapper {
     DebianBootstrap(boolean preferMmdebstrap) { this.preferMmdebstrap = preferMmdebstrap; }
 
     static List<String> mmdebstrapArgv(BaseSpec spec, Path tarball) {
-        List<String> a = new ArrayList<>(List.of("mmdebstrap", "--variant=apt", "--architectures=" + spec.arch(),
+        List<String> a = new ArrayList<>(List.of("mmdebstrap", "--verbose", "--variant=apt", "--architectures=" + spec.arch(),
                 "--include=" + String.join(",", spec.packages()),
                 "--dpkgopt=force-unsafe-io", "--aptopt=Acquire::Retries \"3\""));
         for (String x : DPKG_EXCLUDES) a.add("--dpkgopt=" + x);

@@ -117,13 +117,98 @@ public final class ImageBuilder {
         return out;
     }
 
-    /** {@code build --use}: copy an existing ext4-on-whole-disk image and apply includes, hooks, keys and guest config. */
+    /**
+     * {@code build --use}: copies an existing image and applies the guest configuration, includes, hooks and keys
+     * to the copy. With libguestfs' {@code virt-customize} installed that works for any image it can inspect;
+     * without it, only for one ext4 filesystem on the whole disk (unpacked with debugfs, rebuilt with mke2fs).
+     */
     public BuiltImage buildFrom(Manifest m, String vmName, Path image, Progress progress) {
         Vm vm = m.vm(vmName);
         if (!Files.isRegularFile(image)) throw MerosException.usage("no image file " + image);
         preflight();
+        if (useVirtCustomize && Proc.onPath("virt-customize")) return buildWithGuestfs(m, vm, image.toAbsolutePath(), progress);
         BuildTools.require("debugfs");
         return buildOne(m, vm, null, image.toAbsolutePath(), progress);
+    }
+
+    private boolean useVirtCustomize = true;
+
+    /** false: use the e2fsprogs path for {@code --use} even when virt-customize is installed. */
+    public ImageBuilder useVirtCustomize(boolean b) { this.useVirtCustomize = b; return this; }
+
+    private BuiltImage buildWithGuestfs(Manifest m, Vm vm, Path image, Progress progress) {
+        long t0 = System.nanoTime();
+        String c = m.name();
+        Path outDir = home.disks().resolve(c);
+        Path work = home.build().resolve(c).resolve(vm.name() + ".tmp");
+        Keys keys = new Keys(home, c, vm.name());
+        List<Path> temps = new ArrayList<>();
+        try {
+            InFlight.track(work);
+            Fs.deleteTree(work);
+            Files.createDirectories(work);
+            Files.createDirectories(outDir);
+            GuestConfig cfg = new GuestConfig(m, vm);
+            String clientPub = keys.ensureClientKey("meros@" + c + "/" + vm.name());
+            Path hostKeyDir = work.resolve("hostkey");
+            Keys.generateHostKey(hostKeyDir, "root@" + cfg.hostname());
+            Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");
+            track(temps, diskTmp);
+            try (Step s = new Step(progress, vm.name() + ": copy " + image.getFileName())) {
+                Proc.of("qemu-img", "convert", "-O", "qcow2", image.toString(), diskTmp.toString()).timeout(Duration.ofMinutes(30)).run();
+                s.ok("done");
+            }
+            UseImage use = new UseImage(m, vm);
+            try (Step s = new Step(progress, vm.name() + ": virt-customize")) {
+                use.customize(diskTmp, work, cfg, clientPub, hostKeyDir, s);
+                s.ok(Hooks.plan(m, vm.name()).size() + " hooks");
+            }
+            Path kernelTmp = null;
+            Path initrdTmp = null;
+            if (vm.kernel() == null) {
+                try (Step s = new Step(progress, vm.name() + ": kernel")) {
+                    Path[] ki = UseImage.kernel(diskTmp, work, vm, s);
+                    kernelTmp = outDir.resolve("." + vm.name() + ".vmlinuz.tmp");
+                    initrdTmp = outDir.resolve("." + vm.name() + ".initrd.tmp");
+                    track(temps, kernelTmp);
+                    track(temps, initrdTmp);
+                    Files.copy(ki[0], kernelTmp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
+                    Files.setPosixFilePermissions(initrdTmp, Fs.perms("rw-r--r--"));
+                    s.ok(ki[0].getFileName().toString());
+                }
+            }
+            commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            progress.note(String.format(java.util.Locale.ROOT, "built %s in %.1f s (from %s)", disk(c, vm.name()), secs, image.getFileName()));
+            return new BuiltImage(vm.name(), disk(c, vm.name()), vm.kernel() == null ? kernel(c, vm.name()) : null,
+                    vm.kernel() == null ? initrd(c, vm.name()) : null, keys.hostPub(), keys.clientKey(), null, false, secs);
+        } catch (IOException e) {
+            throw Fs.ioError("building " + c + "/" + vm.name() + " from " + image, e);
+        } finally {
+            for (Path t : temps) InFlight.release(t);
+            InFlight.release(work);
+        }
+    }
+
+    private static void track(List<Path> temps, Path p) {
+        temps.add(p);
+        InFlight.track(p);
+    }
+
+    /** Renames every temp output into place; the disk last, so a complete disk always has its kernel, initrd and host key. */
+    private void commit(String c, Vm vm, Keys keys, Path hostKeyDir, List<Path> temps, Path kernelTmp, Path initrdTmp, Path diskTmp) throws IOException {
+        Path hostPubTmp = keys.dir().resolve(".ssh_host_ed25519_key.pub.tmp");
+        track(temps, hostPubTmp);
+        Files.createDirectories(keys.dir());
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), hostPubTmp, StandardCopyOption.REPLACE_EXISTING);
+        if (kernelTmp != null) {
+            Files.move(kernelTmp, kernel(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(initrdTmp, initrd(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(hostPubTmp, keys.hostPub(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(diskTmp, disk(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private void preflight() {
@@ -143,6 +228,7 @@ public final class ImageBuilder {
         List<Path> temps = new ArrayList<>();
         boolean[] hit = {false};
         try {
+            InFlight.track(work);
             Fs.deleteTree(work);
             Files.createDirectories(root);
             Files.createDirectories(outDir);
@@ -180,8 +266,8 @@ public final class ImageBuilder {
                 Path[] ki = findKernel(root, vm);
                 kernelTmp = outDir.resolve("." + vm.name() + ".vmlinuz.tmp");
                 initrdTmp = outDir.resolve("." + vm.name() + ".initrd.tmp");
-                temps.add(kernelTmp);
-                temps.add(initrdTmp);
+                track(temps, kernelTmp);
+                track(temps, initrdTmp);
                 Files.copy(ki[0], kernelTmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
@@ -189,25 +275,14 @@ public final class ImageBuilder {
             }
 
             Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");
-            temps.add(diskTmp);
+            track(temps, diskTmp);
             long size = diskSize(vm, useImage);
             try (Step s = new Step(progress, vm.name() + ": disk")) {
                 makeDisk(root, work.resolve("disk.raw"), diskTmp, size, s);
                 s.ok(meros.core.manifest.Size.format(size) + " qcow2");
             }
 
-            Path hostPubTmp = keys.dir().resolve(".ssh_host_ed25519_key.pub.tmp");
-            temps.add(hostPubTmp);
-            Files.createDirectories(keys.dir());
-            Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), hostPubTmp, StandardCopyOption.REPLACE_EXISTING);
-
-            // commit: the disk last, so a complete disk always comes with its kernel, initrd and host key
-            if (kernelTmp != null) {
-                Files.move(kernelTmp, kernel(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(initrdTmp, initrd(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            Files.move(hostPubTmp, keys.hostPub(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(diskTmp, disk(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp);
             double secs = (System.nanoTime() - t0) / 1e9;
             progress.note(String.format(java.util.Locale.ROOT, "built %s in %.1f s (base %s)", disk(c, vm.name()), secs,
                     useImage != null ? "from " + useImage.getFileName() : hit[0] ? "cache hit" : "bootstrapped"));
@@ -219,8 +294,8 @@ public final class ImageBuilder {
         } catch (UncheckedIOException e) {
             throw Fs.ioError("building " + c + "/" + vm.name(), e.getCause());
         } finally {
-            for (Path t : temps) Fs.deleteQuietly(t);
-            Fs.deleteQuietly(work);
+            for (Path t : temps) InFlight.release(t);
+            InFlight.release(work);
         }
     }
 

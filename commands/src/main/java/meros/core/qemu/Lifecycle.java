@@ -35,7 +35,7 @@ import java.util.function.Consumer;
 public final class Lifecycle {
     /** Builds missing disks (the image builder); called before any VM starts. */
     public interface DiskBuilder {
-        void build(Manifest m, List<String> vms, Consumer<String> progress);
+        void build(Manifest m, List<String> vms);
     }
 
     private final Home home;
@@ -46,15 +46,22 @@ public final class Lifecycle {
     public Lifecycle(Home home, Consumer<String> out) {
         this.home = home;
         this.out = out;
-        this.diskBuilder = (m, vms, progress) -> new ImageBuilder(home).build(m, vms, new Progress() {
-            @Override public void begin(String step) { progress.accept("  " + step + " ..."); }
+        this.diskBuilder = (m, vms) -> new ImageBuilder(home).build(m, vms, new Progress() {
+            @Override public void begin(String step) { out.accept("  " + step + " ..."); }
             @Override public void update(String step, double elapsed, String detail) { }
-            @Override public void end(String step, double elapsed, String outcome) { progress.accept("  " + Progress.format(elapsed, step, outcome)); }
-            @Override public void note(String message) { progress.accept("  " + message); }
+            @Override public void end(String step, double elapsed, String outcome) { out.accept("  " + Progress.format(elapsed, step, outcome)); }
+            @Override public void note(String message) { out.accept("  " + message); }
         });
     }
 
+    /** How missing disks get built (default: the image builder, step lines to {@code out}). */
     public Lifecycle diskBuilder(DiskBuilder b) { this.diskBuilder = b; return this; }
+
+    /** Builds missing disks with the image builder, reporting to the given progress. */
+    public Lifecycle buildProgress(Progress p) {
+        this.diskBuilder = (m, vms) -> new ImageBuilder(home).build(m, vms, p);
+        return this;
+    }
 
     public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name")) || uid() == 0;
@@ -98,8 +105,8 @@ public final class Lifecycle {
             List<Started> result = new ArrayList<>();
             for (VmRuntime r : rts.values()) {
                 if (r.running()) {
-                    VmState s = r.recorded();
-                    out.accept(r.vm().name() + ": already running (pid " + r.livePid().getAsLong() + "), re-attached");
+                    VmRuntime.Status s = r.status(); // over QMP: proves the process is the VM and answers
+                    out.accept(r.vm().name() + ": already running (pid " + s.pid() + ", " + s.state() + "), re-attached");
                     result.add(new Started(r.vm().name(), true, true, 0, "running", null));
                 } else {
                     toStart.add(r.vm().name());
@@ -113,10 +120,11 @@ public final class Lifecycle {
                     throw new MerosException(ExitCode.USAGE, "vm '" + n + "' has network: bridge, which needs root (or use network: user)");
                 }
             }
-            List<String> unbuilt = toStart.stream().filter(n -> !java.nio.file.Files.isRegularFile(rts.get(n).disk())).toList();
+            ImageBuilder images = new ImageBuilder(home);
+            List<String> unbuilt = toStart.stream().filter(n -> !images.isBuilt(m, n)).toList();
             if (!unbuilt.isEmpty()) {
                 out.accept("building " + String.join(", ", unbuilt) + " first");
-                diskBuilder.build(m, unbuilt, out);
+                diskBuilder.build(m, unbuilt);
             }
 
             // network: bridges used by bridged VMs being started, and their taps

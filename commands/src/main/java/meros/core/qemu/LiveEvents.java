@@ -33,7 +33,13 @@ public final class LiveEvents {
         QmpClient c = CLIENTS.get(sock);
         if (c != null && c.isConnected()) return c;
         if (!r.running()) throw r.notRunning();
-        QmpClient fresh = QmpClient.connect(sock, Duration.ofSeconds(10));
+        QmpClient fresh;
+        try {
+            fresh = QmpClient.connect(sock, Duration.ofSeconds(10));
+        } catch (MerosException e) {
+            throw new MerosException(e.exitCode(), e.getMessage() + " (QEMU serves one client per monitor: is another meros process following "
+                    + r.label() + "'s events?)", e);
+        }
         fresh.onClose(reason -> {
             CLIENTS.remove(sock, fresh);
             if (reason != null && !reason.startsWith("closed by meros")) {

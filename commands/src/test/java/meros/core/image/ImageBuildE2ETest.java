@@ -199,6 +199,60 @@ class ImageBuildE2ETest {
         }
     }
 
+    /** An input image for --use: the demo disk with the hook's file and the include removed. */
+    static Path strippedInput(String name) throws Exception {
+        Path raw = home.resolve(name + ".raw");
+        Proc.of("qemu-img", "convert", "-O", "raw", home.resolve("data/disks/demo/box.qcow2").toString(), raw.toString()).timeout(Duration.ofMinutes(5)).run();
+        Proc.of("debugfs", "-w", "-R", "rm /etc/meros-hook-ran", raw.toString()).run();
+        Proc.of("debugfs", "-w", "-R", "rm /etc/motd", raw.toString()).run();
+        Path in = home.resolve(name + ".qcow2");
+        Proc.of("qemu-img", "convert", "-O", "qcow2", raw.toString(), in.toString()).timeout(Duration.ofMinutes(5)).run();
+        Files.delete(raw);
+        try (Image img = Image.open(in)) {
+            assertFalse(img.debugfs("ls /etc").contains("meros-hook-ran"));
+        }
+        return in;
+    }
+
+    void useAppliesIncludesHooksAndKeys(ImageBuilder b, String name) throws Exception {
+        Path in = strippedInput(name);
+        String oldHostPub = Files.readString(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"));
+        Files.writeString(home.resolve("constellations/demo/includes.chroot/etc/motd"), "from --use\n");
+        progress.clear();
+        ImageBuilder.BuiltImage built = b.buildFrom(demo(), "box", in, recorder());
+        String hostPub = Files.readString(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"));
+        assertNotEquals(oldHostPub, hostPub, "a fresh host key per build");
+        try (Image img = Image.open(built.disk())) {
+            assertEquals("from --use\n", img.cat("/etc/motd"));
+            assertEquals("hello from the demo hook\n", img.cat("/etc/meros-hook-ran"));
+            assertEquals(hostPub, img.cat("/etc/ssh/ssh_host_ed25519_key.pub"));
+            String pub = Files.readString(home.resolve("data/keys/demo/box/id_ed25519.pub")).strip();
+            assertEquals(pub + "\n", img.cat("/home/debian/.ssh/authorized_keys"));
+            assertEquals(pub + "\n", img.cat("/root/.ssh/authorized_keys"));
+            assertTrue(img.cat("/etc/systemd/network/99-meros-dhcp.network").contains("DHCP=ipv4"));
+            assertFalse(img.ls("/tmp").contains("meros-setup"), "no staging left in the image");
+        }
+        assertEquals("HdrS", new String(Files.readAllBytes(built.kernel()), 0x202, 4, StandardCharsets.US_ASCII));
+        assertTrue(Files.size(built.initrd()) > 1_000_000);
+        assertNoTempFiles();
+        Files.delete(in);
+    }
+
+    @Test
+    @Order(5)
+    void useWithVirtCustomizeAppliesIncludesHooksAndKeysToACopy() throws Exception {
+        assertTrue(Proc.onPath("virt-customize"), "virt-customize is required (package libguestfs-tools)");
+        useAppliesIncludesHooksAndKeys(builder, "input-guestfs");
+        assertTrue(progress.stream().anyMatch(l -> l.contains("virt-customize")), progress.toString());
+    }
+
+    @Test
+    @Order(6)
+    void useWithoutVirtCustomizeFallsBackToDebugfsForWholeDiskExt4() throws Exception {
+        useAppliesIncludesHooksAndKeys(new ImageBuilder(new Home(home)).useVirtCustomize(false), "input-debugfs");
+        assertTrue(progress.stream().anyMatch(l -> l.contains("debugfs rdump")), progress.toString());
+    }
+
     static String waitForBanner(int port, Duration timeout, Process qemu) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "nothing";

@@ -1,0 +1,86 @@
+package meros.core.image;
+
+import meros.core.MerosException;
+import meros.core.manifest.Vm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DiskAndToolsTest {
+
+    @Test
+    void aMissingHostToolNamesTheDebianPackage() {
+        MerosException e = BuildTools.missing("mmdebstrap");
+        assertEquals("mmdebstrap not found: install the Debian package 'mmdebstrap' (apt-get install mmdebstrap)", e.getMessage());
+        assertEquals(3, e.exitCode().code);
+        assertEquals("mke2fs not found: install the Debian package 'e2fsprogs' (apt-get install e2fsprogs)", BuildTools.missing("mke2fs").getMessage());
+        assertEquals("qemu-img not found: install the Debian package 'qemu-utils' (apt-get install qemu-utils)", BuildTools.missing("qemu-img").getMessage());
+    }
+
+    @Test
+    void aDiskSizeTooSmallForTheRootIsAUsageErrorAndWritesNothing(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("root");
+        Files.createDirectories(root);
+        Files.write(root.resolve("big"), new byte[8 << 20]);
+        Path raw = tmp.resolve("disk.raw");
+        Path qcow = tmp.resolve("disk.qcow2");
+        MerosException e = assertThrows(MerosException.class,
+                () -> ImageBuilder.makeDisk(root, raw, qcow, 32L << 20, new Step(Progress.NONE, "disk")));
+        assertEquals("disk_size 32M is too small for the root (8 MiB of files); raise disk_size in the manifest", e.getMessage());
+        assertEquals(2, e.exitCode().code);
+        assertFalse(Files.exists(raw));
+        assertFalse(Files.exists(qcow));
+    }
+
+    @Test
+    void noSpaceIsRecognisedInToolOutputAndIoErrors() {
+        assertTrue(Fs.isNoSpace(new java.io.IOException("write: No space left on device")));
+        assertEquals("no space left on device while writing x", Fs.ioError("writing x", new java.io.IOException("/a: No space left on device")).getMessage());
+        assertFalse(Fs.isNoSpace(new java.io.IOException("Permission denied")));
+    }
+
+    @Test
+    void theNewestKernelWithAnInitrdIsPicked(@TempDir Path root) throws Exception {
+        Path boot = Files.createDirectories(root.resolve("boot"));
+        for (String f : List.of("vmlinuz-6.1.0-9-amd64", "initrd.img-6.1.0-9-amd64", "vmlinuz-6.1.0-10-amd64", "initrd.img-6.1.0-10-amd64",
+                "vmlinuz-6.1.0-11-amd64", "config-6.1.0-11-amd64")) {
+            Files.writeString(boot.resolve(f), f);
+        }
+        Vm vm = Fixtures.debian("box", List.of());
+        assertArrayEquals(new Path[] {boot.resolve("vmlinuz-6.1.0-10-amd64"), boot.resolve("initrd.img-6.1.0-10-amd64")},
+                ImageBuilder.findKernel(root, vm), "6.1.0-11 has no initrd; 10 sorts after 9");
+        Files.writeString(boot.resolve("vmlinuz-virt"), "k");
+        Files.writeString(boot.resolve("initramfs-virt"), "i");
+        Path alpine = Files.createDirectories(root.resolve("a/boot"));
+        Files.writeString(alpine.resolve("vmlinuz-virt"), "k");
+        Files.writeString(alpine.resolve("initramfs-virt"), "i");
+        assertArrayEquals(new Path[] {alpine.resolve("vmlinuz-virt"), alpine.resolve("initramfs-virt")}, ImageBuilder.findKernel(root.resolve("a"), vm));
+    }
+
+    @Test
+    void aRootWithoutKernelSaysWhatToDo(@TempDir Path root) {
+        MerosException e = assertThrows(MerosException.class, () -> ImageBuilder.findKernel(root, Fixtures.debian("box", List.of())));
+        assertTrue(e.getMessage().contains("name one with 'kernel:' in the manifest"), e.getMessage());
+    }
+
+    @Test
+    void mmdebstrapGetsTheWholePackageSetForTheResolvedCodename() {
+        BaseSpec spec = new BaseSpec("debian", "trixie", "amd64", List.of("sudo", "curl"), "http://m.test/debian");
+        List<String> argv = DebianBootstrap.mmdebstrapArgv(spec, Path.of("/c/rootfs.tar"));
+        assertEquals("mmdebstrap", argv.get(0));
+        assertTrue(argv.contains("--include=curl,sudo"), argv.toString());
+        assertTrue(argv.contains("--architectures=amd64"));
+        assertEquals(List.of("trixie", "/c/rootfs.tar", "http://m.test/debian"), argv.subList(argv.size() - 3, argv.size()));
+        assertEquals(List.of("debootstrap", "--variant=minbase", "--arch=amd64", "--include=curl,sudo", "trixie", "/r", "http://m.test/debian"),
+                DebianBootstrap.debootstrapArgv(spec, Path.of("/r")));
+    }
+}
