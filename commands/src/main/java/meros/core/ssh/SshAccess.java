@@ -364,8 +364,13 @@ public final class SshAccess implements AutoCloseable {
         if (!Files.exists(local)) throw MerosException.usage("no such local file: " + local);
         String r = remotePath(remote);
         try {
+            // scp semantics decided here (sshj's own rule keeps a directory's name only in some cases)
+            FileAttributes there = sftp().statExistence(r);
+            String name = local.toAbsolutePath().normalize().getFileName().toString();
+            String target = there != null && there.getType() == FileMode.Type.DIRECTORY
+                    ? r.replaceAll("/+$", "") + "/" + name : r;
             SFTPFileTransfer x = transfer(progress);
-            x.upload(new PosixFile(local), r);
+            x.upload(new PosixFile(local), target);
         } catch (IOException e) {
             throw MerosException.failed("push " + local + " to " + target().label() + ":" + remote + " failed: " + e.getMessage());
         }
