@@ -58,8 +58,9 @@ public final class KernelBuilder {
     /**
      * What to build.
      *
-     * @param source   a directory, tarball or git URL; null means Debian's {@code linux-source} tarball
-     * @param fragment the user's Kconfig fragment, or null
+     * @param source   a directory, tarball or git URL (relative paths: to the working directory); null means Debian's
+     *                 {@code linux-source} tarball
+     * @param fragment the user's Kconfig fragment (relative: to the working directory), or null
      * @param arch     the target
      * @param jobs     make's {@code -j}; 0 means the number of processors
      */
@@ -111,13 +112,13 @@ public final class KernelBuilder {
         KernelSource src = o.source() == null ? KernelSource.debianDefault(usrSrc) : KernelSource.classify(o.source());
         List<KernelConfig.Fragment> fragments = merosFragments(arch);
         if (o.fragment() != null) {
-            Path f = home.root().resolve(o.fragment());
+            Path f = cwd().resolve(o.fragment());
             if (!Files.isRegularFile(f)) throw MerosException.usage("config fragment " + o.fragment() + ": no such file");
             fragments.add(new KernelConfig.Fragment(o.fragment().toString(), read(f)));
         }
         Map<String, KernelConfig.Entry> merged = KernelConfig.merge(fragments); // bad lines fail here, before work
         BuildTools.require(arch, src.kind());
-        Path tree = src.prepare(home.root(), sourceCache(), l::phase);
+        Path tree = src.prepare(cwd(), sourceCache(), l::phase);
         if (Files.exists(tree.resolve(".config"))) {
             throw MerosException.usage(tree + " is configured in place (it has a .config): run 'make mrproper' there "
                     + "or use a clean tree (kernel-build builds out of tree)");
@@ -236,6 +237,11 @@ public final class KernelBuilder {
             Files.deleteIfExists(tmp);
         }
         return true;
+    }
+
+    /** Relative {@code --source} and {@code --config} paths are relative to the working directory, as on any command line. */
+    private static Path cwd() {
+        return Path.of("").toAbsolutePath();
     }
 
     private static String read(Path p) {
