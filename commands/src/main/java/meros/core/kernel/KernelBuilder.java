@@ -10,10 +10,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -89,6 +92,19 @@ public final class KernelBuilder {
     public Path sourceCache() { return home.build().resolve("kernel-src"); }
     public Path installedImage(KernelArch arch) { return home.disks().resolve(arch.imageName); }
 
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null; // held by this JVM (another thread)
+        }
+    }
+
+    /** Serialises kernel builds of one architecture (a sibling of the build directory, which may be wiped). */
+    private Path lockPath(KernelArch arch) throws IOException {
+        return Files.createDirectories(home.build().resolve("kernel")).resolve(arch.id + ".lock");
+    }
+
     /** meros's own fragments for an architecture, from the classpath. */
     public static List<KernelConfig.Fragment> merosFragments(KernelArch arch) {
         List<KernelConfig.Fragment> f = new ArrayList<>();
@@ -127,7 +143,11 @@ public final class KernelBuilder {
         Path log = out.resolve("build.log");
         List<String> warnings = new ArrayList<>();
         boolean reconfigured;
-        try {
+        try (FileChannel lockFile = FileChannel.open(lockPath(arch), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = tryLock(lockFile)) {
+            if (lock == null) {
+                throw new MerosException(ExitCode.BUSY, "another kernel-build is running for " + arch.id + " (" + lockPath(arch) + ")");
+            }
             useBuildDirFor(out, tree, l);
             Files.createDirectories(out);
             int jobs = o.jobs() > 0 ? o.jobs() : Runtime.getRuntime().availableProcessors();

@@ -95,4 +95,18 @@ class KernelBuilderTest {
         l.warning("warning: x");
         assertEquals("[  0s] configuring\n[  0s] CC a.o\nwarning: x\n", sw.toString());
     }
+
+    @Test
+    void aSecondBuildOfTheSameArchitectureIsBusy() throws Exception {
+        Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
+        Path lock = Files.createDirectories(tmp.resolve("data/build/kernel")).resolve("x86_64.lock");
+        try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             var held = ch.lock()) {
+            MerosException e = assertThrows(MerosException.class, () -> new KernelBuilder(new Home(tmp)).build(
+                    new KernelBuilder.Options(tree.toString(), null, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+            assertEquals(ExitCode.BUSY, e.exitCode());
+            assertEquals("another kernel-build is running for x86_64 (" + lock + ")", e.getMessage());
+        }
+        assertFalse(Files.exists(tmp.resolve("data/build/kernel/x86_64")));
+    }
 }
