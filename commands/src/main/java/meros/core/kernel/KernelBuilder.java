@@ -100,9 +100,9 @@ public final class KernelBuilder {
         }
     }
 
-    /** Serialises kernel builds of one architecture (a sibling of the build directory, which may be wiped). */
-    private Path lockPath(KernelArch arch) throws IOException {
-        return Files.createDirectories(home.build().resolve("kernel")).resolve(arch.id + ".lock");
+    /** Serialises kernel builds (sources are shared; a sibling of the build directories, which may be wiped). */
+    private Path lockPath() throws IOException {
+        return Files.createDirectories(home.build()).resolve("kernel.lock");
     }
 
     /** meros's own fragments for an architecture, from the classpath. */
@@ -134,6 +134,18 @@ public final class KernelBuilder {
         }
         Map<String, KernelConfig.Entry> merged = KernelConfig.merge(fragments); // bad lines fail here, before work
         BuildTools.require(arch, src.kind());
+        try (FileChannel lockFile = FileChannel.open(lockPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = tryLock(lockFile)) {
+            if (lock == null) throw new MerosException(ExitCode.BUSY, "another kernel-build is running (" + lockPath() + ")");
+            return buildLocked(o, l, t0, src, fragments, merged);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Result buildLocked(Options o, Listener l, long t0, KernelSource src, List<KernelConfig.Fragment> fragments,
+                               Map<String, KernelConfig.Entry> merged) {
+        KernelArch arch = o.arch();
         Path tree = src.prepare(cwd(), sourceCache(), l::phase);
         if (Files.exists(tree.resolve(".config"))) {
             throw MerosException.usage(tree + " is configured in place (it has a .config): run 'make mrproper' there "
@@ -143,11 +155,7 @@ public final class KernelBuilder {
         Path log = out.resolve("build.log");
         List<String> warnings = new ArrayList<>();
         boolean reconfigured;
-        try (FileChannel lockFile = FileChannel.open(lockPath(arch), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = tryLock(lockFile)) {
-            if (lock == null) {
-                throw new MerosException(ExitCode.BUSY, "another kernel-build is running for " + arch.id + " (" + lockPath(arch) + ")");
-            }
+        try {
             useBuildDirFor(out, tree, l);
             Files.createDirectories(out);
             int jobs = o.jobs() > 0 ? o.jobs() : Runtime.getRuntime().availableProcessors();
