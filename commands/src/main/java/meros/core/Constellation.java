@@ -3,6 +3,10 @@ package meros.core;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
+import meros.core.qemu.Info;
+import meros.core.qemu.Lifecycle;
+
+import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +40,18 @@ public final class Constellation {
         manifest.vm(name); // validates the name with a helpful message
         return machines.get(name);
     }
+
+    // --- run (issue 4): delegates to meros.core.qemu.Lifecycle ---
+    /** Starts the VMs (all when none named) and waits until they answer; progress on standard output. */
+    public void init(String... vms) {
+        new Lifecycle(meros.home(), System.out::println).init(manifest, List.of(vms));
+    }
+    /** Stops the VMs (all when none named) and removes what init created; returns what was removed. */
+    public List<String> shutdown(String... vms) {
+        return new Lifecycle(meros.home(), System.out::println).shutdown(manifest, List.of(vms), Duration.ofSeconds(30));
+    }
+    public Info info() { return Info.of(meros.home(), manifest); }
+    // --- end run ---
 
     @Override
     public String toString() { return "constellation " + name() + " " + machines.keySet(); }

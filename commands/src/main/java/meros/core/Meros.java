@@ -69,6 +69,21 @@ public final class Meros {
         return d;
     }
 
+    // ---- access and scenarios (issue 5) -----------------------------------------------------------------
+    private volatile meros.core.ssh.TerminalAccess terminal;
+    private final meros.core.scenario.Scenario scenario = new meros.core.scenario.Scenario();
+
+    /** The shell's terminal for {@code connect} (set by the shell module; null when not interactive). */
+    public meros.core.ssh.TerminalAccess terminal() { return terminal; }
+    public void setTerminal(meros.core.ssh.TerminalAccess t) { this.terminal = t; }
+
+    /** Subtests recorded in this process (for {@code script --junit}). */
+    public meros.core.scenario.Scenario scenario() { return scenario; }
+
+    /** Runs a named step of a scenario, timed and recorded; a failure is re-thrown after recording. */
+    public void subtest(String name, meros.core.scenario.Scenario.Body body) { scenario.subtest(name, body, System.out); }
+    // ---- end access and scenarios -----------------------------------------------------------------------
+
     @Override
     public String toString() {
         return "meros " + Version.VERSION + " at " + home.root() + " " + list();

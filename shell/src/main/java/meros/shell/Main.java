@@ -35,14 +35,28 @@ public final class Main {
         if (a.get(0).endsWith(".jsh") && !a.get(0).startsWith("-")) a.add(0, "script");
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        if (a.contains("connect") && System.console() != null) return connect(meros, a, out, err);
         int code = Cli.create(meros, out, err).execute(a.toArray(new String[0]));
         out.flush();
         err.flush();
         return code;
     }
 
+    /** One-shot {@code meros connect C VM}: the interactive shell needs the real terminal. */
+    private static int connect(Meros meros, List<String> a, PrintWriter out, PrintWriter err) {
+        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").build()) {
+            meros.setTerminal(new JLineTerminalAccess(terminal));
+            return Cli.create(meros, out, err).execute(a.toArray(new String[0]));
+        } catch (IOException e) {
+            err.println("error: cannot open the terminal: " + e.getMessage());
+            return 1;
+        }
+    }
+
     private static int repl(Meros meros, boolean debug) {
-        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).dumb(true).build()) {
+        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build()) {
+            meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
+            if (terminal.getWidth() <= 0) terminal.setSize(new org.jline.terminal.Size(120, 40)); // a pipe or a 0x0 pty
             return new Repl(terminal, meros, meros.home().history(), debug).run();
         } catch (IOException e) {
             System.err.println("error: cannot open the terminal: " + e.getMessage());

@@ -6,8 +6,8 @@ import meros.core.ExitCode;
 import meros.core.Meros;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.LineReaderImpl;
 import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Terminal;
 import picocli.CommandLine;
@@ -37,12 +37,10 @@ public final class Repl {
     private final JShellEvaluator evaluator;
     private final Router router;
     private final boolean debug;
-    private final String bench;
 
     private CommandLine commands;
     private volatile boolean exitRequested;
     private volatile Thread busy;
-    private long promptNanos;
     private int lastExit;
 
     public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug) {
@@ -58,7 +56,6 @@ public final class Repl {
         this.evaluator = new JShellEvaluator(meros);
         this.evaluator.debug(debug);
         this.router = new Router(this::commandNames);
-        this.bench = System.getenv("MEROS_BENCH");
     }
 
     public JShellEvaluator evaluator() { return evaluator; }
@@ -68,23 +65,23 @@ public final class Repl {
 
     /** Runs until {@code exit}, Ctrl-D or end of input; returns 0. */
     public int run() {
-        LineReader reader = LineReaderBuilder.builder()
-                .terminal(terminal)
-                .appName("meros")
-                .history(new LazyDirHistory())
-                .variable(LineReader.HISTORY_FILE, historyFile)
-                .variable(LineReader.SECONDARY_PROMPT_PATTERN, CONTINUATION)
-                .variable(LineReader.HISTORY_IGNORE, " *")
-                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-                .option(LineReader.Option.HISTORY_IGNORE_SPACE, true)
-                .completer(new ShellCompleter(this::completionTree, router, evaluator, meros))
-                .parser(new ShellParser(router))
-                .build();
+        java.util.Map<String, Object> vars = new java.util.HashMap<>();
+        vars.put(LineReader.HISTORY_FILE, historyFile);
+        vars.put(LineReader.SECONDARY_PROMPT_PATTERN, CONTINUATION);
+        LineReaderImpl reader = new LineReaderImpl(terminal, "meros", vars) {
+            @Override
+            public boolean redisplay() {
+                boolean r = super.redisplay();
+                onPromptShown();
+                return r;
+            }
+        };
+        reader.setHistory(new LazyDirHistory());
+        reader.setParser(new ShellParser(router));
+        reader.setCompleter(new ShellCompleter(this::completionTree, router, evaluator, meros));
+        reader.setOpt(LineReader.Option.DISABLE_EVENT_EXPANSION); // else JLine eats backslashes and expands '!'
+        reader.setOpt(LineReader.Option.HISTORY_IGNORE_SPACE);
         reader.unsetOpt(LineReader.Option.INSERT_TAB);
-        reader.getWidgets().put(LineReader.CALLBACK_INIT, () -> {
-            onPromptShown();
-            return true;
-        });
         terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
         PrintWriter out = terminal.writer();
         try {
@@ -98,7 +95,6 @@ public final class Repl {
                     break; // Ctrl-D or end of input
                 }
                 dispatch(reader, line, out);
-                if ("eval".equals(bench) && benchDone) break;
             }
         } finally {
             try {
@@ -113,17 +109,12 @@ public final class Repl {
     }
 
     private boolean warmed;
-    private boolean benchDone;
 
+    /** Called after every redisplay; the first one has drawn the prompt: only then does JShell start warming up. */
     private void onPromptShown() {
         if (warmed) return;
         warmed = true;
-        promptNanos = System.nanoTime();
-        if ("prompt".equals(bench)) {
-            terminal.writer().flush();
-            throw new EndOfFileException("bench: prompt shown");
-        }
-        evaluator.warmUp(); // after the prompt is drawn: the prompt never waits for JShell
+        evaluator.warmUp();
     }
 
     private void dispatch(LineReader reader, String line, PrintWriter out) {
@@ -179,11 +170,6 @@ public final class Repl {
             Thread.interrupted();
             out.flush();
         }
-        if ("eval".equals(bench) && !benchDone) {
-            benchDone = true;
-            long ms = (System.nanoTime() - promptNanos) / 1_000_000;
-            System.err.println("meros-bench: prompt-to-first-eval-ms=" + ms);
-        }
     }
 
     private void interruptBusy() {
@@ -215,6 +201,11 @@ public final class Repl {
 
     private CommandLine decorate(CommandLine cl) {
         cl.addSubcommand("exit", new ExitCommand(() -> exitRequested = true));
+        // settings applied by the factory reach only the subcommands that existed then
+        cl.setOut(cl.getOut());
+        cl.setErr(cl.getErr());
+        cl.setExecutionExceptionHandler(cl.getExecutionExceptionHandler());
+        cl.setParameterExceptionHandler(cl.getParameterExceptionHandler());
         cl.getCommandSpec().usageMessage().footer(
                 "",
                 "Any other line is Java, evaluated by JShell with `meros` bound to the core API,",

@@ -108,9 +108,7 @@ final class VmSection {
         Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
         boolean gui = m.bool("gui", false);
         int bootTimeout = m.integer("boot_timeout", 180, 1, 86400);
-        if (network == Vm.NetworkMode.USER && !nicList.isEmpty()) {
-            problems.at(m.node("network"), m.at("network") + ": 'user' ignores the VM's networks; use 'auto' or 'bridge', or drop networks");
-        }
+        // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network (issue 4)
         Node nets = m.node("networks");
         if (network == Vm.NetworkMode.BRIDGE && (nets == null || nets instanceof SequenceNode sq && sq.getValue().isEmpty())) {
             problems.at(m.node("network"), m.at("network") + ": 'bridge' needs at least one entry under networks");

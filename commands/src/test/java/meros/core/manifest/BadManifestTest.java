@@ -535,7 +535,7 @@ class BadManifestTest {
     }
 
     @Test
-    void userModeWithBridgeNetworksAndBridgeModeWithout() {
+    void bridgeModeWithoutNetworks() {
         expect("""
                 bridges:
                   labnet: {subnet: 10.0.10.0/24}
@@ -549,7 +549,6 @@ class BadManifestTest {
                     network: bridge
                     networks: []
                 """,
-                F + "5:14: virtual_machines.a.network: 'user' ignores the VM's networks; use 'auto' or 'bridge', or drop networks",
                 F + "8:14: virtual_machines.b.network: 'bridge' needs at least one entry under networks",
                 F + "10:14: virtual_machines.c.network: 'bridge' needs at least one entry under networks");
     }

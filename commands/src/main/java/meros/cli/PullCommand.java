@@ -1,0 +1,47 @@
+package meros.cli;
+
+import meros.core.MerosException;
+import meros.core.ssh.TransferMeter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "pull", description = "Copy a file or directory out of a running VM over SFTP, keeping modes (default: into data/shared/<c>/<vm>/).")
+final class PullCommand implements Callable<Integer> {
+    @ParentCommand MerosCommand root;
+    @Spec CommandSpec spec;
+    @Mixin AccessOptions vm;
+
+    @Parameters(index = "2", paramLabel = "REMOTE", description = "The file or directory in the guest (relative to the user's home).")
+    String remote;
+
+    @Parameters(index = "3", arity = "0..1", paramLabel = "LOCAL", description = "Where to put it (default: data/shared/<c>/<vm>/).")
+    Path local;
+
+    @Override
+    public Integer call() {
+        var m = vm.machine(root);
+        Path dest = local;
+        if (dest == null) {
+            dest = m.ops().access().localShared();
+            try {
+                Files.createDirectories(dest);
+            } catch (IOException e) {
+                throw MerosException.failed("cannot create " + dest + ": " + e.getMessage());
+            }
+        }
+        var err = spec.commandLine().getErr();
+        TransferMeter meter = new TransferMeter(l -> { err.println(l); err.flush(); });
+        m.ops().access().pull(remote, dest, vm.user, meter, err::println);
+        spec.commandLine().getOut().println("pulled " + m.ops().access().label() + ":" + remote + " to " + dest + ": " + meter.summary());
+        return 0;
+    }
+}

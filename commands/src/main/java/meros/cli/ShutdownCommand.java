@@ -1,0 +1,34 @@
+package meros.cli;
+
+import meros.core.qemu.Lifecycle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "shutdown", description = "Power the VMs down (ACPI, then quit, then kill) and remove the taps, bridges and nftables table init made.")
+final class ShutdownCommand implements Callable<Integer> {
+    @ParentCommand MerosCommand root;
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
+    @Parameters(index = "1..*", paramLabel = Completion.VM) List<String> vms = List.of();
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wait this long for the ACPI power-off (default ${DEFAULT-VALUE}).")
+    int timeout = 30;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        List<String> done = new Lifecycle(root.meros().home(), out::println)
+                .shutdown(root.meros().load(constellation), vms, Duration.ofSeconds(timeout));
+        if (done.isEmpty()) out.println("nothing to do: " + constellation + " is not running");
+        for (String d : done) out.println(d);
+        out.flush();
+        return 0;
+    }
+}

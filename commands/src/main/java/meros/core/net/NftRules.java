@@ -1,0 +1,96 @@
+package meros.core.net;
+
+import meros.core.manifest.Bridge;
+import meros.core.manifest.Cidr;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The nftables table of one constellation ({@code inet meros_<c>}), generated from its bridges' policies.
+ * <ul>
+ *   <li>{@code host-access}: from the bridge, the host answers on {@code allowed_ports} only; everything else
+ *       addressed to the host is dropped. Traffic to the outside world is forwarded and masqueraded.</li>
+ *   <li>{@code isolated}: VMs reach each other on the bridge (layer 2, never routed); the host answers on
+ *       {@code allowed_ports} only; only destinations in {@code allowed_ips} are forwarded (and masqueraded);
+ *       everything else from or to the bridge is dropped.</li>
+ * </ul>
+ * Traffic between two VMs of one bridge always passes (it only reaches the forward hook when the host has
+ * {@code br_netfilter} loaded). Replies to allowed connections pass in both policies ({@code ct state established,related}).
+ * The script is loaded with {@code nft -f -} as one transaction that replaces any earlier version of the table.
+ */
+public final class NftRules {
+    private NftRules() { }
+
+    public static String tableName(String constellation) {
+        return "meros_" + constellation.replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
+    /** Whether any bridge needs routing to the outside (so {@code net.ipv4.ip_forward} must be on). */
+    public static boolean needsForwarding(Collection<Bridge> bridges) {
+        return bridges.stream().anyMatch(b -> b.policy() == Bridge.PolicyType.HOST_ACCESS || !b.allowedIps().isEmpty());
+    }
+
+    public static String generate(String constellation, Collection<Bridge> bridges) {
+        String t = tableName(constellation);
+        StringBuilder s = new StringBuilder();
+        // declare-then-delete makes the load replace an existing table and succeed when there is none
+        s.append("table inet ").append(t).append(" {\n}\n");
+        s.append("delete table inet ").append(t).append("\n");
+        s.append("table inet ").append(t).append(" {\n");
+
+        s.append("\tchain input {\n");
+        s.append("\t\ttype filter hook input priority filter; policy accept;\n");
+        for (Bridge b : bridges) {
+            String i = "\t\tiifname \"" + b.name() + "\" ";
+            s.append(i).append("ct state established,related accept\n");
+            if (!b.allowedPorts().isEmpty()) {
+                s.append(i).append("ip daddr ").append(b.gateway()).append(" tcp dport ").append(set(b.allowedPorts())).append(" accept\n");
+                s.append(i).append("ip daddr ").append(b.gateway()).append(" udp dport ").append(set(b.allowedPorts())).append(" accept\n");
+            }
+            s.append(i).append("drop\n");
+        }
+        s.append("\t}\n");
+
+        s.append("\tchain forward {\n");
+        s.append("\t\ttype filter hook forward priority filter; policy accept;\n");
+        for (Bridge b : bridges) {
+            String in = "\t\tiifname \"" + b.name() + "\" ";
+            String out = "\t\toifname \"" + b.name() + "\" ";
+            // VM to VM on one bridge is switched, not routed; with br_netfilter loaded it still passes this hook
+            s.append(in).append("oifname \"").append(b.name()).append("\" accept\n");
+            s.append(out).append("ct state established,related accept\n");
+            if (b.policy() == Bridge.PolicyType.HOST_ACCESS) {
+                s.append(in).append("accept\n");
+            } else if (!b.allowedIps().isEmpty()) {
+                s.append(in).append("ip daddr ").append(cidrs(b.allowedIps())).append(" accept\n");
+            }
+            s.append(in).append("drop\n");
+            s.append(out).append("drop\n");
+        }
+        s.append("\t}\n");
+
+        s.append("\tchain postrouting {\n");
+        s.append("\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+        for (Bridge b : bridges) {
+            String src = "\t\tip saddr " + b.subnet() + " oifname != \"" + b.name() + "\" ";
+            if (b.policy() == Bridge.PolicyType.HOST_ACCESS) {
+                s.append(src).append("masquerade\n");
+            } else if (!b.allowedIps().isEmpty()) {
+                s.append(src).append("ip daddr ").append(cidrs(b.allowedIps())).append(" masquerade\n");
+            }
+        }
+        s.append("\t}\n");
+        s.append("}\n");
+        return s.toString();
+    }
+
+    private static String set(List<Integer> ports) {
+        return "{ " + ports.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " }";
+    }
+
+    private static String cidrs(List<Cidr> c) {
+        return "{ " + c.stream().map(Cidr::toString).collect(Collectors.joining(", ")) + " }";
+    }
+}

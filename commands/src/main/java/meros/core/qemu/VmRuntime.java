@@ -1,0 +1,266 @@
+package meros.core.qemu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import meros.core.ExitCode;
+import meros.core.Home;
+import meros.core.MerosException;
+import meros.core.manifest.Nic;
+import meros.core.manifest.Vm;
+import meros.core.proc.Proc;
+import meros.core.qmp.QmpClient;
+import meros.core.state.StateDir;
+import meros.core.state.VmPaths;
+import meros.core.state.VmState;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** One VM's QEMU process: find it, start it, talk to it, stop it. Any meros process can do any of these. */
+public final class VmRuntime {
+    private final Home home;
+    private final String constellation;
+    private final Vm vm;
+    private final VmPaths paths;
+
+    public VmRuntime(Home home, String constellation, Vm vm) {
+        this.home = home;
+        this.constellation = constellation;
+        this.vm = vm;
+        this.paths = StateDir.of(home, constellation).vm(vm.name());
+    }
+
+    public Vm vm() { return vm; }
+    public VmPaths paths() { return paths; }
+    public String label() { return constellation + "/" + vm.name(); }
+
+    public Path disk() { return home.disks().resolve(constellation).resolve(vm.name() + ".qcow2"); }
+    public Path kernel() {
+        return vm.kernel() != null ? home.root().resolve(vm.kernel()) : home.disks().resolve(constellation).resolve(vm.name() + ".vmlinuz");
+    }
+    public Path initrd() { return vm.kernel() != null ? null : home.disks().resolve(constellation).resolve(vm.name() + ".initrd"); }
+
+    /** The recorded state of the last start, or null. */
+    public VmState recorded() { return VmState.read(paths.vmJson()); }
+
+    /** The pid of this VM's live QEMU process (checked against its command line, so a reused pid is not mistaken). */
+    public OptionalLong livePid() {
+        long pid = pidFromFile();
+        if (pid <= 0) {
+            VmState s = recorded();
+            pid = s == null ? -1 : s.pid();
+        }
+        return pid > 0 && isOurQemu(pid) ? OptionalLong.of(pid) : OptionalLong.empty();
+    }
+
+    public boolean running() { return livePid().isPresent(); }
+
+    private long pidFromFile() {
+        try {
+            return Long.parseLong(Files.readString(paths.pidfile()).strip());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private boolean isOurQemu(long pid) {
+        try {
+            String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+            return cmd.contains(paths.qmp().toString());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Starts QEMU (daemonized, so it outlives this process) and records {@code vm.json}.
+     *
+     * @return the recorded state
+     */
+    public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
+        if (!Files.isRegularFile(disk())) throw MerosException.failed("disk of " + label() + " is not built: " + disk());
+        if (!Files.isRegularFile(kernel())) {
+            throw MerosException.failed("kernel of " + label() + " is missing: " + kernel()
+                    + (vm.kernel() != null ? " (the VM names its own kernel: build it with 'meros kernel-build')" : ""));
+        }
+        StateDir.of(home, constellation).createVm(vm.name());
+        prepareOverlay();
+        for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
+        Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
+        List<String> argv = QemuArgs.build(constellation, vm, paths,
+                new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts));
+        long t0 = System.currentTimeMillis();
+        Proc.of(argv).timeout(Duration.ofSeconds(90)).run();
+        for (Path p : List.of(paths.qmp(), paths.events(), paths.qga(), paths.pidfile(), paths.serial())) StateDir.ownerOnly(p);
+        long pid = pidFromFile();
+        if (pid <= 0) throw new MerosException(ExitCode.EXTERNAL, "qemu for " + label() + " started but wrote no pidfile " + paths.pidfile());
+        List<String> addrs = new ArrayList<>();
+        for (Nic n : vm.networks()) addrs.add(n.ip());
+        String sshHost = userNet ? "127.0.0.1" : addrs.isEmpty() ? null : addrs.get(0);
+        VmState st = new VmState(pid, accel == Vm.Accel.KVM ? "kvm" : "tcg", userNet ? "user" : "bridge",
+                sshHost, userNet ? sshPort : sshHost == null ? 0 : 22, t0, disk().toString(), addrs);
+        st.write(paths.vmJson());
+        StateDir.ownerOnly(paths.vmJson());
+        return st;
+    }
+
+    /** The overlay survives restarts (snapshots live in it) unless the built disk is newer. */
+    private void prepareOverlay() {
+        try {
+            Path ov = paths.overlay();
+            if (Files.exists(ov) && Files.getLastModifiedTime(ov).compareTo(Files.getLastModifiedTime(disk())) < 0) {
+                Files.delete(ov);
+            }
+            if (!Files.exists(ov)) {
+                Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", disk().toString(), "-F", "qcow2", ov.toString())
+                        .timeout(Duration.ofSeconds(60)).run();
+                StateDir.ownerOnly(ov);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare overlay for " + label(), e);
+        }
+    }
+
+    /** A short-lived QMP connection on the request monitor; close it after use. */
+    public QmpClient connect(Duration timeout) {
+        if (!running()) throw notRunning();
+        return QmpClient.connect(paths.qmp(), timeout);
+    }
+
+    /** Runs one QMP command on a short-lived connection. */
+    public JsonNode qmp(String command, Map<String, ?> args, Duration timeout) {
+        try (QmpClient c = connect(Duration.ofSeconds(10))) {
+            return c.execute(command, args, timeout);
+        }
+    }
+
+    public MerosException notRunning() {
+        Status s = status();
+        return MerosException.failed("vm " + label() + " is not running (" + s.state() + (s.reason() == null ? "" : ": " + s.reason()) + ")");
+    }
+
+    /**
+     * What QMP says about the VM, or what is left of it.
+     *
+     * @param state  {@code running}, {@code paused}, {@code shutdown}, ... as QMP reports it, or {@code stopped}
+     *               (never started / cleanly shut down), {@code crashed} (QEMU gone without shutdown), {@code shut down}
+     *               (the guest powered off), {@code unreachable} (alive but QMP does not answer)
+     * @param reason what is known about why, or null
+     */
+    public record Status(String state, long pid, String reason) { }
+
+    public Status status() {
+        OptionalLong pid = livePid();
+        VmState rec = recorded();
+        if (pid.isEmpty()) {
+            if (rec == null) return new Status("stopped", 0, null);
+            String tail = serialTail(40);
+            if (tail.contains("reboot: Power down") || tail.contains("reboot: System halted")) {
+                return new Status("shut down", rec.pid(), "the guest powered off");
+            }
+            String panic = tail.lines().filter(l -> l.contains("Kernel panic")).reduce((a, b) -> b).orElse(null);
+            return new Status("crashed", rec.pid(), panic != null ? panic.strip()
+                    : "QEMU process " + rec.pid() + " is gone without a shutdown");
+        }
+        try (QmpClient c = QmpClient.connect(paths.qmp(), Duration.ofSeconds(3))) {
+            JsonNode st = c.execute("query-status", null, Duration.ofSeconds(3));
+            return new Status(st.path("status").asText("unknown"), pid.getAsLong(), null);
+        } catch (MerosException e) {
+            return new Status("unreachable", pid.getAsLong(), e.getMessage());
+        }
+    }
+
+    /** The last lines of the serial console log. */
+    public String serialTail(int lines) {
+        try {
+            if (!Files.exists(paths.serial())) return "";
+            byte[] all = Files.readAllBytes(paths.serial());
+            int from = Math.max(0, all.length - 64 * 1024);
+            String text = new String(all, from, all.length - from, StandardCharsets.UTF_8).replace("\r", "");
+            return Proc.tail(text, lines);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Stops the VM: ACPI power-down, then {@code quit}, then SIGKILL, each after its own wait.
+     *
+     * @return how it ended, e.g. "powered off in 4.1 s", or null when it was not running
+     */
+    public String stop(Duration powerdownWait) {
+        OptionalLong pid = livePid();
+        String how = pid.isEmpty() && Files.exists(paths.vmJson()) ? "was not running (" + status().state() + "), removed its state" : null;
+        if (pid.isPresent()) {
+            long t0 = System.nanoTime();
+            ProcessHandle h = ProcessHandle.of(pid.getAsLong()).orElse(null);
+            how = "killed";
+            try (QmpClient c = QmpClient.connect(paths.qmp(), Duration.ofSeconds(5))) {
+                c.execute("system_powerdown", null, Duration.ofSeconds(5));
+                boolean acpi = waitGone(h, Duration.ofMillis(Math.min(powerdownWait.toMillis(), 3000)));
+                boolean agent = false;
+                if (!acpi) agent = Readiness.guestShutdown(paths.qga(), 2000); // a guest that ignores the ACPI button
+                if (acpi || waitGone(h, powerdownWait)) how = agent ? "powered off (guest agent)" : "powered off (ACPI)";
+                else {
+                    try {
+                        c.execute("quit", null, Duration.ofSeconds(5));
+                    } catch (MerosException ignored) {
+                        // QEMU may close the socket before answering
+                    }
+                    if (waitGone(h, Duration.ofSeconds(10))) how = "quit (no power-off within " + powerdownWait.toSeconds() + " s)";
+                }
+            } catch (MerosException e) {
+                // QMP unusable: fall through to the kill
+            }
+            if (h != null && h.isAlive()) {
+                h.destroyForcibly();
+                waitGone(h, Duration.ofSeconds(10));
+                how = "killed (QMP did not stop it)";
+            }
+            how += String.format(" in %.1f s", (System.nanoTime() - t0) / 1e9);
+        }
+        for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
+        return how;
+    }
+
+    private static boolean waitGone(ProcessHandle h, Duration d) {
+        if (h == null) return true;
+        long deadline = System.nanoTime() + d.toNanos();
+        while (h.isAlive()) {
+            if (System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while stopping a VM");
+            }
+        }
+        return true;
+    }
+
+    /** A free TCP port on the loopback interface. */
+    public static int freeLoopbackPort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: a stale file is replaced on the next start
+        }
+    }
+}

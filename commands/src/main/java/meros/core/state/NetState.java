@@ -1,0 +1,65 @@
+package meros.core.state;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code net.json}: the host network resources {@code init} created for a constellation, written before each
+ * one is created, so that {@code shutdown} after a crash or a half-done {@code init} removes exactly those.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record NetState(List<String> bridges, List<String> taps, String nftTable, boolean ipForwardWasOff) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static NetState empty() { return new NetState(List.of(), List.of(), null, false); }
+
+    public static NetState read(Path file) {
+        if (!Files.isRegularFile(file)) return empty();
+        try {
+            NetState s = JSON.readValue(file.toFile(), NetState.class);
+            return new NetState(s.bridges == null ? List.of() : s.bridges, s.taps == null ? List.of() : s.taps,
+                    s.nftTable, s.ipForwardWasOff);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    public NetState withBridge(String b) { return new NetState(add(bridges, b), taps, nftTable, ipForwardWasOff); }
+    public NetState withTap(String t) { return new NetState(bridges, add(taps, t), nftTable, ipForwardWasOff); }
+    public NetState withNftTable(String t) { return new NetState(bridges, taps, t, ipForwardWasOff); }
+    public NetState withoutTap(String t) {
+        List<String> l = new ArrayList<>(taps);
+        l.remove(t);
+        return new NetState(bridges, l, nftTable, ipForwardWasOff);
+    }
+
+    public boolean isEmpty() { return bridges.isEmpty() && taps.isEmpty() && nftTable == null; }
+
+    public void write(Path file) {
+        try {
+            StateDir.ensure(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            JSON.writeValue(tmp.toFile(), this);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static List<String> add(List<String> l, String s) {
+        Set<String> set = new LinkedHashSet<>(l);
+        set.add(s);
+        return List.copyOf(set);
+    }
+}

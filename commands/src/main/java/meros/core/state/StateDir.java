@@ -1,0 +1,51 @@
+package meros.core.state;
+
+import meros.core.Home;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/** {@code data/state/<c>/}: one directory per VM, the lock and the record of created network resources. */
+public record StateDir(Path dir) {
+
+    public static StateDir of(Home home, String constellation) {
+        return new StateDir(home.stateOf(constellation));
+    }
+
+    public Path lockFile() { return dir.resolve("lock"); }
+    /** What {@code init} created on the host (bridges, taps, nft table), so {@code shutdown} removes exactly that. */
+    public Path netJson() { return dir.resolve("net.json"); }
+
+    public VmPaths vm(String name) { return new VmPaths(dir.resolve(name)); }
+
+    /** Creates {@code data/state/<c>/<vm>/} readable by the owner only. */
+    public VmPaths createVm(String name) {
+        ensure(dir);
+        VmPaths p = vm(name);
+        ensure(p.dir());
+        return p;
+    }
+
+    public static void ensure(Path d) {
+        try {
+            Files.createDirectories(d);
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + d, e);
+        }
+    }
+
+    /** Restricts a file (socket, key) to its owner; a missing file is ignored. */
+    public static void ownerOnly(Path f) {
+        try {
+            if (Files.exists(f)) Files.setPosixFilePermissions(f, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restrict " + f, e);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package meros.core.kernel;
+
+import meros.core.ExitCode;
+import meros.core.Home;
+import meros.core.MerosException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KernelBuilderTest {
+    @TempDir Path tmp;
+
+    @Test
+    void condensesKbuildLines() {
+        assertEquals("CC fs/ext4/inode.o", KernelBuilder.condense("  CC      fs/ext4/inode.o"));
+        assertEquals("LD vmlinux", KernelBuilder.condense("  LD      vmlinux"));
+        assertEquals("HOSTCC scripts/kconfig/conf.o", KernelBuilder.condense("  HOSTCC  scripts/kconfig/conf.o"));
+        assertNull(KernelBuilder.condense("make[1]: Entering directory '/x'"));
+        assertNull(KernelBuilder.condense("fs/ext4/inode.c:12:3: warning: unused variable"));
+    }
+
+    @Test
+    void installReplacesAtomicallyOnlyWhenDifferent() throws IOException {
+        Path built = Files.writeString(tmp.resolve("bzImage.built"), "kernel-1");
+        Path dest = tmp.resolve("disks/bzImage");
+        assertTrue(KernelBuilder.install(built, dest));
+        assertEquals("kernel-1", Files.readString(dest));
+        assertFalse(KernelBuilder.install(built, dest));
+        Files.writeString(built, "kernel-2");
+        assertTrue(KernelBuilder.install(built, dest));
+        assertEquals("kernel-2", Files.readString(dest));
+        try (var s = Files.list(tmp.resolve("disks"))) {
+            assertEquals(List.of("bzImage"), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void theConfigStampFollowsFragmentAndSource() throws IOException {
+        Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
+        var a = KernelConfig.merge(List.of(new KernelConfig.Fragment("a", "CONFIG_A=y\n")));
+        var b = KernelConfig.merge(List.of(new KernelConfig.Fragment("a", "CONFIG_A=y\nCONFIG_B=y\n")));
+        String sa = KernelBuilder.configStamp(tree, KernelArch.X86_64, a);
+        assertEquals(sa, KernelBuilder.configStamp(tree, KernelArch.X86_64, a));
+        assertNotEquals(sa, KernelBuilder.configStamp(tree, KernelArch.X86_64, b));
+        assertNotEquals(sa, KernelBuilder.configStamp(tree, KernelArch.AARCH64, a));
+        Files.writeString(tree.resolve("Makefile"), "VERSION = 7\n");
+        assertNotEquals(sa, KernelBuilder.configStamp(tree, KernelArch.X86_64, a));
+    }
+
+    @Test
+    void aTreeConfiguredInPlaceIsRefusedBeforeAnyWork() throws IOException {
+        Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
+        Files.writeString(tree.resolve(".config"), "CONFIG_A=y\n");
+        KernelBuilder b = new KernelBuilder(new Home(tmp));
+        MerosException e = assertThrows(MerosException.class,
+                () -> b.build(new KernelBuilder.Options(tree.toString(), null, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("make mrproper"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("data/build/kernel")));
+    }
+
+    @Test
+    void aBadUserFragmentFailsBeforeAnyWork() throws IOException {
+        Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
+        Path mine = Files.writeString(tmp.resolve("my.config"), "CONFIG_OK=y\nthis is not kconfig\n");
+        KernelBuilder b = new KernelBuilder(new Home(tmp));
+        MerosException e = assertThrows(MerosException.class, () -> b.build(
+                new KernelBuilder.Options(tree.toString(), mine, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().startsWith(mine + ":2: not a Kconfig line"), e.getMessage());
+        MerosException missing = assertThrows(MerosException.class, () -> b.build(
+                new KernelBuilder.Options(tree.toString(), Path.of("nope.config"), KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+        assertEquals("config fragment nope.config: no such file", missing.getMessage());
+        assertFalse(Files.exists(tmp.resolve("data")));
+    }
+
+    @Test
+    void printingListenerShowsPhasesWithElapsedAndThrottlesProgressWhenNotLive() {
+        var sw = new java.io.StringWriter();
+        var l = KernelBuilder.printing(new java.io.PrintWriter(sw), false);
+        l.phase("configuring");
+        l.progress("CC a.o");
+        l.progress("CC b.o");
+        l.warning("warning: x");
+        assertEquals("[  0s] configuring\n[  0s] CC a.o\nwarning: x\n", sw.toString());
+    }
+
+    @Test
+    void aSecondBuildOfTheSameArchitectureIsBusy() throws Exception {
+        Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
+        Path lock = Files.createDirectories(tmp.resolve("data/build")).resolve("kernel.lock");
+        try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             var held = ch.lock()) {
+            MerosException e = assertThrows(MerosException.class, () -> new KernelBuilder(new Home(tmp)).build(
+                    new KernelBuilder.Options(tree.toString(), null, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+            assertEquals(ExitCode.BUSY, e.exitCode());
+            assertEquals("another kernel-build is running (" + lock + ")", e.getMessage());
+        }
+        assertFalse(Files.exists(tmp.resolve("data/build/kernel")));
+    }
+}

@@ -1,0 +1,104 @@
+package meros.core.qemu;
+
+import meros.core.manifest.Nic;
+import meros.core.manifest.Vm;
+import meros.core.state.VmPaths;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class QemuArgsTest {
+    static final VmPaths PATHS = new VmPaths(Path.of("/m/data/state/lab/web"));
+
+    static Vm vm(String name, List<Nic> nics, String kernelArgs, String display, List<String> extra) {
+        return new Vm(name, "x86_64", "debian", "bookworm", List.of(), null, 2L << 30, 1024, 2, nics, null,
+                kernelArgs, Vm.Accel.AUTO, display, extra, "user", name, Vm.NetworkMode.AUTO, false, 300);
+    }
+
+    static final Nic WEB0 = new Nic("lab-web0", "labnet", "10.0.10.10", "virtio-net-pci", "52:54:00:aa:bb:01");
+
+    @Test
+    void bridgedVmWithTapsDirectKernelBootAndSockets() {
+        Vm web = vm("web", List.of(WEB0), null, "none", List.of());
+        var launch = new QemuArgs.Launch(Path.of("/m/data/disks/lab/web.vmlinuz"), Path.of("/m/data/disks/lab/web.initrd"),
+                PATHS.overlay(), Vm.Accel.TCG, false, 0, Map.of());
+        assertEquals(List.of(
+                "qemu-system-x86_64", "-name", "guest=lab/web,process=meros-web",
+                "-machine", "q35", "-accel", "tcg", "-m", "1024M", "-smp", "2",
+                "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
+                "-kernel", "/m/data/disks/lab/web.vmlinuz", "-initrd", "/m/data/disks/lab/web.initrd",
+                "-append", "root=/dev/vda rw console=ttyS0",
+                "-netdev", "tap,id=lab-web0,ifname=lab-web0,script=no,downscript=no",
+                "-device", "virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01",
+                "-qmp", "unix:/m/data/state/lab/web/qmp.sock,server=on,wait=off",
+                "-qmp", "unix:/m/data/state/lab/web/qmp-events.sock,server=on,wait=off",
+                "-chardev", "socket,path=/m/data/state/lab/web/qga.sock,server=on,wait=off,id=qga0",
+                "-device", "virtio-serial", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+                "-serial", "file:/m/data/state/lab/web/serial.log",
+                "-display", "none",
+                "-pidfile", "/m/data/state/lab/web/qemu.pid",
+                "-daemonize"), QemuArgs.build("lab", web, PATHS, launch));
+    }
+
+    @Test
+    void userModeKvmOwnKernelDisplayKernelArgsAndExtraQemuArgs() {
+        Nic e1 = new Nic("lab-web1", "backnet", "10.0.20.10", "e1000", "52:54:00:aa:bb:02");
+        Vm web = vm("web", List.of(WEB0, e1), " quiet loglevel=3 ", "gtk", List.of("-device", "virtio-rng-pci"));
+        var launch = new QemuArgs.Launch(Path.of("/m/data/disks/bzImage"), null, PATHS.overlay(), Vm.Accel.KVM, true, 40222,
+                Map.of("labnet", 21000, "backnet", 22000));
+        assertEquals(List.of(
+                "qemu-system-x86_64", "-name", "guest=lab/web,process=meros-web",
+                "-machine", "q35", "-accel", "kvm", "-cpu", "host", "-m", "1024M", "-smp", "2",
+                "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
+                "-kernel", "/m/data/disks/bzImage",
+                "-append", "root=/dev/vda rw console=ttyS0 quiet loglevel=3",
+                "-netdev", "socket,id=lab-web0,mcast=230.0.0.1:21000,localaddr=127.0.0.1",
+                "-device", "virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01",
+                "-netdev", "socket,id=lab-web1,mcast=230.0.0.1:22000,localaddr=127.0.0.1",
+                "-device", "e1000,netdev=lab-web1,mac=52:54:00:aa:bb:02",
+                "-netdev", "user,id=mgmt,hostfwd=tcp:127.0.0.1:40222-:22",
+                "-device", "virtio-net-pci,netdev=mgmt,mac=" + QemuArgs.managementMac("lab", "web"),
+                "-qmp", "unix:/m/data/state/lab/web/qmp.sock,server=on,wait=off",
+                "-qmp", "unix:/m/data/state/lab/web/qmp-events.sock,server=on,wait=off",
+                "-chardev", "socket,path=/m/data/state/lab/web/qga.sock,server=on,wait=off,id=qga0",
+                "-device", "virtio-serial", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+                "-serial", "file:/m/data/state/lab/web/serial.log",
+                "-display", "gtk",
+                "-pidfile", "/m/data/state/lab/web/qemu.pid",
+                "-daemonize",
+                "-device", "virtio-rng-pci"), QemuArgs.build("lab", web, PATHS, launch));
+    }
+
+    @Test
+    void bridgedVmWithoutNicsGetsNoDefaultNic() {
+        Vm solo = vm("solo", List.of(), null, null, List.of());
+        var launch = new QemuArgs.Launch(Path.of("/k"), Path.of("/i"), Path.of("/o.qcow2"), Vm.Accel.TCG, false, 0, Map.of());
+        List<String> argv = QemuArgs.build("c", solo, PATHS, launch);
+        int i = argv.indexOf("-nic");
+        assertEquals("none", argv.get(i + 1));
+        assertEquals("none", argv.get(argv.indexOf("-display") + 1));
+    }
+
+    @Test
+    void userModeNeedsAPortForEveryBridge() {
+        Vm web = vm("web", List.of(WEB0), null, null, List.of());
+        var launch = new QemuArgs.Launch(Path.of("/k"), null, Path.of("/o"), Vm.Accel.TCG, true, 4000, Map.of());
+        var e = assertThrows(IllegalArgumentException.class, () -> QemuArgs.build("lab", web, PATHS, launch));
+        assertEquals("no multicast port for bridge labnet", e.getMessage());
+    }
+
+    @Test
+    void multicastPortIsStablePerBridgeAndDiffersBetweenConstellations() {
+        Path home = Path.of("/m");
+        int a = QemuArgs.mcastPort(home, "lab", "labnet");
+        assertEquals(a, QemuArgs.mcastPort(home, "lab", "labnet"));
+        assertNotEquals(a, QemuArgs.mcastPort(home, "lab2", "labnet"));
+        assertNotEquals(a, QemuArgs.mcastPort(Path.of("/other"), "lab", "labnet"));
+        assertTrue(a >= 20000 && a < 40000, "port " + a);
+        assertTrue(QemuArgs.managementMac("lab", "web").matches("52:54:01(:[0-9a-f]{2}){3}"));
+    }
+}

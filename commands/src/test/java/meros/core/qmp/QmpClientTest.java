@@ -1,0 +1,223 @@
+package meros.core.qmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import meros.core.MerosException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The QMP client against a scripted fake QEMU on a real UNIX socket. */
+class QmpClientTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String GREETING = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, \"capabilities\": [\"oob\"]}}";
+
+    @TempDir Path dir;
+    final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : toClose) c.close();
+    }
+
+    /** One connection of the fake server: read a request line, write lines. */
+    static final class Peer {
+        final SocketChannel ch;
+        final StringBuilder pendingText = new StringBuilder();
+
+        Peer(SocketChannel ch) { this.ch = ch; }
+
+        void send(String line) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) ch.write(b);
+        }
+
+        JsonNode request() throws IOException {
+            while (pendingText.indexOf("\n") < 0) {
+                ByteBuffer b = ByteBuffer.allocate(4096);
+                int n = ch.read(b);
+                if (n < 0) return null;
+                pendingText.append(new String(b.array(), 0, n, StandardCharsets.UTF_8));
+            }
+            int i = pendingText.indexOf("\n");
+            String line = pendingText.substring(0, i);
+            pendingText.delete(0, i + 1);
+            return JSON.readTree(line);
+        }
+
+        /** Answers qmp_capabilities after the greeting. */
+        void handshake() throws IOException {
+            send(GREETING);
+            JsonNode caps = request();
+            assertEquals("qmp_capabilities", caps.get("execute").asText());
+            send("{\"return\": {}, \"id\": " + caps.get("id") + "}");
+        }
+    }
+
+    interface Script { void run(Peer p) throws Exception; }
+
+    Path serve(Script script) throws IOException {
+        Path sock = dir.resolve("qmp.sock");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(sock));
+        toClose.add(server);
+        Thread t = new Thread(() -> {
+            try (SocketChannel ch = server.accept()) {
+                script.run(new Peer(ch));
+            } catch (Exception e) {
+                // the client closing on us is part of some scripts
+            }
+        }, "fake-qemu");
+        t.setDaemon(true);
+        t.start();
+        return sock;
+    }
+
+    @Test
+    void routesRepliesByIdAndReturnsTheReturnMember() throws Exception {
+        Path sock = serve(p -> {
+            p.handshake();
+            JsonNode a = p.request();
+            JsonNode b = p.request();
+            // answer out of order: each reply must reach its own caller
+            p.send("{\"return\": {\"status\": \"paused\", \"running\": false}, \"id\": " + b.get("id") + "}");
+            p.send("{\"return\": {\"name\": \"" + a.path("arguments").path("x").asText() + "\"}, \"id\": " + a.get("id") + "}");
+            Thread.sleep(10_000);
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        assertEquals(7, c.greeting().path("QMP").path("version").path("qemu").path("minor").asInt() + 5);
+        CompletableFuture<JsonNode> first = CompletableFuture.supplyAsync(() -> c.execute("query-name", Map.of("x", "web")));
+        Thread.sleep(200);
+        JsonNode second = c.execute("query-status");
+        assertEquals("{\"status\":\"paused\",\"running\":false}", second.toString());
+        assertEquals("{\"name\":\"web\"}", first.get(5, TimeUnit.SECONDS).toString());
+    }
+
+    @Test
+    void errorReplyKeepsWhatWasSentAndWhatCameBack() throws Exception {
+        Path sock = serve(p -> {
+            p.handshake();
+            JsonNode r = p.request();
+            p.send("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command nosuch has not been found\"}, \"id\": " + r.get("id") + "}");
+            Thread.sleep(10_000);
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        QmpError e = assertThrows(QmpError.class, () -> c.execute("nosuch", Map.of("a", 1)));
+        assertEquals("qmp nosuch: CommandNotFound: The command nosuch has not been found", e.getMessage());
+        assertEquals("nosuch", e.sent().get("execute").asText());
+        assertEquals(1, e.sent().path("arguments").path("a").asInt());
+        assertEquals("CommandNotFound", e.errorClass());
+        assertTrue(c.isConnected(), "an error reply does not end the connection");
+    }
+
+    @Test
+    void jammedServerTimesOutNamingTheCommand() throws Exception {
+        Path sock = serve(p -> {
+            p.handshake();
+            while (p.request() != null) { /* swallow and never answer */ }
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        MerosException e = assertThrows(MerosException.class, () -> c.execute("query-status", (Map<String, ?>) null, Duration.ofMillis(300)));
+        assertEquals("qmp query-status: no reply within 300 ms from " + sock, e.getMessage());
+    }
+
+    @Test
+    void jammedGreetingTimesOut() throws Exception {
+        Path sock = serve(p -> Thread.sleep(10_000));
+        MerosException e = assertThrows(MerosException.class, () -> QmpClient.connect(sock, Duration.ofMillis(300)));
+        assertEquals("no QMP greeting from " + sock + " within 300 ms", e.getMessage());
+    }
+
+    @Test
+    void droppedConnectionFailsEveryPendingCall() throws Exception {
+        CompletableFuture<Void> bothSent = new CompletableFuture<>();
+        Path sock = serve(p -> {
+            p.handshake();
+            p.request();
+            p.request();
+            bothSent.complete(null);
+            Thread.sleep(300);
+            p.ch.close(); // QEMU dies mid-call
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        List<String> closed = new CopyOnWriteArrayList<>();
+        c.onClose(closed::add);
+        CompletableFuture<String> a = CompletableFuture.supplyAsync(() -> message(() -> c.execute("stop", (Map<String, ?>) null, Duration.ofSeconds(30))));
+        CompletableFuture<String> b = CompletableFuture.supplyAsync(() -> message(() -> c.execute("cont", (Map<String, ?>) null, Duration.ofSeconds(30))));
+        bothSent.get(5, TimeUnit.SECONDS);
+        assertEquals("QEMU closed the QMP connection while waiting for the reply to 'stop' (" + sock + ")", a.get(5, TimeUnit.SECONDS));
+        assertEquals("QEMU closed the QMP connection while waiting for the reply to 'cont' (" + sock + ")", b.get(5, TimeUnit.SECONDS));
+        assertFalse(c.isConnected());
+        assertEquals(List.of("QEMU closed the QMP connection"), closed);
+        assertEquals("qmp query-status: not connected to " + sock + " (QEMU closed the QMP connection)",
+                message(() -> c.execute("query-status")));
+    }
+
+    @Test
+    void eventsInterleavedWithRepliesGoToTheEventStream() throws Exception {
+        Path sock = serve(p -> {
+            p.handshake();
+            JsonNode r = p.request();
+            p.send("{\"timestamp\": {\"seconds\": 1700000000, \"microseconds\": 250}, \"event\": \"STOP\"}");
+            p.send("{\"return\": {}, \"id\": " + r.get("id") + "}");
+            r = p.request();
+            p.send("{\"timestamp\": {\"seconds\": 1700000001, \"microseconds\": 0}, \"event\": \"RESUME\"}");
+            p.send("{\"timestamp\": {\"seconds\": 1700000002, \"microseconds\": 0}, \"event\": \"BLOCK_JOB_READY\", \"data\": {\"device\": \"d0\"}}");
+            p.send("{\"return\": {}, \"id\": " + r.get("id") + "}");
+            Thread.sleep(10_000);
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        c.addListener(ev -> heard.add(ev.name()));
+        assertEquals("{}", c.execute("stop").toString());
+        assertEquals("{}", c.execute("cont").toString());
+        QmpEvent stop = c.events().poll(5, TimeUnit.SECONDS);
+        assertEquals("STOP", stop.name());
+        assertEquals(1700000000_000250L, stop.time().getEpochSecond() * 1_000_000 + stop.time().getNano() / 1000);
+        assertEquals("RESUME", c.awaitEvent("RESUME", Duration.ofSeconds(5)).name());
+        QmpEvent job = c.events().poll(5, TimeUnit.SECONDS);
+        assertEquals("{\"device\":\"d0\"}", job.data().toString());
+        assertEquals(List.of("STOP", "RESUME", "BLOCK_JOB_READY"), heard);
+    }
+
+    @Test
+    void connectingToAMissingSocketSaysWhich() {
+        Path sock = dir.resolve("nothing.sock");
+        MerosException e = assertThrows(MerosException.class, () -> QmpClient.connect(sock, Duration.ofSeconds(1)));
+        assertTrue(e.getMessage().startsWith("cannot connect to QMP socket " + sock + ": "), e.getMessage());
+    }
+
+    interface Call { Object run(); }
+
+    static String message(Call c) {
+        try {
+            c.run();
+            return "no exception";
+        } catch (MerosException e) {
+            return e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package meros.e2e;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static meros.e2e.E2E.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The unprivileged path: {@code demo} on user-mode networking, SSH forwarded on a loopback port (no namespace
+ * needed: nothing but loopback is used), plus screendump and snapshots over QMP.
+ */
+@Tag("e2e")
+class RunDemoE2ETest {
+    static final Duration BOOT = Duration.ofMinutes(25);
+    final Path home = checkout();
+    @TempDir Path tmp;
+
+    @AfterEach
+    void cleanup() {
+        meros(home, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
+        killQemuUnder(home.resolve("data/state/demo"));
+    }
+
+    @Test
+    void bootTimeoutShowsTheSerialLogAndTheLockKeepsOthersOut() throws Exception {
+        requireTools("qemu-system-x86_64", "qemu-img");
+        Path h = tmp.resolve("home");
+        Files.createDirectories(h.resolve("constellations/demo"));
+        Files.createDirectories(h.resolve("data"));
+        if (!Files.exists(home.resolve("data/disks/demo/box.qcow2"))) merosOk(home, null, BOOT, "build", "demo");
+        Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));
+        Files.createSymbolicLink(h.resolve("data/keys"), home.resolve("data/keys"));
+        Files.writeString(h.resolve("constellations/demo/demo.yml"),
+                Files.readString(home.resolve("constellations/demo/demo.yml")).replace("    network: user\n", "    network: user\n    boot_timeout: 5\n"));
+        try {
+            Process init = new ProcessBuilder(E2E.in(null, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dmeros.home=" + h, "-cp", System.getProperty("java.class.path"), CliMain.class.getName(), "init", "demo"))
+                    .redirectOutput(tmp.resolve("init.out").toFile()).redirectError(tmp.resolve("init.err").toFile()).start();
+            // while init holds the lock, another meros process is turned away
+            Path lock = h.resolve("data/state/demo/lock");
+            for (int i = 0; i < 300 && !(Files.exists(lock) && !Files.readString(lock).isBlank()); i++) Thread.sleep(100);
+            var busy = meros(h, null, Duration.ofMinutes(1), "shutdown", "demo");
+            assertEquals(5, busy.exit());
+            assertEquals("error: constellation 'demo' is busy: locked by pid " + init.pid(), busy.stderr().strip());
+
+            assertTrue(init.waitFor(5, java.util.concurrent.TimeUnit.MINUTES));
+            assertEquals(1, init.exitValue());
+            String out = Files.readString(tmp.resolve("init.out"));
+            assertTrue(out.contains("box: not ready after 5 s; last serial lines:\n  "), out);
+            assertEquals("error: vm box did not come up in time (it keeps running; see info demo)",
+                    Files.readString(tmp.resolve("init.err")).strip());
+        } finally {
+            String down = merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5").stdout();
+            assertTrue(down.matches("(?s).*vm box: .* in [0-9.]+ s.*"), down);
+            killQemuUnder(h.resolve("data/state/demo"));
+        }
+    }
+
+    @Test
+    void demoBootsOnLoopbackAndAnswersQmp() throws Exception {
+        requireTools("qemu-system-x86_64", "qemu-img", "ssh", "mmdebstrap");
+        String init = merosOk(home, null, BOOT, "init", "demo").stdout();
+        assertTrue(init.matches("(?s).*box: started \\(pid \\d+, tcg, ssh 127.0.0.1:(\\d+)\\).*box: ready in [0-9.]+ s \\(ssh\\).*"), init);
+        int port = Integer.parseInt(init.replaceAll("(?s).*ssh 127.0.0.1:(\\d+)\\).*", "$1"));
+        assertEquals("box", sshOk(home, null, "demo", "box", "127.0.0.1", port, "hostname").strip());
+
+        String info = merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout();
+        assertTrue(info.matches("(?s).*\\nbox +running +\\d+ +tcg +\\d+s +- +127.0.0.1:" + port + " +data/disks/demo/box.qcow2.*"), info);
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(home.resolve("data/state/demo/box"))));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(home.resolve("data/state/demo/box/qmp.sock"))));
+
+        Path shot = tmp.resolve("screen.png");
+        merosOk(home, null, Duration.ofMinutes(1), "screendump", "demo", "box", shot.toString());
+        byte[] png = Files.readAllBytes(shot);
+        assertEquals("\u0089PNG", new String(png, 0, 4, java.nio.charset.StandardCharsets.ISO_8859_1));
+
+        merosOk(home, null, Duration.ofMinutes(5), "snapshot", "save", "demo", "box", "first");
+        assertTrue(merosOk(home, null, Duration.ofMinutes(1), "snapshot", "list", "demo", "box").stdout().contains("first"));
+        merosOk(home, null, Duration.ofMinutes(5), "snapshot", "load", "demo", "box", "first");
+        assertEquals("running", merosOk(home, null, Duration.ofMinutes(1), "qmp", "demo", "box", "query-status").stdout()
+                .replaceAll("(?s).*\"status\" : \"([a-z-]+)\".*", "$1"));
+
+        var bad = meros(home, null, Duration.ofMinutes(1), "qmp", "demo", "box", "no-such-command");
+        assertEquals(1, bad.exit());
+        assertEquals("error: qmp no-such-command: CommandNotFound: The command no-such-command has not been found", bad.stderr().strip());
+
+        String down = merosOk(home, null, Duration.ofMinutes(3), "shutdown", "demo").stdout();
+        assertTrue(down.matches("(?s).*vm box: (powered off|quit|killed).*"), down);
+        assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
+        assertFalse(Files.exists(home.resolve("data/state/demo/box/qmp.sock")));
+        assertTrue(merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout().matches("(?s).*\\nbox +stopped .*"));
+    }
+}

@@ -1,0 +1,86 @@
+package meros.shell;
+
+import meros.core.proc.Proc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Element;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static meros.shell.AccessE2E.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The shipped scenarios, run as a user would ({@code meros script --junit FILE scripts/X.jsh}) inside a network
+ * namespace this test creates: lab's bridge, taps and nftables exist only in there and go with it.
+ */
+@Tag("e2e")
+class ScenarioScriptsE2ETest {
+    static final Duration RUN = Duration.ofMinutes(40); // includes building lab's disks on a fresh checkout
+    String ns;
+    Path home;
+    @TempDir Path tmp;
+
+    @BeforeEach
+    void namespace() {
+        requireTools("ip", "nft", "qemu-system-x86_64", "qemu-img", "mmdebstrap");
+        ns = "meros-t-acc-" + ProcessHandle.current().pid();
+        Proc.of("ip", "netns", "add", ns).timeout(Duration.ofSeconds(30)).run();
+        Proc.of("ip", "-n", ns, "link", "set", "lo", "up").timeout(Duration.ofSeconds(30)).run();
+        home = checkout();
+    }
+
+    @AfterEach
+    void cleanup() {
+        meros(home, ns, Duration.ofMinutes(3), "shutdown", "lab");
+        killQemuUnder(home.resolve("data/state/lab"));
+        for (String pid : Proc.of("ip", "netns", "pids", ns).timeout(Duration.ofSeconds(10)).call().stdout().split("\\s+")) {
+            if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        Proc.of("ip", "netns", "del", ns).timeout(Duration.ofSeconds(30)).call();
+    }
+
+    /** Runs the script and returns its subtests as "name: ok" / "name: FAILED message". */
+    List<String> script(String name) throws Exception {
+        Path xml = tmp.resolve(name + ".xml");
+        Proc.Result r = meros(home, ns, RUN, "script", "--junit", xml.toString(), home.resolve("scripts/" + name).toString());
+        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+        List<String> cases = new ArrayList<>();
+        var list = doc.getElementsByTagName("testcase");
+        for (int i = 0; i < list.getLength(); i++) {
+            Element c = (Element) list.item(i);
+            var f = c.getElementsByTagName("failure");
+            cases.add(c.getAttribute("name") + ": " + (f.getLength() == 0 ? "ok" : "FAILED " + ((Element) f.item(0)).getAttribute("message")));
+        }
+        assertEquals(0, r.exit(), name + " failed: " + cases + "\n" + r.stderr());
+        return cases;
+    }
+
+    @Test
+    void labSmoke() throws Exception {
+        assertEquals(List.of(
+                "both VMs boot: ok",
+                "web serves a page to client: ok",
+                "blocking web's NIC breaks the fetch: ok",
+                "unblocking web brings it back: ok",
+                "files, screenshots and QMP: ok",
+                "web reboots and serves again: ok",
+                "a crashed client is gone: ok"), script("lab-smoke.jsh"));
+    }
+
+    @Test
+    void firewall() throws Exception {
+        assertEquals(List.of(
+                "the host's servers answer on the host: ok",
+                "an allowed port on the gateway is reachable from a guest: ok",
+                "a port not in allowed_ports is not: ok",
+                "guests on the same bridge reach each other: ok"), script("firewall.jsh"));
+    }
+}

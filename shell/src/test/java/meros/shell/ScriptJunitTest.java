@@ -1,0 +1,55 @@
+package meros.shell;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code meros script --junit FILE x.jsh}: one test case per subtest block, through the real script runner. */
+class ScriptJunitTest {
+
+    @Test
+    void subtestsBecomeTestcasesAndAFailingSubtestFailsTheScript(@TempDir Path tmp) throws Exception {
+        Path script = tmp.resolve("scenario.jsh");
+        Files.writeString(script, String.join("\n",
+                "meros.subtest(\"first passes\", () -> { Files.writeString(Files.createTempFile(\"x\", \"\"), \"checked\"); });",
+                "meros.subtest(\"second fails\", () -> {",
+                "    throw new IllegalStateException(\"client could not fetch <index.html>\");",
+                "});",
+                "meros.subtest(\"never runs\", () -> { });",
+                ""));
+        Path xml = tmp.resolve("out/junit.xml");
+        int code = Main.run(new String[] {"script", "--junit", xml.toString(), script.toString()});
+        assertEquals(1, code);
+        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+        var suite = doc.getDocumentElement();
+        assertEquals("scenario.jsh", suite.getAttribute("name"));
+        assertEquals("2", suite.getAttribute("tests"));
+        assertEquals("1", suite.getAttribute("failures"));
+        var cases = doc.getElementsByTagName("testcase");
+        assertEquals("first passes", ((org.w3c.dom.Element) cases.item(0)).getAttribute("name"));
+        assertEquals(0, ((org.w3c.dom.Element) cases.item(0)).getElementsByTagName("failure").getLength());
+        var failed = (org.w3c.dom.Element) cases.item(1);
+        assertEquals("second fails", failed.getAttribute("name"));
+        assertEquals("client could not fetch <index.html>",
+                ((org.w3c.dom.Element) failed.getElementsByTagName("failure").item(0)).getAttribute("message"));
+    }
+
+    @Test
+    void aFailingLineOutsideSubtestsIsReportedAsItsOwnCase(@TempDir Path tmp) throws Exception {
+        Path script = tmp.resolve("plain.jsh");
+        Files.writeString(script, "meros.subtest(\"ok\", () -> { });\nint y = 1 / 0;\n");
+        Path xml = tmp.resolve("j.xml");
+        assertEquals(1, Main.run(new String[] {"script", "--junit", xml.toString(), script.toString()}));
+        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+        assertEquals("2", doc.getDocumentElement().getAttribute("tests"));
+        var second = (org.w3c.dom.Element) doc.getElementsByTagName("testcase").item(1);
+        assertEquals("(script outside subtests)", second.getAttribute("name"));
+        String msg = ((org.w3c.dom.Element) second.getElementsByTagName("failure").item(0)).getAttribute("message");
+        assertTrue(msg.startsWith(script + ":2: "), msg);
+    }
+}
