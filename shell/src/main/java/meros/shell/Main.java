@@ -56,6 +56,7 @@ public final class Main {
     private static int repl(Meros meros, boolean debug) {
         try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build()) {
             meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
+            if (terminal.getWidth() <= 0) terminal.setSize(new org.jline.terminal.Size(120, 40)); // a pipe or a 0x0 pty
             return new Repl(terminal, meros, meros.home().history(), debug).run();
         } catch (IOException e) {
             System.err.println("error: cannot open the terminal: " + e.getMessage());

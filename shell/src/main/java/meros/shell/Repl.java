@@ -201,6 +201,11 @@ public final class Repl {
 
     private CommandLine decorate(CommandLine cl) {
         cl.addSubcommand("exit", new ExitCommand(() -> exitRequested = true));
+        // settings applied by the factory reach only the subcommands that existed then
+        cl.setOut(cl.getOut());
+        cl.setErr(cl.getErr());
+        cl.setExecutionExceptionHandler(cl.getExecutionExceptionHandler());
+        cl.setParameterExceptionHandler(cl.getParameterExceptionHandler());
         cl.getCommandSpec().usageMessage().footer(
                 "",
                 "Any other line is Java, evaluated by JShell with `meros` bound to the core API,",
