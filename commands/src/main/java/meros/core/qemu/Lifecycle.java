@@ -10,6 +10,9 @@ import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.HostNet;
+import meros.core.ssh.ExecResult;
+import meros.core.ssh.MachineAccess;
+import meros.core.ssh.SshAccess;
 import meros.core.state.Lock;
 import meros.core.state.StateDir;
 import meros.core.state.VmState;
@@ -213,9 +216,16 @@ public final class Lifecycle {
         out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
         long deadline = t0 + Duration.ofSeconds(vm.bootTimeoutSeconds()).toNanos();
+        // No banner probes: OpenSSH (PerSourcePenalties) penalises connections that never try to authenticate, and
+        // enough of them make sshd drop the next real login. On a bridge one plain TCP connect shows sshd listens;
+        // in user mode QEMU accepts on the guest's behalf, so logins are tried right away (they fail fast until sshd runs).
+        boolean listening = st.sshHost() != null && "user".equals(st.network());
         while (System.nanoTime() < deadline) {
-            if (st.sshHost() != null && Readiness.sshBanner(st.sshHost(), st.sshPort(), 1000)) {
-                return ready(vm, t0, "ssh");
+            if (st.sshHost() != null && !listening) listening = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
+            if (listening) {
+                String failed = sshLogin(r);
+                if (failed == null) return ready(vm, t0, "ssh");
+                if (failed.startsWith("!")) throw MerosException.failed("vm " + vm.name() + ": " + failed.substring(1));
             }
             // the agent answers before sshd is up: it only decides when there is no SSH endpoint
             if (st.sshHost() == null && Readiness.guestAgent(r.paths().qga(), 300)) return ready(vm, t0, "guest agent");
@@ -234,6 +244,20 @@ public final class Lifecycle {
         String tail = r.serialTail(15);
         out.accept(vm.name() + ": not ready after " + vm.bootTimeoutSeconds() + " s; last serial lines:\n" + indent(tail));
         return new Started(vm.name(), false, false, vm.bootTimeoutSeconds(), "timeout", tail);
+    }
+
+    /** null when {@code true} ran over SSH; a reason otherwise ("!" first: permanent, e.g. a wrong host key). */
+    private String sshLogin(VmRuntime r) {
+        Vm vm = r.vm();
+        MachineAccess access = new MachineAccess(home, r.label().substring(0, r.label().indexOf('/')), vm.name(), vm.user());
+        try (SshAccess ssh = new SshAccess(() -> access.target(vm.user()), Duration.ofSeconds(3))) {
+            ExecResult res = ssh.exec("true", Duration.ofSeconds(30));
+            return res.ok() ? null : "ssh login ran 'true' with " + res.describe();
+        } catch (SshAccess.HostKeyMismatch e) {
+            return "!" + e.getMessage();
+        } catch (MerosException e) {
+            return e.getMessage();
+        }
     }
 
     private Started ready(Vm vm, long t0, String how) {

@@ -15,7 +15,10 @@ import java.nio.file.Path;
 public final class Readiness {
     private Readiness() { }
 
-    /** True when {@code host:port} accepts a connection and sends a line starting with {@code SSH-2.0}. */
+    /**
+     * True when {@code host:port} accepts a connection and sends a line starting with {@code SSH-2.0}. Not used for
+     * guests: OpenSSH penalises clients that connect without authenticating.
+     */
     public static boolean sshBanner(String host, int port, int timeoutMillis) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), timeoutMillis);
@@ -29,6 +32,16 @@ public final class Readiness {
                 n += r;
             }
             return new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("SSH-2.0");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** True when {@code host:port} accepts a TCP connection (closed again at once). */
+    public static boolean tcpOpen(String host, int port, int timeoutMillis) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), timeoutMillis);
+            return true;
         } catch (IOException e) {
             return false;
         }
