@@ -81,7 +81,7 @@ public final class Meros {
     public meros.core.scenario.Scenario scenario() { return scenario; }
 
     /** Runs a named step of a scenario, timed and recorded; a failure is re-thrown after recording. */
-    public void subtest(String name, Runnable body) { scenario.subtest(name, body, System.out); }
+    public void subtest(String name, meros.core.scenario.Scenario.Body body) { scenario.subtest(name, body, System.out); }
     // ---- end access and scenarios -----------------------------------------------------------------------
 
     @Override

@@ -22,9 +22,9 @@ class KernelBuildCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int rc = Cli.create(new Meros(new Home(tmp)), new PrintWriter(out), new PrintWriter(err))
-                .execute("kernel-build", "--source", "empty");
+                .execute("kernel-build", "--source", tmp.resolve("empty").toString());
         assertEquals(2, rc);
-        assertEquals("error: empty is not a kernel source tree (want Makefile, Kconfig and arch/ at its top)\n",
+        assertEquals("error: " + tmp.resolve("empty") + " is not a kernel source tree (want Makefile, Kconfig and arch/ at its top)\n",
                 err.toString().replace(System.lineSeparator(), "\n"));
         assertEquals("", out.toString());
     }

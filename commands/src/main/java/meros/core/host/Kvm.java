@@ -46,28 +46,35 @@ public final class Kvm {
         @Override public String toString() { return state.text + (detail.isBlank() ? "" : " — " + detail); }
     }
 
-    private static volatile Verdict memo;
+    /** Verdicts already established in this process, per cache file. */
+    private static final java.util.Map<Path, Verdict> MEMO = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The cached verdict if the kernel and QEMU are unchanged, else a fresh probe (about 3 s when KVM hangs). */
     public static Verdict probe(Home home) {
-        Verdict m = memo;
+        Path cache = home.cache().resolve("kvm-probe.json");
+        Verdict m = MEMO.get(cache);
         if (m != null) return m;
+        Verdict v = probeCached(cache, home);
+        if (v.state() != State.UNKNOWN) MEMO.put(cache, v);
+        return v;
+    }
+
+    private static Verdict probeCached(Path cache, Home home) {
         Path dev = Path.of("/dev/kvm");
-        if (!Files.exists(dev)) return memo = new Verdict(State.ABSENT, "no /dev/kvm");
+        if (!Files.exists(dev)) return new Verdict(State.ABSENT, "no /dev/kvm");
         try (RandomAccessFile f = new RandomAccessFile(dev.toFile(), "rw")) {
             // openable
         } catch (IOException e) {
-            return memo = new Verdict(State.UNUSABLE, "/dev/kvm cannot be opened: " + e.getMessage());
+            return new Verdict(State.UNUSABLE, "/dev/kvm cannot be opened: " + e.getMessage());
         }
         if (!Proc.onPath("qemu-system-x86_64")) return new Verdict(State.UNKNOWN, "qemu-system-x86_64 is missing");
         String key = System.getProperty("os.version") + " / " + qemuVersion();
-        Path cache = home.cache().resolve("kvm-probe.json");
         ObjectMapper json = new ObjectMapper();
         try {
             if (Files.isRegularFile(cache)) {
                 Map<?, ?> c = json.readValue(cache.toFile(), Map.class);
                 if (key.equals(c.get("key"))) {
-                    return memo = new Verdict(State.valueOf((String) c.get("state")), (String) c.get("detail") + " (cached)");
+                    return new Verdict(State.valueOf((String) c.get("state")), (String) c.get("detail") + " (cached)");
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -82,7 +89,7 @@ public final class Kvm {
                 // not cached; probed again next time
             }
         }
-        return memo = v;
+        return v;
     }
 
     /** Runs the probe without consulting the cache. */
@@ -120,7 +127,7 @@ public final class Kvm {
     static List<String> argv(Path img, String accel) {
         return List.of("qemu-system-x86_64", "-accel", accel, "-nodefaults", "-display", "none", "-m", "16",
                 "-no-reboot", "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                "-drive", "file=" + img + ",format=raw,if=ide,readonly=on");
+                "-drive", "file=" + img + ",format=raw,if=ide");
     }
 
     static String qemuVersion() {

@@ -113,8 +113,35 @@ public final class ImageBuilder {
             Recipe.requireHostArch(vm.arch());
             specs.put(n, baseSpec(vm));
         }
-        for (String n : names) out.add(buildOne(m, m.vm(n), specs.get(n), null, progress));
-        return out;
+        return locked(m.name(), () -> {
+            for (String n : names) out.add(buildOne(m, m.vm(n), specs.get(n), null, progress));
+            return out;
+        });
+    }
+
+    /** One build of a constellation at a time (the work directories and temp names are per VM, not per process). */
+    <T> T locked(String c, java.util.function.Supplier<T> body) {
+        Path lockFile = home.build().resolve(c).resolve(".lock");
+        try {
+            Files.createDirectories(lockFile.getParent());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.channels.FileLock lock;
+                try {
+                    lock = ch.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) throw new MerosException(ExitCode.BUSY, "another meros build of '" + c + "' is running");
+                try {
+                    return body.get();
+                } finally {
+                    lock.release();
+                }
+            }
+        } catch (IOException e) {
+            throw Fs.ioError("locking " + lockFile, e);
+        }
     }
 
     /**
@@ -126,9 +153,9 @@ public final class ImageBuilder {
         Vm vm = m.vm(vmName);
         if (!Files.isRegularFile(image)) throw MerosException.usage("no image file " + image);
         preflight();
-        if (useVirtCustomize && Proc.onPath("virt-customize")) return buildWithGuestfs(m, vm, image.toAbsolutePath(), progress);
+        if (useVirtCustomize && Proc.onPath("virt-customize")) return locked(m.name(), () -> buildWithGuestfs(m, vm, image.toAbsolutePath(), progress));
         BuildTools.require("debugfs");
-        return buildOne(m, vm, null, image.toAbsolutePath(), progress);
+        return locked(m.name(), () -> buildOne(m, vm, null, image.toAbsolutePath(), progress));
     }
 
     private boolean useVirtCustomize = true;
@@ -140,7 +167,7 @@ public final class ImageBuilder {
         long t0 = System.nanoTime();
         String c = m.name();
         Path outDir = home.disks().resolve(c);
-        Path work = home.build().resolve(c).resolve(vm.name() + ".tmp");
+        Path work = workDir(c, vm);
         Keys keys = new Keys(home, c, vm.name());
         List<Path> temps = new ArrayList<>();
         try {
@@ -197,6 +224,38 @@ public final class ImageBuilder {
         InFlight.track(p);
     }
 
+    /**
+     * Where a VM's root is composed: {@code data/build/<c>/<vm>.tmp}, or — when {@code /dev/shm} is a tmpfs with room
+     * for the tree and the raw disk — the same layout under {@code /dev/shm/meros-build/}, so the unpacked base, the
+     * root and the sparse raw disk never hit the disk (the warm rebuild's main cost). {@code MEROS_BUILD_TMP=data}
+     * forces the data directory; any other value names the directory to use.
+     */
+    Path workDir(String c, Vm vm) {
+        String forced = System.getenv("MEROS_BUILD_TMP");
+        if (forced != null && !forced.isBlank() && !forced.equals("data")) return Path.of(forced).resolve(c).resolve(vm.name() + ".tmp");
+        Path dataWork = home.build().resolve(c).resolve(vm.name() + ".tmp");
+        if ("data".equals(forced)) return dataWork;
+        Path shm = Path.of("/dev/shm");
+        try {
+            if (Files.isDirectory(shm) && Files.isWritable(shm) && "tmpfs".equals(Files.getFileStore(shm).type()) && !noexec(shm)) {
+                long need = Math.max(4L << 30, 2 * (vm.diskSizeBytes() > 0 ? vm.diskSizeBytes() : 2L << 30));
+                if (Files.getFileStore(shm).getUsableSpace() > need) return shm.resolve("meros-build").resolve(c).resolve(vm.name() + ".tmp");
+            }
+        } catch (IOException e) {
+            // fall back to the data directory
+        }
+        return dataWork;
+    }
+
+    /** Hooks and in-root programs must be executable there. */
+    private static boolean noexec(Path mountPoint) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/mounts"))) {
+            String[] f = l.split(" ");
+            if (f.length > 3 && f[1].equals(mountPoint.toString()) && java.util.List.of(f[3].split(",")).contains("noexec")) return true;
+        }
+        return false;
+    }
+
     /** Renames every temp output into place; the disk last, so a complete disk always has its kernel, initrd and host key. */
     private void commit(String c, Vm vm, Keys keys, Path hostKeyDir, List<Path> temps, Path kernelTmp, Path initrdTmp, Path diskTmp) throws IOException {
         Path hostPubTmp = keys.dir().resolve(".ssh_host_ed25519_key.pub.tmp");
@@ -222,7 +281,7 @@ public final class ImageBuilder {
         long t0 = System.nanoTime();
         String c = m.name();
         Path outDir = home.disks().resolve(c);
-        Path work = home.build().resolve(c).resolve(vm.name() + ".tmp");
+        Path work = workDir(c, vm);
         Path root = work.resolve("root");
         Keys keys = new Keys(home, c, vm.name());
         List<Path> temps = new ArrayList<>();

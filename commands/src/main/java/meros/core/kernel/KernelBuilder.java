@@ -10,10 +10,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -58,8 +61,9 @@ public final class KernelBuilder {
     /**
      * What to build.
      *
-     * @param source   a directory, tarball or git URL; null means Debian's {@code linux-source} tarball
-     * @param fragment the user's Kconfig fragment, or null
+     * @param source   a directory, tarball or git URL (relative paths: to the working directory); null means Debian's
+     *                 {@code linux-source} tarball
+     * @param fragment the user's Kconfig fragment (relative: to the working directory), or null
      * @param arch     the target
      * @param jobs     make's {@code -j}; 0 means the number of processors
      */
@@ -88,6 +92,19 @@ public final class KernelBuilder {
     public Path sourceCache() { return home.build().resolve("kernel-src"); }
     public Path installedImage(KernelArch arch) { return home.disks().resolve(arch.imageName); }
 
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null; // held by this JVM (another thread)
+        }
+    }
+
+    /** Serialises kernel builds (sources are shared; a sibling of the build directories, which may be wiped). */
+    private Path lockPath() throws IOException {
+        return Files.createDirectories(home.build()).resolve("kernel.lock");
+    }
+
     /** meros's own fragments for an architecture, from the classpath. */
     public static List<KernelConfig.Fragment> merosFragments(KernelArch arch) {
         List<KernelConfig.Fragment> f = new ArrayList<>();
@@ -111,13 +128,25 @@ public final class KernelBuilder {
         KernelSource src = o.source() == null ? KernelSource.debianDefault(usrSrc) : KernelSource.classify(o.source());
         List<KernelConfig.Fragment> fragments = merosFragments(arch);
         if (o.fragment() != null) {
-            Path f = home.root().resolve(o.fragment());
+            Path f = cwd().resolve(o.fragment());
             if (!Files.isRegularFile(f)) throw MerosException.usage("config fragment " + o.fragment() + ": no such file");
             fragments.add(new KernelConfig.Fragment(o.fragment().toString(), read(f)));
         }
         Map<String, KernelConfig.Entry> merged = KernelConfig.merge(fragments); // bad lines fail here, before work
         BuildTools.require(arch, src.kind());
-        Path tree = src.prepare(home.root(), sourceCache(), l::phase);
+        try (FileChannel lockFile = FileChannel.open(lockPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = tryLock(lockFile)) {
+            if (lock == null) throw new MerosException(ExitCode.BUSY, "another kernel-build is running (" + lockPath() + ")");
+            return buildLocked(o, l, t0, src, fragments, merged);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Result buildLocked(Options o, Listener l, long t0, KernelSource src, List<KernelConfig.Fragment> fragments,
+                               Map<String, KernelConfig.Entry> merged) {
+        KernelArch arch = o.arch();
+        Path tree = src.prepare(cwd(), sourceCache(), l::phase);
         if (Files.exists(tree.resolve(".config"))) {
             throw MerosException.usage(tree + " is configured in place (it has a .config): run 'make mrproper' there "
                     + "or use a clean tree (kernel-build builds out of tree)");
@@ -238,6 +267,11 @@ public final class KernelBuilder {
         return true;
     }
 
+    /** Relative {@code --source} and {@code --config} paths are relative to the working directory, as on any command line. */
+    private static Path cwd() {
+        return Path.of("").toAbsolutePath();
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
@@ -299,6 +333,7 @@ public final class KernelBuilder {
             try {
                 log.write(s);
                 log.write('\n');
+                log.flush(); // the log is live: tail -f it while the build runs
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -16,6 +16,12 @@ public final class Scenario {
         public boolean passed() { return failure == null; }
     }
 
+    /** A subtest's body; it may throw checked exceptions (file I/O in scripts). */
+    @FunctionalInterface
+    public interface Body {
+        void run() throws Exception;
+    }
+
     private final List<Case> cases = new ArrayList<>();
     private final List<String> open = new ArrayList<>();
 
@@ -23,7 +29,7 @@ public final class Scenario {
 
     public synchronized void reset() { cases.clear(); open.clear(); }
 
-    public void subtest(String name, Runnable body, PrintStream out) {
+    public void subtest(String name, Body body, PrintStream out) {
         String full;
         synchronized (this) {
             open.add(name);
@@ -37,12 +43,14 @@ public final class Scenario {
             double s = (System.nanoTime() - t0) / 1e9;
             record(new Case(full, s, null, null));
             out.printf("subtest ok: %s (%.1f s)%n", full, s);
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             double s = (System.nanoTime() - t0) / 1e9;
             String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
             record(new Case(full, s, msg, e.getClass().getName()));
             out.printf("subtest FAILED: %s (%.1f s)%n", full, s);
-            throw e;
+            if (e instanceof RuntimeException r) throw r;
+            if (e instanceof Error r) throw r;
+            throw new MerosException(meros.core.ExitCode.FAILED, "subtest " + full + ": " + e, e);
         } finally {
             synchronized (this) { open.remove(open.size() - 1); }
             out.flush();

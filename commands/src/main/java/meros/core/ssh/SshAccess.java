@@ -137,6 +137,7 @@ public final class SshAccess implements AutoCloseable {
         }
         try {
             c.getConnection().getKeepAlive().setKeepAliveInterval(5);
+            c.getConnection().setTimeoutMs(Math.max(connectTimeoutMs, 5000)); // channel opens on a dead link give up
             if (!Files.isReadable(t.clientKey())) {
                 throw MerosException.failed("no client key " + t.clientKey() + " (was the VM built?)");
             }
@@ -204,9 +205,8 @@ public final class SshAccess implements AutoCloseable {
         ByteArrayOutputStream capErr = err == null ? new ByteArrayOutputStream() : null;
         OutputStream o = out == null ? capOut : out;
         OutputStream e = err == null ? capErr : err;
-        SSHClient c = client();
         Session.Command cmd = null;
-        try (Session s = c.startSession()) {
+        try (Session s = session()) {
             cmd = s.exec(ShellQuote.shC(command));
             cmd.getOutputStream().close();
             Thread errPump = pump(cmd.getErrorStream(), e, "ssh-stderr");
@@ -231,6 +231,22 @@ public final class SshAccess implements AutoCloseable {
     }
 
     private static final class TimedOut extends IOException { }
+
+    /**
+     * A new session; when the kept connection turns out to be dead (the guest rebooted, its network went away)
+     * it is dropped and made again once, so the caller sees either a session or {@link Unreachable}.
+     */
+    private Session session() throws IOException {
+        SSHClient c = client();
+        try {
+            return c.startSession();
+        } catch (IOException e) {
+            synchronized (this) {
+                if (client == c) closeQuietly();
+            }
+            return client().startSession();
+        }
+    }
 
     private static void copy(InputStream in, OutputStream out, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -279,8 +295,7 @@ public final class SshAccess implements AutoCloseable {
      * every key (Ctrl-C too) goes to the guest. Returns the shell's exit status when it ends.
      */
     public ExecResult shell(TerminalAccess term) {
-        SSHClient c = client();
-        try (Session s = c.startSession()) {
+        try (Session s = session()) {
             s.allocatePTY(term.type() == null ? "xterm" : term.type(), term.columns(), term.rows(), 0, 0, java.util.Map.of());
             Session.Shell sh = s.startShell();
             try (AutoCloseable raw = term.enterRaw();
@@ -349,8 +364,13 @@ public final class SshAccess implements AutoCloseable {
         if (!Files.exists(local)) throw MerosException.usage("no such local file: " + local);
         String r = remotePath(remote);
         try {
+            // scp semantics decided here (sshj's own rule keeps a directory's name only in some cases)
+            FileAttributes there = sftp().statExistence(r);
+            String name = local.toAbsolutePath().normalize().getFileName().toString();
+            String target = there != null && there.getType() == FileMode.Type.DIRECTORY
+                    ? r.replaceAll("/+$", "") + "/" + name : r;
             SFTPFileTransfer x = transfer(progress);
-            x.upload(new PosixFile(local), r);
+            x.upload(new PosixFile(local), target);
         } catch (IOException e) {
             throw MerosException.failed("push " + local + " to " + target().label() + ":" + remote + " failed: " + e.getMessage());
         }

@@ -49,7 +49,7 @@ class ImageBuildE2ETest {
     @BeforeAll
     static void setUp() throws IOException {
         for (String tool : List.of("mmdebstrap", "mke2fs", "debugfs", "qemu-img", "ssh-keygen", "chroot")) {
-            assertTrue(Proc.onPath(tool), tool + " is required for this test (package " + BuildTools.PACKAGE.get(tool) + ")");
+            assertTrue(Proc.onPath(tool), tool + " is required for this test (package " + BuildTools.packageOf(tool) + ")");
         }
         home = Files.createTempDirectory("meros-e2e-build");
         copyTree(Path.of(System.getProperty("meros.home", ".")).resolve("constellations/demo"), home.resolve("constellations/demo"));
@@ -157,7 +157,8 @@ class ImageBuildE2ETest {
         assertTrue(java.util.Arrays.equals(hostPub, Files.readAllBytes(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"))),
                 "the recorded host key still matches the previous disk");
         assertNoTempFiles();
-        assertFalse(Files.exists(home.resolve("data/build/demo/box.tmp")), "the work directory is removed");
+        assertFalse(Files.exists(builder.workDir("demo", demo().vm("box"))), "the work directory is removed");
+        assertFalse(Files.exists(home.resolve("data/build/demo/box.tmp")));
     }
 
     @Test

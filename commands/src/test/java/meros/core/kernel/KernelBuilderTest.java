@@ -64,7 +64,7 @@ class KernelBuilderTest {
         Files.writeString(tree.resolve(".config"), "CONFIG_A=y\n");
         KernelBuilder b = new KernelBuilder(new Home(tmp));
         MerosException e = assertThrows(MerosException.class,
-                () -> b.build(new KernelBuilder.Options("linux", null, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+                () -> b.build(new KernelBuilder.Options(tree.toString(), null, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
         assertEquals(ExitCode.USAGE, e.exitCode());
         assertTrue(e.getMessage().contains("make mrproper"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("data/build/kernel")));
@@ -72,15 +72,15 @@ class KernelBuilderTest {
 
     @Test
     void aBadUserFragmentFailsBeforeAnyWork() throws IOException {
-        KernelSourceTest.fakeTree(tmp.resolve("linux"));
-        Files.writeString(tmp.resolve("my.config"), "CONFIG_OK=y\nthis is not kconfig\n");
+        Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
+        Path mine = Files.writeString(tmp.resolve("my.config"), "CONFIG_OK=y\nthis is not kconfig\n");
         KernelBuilder b = new KernelBuilder(new Home(tmp));
         MerosException e = assertThrows(MerosException.class, () -> b.build(
-                new KernelBuilder.Options("linux", Path.of("my.config"), KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+                new KernelBuilder.Options(tree.toString(), mine, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
         assertEquals(ExitCode.USAGE, e.exitCode());
-        assertTrue(e.getMessage().startsWith("my.config:2: not a Kconfig line"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(mine + ":2: not a Kconfig line"), e.getMessage());
         MerosException missing = assertThrows(MerosException.class, () -> b.build(
-                new KernelBuilder.Options("linux", Path.of("nope.config"), KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+                new KernelBuilder.Options(tree.toString(), Path.of("nope.config"), KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
         assertEquals("config fragment nope.config: no such file", missing.getMessage());
         assertFalse(Files.exists(tmp.resolve("data")));
     }
@@ -94,5 +94,19 @@ class KernelBuilderTest {
         l.progress("CC b.o");
         l.warning("warning: x");
         assertEquals("[  0s] configuring\n[  0s] CC a.o\nwarning: x\n", sw.toString());
+    }
+
+    @Test
+    void aSecondBuildOfTheSameArchitectureIsBusy() throws Exception {
+        Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
+        Path lock = Files.createDirectories(tmp.resolve("data/build")).resolve("kernel.lock");
+        try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             var held = ch.lock()) {
+            MerosException e = assertThrows(MerosException.class, () -> new KernelBuilder(new Home(tmp)).build(
+                    new KernelBuilder.Options(tree.toString(), null, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+            assertEquals(ExitCode.BUSY, e.exitCode());
+            assertEquals("another kernel-build is running (" + lock + ")", e.getMessage());
+        }
+        assertFalse(Files.exists(tmp.resolve("data/build/kernel")));
     }
 }

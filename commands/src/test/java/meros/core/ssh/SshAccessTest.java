@@ -192,6 +192,18 @@ class SshAccessTest {
         assertTrue(e.getMessage().contains("nope"), e.getMessage());
     }
 
+    @Test
+    void aDirectoryPushedIntoAnExistingDirectoryLandsInsideIt(@TempDir Path tmp) throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("payload/bin"));
+        Files.writeString(src.resolve("tool"), "x");
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        ssh.push(tmp.resolve("payload"), shared + "/", TransferProgress.NONE);
+        assertEquals("x", Files.readString(shared.resolve("payload/bin/tool")));
+        Path again = Files.createDirectories(tmp.resolve("again"));
+        ssh.push(tmp.resolve("payload"), again.toString(), TransferProgress.NONE);
+        assertEquals("x", Files.readString(again.resolve("payload/bin/tool")));
+    }
+
     static String modeOf(Path p) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }

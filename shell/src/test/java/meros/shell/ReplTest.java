@@ -1,0 +1,178 @@
+package meros.shell;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The REPL driven headless through a DumbTerminal: real readLine loop, real completion, real JShell. */
+class ReplTest {
+    @TempDir Path home;
+    ShellFixture fx;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fx = new ShellFixture(home);
+        Bindings.put("note", null);
+    }
+
+    private static void contains(String out, String expected) {
+        assertTrue(out.contains(expected), () -> "expected output to contain <" + expected + "> but was:\n" + out);
+    }
+
+    @Test
+    void tabCompletesCommandNames() throws Exception {
+        String out = fx.repl("li\t\n");
+        contains(out, "meros> list");
+        contains(out, "demo\nlab\n");
+    }
+
+    @Test
+    void tabCompletesConstellationNamesForPositionals() throws Exception {
+        String out = fx.repl("probe d\t\n");
+        contains(out, "probe c=demo vm=null");
+    }
+
+    @Test
+    void tabCompletesVmNamesOfTheTypedConstellation() throws Exception {
+        String out = fx.repl("probe lab \t\nprobe demo o\t\n");
+        contains(out, "probe c=lab vm=web");
+        contains(out, "probe c=demo vm=other");
+    }
+
+    @Test
+    void tabCompletesJavaOnceJShellIsReady() throws Exception {
+        // the first line waits for JShell; the completion of the second then has an engine to ask
+        String out = fx.repl("1+1\nString greeting = \"hi\"\ngreet\t.length()\n");
+        contains(out, "$1 ==> 2");
+        contains(out, "==> 2\n");
+        assertTrue(out.contains("greeting.length()"), out);
+    }
+
+    @Test
+    void commandWordsRunCommandsAndEverythingElseIsJava() throws Exception {
+        String out = fx.repl("list\nint list = 5\nlist + 1\n;list\n/list\nString doctor = \"abc\"\ndoctor.length()\n");
+        assertEquals(2, out.split("demo\nlab\n", -1).length - 1, out); // "list" and "/list" ran the command
+        contains(out, "list ==> 5");
+        contains(out, "==> 6");
+        contains(out, "==> 3");
+    }
+
+    @Test
+    void javaOperatorsReachJShellNotAShellPipeline() throws Exception {
+        String out = fx.repl("int a = 6 | 1\na > 2 && a < 10\n\"x#y\\\\z\"\n");
+        contains(out, "a ==> 7");
+        contains(out, "==> true");
+        contains(out, "==> \"x#y\\\\z\"");
+    }
+
+    @Test
+    void multiLineJavaContinuesUntilTheSnippetIsComplete() throws Exception {
+        String out = fx.repl("int sq(int x) {\n  return x * x;\n}\nsq(7)\n");
+        contains(out, "   ...> ");
+        contains(out, "created method sq(int)");
+        contains(out, "==> 49");
+    }
+
+    @Test
+    void snippetsAndCommandsShareLiveObjects() throws Exception {
+        String out = fx.repl("""
+                Bindings.put("seen", meros)
+                StringBuilder n = new StringBuilder("java")
+                Bindings.put("note", n)
+                note
+                n.toString()
+                """);
+        assertSame(fx.meros, Bindings.get("seen"), "the snippet's meros is the instance the commands use");
+        contains(out, "note=java+command");
+        contains(out, "==> \"java+command\""); // the command changed the snippet's object
+    }
+
+    @Test
+    void snippetSeesTheConstellationHandleTheCoreHandsOut() throws Exception {
+        String out = fx.repl("""
+                Bindings.put("c", meros.constellation("demo"))
+                meros.constellation("demo").vms().size()
+                """);
+        contains(out, "==> 2");
+        assertSame(fx.meros.constellation("demo"), Bindings.get("c"));
+    }
+
+    @Test
+    void compileErrorsAndExceptionsAreShownAndTheShellGoesOn() throws Exception {
+        String out = fx.repl("""
+                nosuchVariable + 1
+                throw new IllegalStateException("boom")
+                Integer.parseInt("x")
+                System.exit(3)
+                40 + 2
+                """);
+        contains(out, "error at 1:1: cannot find symbol; symbol: variable nosuchVariable");
+        contains(out, "java.lang.IllegalStateException: boom\n    at (#");
+        contains(out, "java.lang.NumberFormatException: For input string: \"x\"");
+        assertFalse(out.contains("java.base/java.lang.Integer.parseInt"), "only snippet frames without --debug:\n" + out);
+        contains(out, "java.lang.SecurityException: System.exit(3) is not allowed in a snippet");
+        contains(out, "==> 42");
+    }
+
+    @Test
+    void commandErrorsPrintOneLine() throws Exception {
+        String out = fx.repl("probe\nlist\n");
+        contains(out, "error: Missing required parameter: '<constellation>'");
+        contains(out, "demo\nlab\n");
+    }
+
+    @Test
+    void ctrlDLeavesTheShell() throws Exception {
+        String out = fx.repl("1+1\n\u0004list\n", true);
+        contains(out, "$1 ==> 2");
+        assertFalse(out.contains("demo\nlab"), "nothing after Ctrl-D may run:\n" + out);
+    }
+
+    @Test
+    void exitLeavesTheShell() throws Exception {
+        String out = fx.repl("exit\nlist\n");
+        assertFalse(out.contains("demo\nlab"), out);
+    }
+
+    @Test
+    void ctrlCCancelsTheLineBeingTyped() throws Exception {
+        String out = fx.repl("nosuch\u0003list\n");
+        assertFalse(out.contains("nosuch ") || out.contains("variable nosuch"), out);
+        contains(out, "demo\nlab\n");
+    }
+
+    @Test
+    void ctrlCInterruptsARunningSnippet() throws Exception {
+        Bindings.put("started", null);
+        String out = fx.repl("""
+                long n = 0
+                while (true) { n++; Bindings.put("started", true); }
+                n > 0
+                """, false, t -> {
+            long deadline = System.nanoTime() + ShellFixture.TIMEOUT.toNanos() / 2;
+            while (Bindings.get("started") == null && System.nanoTime() < deadline) Thread.onSpinWait();
+            t.raise(org.jline.terminal.Terminal.Signal.INT);
+        });
+        contains(out, "interrupted");
+        contains(out, "==> true"); // the shell went on, with the snippet's state
+    }
+
+    @Test
+    void historyPersistsAcrossSessions() throws Exception {
+        fx.repl("list\n6*7\n");
+        Path history = home.resolve("data/history");
+        assertTrue(Files.isRegularFile(history), "data/history created");
+        String h = Files.readString(history);
+        assertTrue(h.contains("list") && h.contains("6*7"), h);
+        String out = fx.repl("\u0010\n"); // Ctrl-P: previous history entry
+        contains(out, "==> 42");
+    }
+}

@@ -1,0 +1,52 @@
+package meros.shell;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class RouterTest {
+    private final Router router = new Router(() -> Set.of("list", "show", "script", "exit"));
+
+    @ParameterizedTest(name = "[{0}] is {1}")
+    @CsvSource(delimiter = '#', value = {
+            "list                    # COMMAND",
+            "  list --help           # COMMAND",
+            "show demo web           # COMMAND",
+            "script /tmp/x.jsh       # COMMAND",
+            "script ./x.jsh          # COMMAND",
+            "/list                   # COMMAND",
+            "/nosuch                 # COMMAND",
+            "list.size()             # JAVA",
+            "list = 3                # JAVA",
+            "list == null            # JAVA",
+            "list++                  # JAVA",
+            "list + 1                # JAVA",
+            "list += 1               # JAVA",
+            "list[0]                 # JAVA",
+            "list;                   # JAVA",
+            "list -> 1               # JAVA",
+            ";list                   # JAVA",
+            "listing                 # JAVA",
+            "1 | 2                   # JAVA",
+            "meros.list()            # JAVA",
+            "// list                 # JAVA",
+            "'   '                   # EMPTY",
+    })
+    void routes(String line, Router.Kind kind) {
+        assertEquals(kind, router.route(line.equals("'   '") ? "   " : line).kind());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "show demo web           | show,demo,web",
+            "show 'a b' \"c d\"      | show,a b,c d",
+            "show a\\ b              | show,a b",
+    })
+    void splitsCommandWords(String line, String words) {
+        assertEquals(List.of(words.split(",")), Router.split(line));
+    }
+}

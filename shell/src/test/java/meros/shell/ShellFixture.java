@@ -1,0 +1,134 @@
+package meros.shell;
+
+import meros.cli.Cli;
+import meros.cli.Completion;
+import meros.core.Home;
+import meros.core.Meros;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.impl.DumbTerminal;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A meros home in a temp directory, the production command tree plus two probe commands, and a headless REPL. */
+final class ShellFixture {
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    final Path root;
+    final Meros meros;
+
+    ShellFixture(Path root) throws IOException {
+        this.root = root;
+        Path demo = root.resolve("constellations/demo");
+        Files.createDirectories(demo);
+        Files.writeString(demo.resolve("demo.yml"), """
+                virtual_machines:
+                  box:
+                    arch: x86_64
+                    distribution: debian
+                  other:
+                    arch: x86_64
+                    distribution: debian
+                """);
+        Files.createDirectories(root.resolve("constellations/lab"));
+        Files.writeString(root.resolve("constellations/lab/lab.yml"), """
+                virtual_machines:
+                  web:
+                    arch: x86_64
+                    distribution: debian
+                """);
+        this.meros = new Meros(new Home(root));
+    }
+
+    /** The production tree plus {@code probe <constellation> <vm>} and {@code note} (prints a binding). */
+    CommandLine tree(PrintWriter out, PrintWriter err) {
+        CommandLine cl = Cli.create(meros, out, err);
+        cl.addSubcommand("probe", new Probe());
+        cl.addSubcommand("note", new Note());
+        cl.setOut(out); // subcommands added after Cli.create need the writers too
+        cl.setErr(err);
+        return cl;
+    }
+
+    /** Runs a REPL over a DumbTerminal fed with {@code input}; returns everything it wrote. */
+    String repl(String input) throws Exception {
+        return repl(input, false);
+    }
+
+    /** With {@code ctrlDIsEof}, a ^D in the input ends the session (and the end of the input does not). */
+    String repl(String input, boolean ctrlDIsEof) throws Exception {
+        return repl(input, ctrlDIsEof, t -> { });
+    }
+
+    /** {@code during} runs on the test thread while the REPL runs (e.g. to raise a signal). */
+    String repl(String input, boolean ctrlDIsEof, java.util.function.Consumer<org.jline.terminal.Terminal> during) throws Exception {
+        ByteArrayInputStream in = new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        try (DumbTerminal t = new DumbTerminal("test", "ansi", in, out, StandardCharsets.UTF_8)) {
+            t.setSize(new org.jline.terminal.Size(160, 50));
+            // what a real tty's line discipline has: ^C raises SIGINT; ^D is end-of-file only when asked, since
+            // the dumb terminal's default VEOF (-1) is what turns the end of the input stream into end-of-file
+            Attributes a = t.getAttributes();
+            a.setLocalFlag(Attributes.LocalFlag.ISIG, true);
+            a.setControlChar(Attributes.ControlChar.VINTR, 3);
+            // with ISIG on, every unset (-1) signal char would match the end of input and loop forever
+            a.setControlChar(Attributes.ControlChar.VQUIT, 28);
+            a.setControlChar(Attributes.ControlChar.VSUSP, 26);
+            a.setControlChar(Attributes.ControlChar.VSTATUS, 20);
+            if (ctrlDIsEof) a.setControlChar(Attributes.ControlChar.VEOF, 4);
+            t.setAttributes(a);
+            Repl repl = new Repl(t, meros, root.resolve("data/history"), false, this::tree);
+            Future<Integer> f = ex.submit(repl::run);
+            during.accept(t);
+            try {
+                f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                throw new AssertionError("the REPL did not finish within " + TIMEOUT + "; output so far:\n" + out);
+            }
+            t.writer().flush();
+        } finally {
+            ex.shutdownNow();
+        }
+        return out.toString(StandardCharsets.UTF_8).replace("\r", "");
+    }
+
+    @Command(name = "probe", description = "test: echo a constellation and a VM")
+    static final class Probe implements Runnable {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = Completion.CONSTELLATION) String constellation;
+        @Parameters(index = "1", paramLabel = Completion.VM, arity = "0..1") String vm;
+
+        @Override
+        public void run() {
+            spec.commandLine().getOut().println("probe c=" + constellation + " vm=" + vm);
+        }
+    }
+
+    @Command(name = "note", description = "test: print and extend the live object bound as 'note'")
+    static final class Note implements Runnable {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            Object n = Bindings.get("note");
+            if (n instanceof StringBuilder sb) sb.append("+command");
+            spec.commandLine().getOut().println("note=" + n);
+        }
+    }
+}
