@@ -184,7 +184,47 @@ class AccessDemoE2ETest {
         }
     }
 
+    @Test
+    @Order(6)
+    void inTheShellTabCompletesQmpCommandNamesFromTheRunningVm(@TempDir Path tmp) throws Exception {
+        ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.Home(home)), tmp.resolve("history"));
+        String out = fx.repl("qmp demo box query-st\t\n").replace("\u0007", "");
+        assertTrue(out.contains("meros> qmp demo box query-status"), out);
+        assertTrue(out.contains("\"status\" : \"running\""), out);
+    }
+
+    /** Last: it kills demo's QEMU (down() copes with a crashed VM). */
+    @Test
+    @Order(100)
+    void theShellNoticesWhenTheQemuOfAVmItTouchedDies(@TempDir Path tmp) throws Exception {
+        ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.Home(home)), tmp.resolve("history"));
+        long pid = fx.meros.constellation("demo").vm("box").runtime().livePid().orElseThrow();
+        java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
+        java.io.PipedInputStream in = new java.io.PipedInputStream(keys, 4096);
+        String out = fx.repl(in, false, (t, screen) -> {
+            try {
+                keys.write("qmp demo box query-status\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                keys.flush();
+                // the shell follows the VM right after the command, before it draws the next prompt
+                for (int i = 0; i < 1200 && !promptAfter(screen.toString(java.nio.charset.StandardCharsets.UTF_8), "\"running\""); i++) Thread.sleep(50);
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // kill -9
+                for (int i = 0; i < 1200 && !screen.toString(java.nio.charset.StandardCharsets.UTF_8).contains("went away"); i++) Thread.sleep(50);
+                keys.write("list\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                keys.close();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(out.contains("meros: vm demo/box: QEMU went away (crashed: QEMU process " + pid + " is gone without a shutdown)"), out);
+        assertTrue(out.indexOf("went away") < out.lastIndexOf("demo\n"), "the shell goes on after the notice:\n" + out);
+    }
+
     // ------------------------------------------------------------ helpers
+
+    static boolean promptAfter(String screen, String text) {
+        int i = screen.indexOf(text);
+        return i >= 0 && screen.indexOf(Repl.PROMPT, i) >= 0;
+    }
 
     static void keys(String server, String... keys) {
         List<String> a = new java.util.ArrayList<>(List.of("tmux", "-L", server, "send-keys", "-t", "acc"));

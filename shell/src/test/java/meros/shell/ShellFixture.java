@@ -30,9 +30,18 @@ final class ShellFixture {
 
     final Path root;
     final Meros meros;
+    private final Path history;
+
+    /** A REPL over an existing meros home (nothing written there; history goes to {@code history}). */
+    ShellFixture(Meros meros, Path history) {
+        this.root = meros.home().root();
+        this.meros = meros;
+        this.history = history;
+    }
 
     ShellFixture(Path root) throws IOException {
         this.root = root;
+        this.history = root.resolve("data/history");
         Path demo = root.resolve("constellations/demo");
         Files.createDirectories(demo);
         Files.writeString(demo.resolve("demo.yml"), """
@@ -97,7 +106,7 @@ final class ShellFixture {
             a.setControlChar(Attributes.ControlChar.VSTATUS, 20);
             if (ctrlDIsEof) a.setControlChar(Attributes.ControlChar.VEOF, 4);
             t.setAttributes(a);
-            Repl repl = new Repl(t, meros, root.resolve("data/history"), false, this::tree);
+            Repl repl = new Repl(t, meros, history, false, this::tree);
             Future<Integer> f = ex.submit(repl::run);
             during.accept(t, out);
             try {
