@@ -34,6 +34,7 @@ final class FakeQemu implements AutoCloseable {
 
     final Process process;
     final AtomicInteger queryCommands = new AtomicInteger();
+    /** Counts down once a client finished the handshake on the event monitor. */
     final CountDownLatch eventsConnected = new CountDownLatch(1);
     private final List<String> commands;
     private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
@@ -70,8 +71,7 @@ final class FakeQemu implements AutoCloseable {
                 try {
                     SocketChannel ch = server.accept();
                     open.add(ch);
-                    if (events) eventsConnected.countDown();
-                    Thread c = new Thread(() -> converse(ch), "fake-qemu-conn");
+                    Thread c = new Thread(() -> converse(ch, events), "fake-qemu-conn");
                     c.setDaemon(true);
                     c.start();
                 } catch (IOException e) {
@@ -83,7 +83,7 @@ final class FakeQemu implements AutoCloseable {
         t.start();
     }
 
-    private void converse(SocketChannel ch) {
+    private void converse(SocketChannel ch, boolean events) {
         try {
             send(ch, GREETING);
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
@@ -105,6 +105,7 @@ final class FakeQemu implements AutoCloseable {
                     default -> "{}";
                 };
                 send(ch, "{\"return\": " + ret + ", \"id\": " + req.get("id") + "}");
+                if (events && cmd.equals("qmp_capabilities")) eventsConnected.countDown(); // a follower is connected
             }
         } catch (IOException e) {
             // the client went away, or crash() pulled the plug

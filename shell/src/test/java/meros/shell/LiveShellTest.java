@@ -67,6 +67,8 @@ class LiveShellTest {
                 keys.write("qmp demo box query-status\n".getBytes(StandardCharsets.UTF_8));
                 keys.flush();
                 assertTrue(qemu.eventsConnected.await(30, TimeUnit.SECONDS), () -> "the shell did not follow demo/box:\n" + screen);
+                // following ends before the next prompt is drawn
+                for (int i = 0; i < 600 && !AccessDemoE2ETest.promptAfter(screen.toString(StandardCharsets.UTF_8), "\"running\""); i++) Thread.sleep(50);
                 qemu.crash();
                 for (int i = 0; i < 600 && !screen.toString(StandardCharsets.UTF_8).contains("crashed"); i++) Thread.sleep(50);
                 keys.write("probe demo box\n".getBytes(StandardCharsets.UTF_8));
@@ -89,6 +91,7 @@ class LiveShellTest {
                 keys.write("qmp demo box query-status\n".getBytes(StandardCharsets.UTF_8));
                 keys.flush();
                 assertTrue(qemu.eventsConnected.await(30, TimeUnit.SECONDS), () -> "the shell did not follow demo/box:\n" + screen);
+                for (int i = 0; i < 600 && !AccessDemoE2ETest.promptAfter(screen.toString(StandardCharsets.UTF_8), "\"running\""); i++) Thread.sleep(50);
                 // what VmRuntime.stop does to a QEMU that ignores power-down: it ends up killing it
                 fx.meros.constellation("demo").vm("box").runtime().stop(java.time.Duration.ofMillis(100));
                 keys.write("probe demo box\n".getBytes(StandardCharsets.UTF_8));
