@@ -188,7 +188,8 @@ class AccessDemoE2ETest {
     @Order(6)
     void inTheShellTabCompletesQmpCommandNamesFromTheRunningVm(@TempDir Path tmp) throws Exception {
         ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.Home(home)), tmp.resolve("history"));
-        String out = fx.repl("qmp demo box query-st\t\n").replace("\u0007", "");
+        // query-st alone is ambiguous on a real QEMU (query-stats, query-stats-schemas, query-status)
+        String out = fx.repl("qmp demo box query-statu\t\n").replace("\u0007", "");
         assertTrue(out.contains("meros> qmp demo box query-status"), out);
         assertTrue(out.contains("\"status\" : \"running\""), out);
     }
