@@ -333,6 +333,7 @@ public final class KernelBuilder {
             try {
                 log.write(s);
                 log.write('\n');
+                log.flush(); // the log is live: tail -f it while the build runs
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
