@@ -248,6 +248,7 @@ public final class ImageBuilder {
         } finally {
             for (Path t : temps) InFlight.release(t);
             InFlight.release(work);
+            deleteIfEmpty(work.getParent());
         }
     }
 
@@ -277,6 +278,15 @@ public final class ImageBuilder {
             // fall back to the data directory
         }
         return dataWork;
+    }
+
+    private static void deleteIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+            if (dir.getParent() != null && dir.getParent().getFileName().toString().equals("meros-build")) Files.deleteIfExists(dir.getParent());
+        } catch (IOException ignored) {
+            // not empty, or another build is using it
+        }
     }
 
     /** Hooks and in-root programs must be executable there. */
@@ -387,6 +397,7 @@ public final class ImageBuilder {
         } finally {
             for (Path t : temps) InFlight.release(t);
             InFlight.release(work);
+            deleteIfEmpty(work.getParent());
         }
     }
 
