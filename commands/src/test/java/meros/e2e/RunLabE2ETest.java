@@ -102,6 +102,8 @@ class RunLabE2ETest {
         listen(ns, "0.0.0.0", 9090);   // not allowed
         listen(outside, OUTSIDE_IP, 8080);
 
+        // disks are built outside the namespace: the bootstrap needs the Debian mirror, the namespace has no route
+        merosOk(home, null, BOOT, "build", "lab");
         String init = merosOk(home, ns, BOOT, "init", "lab").stdout();
         assertTrue(init.matches("(?s).*web: ready in [0-9.]+ s \\(ssh\\).*"), init);
         assertTrue(init.matches("(?s).*client: ready in [0-9.]+ s \\(ssh\\).*"), init);

@@ -24,9 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * host's loader.
  */
 final class HostExecution implements ExecutionControlProvider {
-    /** True on a thread running snippet code (inherited by threads a snippet starts). */
-    static final InheritableThreadLocal<Boolean> IN_SNIPPET = new InheritableThreadLocal<>();
-
     private final ClassLoader parent;
 
     HostExecution(ClassLoader parent) {
@@ -40,17 +37,7 @@ final class HostExecution implements ExecutionControlProvider {
 
     @Override
     public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
-        return new LocalExecutionControl(new Delegate(parent)) {
-            @Override
-            protected void clientCodeEnter() {
-                IN_SNIPPET.set(Boolean.TRUE);
-            }
-
-            @Override
-            protected void clientCodeLeave() {
-                IN_SNIPPET.remove();
-            }
-        };
+        return new LocalExecutionControl(new Delegate(parent));
     }
 
     /** The host's class path as the compiler needs it: the loader chain's URLs plus {@code java.class.path}. */

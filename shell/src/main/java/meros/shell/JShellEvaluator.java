@@ -135,15 +135,25 @@ public final class JShellEvaluator implements AutoCloseable {
             }
         }
         Future<T> f = thread.submit(task);
+        boolean interrupted = false;
         try {
-            return f.get();
-        } catch (InterruptedException e) {
-            js.stop();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
+            while (true) {
+                try {
+                    return interrupted ? f.get(100, java.util.concurrent.TimeUnit.MILLISECONDS) : f.get();
+                } catch (InterruptedException e) {
+                    // Ctrl-C: stop the snippet and wait for JShell to report it, so the next line finds it idle
+                    interrupted = true;
+                    stopRequested = true;
+                    js.stop();
+                } catch (java.util.concurrent.TimeoutException e) {
+                    js.stop(); // the stop may have fallen between two snippets: repeat until the task ends
+                }
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw new IllegalStateException(e.getCause());
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
@@ -210,6 +220,10 @@ public final class JShellEvaluator implements AutoCloseable {
                         next = "";
                     }
                     int lineOffset = lineOf(source, consumed + leadingBlank(rest));
+                    if (stopRequested) {
+                        err.println("interrupted");
+                        return new Outcome(false, "interrupted", lineOffset);
+                    }
                     Outcome o = evalOne(js, snippet, lineOffset, out, err);
                     sOut.flush();
                     sErr.flush();
@@ -272,7 +286,7 @@ public final class JShellEvaluator implements AutoCloseable {
                 err.println("interrupted");
                 return new Outcome(false, "interrupted", lineOffset);
             }
-            if (!e.status().isDefined()) continue;
+            if (!e.status().isDefined() && e.status() != Snippet.Status.RECOVERABLE_NOT_DEFINED) continue;
             String shown = show(js, e);
             if (shown != null) out.println(shown);
         }
@@ -285,7 +299,11 @@ public final class JShellEvaluator implements AutoCloseable {
                 ? " (it cannot be used until " + js.unresolvedDependencies((jdk.jshell.DeclarationSnippet) s)
                     .collect(Collectors.joining(", ")) + " exists)" : "";
         if (s instanceof ExpressionSnippet x) return x.name() + " ==> " + e.value();
-        if (s instanceof VarSnippet v) return v.name() + " ==> " + e.value() + note;
+        if (s instanceof VarSnippet v) {
+            return e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
+                    ? "declared variable " + v.name() + " of type " + v.typeName() + note
+                    : v.name() + " ==> " + e.value() + note;
+        }
         if (s instanceof MethodSnippet m) return (e.previousStatus() == Snippet.Status.NONEXISTENT ? "created" : "replaced")
                 + " method " + m.name() + "(" + m.parameterTypes() + ")" + note;
         if (s instanceof TypeDeclSnippet t) return (e.previousStatus() == Snippet.Status.NONEXISTENT ? "created" : "replaced")

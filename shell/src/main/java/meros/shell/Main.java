@@ -32,7 +32,11 @@ public final class Main {
         if (a.stream().allMatch(s -> s.equals("-v") || s.equals("--debug"))) {
             return repl(meros, debug);
         }
-        if (a.get(0).endsWith(".jsh") && !a.get(0).startsWith("-")) a.add(0, "script");
+        for (int i = 0; i < a.size(); i++) { // "meros [-v] FILE.jsh" is "meros [-v] script FILE.jsh"
+            if (a.get(i).startsWith("-")) continue;
+            if (a.get(i).endsWith(".jsh")) a.add(i, "script");
+            break;
+        }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         if (a.contains("connect") && System.console() != null) return connect(meros, a, out, err);
@@ -55,8 +59,8 @@ public final class Main {
 
     private static int repl(Meros meros, boolean debug) {
         try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build()) {
-            meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
             if (terminal.getWidth() <= 0) terminal.setSize(new org.jline.terminal.Size(120, 40)); // a pipe or a 0x0 pty
+            meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
             return new Repl(terminal, meros, meros.home().history(), debug).run();
         } catch (IOException e) {
             System.err.println("error: cannot open the terminal: " + e.getMessage());

@@ -41,6 +41,7 @@ public final class Repl {
     private CommandLine commands;
     private volatile boolean exitRequested;
     private volatile Thread busy;
+    private volatile boolean busyJava;
     private int lastExit;
 
     public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug) {
@@ -159,25 +160,26 @@ public final class Repl {
                 }
                 src.append('\n').append(more);
             }
-            busy = Thread.currentThread();
+            busyJava = true;
             JShellEvaluator.Outcome o = evaluator.eval(src.toString(), out, out);
             lastExit = o.ok() ? 0 : ExitCode.FAILED.code;
         } catch (RuntimeException e) {
             out.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             lastExit = ExitCode.FAILED.code;
         } finally {
-            busy = null;
-            Thread.interrupted();
+            busyJava = false;
             out.flush();
         }
     }
 
+    /** Ctrl-C while something runs: stop the snippet (jshell.stop()), or interrupt the command's thread. */
     private void interruptBusy() {
-        Thread t = busy;
-        if (t != null) {
+        if (busyJava) {
             evaluator.stop();
-            t.interrupt();
+            return;
         }
+        Thread t = busy;
+        if (t != null) t.interrupt();
     }
 
     /** The command tree that executes lines; built on first use (not before the prompt). */

@@ -106,7 +106,7 @@ final class ShellCompleter implements Completer {
                     for (String c : meros.list()) candidates.add(new Candidate(c, c, "constellations", null, null, null, true));
                     return;
                 }
-                if (Completion.VM.equals(p.paramLabel())) {
+                if (isVm(p)) {
                     String c = constellationTyped(spec, words, wi);
                     if (c != null) {
                         for (String vm : meros.load(c).vmNames()) candidates.add(new Candidate(vm, vm, "VMs of " + c, null, null, null, true));
@@ -122,9 +122,17 @@ final class ShellCompleter implements Completer {
         new PicocliJLineCompleter(tree().getCommandSpec()).complete(reader, args, candidates);
     }
 
+    /** {@code <constellation>} (the convention), also spelled {@code CONSTELLATION}, or its candidates class. */
     private static boolean isConstellation(PositionalParamSpec p) {
-        return Completion.CONSTELLATION.equals(p.paramLabel())
-                || (p.completionCandidates() instanceof Completion.Constellations);
+        return label(p).equals("constellation") || p.completionCandidates() instanceof Completion.Constellations;
+    }
+
+    private static boolean isVm(PositionalParamSpec p) {
+        return label(p).equals("vm");
+    }
+
+    private static String label(PositionalParamSpec p) {
+        return p.paramLabel().replace("<", "").replace(">", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     private static PositionalParamSpec positional(CommandSpec spec, int pos) {

@@ -150,6 +150,22 @@ class ReplTest {
     }
 
     @Test
+    void ctrlCInterruptsARunningSnippet() throws Exception {
+        Bindings.put("started", null);
+        String out = fx.repl("""
+                long n = 0
+                while (true) { n++; Bindings.put("started", true); }
+                n > 0
+                """, false, t -> {
+            long deadline = System.nanoTime() + ShellFixture.TIMEOUT.toNanos() / 2;
+            while (Bindings.get("started") == null && System.nanoTime() < deadline) Thread.onSpinWait();
+            t.raise(org.jline.terminal.Terminal.Signal.INT);
+        });
+        contains(out, "interrupted");
+        contains(out, "==> true"); // the shell went on, with the snippet's state
+    }
+
+    @Test
     void historyPersistsAcrossSessions() throws Exception {
         fx.repl("list\n6*7\n");
         Path history = home.resolve("data/history");

@@ -71,6 +71,11 @@ final class ShellFixture {
 
     /** With {@code ctrlDIsEof}, a ^D in the input ends the session (and the end of the input does not). */
     String repl(String input, boolean ctrlDIsEof) throws Exception {
+        return repl(input, ctrlDIsEof, t -> { });
+    }
+
+    /** {@code during} runs on the test thread while the REPL runs (e.g. to raise a signal). */
+    String repl(String input, boolean ctrlDIsEof, java.util.function.Consumer<org.jline.terminal.Terminal> during) throws Exception {
         ByteArrayInputStream in = new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExecutorService ex = Executors.newSingleThreadExecutor();
@@ -89,6 +94,7 @@ final class ShellFixture {
             t.setAttributes(a);
             Repl repl = new Repl(t, meros, root.resolve("data/history"), false, this::tree);
             Future<Integer> f = ex.submit(repl::run);
+            during.accept(t);
             try {
                 f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (TimeoutException e) {

@@ -127,7 +127,7 @@ public final class Kvm {
     static List<String> argv(Path img, String accel) {
         return List.of("qemu-system-x86_64", "-accel", accel, "-nodefaults", "-display", "none", "-m", "16",
                 "-no-reboot", "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                "-drive", "file=" + img + ",format=raw,if=ide,readonly=on");
+                "-drive", "file=" + img + ",format=raw,if=ide");
     }
 
     static String qemuVersion() {

@@ -113,8 +113,35 @@ public final class ImageBuilder {
             Recipe.requireHostArch(vm.arch());
             specs.put(n, baseSpec(vm));
         }
-        for (String n : names) out.add(buildOne(m, m.vm(n), specs.get(n), null, progress));
-        return out;
+        return locked(m.name(), () -> {
+            for (String n : names) out.add(buildOne(m, m.vm(n), specs.get(n), null, progress));
+            return out;
+        });
+    }
+
+    /** One build of a constellation at a time (the work directories and temp names are per VM, not per process). */
+    <T> T locked(String c, java.util.function.Supplier<T> body) {
+        Path lockFile = home.build().resolve(c).resolve(".lock");
+        try {
+            Files.createDirectories(lockFile.getParent());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.channels.FileLock lock;
+                try {
+                    lock = ch.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) throw new MerosException(ExitCode.BUSY, "another meros build of '" + c + "' is running");
+                try {
+                    return body.get();
+                } finally {
+                    lock.release();
+                }
+            }
+        } catch (IOException e) {
+            throw Fs.ioError("locking " + lockFile, e);
+        }
     }
 
     /**
@@ -126,9 +153,9 @@ public final class ImageBuilder {
         Vm vm = m.vm(vmName);
         if (!Files.isRegularFile(image)) throw MerosException.usage("no image file " + image);
         preflight();
-        if (useVirtCustomize && Proc.onPath("virt-customize")) return buildWithGuestfs(m, vm, image.toAbsolutePath(), progress);
+        if (useVirtCustomize && Proc.onPath("virt-customize")) return locked(m.name(), () -> buildWithGuestfs(m, vm, image.toAbsolutePath(), progress));
         BuildTools.require("debugfs");
-        return buildOne(m, vm, null, image.toAbsolutePath(), progress);
+        return locked(m.name(), () -> buildOne(m, vm, null, image.toAbsolutePath(), progress));
     }
 
     private boolean useVirtCustomize = true;

@@ -35,7 +35,7 @@ public final class QemuArgs {
         List<String> a = new ArrayList<>();
         a.add("qemu-system-" + vm.arch());
         a.add("-name");
-        a.add("guest=" + constellation + "/" + vm.name() + ",process=meros-" + vm.name());
+        a.add("guest=" + constellation + "/" + vm.name());
         a.add("-machine");
         a.add(machine(vm.arch()));
         a.add("-accel");

@@ -83,4 +83,14 @@ class DiskAndToolsTest {
         assertEquals(List.of("debootstrap", "--variant=minbase", "--arch=amd64", "--include=curl,sudo", "trixie", "/r", "http://m.test/debian"),
                 DebianBootstrap.debootstrapArgv(spec, Path.of("/r")));
     }
+
+    @Test
+    void aSecondBuildOfTheSameConstellationIsRefusedWhileOneRuns(@TempDir Path tmp) {
+        ImageBuilder b = new ImageBuilder(new meros.core.Home(tmp));
+        MerosException e = assertThrows(MerosException.class, () -> b.locked("demo", () -> b.locked("demo", () -> "inner")));
+        assertEquals("another meros build of 'demo' is running", e.getMessage());
+        assertEquals(5, e.exitCode().code);
+        assertEquals("again", b.locked("demo", () -> "again"), "the lock is released afterwards");
+        assertEquals("other", b.locked("demo", () -> b.locked("lab", () -> "other")), "other constellations build independently");
+    }
 }

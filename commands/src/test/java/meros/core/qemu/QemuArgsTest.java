@@ -27,7 +27,7 @@ class QemuArgsTest {
         var launch = new QemuArgs.Launch(Path.of("/m/data/disks/lab/web.vmlinuz"), Path.of("/m/data/disks/lab/web.initrd"),
                 PATHS.overlay(), Vm.Accel.TCG, false, 0, Map.of());
         assertEquals(List.of(
-                "qemu-system-x86_64", "-name", "guest=lab/web,process=meros-web",
+                "qemu-system-x86_64", "-name", "guest=lab/web",
                 "-machine", "q35", "-accel", "tcg", "-m", "1024M", "-smp", "2",
                 "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
                 "-kernel", "/m/data/disks/lab/web.vmlinuz", "-initrd", "/m/data/disks/lab/web.initrd",
@@ -51,7 +51,7 @@ class QemuArgsTest {
         var launch = new QemuArgs.Launch(Path.of("/m/data/disks/bzImage"), null, PATHS.overlay(), Vm.Accel.KVM, true, 40222,
                 Map.of("labnet", 21000, "backnet", 22000));
         assertEquals(List.of(
-                "qemu-system-x86_64", "-name", "guest=lab/web,process=meros-web",
+                "qemu-system-x86_64", "-name", "guest=lab/web",
                 "-machine", "q35", "-accel", "kvm", "-cpu", "host", "-m", "1024M", "-smp", "2",
                 "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
                 "-kernel", "/m/data/disks/bzImage",

@@ -1,0 +1,35 @@
+package meros.cli;
+
+import meros.core.Home;
+import meros.core.Meros;
+import meros.core.host.HostTools;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs the real doctor: real PATH lookups and the real KVM probe (QEMU). */
+@Tag("e2e")
+class DoctorCommandTest {
+    @TempDir Path home;
+
+    @Test
+    void listsEveryToolWithItsPackageAndAKvmVerdict() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.create(new Meros(new Home(home)), new PrintWriter(out, true), new PrintWriter(err, true)).execute("doctor");
+        String o = out.toString();
+        for (HostTools.Tool t : HostTools.TOOLS) {
+            assertTrue(o.lines().anyMatch(l -> l.startsWith(t.name() + " ") && l.contains(t.pkg())), "row for " + t.name() + ":\n" + o);
+        }
+        assertTrue(o.lines().anyMatch(l -> l.startsWith("KVM: ")), o);
+        boolean requiredMissing = HostTools.check().stream().anyMatch(c -> !c.found() && c.tool().required());
+        assertEquals(requiredMissing ? 3 : 0, code, o + err);
+    }
+}
