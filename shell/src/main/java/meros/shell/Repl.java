@@ -39,6 +39,7 @@ public final class Repl {
     private final boolean debug;
 
     private CommandLine commands;
+    private CrashNotices crashNotices;
     private volatile boolean exitRequested;
     private volatile Thread busy;
     private volatile boolean busyJava;
@@ -85,6 +86,7 @@ public final class Repl {
         reader.unsetOpt(LineReader.Option.INSERT_TAB);
         terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
         PrintWriter out = terminal.writer();
+        crashNotices = new CrashNotices(meros, reader);
         try {
             while (!exitRequested) {
                 String line;
@@ -104,6 +106,7 @@ public final class Repl {
                 // history is a convenience
             }
             out.flush();
+            crashNotices.close();
             evaluator.close();
         }
         return 0;
@@ -143,6 +146,26 @@ public final class Repl {
             busy = null;
             Thread.interrupted(); // a Ctrl-C that came after the command finished must not hit the next one
             out.flush();
+        }
+        follow(cl);
+    }
+
+    /** Follows the VMs the command just named, so that a crash of their QEMU is noticed above the prompt. */
+    private void follow(CommandLine cl) {
+        try {
+            CommandLine.ParseResult pr = cl.getParseResult();
+            CommandLine.ParseResult sub = pr == null ? null : pr.subcommand();
+            if (sub == null) return;
+            String constellation = null;
+            String vm = null;
+            for (CommandLine.Model.PositionalParamSpec p : sub.matchedPositionals()) {
+                String label = p.paramLabel().replace("<", "").replace(">", "");
+                if (label.equalsIgnoreCase("constellation") && p.getValue() instanceof String s) constellation = s;
+                if (label.equalsIgnoreCase("vm") && p.getValue() instanceof String s) vm = s;
+            }
+            crashNotices.follow(constellation, vm);
+        } catch (RuntimeException e) {
+            // following is a convenience
         }
     }
 

@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * Tab completion for the shell: command names and Java identifiers for the first word; options and
  * positional values for command arguments (constellation names for {@link Completion#CONSTELLATION}
  * positionals, the VM names of the typed constellation for {@link Completion#VM} positionals, files for
- * path positionals, picocli's candidates otherwise); JShell's suggestions for Java.
+ * path positionals, the running VM's own QMP command names for {@code <qmp-command>} positionals (see
+ * {@link QmpNames}), picocli's candidates otherwise); JShell's suggestions for Java.
  * It works on its own command tree: picocli's completion re-creates {@code CommandLine}s over the specs it is
  * given, which would reset the writers of the tree that executes commands.
  */
@@ -34,6 +35,7 @@ final class ShellCompleter implements Completer {
     private final JShellEvaluator evaluator;
     private final Meros meros;
     private final ShellParser parser;
+    private final QmpNames qmpNames;
     private CommandLine tree;
 
     ShellCompleter(Supplier<CommandLine> treeFactory, Router router, JShellEvaluator evaluator, Meros meros) {
@@ -42,6 +44,7 @@ final class ShellCompleter implements Completer {
         this.evaluator = evaluator;
         this.meros = meros;
         this.parser = new ShellParser(router);
+        this.qmpNames = new QmpNames(meros);
     }
 
     private synchronized CommandLine tree() {
@@ -113,6 +116,14 @@ final class ShellCompleter implements Completer {
                     }
                     return;
                 }
+                if (label(p).equals(QMP_COMMAND)) {
+                    String c = constellationTyped(spec, words, wi);
+                    String vm = typed(spec, words, wi, ShellCompleter::isVm);
+                    if (c != null && vm != null) {
+                        for (String q : qmpNames.of(c, vm)) candidates.add(new Candidate(q, q, "QMP commands of " + c + "/" + vm, null, null, null, true));
+                    }
+                    return;
+                }
                 if (p.type() == Path.class || p.type() == File.class) {
                     new Completers.FileNameCompleter().complete(reader, pl, candidates);
                     return;
@@ -126,6 +137,9 @@ final class ShellCompleter implements Completer {
     private static boolean isConstellation(PositionalParamSpec p) {
         return label(p).equals("constellation") || p.completionCandidates() instanceof Completion.Constellations;
     }
+
+    /** The label of a positional completed with the running VM's own QMP command names. */
+    static final String QMP_COMMAND = "qmp-command";
 
     private static boolean isVm(PositionalParamSpec p) {
         return label(p).equals("vm");
@@ -142,9 +156,14 @@ final class ShellCompleter implements Completer {
 
     /** The word typed for the command's constellation positional (or its first positional). */
     private static String constellationTyped(CommandSpec spec, List<String> words, int upTo) {
+        return typed(spec, words, upTo, ShellCompleter::isConstellation);
+    }
+
+    /** The word typed for the first positional that {@code which} accepts (or for the first positional). */
+    private static String typed(CommandSpec spec, List<String> words, int upTo, java.util.function.Predicate<PositionalParamSpec> which) {
         int target = 0;
         for (PositionalParamSpec p : spec.positionalParameters()) {
-            if (isConstellation(p)) {
+            if (which.test(p)) {
                 target = p.index().min();
                 break;
             }

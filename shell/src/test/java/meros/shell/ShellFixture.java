@@ -76,7 +76,12 @@ final class ShellFixture {
 
     /** {@code during} runs on the test thread while the REPL runs (e.g. to raise a signal). */
     String repl(String input, boolean ctrlDIsEof, java.util.function.Consumer<org.jline.terminal.Terminal> during) throws Exception {
-        ByteArrayInputStream in = new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8));
+        return repl(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), ctrlDIsEof, (t, o) -> during.accept(t));
+    }
+
+    /** Input from a stream the test may keep feeding; {@code during} sees the output written so far. */
+    String repl(java.io.InputStream in, boolean ctrlDIsEof,
+                java.util.function.BiConsumer<org.jline.terminal.Terminal, ByteArrayOutputStream> during) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try (DumbTerminal t = new DumbTerminal("test", "ansi", in, out, StandardCharsets.UTF_8)) {
@@ -94,7 +99,7 @@ final class ShellFixture {
             t.setAttributes(a);
             Repl repl = new Repl(t, meros, root.resolve("data/history"), false, this::tree);
             Future<Integer> f = ex.submit(repl::run);
-            during.accept(t);
+            during.accept(t, out);
             try {
                 f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (TimeoutException e) {

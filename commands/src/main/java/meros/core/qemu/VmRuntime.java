@@ -198,6 +198,7 @@ public final class VmRuntime {
      * @return how it ended, e.g. "powered off in 4.1 s", or null when it was not running
      */
     public String stop(Duration powerdownWait) {
+        LiveEvents.close(this); // a stop by meros is no crash: this process's followers must not report one
         OptionalLong pid = livePid();
         String how = pid.isEmpty() && Files.exists(paths.vmJson()) ? "was not running (" + status().state() + "), removed its state" : null;
         if (pid.isPresent()) {
