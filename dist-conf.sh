@@ -29,6 +29,7 @@ packages=(
   iproute2 nftables                     # bridges, taps, bridge policies
   openssh-client                        # ssh-keygen, ssh
   waypipe                               # GUI apps from guests (run --gui)
+  libguestfs-tools linux-image-amd64   # build --use (virt-customize; its appliance boots a host kernel)
   openssh-server weston                 # tests: a loopback sshd (SSH/SFTP/PTY/bench), a headless Wayland compositor (run --gui)
   build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils   # kernel build
   hyperfine tmux                        # benchmarks, interactive tests

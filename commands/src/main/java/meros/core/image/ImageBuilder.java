@@ -82,7 +82,7 @@ public final class ImageBuilder {
         String dist = vm.distribution() == null ? "debian" : vm.distribution();
         switch (dist) {
             case "debian" -> {
-                String codename = Releases.debianCodename(mirror, vm.release());
+                String codename = debianCodename(mirror, vm.release());
                 return new BaseSpec("debian", codename, Recipe.debianArch(vm.arch()), Recipe.debianPackages(vm, codename), mirror);
             }
             case "alpine" -> {
@@ -91,6 +91,38 @@ public final class ImageBuilder {
                 return new BaseSpec("alpine", rel.version(), arch, Recipe.alpinePackages(vm), mirror);
             }
             default -> throw MerosException.usage("VM '" + vm.name() + "': distribution '" + dist + "' is not supported (debian, alpine)");
+        }
+    }
+
+    /**
+     * {@code stable} → {@code trixie} through the mirror's Release file. The answer is remembered under
+     * {@code data/cache/releases/}, so a rebuild on a cached base also works where the mirror cannot be reached
+     * (e.g. inside a test's network namespace); without a remembered answer an unreachable mirror is an error.
+     */
+    String debianCodename(String mirror, String release) {
+        String rel = release == null || release.isBlank() ? "stable" : release;
+        Path memo = home.cache().resolve("releases").resolve(new BaseSpec("debian", rel, "-", List.of(), mirror).key());
+        try {
+            String codename = Releases.debianCodename(mirror, rel);
+            try {
+                Files.createDirectories(memo.getParent());
+                Path tmp = Files.createTempFile(memo.getParent(), ".release", ".tmp");
+                Files.writeString(tmp, codename + "\n");
+                Files.move(tmp, memo, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException ignored) {
+                // only a memo
+            }
+            return codename;
+        } catch (MerosException e) {
+            if (e.exitCode() == ExitCode.EXTERNAL && Files.isRegularFile(memo)) {
+                try {
+                    String remembered = Files.readString(memo).strip();
+                    if (!remembered.isEmpty()) return remembered;
+                } catch (IOException ignored) {
+                    // fall through to the original error
+                }
+            }
+            throw e;
         }
     }
 
@@ -216,6 +248,7 @@ public final class ImageBuilder {
         } finally {
             for (Path t : temps) InFlight.release(t);
             InFlight.release(work);
+            deleteIfEmpty(work.getParent());
         }
     }
 
@@ -245,6 +278,15 @@ public final class ImageBuilder {
             // fall back to the data directory
         }
         return dataWork;
+    }
+
+    private static void deleteIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+            if (dir.getParent() != null && dir.getParent().getFileName().toString().equals("meros-build")) Files.deleteIfExists(dir.getParent());
+        } catch (IOException ignored) {
+            // not empty, or another build is using it
+        }
     }
 
     /** Hooks and in-root programs must be executable there. */
@@ -355,6 +397,7 @@ public final class ImageBuilder {
         } finally {
             for (Path t : temps) InFlight.release(t);
             InFlight.release(work);
+            deleteIfEmpty(work.getParent());
         }
     }
 

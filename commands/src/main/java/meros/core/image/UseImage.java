@@ -124,7 +124,7 @@ final class UseImage {
         argv.addAll(List.of("--delete", "/tmp/meros-setup"));
         Proc.Result r = guestfs(argv).onLine(step.lines()).call();
         if (!r.ok()) {
-            String all = (r.stdout() + "\n" + r.stderr()).lines().filter(l -> !l.isBlank()).reduce("", (a, b) -> a + b + "\n");
+            String all = (r.stdout() + "\n" + r.stderr()).lines().filter(l -> !l.isBlank() && !l.contains("-v -x") && !l.startsWith("If reporting bugs")).reduce("", (a, b) -> a + b + "\n");
             String failedHook = failedHook(all, hooks);
             String tail = Proc.tail(all, 3).replace('\n', ' ').strip();
             if (failedHook != null) throw new MerosException(ExitCode.FAILED, "hook " + failedHook + " failed in " + disk.getFileName() + ": " + tail);
@@ -145,16 +145,35 @@ final class UseImage {
         Path out = work.resolve("kernel");
         Files.createDirectories(out);
         step.update("virt-get-kernel");
-        Proc.Result r = guestfs(List.of("virt-get-kernel", "-a", disk.toString(), "-o", out.toString())).onLine(step.lines()).call();
+        Proc.Result r = null;
+        // the libguestfs appliance occasionally fails to come up under TCG on a loaded host: one retry
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            r = guestfs(List.of("virt-get-kernel", "-a", disk.toString(), "-o", out.toString())).onLine(step.lines()).call();
+            if (r.ok()) break;
+            step.update("virt-get-kernel failed (" + errorLine(r) + ")" + (attempt == 1 ? ", retrying" : ""));
+        }
         if (!r.ok()) {
-            throw MerosException.failed("VM '" + vm.name() + "': no kernel with initrd found in the image (" + r.tail(1).strip()
-                    + "); name one with 'kernel:' in the manifest");
+            throw MerosException.failed("VM '" + vm.name() + "': virt-get-kernel could not take the kernel out of the image ("
+                    + errorLine(r) + "); name one with 'kernel:' in the manifest");
         }
         Files.createDirectories(out.resolve("boot"));
         try (Stream<Path> s = Files.list(out)) {
             for (Path p : s.filter(Files::isRegularFile).toList()) Files.move(p, out.resolve("boot").resolve(p.getFileName()));
         }
         return ImageBuilder.findKernel(out, vm);
+    }
+
+    /** The libguestfs error line, not its "run with -v -x" advice. */
+    static String errorLine(Proc.Result r) {
+        String all = r.stdout() + "\n" + r.stderr();
+        String last = null;
+        for (String l : all.split("\n")) {
+            String t = l.strip();
+            if (t.isEmpty() || t.contains("-v -x") || t.startsWith("If reporting bugs")) continue;
+            if (t.contains("error:")) return t;
+            last = t;
+        }
+        return last == null ? "exit status " + r.exit() : last;
     }
 
     private static Proc guestfs(List<String> argv) {

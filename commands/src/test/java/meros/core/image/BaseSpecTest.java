@@ -117,4 +117,21 @@ class BaseSpecTest {
         Vm own = Fixtures.vm("a", "debian", "stable", List.of(), "http://own.test/debian/", List.of());
         assertEquals("http://own.test/debian", new ImageBuilder(new Home(tmp), apt, new Hooks()).mirror(own));
     }
+
+    @Test
+    void aRememberedReleaseResolutionIsUsedWhenTheMirrorIsUnreachableLater(@TempDir Path tmp) throws Exception {
+        ImageBuilder b = new ImageBuilder(new Home(tmp));
+        String mirror;
+        try (LocalMirror m = new LocalMirror()) {
+            m.put("/debian/dists/stable/Release", RELEASE_TRIXIE);
+            mirror = m.url("/debian");
+            assertEquals("trixie", b.baseSpec(Fixtures.vm("a", "debian", "stable", List.of(), mirror, List.of())).codename());
+        }
+        // the server is gone: the same mirror and release resolve from data/cache/releases/
+        assertEquals("trixie", b.baseSpec(Fixtures.vm("a", "debian", "stable", List.of(), mirror, List.of())).codename());
+        // an alias never resolved before still fails with the mirror's error
+        MerosException e = assertThrows(MerosException.class,
+                () -> b.baseSpec(Fixtures.vm("a", "debian", "testing", List.of(), mirror, List.of())));
+        assertTrue(e.getMessage().startsWith("mirror " + mirror + " unreachable"), e.getMessage());
+    }
 }

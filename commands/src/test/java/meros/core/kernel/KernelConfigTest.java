@@ -138,6 +138,7 @@ class KernelConfigTest {
             assertEquals("y", merged.get(s) == null ? null : merged.get(s).value(), s);
         }
         assertEquals("n", merged.get("CONFIG_MODULES").value());
+        assertEquals("\"no_timer_check\"", merged.get("CONFIG_CMDLINE").value(), "TCG on a loaded host: skip the IO-APIC timer check");
         KernelConfig.merge(KernelBuilder.merosFragments(KernelArch.AARCH64));
     }
 }
