@@ -287,11 +287,7 @@ public final class QmpClient implements AutoCloseable {
         } catch (IOException ignored) {
             // already gone
         }
-        greeting.completeExceptionally(new MerosException(ExitCode.FAILED, reason));
-        for (Pending p : new ArrayList<>(pending.values())) {
-            p.reply().completeExceptionally(new MerosException(ExitCode.FAILED,
-                    reason + " while waiting for the reply to '" + p.command() + "' (" + socket + ")"));
-        }
+        // close listeners first: a caller that learns of the drop from its failed call finds them already told
         for (Consumer<String> l : closeListeners) {
             try {
                 l.accept(reason);
@@ -300,6 +296,11 @@ public final class QmpClient implements AutoCloseable {
             }
         }
         closeListeners.clear();
+        greeting.completeExceptionally(new MerosException(ExitCode.FAILED, reason));
+        for (Pending p : new ArrayList<>(pending.values())) {
+            p.reply().completeExceptionally(new MerosException(ExitCode.FAILED,
+                    reason + " while waiting for the reply to '" + p.command() + "' (" + socket + ")"));
+        }
     }
 
     private static String seconds(Duration d) {
