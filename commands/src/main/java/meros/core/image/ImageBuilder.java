@@ -259,7 +259,7 @@ public final class ImageBuilder {
 
     /**
      * Where a VM's root is composed: {@code data/build/<c>/<vm>.tmp}, or — when {@code /dev/shm} is a tmpfs with room
-     * for the tree and the raw disk — the same layout under {@code /dev/shm/meros-build/}, so the unpacked base, the
+     * for the tree and the raw disk — the same layout under {@code /dev/shm/meros-build/<checkout hash>-<c>/}, so the unpacked base, the
      * root and the sparse raw disk never hit the disk (the warm rebuild's main cost). {@code MEROS_BUILD_TMP=data}
      * forces the data directory; any other value names the directory to use.
      */
@@ -272,7 +272,11 @@ public final class ImageBuilder {
         try {
             if (Files.isDirectory(shm) && Files.isWritable(shm) && "tmpfs".equals(Files.getFileStore(shm).type()) && !noexec(shm)) {
                 long need = Math.max(4L << 30, 2 * (vm.diskSizeBytes() > 0 ? vm.diskSizeBytes() : 2L << 30));
-                if (Files.getFileStore(shm).getUsableSpace() > need) return shm.resolve("meros-build").resolve(c).resolve(vm.name() + ".tmp");
+                if (Files.getFileStore(shm).getUsableSpace() > need) {
+                    // one directory per checkout: two checkouts building the same constellation must not share it
+                    String checkout = Integer.toHexString(home.root().toString().hashCode());
+                    return shm.resolve("meros-build").resolve(checkout + "-" + c).resolve(vm.name() + ".tmp");
+                }
             }
         } catch (IOException e) {
             // fall back to the data directory
