@@ -107,11 +107,13 @@ class ScriptRunnerTest {
     void mainTreatsAJshArgumentAsAScript() throws Exception {
         Path f = home.resolve("m.jsh");
         Files.writeString(f, "throw new RuntimeException(\"x\")\n");
+        String before = System.getProperty("meros.home"); // surefire's value: later test classes in this JVM need it
         System.setProperty("meros.home", home.toString());
         try {
             assertEquals(1, (int) assertTimeoutPreemptively(ShellFixture.TIMEOUT, () -> Main.run(new String[] {f.toString()})));
         } finally {
-            System.clearProperty("meros.home");
+            if (before == null) System.clearProperty("meros.home");
+            else System.setProperty("meros.home", before);
         }
     }
 }
