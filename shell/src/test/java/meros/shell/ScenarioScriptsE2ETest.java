@@ -31,16 +31,29 @@ class ScenarioScriptsE2ETest {
     @BeforeEach
     void namespace() {
         requireTools("ip", "nft", "qemu-system-x86_64", "qemu-img", "mmdebstrap");
+        home = checkout();
+        // the disks are built outside the namespace: the bootstrap needs the Debian mirror
+        if (!java.nio.file.Files.exists(home.resolve("data/disks/lab/web.qcow2"))
+                || !java.nio.file.Files.exists(home.resolve("data/disks/lab/client.qcow2"))) {
+            merosOk(home, null, RUN, "build", "lab");
+        }
         ns = "meros-t-acc-" + ProcessHandle.current().pid();
         Proc.of("ip", "netns", "add", ns).timeout(Duration.ofSeconds(30)).run();
         Proc.of("ip", "-n", ns, "link", "set", "lo", "up").timeout(Duration.ofSeconds(30)).run();
-        home = checkout();
     }
 
     @AfterEach
     void cleanup() {
-        meros(home, ns, Duration.ofMinutes(3), "shutdown", "lab");
-        killQemuUnder(home.resolve("data/state/lab"));
+        if (ns == null) return;
+        try {
+            meros(home, ns, Duration.ofMinutes(3), "shutdown", "lab");
+            killQemuUnder(home.resolve("data/state/lab"));
+        } finally {
+            deleteNamespace();
+        }
+    }
+
+    void deleteNamespace() {
         for (String pid : Proc.of("ip", "netns", "pids", ns).timeout(Duration.ofSeconds(10)).call().stdout().split("\\s+")) {
             if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
         }
