@@ -37,7 +37,61 @@ final class HostExecution implements ExecutionControlProvider {
 
     @Override
     public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
-        return new LocalExecutionControl(new Delegate(parent));
+        return new Control(new Delegate(parent));
+    }
+
+    /**
+     * {@link LocalExecutionControl} with one change: JDK 17's {@code invoke} joins <em>every</em> live thread of its
+     * execution thread group, so once a snippet has started a long-lived thread (an HTTP server, a timer) every
+     * later snippet hangs forever. Here each snippet runs on its own thread and only that thread is joined;
+     * threads a snippet starts keep running in the background. {@link #stop()} stops the running snippet thread
+     * (Ctrl-C), as the stock control does with its thread group.
+     */
+    static final class Control extends LocalExecutionControl {
+        private volatile Thread snippet;
+
+        Control(LoaderDelegate delegate) {
+            super(delegate);
+        }
+
+        @Override
+        protected String invoke(java.lang.reflect.Method doitMethod) throws Exception {
+            Object[] result = new Object[1];
+            Throwable[] thrown = new Throwable[1];
+            boolean[] stopped = new boolean[1];
+            Thread t = new Thread(() -> {
+                try {
+                    result[0] = doitMethod.invoke(null);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    if (e.getCause() instanceof ThreadDeath) stopped[0] = true;
+                    else thrown[0] = e;
+                } catch (ThreadDeath e) {
+                    stopped[0] = true;
+                } catch (Throwable e) {
+                    thrown[0] = e;
+                }
+            }, "meros-snippet");
+            t.setDaemon(true); // so do the threads it starts: they never keep the JVM alive after 'exit'
+            t.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+            snippet = t;
+            try {
+                t.start();
+                t.join();
+            } finally {
+                snippet = null;
+            }
+            if (stopped[0]) throw new StoppedException();
+            if (thrown[0] instanceof Exception e) throw e;
+            if (thrown[0] instanceof Error e) throw e;
+            return valueString(result[0]);
+        }
+
+        @Override
+        @SuppressWarnings({"deprecation", "removal"})
+        public void stop() {
+            Thread t = snippet;
+            if (t != null) t.stop();
+        }
     }
 
     /** The host's class path as the compiler needs it: the loader chain's URLs plus {@code java.class.path}. */

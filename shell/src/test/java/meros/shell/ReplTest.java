@@ -57,6 +57,17 @@ class ReplTest {
     }
 
     @Test
+    void aThreadASnippetStartedDoesNotHoldUpLaterSnippets() throws Exception {
+        // JDK 17's LocalExecutionControl joins every thread of its group: a server started by one snippet hung the next
+        String out = fx.repl("var t = new Thread(() -> { try { Thread.sleep(600_000); } catch (InterruptedException e) { } })\n"
+                + "t.start()\n"
+                + "t.isAlive()\n"
+                + "40 + 2\n");
+        contains(out, "==> true");
+        contains(out, "==> 42");
+    }
+
+    @Test
     void commandWordsRunCommandsAndEverythingElseIsJava() throws Exception {
         String out = fx.repl("list\nint list = 5\nlist + 1\n;list\n/list\nString doctor = \"abc\"\ndoctor.length()\n");
         assertEquals(2, out.split("demo\nlab\n", -1).length - 1, out); // "list" and "/list" ran the command
