@@ -44,6 +44,7 @@ public final class QmpClient implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int EVENT_QUEUE = 1024;
+    private static final long SPIN_NANOS = Long.getLong("meros.qmp.spinMicros", 1000) * 1000;
 
     private enum State { CONNECTING, RUNNING, CLOSED }
 
@@ -151,6 +152,7 @@ public final class QmpClient implements AutoCloseable {
                 throw new IllegalArgumentException("cannot encode arguments of " + command, e);
             }
             write(bytes, command);
+            spinBriefly(p.reply());
             JsonNode reply = p.reply().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (reply.has("error")) throw new QmpError(command, req, reply);
             return reply.path("return");
@@ -301,6 +303,15 @@ public final class QmpClient implements AutoCloseable {
             p.reply().completeExceptionally(new MerosException(ExitCode.FAILED,
                     reason + " while waiting for the reply to '" + p.command() + "' (" + socket + ")"));
         }
+    }
+
+    /**
+     * Most replies arrive within a few hundred microseconds; parking and unparking the caller costs a good
+     * share of that, so spin for a short while before blocking.
+     */
+    private static void spinBriefly(CompletableFuture<?> f) {
+        long until = System.nanoTime() + SPIN_NANOS;
+        while (!f.isDone() && System.nanoTime() < until) Thread.onSpinWait();
     }
 
     private static String seconds(Duration d) {
