@@ -34,7 +34,10 @@ final class RunCommand implements Callable<Integer> {
         var m = vm.machine(root);
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        String cmd = String.join(" ", command);
+        // "run c vm -- cmd" as with ssh: the separator is not part of the command
+        List<String> words = !command.isEmpty() && command.get(0).equals("--") ? command.subList(1, command.size()) : command;
+        if (words.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'COMMAND'");
+        String cmd = String.join(" ", words);
         ExecResult r;
         if (gui) {
             r = WaypipeRun.run(m.ops().access().ssh(vm.user), cmd, new WriterSink(out), new WriterSink(err));

@@ -56,6 +56,14 @@ class AccessCommandsTest {
     }
 
     @Test
+    void runDropsALeadingDoubleDashLikeSsh() {
+        assertEquals(new Run(0, "a -- b\n", ""), exec("run", "t", "vm", "--", "echo", "a", "--", "b"));
+        Run r = exec("run", "t", "vm", "--");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Missing required parameter: 'COMMAND'"), r.err());
+    }
+
+    @Test
     void runReportsASignal() {
         Run r = exec("run", "t", "vm", "kill -TERM $$");
         assertEquals(143, r.code());
