@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * Measures the {@code query-status} round trip over one QMP connection:
- * {@code java -cp ... meros.core.qmp.QmpBench <qmp.sock> [calls]}. Prints one line: calls, median, p90, p99 (µs).
+ * {@code java -cp ... meros.core.qmp.QmpBench <qmp.sock> [calls]}. Prints one line: calls, median, p90, p99 (µs), after 2000 warm-up calls ({@code -Dmeros.qmp.warmup=N}).
  */
 public final class QmpBench {
     private QmpBench() { }
@@ -18,7 +18,8 @@ public final class QmpBench {
         }
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         try (QmpClient c = QmpClient.connect(Path.of(args[0]), Duration.ofSeconds(10))) {
-            for (int i = 0; i < 200; i++) c.execute("query-status"); // warm-up (JIT, JSON)
+            int warm = Integer.getInteger("meros.qmp.warmup", 2000);
+            for (int i = 0; i < warm; i++) c.execute("query-status"); // warm-up (JIT, JSON)
             long[] us = new long[n];
             for (int i = 0; i < n; i++) {
                 long t0 = System.nanoTime();
