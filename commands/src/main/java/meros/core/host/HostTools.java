@@ -32,6 +32,9 @@ public final class HostTools {
     /** A tool with its detection outcome. */
     public record Check(Tool tool, boolean found) { }
 
+    /** The purpose of the tools a kernel build needs ({@code kernel-build} checks exactly these). */
+    public static final String KERNEL_BUILD = "kernel build";
+
     public static final List<Tool> TOOLS = List.of(
             exe("qemu-system-x86_64", "qemu-system-x86", true, "run VMs"),
             exe("qemu-img", "qemu-utils", true, "disk images"),
@@ -43,15 +46,15 @@ public final class HostTools {
             exe("nft", "nftables", true, "bridge policies"),
             exe("ssh-keygen", "openssh-client", true, "VM keys"),
             exe("waypipe", "waypipe", false, "GUI apps (run --gui)"),
-            exe("make", "build-essential", false, "kernel build"),
-            exe("gcc", "build-essential", false, "kernel build"),
-            exe("flex", "flex", false, "kernel build"),
-            exe("bison", "bison", false, "kernel build"),
-            exe("bc", "bc", false, "kernel build"),
-            file("/usr/include/libelf.h", "libelf-dev", false, "kernel build"),
-            file("/usr/include/openssl/ssl.h", "libssl-dev", false, "kernel build"),
+            exe("make", "build-essential", false, KERNEL_BUILD),
+            exe("gcc", "build-essential", false, KERNEL_BUILD),
+            exe("flex", "flex", false, KERNEL_BUILD),
+            exe("bison", "bison", false, KERNEL_BUILD),
+            exe("bc", "bc", false, KERNEL_BUILD),
+            file("/usr/include/libelf.h", "libelf-dev", false, KERNEL_BUILD),
+            file("/usr/include/openssl/ssl.h", "libssl-dev", false, KERNEL_BUILD),
             exe("cpio", "cpio", false, "initrd handling"),
-            exe("xz", "xz-utils", false, "kernel source archive"));
+            exe("xz", "xz-utils", false, KERNEL_BUILD));
 
     private static Tool exe(String n, String p, boolean r, String why) { return new Tool(n, Kind.EXECUTABLE, p, r, why); }
     private static Tool file(String n, String p, boolean r, String why) { return new Tool(n, Kind.FILE, p, r, why); }

@@ -2,35 +2,24 @@ package meros.core.kernel;
 
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.host.HostTools;
 import meros.core.proc.Proc;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** The host tools a kernel build needs, and the Debian packages that provide the missing ones. */
+/**
+ * What a kernel build needs from the host: the {@link HostTools#KERNEL_BUILD} entries of the shared host tool
+ * table (the one {@code meros doctor} prints and {@code dist-conf.sh} installs), plus git for git sources and
+ * the cross compiler for a foreign architecture.
+ */
 public final class BuildTools {
     private BuildTools() { }
-
-    /** Program on PATH to Debian package. */
-    static final Map<String, String> PROGRAMS = new LinkedHashMap<>();
-    static {
-        PROGRAMS.put("make", "make");
-        PROGRAMS.put("gcc", "gcc");
-        PROGRAMS.put("flex", "flex");
-        PROGRAMS.put("bison", "bison");
-        PROGRAMS.put("bc", "bc");
-        PROGRAMS.put("perl", "perl");
-        PROGRAMS.put("tar", "tar");
-        PROGRAMS.put("xz", "xz-utils");
-        PROGRAMS.put("gzip", "gzip");
-    }
 
     /**
      * Debian packages missing for a build of {@code arch} from {@code source} (empty when all is there).
@@ -39,12 +28,12 @@ public final class BuildTools {
     public static List<String> missingPackages(KernelArch arch, KernelSource.Kind source,
                                                Predicate<String> onPath, Predicate<Path> exists) {
         Set<String> missing = new LinkedHashSet<>();
-        PROGRAMS.forEach((prog, pkg) -> { if (!onPath.test(prog)) missing.add(pkg); });
-        if (source == KernelSource.Kind.GIT && !onPath.test("git")) missing.add("git");
-        if (!exists.test(Path.of("/usr/include/libelf.h")) && !exists.test(Path.of("/usr/include/gelf.h"))) {
-            missing.add("libelf-dev");
+        for (HostTools.Tool t : HostTools.TOOLS) {
+            if (!t.purpose().equals(HostTools.KERNEL_BUILD)) continue;
+            boolean found = t.kind() == HostTools.Kind.EXECUTABLE ? onPath.test(t.name()) : exists.test(Path.of(t.name()));
+            if (!found) missing.add(t.pkg());
         }
-        if (!exists.test(Path.of("/usr/include/openssl/ssl.h"))) missing.add("libssl-dev");
+        if (source == KernelSource.Kind.GIT && !onPath.test("git")) missing.add("git");
         if (arch.needsCross() && !onPath.test(arch.crossPrefix + "gcc")) missing.add(arch.crossPackage);
         return new ArrayList<>(missing);
     }
