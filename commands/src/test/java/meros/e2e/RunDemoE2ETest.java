@@ -64,6 +64,38 @@ class RunDemoE2ETest {
         }
     }
 
+    /**
+     * accel: auto with a probe verdict of "usable" (seeded in a scratch home): where KVM really works the VM
+     * starts under it; where QEMU refuses it (this machine's nested hypervisor aborts on the host CPU model's
+     * MSRs) init says so and starts the VM under TCG instead of failing.
+     */
+    @Test
+    void aVmThatQemuCannotStartUnderKvmFallsBackToTcg() throws Exception {
+        requireTools("qemu-system-x86_64", "qemu-img");
+        Path h = tmp.resolve("home");
+        Files.createDirectories(h.resolve("constellations/demo"));
+        Files.createDirectories(h.resolve("data/cache"));
+        if (!Files.exists(home.resolve("data/disks/demo/box.qcow2"))) merosOk(home, null, BOOT, "build", "demo");
+        Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));
+        Files.createSymbolicLink(h.resolve("data/keys"), home.resolve("data/keys"));
+        Files.writeString(h.resolve("constellations/demo/demo.yml"),
+                Files.readString(home.resolve("constellations/demo/demo.yml")).replace("    network: user\n", "    network: user\n    boot_timeout: 5\n"));
+        Files.writeString(h.resolve("data/cache/kvm-probe.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                java.util.Map.of("key", meros.core.host.Kvm.cacheKey(), "state", "USABLE", "detail", "seeded by the test")));
+        try {
+            var init = meros(h, null, Duration.ofMinutes(5), "init", "demo");
+            String out = init.stdout();
+            if (out.contains("box: started (pid ") && out.contains(", kvm, ")) return; // KVM really works here
+            if (Files.exists(Path.of("/dev/kvm"))) {
+                assertTrue(out.contains("box: QEMU failed under KVM, retrying with TCG (qemu-system-x86_64 exited with status"), out);
+            }
+            assertTrue(out.matches("(?s).*box: started \\(pid \\d+, tcg, ssh 127.0.0.1:\\d+\\).*"), out);
+        } finally {
+            merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
+            killQemuUnder(h.resolve("data/state/demo"));
+        }
+    }
+
     @Test
     void demoBootsOnLoopbackAndAnswersQmp() throws Exception {
         requireTools("qemu-system-x86_64", "qemu-img", "ssh", "mmdebstrap");

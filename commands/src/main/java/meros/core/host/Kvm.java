@@ -19,7 +19,7 @@ import java.util.Map;
  * prints a marker on the serial port and leaves QEMU through {@code isa-debug-exit}; under {@code -accel kvm}
  * it must finish within {@link #KVM_TIMEOUT}. When it does not, the same guest runs under TCG as a control: only
  * if TCG succeeds is the verdict "present but unusable" (otherwise the probe itself could not run).
- * Verdicts are cached in {@code data/cache/kvm-probe.json}, keyed by host kernel and QEMU version.
+ * Verdicts are cached in {@code data/cache/kvm-probe.json}, keyed by probe version, host kernel and QEMU version.
  */
 public final class Kvm {
     private Kvm() { }
@@ -29,6 +29,8 @@ public final class Kvm {
     static final String MARKER = "MEROS-PROBE-OK";
     /** isa-debug-exit turns the guest's write of 0x10 into QEMU exit status (0x10 << 1) | 1. */
     static final int PROBE_EXIT = 33;
+    /** Bumped when the probe changes, so verdicts of an older probe are not reused. */
+    static final int PROBE_VERSION = 2;
 
     public enum State {
         USABLE("usable"),
@@ -68,7 +70,7 @@ public final class Kvm {
             return new Verdict(State.UNUSABLE, "/dev/kvm cannot be opened: " + e.getMessage());
         }
         if (!Proc.onPath("qemu-system-x86_64")) return new Verdict(State.UNKNOWN, "qemu-system-x86_64 is missing");
-        String key = System.getProperty("os.version") + " / " + qemuVersion();
+        String key = cacheKey();
         ObjectMapper json = new ObjectMapper();
         try {
             if (Files.isRegularFile(cache)) {
@@ -90,6 +92,11 @@ public final class Kvm {
             }
         }
         return v;
+    }
+
+    /** What a cached verdict is valid for: the probe's version, the host kernel and the QEMU version. */
+    public static String cacheKey() {
+        return "probe " + PROBE_VERSION + " / " + System.getProperty("os.version") + " / " + qemuVersion();
     }
 
     /** Runs the probe without consulting the cache. */
@@ -124,10 +131,18 @@ public final class Kvm {
         }
     }
 
+    /**
+     * Under KVM the probe uses {@code -cpu host}, the CPU model meros gives real VMs under KVM: a nested
+     * hypervisor can run a bare boot sector with the default model and still refuse the host model's MSRs
+     * (seen here: "failed to set MSR 0x10a", QEMU aborts), which would make every real VM fail to start.
+     */
     static List<String> argv(Path img, String accel) {
-        return List.of("qemu-system-x86_64", "-accel", accel, "-nodefaults", "-display", "none", "-m", "16",
+        List<String> a = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-accel", accel));
+        if (accel.equals("kvm")) a.addAll(List.of("-cpu", "host"));
+        a.addAll(List.of("-nodefaults", "-display", "none", "-m", "16",
                 "-no-reboot", "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                "-drive", "file=" + img + ",format=raw,if=ide");
+                "-drive", "file=" + img + ",format=raw,if=ide"));
+        return a;
     }
 
     static String qemuVersion() {

@@ -212,7 +212,16 @@ public final class Lifecycle {
     private Started startAndWait(VmRuntime r, Vm.Accel accel, int sshPort, Map<String, Integer> mcast) {
         Vm vm = r.vm();
         long t0 = System.nanoTime();
-        VmState st = r.start(accel, userNet(vm), sshPort, mcast);
+        VmState st;
+        try {
+            st = r.start(accel, userNet(vm), sshPort, mcast);
+        } catch (MerosException e) {
+            // accel: auto trusted the probe, but QEMU refused KVM for this VM (a nested hypervisor can pass the
+            // probe and still reject the VM's CPU model): fall back to TCG rather than fail
+            if (accel != Vm.Accel.KVM || vm.accel() != Vm.Accel.AUTO) throw e;
+            out.accept(vm.name() + ": QEMU failed under KVM, retrying with TCG (" + e.getMessage() + ")");
+            st = r.start(Vm.Accel.TCG, userNet(vm), sshPort, mcast);
+        }
         out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
         long deadline = t0 + Duration.ofSeconds(vm.bootTimeoutSeconds()).toNanos();

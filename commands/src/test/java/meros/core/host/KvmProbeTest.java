@@ -36,6 +36,15 @@ class KvmProbeTest {
         assertNull(Kvm.boot(img, "tcg", Kvm.TCG_TIMEOUT), "the probe guest prints its marker and exits under TCG");
     }
 
+    /** Under KVM the probe asks for the CPU model real VMs get under KVM; under TCG it cannot. */
+    @Test
+    void probeUsesTheHostCpuModelUnderKvmOnly() {
+        Path img = Path.of("probe.img");
+        java.util.List<String> kvm = Kvm.argv(img, "kvm");
+        assertEquals("host", kvm.get(kvm.indexOf("-cpu") + 1));
+        assertEquals(-1, Kvm.argv(img, "tcg").indexOf("-cpu"));
+    }
+
     /** A full probe gives a definite verdict and caches it keyed by kernel and QEMU version. */
     @Test
     @Tag("e2e")
