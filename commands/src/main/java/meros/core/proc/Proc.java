@@ -79,21 +79,52 @@ public final class Proc {
                 try (var os = p.getOutputStream()) { os.write(stdin); } catch (IOException ignored) { }
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
+                stop(p);
                 throw new MerosException(ExitCode.EXTERNAL, String.join(" ", argv.subList(0, Math.min(3, argv.size())))
                         + " timed out after " + timeout.toSeconds() + " s" + lastLines(err));
             }
             if (to != null) to.join(5000);
             te.join(5000);
         } catch (InterruptedException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            stop(p);
             Thread.currentThread().interrupt();
             throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + argv.get(0));
         }
         return new Result(argv, p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** How long a program asked to stop (SIGTERM) gets to clean up before it and its children are killed. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    /**
+     * Stops a program that timed out or whose caller was interrupted: SIGTERM first, so that a tool such as
+     * mmdebstrap can unmount its chroot (SIGKILL leaves the mounts behind), then, after {@link #STOP_GRACE},
+     * SIGKILL for it and every process it started (taken before it exits: orphans are no longer descendants).
+     */
+    static void stop(Process p) {
+        List<ProcessHandle> tree = p.descendants().toList();
+        p.destroy();
+        boolean interrupted = Thread.interrupted();
+        try {
+            long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+            while (p.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    p.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true; // a second Ctrl-C: stop waiting politely
+                    break;
+                }
+            }
+            tree.forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs and requires exit status 0; otherwise throws with the program's stderr tail. */

@@ -1,0 +1,46 @@
+package meros.core.proc;
+
+import meros.core.ExitCode;
+import meros.core.MerosException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ProcTest {
+    @TempDir Path tmp;
+
+    /** A program that cleans up on SIGTERM (as mmdebstrap unmounts its chroot) gets to do so on a timeout. */
+    @Test
+    void aTimedOutProgramIsAskedToStopBeforeItIsKilled() throws Exception {
+        Path cleaned = tmp.resolve("cleaned");
+        Path script = tmp.resolve("slow.sh");
+        Files.writeString(script, "#!/bin/sh\ntrap 'echo cleaned > \"$1\"; exit 1' TERM\nsleep 60 &\nwait\n");
+        script.toFile().setExecutable(true);
+        MerosException e = assertThrows(MerosException.class,
+                () -> Proc.of(script.toString(), cleaned.toString()).timeout(Duration.ofMillis(500)).call());
+        assertEquals(ExitCode.EXTERNAL, e.exitCode());
+        assertTrue(e.getMessage().contains("timed out after"), e.getMessage());
+        assertEquals("cleaned\n", Files.readString(cleaned));
+    }
+
+    /** One that ignores SIGTERM is killed after the grace period, with the processes it started. */
+    @Test
+    void aProgramIgnoringSigtermIsKilledWithItsChildren() throws Exception {
+        Path pid = tmp.resolve("child.pid");
+        Path script = tmp.resolve("stubborn.sh");
+        Files.writeString(script, "#!/bin/sh\ntrap '' TERM\nsleep 300 &\necho $! > \"$1\"\nwhile :; do sleep 1; done\n");
+        script.toFile().setExecutable(true);
+        long t0 = System.nanoTime();
+        assertThrows(MerosException.class, () -> Proc.of(script.toString(), pid.toString()).timeout(Duration.ofMillis(500)).call());
+        long waited = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(waited >= Proc.STOP_GRACE.toMillis(), "killed only after the grace period, not at once: " + waited + " ms");
+        long child = Long.parseLong(Files.readString(pid).strip());
+        for (int i = 0; i < 50 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(100);
+        assertFalse(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "the child sleep " + child + " was killed too");
+    }
+}
