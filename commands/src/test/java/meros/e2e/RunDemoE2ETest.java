@@ -32,14 +32,7 @@ class RunDemoE2ETest {
     @Test
     void bootTimeoutShowsTheSerialLogAndTheLockKeepsOthersOut() throws Exception {
         requireTools("qemu-system-x86_64", "qemu-img");
-        Path h = tmp.resolve("home");
-        Files.createDirectories(h.resolve("constellations/demo"));
-        Files.createDirectories(h.resolve("data"));
-        if (!Files.exists(home.resolve("data/disks/demo/box.qcow2"))) merosOk(home, null, BOOT, "build", "demo");
-        Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));
-        Files.createSymbolicLink(h.resolve("data/keys"), home.resolve("data/keys"));
-        Files.writeString(h.resolve("constellations/demo/demo.yml"),
-                Files.readString(home.resolve("constellations/demo/demo.yml")).replace("    network: user\n", "    network: user\n    boot_timeout: 5\n"));
+        Path h = shortBootHome();
         try {
             Process init = new ProcessBuilder(E2E.in(null, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dmeros.home=" + h, "-cp", System.getProperty("java.class.path"), CliMain.class.getName(), "init", "demo"))
@@ -72,14 +65,8 @@ class RunDemoE2ETest {
     @Test
     void aVmThatQemuCannotStartUnderKvmFallsBackToTcg() throws Exception {
         requireTools("qemu-system-x86_64", "qemu-img");
-        Path h = tmp.resolve("home");
-        Files.createDirectories(h.resolve("constellations/demo"));
+        Path h = shortBootHome();
         Files.createDirectories(h.resolve("data/cache"));
-        if (!Files.exists(home.resolve("data/disks/demo/box.qcow2"))) merosOk(home, null, BOOT, "build", "demo");
-        Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));
-        Files.createSymbolicLink(h.resolve("data/keys"), home.resolve("data/keys"));
-        Files.writeString(h.resolve("constellations/demo/demo.yml"),
-                Files.readString(home.resolve("constellations/demo/demo.yml")).replace("    network: user\n", "    network: user\n    boot_timeout: 5\n"));
         Files.writeString(h.resolve("data/cache/kvm-probe.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
                 java.util.Map.of("key", meros.core.host.Kvm.cacheKey(), "state", "USABLE", "detail", "seeded by the test")));
         try {
@@ -94,6 +81,19 @@ class RunDemoE2ETest {
             merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
             killQemuUnder(h.resolve("data/state/demo"));
         }
+    }
+
+    /** A scratch home sharing the checkout's demo disks and keys, whose demo gives up booting after 5 s. */
+    private Path shortBootHome() throws Exception {
+        Path h = tmp.resolve("home");
+        Files.createDirectories(h.resolve("constellations/demo"));
+        Files.createDirectories(h.resolve("data"));
+        if (!Files.exists(home.resolve("data/disks/demo/box.qcow2"))) merosOk(home, null, BOOT, "build", "demo");
+        Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));
+        Files.createSymbolicLink(h.resolve("data/keys"), home.resolve("data/keys"));
+        Files.writeString(h.resolve("constellations/demo/demo.yml"),
+                Files.readString(home.resolve("constellations/demo/demo.yml")).replace("    network: user\n", "    network: user\n    boot_timeout: 5\n"));
+        return h;
     }
 
     @Test
