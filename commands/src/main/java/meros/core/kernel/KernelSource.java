@@ -134,65 +134,62 @@ public record KernelSource(Kind kind, String spec) {
 
     private Path unpack(Path tarball, Path cacheDir, Consumer<String> phase) {
         if (!Files.isRegularFile(tarball)) throw MerosException.usage("kernel source " + spec + ": no such file");
-        Path dest = cacheDir.resolve(cacheName());
-        Path stampFile = cacheDir.resolve(cacheName() + ".meros-stamp");
+        String stamp;
         try {
-            String stamp = "tarball " + tarball + "\nsize " + Files.size(tarball)
+            stamp = "tarball " + tarball + "\nsize " + Files.size(tarball)
                     + "\nmtime " + Files.getLastModifiedTime(tarball).toMillis() + "\n";
-            if (Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp) && isKernelTree(dest)) {
-                return dest;
-            }
-            Files.createDirectories(cacheDir);
-            phase.accept("unpacking " + tarball.getFileName() + " into " + dest);
-            Path tmp = cacheDir.resolve(".unpack-" + cacheName());
-            deleteTree(tmp);
-            deleteTree(dest);
-            Files.deleteIfExists(stampFile);
-            Files.createDirectories(tmp);
-            try {
-                Proc.of("tar", "-xf", tarball.toString(), "-C", tmp.toString()).timeout(Duration.ofMinutes(20)).run();
-                Path top = tmp;
-                try (Stream<Path> s = Files.list(tmp)) {
-                    List<Path> kids = s.toList();
-                    if (kids.size() == 1 && Files.isDirectory(kids.get(0))) top = kids.get(0);
-                }
-                if (!isKernelTree(top)) {
-                    throw MerosException.usage("tarball " + spec + " does not contain a kernel source tree "
-                            + "(want Makefile, Kconfig and arch/ at its top)");
-                }
-                Files.move(top, dest, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                deleteTree(tmp);
-            }
-            Files.writeString(stampFile, stamp, StandardCharsets.UTF_8);
-            return dest;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return cached(cacheDir, stamp, "unpacking " + tarball.getFileName(), ".unpack-", tmp -> {
+            Files.createDirectories(tmp);
+            Proc.of("tar", "-xf", tarball.toString(), "-C", tmp.toString()).timeout(Duration.ofMinutes(20)).run();
+            Path top = tmp;
+            try (Stream<Path> s = Files.list(tmp)) {
+                List<Path> kids = s.toList();
+                if (kids.size() == 1 && Files.isDirectory(kids.get(0))) top = kids.get(0);
+            }
+            if (!isKernelTree(top)) {
+                throw MerosException.usage("tarball " + spec + " does not contain a kernel source tree "
+                        + "(want Makefile, Kconfig and arch/ at its top)");
+            }
+            return top;
+        }, phase);
     }
 
     private Path cloneRepo(Path cacheDir, Consumer<String> phase) {
+        return cached(cacheDir, "git " + spec + "\n", "cloning " + spec + " (--depth 1)", ".clone-", tmp -> {
+            Proc.of("git", "clone", "--quiet", "--depth", "1", spec, tmp.toString()).timeout(Duration.ofMinutes(60)).run();
+            requireTree(tmp, "git repository " + spec);
+            return tmp;
+        }, phase);
+    }
+
+    /** Fetches a source into {@code tmp} and returns the kernel tree's top inside it. */
+    private interface Fetch {
+        Path into(Path tmp) throws IOException;
+    }
+
+    /**
+     * The tree cached under {@code cacheDir} when its stamp file says it came from {@code stamp}; otherwise
+     * fetched into a scratch directory and moved into place, the stamp written last, so an interrupted fetch
+     * never looks complete.
+     */
+    private Path cached(Path cacheDir, String stamp, String what, String tmpPrefix, Fetch fetch, Consumer<String> phase) {
         Path dest = cacheDir.resolve(cacheName());
         Path stampFile = cacheDir.resolve(cacheName() + ".meros-stamp");
-        String stamp = "git " + spec + "\n";
         try {
             if (Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp) && isKernelTree(dest)) {
                 return dest;
             }
             Files.createDirectories(cacheDir);
-            phase.accept("cloning " + spec + " (--depth 1) into " + dest);
-            Path tmp = cacheDir.resolve(".clone-" + cacheName());
+            phase.accept(what + " into " + dest);
+            Path tmp = cacheDir.resolve(tmpPrefix + cacheName());
             deleteTree(tmp);
             deleteTree(dest);
             Files.deleteIfExists(stampFile);
             try {
-                Proc.of("git", "clone", "--quiet", "--depth", "1", spec, tmp.toString())
-                        .timeout(Duration.ofMinutes(60)).run();
-                if (!isKernelTree(tmp)) {
-                    throw MerosException.usage("git repository " + spec + " is not a kernel source tree "
-                            + "(want Makefile, Kconfig and arch/ at its top)");
-                }
-                Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(fetch.into(tmp), dest, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 deleteTree(tmp);
             }
