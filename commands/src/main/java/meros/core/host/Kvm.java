@@ -97,6 +97,15 @@ public final class Kvm {
 
     static Path cacheFile(Home home) { return home.cache().resolve("kvm-probe.json"); }
 
+    /**
+     * The KVM device: {@code /dev/kvm}, or the system property {@code meros.kvm.device} (end-to-end tests pair it
+     * with a stand-in QEMU to act out hosts whose KVM hangs or aborts, whatever the test host's KVM does).
+     */
+    static Path device() {
+        String d = System.getProperty("meros.kvm.device");
+        return Path.of(d == null || d.isBlank() ? "/dev/kvm" : d);
+    }
+
     /** Whether this user can open /dev/kvm, and whether it exists at all; null when it can be opened. */
     static Verdict access(Path dev) {
         if (!Files.exists(dev)) return new Verdict(State.ABSENT, "no " + dev, "checked " + dev);
@@ -110,7 +119,7 @@ public final class Kvm {
     }
 
     private static Verdict probeCached(Path cache, Home home, Path kernel) {
-        Verdict a = access(Path.of("/dev/kvm"));
+        Verdict a = access(device());
         if (a != null) return a;
         if (!Proc.onPath("qemu-system-x86_64")) return new Verdict(State.UNKNOWN, "qemu-system-x86_64 is missing", "none");
         String key = cacheKey();
@@ -277,6 +286,9 @@ public final class Kvm {
             return "?";
         }
     }
+
+    /** Prints this host's {@link #cacheKey()} (scripts/bench/boot seeds a verdict with it). */
+    public static void main(String[] args) { System.out.println(cacheKey()); }
 
     /** Forgets the verdicts held in this process (tests; a new verdict in the cache file is then read again). */
     public static void forget() { MEMO.clear(); }

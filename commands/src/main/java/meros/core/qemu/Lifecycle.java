@@ -269,6 +269,7 @@ public final class Lifecycle {
         long watchUntil = "kvm".equals(st.accel()) ? System.nanoTime() + KVM_WATCHDOG.toNanos() : 0;
         long deadline = t0 + Duration.ofSeconds(vm.bootTimeoutSeconds()).toNanos();
         long nextReport = System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos();
+        long booting = t0; // since the current QEMU started (a restart under TCG starts a new boot)
         // No banner probes: OpenSSH (PerSourcePenalties) penalises connections that never try to authenticate, and
         // enough of them make sshd drop the next real login. On a bridge one plain TCP connect shows sshd listens;
         // in user mode QEMU accepts on the guest's behalf, so logins are tried right away (they fail fast until sshd runs).
@@ -308,13 +309,14 @@ public final class Lifecycle {
                         + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
                 watchUntil = 0;
                 listening = st.sshHost() != null && "user".equals(st.network());
-                deadline = System.nanoTime() + Duration.ofSeconds(vm.bootTimeoutSeconds()).toNanos();
+                booting = System.nanoTime();
+                deadline = booting + Duration.ofSeconds(vm.bootTimeoutSeconds()).toNanos();
             }
             if (System.nanoTime() > nextReport) {
                 nextReport += WAIT_REPORT_INTERVAL.toNanos();
                 String last = lastLine(r);
                 out.accept(String.format("%s: waiting for %s (%.0f s of %d s; %s)", vm.name(), waitingFor,
-                        (System.nanoTime() - t0) / 1e9, vm.bootTimeoutSeconds(), last.isEmpty() ? "the serial log is empty" : "serial: " + last));
+                        (System.nanoTime() - booting) / 1e9, vm.bootTimeoutSeconds(), last.isEmpty() ? "the serial log is empty" : "serial: " + last));
             }
             try {
                 Thread.sleep(READINESS_POLL.toMillis());
@@ -340,9 +342,14 @@ public final class Lifecycle {
         return last.isEmpty() ? "the serial log is empty" : "last serial line: " + last;
     }
 
-    private static String lastLine(VmRuntime r) {
-        String l = r.serialTail(1).strip();
+    /** The serial log's last non-blank line, without terminal escape sequences and control characters, at most 100 characters. */
+    static String lastLine(VmRuntime r) {
+        String l = r.serialTail(8).lines().map(Lifecycle::printable).filter(x -> !x.isBlank()).reduce((a, b) -> b).orElse("").strip();
         return l.length() > 100 ? l.substring(0, 100) + "…" : l;
+    }
+
+    static String printable(String s) {
+        return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\\p{Cntrl}", "");
     }
 
     /** null when {@code true} ran over SSH; a reason otherwise ("!" first: permanent, e.g. a wrong host key). */
