@@ -349,7 +349,7 @@ public final class Lifecycle {
     }
 
     static String printable(String s) {
-        return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\\p{Cntrl}", "");
+        return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[@-_]", "").replaceAll("\\p{Cntrl}", "");
     }
 
     /** null when {@code true} ran over SSH; a reason otherwise ("!" first: permanent, e.g. a wrong host key). */
