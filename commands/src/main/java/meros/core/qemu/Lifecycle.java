@@ -373,7 +373,7 @@ public final class Lifecycle {
     }
 
     private static String indent(String s) {
-        return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + l).reduce((a, b) -> a + "\n" + b).orElse("");
+        return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + printable(l)).reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
     /**
