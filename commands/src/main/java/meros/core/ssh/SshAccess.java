@@ -2,6 +2,7 @@ package meros.core.ssh;
 
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.Text;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -285,7 +286,7 @@ public final class SshAccess implements AutoCloseable {
 
     static String oneLine(String s) {
         String l = s.strip().replace('\n', ' ');
-        return "'" + (l.length() > 60 ? l.substring(0, 57) + "..." : l) + "'";
+        return "'" + Text.shorten(l, 60) + "'";
     }
 
     // ---------------------------------------------------------------- interactive
