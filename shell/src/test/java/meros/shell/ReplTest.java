@@ -28,6 +28,17 @@ class ReplTest {
     }
 
     @Test
+    void everyCommandAnswersHelpOptionsInTheShell() throws Exception {
+        String out = fx.repl("init --help\nsnapshot -h\nexit --help\nscript -h\n1+1\n");
+        contains(out, "Usage: meros init ");
+        contains(out, "Usage: meros snapshot ");
+        contains(out, "Usage: meros exit ");
+        contains(out, "Usage: meros script ");
+        assertFalse(out.contains("Missing required parameter"), out);
+        contains(out, "==> 2"); // the shell goes on after each
+    }
+
+    @Test
     void tabCompletesCommandNames() throws Exception {
         String out = fx.repl("li\t\n");
         contains(out, "meros> list");
