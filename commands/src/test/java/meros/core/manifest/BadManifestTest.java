@@ -529,9 +529,74 @@ class BadManifestTest {
                 """,
                 F + "3:13: virtual_machines.box.mirror: 'ftp://deb.example/debian' is not a mirror URL (expected http://, https:// or file://)",
                 F + "4:11: virtual_machines.box.user: 'Admin' is not a Linux user name",
-                F + "5:15: virtual_machines.box.hostname: '-box' is not a host name: letters, digits and '-', not starting or ending with '-'",
+                F + "5:15: virtual_machines.box.hostname: '-box' is not a host name: label '-box' starts or ends with '-'",
                 F + "6:14: virtual_machines.box.release: 'trixie; rm' is not a release name such as stable, bookworm or latest-stable",
                 F + "7:22: virtual_machines.box.packages[1]: 'vim; reboot' is not a package name");
+    }
+
+    @Test
+    void hostNamesTheStandardRefuses() {
+        String long64 = "a".repeat(64);
+        String long254 = ("a".repeat(62) + ".").repeat(4) + "ab";
+        expect("""
+                virtual_machines:
+                  a: {hostname: mail.lab.example.}
+                  b: {hostname: mail..example}
+                  c: {hostname: .mail}
+                  d: {hostname: %s.example}
+                  e: {hostname: %s}
+                  f: {hostname: mail_1.lab}
+                  g: {hostname: mail.-lab}
+                  h: {hostname: "mail lab"}
+                """.formatted(long64, long254),
+                F + "2:17: virtual_machines.a.hostname: 'mail.lab.example.' is not a host name: drop the trailing '.' (a host name is written without the root's dot)",
+                F + "3:17: virtual_machines.b.hostname: 'mail..example' is not a host name: it has an empty label (two dots in a row, or a leading dot)",
+                F + "4:17: virtual_machines.c.hostname: '.mail' is not a host name: it has an empty label (two dots in a row, or a leading dot)",
+                F + "5:17: virtual_machines.d.hostname: '" + long64 + ".example' is not a host name: label '" + long64 + "' is 64 characters; each label has at most 63",
+                F + "6:17: virtual_machines.e.hostname: '" + long254 + "' is not a host name: it is 254 characters; a host name has at most 253",
+                F + "7:17: virtual_machines.f.hostname: 'mail_1.lab' is not a host name: label 'mail_1' has characters other than letters, digits and '-'",
+                F + "8:17: virtual_machines.g.hostname: 'mail.-lab' is not a host name: label '-lab' starts or ends with '-'",
+                F + "9:17: virtual_machines.h.hostname: 'mail lab' is not a host name: label 'mail lab' has characters other than letters, digits and '-'");
+    }
+
+    @Test
+    void twoVmsWhoseNamesDeriveOneHostName() {
+        expect("""
+                virtual_machines:
+                  web_1: {}
+                  web-1: {}
+                  web_: {}
+                  web: {}
+                """,
+                F + "3:3: virtual_machines.web-1: host name 'web-1' (derived from the VM name: '_' becomes '-') clashes with VM 'web_1' (host name 'web-1', line 2): every guest's /etc/hosts would list 'web-1' for both; give one of them its own hostname:",
+                F + "5:3: virtual_machines.web: host name 'web' (derived from the VM name: '_' becomes '-') clashes with VM 'web_' (host name 'web', line 4): every guest's /etc/hosts would list 'web' for both; give one of them its own hostname:");
+    }
+
+    @Test
+    void aGivenHostNameThatIsAnotherVmsHostName() {
+        expect("""
+                virtual_machines:
+                  db: {}
+                  cache: {hostname: db}
+                  mail: {hostname: DB.lab.example}
+                  files: {hostname: Files}
+                  files2: {hostname: files.lab.example}
+                  lo: {hostname: localhost}
+                """,
+                F + "3:21: virtual_machines.cache.hostname: host name 'db' clashes with VM 'db' (host name 'db', line 2): every guest's /etc/hosts would list 'db' for both",
+                F + "4:20: virtual_machines.mail.hostname: host name 'DB.lab.example' clashes with VM 'db' (host name 'db', line 2): every guest's /etc/hosts would list 'db' for both",
+                F + "6:22: virtual_machines.files2.hostname: host name 'files.lab.example' clashes with VM 'files' (host name 'Files', line 5): every guest's /etc/hosts would list 'files' for both",
+                F + "7:18: virtual_machines.lo.hostname: host name 'localhost' is reserved: every /etc/hosts already maps 'localhost' to the loopback address");
+    }
+
+    @Test
+    void fullyQualifiedNamesThatShareOnlyTheShortNameClash() {
+        expect("""
+                virtual_machines:
+                  a: {hostname: mail.lab.example}
+                  b: {hostname: mail.other.example}
+                """,
+                F + "3:17: virtual_machines.b.hostname: host name 'mail.other.example' clashes with VM 'a' (host name 'mail.lab.example', line 2): every guest's /etc/hosts would list 'mail' for both");
     }
 
     @Test

@@ -79,6 +79,25 @@ class GoodManifestTest {
     }
 
     @Test
+    void fullyQualifiedHostNamesAreAccepted() {
+        String label63 = "a".repeat(63);
+        String name253 = ("a".repeat(62) + ".").repeat(4).substring(0, 252) + "b";
+        Manifest m = load(tmp, "fqdn", """
+                virtual_machines:
+                  mail: {hostname: mail.lab.example}
+                  web: {hostname: Web.Lab.Example}
+                  db: {hostname: 1db.lab-2.example}
+                  long: {hostname: %s.example}
+                  longest: {hostname: %s}
+                  plain: {hostname: x}
+                """.formatted(label63, name253));
+        assertEquals(253, name253.length());
+        assertEquals(List.of("mail.lab.example", "Web.Lab.Example", "1db.lab-2.example", label63 + ".example", name253, "x"),
+                m.vms().values().stream().map(Vm::hostname).toList());
+        assertEquals("mail", HostName.shortName(m.vm("mail").hostname()));
+    }
+
+    @Test
     void memoryAcceptsMebibytesAndUnits() {
         Manifest m = load(tmp, "mem", """
                 virtual_machines:
