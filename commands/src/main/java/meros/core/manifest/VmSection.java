@@ -2,6 +2,7 @@ package meros.core.manifest;
 
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.net.URI;
@@ -146,7 +147,7 @@ final class VmSection {
         String hostname = hostname(m, name);
         Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
         boolean gui = m.bool("gui", false);
-        int bootTimeout = m.integer("boot_timeout", 180, 1, 86400);
+        int bootTimeout = m.seconds("boot_timeout", 180, 1, 86400);
         // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network (issue 4)
         Node nets = m.node("networks");
         if (network == Vm.NetworkMode.BRIDGE && (nets == null || nets instanceof SequenceNode sq && sq.getValue().isEmpty())) {
@@ -211,22 +212,34 @@ final class VmSection {
         return null;
     }
 
+    /** A size: a number in {@code bareUnit}s (by {@link Numbers}' rule) or a number with a unit ({@link Size}). */
     private long size(MapReader m, String key, long def, long bareUnit, long min, long max) {
+        Node n = m.node(key);
         String s = m.string(key, null);
         if (s == null) return def;
         try {
-            long v = Size.parse(s, bareUnit);
+            long v;
+            if (n instanceof ScalarNode sc && Numbers.looksNumeric(sc)) {
+                long count = Numbers.parse(sc, false);
+                if (count <= 0) throw new IllegalArgumentException("size '" + s + "' must be positive");
+                v = Math.multiplyExact(count, bareUnit);
+            } else {
+                v = Size.parse(s, bareUnit);
+            }
             if (v < min) {
-                m.problem(m.node(key), m.at(key) + ": " + s + " is too small (at least " + Size.format(min) + ")");
+                m.problem(n, m.at(key) + ": " + s + " is too small (at least " + Size.format(min) + ")");
                 return def;
             }
             if (v > max) {
-                m.problem(m.node(key), m.at(key) + ": " + s + " is too large (at most " + Size.format(max) + ")");
+                m.problem(n, m.at(key) + ": " + s + " is too large (at most " + Size.format(max) + ")");
                 return def;
             }
             return v;
+        } catch (ArithmeticException e) {
+            m.problem(n, m.at(key) + ": " + s + " is too large (at most " + Size.format(max) + ")");
+            return def;
         } catch (IllegalArgumentException e) {
-            m.problem(m.node(key), m.at(key) + ": " + e.getMessage());
+            m.problem(n, m.at(key) + ": " + e.getMessage());
             return def;
         }
     }

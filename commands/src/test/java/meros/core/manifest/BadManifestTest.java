@@ -600,6 +600,68 @@ class BadManifestTest {
     }
 
     @Test
+    void leadingZerosAreRefusedUnderEveryKeyAlike() {
+        expect("""
+                bridges:
+                  svcnet: {subnet: 10.0.70.0/24, allowed_ports: [0022, 0443]}
+                virtual_machines:
+                  box:
+                    network: user
+                    cpus: 010
+                    boot_timeout: 0600
+                    networks: [{label: tap-c11, bridge: svcnet, ip_addr: 10.0.70.5}]
+                """,
+                F + "2:50: bridges.svcnet.allowed_ports[0]: '0022' has a leading zero: YAML 1.1 reads it as octal 18, a person as 22; write 22 without the zero",
+                F + "2:56: bridges.svcnet.allowed_ports[1]: '0443' has a leading zero: YAML 1.1 reads it as octal 291, a person as 443; write 443 without the zero",
+                F + "6:11: virtual_machines.box.cpus: '010' has a leading zero: YAML 1.1 reads it as octal 8, a person as 10; write 10 without the zero",
+                F + "7:19: virtual_machines.box.boot_timeout: '0600' has a leading zero: YAML 1.1 reads it as octal 384, a person as 600; write 600 without the zero");
+    }
+
+    @Test
+    void otherSpellingsYamlAndPeopleReadDifferently() {
+        expect("""
+                bridges:
+                  svcnet: {subnet: 10.0.70.0/24, allowed_ports: [22:80, 0890, 0o17, 00]}
+                virtual_machines:
+                  box:
+                    memory: 0512
+                    disk_size: 10:00
+                    cpus: 1:00
+                  other:
+                    cpus: "4"
+                    boot_timeout: 0o777
+                    memory: -0x10
+                """,
+                F + "2:50: bridges.svcnet.allowed_ports[0]: '22:80' is not a number (YAML 1.1 reads a:b as base 60, whose parts after the first stay below 60); write one plain number",
+                F + "2:57: bridges.svcnet.allowed_ports[1]: '0890' has a leading zero: YAML 1.1 takes it as text, a person as 890; write 890 without the zero",
+                F + "2:63: bridges.svcnet.allowed_ports[2]: '0o17' is YAML 1.2's octal notation, which this YAML 1.1 reader takes as text; write 15 (decimal)",
+                F + "2:69: bridges.svcnet.allowed_ports[3]: '00' has a leading zero: YAML 1.1 reads it as octal 0, a person as 0; write 0 without the zero",
+                F + "5:13: virtual_machines.box.memory: '0512' has a leading zero: YAML 1.1 reads it as octal 330, a person as 512; write 512 without the zero",
+                F + "6:16: virtual_machines.box.disk_size: '10:00' is YAML 1.1's base-60 notation (600), which only makes sense for a duration; write the plain number",
+                F + "7:11: virtual_machines.box.cpus: '1:00' is YAML 1.1's base-60 notation (60), which only makes sense for a duration; write the plain number",
+                F + "9:11: virtual_machines.other.cpus: expected an integer (1..64), got '4'",
+                F + "10:19: virtual_machines.other.boot_timeout: '0o777' is YAML 1.2's octal notation, which this YAML 1.1 reader takes as text; write 511 (decimal)",
+                F + "11:13: virtual_machines.other.memory: size '-0x10' must be positive");
+    }
+
+    @Test
+    void numbersInOtherSpellingsAreCheckedAgainstTheirRangeByValue() {
+        expect("""
+                bridges:
+                  svcnet: {subnet: 10.0.70.0/24, allowed_ports: [65_536, 0x10000, 1:05]}
+                virtual_machines:
+                  box:
+                    cpus: 0x41
+                    boot_timeout: 24:00:01
+                """,
+                F + "2:50: bridges.svcnet.allowed_ports[0]: port 65_536 (65536) is out of range (1..65535)",
+                F + "2:58: bridges.svcnet.allowed_ports[1]: port 0x10000 (65536) is out of range (1..65535)",
+                F + "2:67: bridges.svcnet.allowed_ports[2]: '1:05' is YAML 1.1's base-60 notation (65), which only makes sense for a duration; write the plain number",
+                F + "5:11: virtual_machines.box.cpus: 0x41 (65) is out of range (1..64)",
+                F + "6:19: virtual_machines.box.boot_timeout: 24:00:01 (86401) is out of range (1..86400)");
+    }
+
+    @Test
     void bridgeModeWithoutNetworks() {
         expect("""
                 bridges:
