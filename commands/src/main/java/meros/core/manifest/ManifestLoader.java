@@ -92,9 +92,13 @@ public final class ManifestLoader {
     private static Node compose(String text, Problems problems) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // reported by MapReader with both positions
-        options.setMaxAliasesForCollections(50);
+        // anchors and merge keys are limited by the size they expand to (Expansion), not by their number
+        options.setMaxAliasesForCollections(Integer.MAX_VALUE);
+        options.setAllowRecursiveKeys(false);
         try (Reader r = new StringReader(text)) {
-            return new Yaml(options).compose(r);
+            Node root = new Yaml(options).compose(r);
+            if (root != null) Expansion.check(root, problems);
+            return problems.isEmpty() ? root : null;
         } catch (MarkedYAMLException e) {
             problems.at(syntaxMark(e), syntaxMessage(e));
         } catch (YAMLException e) {
