@@ -135,6 +135,16 @@ class GoodManifestTest {
     }
 
     @Test
+    void aManifestWithBomAndCrlfLineEnds() throws IOException {
+        Path dir = ManifestTestSupport.write(tmp, "win", "");
+        Files.write(dir.resolve("win.yml"), "\uFEFFvirtual_machines:\r\n  box:\r\n    kernel_args: \"a\r\n      b\"\r\n    memory: 512\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Manifest m = ManifestLoader.load(dir);
+        assertEquals(512, m.vm("box").memoryMiB());
+        assertEquals("a b", m.vm("box").kernelArgs());
+    }
+
+    @Test
     void memoryAcceptsMebibytesAndUnits() {
         Manifest m = load(tmp, "mem", """
                 virtual_machines:
