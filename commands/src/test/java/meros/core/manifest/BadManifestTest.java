@@ -662,6 +662,33 @@ class BadManifestTest {
     }
 
     @Test
+    void twoDerivedMacsThatCollideAreRefusedWithTheFix() {
+        java.util.Map<String, String> seen = new java.util.HashMap<>();
+        String a = null;
+        String b = null;
+        for (int i = 0; a == null; i++) {
+            String label = "t" + i;
+            String other = seen.putIfAbsent(Mac.derive("bad", "box", label), label);
+            if (other != null) {
+                a = other;
+                b = label;
+            }
+        }
+        String mac = Mac.derive("bad", "box", a);
+        expect("""
+                bridges:
+                  br0: {subnet: 10.1.0.0/16}
+                virtual_machines:
+                  box:
+                    networks:
+                      - {label: %s, bridge: br0, ip_addr: 10.1.0.10}
+                      - {label: %s, bridge: br0, ip_addr: 10.1.0.11}
+                """.formatted(a, b),
+                F + "7:9: duplicate MAC address " + mac + " (also used by VM 'box' interface '" + a
+                        + "'; derived from constellation, VM and label: give this interface its own mac:)");
+    }
+
+    @Test
     void bridgeModeWithoutNetworks() {
         expect("""
                 bridges:
