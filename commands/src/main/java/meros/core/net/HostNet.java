@@ -50,16 +50,9 @@ public final class HostNet {
      *                        create it (another constellation's, another checkout's, the host's own)
      */
     public List<String> bridgesUp(Collection<Bridge> bridges) {
+        refuseForeign(bridges, List.of());
         NetState mine = NetState.read(state.netJson());
-        for (Bridge b : bridges) {
-            if (!mine.bridges().contains(b.name()) && linkExists(b.name())) throw notOurs("bridge", b.name());
-        }
         String table = NftRules.tableName(constellation);
-        if (!table.equals(mine.nftTable()) && tableExists(table)) {
-            throw new MerosException(ExitCode.FAILED, "nftables table inet " + table + " exists but constellation " + constellation
-                    + " of this checkout did not create it (a constellation of the same name in another checkout, or "
-                    + "another program); shut that one down or rename this constellation");
-        }
         List<String> done = new ArrayList<>();
         for (Bridge b : bridges) {
             if (!mine.bridges().contains(b.name())) {
@@ -83,6 +76,29 @@ public final class HostNet {
             done.add("net.ipv4.ip_forward (was off)");
         }
         return done;
+    }
+
+    /**
+     * Checks, without changing anything, that every bridge and tap named and the constellation's nftables table
+     * either do not exist yet or were created by this constellation ({@code net.json}). {@link #bridgesUp} and
+     * {@link #tapUp} check their own; calling this first with all of them refuses before anything is made.
+     *
+     * @throws MerosException naming the owner of the first interface or table this constellation did not create
+     */
+    public void refuseForeign(Collection<Bridge> bridges, Collection<Nic> taps) {
+        NetState mine = NetState.read(state.netJson());
+        for (Bridge b : bridges) {
+            if (!mine.bridges().contains(b.name()) && linkExists(b.name())) throw notOurs("bridge", b.name());
+        }
+        for (Nic n : taps) {
+            if (!mine.taps().contains(n.label()) && linkExists(n.label())) throw notOurs("tap", n.label());
+        }
+        String table = NftRules.tableName(constellation);
+        if (!table.equals(mine.nftTable()) && tableExists(table)) {
+            throw new MerosException(ExitCode.FAILED, "nftables table inet " + table + " exists but constellation " + constellation
+                    + " of this checkout did not create it (a constellation of the same name in another checkout, or "
+                    + "another program); shut that one down or rename this constellation");
+        }
     }
 
     /**

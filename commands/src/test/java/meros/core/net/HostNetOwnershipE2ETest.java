@@ -116,6 +116,23 @@ class HostNetOwnershipE2ETest {
     }
 
     @Test
+    void checkingEverythingFirstRefusesATapClashBeforeAnyBridgeIsMade() throws Exception {
+        constellation(home, "lab", LAB);
+        constellation(home, "other", """
+                bridges:
+                  othnet: {subnet: 10.0.12.0/24}
+                virtual_machines:
+                  box: {networks: [{label: tap-lab-cli0, bridge: othnet, ip_addr: 10.0.12.5}]}
+                """);
+        assertEquals(0, net(home, "lab", "up").exit());
+        Proc.Result other = net(home, "other", "check-up");
+        assertEquals("error: tap tap-lab-cli0 belongs to constellation lab; constellation other cannot use it "
+                + "(give it another name in the manifest, or shut lab down)\n", other.stderr());
+        assertFalse(link("othnet"), "nothing was made");
+        assertFalse(Files.exists(home.resolve("data/state/other/net.json")), "nothing was recorded");
+    }
+
+    @Test
     void interfacesMerosDidNotMakeAreRefused() throws Exception {
         inNs("ip", "link", "add", "t11host", "type", "bridge");
         inNs("ip", "link", "add", "t11veth", "type", "veth", "peer", "name", "t11vethp");

@@ -11,8 +11,8 @@ import meros.core.state.StateDir;
 import java.nio.file.Path;
 
 /**
- * {@code NetMain HOME CONSTELLATION up|down}: the network half of {@code init} (every bridge, then every tap) or of
- * {@code shutdown}, in a child JVM, so a test can run it inside a network namespace without building or booting VMs.
+ * {@code NetMain HOME CONSTELLATION up|check-up|down}: the network half of {@code init} (every bridge, then every tap;
+ * with {@code check-up} after checking them all first) or of {@code shutdown}, in a child JVM, so a test can run it inside a network namespace without building or booting VMs.
  * Prints what it did; a refusal goes to stderr with exit 1.
  */
 public final class NetMain {
@@ -23,7 +23,14 @@ public final class NetMain {
         String c = args[1];
         HostNet net = new HostNet(c, StateDir.of(home, c));
         try {
-            if (args[2].equals("up")) {
+            if (args[2].equals("check-up")) {
+                Manifest m = ManifestLoader.load(home.constellations().resolve(c));
+                java.util.List<Nic> all = new java.util.ArrayList<>();
+                for (Vm vm : m.vms().values()) all.addAll(vm.networks());
+                net.refuseForeign(m.bridges().values(), all);
+                net.bridgesUp(m.bridges().values()).forEach(System.out::println);
+                for (Nic n : all) net.tapUp(n);
+            } else if (args[2].equals("up")) {
                 Manifest m = ManifestLoader.load(home.constellations().resolve(c));
                 net.bridgesUp(m.bridges().values()).forEach(System.out::println);
                 for (Vm vm : m.vms().values()) for (Nic n : vm.networks()) net.tapUp(n);
