@@ -165,6 +165,9 @@ public final class Lifecycle {
             if (anyBridged) {
                 List<Bridge> all = new ArrayList<>();
                 for (Bridge b : m.bridges().values()) if (usedBridges.contains(b.name())) all.add(b);
+                List<Nic> taps = new ArrayList<>();
+                for (String n : toStart) if (!userNet(m.vm(n))) taps.addAll(m.vm(n).networks());
+                net.refuseForeign(all, taps); // before anything is made: a clash changes nothing on the host
                 for (String line : net.bridgesUp(all)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
                 for (String n : toStart) {
                     Vm vm = m.vm(n);
