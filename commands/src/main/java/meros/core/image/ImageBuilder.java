@@ -361,7 +361,8 @@ public final class ImageBuilder {
                 Composer composer = new Composer(m, vm, root, hooks, inRoot);
                 composer.configure(cfg, clientPub, hostKeyDir, s);
                 int n = composer.includes(s);
-                composer.hooks(c, s);
+                composer.hooks(c, spec == null ? null : spec.mirror(), s);
+                composer.reassert(cfg, clientPub, hostKeyDir, s);
                 s.ok(n + " include entries, " + Hooks.plan(m, vm.name()).size() + " hooks");
             }
 

@@ -142,6 +142,7 @@ public final class Lifecycle {
                 List<Bridge> all = new ArrayList<>();
                 for (Bridge b : m.bridges().values()) if (usedBridges.contains(b.name())) all.add(b);
                 for (String line : net.bridgesUp(all)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
+                for (String line : net.dnsUp(all, m)) out.accept("started " + line);
                 for (String n : toStart) {
                     Vm vm = m.vm(n);
                     if (!userNet(vm)) for (Nic nic : vm.networks()) net.tapUp(nic);
@@ -264,6 +265,8 @@ public final class Lifecycle {
             return res.ok() ? null : "ssh login ran 'true' with " + res.describe();
         } catch (SshAccess.HostKeyMismatch e) {
             return "!" + e.getMessage();
+        } catch (SshAccess.KeyRefused e) {
+            throw MerosException.failed(Readiness.keyRefused(vm.name(), e.user()));
         } catch (MerosException e) {
             return e.getMessage();
         }

@@ -115,7 +115,8 @@ class GuestConfigTest {
         GuestConfig g = new GuestConfig(m, a);
         assertFalse(g.files().keySet().stream().anyMatch(p -> p.startsWith("etc/systemd/")));
         String ifaces = g.files().get("etc/network/interfaces").content();
-        assertTrue(ifaces.contains("iface eth0 inet dhcp"), ifaces);
-        assertTrue(ifaces.contains("iface eth1 inet static\n\taddress 10.0.10.30/24\n\tgateway 10.0.10.1\n"), ifaces);
+        assertTrue(ifaces.contains("iface mgmt0 inet dhcp"), ifaces);
+        assertTrue(ifaces.contains("iface net0 inet static\n\taddress 10.0.10.30/24\n\tgateway 10.0.10.1\n"), ifaces);
+        assertTrue(g.files().get("etc/mactab").content().contains("\nnet0 52:54:00:aa:bb:09\n"));
     }
 }
