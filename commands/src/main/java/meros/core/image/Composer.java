@@ -8,6 +8,7 @@ import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -166,9 +168,9 @@ final class Composer {
         Files.createDirectories(dir);
         Path ak = dir.resolve("authorized_keys");
         if (Files.isSymbolicLink(ak)) throw MerosException.failed(ak + " is a symlink; refusing to write keys through it");
-        String kept = Files.isRegularFile(ak) ? mergeKeys(Files.readString(ak, java.nio.charset.StandardCharsets.ISO_8859_1), pub) : pub + "\n";
+        String kept = Files.isRegularFile(ak) ? mergeKeys(Files.readString(ak, StandardCharsets.ISO_8859_1), pub) : pub + "\n";
         Files.deleteIfExists(ak);
-        Files.writeString(ak, kept, java.nio.charset.StandardCharsets.ISO_8859_1);
+        Files.writeString(ak, kept, StandardCharsets.ISO_8859_1);
         Files.setPosixFilePermissions(dir, Fs.perms("rwx------"));
         Files.setPosixFilePermissions(ak, Fs.perms("rw-------"));
         if (Fs.isRoot()) {
@@ -224,7 +226,7 @@ final class Composer {
     /** Runs the hooks; {@code mirror} (the archive the base came from, null if unknown) is passed as {@code MEROS_MIRROR}. */
     void hooks(String constellation, String mirror, Step step) {
         List<Hooks.Hook> plan = Hooks.plan(manifest, vm.name());
-        Map<String, String> env = new java.util.LinkedHashMap<>(Map.of("MEROS_CONSTELLATION", constellation, "MEROS_VM", vm.name(),
+        Map<String, String> env = new LinkedHashMap<>(Map.of("MEROS_CONSTELLATION", constellation, "MEROS_VM", vm.name(),
                 "MEROS_USER", Recipe.user(vm), "MEROS_HOSTNAME", new GuestConfig(manifest, vm).hostname()));
         if (mirror != null) env.put("MEROS_MIRROR", mirror);
         hooks.run(plan, root, env, step.lines());

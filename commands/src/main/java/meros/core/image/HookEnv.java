@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -19,7 +22,7 @@ import java.util.stream.Stream;
  */
 final class HookEnv implements AutoCloseable {
     static final String POLICY_RC_D = "#!/bin/sh\n# written by meros for the duration of the build hooks: start no daemons\nexit 101\n";
-    private static final java.time.Duration LEFTOVER_EXIT_WAIT = java.time.Duration.ofSeconds(5);
+    private static final Duration LEFTOVER_EXIT_WAIT = Duration.ofSeconds(5);
     private static final Path HOST_RESOLV = Path.of("/etc/resolv.conf");
     private static final Path HOST_RESOLVED_UPSTREAMS = Path.of("/run/systemd/resolve/resolv.conf");
 
@@ -36,14 +39,17 @@ final class HookEnv implements AutoCloseable {
             if (Files.isSymbolicLink(p)) return new Saved(true, Files.readSymbolicLink(p), null, null);
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return new Saved(false, null, null, null);
             return new Saved(true, null, Files.readAllBytes(p),
-                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
         }
 
         void restore(Path p) throws IOException {
             Files.deleteIfExists(p);
             if (!exists) return;
             if (link != null) Files.createSymbolicLink(p, link);
-            else Fs.write(p, new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1), mode);
+            else {
+                Files.write(p, bytes);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+            }
         }
     }
 
@@ -111,7 +117,7 @@ final class HookEnv implements AutoCloseable {
                         ProcessHandle.of(pid).ifPresent(h -> {
                             h.destroyForcibly();
                             try {
-                                h.onExit().get(LEFTOVER_EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                                h.onExit().get(LEFTOVER_EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                             } catch (Exception e) {
                                 // reported by the caller through the pid list; the build goes on
                             }

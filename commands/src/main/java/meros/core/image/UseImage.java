@@ -9,6 +9,7 @@ import meros.core.proc.Proc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,8 +128,8 @@ final class UseImage {
         Path again = work.resolve("stage-again");
         for (GuestConfig.File f : cfg.accessFiles()) Fs.write(again.resolve(f.path()), f.content(), f.mode());
         Files.createDirectories(again.resolve("etc/ssh"));
-        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key"), again.resolve("etc/ssh/ssh_host_ed25519_key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), again.resolve("etc/ssh/ssh_host_ed25519_key.pub"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key"), again.resolve("etc/ssh/ssh_host_ed25519_key"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), again.resolve("etc/ssh/ssh_host_ed25519_key.pub"), StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(again.resolve("etc/ssh/ssh_host_ed25519_key"), Fs.perms("rw-------"));
         try (Stream<Path> s = Files.list(again)) {
             for (Path top : s.sorted().toList()) argv.addAll(List.of("--copy-in", top + ":/"));

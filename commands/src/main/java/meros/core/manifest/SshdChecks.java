@@ -2,6 +2,7 @@ package meros.core.manifest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class SshdChecks {
             String shown = tree.relativize(f).toString();
             List<String> lines;
             try {
-                lines = Files.readAllLines(f, java.nio.charset.StandardCharsets.ISO_8859_1);
+                lines = Files.readAllLines(f, StandardCharsets.ISO_8859_1);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -75,12 +75,18 @@ class HookEnvTest {
     }
 
     @Test
-    void aPolicyRcDTheGuestAlreadyHadIsPutBack(@TempDir Path tmp) throws Exception {
+    void aPolicyRcDAndAResolvConfTheGuestAlreadyHadArePutBackByteForByteWithTheirModes(@TempDir Path tmp) throws Exception {
         Path root = root(tmp);
         Files.writeString(root.resolve("usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(root.resolve("usr/sbin/policy-rc.d"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.delete(root.resolve("etc/resolv.conf"));
+        byte[] own = "# r\u00e9solveur du labo\nnameserver 192.0.2.1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Files.write(root.resolve("etc/resolv.conf"), own);
         hook(tmp.resolve("c/hooks"), "10-noop", "true");
         runHooks(tmp, root);
         assertEquals("#!/bin/sh\nexit 0\n", Files.readString(root.resolve("usr/sbin/policy-rc.d")));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("usr/sbin/policy-rc.d"))));
+        assertEquals(java.util.Arrays.toString(own), java.util.Arrays.toString(Files.readAllBytes(root.resolve("etc/resolv.conf"))));
     }
 
     @Test
