@@ -46,6 +46,7 @@ public final class HostTools {
             exe("nft", "nftables", true, "bridge policies"),
             exe("dnsmasq", "dnsmasq-base", false, "DNS for bridged VMs"),
             exe("ssh-keygen", "openssh-client", true, "VM keys"),
+            exe("newuidmap", "uidmap", false, "builds without root (user namespace)"),
             exe("waypipe", "waypipe", false, "GUI apps (run --gui)"),
             exe("make", "build-essential", false, KERNEL_BUILD),
             exe("gcc", "build-essential", false, KERNEL_BUILD),
