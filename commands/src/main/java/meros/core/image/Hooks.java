@@ -36,7 +36,8 @@ public final class Hooks {
     /**
      * The mounts a hook sees, made by a constant script ({@code $1} = root, {@code $2} = hook) in a private mount
      * namespace of its own ({@code unshare --mount --propagation private}): {@code /proc}, {@code /sys}, the host's
-     * {@code /dev} and {@code /dev/pts} (bind mounts) and a fresh tmpfs on {@code /dev/shm}. The namespace ends with
+     * {@code /dev} and {@code /dev/pts} (bind mounts) and a fresh tmpfs on {@code /dev/shm}. In a user namespace (builds
+     * without root) a new sysfs and a plain bind of {@code /dev} are not allowed: recursive binds of the host's stand in. The namespace ends with
      * the last process in it, so the mounts vanish however the hook ends (exit, failure, timeout, Ctrl-C, even a
      * killed meros) and the host never sees them.
      */
@@ -44,9 +45,9 @@ public final class Hooks {
             "set -e",
             "root=$1",
             "mkdir -p \"$root/proc\" \"$root/sys\" \"$root/dev\"",
-            "mount -t proc proc \"$root/proc\"",
-            "mount -t sysfs sysfs \"$root/sys\"",
-            "mount --bind /dev \"$root/dev\"",
+            "mount -t proc proc \"$root/proc\" || mount --rbind /proc \"$root/proc\"",
+            "mount -t sysfs sysfs \"$root/sys\" 2>/dev/null || mount --rbind /sys \"$root/sys\"",
+            "mount --bind /dev \"$root/dev\" 2>/dev/null || mount --rbind /dev \"$root/dev\"",
             "mount --bind /dev/pts \"$root/dev/pts\"",
             "mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs \"$root/dev/shm\"",
             "exec chroot \"$root\" \"$2\"");
