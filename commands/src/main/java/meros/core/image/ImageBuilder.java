@@ -329,7 +329,7 @@ public final class ImageBuilder {
         if (!Fs.isRoot()) {
             throw MerosException.usage("meros build must run as root (hooks run in a chroot; the image keeps file ownership)");
         }
-        for (String t : List.of("mke2fs", "qemu-img", "ssh-keygen", "tar", "chroot")) BuildTools.require(t);
+        for (String t : List.of("mke2fs", "qemu-img", "ssh-keygen", "tar", "chroot", "unshare")) BuildTools.require(t);
     }
 
     private BuiltImage buildOne(Manifest m, Vm vm, BaseSpec spec, Path useImage, Progress progress) {
