@@ -169,6 +169,7 @@ public final class Lifecycle {
                 for (String n : toStart) if (!userNet(m.vm(n))) taps.addAll(m.vm(n).networks());
                 net.refuseForeign(all, taps); // before anything is made: a clash changes nothing on the host
                 for (String line : net.bridgesUp(all)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
+                for (String line : net.dnsUp(all, m)) out.accept("started " + line);
                 for (String n : toStart) {
                     Vm vm = m.vm(n);
                     if (!userNet(vm)) for (Nic nic : vm.networks()) net.tapUp(nic);
@@ -364,6 +365,8 @@ public final class Lifecycle {
             return res.ok() ? null : "ssh login ran 'true' with " + res.describe();
         } catch (SshAccess.HostKeyMismatch e) {
             return "!" + e.getMessage();
+        } catch (SshAccess.KeyRefused e) {
+            throw MerosException.failed(Readiness.keyRefused(vm.name(), e.user()));
         } catch (MerosException e) {
             return e.getMessage();
         }

@@ -66,6 +66,19 @@ public final class SshAccess implements AutoCloseable {
         public Unreachable(String message, Throwable cause) { super(ExitCode.FAILED, message, cause); }
     }
 
+    /** sshd answered and refused the client key for the user: permanent while the guest's authorized_keys stay as they are. */
+    public static final class KeyRefused extends MerosException {
+        private final String user;
+
+        public KeyRefused(String message, String user) {
+            super(ExitCode.FAILED, message);
+            this.user = user;
+        }
+
+        /** The user the key was offered for. */
+        public String user() { return user; }
+    }
+
     /** The guest offered a host key other than the recorded one. Never falls back. */
     public static final class HostKeyMismatch extends MerosException {
         public HostKeyMismatch(String message) { super(ExitCode.FAILED, message); }
@@ -149,8 +162,8 @@ public final class SshAccess implements AutoCloseable {
             return c;
         } catch (UserAuthException e) {
             quietly(c);
-            throw MerosException.failed("the guest " + t.label() + " refused key " + t.clientKey() + " for user '"
-                    + t.user() + "'");
+            throw new KeyRefused("the guest " + t.label() + " refused key " + t.clientKey() + " for user '"
+                    + t.user() + "'", t.user());
         } catch (IOException e) {
             quietly(c);
             throw unreachable(t, e);
