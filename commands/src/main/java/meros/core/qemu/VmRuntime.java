@@ -11,6 +11,11 @@ import meros.core.qmp.QmpClient;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
 import meros.core.state.VmState;
+import meros.core.wait.Deadline;
+import meros.core.wait.Poll;
+import meros.core.wait.Timeouts;
+import meros.core.wait.Wait;
+import meros.core.wait.WaitTimeout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -217,14 +222,14 @@ public final class VmRuntime {
                     } catch (MerosException ignored) {
                         // QEMU may close the socket before answering
                     }
-                    if (waitGone(h, Duration.ofSeconds(10))) how = "quit (no power-off within " + powerdownWait.toSeconds() + " s)";
+                    if (waitGone(h, Timeouts.PROCESS_GONE)) how = "quit (no power-off within " + Deadline.format(powerdownWait) + ")";
                 }
             } catch (MerosException e) {
                 // QMP unusable: fall through to the kill
             }
             if (h != null && h.isAlive()) {
                 h.destroyForcibly();
-                waitGone(h, Duration.ofSeconds(10));
+                waitGone(h, Timeouts.PROCESS_GONE);
                 how = "killed (QMP did not stop it)";
             }
             how += String.format(" in %.1f s", (System.nanoTime() - t0) / 1e9);
@@ -233,19 +238,16 @@ public final class VmRuntime {
         return how;
     }
 
-    private static boolean waitGone(ProcessHandle h, Duration d) {
+    /** True when {@code h}'s process ended within {@code d} (null: nothing to wait for). */
+    private boolean waitGone(ProcessHandle h, Duration d) {
         if (h == null) return true;
-        long deadline = System.nanoTime() + d.toNanos();
-        while (h.isAlive()) {
-            if (System.nanoTime() > deadline) return false;
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while stopping a VM");
-            }
+        try {
+            Wait.until("QEMU (pid " + h.pid() + ") of " + label() + " to exit", x -> Poll.of(!h.isAlive(), "still running"))
+                    .every(Timeouts.PROCESS_POLL).await(d);
+            return true;
+        } catch (WaitTimeout e) {
+            return false;
         }
-        return true;
     }
 
     /** A free TCP port on the loopback interface. */

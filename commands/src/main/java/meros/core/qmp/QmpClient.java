@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.wait.Deadline;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -315,6 +316,6 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+        return Deadline.format(d);
     }
 }
