@@ -145,20 +145,11 @@ public final class MachineOps implements AutoCloseable {
         waitFor("unit " + unit + " to be active", d -> {
             ExecResult r = execute(cmd, d);
             UnitState s = UnitState.parse(r.stdout());
-            String seen = s.describe();
-            if (s.active().equals("active")) return Poll.done(null);
-            if (s.load().equals("not-found")) return Poll.never("no unit " + unit + " in the guest (LoadState=not-found)");
-            if (List.of("masked", "error", "bad-setting").contains(s.load())) {
-                return Poll.never("unit " + unit + " cannot be started (LoadState=" + s.load() + ")");
-            }
             if (s.active().equals("failed")) {
                 ExecResult st = execute("systemctl status --no-pager -n 10 -- " + q, d);
                 return Poll.never("unit " + unit + " failed" + tail("systemctl status", st.stdout()));
             }
-            if (s.active().equals("inactive") && s.jobs() == 0) {
-                return Poll.never("unit " + unit + " is inactive and systemd has no pending jobs (" + seen + ")");
-            }
-            return Poll.pending(seen);
+            return s.verdict(unit);
         }).await(timeout);
     }
 
@@ -180,6 +171,23 @@ public final class MachineOps implements AutoCloseable {
                 }
             }
             return new UnitState(load, active, sub, jobs);
+        }
+
+        /**
+         * Active: done. Not found or not loadable, or inactive with no job queued anywhere (the NixOS driver's
+         * rule): never. {@code failed} is never too (the caller adds {@code systemctl status}). Else: not yet.
+         */
+        Poll<Void> verdict(String unit) {
+            if (active.equals("active")) return Poll.done(null);
+            if (load.equals("not-found")) return Poll.never("no unit " + unit + " in the guest (LoadState=not-found)");
+            if (List.of("masked", "error", "bad-setting").contains(load)) {
+                return Poll.never("unit " + unit + " cannot be started (LoadState=" + load + ")");
+            }
+            if (active.equals("failed")) return Poll.never("unit " + unit + " failed");
+            if (active.equals("inactive") && jobs == 0) {
+                return Poll.never("unit " + unit + " is inactive and systemd has no pending jobs (" + describe() + ")");
+            }
+            return Poll.pending(describe());
         }
 
         String describe() {

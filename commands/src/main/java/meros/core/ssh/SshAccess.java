@@ -216,7 +216,9 @@ public final class SshAccess implements AutoCloseable {
         OutputStream o = out == null ? capOut : out;
         OutputStream e = err == null ? capErr : err;
         Session.Command cmd = null;
-        try (Session s = session()) {
+        Session s = null;
+        try {
+            s = session();
             cmd = s.exec(ShellQuote.shC(command));
             cmd.getOutputStream().close();
             Session.Command c = cmd;
@@ -224,15 +226,16 @@ public final class SshAccess implements AutoCloseable {
             Thread errPump = pump(cmd.getErrorStream(), e, "ssh-stderr");
             // the shell has exited once its status arrived (or the channel ended); output normally ends with it
             Wait.until(oneLine(command) + " to exit", d -> {
-                outPump.join(Math.min(EXIT_LOOK.toMillis(), d.remainingMillis()));
+                long look = Math.min(EXIT_LOOK.toMillis(), d.remainingMillis());
+                if (look > 0) outPump.join(look); // join(0) would wait forever
                 boolean outputDone = !outPump.isAlive() && !errPump.isAlive();
                 boolean exited = c.getExitStatus() != null || c.getExitSignal() != null || !c.isOpen();
                 return Poll.of(exited || outputDone, outputDone ? "output ended, no exit status yet" : "no exit status yet");
             }).subject(target().label()).every(Duration.ZERO).retryOn(x -> false).await(deadline);
             Deadline grace = deadline.atMost(Timeouts.EXIT_OUTPUT_GRACE);
-            outPump.join(grace.remainingMillis());
-            errPump.join(grace.remainingMillis());
-            if (c.getExitStatus() == null && c.getExitSignal() == null) {
+            joinUntil(outPump, grace);
+            joinUntil(errPump, grace);
+            if (c.getExitStatus() == null && c.getExitSignal() == null && !deadline.expired()) {
                 // output ended first: the status follows right after it
                 cmd.join(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
             }
@@ -253,7 +256,28 @@ public final class SshAccess implements AutoCloseable {
             throw me;
         } catch (IOException io) {
             throw MerosException.failed("running " + oneLine(command) + " on " + target().label() + " failed: " + io.getMessage());
+        } finally {
+            if (s != null) closeSoon(s);
         }
+    }
+
+    /**
+     * Closes a session channel. sshj waits for the guest's half of the close, which sshd sends only once the
+     * command's output is closed; a command killed at its deadline or a process left in the background may hold
+     * it open, so the wait happens on a daemon thread and the caller returns now.
+     */
+    private static void closeSoon(Session s) {
+        if (!s.isOpen()) return;
+        Thread t = new Thread(() -> {
+            try { s.close(); } catch (IOException | RuntimeException ignored) { }
+        }, "ssh-close");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void joinUntil(Thread t, Deadline d) throws InterruptedException {
+        long ms = d.remainingMillis();
+        if (ms > 0) t.join(ms);
     }
 
     /** Longest single look while waiting for a command's end (returns earlier when its output ends). */
@@ -306,7 +330,6 @@ public final class SshAccess implements AutoCloseable {
     private static void kill(Session.Command cmd) {
         if (cmd == null) return;
         try { cmd.signal(Signal.KILL); } catch (IOException ignored) { }
-        try { cmd.close(); } catch (IOException ignored) { }
     }
 
     static String oneLine(String s) {

@@ -30,6 +30,14 @@ public final class Poll<T> {
     public static Poll<Boolean> of(boolean ok, String seen) { return ok ? done(true) : pending(seen); }
 
     Kind kind() { return kind; }
-    T value() { return value; }
-    String text() { return text; }
+    public boolean isDone() { return kind == Kind.DONE; }
+    /** True for {@link #never}: a terminal state. */
+    public boolean isNever() { return kind == Kind.NEVER; }
+    /** The value of a {@link #done} look. */
+    public T value() { return value; }
+    /** What a pending look saw, or why a {@link #never} look ended the wait; null for done. */
+    public String text() { return text; }
+
+    @Override
+    public String toString() { return kind.name().toLowerCase() + (text == null ? "" : ": " + text); }
 }

@@ -97,7 +97,8 @@ public final class Wait<T> {
                     if (e instanceof MerosException me) throw me;
                     throw MerosException.failed(prefix() + "waiting for " + what + ": " + e);
                 }
-                seen = "error: " + e.getMessage();
+                // a look cut short by the deadline itself tells less than the look before it
+                if (seen == null || !deadline.expired()) seen = "error: " + e.getMessage();
             }
             if (deadline.expired()) throw timeout(deadline, seen);
             if (!interval.isZero()) {

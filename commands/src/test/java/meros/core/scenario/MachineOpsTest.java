@@ -108,6 +108,36 @@ class MachineOpsTest {
     }
 
     @Test
+    void aCommandThatBackgroundsAProcessReturnsWhenTheShellExits() {
+        long t0 = System.nanoTime();
+        String pid = vm.succeed("sleep 937 & echo $!").strip();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        try {
+            assertTrue(ms < 5000, "returned in " + ms + " ms");
+            assertTrue(pid.matches("\\d+"), pid);
+            assertEquals(0, vm.execute("kill -0 " + pid).status(), "the background process keeps running");
+        } finally {
+            vm.execute("kill " + pid);
+        }
+    }
+
+    @Test
+    void outputTrailingTheExitWithinTheGraceIsKeptAndFastCommandsStayFast() {
+        assertEquals("a\nb\n", vm.succeed("echo a; (sleep 0.3; echo b) &"));
+        assertEquals("x\n", vm.succeed("echo x; sleep 900 >/dev/null 2>&1 </dev/null & kill $!"));
+    }
+
+    @Test
+    void aSilentCommandStillEndsAtItsDeadline() {
+        long t0 = System.nanoTime();
+        MerosException e = assertThrows(MerosException.class,
+                () -> vm.ops().access().run("sleep 30", "root", null, null, Duration.ofMillis(500), s -> { }));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 5000, "ended after " + ms + " ms");
+        assertEquals("timed out after 0.5 s: 'sleep 30' on t/vm", e.getMessage());
+    }
+
+    @Test
     void copyToAndFromKeepContent(@TempDir Path tmp) throws Exception {
         Path f = tmp.resolve("data.txt");
         Files.writeString(f, "payload");
