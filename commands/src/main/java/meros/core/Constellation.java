@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A live constellation handle: its manifest plus one {@link Machine} per VM. */
-public final class Constellation {
+public final class Constellation implements AutoCloseable {
     private final Meros meros;
     private volatile Manifest manifest;
     private final Map<String, Machine> machines = new LinkedHashMap<>();
@@ -24,10 +24,32 @@ public final class Constellation {
         this.manifest = manifest;
     }
 
+    /** Takes a freshly read manifest: handles of VMs it no longer has are closed and dropped, new ones added. */
     synchronized void refresh(Manifest m) {
         this.manifest = m;
-        machines.keySet().retainAll(m.vms().keySet());
+        for (var it = machines.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!m.vms().containsKey(e.getKey())) {
+                e.getValue().close();
+                it.remove();
+            }
+        }
         for (String vm : m.vms().keySet()) machines.computeIfAbsent(vm, n -> new Machine(this, n));
+    }
+
+    /**
+     * Closes every VM handle's connections (SSH, event view). The VMs keep running and the handles stay usable
+     * (they reconnect on their next use). Never throws.
+     */
+    @Override
+    public synchronized void close() {
+        for (Machine vm : machines.values()) {
+            try {
+                vm.close();
+            } catch (RuntimeException ignored) {
+                // closing is best effort: one handle's failure must not keep the others open
+            }
+        }
     }
 
     public Meros meros() { return meros; }

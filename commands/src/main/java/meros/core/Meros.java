@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * The core API: what the commands, the REPL's {@code meros} binding and {@code .jsh} scripts all use.
  * One instance per process; it caches constellation handles so a command and a snippet see the same objects.
  */
-public final class Meros {
+public final class Meros implements AutoCloseable {
     private final Home home;
     private final Map<String, Constellation> open = new ConcurrentHashMap<>();
 
@@ -83,6 +83,15 @@ public final class Meros {
     /** Runs a named step of a scenario, timed and recorded; a failure is re-thrown after recording. */
     public void subtest(String name, meros.core.scenario.Scenario.Body body) { scenario.subtest(name, body, System.out); }
     // ---- end access and scenarios -----------------------------------------------------------------------
+
+    /**
+     * Closes the connections of every handle this instance made (SSH, QMP event views). The VMs keep running;
+     * the instance stays usable. The shell and the script runner call it when they end. Never throws.
+     */
+    @Override
+    public void close() {
+        for (Constellation c : open.values()) c.close();
+    }
 
     @Override
     public String toString() {

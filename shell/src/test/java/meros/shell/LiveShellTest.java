@@ -93,7 +93,7 @@ class LiveShellTest {
                 assertTrue(qemu.eventsConnected.await(30, TimeUnit.SECONDS), () -> "the shell did not follow demo/box:\n" + screen);
                 for (int i = 0; i < 600 && !AccessDemoE2ETest.promptAfter(screen.toString(StandardCharsets.UTF_8), "\"running\""); i++) Thread.sleep(50);
                 // what VmRuntime.stop does to a QEMU that ignores power-down: it ends up killing it
-                fx.meros.constellation("demo").vm("box").runtime().stop(java.time.Duration.ofMillis(100));
+                fx.meros.constellation("demo").vm("box").plumbing().runtime().stop(java.time.Duration.ofMillis(100));
                 keys.write("probe demo box\n".getBytes(StandardCharsets.UTF_8));
                 keys.close();
             } catch (Exception e) {

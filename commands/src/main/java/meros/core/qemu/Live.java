@@ -25,12 +25,6 @@ public final class Live {
         return names;
     }
 
-    public static void screendump(VmRuntime r, Path file) {
-        Path abs = file.toAbsolutePath();
-        String f = abs.getFileName().toString().toLowerCase();
-        r.qmp("screendump", f.endsWith(".png") ? Map.of("filename", abs.toString(), "format", "png") : Map.of("filename", abs.toString()), T);
-    }
-
     /** savevm / loadvm / delvm / info snapshots through the human monitor; returns its text output. */
     public static String snapshot(VmRuntime r, String action, String name) {
         String hmp = switch (action) {

@@ -7,6 +7,7 @@ import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.qemu.Live;
 import meros.core.qemu.VmRuntime;
+import meros.core.qmp.EventFollower;
 import meros.core.qmp.QmpClient;
 import meros.core.qmp.QmpEvent;
 import meros.core.ssh.ExecResult;
@@ -46,6 +47,7 @@ public final class MachineOps implements AutoCloseable {
     private final Supplier<Vm> spec;
     private final Supplier<VmRuntime> runtime;
     private long consoleOffset;
+    private EventFollower follower;
 
     public MachineOps(MachineAccess access, Supplier<Vm> spec, Supplier<VmRuntime> runtime) {
         this.access = access;
@@ -248,51 +250,80 @@ public final class MachineOps implements AutoCloseable {
 
     // ------------------------------------------------------------ files
 
-    public void copyTo(Path local, String remote) {
+    /** Copies a local file or directory to the guest as root, like {@code scp -rp}. */
+    public void push(Path local, String remote) {
         access.push(local, remote, "root", TransferProgress.NONE, System.err::println);
     }
 
-    public void copyFrom(String remote, Path local) {
+    /** Copies a guest file or directory to the host, like {@code scp -rp}. */
+    public void pull(String remote, Path local) {
         access.pull(remote, local, "root", TransferProgress.NONE, System.err::println);
     }
 
     // ------------------------------------------------------------ QMP
 
-    /** One QMP command on the VM's monitor (a connection per call, so other meros processes are not blocked). */
+    /**
+     * One QMP command on the VM's monitor (a connection per call, so other meros processes are not blocked).
+     * This handle's event view is opened first, so {@link #waitForEvent} sees the events the command causes.
+     */
     public JsonNode qmp(String command, Map<String, ?> args) {
         access.state(); // a clear "not running" first
-        listenForEvents();
-        return runtime.get().qmp(command, args, QmpClient.DEFAULT_TIMEOUT);
-    }
-
-    /**
-     * Opens the VM's event monitor (once per process) so that events caused by what follows are queued and
-     * a later {@link #waitForEvent} sees them.
-     */
-    private void listenForEvents() {
         try {
-            Live.events(runtime.get());
-        } catch (RuntimeException e) {
-            // no event monitor: waitForEvent will say so
+            events();
+        } catch (MerosException e) {
+            // no event monitor (another process follows it): the command still runs; waitForEvent will say so
         }
+        return runtime.get().qmp(command, args, Timeouts.QMP_REPLY);
     }
 
     public JsonNode qmp(String command) { return qmp(command, null); }
 
-    /** Waits for the next QMP event called {@code name} (e.g. {@code RESET}, {@code STOP}). */
-    public QmpEvent waitForEvent(String name, Duration timeout) {
+    /**
+     * This handle's own view of the VM's QMP events, opened at the first QMP action, event wait or call of this
+     * method, and re-opened (from the start of the new connection) after the VM restarted. Other followers
+     * (the {@code events} command, other handles, crash notices) have their own views.
+     */
+    public synchronized EventFollower events() {
+        if (follower != null && follower.isOpen()) return follower;
+        boolean again = follower != null;
+        if (follower != null) follower.close();
         access.state();
-        QmpClient events = Live.events(runtime.get());
-        return waitFor("QMP event " + name, d -> {
-            QmpEvent e = events.awaitEvent(name, d.remaining());
-            return e != null ? Poll.done(e) : Poll.pending(null);
-        }).every(Duration.ZERO).await(timeout);
+        QmpClient c = Live.events(runtime.get());
+        follower = again ? c.followFromStart() : c.follow();
+        return follower;
     }
 
-    /** Writes a PNG of the VM's display (QMP {@code screendump}). */
-    public void screenshot(Path file) {
+    /**
+     * Waits for the next QMP event called {@code name} (e.g. {@code RESET}, {@code STOP}) in this handle's view:
+     * one that came after the handle's first QMP action counts even if it came before this call. Events of
+     * other names before it are taken from this view (no other follower loses them).
+     *
+     * @throws meros.core.wait.WaitTimeout at the deadline, naming the other events seen
+     * @throws meros.core.wait.WaitFailed  when QEMU went away first
+     */
+    public QmpEvent waitForEvent(String name, Duration timeout) {
+        EventFollower f = events();
+        List<String> seen = new ArrayList<>();
+        return waitFor("QMP event " + name, d -> {
+            QmpEvent e = f.next(d);
+            if (e != null) {
+                if (e.name().equals(name)) return Poll.done(e);
+                seen.add(e.name());
+            } else if (!f.isOpen()) {
+                return Poll.never("QMP event connection ended before " + name + " came (" + f.closeReason() + ")");
+            }
+            return Poll.pending(seen.isEmpty() ? "no events" : "other events: " + String.join(", ", seen));
+        }).every(Duration.ZERO).retryOn(x -> false).await(timeout);
+    }
+
+    /**
+     * Writes the VM's display to {@code file} (QMP {@code screendump}): PPM when the name ends in {@code .ppm},
+     * else PNG. The file is written by QEMU, so its directory must be writable by QEMU's user.
+     */
+    public void screendump(Path file) {
         Path abs = file.toAbsolutePath();
-        qmp("screendump", Map.of("filename", abs.toString(), "format", "png"));
+        boolean ppm = abs.getFileName().toString().toLowerCase().endsWith(".ppm");
+        qmp("screendump", ppm ? Map.of("filename", abs.toString()) : Map.of("filename", abs.toString(), "format", "png"));
         if (!Files.exists(abs)) throw MerosException.failed(label() + ": screendump wrote no " + abs);
     }
 
@@ -325,7 +356,11 @@ public final class MachineOps implements AutoCloseable {
     /** Reboots the guest cleanly ({@code systemctl reboot}) and returns when it answers again with a new boot id. */
     public void reboot(Duration timeout) {
         String bootId = succeed("cat /proc/sys/kernel/random/boot_id").strip();
-        listenForEvents();
+        try {
+            events();
+        } catch (MerosException e) {
+            // no event monitor: the reboot itself does not need one
+        }
         execute("(sleep 1; systemctl reboot) >/dev/null 2>&1 </dev/null &");
         access.close();
         waitUntilSucceeds("test \"$(cat /proc/sys/kernel/random/boot_id)\" != " + ShellQuote.quote(bootId), timeout);
@@ -351,6 +386,8 @@ public final class MachineOps implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (follower != null) follower.close();
+        follower = null;
         access.close();
     }
 }

@@ -3,6 +3,8 @@ package meros.core.qmp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import meros.core.MerosException;
+import meros.core.wait.Deadline;
+import meros.core.wait.WaitTimeout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,14 +141,14 @@ class QmpClientTest {
         QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
         toClose.add(c);
         MerosException e = assertThrows(MerosException.class, () -> c.execute("query-status", (Map<String, ?>) null, Duration.ofMillis(300)));
-        assertEquals("qmp query-status: no reply within 300 ms from " + sock, e.getMessage());
+        assertEquals("qmp query-status: no reply within 0.3 s from " + sock, e.getMessage());
     }
 
     @Test
     void jammedGreetingTimesOut() throws Exception {
         Path sock = serve(p -> Thread.sleep(10_000));
         MerosException e = assertThrows(MerosException.class, () -> QmpClient.connect(sock, Duration.ofMillis(300)));
-        assertEquals("no QMP greeting from " + sock + " within 300 ms", e.getMessage());
+        assertEquals("no QMP greeting from " + sock + " within 0.3 s", e.getMessage());
     }
 
     @Test
@@ -192,15 +194,35 @@ class QmpClientTest {
         toClose.add(c);
         List<String> heard = new CopyOnWriteArrayList<>();
         c.addListener(ev -> heard.add(ev.name()));
+        EventFollower mine = c.follow();
+        EventFollower theirs = c.follow();
         assertEquals("{}", c.execute("stop").toString());
         assertEquals("{}", c.execute("cont").toString());
-        QmpEvent stop = c.events().poll(5, TimeUnit.SECONDS);
+        QmpEvent stop = mine.next(Duration.ofSeconds(5));
         assertEquals("STOP", stop.name());
         assertEquals(1700000000_000250L, stop.time().getEpochSecond() * 1_000_000 + stop.time().getNano() / 1000);
-        assertEquals("RESUME", c.awaitEvent("RESUME", Duration.ofSeconds(5)).name());
-        QmpEvent job = c.events().poll(5, TimeUnit.SECONDS);
+        assertEquals("RESUME", mine.await("RESUME", Deadline.after(Duration.ofSeconds(5))).name());
+        QmpEvent job = mine.next(Duration.ofSeconds(5));
         assertEquals("{\"device\":\"d0\"}", job.data().toString());
         assertEquals(List.of("STOP", "RESUME", "BLOCK_JOB_READY"), heard);
+        // what one follower took, the other still has; a late follower can start from the connection's start
+        assertEquals(List.of("STOP", "RESUME", "BLOCK_JOB_READY"), names(theirs.drain()));
+        try (EventFollower late = c.followFromStart()) {
+            assertEquals(List.of("STOP", "RESUME", "BLOCK_JOB_READY"), names(late.drain()));
+        }
+        try (EventFollower fromNow = c.follow()) {
+            assertNull(fromNow.next(Duration.ofMillis(300)), "a follower from now sees no earlier events");
+        }
+        WaitTimeout t = assertThrows(WaitTimeout.class, () -> theirs.await("SHUTDOWN", Deadline.after(Duration.ofMillis(500))));
+        assertEquals("gave up after 0.5 s waiting for QMP event SHUTDOWN; last saw: no events", t.getMessage());
+        mine.close();
+        theirs.close();
+    }
+
+    static List<String> names(List<QmpEvent> events) {
+        List<String> n = new java.util.ArrayList<>();
+        for (QmpEvent e : events) n.add(e.name());
+        return n;
     }
 
     @Test

@@ -33,7 +33,7 @@ class MachineOpsTest {
 
     @AfterAll
     static void stop() throws IOException {
-        if (vm != null) vm.ops().close();
+        if (vm != null) vm.close();
         if (sshd != null) sshd.close();
     }
 
@@ -108,6 +108,29 @@ class MachineOpsTest {
     }
 
     @Test
+    void handlesCloseTheirConnectionsWhenClosedOrDroppedFromTheManifest() throws Exception {
+        Meros own = new Meros(fake.home);
+        Machine m = own.constellation("t").vm("vm");
+        m.succeed("true");
+        var ssh = m.plumbing().access().ssh(null);
+        assertTrue(ssh.isConnected());
+        own.close();
+        assertFalse(ssh.isConnected(), "Meros.close closes its handles' connections");
+        assertEquals("again\n", m.succeed("echo again"), "a closed handle reconnects on its next use");
+        var again = m.plumbing().access().ssh(null);
+        assertTrue(again.isConnected());
+        Path yml = fake.home.constellations().resolve("t/t.yml");
+        String before = Files.readString(yml);
+        try {
+            Files.writeString(yml, before.replace("  vm:", "  other:"));
+            own.constellation("t");
+            assertFalse(again.isConnected(), "refresh closes the handle of a VM the manifest dropped");
+        } finally {
+            Files.writeString(yml, before);
+        }
+    }
+
+    @Test
     void aCommandThatBackgroundsAProcessReturnsWhenTheShellExits() {
         long t0 = System.nanoTime();
         String pid = vm.succeed("sleep 937 & echo $!").strip();
@@ -131,7 +154,7 @@ class MachineOpsTest {
     void aSilentCommandStillEndsAtItsDeadline() {
         long t0 = System.nanoTime();
         MerosException e = assertThrows(MerosException.class,
-                () -> vm.ops().access().run("sleep 30", "root", null, null, Duration.ofMillis(500), s -> { }));
+                () -> vm.plumbing().access().run("sleep 30", "root", null, null, Duration.ofMillis(500), s -> { }));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < 5000, "ended after " + ms + " ms");
         assertEquals("timed out after 0.5 s: 'sleep 30' on t/vm", e.getMessage());
@@ -142,10 +165,10 @@ class MachineOpsTest {
         Path f = tmp.resolve("data.txt");
         Files.writeString(f, "payload");
         Path remote = Files.createDirectories(tmp.resolve("guest"));
-        vm.copyTo(f, remote.toString());
+        vm.push(f, remote.toString());
         assertEquals("payload", vm.succeed("cat " + remote.resolve("data.txt")));
         Path back = tmp.resolve("back.txt");
-        vm.copyFrom(remote.resolve("data.txt").toString(), back);
+        vm.pull(remote.resolve("data.txt").toString(), back);
         assertEquals("payload", Files.readString(back));
     }
 
