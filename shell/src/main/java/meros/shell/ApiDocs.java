@@ -55,7 +55,22 @@ final class ApiDocs {
         return lookup(cls, method + "(" + simpleTypes(params) + ")");
     }
 
+    /** Where a class JShell names without its package (it is imported) is looked for. */
+    private static final List<String> PACKAGES = List.of("meros.core", "meros.core.manifest", "meros.core.qmp",
+            "meros.core.wait", "meros.core.ssh", "meros.core.scenario", "meros.core.qemu");
+
     private String lookup(String cls, String member) {
+        if (Character.isUpperCase(cls.charAt(0))) {
+            for (String p : PACKAGES) {
+                String found = lookupQualified(p + "." + cls, member);
+                if (found != null) return found;
+            }
+            return null;
+        }
+        return lookupQualified(cls, member);
+    }
+
+    private String lookupQualified(String cls, String member) {
         // nested classes: meros.core.Machine.Plumbing lives in meros/core/Machine.java
         String[] parts = cls.split("\\.");
         for (int i = parts.length; i > 0; i--) {
@@ -94,9 +109,10 @@ final class ApiDocs {
                         List<String> names = new ArrayList<>(outer);
                         names.add(t.getSimpleName().toString());
                         String cls = String.join(".", names);
-                        String doc = trees.getDocComment(getCurrentPath());
+                        TreePath here = getCurrentPath(); // scan(TreePath) resets the current path when it returns
+                        String doc = trees.getDocComment(here);
                         if (doc != null) docs.put(cls, doc);
-                        for (var m : t.getMembers()) scan(new TreePath(getCurrentPath(), m), names);
+                        for (var m : t.getMembers()) scan(new TreePath(here, m), names);
                         return null;
                     }
 
@@ -110,7 +126,7 @@ final class ApiDocs {
                         docs.put(String.join(".", outer) + "#" + name + "(" + simpleTypes(String.join(",", types)) + ")", doc);
                         return null;
                     }
-                }.scan(cu, List.of());
+                }.scan(new TreePath(cu), List.of());
             }
         } catch (IOException e) {
             return Map.of();
@@ -137,12 +153,15 @@ final class ApiDocs {
         return String.join(",", out);
     }
 
+    /** {@code {@link target label}}, where a target may have a parameter list with spaces. */
+    private static final java.util.regex.Pattern LINK =
+            java.util.regex.Pattern.compile("\\{@link(?:plain)?\\s+([^\\s{}(]*(?:\\([^)]*\\))?)(?:\\s+([^{}]*))?}");
+
     /** Javadoc source as terminal text: inline tags unwrapped, HTML dropped, block tags on their own lines. */
     static String plain(String doc) {
-        String s = doc.replaceAll("\\{@(?:code|literal|value) ([^{}]*)}", "$1")
-                .replaceAll("\\{@link(?:plain)? #?([^{}\\s]*)\\s+([^{}]+)}", "$2")
-                .replaceAll("\\{@link(?:plain)? ([^{}\\s]+)}", "$1")
-                .replace('#', '.')
+        String s = LINK.matcher(doc.replaceAll("\\{@(?:code|literal|value) ([^{}]*)}", "$1"))
+                .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                        m.group(2) != null && !m.group(2).isBlank() ? m.group(2).strip() : m.group(1).replaceFirst("^#", "").replace('#', '.')))
                 .replaceAll("(?i)<p>\\s*", "\n")
                 .replaceAll("(?i)</?(pre|ul|ol|li|b|i|em|strong|code)>", "")
                 .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
