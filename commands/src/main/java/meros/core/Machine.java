@@ -91,7 +91,6 @@ public final class Machine implements AutoCloseable {
      * {@code events} command). Close it when done.
      */
     public EventFollower follow() {
-        plumbing().access().state();
         return Live.events(plumbing().runtime()).follow();
     }
 

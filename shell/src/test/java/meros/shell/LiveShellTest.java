@@ -39,6 +39,26 @@ class LiveShellTest {
     }
 
     @Test
+    void pauseThenWaitForEventWorksInAFreshScriptAndTheEventsCommandStillSeesBoth() throws Exception {
+        // a fresh process's handle: pause() must open the handle's event view before it stops the VM
+        Path script = home.resolve("pause.jsh");
+        java.nio.file.Files.writeString(script, String.join("\n",
+                "var box = meros.constellation(\"demo\").vm(\"box\");",
+                "box.pause();",
+                "System.out.println(\"got \" + box.waitForEvent(\"STOP\", Duration.ofSeconds(5)).name());",
+                "box.resume();",
+                "System.out.println(\"got \" + box.waitForEvent(\"RESUME\", Duration.ofSeconds(5)).name());", ""));
+        try (var other = fx.meros.constellation("demo").vm("box").follow()) {
+            String out = fx.repl("script " + script + "\n");
+            contains(out, "got STOP");
+            contains(out, "got RESUME");
+            // another follower's view lost nothing to the script's waits
+            assertEquals("STOP", other.next(java.time.Duration.ofSeconds(5)).name());
+            assertEquals("RESUME", other.next(java.time.Duration.ofSeconds(5)).name());
+        }
+    }
+
+    @Test
     void tabCompletesQmpCommandNamesFromTheVmAskingItOnce() throws Exception {
         String out = fx.repl("qmp demo box query-st\t\nqmp demo box st\t\n");
         contains(out, "meros> qmp demo box query-status");

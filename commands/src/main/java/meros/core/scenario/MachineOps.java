@@ -267,13 +267,14 @@ public final class MachineOps implements AutoCloseable {
      * This handle's event view is opened first, so {@link #waitForEvent} sees the events the command causes.
      */
     public JsonNode qmp(String command, Map<String, ?> args) {
-        access.state(); // a clear "not running" first
+        VmRuntime r = runtime.get();
+        if (!r.running()) throw r.notRunning(); // a clear "not running" first
         try {
             events();
         } catch (MerosException e) {
             // no event monitor (another process follows it): the command still runs; waitForEvent will say so
         }
-        return runtime.get().qmp(command, args, Timeouts.QMP_REPLY);
+        return r.qmp(command, args, Timeouts.QMP_REPLY);
     }
 
     public JsonNode qmp(String command) { return qmp(command, null); }
@@ -287,8 +288,7 @@ public final class MachineOps implements AutoCloseable {
         if (follower != null && follower.isOpen()) return follower;
         boolean again = follower != null;
         if (follower != null) follower.close();
-        access.state();
-        QmpClient c = Live.events(runtime.get());
+        QmpClient c = Live.events(runtime.get()); // throws "not running" for a VM without a live QEMU
         follower = again ? c.followFromStart() : c.follow();
         return follower;
     }

@@ -3,6 +3,7 @@ package meros.core.qmp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import meros.core.MerosException;
+import meros.testkit.QmpPeer;
 import meros.core.wait.Deadline;
 import meros.core.wait.WaitTimeout;
 import org.junit.jupiter.api.AfterEach;
@@ -29,8 +30,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The QMP client against a scripted fake QEMU on a real UNIX socket. */
 class QmpClientTest {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String GREETING = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, \"capabilities\": [\"oob\"]}}";
 
     @TempDir Path dir;
     final List<AutoCloseable> toClose = new ArrayList<>();
@@ -40,56 +39,9 @@ class QmpClientTest {
         for (AutoCloseable c : toClose) c.close();
     }
 
-    /** One connection of the fake server: read a request line, write lines. */
-    static final class Peer {
-        final SocketChannel ch;
-        final StringBuilder pendingText = new StringBuilder();
-
-        Peer(SocketChannel ch) { this.ch = ch; }
-
-        void send(String line) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) ch.write(b);
-        }
-
-        JsonNode request() throws IOException {
-            while (pendingText.indexOf("\n") < 0) {
-                ByteBuffer b = ByteBuffer.allocate(4096);
-                int n = ch.read(b);
-                if (n < 0) return null;
-                pendingText.append(new String(b.array(), 0, n, StandardCharsets.UTF_8));
-            }
-            int i = pendingText.indexOf("\n");
-            String line = pendingText.substring(0, i);
-            pendingText.delete(0, i + 1);
-            return JSON.readTree(line);
-        }
-
-        /** Answers qmp_capabilities after the greeting. */
-        void handshake() throws IOException {
-            send(GREETING);
-            JsonNode caps = request();
-            assertEquals("qmp_capabilities", caps.get("execute").asText());
-            send("{\"return\": {}, \"id\": " + caps.get("id") + "}");
-        }
-    }
-
-    interface Script { void run(Peer p) throws Exception; }
-
-    Path serve(Script script) throws IOException {
+    Path serve(QmpPeer.Script script) throws IOException {
         Path sock = dir.resolve("qmp.sock");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(sock));
-        toClose.add(server);
-        Thread t = new Thread(() -> {
-            try (SocketChannel ch = server.accept()) {
-                script.run(new Peer(ch));
-            } catch (Exception e) {
-                // the client closing on us is part of some scripts
-            }
-        }, "fake-qemu");
-        t.setDaemon(true);
-        t.start();
+        toClose.add(QmpPeer.serve(sock, script));
         return sock;
     }
 
@@ -97,9 +49,11 @@ class QmpClientTest {
     void routesRepliesByIdAndReturnsTheReturnMember() throws Exception {
         Path sock = serve(p -> {
             p.handshake();
-            JsonNode a = p.request();
-            JsonNode b = p.request();
-            // answer out of order: each reply must reach its own caller
+            JsonNode x = p.request();
+            JsonNode y = p.request();
+            // answer query-status first, whichever came first: each reply must reach its own caller
+            JsonNode a = x.path("execute").asText().equals("query-name") ? x : y;
+            JsonNode b = a == x ? y : x;
             p.send("{\"return\": {\"status\": \"paused\", \"running\": false}, \"id\": " + b.get("id") + "}");
             p.send("{\"return\": {\"name\": \"" + a.path("arguments").path("x").asText() + "\"}, \"id\": " + a.get("id") + "}");
             Thread.sleep(10_000);

@@ -7,6 +7,7 @@ import meros.core.ssh.FakeHome;
 import meros.core.ssh.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The scenario API on a Machine handle whose "guest" is a loopback sshd (QMP parts are covered end to end). */
+@Tag("sshd")
 class MachineOpsTest {
     static LoopbackSshd sshd;
     @TempDir static Path root;
