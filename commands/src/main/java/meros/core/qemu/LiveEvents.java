@@ -40,7 +40,7 @@ public final class LiveEvents {
         if (!r.running()) throw r.notRunning();
         QmpClient fresh;
         try {
-            fresh = QmpClient.connect(sock, Duration.ofSeconds(10));
+            fresh = QmpClient.connect(sock, Timeouts.QMP_CONNECT);
         } catch (MerosException e) {
             throw new MerosException(e.exitCode(), e.getMessage() + " (QEMU serves one client per monitor: is another meros process following "
                     + r.label() + "'s events?)", e);

@@ -104,7 +104,7 @@ public final class VmRuntime {
         List<String> argv = QemuArgs.build(constellation, vm, paths,
                 new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts));
         long t0 = System.currentTimeMillis();
-        Proc.of(argv).timeout(Duration.ofSeconds(90)).run();
+        Proc.of(argv).timeout(Timeouts.QEMU_START).run();
         for (Path p : List.of(paths.qmp(), paths.events(), paths.qga(), paths.pidfile(), paths.serial())) StateDir.ownerOnly(p);
         long pid = pidFromFile();
         if (pid <= 0) throw new MerosException(ExitCode.EXTERNAL, "qemu for " + label() + " started but wrote no pidfile " + paths.pidfile());
@@ -127,7 +127,7 @@ public final class VmRuntime {
             }
             if (!Files.exists(ov)) {
                 Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", disk().toString(), "-F", "qcow2", ov.toString())
-                        .timeout(Duration.ofSeconds(60)).run();
+                        .timeout(Timeouts.QEMU_IMG).run();
                 StateDir.ownerOnly(ov);
             }
         } catch (IOException e) {
@@ -143,7 +143,7 @@ public final class VmRuntime {
 
     /** Runs one QMP command on a short-lived connection. */
     public JsonNode qmp(String command, Map<String, ?> args, Duration timeout) {
-        try (QmpClient c = connect(Duration.ofSeconds(10))) {
+        try (QmpClient c = connect(Timeouts.QMP_CONNECT)) {
             return c.execute(command, args, timeout);
         }
     }
@@ -176,8 +176,8 @@ public final class VmRuntime {
             return new Status("crashed", rec.pid(), panic != null ? panic.strip()
                     : "QEMU process " + rec.pid() + " is gone without a shutdown");
         }
-        try (QmpClient c = QmpClient.connect(paths.qmp(), Duration.ofSeconds(3))) {
-            JsonNode st = c.execute("query-status", null, Duration.ofSeconds(3));
+        try (QmpClient c = QmpClient.connect(paths.qmp(), Timeouts.QMP_STATUS)) {
+            JsonNode st = c.execute("query-status", null, Timeouts.QMP_STATUS);
             return new Status(st.path("status").asText("unknown"), pid.getAsLong(), null);
         } catch (MerosException e) {
             return new Status("unreachable", pid.getAsLong(), e.getMessage());
@@ -210,15 +210,15 @@ public final class VmRuntime {
             long t0 = System.nanoTime();
             ProcessHandle h = ProcessHandle.of(pid.getAsLong()).orElse(null);
             how = "killed";
-            try (QmpClient c = QmpClient.connect(paths.qmp(), Duration.ofSeconds(5))) {
-                c.execute("system_powerdown", null, Duration.ofSeconds(5));
-                boolean acpi = waitGone(h, Duration.ofMillis(Math.min(powerdownWait.toMillis(), 3000)));
+            try (QmpClient c = QmpClient.connect(paths.qmp(), Timeouts.QMP_STOP_STEP)) {
+                c.execute("system_powerdown", null, Timeouts.QMP_STOP_STEP);
+                boolean acpi = waitGone(h, powerdownWait.compareTo(Timeouts.ACPI_FIRST) < 0 ? powerdownWait : Timeouts.ACPI_FIRST);
                 boolean agent = false;
                 if (!acpi) agent = Readiness.guestShutdown(paths.qga(), 2000); // a guest that ignores the ACPI button
                 if (acpi || waitGone(h, powerdownWait)) how = agent ? "powered off (guest agent)" : "powered off (ACPI)";
                 else {
                     try {
-                        c.execute("quit", null, Duration.ofSeconds(5));
+                        c.execute("quit", null, Timeouts.QMP_STOP_STEP);
                     } catch (MerosException ignored) {
                         // QEMU may close the socket before answering
                     }

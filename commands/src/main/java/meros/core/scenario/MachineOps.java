@@ -366,7 +366,7 @@ public final class MachineOps implements AutoCloseable {
         waitUntilSucceeds("test \"$(cat /proc/sys/kernel/random/boot_id)\" != " + ShellQuote.quote(bootId), timeout);
     }
 
-    public void reboot() { reboot(Duration.ofSeconds(Math.max(120, spec.get().bootTimeoutSeconds()))); }
+    public void reboot() { reboot(Duration.ofSeconds(Math.max(Timeouts.REBOOT.toSeconds(), spec.get().bootTimeoutSeconds()))); }
 
     // ------------------------------------------------------------ helpers
 

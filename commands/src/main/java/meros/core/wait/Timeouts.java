@@ -44,6 +44,25 @@ public final class Timeouts {
     public static final Duration WAYPIPE_SOCKET = Duration.ofSeconds(10);
     /** {@code meros run}'s own commands have no practical limit: 1 day (Ctrl-C ends them). */
     public static final Duration INTERACTIVE_COMMAND = Duration.ofDays(1);
+    /** {@code qemu-system-*} to daemonize (it returns once the VM is set up): 90 s. */
+    public static final Duration QEMU_START = Duration.ofSeconds(90);
+    /** {@code qemu-img create} of an overlay: 60 s. */
+    public static final Duration QEMU_IMG = Duration.ofSeconds(60);
+    /** A VM's {@code query-status} for {@code status()}/{@code info}, connect and reply each: 3 s. */
+    public static final Duration QMP_STATUS = Duration.ofSeconds(3);
+    /** Each QMP step of stopping a VM ({@code system_powerdown}, {@code quit}): 5 s. */
+    public static final Duration QMP_STOP_STEP = Duration.ofSeconds(5);
+    /** How long a stop waits for the ACPI button before also asking the guest agent: at most 3 s. */
+    public static final Duration ACPI_FIRST = Duration.ofSeconds(3);
+    /** A QMP query for the shell (e.g. {@code query-commands}): 30 s. */
+    public static final Duration QMP_QUERY = Duration.ofSeconds(30);
+    /** A snapshot through the human monitor ({@code savevm} copies the guest's RAM): 10 min. */
+    public static final Duration SNAPSHOT = Duration.ofMinutes(10);
+    /** Connecting to the guest agent and each of its replies: 10 s. */
+    public static final Duration AGENT_REPLY = Duration.ofSeconds(10);
+    /** The default limit of a clean {@code reboot()} unless the VM's boot timeout is longer: 120 s. */
+    public static final Duration REBOOT = Duration.ofSeconds(120);
+
     /** How much longer than its timeout a wait must have taken before its message also says how long it really took: 1 s. */
     static final Duration OVERRUN_WORTH_SAYING = Duration.ofSeconds(1);
 }
