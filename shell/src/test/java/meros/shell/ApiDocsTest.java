@@ -24,6 +24,23 @@ class ApiDocsTest {
         assertEquals("The parts beneath a Machine's verbs.", docs.forSignature("Machine.Plumbing"));
     }
 
+    /** The rule for the core API: every public method of the three facade classes says what it does. */
+    @Test
+    void everyPublicMethodOfTheFacadeIsDocumented() {
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        for (Class<?> c : java.util.List.of(meros.core.Meros.class, meros.core.Constellation.class, meros.core.Machine.class,
+                meros.core.Machine.Plumbing.class)) {
+            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+                if (!java.lang.reflect.Modifier.isPublic(m.getModifiers()) || m.isSynthetic()) continue;
+                StringBuilder sig = new StringBuilder("x " + c.getName().replace('$', '.') + "." + m.getName() + "(");
+                for (int i = 0; i < m.getParameterCount(); i++) sig.append(i > 0 ? ", " : "").append(m.getParameterTypes()[i].getSimpleName());
+                String sg = sig.append(")").toString().replace("[]", "...");
+                if (!m.getName().equals("toString") && docs.forSignature(sg) == null) missing.add(sg);
+            }
+        }
+        assertEquals(java.util.List.of(), missing);
+    }
+
     @Test
     void unknownClassesAndUndocumentedMembersHaveNone() {
         assertNull(docs.forSignature("boolean String.isBlank()"));
