@@ -4,13 +4,16 @@ import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
 import meros.core.qemu.Info;
+import meros.core.manifest.Vm;
 import meros.core.qemu.Lifecycle;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 
 /** A live constellation handle: its manifest plus one {@link Machine} per VM. */
@@ -84,7 +87,33 @@ public final class Constellation implements AutoCloseable {
      *                        (it keeps running), the constellation is locked by another meros process
      */
     public void init(String... vms) {
-        new Lifecycle(meros.home(), System.out::println).init(manifest, List.of(vms));
+        init(new InitOptions(System.out::println, Progress.NONE, null), vms);
+    }
+
+    /**
+     * How {@link #init(InitOptions, String...)} reports and decides.
+     *
+     * @param out       receives one progress line at a time (VM started, waiting, ready, notices)
+     * @param build     receives the steps of disks built first because they were missing
+     * @param accel     overrides every VM's {@code accel} for this run, over {@code MEROS_ACCEL} and the manifest
+     *                  (null: no override)
+     */
+    public record InitOptions(Consumer<String> out, Progress build, Vm.Accel accel) { }
+
+    /**
+     * Builds missing disks, brings up bridges, nftables and taps, starts the VMs (all when none are named) in
+     * parallel and blocks until each answers an SSH login with the pinned key (or its guest agent) or its
+     * {@code boot_timeout} (seconds) passes. VMs already running are re-attached and checked the same way. Under
+     * {@code accel: auto} a VM that makes no progress under KVM within {@link Lifecycle#KVM_WATCHDOG} is restarted
+     * under TCG (docs/run.md, "Acceleration").
+     *
+     * @return per VM: re-attached or started, ready, seconds to ready, how readiness was seen
+     * @throws MerosException a VM did not come up in time (it keeps running), a build or host tool failed, another
+     *                        constellation owns a bridge or tap of this one, the constellation is locked
+     */
+    public List<Lifecycle.Started> init(InitOptions options, String... vms) {
+        return new Lifecycle(meros.home(), options.out()).buildProgress(options.build()).accel(options.accel())
+                .init(manifest, List.of(vms));
     }
 
     /**
@@ -95,7 +124,19 @@ public final class Constellation implements AutoCloseable {
      * @throws MerosException the constellation is locked by another meros process, a stop failed
      */
     public List<String> shutdown(String... vms) {
-        return new Lifecycle(meros.home(), System.out::println).shutdown(manifest, List.of(vms), SHUTDOWN_POWERDOWN);
+        return shutdown(System.out::println, SHUTDOWN_POWERDOWN, vms);
+    }
+
+    /**
+     * {@link #shutdown(String...)} with its own output and power-off wait: every VM and the network teardown are
+     * tried even when one fails.
+     *
+     * @param out           receives what succeeded when something failed (the error names every failure)
+     * @param powerdownWait how long each guest gets to power off after the ACPI button before QEMU is quit
+     * @return one line per VM and network part removed; empty when nothing was running
+     */
+    public List<String> shutdown(Consumer<String> out, Duration powerdownWait, String... vms) {
+        return new Lifecycle(meros.home(), out).shutdown(manifest, List.of(vms), powerdownWait);
     }
 
     /** How long {@link #shutdown} waits for a guest to power off after the ACPI button before it quits QEMU. */
@@ -127,6 +168,18 @@ public final class Constellation implements AutoCloseable {
      */
     public List<ImageBuilder.BuiltImage> build(Progress progress, String... vms) {
         return new ImageBuilder(meros.home()).build(manifest, List.of(vms), progress);
+    }
+
+    /**
+     * Builds one VM's disk from an existing image ({@code build --use}) instead of a bootstrap: copies the image and
+     * applies the guest configuration, includes, hooks and keys to the copy (with virt-customize when installed, else
+     * for one ext4 filesystem on the whole disk). Blocks for the build.
+     *
+     * @param image a qcow2 or raw disk image
+     * @throws MerosException the image cannot be read or customised, a hook failed
+     */
+    public ImageBuilder.BuiltImage buildFrom(Path image, String vm, Progress progress) {
+        return new ImageBuilder(meros.home()).buildFrom(manifest, vm, image, progress);
     }
 
     /** True when the VM's disk (and its kernel and initrd, unless it names its own kernel) exists. Never blocks. */
