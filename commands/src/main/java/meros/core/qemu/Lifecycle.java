@@ -10,6 +10,7 @@ import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.HostNet;
+import meros.core.net.NftRules;
 import meros.core.ssh.ExecResult;
 import meros.core.ssh.MachineAccess;
 import meros.core.ssh.SshAccess;
@@ -123,6 +124,17 @@ public final class Lifecycle {
                     throw new MerosException(ExitCode.USAGE, "vm '" + n + "' has network: bridge, which needs root (or use network: user)");
                 }
             }
+            List<String> refused = new ArrayList<>();
+            for (String n : toStart) {
+                Vm vm = m.vm(n);
+                if (!vm.forwards().isEmpty() && !userNet(vm) && vm.networks().isEmpty()) {
+                    refused.add("vm " + n + " has forwards: but no network interface to forward to (add networks: or use network: user)");
+                }
+            }
+            refused.addAll(Forwards.clashes(home, m.name(), toStart.stream().map(m::vm).toList()));
+            if (!refused.isEmpty()) {
+                throw MerosException.usage(refused.size() == 1 ? refused.get(0) : "cannot start " + m.name() + ":\n  " + String.join("\n  ", refused));
+            }
             ImageBuilder images = new ImageBuilder(home);
             List<String> unbuilt = toStart.stream().filter(n -> !images.isBuilt(m, n)).toList();
             if (!unbuilt.isEmpty()) {
@@ -141,7 +153,13 @@ public final class Lifecycle {
             if (anyBridged) {
                 List<Bridge> all = new ArrayList<>();
                 for (Bridge b : m.bridges().values()) if (usedBridges.contains(b.name())) all.add(b);
-                for (String line : net.bridgesUp(all)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
+                List<NftRules.VmForwards> fwds = new ArrayList<>();
+                for (Vm vm : m.vms().values()) {
+                    if (userNet(vm) || vm.networks().isEmpty()) continue;
+                    Nic first = vm.networks().get(0);
+                    fwds.add(new NftRules.VmForwards(vm.name(), first.bridge(), first.ip(), vm.forwards()));
+                }
+                for (String line : net.bridgesUp(all, fwds)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
                 for (String n : toStart) {
                     Vm vm = m.vm(n);
                     if (!userNet(vm)) for (Nic nic : vm.networks()) net.tapUp(nic);
@@ -320,6 +338,7 @@ public final class Lifecycle {
                 List<String> taps = new ArrayList<>();
                 for (String n : names) for (Nic nic : m.vm(n).networks()) taps.add(nic.label());
                 report.addAll(net.tapsDown(taps));
+                for (String n : names) report.addAll(net.forwardsDown(n));
             } else {
                 report.addAll(net.allDown());
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.ExitCode;
 import meros.core.Home;
 import meros.core.MerosException;
+import meros.core.host.HostTools;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
@@ -96,10 +97,19 @@ public final class VmRuntime {
         prepareOverlay();
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
+        String transport = Shares.transport(Lifecycle.isRoot(), HostTools.virtiofsd());
         List<String> argv = QemuArgs.build(constellation, vm, paths,
-                new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts));
+                new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts, transport));
         long t0 = System.currentTimeMillis();
-        Proc.of(argv).timeout(Duration.ofSeconds(90)).run();
+        if (!vm.mounts().isEmpty()) Shares.start(vm, paths, transport);
+        Forwards.recordManifest(vm, paths, userNet);
+        try {
+            Proc.of(argv).timeout(Duration.ofSeconds(90)).run();
+        } catch (RuntimeException e) {
+            Shares.stop(paths);
+            deleteQuietly(paths.forwardsJson());
+            throw e;
+        }
         for (Path p : List.of(paths.qmp(), paths.events(), paths.qga(), paths.pidfile(), paths.serial())) StateDir.ownerOnly(p);
         long pid = pidFromFile();
         if (pid <= 0) throw new MerosException(ExitCode.EXTERNAL, "qemu for " + label() + " started but wrote no pidfile " + paths.pidfile());
@@ -230,6 +240,8 @@ public final class VmRuntime {
             how += String.format(" in %.1f s", (System.nanoTime() - t0) / 1e9);
         }
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
+        Shares.stop(paths);
+        deleteQuietly(paths.forwardsJson());
         return how;
     }
 
