@@ -11,6 +11,7 @@ import meros.core.net.HostNet;
 import meros.core.net.NftRules;
 import meros.core.qmp.QmpClient;
 import meros.core.state.ForwardState;
+import meros.core.state.Lock;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
 
@@ -163,6 +164,12 @@ public final class Forwards {
      *                        (failed) when the VM is not running, (external) when QEMU or nft refuses
      */
     public static void addLive(Home home, String constellation, VmRuntime r, Forward f) {
+        try (Lock lock = Lock.acquire(StateDir.of(home, constellation).lockFile(), constellation)) {
+            addLocked(home, constellation, r, f);
+        }
+    }
+
+    private static void addLocked(Home home, String constellation, VmRuntime r, Forward f) {
         Vm vm = r.vm();
         if (!r.running()) throw r.notRunning();
         var rec = r.recorded();
