@@ -115,9 +115,10 @@ public final class NftRules {
         }
         s.append("\t}\n");
         if (!forwards.isEmpty()) {
+            // nft accepts the name dstnat for prerouting only; -100 is its value
             for (String hook : List.of("prerouting", "output")) {
                 s.append("\tchain ").append(hook).append("_fwd {\n");
-                s.append("\t\ttype nat hook ").append(hook).append(" priority dstnat; policy accept;\n");
+                s.append("\t\ttype nat hook ").append(hook).append(" priority -100; policy accept;\n");
                 for (VmForwards v : forwards) s.append("\t\tjump ").append(forwardChain(v.vm())).append("\n");
                 s.append("\t}\n");
             }
