@@ -86,7 +86,7 @@ class RunDemoE2ETest {
     /** A scratch home sharing the checkout's demo disks and keys, whose demo gives up booting after 5 s. */
     private Path shortBootHome() throws Exception {
         Path h = tmp.resolve("home");
-        Files.createDirectories(h.resolve("constellations/demo"));
+        Files.createDirectories(h.resolve("constellations/demo/shared"));
         Files.createDirectories(h.resolve("data"));
         if (!Files.exists(home.resolve("data/disks/demo/box.qcow2"))) merosOk(home, null, BOOT, "build", "demo");
         Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));

@@ -56,7 +56,7 @@ final class SharingSection {
             if (target == null) r.missing("target", "where the guest mounts it, an absolute path");
             else target = target(r, target, targets);
             boolean ro = r.bool("readonly", false);
-            if (host != null && target != null) out.add(new Mount(source, host, target, ro, "meros" + out.size()));
+            if (host != null && target != null) out.add(new Mount(host, target, ro, "meros" + out.size()));
         }
         return out;
     }

@@ -6,6 +6,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +52,7 @@ final class VmSection {
     }
 
     /** @param dir the constellation directory: mount sources resolve against it (null: they are not checked) */
-    VmSection(String constellation, java.nio.file.Path dir, BridgeSection bridges, Problems problems) {
+    VmSection(String constellation, Path dir, BridgeSection bridges, Problems problems) {
         this.sharing = new SharingSection(dir, problems);
         this.constellation = constellation;
         this.bridges = bridges;

@@ -15,6 +15,7 @@ import meros.core.state.NetState;
 import meros.core.state.StateDir;
 import meros.core.state.VmState;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -80,7 +81,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             boolean live = r.running();
             MountState ms = live ? MountState.read(r.paths().mountsJson()) : null;
             for (Mount mt : vm.mounts()) {
-                mounts.add(new MountRow(vm.name(), mt.source(), mt.target(), mt.readonly() ? "ro" : "rw", ms == null ? "-" : ms.transport()));
+                mounts.add(new MountRow(vm.name(), shown(m, mt.source()), mt.target(), mt.readonly() ? "ro" : "rw", ms == null ? "-" : ms.transport()));
             }
             List<ForwardState.Entry> fs = live ? ForwardState.read(r.paths().forwardsJson()).forwards() : List.of();
             if (fs.isEmpty()) {
@@ -93,6 +94,12 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             }
         }
         return new Info(m.name(), rows, bs, mounts, forwards);
+    }
+
+    /** A mount source as the manifest would name it: relative inside the constellation directory, else absolute. */
+    static String shown(Manifest m, Path source) {
+        Path dir = m.dir() == null ? null : m.dir().toAbsolutePath().normalize();
+        return dir != null && source.startsWith(dir) ? dir.relativize(source).toString() : source.toString();
     }
 
     public VmRow vm(String name) {

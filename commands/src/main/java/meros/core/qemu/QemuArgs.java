@@ -107,7 +107,7 @@ public final class QemuArgs {
                 a.add("vhost-user-fs-pci,chardev=" + m.tag() + ",tag=" + m.tag());
             } else {
                 a.add("-fsdev");
-                a.add("local,id=" + m.tag() + ",path=" + opt(m.hostPath()) + ",security_model=none" + (m.readonly() ? ",readonly=on" : ""));
+                a.add("local,id=" + m.tag() + ",path=" + opt(m.source()) + ",security_model=none" + (m.readonly() ? ",readonly=on" : ""));
                 a.add("-device");
                 a.add("virtio-9p-pci,fsdev=" + m.tag() + ",mount_tag=" + m.tag());
             }

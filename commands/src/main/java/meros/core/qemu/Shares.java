@@ -33,9 +33,23 @@ public final class Shares {
 
     private Shares() { }
 
+    /** Environment variable that forces a transport ({@code virtiofs} or {@code 9p}) instead of the automatic choice. */
+    public static final String FORCE_ENV = "MEROS_MOUNT_TRANSPORT";
+
     /** The transport {@code init} uses for a VM's mounts here: virtiofs as root with virtiofsd installed, else 9p. */
     public static String transport(boolean root, Path virtiofsd) {
         return root && virtiofsd != null ? VIRTIOFS : NINEP;
+    }
+
+    /**
+     * The transport for this process: {@value #FORCE_ENV} when set, else {@link #transport(boolean, Path)}.
+     *
+     * @throws MerosException (usage) when {@value #FORCE_ENV} names neither transport
+     */
+    public static String chosen(boolean root, Path virtiofsd, String forced) {
+        if (forced == null || forced.isBlank()) return transport(root, virtiofsd);
+        if (forced.equals(VIRTIOFS) || forced.equals(NINEP)) return forced;
+        throw MerosException.usage(FORCE_ENV + "=" + forced + " is not a mount transport (virtiofs or 9p)");
     }
 
     /**
@@ -49,7 +63,7 @@ public final class Shares {
         List<MountState.Entry> entries = new ArrayList<>();
         for (Mount m : vm.mounts()) {
             String sock = transport.equals(VIRTIOFS) ? paths.virtiofsSocket(m.tag()).toString() : null;
-            entries.add(new MountState.Entry(m.tag(), m.hostPath().toString(), m.target(), m.readonly(), sock, 0));
+            entries.add(new MountState.Entry(m.tag(), m.source().toString(), m.target(), m.readonly(), sock, 0));
         }
         MountState st = new MountState(transport, entries);
         st.write(paths.mountsJson());
@@ -62,7 +76,7 @@ public final class Shares {
                 Files.deleteIfExists(sock);
                 Path log = paths.virtiofsLog(m.tag());
                 Files.deleteIfExists(log);
-                ProcessHandle h = Proc.of(exe.toString(), "--socket-path=" + sock, "-o", "source=" + m.hostPath(),
+                ProcessHandle h = Proc.of(exe.toString(), "--socket-path=" + sock, "-o", "source=" + m.source(),
                         "-o", "cache=auto", "-o", "log_level=warn").spawn(log);
                 long pid = h.pid();
                 st = st.withPid(m.tag(), pid);
@@ -72,7 +86,7 @@ public final class Shares {
                 if (!Files.exists(sock)) {
                     String why = h.isAlive() ? "no socket after " + DAEMON_START.toSeconds() + " s" : "it exited";
                     String tail = Files.exists(log) ? Proc.tail(Files.readString(log), 3).strip() : "";
-                    throw new MerosException(ExitCode.EXTERNAL, "virtiofsd for " + m.hostPath() + " did not start (" + why
+                    throw new MerosException(ExitCode.EXTERNAL, "virtiofsd for " + m.source() + " did not start (" + why
                             + ", waited for " + sock + ")" + (tail.isEmpty() ? "" : ": " + tail));
                 }
             }

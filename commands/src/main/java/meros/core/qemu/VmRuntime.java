@@ -97,7 +97,7 @@ public final class VmRuntime {
         prepareOverlay();
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
-        String transport = Shares.transport(Lifecycle.isRoot(), HostTools.virtiofsd());
+        String transport = Shares.chosen(Lifecycle.isRoot(), HostTools.virtiofsd(), System.getenv(Shares.FORCE_ENV));
         List<String> argv = QemuArgs.build(constellation, vm, paths,
                 new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts, transport));
         long t0 = System.currentTimeMillis();

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code mounts:} and {@code forwards:}: defaults, resolution, and every problem at once with its position. */
 class SharingManifestTest {
@@ -31,9 +32,34 @@ class SharingManifestTest {
                       - {host: 5353, guest: 53, protocol: udp, address: 0.0.0.0}
                 """.formatted(abs));
         Vm box = m.vm("box");
-        assertEquals(List.of(new Mount("shared", dir.toAbsolutePath().normalize(), "/mnt/shared", true, "meros0"),
-                new Mount(abs.toString(), abs, "/srv/data", false, "meros1")), box.mounts());
+        assertEquals(List.of(new Mount(dir.toAbsolutePath().normalize(), "/mnt/shared", true, "meros0"),
+                new Mount(abs, "/srv/data", false, "meros1")), box.mounts());
         assertEquals(List.of(new Forward(18080, 80, "tcp", "127.0.0.1"), new Forward(5353, 53, "udp", "0.0.0.0")), box.forwards());
+    }
+
+    @Test
+    void showDumpsMountsAndForwardsAndTheDumpLoadsTheSame() throws Exception {
+        Files.createDirectories(tmp.resolve("constellations/sh/shared"));
+        Manifest m = ManifestTestSupport.load(tmp, "sh", """
+                virtual_machines:
+                  box:
+                    mounts: [{source: shared, target: /mnt/shared}]
+                    forwards: [{host: 18080, guest: 80, protocol: udp}]
+                  plain: {}
+                """);
+        String dump = ManifestYaml.dump(m);
+        assertTrue(dump.contains("""
+                    mounts:
+                      - source: %s
+                        target: /mnt/shared
+                        readonly: false
+                    forwards:
+                      - host: 18080
+                        guest: 80
+                        protocol: udp
+                        address: 127.0.0.1
+                """.formatted(tmp.resolve("constellations/sh/shared").toAbsolutePath().normalize())), dump);
+        assertEquals(m.vms(), ManifestTestSupport.load(tmp, "other", dump).vms());
     }
 
     @Test

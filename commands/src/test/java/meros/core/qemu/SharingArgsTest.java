@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /** Mounts and forwards on the QEMU command line, in {@code info}, and the host-side port owner lookup. */
 class SharingArgsTest {
     static final VmPaths PATHS = new VmPaths(Path.of("/m/data/state/lab/web"));
-    static final List<Mount> MOUNTS = List.of(new Mount("shared", Path.of("/m/constellations/lab/shared"), "/mnt/shared", true, "meros0"),
-            new Mount("/srv/a,b", Path.of("/srv/a,b"), "/srv/data", false, "meros1"));
+    static final List<Mount> MOUNTS = List.of(new Mount(Path.of("/m/constellations/lab/shared"), "/mnt/shared", true, "meros0"),
+            new Mount(Path.of("/srv/a,b"), "/srv/data", false, "meros1"));
 
     static Vm vm(boolean withMounts, List<Forward> forwards) {
         return new Vm("web", "x86_64", "debian", "bookworm", List.of(), null, 2L << 30, 1024, 2, List.of(), null,
@@ -83,6 +83,10 @@ class SharingArgsTest {
         assertEquals("virtiofs", Shares.transport(true, Path.of("/usr/lib/qemu/virtiofsd")));
         assertEquals("9p", Shares.transport(false, Path.of("/usr/lib/qemu/virtiofsd")));
         assertEquals("9p", Shares.transport(true, null));
+        assertEquals("9p", Shares.chosen(true, Path.of("/usr/lib/qemu/virtiofsd"), "9p"));
+        assertEquals("virtiofs", Shares.chosen(true, Path.of("/usr/lib/qemu/virtiofsd"), ""));
+        assertEquals("MEROS_MOUNT_TRANSPORT=nfs is not a mount transport (virtiofs or 9p)",
+                assertThrows(meros.core.MerosException.class, () -> Shares.chosen(true, null, "nfs")).getMessage());
     }
 
     @Test
