@@ -86,6 +86,7 @@ class SharingBridgeE2ETest {
                     accel: tcg
                     memory: 1024
                     cpus: 2
+                    boot_timeout: 900
                     networks:
                       - {label: t14-box0, bridge: t14net, ip_addr: 10.14.0.10}
                     forwards:

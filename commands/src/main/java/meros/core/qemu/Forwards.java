@@ -55,6 +55,15 @@ public final class Forwards {
         st.write(paths.forwardsJson());
     }
 
+    /** The forwards recorded for a running VM (manifest and live), as forwards. */
+    static List<Forward> active(VmPaths paths) {
+        List<Forward> out = new ArrayList<>();
+        for (ForwardState.Entry e : ForwardState.read(paths.forwardsJson()).forwards()) {
+            out.add(new Forward(e.host(), e.guest(), e.protocol(), e.address()));
+        }
+        return out;
+    }
+
     private static ForwardState.Entry entry(Forward f, String via, boolean live) {
         return new ForwardState.Entry(f.protocol(), f.address(), f.host(), f.guest(), via, live);
     }

@@ -6,6 +6,7 @@ import meros.core.MerosException;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Bridge;
+import meros.core.manifest.Forward;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
@@ -157,7 +158,10 @@ public final class Lifecycle {
                 for (Vm vm : m.vms().values()) {
                     if (userNet(vm) || vm.networks().isEmpty()) continue;
                     Nic first = vm.networks().get(0);
-                    fwds.add(new NftRules.VmForwards(vm.name(), first.bridge(), first.ip(), vm.forwards()));
+                    // a VM that keeps running keeps its forwards, live ones included: the table is loaded anew
+                    VmRuntime r = rts.containsKey(vm.name()) ? rts.get(vm.name()) : new VmRuntime(home, m.name(), vm);
+                    List<Forward> keep = toStart.contains(vm.name()) || !r.running() ? vm.forwards() : Forwards.active(r.paths());
+                    fwds.add(new NftRules.VmForwards(vm.name(), first.bridge(), first.ip(), keep));
                 }
                 for (String line : net.bridgesUp(all, fwds)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
                 for (String n : toStart) {
