@@ -5,6 +5,7 @@ import meros.core.Machine;
 import meros.core.Meros;
 import meros.core.MerosException;
 import meros.core.proc.Proc;
+import meros.core.qemu.Lifecycle;
 import meros.core.qemu.Shares;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import static meros.e2e.E2E.*;
@@ -59,7 +62,7 @@ class SharingE2ETest {
     String forcedTransport() { return null; }
 
     String expectedTransport() {
-        return forcedTransport() != null ? forcedTransport() : meros.core.qemu.Lifecycle.isRoot() ? "virtiofs" : "9p";
+        return forcedTransport() != null ? forcedTransport() : Lifecycle.isRoot() ? "virtiofs" : "9p";
     }
 
     @BeforeAll
@@ -88,7 +91,7 @@ class SharingE2ETest {
                     forwards:
                       - {host: %d, guest: 8000}
                 """.formatted(manifestPort));
-        List<String> argv = new java.util.ArrayList<>(List.of("env", Shares.FORCE_ENV + "=" + (forcedTransport() == null ? "" : forcedTransport()),
+        List<String> argv = new ArrayList<>(List.of("env", Shares.FORCE_ENV + "=" + (forcedTransport() == null ? "" : forcedTransport()),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dmeros.home=" + home, "-Dpicocli.ansi=false",
                 "-cp", System.getProperty("java.class.path"), CliMain.class.getName(), "init", C));
         var r = Proc.of(argv).timeout(BOOT).onLine(l -> System.out.println("  meros init| " + l)).call();
@@ -103,6 +106,10 @@ class SharingE2ETest {
         if (home == null) return;
         meros(home, null, Duration.ofMinutes(3), "shutdown", C, "--timeout", "5");
         killQemuUnder(home.resolve("data/state").resolve(C));
+        Files.delete(home.resolve("data/cache")); // the link to the checkout's cache, not the cache
+        try (var all = Files.walk(home)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     static int freePort() throws Exception {
