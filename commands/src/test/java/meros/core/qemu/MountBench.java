@@ -55,6 +55,7 @@ public final class MountBench {
                         accel: tcg
                         memory: 1024
                         cpus: 2
+                        boot_timeout: 900
                         mounts:
                           - {source: data, target: /mnt/data, readonly: true}
                     """);
