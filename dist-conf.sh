@@ -24,6 +24,7 @@ fi
 
 packages=(
   qemu-system-x86 qemu-utils            # qemu-system-x86_64, qemu-img
+  qemu-system-common                    # virtiofsd (/usr/lib/qemu/virtiofsd): shared folders (mounts:)
   mmdebstrap debootstrap                # guest root filesystems
   e2fsprogs                             # mke2fs -d, debugfs
   iproute2 nftables                     # bridges, taps, bridge policies

@@ -1,7 +1,9 @@
 package meros.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import meros.core.manifest.Forward;
 import meros.core.manifest.Vm;
+import meros.core.qemu.Forwards;
 import meros.core.qemu.Live;
 import meros.core.qemu.VmRuntime;
 import meros.core.qmp.EventFollower;
@@ -85,6 +87,30 @@ public final class Machine implements AutoCloseable {
      * @throws MerosException the VM is not running, or another process holds its event monitor
      */
     public EventFollower events() { return ops().events(); }
+
+    /**
+     * Forwards TCP {@code 127.0.0.1:hostPort} on the host to {@code guestPort} in this running VM until it shuts down
+     * (user-mode networking: QMP {@code hostfwd_add}; bridged: a DNAT rule in the constellation's nftables table).
+     *
+     * @param hostPort  1..65535, not bound on the host nor forwarded by another VM
+     * @param guestPort 1..65535
+     * @throws MerosException usage error when a port is out of range or taken (the owner named); failed when the VM
+     *                        is not running; external-program error when QEMU or nft refuses
+     */
+    public void forwardPort(int hostPort, int guestPort) {
+        Forward f;
+        try {
+            f = Forward.parse(hostPort + ":" + guestPort);
+        } catch (IllegalArgumentException e) {
+            throw MerosException.usage(e.getMessage());
+        }
+        forwardPort(f);
+    }
+
+    /** As {@link #forwardPort(int, int)}, for any protocol and host address. */
+    public void forwardPort(Forward f) {
+        Forwards.addLive(constellation.meros().home(), constellation.name(), plumbing().runtime(), f);
+    }
 
     /**
      * A new, separate view of the VM's events from now on, for a follower that is not this handle (e.g. the

@@ -25,9 +25,15 @@ final class LayoutChecks {
      * @param vmsKey   where a stray directory is reported: the {@code virtual_machines} key
      */
     static void run(Path dir, String shownDir, Set<String> vms, Node vmsKey, Problems problems) {
+        run(dir, shownDir, vms, Set.of(), vmsKey, problems);
+    }
+
+    /** @param mountSources directories of the constellation directory that a VM's {@code mounts:} shares (allowed too) */
+    static void run(Path dir, String shownDir, Set<String> vms, Set<Path> mountSources, Node vmsKey, Problems problems) {
         for (Path p : list(dir)) {
             String name = p.getFileName().toString();
             if (!Files.isDirectory(p) || name.startsWith(".") || SHARED.contains(name)) continue;
+            if (mountSources.contains(p.toAbsolutePath().normalize())) continue;
             if (!vms.contains(name)) {
                 problems.at(vmsKey, "directory " + shownDir + "/" + name + "/ matches no VM" + Names.didYouMean(name, vms)
                         + " (a constellation directory holds includes.chroot/, hooks/ and <vm>/ directories)");

@@ -68,12 +68,12 @@ public final class ManifestLoader {
         MapReader topReader = new MapReader(top, "", top, TOP_KEYS, ManifestLoader::misplacedAtTop, problems);
         BridgeSection bridges = new BridgeSection(problems);
         bridges.read(topReader);
-        VmSection vms = new VmSection(name, bridges, problems);
+        VmSection vms = new VmSection(name, dir, bridges, problems);
         vms.read(topReader, top);
         CrossChecks.run(vms, bridges.declared, problems);
         if (dir != null && Files.isDirectory(dir)) {
             Node vmsKey = topReader.keyNode("virtual_machines");
-            LayoutChecks.run(dir, shownDir(shownAs), vms.vms.keySet(), vmsKey == null ? top : vmsKey, problems);
+            LayoutChecks.run(dir, shownDir(shownAs), vms.vms.keySet(), vms.sharing.sourcesInDir, vmsKey == null ? top : vmsKey, problems);
         }
         if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
         return new Manifest(name, dir, file, Collections.unmodifiableMap(new LinkedHashMap<>(bridges.bridges)),

@@ -218,6 +218,11 @@ final class MapReader {
 
     /** A list of mappings, or an empty list (with a problem when the value has another type). */
     List<MappingNode> mappings(String key, String expected) {
+        return mappings(key, expected, "label: ..., bridge: ..., ip_addr: ...");
+    }
+
+    /** As {@link #mappings(String, String)}; {@code itemExample} shows what one item looks like in messages. */
+    List<MappingNode> mappings(String key, String expected, String itemExample) {
         Node n = node(key);
         List<MappingNode> out = new ArrayList<>();
         if (n == null) return out;
@@ -229,7 +234,7 @@ final class MapReader {
         for (Node e : seq.getValue()) {
             if (e instanceof MappingNode m) out.add(m);
             else {
-                problems.at(e, at(key) + "[" + i + "]: expected a mapping (label: ..., bridge: ..., ip_addr: ...), got " + Yamls.describe(e));
+                problems.at(e, at(key) + "[" + i + "]: expected a mapping (" + itemExample + "), got " + Yamls.describe(e));
                 out.add(null);
             }
             i++;

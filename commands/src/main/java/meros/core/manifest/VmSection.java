@@ -7,6 +7,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ final class VmSection {
     static final String NAME_RE = "[a-z0-9][a-z0-9_-]{0,30}";
     static final Set<String> KEYS = Set.of("arch", "distribution", "release", "packages", "mirror", "disk_size",
             "memory", "cpus", "networks", "kernel", "kernel_args", "accel", "display", "qemu_args", "user",
-            "hostname", "network", "gui", "boot_timeout");
+            "hostname", "network", "gui", "boot_timeout", "mounts", "forwards");
     static final Set<String> NIC_KEYS = Set.of("label", "bridge", "ip_addr", "model", "mac");
     static final List<String> ARCHES = List.of("x86_64", "aarch64");
     static final List<String> DISTRIBUTIONS = List.of("debian", "alpine");
@@ -43,6 +44,7 @@ final class VmSection {
     private final String constellation;
     private final Problems problems;
     private final BridgeSection bridges;
+    final SharingSection sharing;
     final Map<String, Vm> vms = new LinkedHashMap<>();
     final List<PlacedNic> nics = new ArrayList<>();
     /** Every VM's host name and where it came from, for {@link #checkHostNames}. */
@@ -55,6 +57,12 @@ final class VmSection {
     static final Set<String> RESERVED_HOSTNAMES = Set.of("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback");
 
     VmSection(String constellation, BridgeSection bridges, Problems problems) {
+        this(constellation, null, bridges, problems);
+    }
+
+    /** @param dir the constellation directory: mount sources resolve against it (null: they are not checked) */
+    VmSection(String constellation, Path dir, BridgeSection bridges, Problems problems) {
+        this.sharing = new SharingSection(dir, problems);
         this.constellation = constellation;
         this.bridges = bridges;
         this.problems = problems;
@@ -148,6 +156,8 @@ final class VmSection {
         Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
         boolean gui = m.bool("gui", false);
         int bootTimeout = m.seconds("boot_timeout", 180, 1, 86400);
+        List<Mount> mounts = sharing.mounts(m);
+        List<Forward> forwards = sharing.forwards(name, m);
         // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network (issue 4)
         Node nets = m.node("networks");
         if (network == Vm.NetworkMode.BRIDGE && (nets == null || nets instanceof SequenceNode sq && sq.getValue().isEmpty())) {
@@ -155,7 +165,7 @@ final class VmSection {
         }
         return new Vm(name, arch, distribution, release, List.copyOf(packages), mirror, disk, memory, cpus,
                 List.copyOf(nicList), kernel, kernelArgs, accel, display, List.copyOf(qemuArgs), user, hostname,
-                network, gui, bootTimeout);
+                network, gui, bootTimeout, List.copyOf(mounts), List.copyOf(forwards));
     }
 
     /** The VM name as a host name: '_' becomes '-', no trailing '-'. */

@@ -3,6 +3,7 @@ package meros.core.net;
 import meros.core.ExitCode;
 import meros.core.MerosException;
 import meros.core.manifest.Bridge;
+import meros.core.manifest.Forward;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.proc.Proc;
@@ -51,6 +52,11 @@ public final class HostNet {
      *                        create it (another constellation's, another checkout's, the host's own)
      */
     public List<String> bridgesUp(Collection<Bridge> bridges) {
+        return bridgesUp(bridges, List.of());
+    }
+
+    /** As {@link #bridgesUp(Collection)}, with DNAT chains for the bridged VMs' port forwards. */
+    public List<String> bridgesUp(Collection<Bridge> bridges, List<NftRules.VmForwards> forwards) {
         refuseForeign(bridges, List.of());
         NetState mine = NetState.read(state.netJson());
         String table = NftRules.tableName(constellation);
@@ -69,7 +75,10 @@ public final class HostNet {
             Proc.of("ip", "link", "set", b.name(), "up").timeout(T).run();
         }
         record(NetState.read(state.netJson()).withNftTable(table));
-        Proc.of("nft", "-f", "-").stdin(NftRules.generate(constellation, bridges)).timeout(T).run();
+        Proc.of("nft", "-f", "-").stdin(NftRules.generate(constellation, bridges, forwards)).timeout(T).run();
+        for (NftRules.VmForwards v : forwards) {
+            if (v.forwards().stream().anyMatch(f -> f.address().startsWith("127."))) routeLocalnet(v.bridge());
+        }
         if (NftRules.needsForwarding(bridges) && !ipForwarding()) {
             NetState s = NetState.read(state.netJson());
             record(new NetState(s.bridges(), s.taps(), s.nftTable(), true, s.dns()));
@@ -223,6 +232,38 @@ public final class HostNet {
             throw new UncheckedIOException(e);
         }
         return removed;
+    }
+
+    /**
+     * Adds a DNAT rule for a forward to a VM's chain in the constellation's table (made by {@link #bridgesUp} with
+     * the VM's forwards); a loopback host address also needs {@code route_localnet=1} on the bridge (it goes with
+     * the bridge).
+     */
+    public void addForward(String vm, String bridge, String guestIp, Forward f) {
+        String table = NetState.read(state.netJson()).nftTable();
+        if (table == null) throw MerosException.failed("constellation " + constellation + " has no nftables table (is it initialized with bridges?)");
+        if (f.address().startsWith("127.")) routeLocalnet(bridge);
+        Proc.of("nft", "add", "rule", "inet", table, NftRules.forwardChain(vm), NftRules.dnatRule(f, guestIp)).timeout(T).run();
+    }
+
+    /** Removes a VM's forwards (its chain's rules) from the constellation's table, if both exist. */
+    public List<String> forwardsDown(String vm) {
+        String table = NetState.read(state.netJson()).nftTable();
+        if (table == null) return List.of();
+        String chain = NftRules.forwardChain(vm);
+        if (!Proc.of("nft", "list", "chain", "inet", table, chain).timeout(T).call().ok()) return List.of();
+        Proc.of("nft", "flush", "chain", "inet", table, chain).timeout(T).run();
+        return List.of("nftables forwards of " + vm + " (chain " + chain + ")");
+    }
+
+    /** Lets connections the host makes from 127.0.0.1 leave through the bridge (DNAT'ed to a VM, then masqueraded). */
+    static void routeLocalnet(String bridge) {
+        Path p = Path.of("/proc/sys/net/ipv4/conf", bridge, "route_localnet");
+        try {
+            Files.writeString(p, "1\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + p, e);
+        }
     }
 
     /** What is recorded as created (for {@code info}). */

@@ -7,10 +7,12 @@ import meros.core.host.Kvm;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Bridge;
+import meros.core.manifest.Forward;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.HostNet;
+import meros.core.net.NftRules;
 import meros.core.ssh.ExecResult;
 import meros.core.ssh.MachineAccess;
 import meros.core.ssh.SshAccess;
@@ -158,6 +160,17 @@ public final class Lifecycle {
                     throw new MerosException(ExitCode.USAGE, "vm '" + n + "' has network: bridge, which needs root (or use network: user)");
                 }
             }
+            List<String> refused = new ArrayList<>();
+            for (String n : toStart) {
+                Vm vm = m.vm(n);
+                if (!vm.forwards().isEmpty() && !userNet(vm) && vm.networks().isEmpty()) {
+                    refused.add("vm " + n + " has forwards: but no network interface to forward to (add networks: or use network: user)");
+                }
+            }
+            refused.addAll(Forwards.clashes(home, m.name(), toStart.stream().map(m::vm).toList()));
+            if (!refused.isEmpty()) {
+                throw MerosException.usage(refused.size() == 1 ? refused.get(0) : "cannot start " + m.name() + ":\n  " + String.join("\n  ", refused));
+            }
             ImageBuilder images = new ImageBuilder(home);
             List<String> unbuilt = toStart.stream().filter(n -> !images.isBuilt(m, n)).toList();
             if (!unbuilt.isEmpty()) {
@@ -179,7 +192,16 @@ public final class Lifecycle {
                 List<Nic> taps = new ArrayList<>();
                 for (String n : toStart) if (!userNet(m.vm(n))) taps.addAll(m.vm(n).networks());
                 net.refuseForeign(all, taps); // before anything is made: a clash changes nothing on the host
-                for (String line : net.bridgesUp(all)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
+                List<NftRules.VmForwards> fwds = new ArrayList<>();
+                for (Vm vm : m.vms().values()) {
+                    if (userNet(vm) || vm.networks().isEmpty()) continue;
+                    Nic first = vm.networks().get(0);
+                    // a VM that keeps running keeps its forwards, live ones included: the table is loaded anew
+                    VmRuntime r = rts.containsKey(vm.name()) ? rts.get(vm.name()) : new VmRuntime(home, m.name(), vm);
+                    List<Forward> keep = toStart.contains(vm.name()) || !r.running() ? vm.forwards() : Forwards.active(r.paths());
+                    fwds.add(new NftRules.VmForwards(vm.name(), first.bridge(), first.ip(), keep));
+                }
+                for (String line : net.bridgesUp(all, fwds)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
                 for (String line : net.dnsUp(all, m)) out.accept("started " + line);
                 for (String n : toStart) {
                     Vm vm = m.vm(n);
@@ -488,6 +510,7 @@ public final class Lifecycle {
                         for (Nic nic : m.vm(n).networks()) taps.add(nic.label());
                     }
                     report.addAll(net.tapsDown(taps));
+                    for (String n : names) report.addAll(net.forwardsDown(n));
                 } else {
                     report.addAll(net.allDown());
                 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.ExitCode;
 import meros.core.Home;
 import meros.core.MerosException;
+import meros.core.host.HostTools;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
@@ -129,10 +130,19 @@ public final class VmRuntime {
         prepareOverlay();
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
+        String transport = Shares.chosen(Lifecycle.isRoot(), HostTools.virtiofsd(), System.getenv(Shares.FORCE_ENV));
         List<String> argv = QemuArgs.build(constellation, vm, paths,
-                new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts));
+                new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts, transport));
         long t0 = System.currentTimeMillis();
-        Proc.of(argv).timeout(Timeouts.QEMU_START).run();
+        if (!vm.mounts().isEmpty()) Shares.start(vm, paths, transport);
+        Forwards.recordManifest(vm, paths, userNet);
+        try {
+            Proc.of(argv).timeout(Timeouts.QEMU_START).run();
+        } catch (RuntimeException e) {
+            Shares.stop(paths);
+            deleteQuietly(paths.forwardsJson());
+            throw e;
+        }
         for (Path p : List.of(paths.qmp(), paths.events(), paths.qga(), paths.pidfile(), paths.serial())) StateDir.ownerOnly(p);
         long pid = pidFromFile();
         if (pid <= 0) throw new MerosException(ExitCode.EXTERNAL, "qemu for " + label() + " started but wrote no pidfile " + paths.pidfile());
@@ -263,12 +273,14 @@ public final class VmRuntime {
             how += String.format(" in %.1f s", (System.nanoTime() - t0) / 1e9);
         }
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
+        Shares.stop(paths);
+        deleteQuietly(paths.forwardsJson());
         return how;
     }
 
     /**
-     * Kills the VM's QEMU process at once (SIGKILL, no guest shutdown) and removes its runtime files; the serial log
-     * and the overlay stay. For a VM that never got going, e.g. one the boot watchdog gives up on. Blocks until the
+     * Kills the VM's QEMU process at once (SIGKILL, no guest shutdown), stops its virtiofsd daemons and removes its
+     * runtime files; the serial log and the overlay stay. For a VM that never got going, e.g. one the boot watchdog gives up on. Blocks until the
      * process is gone, at most {@link #KILL_WAIT}.
      */
     public void kill() {
@@ -282,6 +294,8 @@ public final class VmRuntime {
             }
         }
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
+        Shares.stop(paths);
+        deleteQuietly(paths.forwardsJson());
     }
 
     /** How long {@link #kill} waits for a SIGKILLed QEMU to be gone. */
