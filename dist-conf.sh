@@ -32,6 +32,7 @@ packages=(
   libguestfs-tools linux-image-amd64   # build --use (virt-customize; its appliance boots a host kernel)
   openssh-server weston                 # tests: a loopback sshd (SSH/SFTP/PTY/bench), a headless Wayland compositor (run --gui)
   build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils   # kernel build
+  graphviz                              # meros graph (dot)
   hyperfine tmux                        # benchmarks, interactive tests
   maven default-jdk-headless            # building and running meros itself
 )
