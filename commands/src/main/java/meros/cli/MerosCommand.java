@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
                 ConnectCommand.class, RunCommand.class, PushCommand.class, PullCommand.class,
                 DoctorCommand.class,
                 ScriptCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class MerosCommand implements Runnable {
