@@ -8,7 +8,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Writes a manifest into {@code <tmp>/constellations/<name>/<name>.yml} and loads it. */
+/** Writes a manifest into {@code <tmp>/constellations/<name>/<name>.yml} and loads it (a good one is also checked against the schema). */
 final class ManifestTestSupport {
     private ManifestTestSupport() { }
 
@@ -22,8 +22,11 @@ final class ManifestTestSupport {
         }
     }
 
+    /** Loads a manifest that must be valid; every such manifest must also pass the shipped JSON Schema. */
     static Manifest load(Path root, String name, String yaml) {
-        return ManifestLoader.load(write(root, name, yaml));
+        Manifest m = ManifestLoader.load(write(root, name, yaml));
+        SchemaCheck.assertPasses("manifest '" + name + "'", yaml);
+        return m;
     }
 
     /** The problem lines the loader reports for this manifest (it must fail). */
