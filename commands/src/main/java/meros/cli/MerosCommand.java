@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
                 BuildCommand.class,
                 ValidateCommand.class,
                 ShowCommand.class,
+                GraphCommand.class,
                 InitCommand.class, ShutdownCommand.class, InfoCommand.class,
                 QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class,
                 ScreendumpCommand.class, SnapshotCommand.class,

@@ -1,11 +1,13 @@
 package meros.core;
 
+import meros.core.graph.Topology;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
 import meros.core.qemu.Info;
 import meros.core.qemu.Lifecycle;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import java.util.ArrayList;
@@ -51,6 +53,18 @@ public final class Constellation {
         return new Lifecycle(meros.home(), System.out::println).shutdown(manifest, List.of(vms), Duration.ofSeconds(30));
     }
     public Info info() { return Info.of(meros.home(), manifest); }
+
+    /** The constellation as Graphviz DOT text: bridges, VMs (with their state while running) and their links. */
+    public String graph() { return Topology.dot(manifest, Topology.states(info())); }
+
+    /**
+     * Draws the constellation into {@code file}: {@code .svg} or {@code .png} through Graphviz {@code dot},
+     * {@code .dot} as text. Returns the file. See {@link Topology#write} for errors.
+     */
+    public Path graph(Path file) {
+        Topology.write(manifest, Topology.states(info()), file);
+        return file;
+    }
     // --- end run ---
 
     @Override
