@@ -2,6 +2,7 @@ package meros.cli;
 
 import meros.core.MerosException;
 import meros.core.image.ImageBuilder;
+import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,7 +44,7 @@ final class BuildCommand implements Callable<Integer> {
         if (use != null && vms.size() != 1) throw MerosException.usage("build --use needs exactly one VM: build --use <image> <constellation> <vm>");
         Manifest m = root.meros().load(constellation);
         ImageBuilder builder = new ImageBuilder(root.meros().home());
-        LineProgress progress = LineProgress.forTerminal(out);
+        Progress progress = BarProgress.forOutput(out);
         List<ImageBuilder.BuiltImage> built = use != null
                 ? List.of(builder.buildFrom(m, vms.get(0), use, progress))
                 : builder.build(m, vms, progress);

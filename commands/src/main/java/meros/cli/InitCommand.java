@@ -21,7 +21,7 @@ final class InitCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         new Lifecycle(root.meros().home(), line -> { out.println(line); out.flush(); })
-                .buildProgress(LineProgress.forTerminal(out))
+                .buildProgress(BarProgress.forOutput(out))
                 .init(root.meros().load(constellation), vms);
         return 0;
     }
