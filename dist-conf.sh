@@ -28,6 +28,7 @@ packages=(
   e2fsprogs                             # mke2fs -d, debugfs
   iproute2 nftables                     # bridges, taps, bridge policies
   openssh-client                        # ssh-keygen, ssh
+  uidmap                                # newuidmap/newgidmap: image builds without root (user namespace)
   waypipe                               # GUI apps from guests (run --gui)
   libguestfs-tools linux-image-amd64   # build --use (virt-customize; its appliance boots a host kernel)
   openssh-server weston                 # tests: a loopback sshd (SSH/SFTP/PTY/bench), a headless Wayland compositor (run --gui)

@@ -49,7 +49,7 @@ final class BuildCommand implements Callable<Integer> {
                 ? List.of(builder.buildFrom(m, vms.get(0), use, progress))
                 : builder.build(m, vms, progress);
         for (ImageBuilder.BuiltImage b : built) {
-            out.println(b.vm() + ": " + root.meros().home().root().relativize(b.disk())
+            out.println(b.vm() + ": " + root.meros().home().display(b.disk())
                     + (b.kernel() != null ? " (kernel " + b.kernel().getFileName() + ", initrd " + b.initrd().getFileName() + ")" : ""));
         }
         out.flush();

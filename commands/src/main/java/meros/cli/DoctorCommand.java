@@ -3,6 +3,7 @@ package meros.cli;
 import meros.core.ExitCode;
 import meros.core.host.HostTools;
 import meros.core.host.Kvm;
+import meros.core.qemu.Accel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,7 +40,13 @@ final class DoctorCommand implements Callable<Integer> {
                     t.purpose() + (t.required() ? "" : " (optional)"));
         }
         out.flush();
-        out.println("KVM: " + Kvm.probe(root.meros().home()));
+        Kvm.Verdict kvm = Kvm.probe(root.meros().home());
+        out.println("KVM: " + kvm);
+        if (!kvm.method().isBlank()) out.println("  how: " + kvm.method());
+        String env = System.getenv(Accel.ENV);
+        out.println("  override: " + Accel.ENV + "=auto|kvm|tcg or init --accel auto|kvm|tcg, for one run"
+                + (env == null || env.isBlank() ? "" : " (now " + Accel.ENV + "=" + env + ")")
+                + "; delete " + root.meros().home().cache().resolve("kvm-probe.json") + " to probe again");
         List<String> missing = HostTools.missingPackages(checks);
         if (!missing.isEmpty()) out.println("install: sudo apt-get install -y " + String.join(" ", missing) + "   (or sudo ./dist-conf.sh)");
         out.flush();
@@ -61,6 +68,7 @@ final class DoctorCommand implements Callable<Integer> {
         k.put("state", kvm.state().name().toLowerCase(Locale.ROOT));
         k.put("usable", kvm.usable());
         k.put("detail", kvm.detail());
+        k.put("method", kvm.method());
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("tools", tools);
         doc.put("kvm", k);

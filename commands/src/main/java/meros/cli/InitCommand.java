@@ -1,6 +1,8 @@
 package meros.cli;
 
+import meros.core.qemu.Accel;
 import meros.core.qemu.Lifecycle;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -10,18 +12,24 @@ import picocli.CommandLine.Spec;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "init", description = "Start a constellation's VMs (all, or those named): network, disks, QEMU; wait until they answer.")
+@Command(name = "init", description = {"Start a constellation's VMs (all, or those named): network, disks, QEMU; wait until they answer.",
+        "Blocks until every VM answers SSH (or its guest agent) or its boot_timeout (seconds) passes; prints progress while it waits.",
+        "A VM that accel auto started under KVM and that shows no progress within 8 s is restarted under TCG, and KVM is recorded as unusable."})
 final class InitCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
     @Parameters(index = "1..*", paramLabel = Completion.VM) List<String> vms = List.of();
+    @Option(names = "--accel", paramLabel = "auto|kvm|tcg",
+            description = "Acceleration for every VM of this run, over MEROS_ACCEL and the manifest's accel (default: neither given, the manifest).")
+    String accel;
 
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
         new Lifecycle(root.meros().home(), line -> { out.println(line); out.flush(); })
                 .buildProgress(BarProgress.forOutput(out))
+                .accel(accel == null ? null : Accel.parse(accel, "--accel " + accel))
                 .init(root.meros().load(constellation), vms);
         return 0;
     }

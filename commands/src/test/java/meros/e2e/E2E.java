@@ -46,6 +46,21 @@ final class E2E {
         return r;
     }
 
+    /**
+     * Runs {@code meros ARGS} in a child JVM with extra environment variables and system properties (e.g. PATH
+     * with a stand-in program first, {@code meros.kvm.device}).
+     */
+    static Proc.Result merosWith(java.util.Map<String, String> env, java.util.Map<String, String> props, Path home, Duration timeout, String... args) {
+        List<String> a = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dmeros.home=" + home, "-Dpicocli.ansi=false"));
+        props.forEach((k, v) -> a.add("-D" + k + "=" + v));
+        a.addAll(List.of("-cp", System.getProperty("java.class.path"), CliMain.class.getName()));
+        a.addAll(List.of(args));
+        Proc p = Proc.of(a).timeout(timeout).onLine(l -> System.out.println("  meros " + args[0] + "| " + l));
+        env.forEach(p::env);
+        return p.call();
+    }
+
     static Proc.Result merosOk(Path home, String ns, Duration timeout, String... args) {
         Proc.Result r = meros(home, ns, timeout, args);
         if (!r.ok()) fail("meros " + String.join(" ", args) + " exited " + r.exit() + ":\n" + r.stdout() + r.stderr());

@@ -47,38 +47,12 @@ class RunDemoE2ETest {
             assertTrue(init.waitFor(5, java.util.concurrent.TimeUnit.MINUTES));
             assertEquals(1, init.exitValue());
             String out = Files.readString(tmp.resolve("init.out"));
-            assertTrue(out.contains("box: not ready after 5 s; last serial lines:\n  "), out);
-            assertEquals("error: vm box did not come up in time (it keeps running; see info demo)",
+            assertTrue(out.matches("(?s).*box: not ready after 5 s; (last serial lines:\n  |the serial log is empty: the guest never started; acceleration\\? \\(MEROS_ACCEL=tcg forces TCG\\)).*"), out);
+            assertEquals("error: vm box did not come up in 5 s (it keeps running: 'info demo' shows it, 'shutdown demo' stops it)",
                     Files.readString(tmp.resolve("init.err")).strip());
         } finally {
             String down = merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5").stdout();
             assertTrue(down.matches("(?s).*vm box: .* in [0-9.]+ s.*"), down);
-            killQemuUnder(h.resolve("data/state/demo"));
-        }
-    }
-
-    /**
-     * accel: auto with a probe verdict of "usable" (seeded in a scratch home): where KVM really works the VM
-     * starts under it; where QEMU refuses it (this machine's nested hypervisor aborts on the host CPU model's
-     * MSRs) init says so and starts the VM under TCG instead of failing.
-     */
-    @Test
-    void aVmThatQemuCannotStartUnderKvmFallsBackToTcg() throws Exception {
-        requireTools("qemu-system-x86_64", "qemu-img");
-        Path h = shortBootHome();
-        Files.createDirectories(h.resolve("data/cache"));
-        Files.writeString(h.resolve("data/cache/kvm-probe.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
-                java.util.Map.of("key", meros.core.host.Kvm.cacheKey(), "state", "USABLE", "detail", "seeded by the test")));
-        try {
-            var init = meros(h, null, Duration.ofMinutes(5), "init", "demo");
-            String out = init.stdout();
-            if (out.contains("box: started (pid ") && out.contains(", kvm, ")) return; // KVM really works here
-            if (Files.exists(Path.of("/dev/kvm"))) {
-                assertTrue(out.contains("box: QEMU failed under KVM, retrying with TCG (qemu-system-x86_64 exited with status"), out);
-            }
-            assertTrue(out.matches("(?s).*box: started \\(pid \\d+, tcg, ssh 127.0.0.1:\\d+\\).*"), out);
-        } finally {
-            merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
             killQemuUnder(h.resolve("data/state/demo"));
         }
     }
@@ -100,12 +74,12 @@ class RunDemoE2ETest {
     void demoBootsOnLoopbackAndAnswersQmp() throws Exception {
         requireTools("qemu-system-x86_64", "qemu-img", "ssh", "mmdebstrap");
         String init = merosOk(home, null, BOOT, "init", "demo").stdout();
-        assertTrue(init.matches("(?s).*box: started \\(pid \\d+, tcg, ssh 127.0.0.1:(\\d+)\\).*box: ready in [0-9.]+ s \\(ssh\\).*"), init);
+        assertTrue(init.matches("(?s).*box: started \\(pid \\d+, (?:tcg|kvm), ssh 127.0.0.1:(\\d+)\\).*box: ready in [0-9.]+ s \\(ssh\\).*"), init);
         int port = Integer.parseInt(init.replaceAll("(?s).*ssh 127.0.0.1:(\\d+)\\).*", "$1"));
         assertEquals("box", sshOk(home, null, "demo", "box", "127.0.0.1", port, "hostname").strip());
 
         String info = merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout();
-        assertTrue(info.matches("(?s).*\\nbox +running +\\d+ +tcg +[0-9hms]+ +- +127.0.0.1:" + port + " +data/disks/demo/box.qcow2.*"), info);
+        assertTrue(info.matches("(?s).*\\nbox +running +\\d+ +(?:tcg|kvm) +[0-9hms]+ +- +127.0.0.1:" + port + " +data/disks/demo/box.qcow2.*"), info);
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(home.resolve("data/state/demo/box"))));
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(

@@ -45,6 +45,7 @@ public final class HostTools {
             exe("ip", "iproute2", true, "bridges and taps"),
             exe("nft", "nftables", true, "bridge policies"),
             exe("ssh-keygen", "openssh-client", true, "VM keys"),
+            exe("newuidmap", "uidmap", false, "builds without root (user namespace)"),
             exe("waypipe", "waypipe", false, "GUI apps (run --gui)"),
             exe("dot", "graphviz", false, "constellation pictures (graph)"),
             exe("make", "build-essential", false, KERNEL_BUILD),

@@ -133,10 +133,14 @@ public final class ImageBuilder {
         return new DebianBootstrap(preferMmdebstrap);
     }
 
-    /** Builds the named VMs (all when {@code vms} is empty), one after the other. */
+    /**
+     * Builds the named VMs (all when {@code vms} is empty), one after the other. Without root the build runs in a user
+     * namespace where this user is root ({@link UserNamespaceBuild}).
+     */
     public List<BuiltImage> build(Manifest m, List<String> vms, Progress progress) {
         List<String> names = vms == null || vms.isEmpty() ? m.vmNames() : vms;
         for (String n : names) m.vm(n); // every name valid before anything starts
+        if (!Fs.isRoot() && !UserNamespaceBuild.inChild()) return UserNamespaceBuild.run(home, m, names, progress);
         preflight();
         List<BuiltImage> out = new ArrayList<>();
         Map<String, BaseSpec> specs = new LinkedHashMap<>();

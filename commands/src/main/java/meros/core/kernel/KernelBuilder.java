@@ -182,7 +182,7 @@ public final class KernelBuilder {
                         l.warning(warning);
                     }
                 }
-                l.phase("compiling " + arch.imageName + " with make -j" + jobs + " (log: " + home.root().relativize(log) + ")");
+                l.phase("compiling " + arch.imageName + " with make -j" + jobs + " (log: " + home.display(log) + ")");
                 make.run(List.of("-j" + jobs, arch.imageName), Duration.ofHours(3));
             }
             Path built = out.resolve(arch.imagePath);

@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Runs an external program: always an argument list (never a shell string), always a timeout,
@@ -91,6 +93,85 @@ public final class Proc {
             throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + argv.get(0));
         }
         return new Result(argv, p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** How a {@link #watch watched} program ended. */
+    public enum Ending {
+        /** a line matched: the program was stopped on purpose */
+        MATCHED,
+        /** the program exited by itself before any line matched */
+        EXITED,
+        /** the deadline passed before any line matched; the program was stopped */
+        TIMED_OUT
+    }
+
+    /**
+     * The outcome of {@link #watch}.
+     *
+     * @param exit the exit status (after a stop: the status the stop produced)
+     * @param output stdout and stderr interleaved as lines arrived
+     * @param seconds time from start to the ending, in seconds
+     */
+    public record Watched(Ending ending, int exit, String output, double seconds) {
+        /** The last {@code n} lines of the output. */
+        public String tail(int n) { return Proc.tail(output, n); }
+    }
+
+    /**
+     * Runs the program until one of its output lines (stdout or stderr) matches {@code until}, it exits, or the
+     * {@link #timeout} passes, whichever comes first; a running program is then stopped (SIGTERM, then SIGKILL).
+     * Never throws for a timeout: the ending says what happened. Blocks at most the timeout plus the stop grace.
+     *
+     * @throws MerosException MISSING_TOOL when the program cannot start, INTERRUPTED when the caller is
+     */
+    public Watched watch(Predicate<String> until) {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv)).redirectErrorStream(true);
+        if (dir != null) pb.directory(dir.toFile());
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        long t0 = System.nanoTime();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new MerosException(ExitCode.MISSING_TOOL, "cannot run " + argv.get(0) + ": " + rootMessage(e), e);
+        }
+        CountDownLatch matched = new CountDownLatch(1);
+        StringBuffer lines = new StringBuffer();
+        Consumer<String> previous = lineListener;
+        this.lineListener = l -> {
+            lines.append(l).append('\n');
+            if (previous != null) previous.accept(l);
+            if (until.test(l)) matched.countDown();
+        };
+        Thread pump = pump(p.getInputStream(), new ByteArrayOutputStream());
+        Thread exitWatch = new Thread(() -> {
+            try {
+                p.waitFor();
+                pump.join(2000);
+            } catch (InterruptedException ignored) {
+                return;
+            }
+            matched.countDown();
+        }, "proc-exit-" + argv.get(0));
+        exitWatch.setDaemon(true);
+        exitWatch.start();
+        try {
+            boolean ended = matched.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            boolean hit = lines.toString().lines().anyMatch(until);
+            Ending ending = hit ? Ending.MATCHED : ended && !p.isAlive() ? Ending.EXITED : Ending.TIMED_OUT;
+            if (p.isAlive()) stop(p);
+            pump.join(2000);
+            return new Watched(ending, p.exitValue(), lines.toString(), seconds);
+        } catch (InterruptedException e) {
+            stop(p);
+            Thread.currentThread().interrupt();
+            throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + argv.get(0));
+        } finally {
+            exitWatch.interrupt();
+            this.lineListener = previous;
+        }
     }
 
     /** How long a program asked to stop (SIGTERM) gets to clean up before it and its children are killed. */

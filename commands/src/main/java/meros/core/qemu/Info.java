@@ -41,7 +41,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             rows.add(new VmRow(vm.name(), s.state(), s.reason(), s.pid(), rec == null ? "-" : rec.accel(),
                     live && rec != null ? (System.currentTimeMillis() - rec.startedAt()) / 1000 : -1,
                     addrs.isEmpty() ? "-" : addrs, ssh,
-                    home.root().relativize(r.disk()) + (java.nio.file.Files.exists(r.disk()) ? "" : NOT_BUILT)));
+                    home.display(r.disk()) + (java.nio.file.Files.exists(r.disk()) ? "" : NOT_BUILT)));
         }
         NetState net = NetState.read(StateDir.of(home, m.name()).netJson());
         List<BridgeRow> bs = new ArrayList<>();

@@ -3,6 +3,7 @@ package meros.core.qemu;
 import meros.core.ExitCode;
 import meros.core.Home;
 import meros.core.MerosException;
+import meros.core.host.Kvm;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Bridge;
@@ -29,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -45,6 +47,19 @@ public final class Lifecycle {
     private final Consumer<String> out;
     private DiskBuilder diskBuilder;
     private final Set<String> notices = new HashSet<>();
+    private Vm.Accel accelOverride;
+    private String accelEnv = System.getenv(Accel.ENV);
+
+    /**
+     * How long a VM that {@code accel: auto} started under KVM gets to show progress (its kernel's first line on the
+     * serial console, the guest agent, or SSH) before it is killed and started again under TCG. A working KVM prints
+     * the first line well under a second after QEMU starts; a nested hypervisor that hangs guests prints nothing.
+     */
+    public static final Duration KVM_WATCHDOG = Duration.ofSeconds(8);
+    /** How often {@code init} says that it is still waiting for a VM, and on what. */
+    public static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(15);
+    /** How often a booting VM is checked for readiness. */
+    static final Duration READINESS_POLL = Duration.ofMillis(250);
 
     public Lifecycle(Home home, Consumer<String> out) {
         this.home = home;
@@ -56,6 +71,15 @@ public final class Lifecycle {
             @Override public void note(String message) { out.accept("  " + message); }
         });
     }
+
+    /**
+     * Overrides every VM's {@code accel} for this run ({@code init --accel}); null keeps {@code MEROS_ACCEL}, then
+     * the manifest.
+     */
+    public Lifecycle accel(Vm.Accel override) { this.accelOverride = override; return this; }
+
+    /** The value of {@code MEROS_ACCEL} to honour (default: this process's environment); for tests. */
+    public Lifecycle accelEnv(String value) { this.accelEnv = value; return this; }
 
     /** How missing disks get built (default: the image builder, step lines to {@code out}). */
     public Lifecycle diskBuilder(DiskBuilder b) { this.diskBuilder = b; return this; }
@@ -152,10 +176,13 @@ public final class Lifecycle {
 
             // acceleration and ports are decided before the parallel start
             Map<String, Vm.Accel> accel = new LinkedHashMap<>();
+            Map<String, Accel.Requested> asked = new LinkedHashMap<>();
             Map<String, Integer> ports = new LinkedHashMap<>();
             Set<Integer> taken = new HashSet<>();
             for (String n : toStart) {
-                accel.put(n, Accel.resolve(m.vm(n), home, this::noticeOnce));
+                Accel.Requested req = Accel.requested(m.vm(n), accelOverride, accelEnv);
+                asked.put(n, req);
+                accel.put(n, Accel.resolve(m.vm(n), req, home, rts.get(n).kernel(), this::noticeOnce));
                 if (userNet(m.vm(n))) {
                     int p;
                     do { p = VmRuntime.freeLoopbackPort(); } while (!taken.add(p));
@@ -168,11 +195,13 @@ public final class Lifecycle {
                 t.setDaemon(true);
                 return t;
             });
+            AtomicBoolean kvmGaveUp = new AtomicBoolean();
             try {
                 List<Future<Started>> fs = new ArrayList<>();
                 for (String n : toStart) {
                     VmRuntime r = rts.get(n);
-                    fs.add(pool.submit(() -> startAndWait(r, accel.get(n), ports.getOrDefault(n, 0), mcast)));
+                    Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp);
+                    fs.add(pool.submit(() -> startAndWait(b)));
                 }
                 MerosException first = null;
                 for (Future<Started> f : fs) {
@@ -195,9 +224,11 @@ public final class Lifecycle {
             }
             List<Started> late = result.stream().filter(s -> !s.ready()).toList();
             if (!late.isEmpty()) {
+                String keep = " (" + (late.size() == 1 ? "it keeps" : "they keep") + " running: 'info " + m.name()
+                        + "' shows " + (late.size() == 1 ? "it" : "them") + ", 'shutdown " + m.name() + "' stops " + (late.size() == 1 ? "it" : "them") + ")";
                 throw new MerosException(ExitCode.FAILED, late.size() == 1
-                        ? "vm " + late.get(0).vm() + " did not come up in time (it keeps running; see info " + m.name() + ")"
-                        : late.size() + " VMs did not come up in time: " + String.join(", ", late.stream().map(Started::vm).toList()));
+                        ? "vm " + late.get(0).vm() + " did not come up in " + String.format("%.0f s", late.get(0).seconds()) + keep
+                        : late.size() + " VMs did not come up in time: " + String.join(", ", late.stream().map(Started::vm).toList()) + keep);
             }
             return result;
         }
@@ -209,27 +240,43 @@ public final class Lifecycle {
         }
     }
 
-    private Started startAndWait(VmRuntime r, Vm.Accel accel, int sshPort, Map<String, Integer> mcast) {
+    /** One VM's start: what was asked for, what was decided, its ports, and the flag the VMs of one init share. */
+    private record Boot(VmRuntime r, Accel.Requested asked, Vm.Accel accel, int sshPort, Map<String, Integer> mcast,
+                        AtomicBoolean kvmGaveUp) { }
+
+    private VmState start(Boot b, Vm.Accel accel) {
+        Vm vm = b.r().vm();
+        try {
+            return b.r().start(accel, userNet(vm), b.sshPort(), b.mcast());
+        } catch (MerosException e) {
+            // accel auto trusted the probe, but QEMU refused KVM for this VM (a nested hypervisor can pass the probe
+            // and still reject the VM's CPU model): record that and fall back to TCG rather than fail
+            if (accel != Vm.Accel.KVM || b.asked().accel() != Vm.Accel.AUTO) throw e;
+            Kvm.recordUnusable(home, "QEMU exited at once under KVM for vm " + vm.name() + " (" + e.getMessage() + ")");
+            out.accept(vm.name() + ": QEMU failed under KVM, retrying with TCG (" + e.getMessage() + ")");
+            return b.r().start(Vm.Accel.TCG, userNet(vm), b.sshPort(), b.mcast());
+        }
+    }
+
+    private Started startAndWait(Boot b) {
+        VmRuntime r = b.r();
         Vm vm = r.vm();
         long t0 = System.nanoTime();
-        VmState st;
-        try {
-            st = r.start(accel, userNet(vm), sshPort, mcast);
-        } catch (MerosException e) {
-            // accel: auto trusted the probe, but QEMU refused KVM for this VM (a nested hypervisor can pass the
-            // probe and still reject the VM's CPU model): fall back to TCG rather than fail
-            if (accel != Vm.Accel.KVM || vm.accel() != Vm.Accel.AUTO) throw e;
-            out.accept(vm.name() + ": QEMU failed under KVM, retrying with TCG (" + e.getMessage() + ")");
-            st = r.start(Vm.Accel.TCG, userNet(vm), sshPort, mcast);
-        }
+        VmState st = start(b, b.accel());
         out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
+        // the watchdog: a VM under KVM must show its kernel's first line within KVM_WATCHDOG
+        long watchUntil = "kvm".equals(st.accel()) ? System.nanoTime() + KVM_WATCHDOG.toNanos() : 0;
         long deadline = t0 + Duration.ofSeconds(vm.bootTimeoutSeconds()).toNanos();
+        long nextReport = System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos();
+        long booting = t0; // since the current QEMU started (a restart under TCG starts a new boot)
         // No banner probes: OpenSSH (PerSourcePenalties) penalises connections that never try to authenticate, and
         // enough of them make sshd drop the next real login. On a bridge one plain TCP connect shows sshd listens;
         // in user mode QEMU accepts on the guest's behalf, so logins are tried right away (they fail fast until sshd runs).
         boolean listening = st.sshHost() != null && "user".equals(st.network());
+        String waitingFor = st.sshHost() == null ? "the guest agent" : "SSH on " + st.sshHost() + ":" + st.sshPort();
         while (System.nanoTime() < deadline) {
+            if (watchUntil != 0 && kernelStarted(r)) watchUntil = 0;
             if (st.sshHost() != null && !listening) listening = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
             if (listening) {
                 String failed = sshLogin(r);
@@ -243,16 +290,66 @@ public final class Lifecycle {
                 out.accept(vm.name() + ": QEMU exited during boot; last serial lines:\n" + indent(tail));
                 throw MerosException.failed("vm " + vm.name() + ": QEMU exited during boot (" + r.status().reason() + ")");
             }
+            if (watchUntil != 0 && (System.nanoTime() > watchUntil || b.kvmGaveUp().get()) && !kernelStarted(r)) {
+                String seen = seenOnSerial(r);
+                r.kill();
+                if (b.asked().accel() == Vm.Accel.KVM) {
+                    throw MerosException.failed("vm " + vm.name() + " made no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen
+                            + "); KVM on this host does not run it: use accel auto or tcg (" + b.asked().source() + " asked for kvm)");
+                }
+                if (b.kvmGaveUp().compareAndSet(false, true)) {
+                    Kvm.recordUnusable(home, "vm " + vm.name() + " made no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen + ")");
+                    out.accept(vm.name() + ": no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen
+                            + "): KVM recorded as unusable on this host; restarting under TCG");
+                } else {
+                    out.accept(vm.name() + ": restarting under TCG (KVM is unusable on this host)");
+                }
+                st = r.start(Vm.Accel.TCG, userNet(vm), b.sshPort(), b.mcast());
+                out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
+                        + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
+                watchUntil = 0;
+                listening = st.sshHost() != null && "user".equals(st.network());
+                booting = System.nanoTime();
+                deadline = booting + Duration.ofSeconds(vm.bootTimeoutSeconds()).toNanos();
+            }
+            if (System.nanoTime() > nextReport) {
+                nextReport += WAIT_REPORT_INTERVAL.toNanos();
+                String last = lastLine(r);
+                out.accept(String.format("%s: waiting for %s (%.0f s of %d s; %s)", vm.name(), waitingFor,
+                        (System.nanoTime() - booting) / 1e9, vm.bootTimeoutSeconds(), last.isEmpty() ? "the serial log is empty" : "serial: " + last));
+            }
             try {
-                Thread.sleep(250);
+                Thread.sleep(READINESS_POLL.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MerosException(ExitCode.INTERRUPTED, "interrupted");
             }
         }
         String tail = r.serialTail(15);
-        out.accept(vm.name() + ": not ready after " + vm.bootTimeoutSeconds() + " s; last serial lines:\n" + indent(tail));
+        out.accept(vm.name() + ": not ready after " + vm.bootTimeoutSeconds() + " s; "
+                + (tail.isBlank() ? "the serial log is empty: the guest never started; acceleration? (" + Accel.ENV + "=tcg forces TCG)"
+                : "last serial lines:\n" + indent(tail)));
         return new Started(vm.name(), false, false, vm.bootTimeoutSeconds(), "timeout", tail);
+    }
+
+    /** Whether the VM's kernel has printed its first line on the serial console. */
+    private static boolean kernelStarted(VmRuntime r) {
+        return r.serialTail(400).contains("Linux version ");
+    }
+
+    private static String seenOnSerial(VmRuntime r) {
+        String last = lastLine(r);
+        return last.isEmpty() ? "the serial log is empty" : "last serial line: " + last;
+    }
+
+    /** The serial log's last non-blank line, without terminal escape sequences and control characters, at most 100 characters. */
+    static String lastLine(VmRuntime r) {
+        String l = r.serialTail(8).lines().map(Lifecycle::printable).filter(x -> !x.isBlank()).reduce((a, b) -> b).orElse("").strip();
+        return l.length() > 100 ? l.substring(0, 100) + "…" : l;
+    }
+
+    static String printable(String s) {
+        return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\\p{Cntrl}", "");
     }
 
     /** null when {@code true} ran over SSH; a reason otherwise ("!" first: permanent, e.g. a wrong host key). */

@@ -45,7 +45,7 @@ public final class VmRuntime {
 
     public Path disk() { return home.disks().resolve(constellation).resolve(vm.name() + ".qcow2"); }
     public Path kernel() {
-        return vm.kernel() != null ? home.root().resolve(vm.kernel()) : home.disks().resolve(constellation).resolve(vm.name() + ".vmlinuz");
+        return vm.kernel() != null ? home.resolve(vm.kernel()) : home.disks().resolve(constellation).resolve(vm.name() + ".vmlinuz");
     }
     public Path initrd() { return vm.kernel() != null ? null : home.disks().resolve(constellation).resolve(vm.name() + ".initrd"); }
 
@@ -232,6 +232,27 @@ public final class VmRuntime {
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         return how;
     }
+
+    /**
+     * Kills the VM's QEMU process at once (SIGKILL, no guest shutdown) and removes its runtime files; the serial log
+     * and the overlay stay. For a VM that never got going, e.g. one the boot watchdog gives up on. Blocks until the
+     * process is gone, at most {@link #KILL_WAIT}.
+     */
+    public void kill() {
+        LiveEvents.close(this);
+        OptionalLong pid = livePid();
+        if (pid.isPresent()) {
+            ProcessHandle h = ProcessHandle.of(pid.getAsLong()).orElse(null);
+            if (h != null) {
+                h.destroyForcibly();
+                waitGone(h, KILL_WAIT);
+            }
+        }
+        for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
+    }
+
+    /** How long {@link #kill} waits for a SIGKILLed QEMU to be gone. */
+    public static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
     private static boolean waitGone(ProcessHandle h, Duration d) {
         if (h == null) return true;

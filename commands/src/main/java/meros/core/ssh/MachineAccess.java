@@ -45,7 +45,7 @@ public final class MachineAccess implements AutoCloseable {
     public VmState state() {
         VmState s = VmState.read(paths().vmJson());
         if (s == null) {
-            throw MerosException.failed(label() + " is not running (no " + home.root().relativize(paths().vmJson())
+            throw MerosException.failed(label() + " is not running (no " + home.display(paths().vmJson())
                     + "); start it with: meros init " + constellation);
         }
         return s;

@@ -1,0 +1,27 @@
+package meros.core.qemu;
+
+import meros.core.manifest.ManifestLoader;
+import meros.core.manifest.Vm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** VMs made the way users make them: a manifest loaded from a scratch constellation directory. */
+final class VmFixture {
+    private VmFixture() { }
+
+    static Vm vm(Vm.Accel accel) {
+        try {
+            Path dir = Files.createTempDirectory("meros-vmfixture").resolve("fx");
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("fx.yml"), "virtual_machines:\n  box:\n    network: user\n    accel: "
+                    + accel.name().toLowerCase(Locale.ROOT) + "\n");
+            return ManifestLoader.load(dir).vm("box");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package meros.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import meros.core.host.Kvm;
+import meros.core.proc.Proc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static meros.e2e.E2E.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Hosts whose KVM fools meros, acted out whatever this host's KVM does: the stand-in
+ * {@code scripts/stand-ins/qemu-system-x86_64} first on PATH runs the real QEMU, but under {@code -accel kvm} it either never lets the vCPUs run (TCG with {@code -S}:
+ * a guest that hangs with an empty serial log, as on a nested PVM host) or aborts at once (as QEMU does when the
+ * nested hypervisor refuses the host CPU model's MSRs). {@code meros.kvm.device} points the KVM check at an openable
+ * stand-in device, so the same paths run on hosts without /dev/kvm.
+ */
+@Tag("e2e")
+class KvmFallbackE2ETest {
+    static final Duration RUN = Duration.ofMinutes(6);
+    final Path checkout = checkout();
+    @TempDir Path tmp;
+    Path home;
+    Path bin;
+
+    @BeforeEach
+    void scratchHome() throws Exception {
+        requireTools("qemu-system-x86_64", "qemu-img");
+        home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("constellations/demo"));
+        Files.createDirectories(home.resolve("data/cache"));
+        if (!Files.exists(checkout.resolve("data/disks/demo/box.qcow2"))) merosOk(checkout, null, Duration.ofMinutes(25), "build", "demo");
+        Files.createSymbolicLink(home.resolve("data/disks"), checkout.resolve("data/disks"));
+        Files.createSymbolicLink(home.resolve("data/keys"), checkout.resolve("data/keys"));
+        Files.copy(checkout.resolve("constellations/demo/demo.yml"), home.resolve("constellations/demo/demo.yml"));
+        bin = checkout.resolve("scripts/stand-ins");
+        assertTrue(Files.isExecutable(bin.resolve("qemu-system-x86_64")));
+    }
+
+    @AfterEach
+    void cleanup() {
+        meros(home, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
+        killQemuUnder(home.resolve("data/state/demo"));
+    }
+
+    private Proc.Result init(String mode, Map<String, String> extraEnv, String... args) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH"), "MEROS_TEST_KVM", mode));
+        env.putAll(extraEnv);
+        List<String> a = new java.util.ArrayList<>(List.of("init", "demo"));
+        a.addAll(List.of(args));
+        return merosWith(env, Map.of("meros.kvm.device", "/dev/null"), home, RUN, a.toArray(String[]::new));
+    }
+
+    private void seedUsable() throws Exception {
+        Files.writeString(home.resolve("data/cache/kvm-probe.json"), new ObjectMapper().writeValueAsString(
+                Map.of("key", Kvm.cacheKey(), "state", "USABLE", "detail", "seeded by the test", "method", "seeded")));
+    }
+
+    private Map<?, ?> cachedVerdict() throws Exception {
+        return new ObjectMapper().readValue(home.resolve("data/cache/kvm-probe.json").toFile(), Map.class);
+    }
+
+    /** A probe that passed by chance: the watchdog kills the silent KVM guest, records the verdict, boots under TCG. */
+    @Test
+    void theBootWatchdogRestartsAGuestThatHangsUnderKvmUnderTcg() throws Exception {
+        seedUsable();
+        Proc.Result r = init("hang", Map.of());
+        String out = r.stdout();
+        assertEquals(0, r.exit(), out + r.stderr());
+        assertTrue(out.matches("(?s).*box: started \\(pid \\d+, kvm, ssh 127.0.0.1:\\d+\\)\n"
+                + "box: no progress under KVM in 8 s \\(the serial log is empty\\): KVM recorded as unusable on this host; restarting under TCG\n"
+                + "box: started \\(pid \\d+, tcg, ssh 127.0.0.1:\\d+\\)\n.*box: ready in [0-9.]+ s \\(ssh\\).*"), out);
+        Map<?, ?> v = cachedVerdict();
+        assertEquals("UNUSABLE", v.get("state"));
+        assertEquals("boot watchdog of init", v.get("method"));
+        assertEquals("vm box made no progress under KVM in 8 s (the serial log is empty)", v.get("detail"));
+        assertTrue(merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout().matches("(?s).*\\nbox +running +\\d+ +tcg .*"));
+    }
+
+    /** Without a cached verdict the probe itself boots a Linux kernel and sees the hang: no KVM attempt at all. */
+    @Test
+    void theProbeSeesAKernelThatPrintsNothingUnderKvm() throws Exception {
+        Proc.Result r = init("hang", Map.of());
+        String out = r.stdout();
+        assertEquals(0, r.exit(), out + r.stderr());
+        assertTrue(out.contains("KVM is present but unusable (the kernel printed nothing under KVM (nothing in 5 s, the serial port stayed empty); "
+                + "under TCG it printed in "), out);
+        assertFalse(out.contains(", kvm, "), out);
+        assertTrue(out.matches("(?s).*box: started \\(pid \\d+, tcg, .*box: ready in [0-9.]+ s \\(ssh\\).*"), out);
+        Map<?, ?> v = cachedVerdict();
+        assertEquals("UNUSABLE", v.get("state"));
+        assertTrue(((String) v.get("method")).startsWith("probe: Linux kernel box.vmlinuz under -accel kvm -cpu host"), v.toString());
+    }
+
+    /** QEMU that aborts under KVM: the VM is started again under TCG at once, and the verdict is recorded. */
+    @Test
+    void aQemuThatAbortsUnderKvmIsStartedAgainUnderTcg() throws Exception {
+        seedUsable();
+        Proc.Result r = init("abort", Map.of());
+        String out = r.stdout();
+        assertEquals(0, r.exit(), out + r.stderr());
+        assertTrue(out.contains("box: QEMU failed under KVM, retrying with TCG (qemu-system-x86_64 exited with status 134"), out);
+        assertTrue(out.matches("(?s).*box: started \\(pid \\d+, tcg, .*box: ready in [0-9.]+ s \\(ssh\\).*"), out);
+        assertEquals("UNUSABLE", cachedVerdict().get("state"));
+    }
+
+    /** Asked for KVM explicitly, a hang is an error within the watchdog's window, not after boot_timeout; nothing keeps running. */
+    @Test
+    void anExplicitKvmFailsAtOnceWithTheSymptomAndLeavesNothingRunning() throws Exception {
+        seedUsable();
+        long t0 = System.nanoTime();
+        Proc.Result r = init("hang", Map.of("MEROS_ACCEL", "tcg"), "--accel", "kvm");
+        double s = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, r.exit(), r.stdout() + r.stderr());
+        assertEquals("error: vm box made no progress under KVM in 8 s (the serial log is empty); KVM on this host does not run it: "
+                + "use accel auto or tcg (--accel asked for kvm)", r.stderr().strip());
+        assertTrue(s < 120, "failed after " + s + " s, not after the 180 s boot timeout");
+        assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
+
+        Proc.Result bad = init("hang", Map.of("MEROS_ACCEL", "fast"));
+        assertEquals(2, bad.exit());
+        assertEquals("error: MEROS_ACCEL=fast: acceleration must be auto, kvm or tcg", bad.stderr().strip());
+    }
+}
