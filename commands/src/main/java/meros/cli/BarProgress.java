@@ -2,13 +2,15 @@ package meros.cli;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarConsumer;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 import meros.core.image.Progress;
 import meros.core.kernel.KernelBuilder;
 import meros.core.ssh.TransferMeter;
 import meros.core.ssh.TransferProgress;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 
 /**
@@ -21,8 +23,6 @@ import java.io.PrintWriter;
 final class BarProgress implements Progress {
     /** How often a bar is redrawn. */
     static final int REFRESH_MILLIS = 200;
-    /** The width drawn when the terminal's is unknown. */
-    static final int DEFAULT_WIDTH = 100;
 
     private final PrintWriter out;
     private final int width;
@@ -45,14 +45,15 @@ final class BarProgress implements Progress {
         return terminal() ? new BarProgress(out, width()) : new LineProgress(out, false);
     }
 
+    /** {@code $COLUMNS} when exported, else 0: the bar library asks the terminal (JLine). */
     static int width() {
         String cols = System.getenv("COLUMNS");
         try {
             if (cols != null) return Math.max(40, Integer.parseInt(cols.strip()));
         } catch (NumberFormatException ignored) {
-            // fall through to the default
+            // the terminal decides
         }
-        return DEFAULT_WIDTH;
+        return 0;
     }
 
     /** A bar drawing into {@code out}, rewriting its line in place. */
@@ -173,22 +174,25 @@ final class BarProgress implements Progress {
         }
     }
 
-    /** Draws each rendering over the previous one ({@code \r}, erase line); clearing leaves the line empty. */
-    static final class LineConsumer implements ProgressBarConsumer {
+    /**
+     * Draws each rendering over the previous one ({@code \r}, erase line) into the command's writer; clearing leaves
+     * the line empty. The width is the given one, or (when not positive) the terminal's as the library measures it
+     * through JLine.
+     */
+    static final class LineConsumer extends ConsoleProgressBarConsumer {
         private final PrintWriter out;
-        private final int width;
 
         LineConsumer(PrintWriter out, int width) {
+            super(new PrintStream(OutputStream.nullOutputStream()), width > 0 ? width - 1 : -1);
             this.out = out;
-            this.width = width;
         }
-
-        @Override public int getMaxRenderedLength() { return width - 1; }
 
         @Override
         public void accept(String rendered) {
+            int max = Math.max(20, getMaxRenderedLength());
+            String line = rendered.length() > max ? rendered.substring(0, max) : rendered;
             synchronized (out) {
-                out.print("\r\033[K" + rendered);
+                out.print("\r\033[K" + line);
                 out.flush();
             }
         }
