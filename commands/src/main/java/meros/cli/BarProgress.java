@@ -181,6 +181,7 @@ final class BarProgress implements Progress {
      */
     static final class LineConsumer extends ConsoleProgressBarConsumer {
         private final PrintWriter out;
+        private boolean finished;
 
         LineConsumer(PrintWriter out, int width) {
             super(new PrintStream(OutputStream.nullOutputStream()), width > 0 ? width - 1 : -1);
@@ -192,6 +193,7 @@ final class BarProgress implements Progress {
             int max = Math.max(20, getMaxRenderedLength());
             String line = rendered.length() > max ? rendered.substring(0, max) : rendered;
             synchronized (out) {
+                if (finished) return; // a refresh racing the bar's close must not redraw over the step line
                 out.print("\r\033[K" + line);
                 out.flush();
             }
@@ -200,6 +202,7 @@ final class BarProgress implements Progress {
         @Override
         public void clear() {
             synchronized (out) {
+                finished = true;
                 out.print("\r\033[K");
                 out.flush();
             }
