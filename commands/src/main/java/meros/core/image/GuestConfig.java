@@ -1,6 +1,7 @@
 package meros.core.image;
 
 import meros.core.manifest.Bridge;
+import meros.core.manifest.HostName;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
@@ -40,7 +41,7 @@ public final class GuestConfig {
     /** Every generated file, in writing order. */
     public Map<String, File> files() {
         Map<String, File> f = new LinkedHashMap<>();
-        put(f, "etc/hostname", hostname() + "\n", "rw-r--r--");
+        put(f, "etc/hostname", HostName.shortName(hostname()) + "\n", "rw-r--r--");
         put(f, "etc/hosts", hosts(), "rw-r--r--");
         put(f, "etc/fstab", fstab(), "rw-r--r--");
         put(f, "etc/ssh/sshd_config.d/10-meros.conf", sshdConfig(), "rw-r--r--");
@@ -69,7 +70,7 @@ public final class GuestConfig {
     public String hosts() {
         StringBuilder sb = new StringBuilder();
         sb.append("127.0.0.1\tlocalhost\n");
-        sb.append("127.0.1.1\t").append(hostname()).append('\n');
+        sb.append("127.0.1.1\t").append(names(hostname())).append('\n');
         sb.append("::1\tlocalhost ip6-localhost ip6-loopback\n");
         // the other VMs of the constellation, by their static addresses
         for (Vm other : manifest.vms().values()) {
@@ -78,10 +79,16 @@ public final class GuestConfig {
                 if (n.ip() == null) continue;
                 String name = other.hostname() == null || other.hostname().isBlank() ? other.name() : other.hostname();
                 if (other.name().equals(vm.name())) continue;
-                sb.append(n.ip()).append('\t').append(name).append('\n');
+                sb.append(n.ip()).append('\t').append(names(name)).append('\n');
             }
         }
         return sb.toString();
+    }
+
+    /** A hosts(5) entry's names: a fully qualified name first (what {@code hostname -f} prints), then its short name. */
+    static String names(String hostname) {
+        String shortName = HostName.shortName(hostname);
+        return shortName.equals(hostname) ? hostname : hostname + "\t" + shortName;
     }
 
     /**

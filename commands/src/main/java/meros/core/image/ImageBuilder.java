@@ -279,7 +279,12 @@ public final class ImageBuilder {
                 if (Files.getFileStore(shm).getUsableSpace() > need) {
                     // one directory per checkout: two checkouts building the same constellation must not share it
                     String checkout = Integer.toHexString(home.root().toString().hashCode());
-                    return shm.resolve("meros-build").resolve(checkout + "-" + c).resolve(vm.name() + ".tmp");
+                    Path parent = shm.resolve("meros-build");
+                    // another user's (e.g. root's) parent cannot be written: a parent of this data directory's own
+                    if (Files.exists(parent) && !Files.isWritable(parent)) {
+                        parent = shm.resolve("meros-build-" + Integer.toHexString(home.data().toString().hashCode()));
+                    }
+                    return parent.resolve(checkout + "-" + c).resolve(vm.name() + ".tmp");
                 }
             }
         } catch (IOException e) {
@@ -291,7 +296,7 @@ public final class ImageBuilder {
     private static void deleteIfEmpty(Path dir) {
         try {
             Files.deleteIfExists(dir);
-            if (dir.getParent() != null && dir.getParent().getFileName().toString().equals("meros-build")) Files.deleteIfExists(dir.getParent());
+            if (dir.getParent() != null && dir.getParent().getFileName().toString().startsWith("meros-build")) Files.deleteIfExists(dir.getParent());
         } catch (IOException ignored) {
             // not empty, or another build is using it
         }
@@ -346,8 +351,12 @@ public final class ImageBuilder {
             if (useImage == null) {
                 Path tar = cache().obtain(spec, bootstrapper(vm, spec), progress, hit);
                 try (Step s = new Step(progress, vm.name() + ": unpack base")) {
-                    Proc.of("tar", "-C", root.toString(), "--numeric-owner", "--xattrs", "--xattrs-include=*", "-xpf", tar.toString())
-                        .timeout(Duration.ofMinutes(20)).run();
+                    List<String> untar = new ArrayList<>(List.of("tar", "-C", root.toString(), "--numeric-owner", "--xattrs", "--xattrs-include=*"));
+                    // a user namespace may not mknod: leave the base's device nodes out (the guest's /dev is a devtmpfs
+                    // the kernel or the initrd mounts at boot, so the disk needs none)
+                    if (UserNamespaceBuild.inChild()) untar.addAll(List.of("--exclude=./dev/*"));
+                    untar.addAll(List.of("-xpf", tar.toString()));
+                    Proc.of(untar).timeout(Duration.ofMinutes(20)).run();
                     s.ok("done");
                 }
             } else {

@@ -31,10 +31,13 @@ final class UserNamespaceBuild {
 
     /** How long a whole build in the namespace may take (a cold bootstrap is 1–2 min, a foreign one much longer). */
     static final Duration BUILD_DEADLINE = Duration.ofMinutes(120);
+    /** How often the child passes a progress update on to the parent. */
+    private static final Duration UPDATE_EVERY = Duration.ofMillis(100);
     private static final String RESULT = "meros-build-result\t";
     private static final String BEGIN = "meros-build-begin\t";
     private static final String END = "meros-build-end\t";
     private static final String NOTE = "meros-build-note\t";
+    private static final String UPDATE = "meros-build-update\t";
     private static final String ERROR = "meros-build-error\t";
 
     /** Whether this process is already the namespaced child (no second level). */
@@ -79,6 +82,9 @@ final class UserNamespaceBuild {
             } else if (l.startsWith(END)) {
                 String[] f = l.substring(END.length()).split("\t", 3);
                 progress.end(f[0], Double.parseDouble(f[1]), f.length > 2 ? f[2] : "");
+            } else if (l.startsWith(UPDATE)) {
+                String[] f = l.substring(UPDATE.length()).split("\t", 3);
+                progress.update(f[0], Double.parseDouble(f[1]), f.length > 2 ? f[2] : "");
             } else if (l.startsWith(NOTE)) {
                 progress.note(l.substring(NOTE.length()));
             } else if (l.startsWith(ERROR)) {
@@ -110,7 +116,13 @@ final class UserNamespaceBuild {
     public static void main(String[] args) {
         Progress lines = new Progress() {
             @Override public void begin(String step) { emit(BEGIN + step); }
-            @Override public void update(String step, double elapsed, String detail) { }
+            private long last;
+            @Override public void update(String step, double elapsed, String detail) {
+                long now = System.nanoTime();
+                if (now - last < UPDATE_EVERY.toNanos()) return; // the parent throttles again; this keeps the pipe quiet
+                last = now;
+                emit(UPDATE + step + "\t" + elapsed + "\t" + oneLine(detail));
+            }
             @Override public void end(String step, double elapsed, String outcome) { emit(END + step + "\t" + elapsed + "\t" + oneLine(outcome)); }
             @Override public void note(String message) { emit(NOTE + oneLine(message)); }
         };

@@ -23,8 +23,22 @@ import java.util.stream.Collectors;
 public final class NftRules {
     private NftRules() { }
 
+    /**
+     * {@code meros_} and the constellation name with every character but letters and digits escaped, so that
+     * different names never share a table: {@code _} → {@code __}, {@code -} → {@code _h}, {@code .} → {@code _d},
+     * anything else → {@code _x<hex code point>_} ({@code team-lab} → {@code meros_team_hlab},
+     * {@code team_lab} → {@code meros_team__lab}).
+     */
     public static String tableName(String constellation) {
-        return "meros_" + constellation.replaceAll("[^A-Za-z0-9_]", "_");
+        StringBuilder b = new StringBuilder("meros_");
+        constellation.codePoints().forEach(cp -> {
+            if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')) b.appendCodePoint(cp);
+            else if (cp == '_') b.append("__");
+            else if (cp == '-') b.append("_h");
+            else if (cp == '.') b.append("_d");
+            else b.append("_x").append(Integer.toHexString(cp)).append('_');
+        });
+        return b.toString();
     }
 
     /** Whether any bridge needs routing to the outside (so {@code net.ipv4.ip_forward} must be on). */

@@ -81,7 +81,8 @@ public final class Accel {
         if (!native64) return Vm.Accel.TCG;
         Kvm.Verdict v = Kvm.probe(home, kernel);
         if (v.usable()) return Vm.Accel.KVM;
-        notice.accept("KVM is " + plain(v.state()) + " (" + v.detail() + "): using TCG; " + ENV + "=tcg skips the probe");
+        notice.accept("KVM is " + plain(v.state()) + " (" + v.detail() + "): using TCG"
+                + (v.state() == Kvm.State.UNUSABLE || v.state() == Kvm.State.UNKNOWN ? "; " + ENV + "=tcg skips the probe" : ""));
         return Vm.Accel.TCG;
     }
 

@@ -165,6 +165,9 @@ public final class Lifecycle {
             if (anyBridged) {
                 List<Bridge> all = new ArrayList<>();
                 for (Bridge b : m.bridges().values()) if (usedBridges.contains(b.name())) all.add(b);
+                List<Nic> taps = new ArrayList<>();
+                for (String n : toStart) if (!userNet(m.vm(n))) taps.addAll(m.vm(n).networks());
+                net.refuseForeign(all, taps); // before anything is made: a clash changes nothing on the host
                 for (String line : net.bridgesUp(all)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
                 for (String n : toStart) {
                     Vm vm = m.vm(n);
@@ -349,7 +352,7 @@ public final class Lifecycle {
     }
 
     static String printable(String s) {
-        return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\\p{Cntrl}", "");
+        return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[@-_]", "").replaceAll("\\p{Cntrl}", "");
     }
 
     /** null when {@code true} ran over SSH; a reason otherwise ("!" first: permanent, e.g. a wrong host key). */
@@ -373,12 +376,15 @@ public final class Lifecycle {
     }
 
     private static String indent(String s) {
-        return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + l).reduce((a, b) -> a + "\n" + b).orElse("");
+        return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + printable(l)).reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
     /**
-     * Stops the VMs (all when none named) and removes their taps; once no VM of the constellation runs, removes
-     * bridges and the nftables table too.
+     * Stops the VMs (all when none named, in parallel) and removes their taps; once no VM of the constellation runs,
+     * removes bridges and the nftables table too. Every VM and the network teardown are tried even when one fails.
+     * Blocks for each VM's stop: ACPI power-down up to {@code powerdownWait}, then {@code quit}, then SIGKILL.
+     *
+     * @throws MerosException FAILED naming every VM or network step that failed (what did succeed goes to {@code out} first)
      *
      * @return what was stopped and removed, one line each (empty: there was nothing to do)
      */
@@ -392,6 +398,7 @@ public final class Lifecycle {
                 t.setDaemon(true);
                 return t;
             });
+            List<String> failures = new ArrayList<>();
             try {
                 Map<String, Future<String>> fs = new LinkedHashMap<>();
                 for (String n : names) {
@@ -399,26 +406,40 @@ public final class Lifecycle {
                     fs.put(n, pool.submit(() -> r.stop(powerdownWait)));
                 }
                 for (var e : fs.entrySet()) {
-                    String how = e.getValue().get();
-                    if (how != null) report.add("vm " + e.getKey() + ": " + how);
+                    try {
+                        String how = e.getValue().get();
+                        if (how != null) report.add("vm " + e.getKey() + ": " + how);
+                    } catch (ExecutionException x) {
+                        failures.add("vm " + e.getKey() + ": " + x.getCause().getMessage());
+                    }
                 }
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                throw c instanceof MerosException me ? me : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MerosException(ExitCode.INTERRUPTED, "interrupted during shutdown of " + m.name());
             } finally {
                 pool.shutdownNow();
             }
-            HostNet net = new HostNet(m.name(), sd);
-            boolean anyLeft = m.vmNames().stream().anyMatch(n -> new VmRuntime(home, m.name(), m.vm(n)).running());
-            if (anyLeft) {
-                List<String> taps = new ArrayList<>();
-                for (String n : names) for (Nic nic : m.vm(n).networks()) taps.add(nic.label());
-                report.addAll(net.tapsDown(taps));
-            } else {
-                report.addAll(net.allDown());
+            // the network is taken down even when a VM could not be stopped: what is left is said below
+            try {
+                HostNet net = new HostNet(m.name(), sd);
+                boolean anyLeft = m.vmNames().stream().anyMatch(n -> new VmRuntime(home, m.name(), m.vm(n)).running());
+                if (anyLeft) {
+                    List<String> taps = new ArrayList<>();
+                    for (String n : names) {
+                        if (new VmRuntime(home, m.name(), m.vm(n)).running()) continue; // its taps are still in use
+                        for (Nic nic : m.vm(n).networks()) taps.add(nic.label());
+                    }
+                    report.addAll(net.tapsDown(taps));
+                } else {
+                    report.addAll(net.allDown());
+                }
+            } catch (MerosException | java.io.UncheckedIOException e) {
+                failures.add("network: " + e.getMessage());
+            }
+            if (!failures.isEmpty()) {
+                report.forEach(out);
+                throw new MerosException(ExitCode.FAILED, "shutdown of " + m.name() + " left " + failures.size()
+                        + (failures.size() == 1 ? " problem: " : " problems: ") + String.join("; ", failures));
             }
             return report;
         }

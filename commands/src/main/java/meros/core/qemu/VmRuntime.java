@@ -82,11 +82,39 @@ public final class VmRuntime {
     }
 
     /**
+     * The user-mode networks of two constellations must not meet: refuses when another constellation of this
+     * checkout that has VMs recorded ({@code vm.json}) derives the same multicast port ({@link QemuArgs#mcastPort}).
+     */
+    void refuseSharedMulticastPort() {
+        int mine = QemuArgs.mcastPort(home.root(), constellation, "");
+        Path all = home.stateOf(constellation).getParent();
+        if (all == null || !Files.isDirectory(all)) return;
+        try (java.util.stream.Stream<Path> dirs = Files.list(all)) {
+            for (Path d : dirs.sorted().toList()) {
+                String other = d.getFileName().toString();
+                if (other.equals(constellation) || QemuArgs.mcastPort(home.root(), other, "") != mine) continue;
+                boolean live;
+                try (java.util.stream.Stream<Path> vms = Files.list(d)) {
+                    live = vms.anyMatch(v -> Files.isRegularFile(v.resolve("vm.json")));
+                }
+                if (live) {
+                    throw MerosException.failed("the user-mode networks of constellations " + constellation + " and " + other
+                            + " derive the same multicast port " + mine + " (from the checkout path and the name), so their VMs"
+                            + " would share bridges; shut " + other + " down or rename one of them");
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + all, e);
+        }
+    }
+
+    /**
      * Starts QEMU (daemonized, so it outlives this process) and records {@code vm.json}.
      *
      * @return the recorded state
      */
     public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
+        if (userNet && !vm.networks().isEmpty()) refuseSharedMulticastPort();
         if (!Files.isRegularFile(disk())) throw MerosException.failed("disk of " + label() + " is not built: " + disk());
         if (!Files.isRegularFile(kernel())) {
             throw MerosException.failed("kernel of " + label() + " is missing: " + kernel()

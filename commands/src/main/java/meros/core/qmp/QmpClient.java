@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * A client for QEMU's machine protocol over a UNIX socket.
  * <p>
  * After the greeting it negotiates {@code qmp_capabilities}. Every request carries an id; one reader thread
- * routes each reply to the future of the request with that id and hands events to the listeners and to a
+ * routes each reply to the future of the request with that id (an error without an id, which QEMU sends
+ * for a request it could not read, to the oldest call still waiting) and hands events to the listeners and to a
  * bounded queue ({@link #events()}, oldest dropped when full). When the socket drops, every pending request
  * fails with a message naming its command. Reads and writes go to the channel directly: on Java 17 the stream
  * adapters of one {@code SocketChannel} deadlock once a reader blocks.
@@ -271,11 +272,31 @@ public final class QmpClient implements AutoCloseable {
                     // a broken listener must not stop the reader
                 }
             }
-        } else if (msg.has("id")) {
+        } else if (msg.hasNonNull("id")) {
             Pending p = pending.get(msg.get("id").asLong());
             if (p != null) p.reply().complete(msg);
+        } else if (msg.has("error")) {
+            Pending oldest = oldestUnanswered();
+            if (oldest != null) oldest.reply().complete(msg);
         }
-        // replies without a known id (e.g. to a call that timed out) are dropped
+        // replies with an unknown id (e.g. to a call that timed out) are dropped
+    }
+
+    /**
+     * The call an error without an id belongs to. QEMU drops the id when it cannot read a request (JSON parse
+     * errors, nesting or size limits) and answers requests in the order they came, so it is the oldest call
+     * still waiting for its reply; null when none waits.
+     */
+    private Pending oldestUnanswered() {
+        long best = Long.MAX_VALUE;
+        Pending found = null;
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            if (e.getKey() < best && !e.getValue().reply().isDone()) {
+                best = e.getKey();
+                found = e.getValue();
+            }
+        }
+        return found;
     }
 
     private void shutdown(String reason) {

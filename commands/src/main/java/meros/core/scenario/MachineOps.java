@@ -3,6 +3,7 @@ package meros.core.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.Text;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.qemu.Live;
@@ -310,7 +311,7 @@ public final class MachineOps implements AutoCloseable {
 
     static String oneLine(String s) {
         String l = s.strip().replace('\n', ' ');
-        return l.length() > 80 ? l.substring(0, 77) + "..." : l;
+        return Text.shorten(l, 80);
     }
 
     private static String tail(String what, String text) {

@@ -2,6 +2,8 @@ package meros.core.ssh;
 
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.Text;
+import meros.core.TextFiles;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -141,7 +143,7 @@ public final class SshAccess implements AutoCloseable {
             if (!Files.isReadable(t.clientKey())) {
                 throw MerosException.failed("no client key " + t.clientKey() + " (was the VM built?)");
             }
-            c.authPublickey(t.user(), c.loadKeys(t.clientKey().toString()));
+            c.authPublickey(t.user(), c.loadKeys(TextFiles.read(t.clientKey()), null, null)); // BOM and CRLF tolerated
             c.getSocket().setSoTimeout(0); // connected: idle is fine, keep-alives detect a dead peer
             c.getSocket().setTcpNoDelay(true); // small requests (exec, EOF) must not wait for delayed ACKs (~40 ms each)
             return c;
@@ -285,7 +287,7 @@ public final class SshAccess implements AutoCloseable {
 
     static String oneLine(String s) {
         String l = s.strip().replace('\n', ' ');
-        return "'" + (l.length() > 60 ? l.substring(0, 57) + "..." : l) + "'";
+        return "'" + Text.shorten(l, 60) + "'";
     }
 
     // ---------------------------------------------------------------- interactive

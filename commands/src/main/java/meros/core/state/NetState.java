@@ -44,6 +44,12 @@ public record NetState(List<String> bridges, List<String> taps, String nftTable,
         return new NetState(bridges, l, nftTable, ipForwardWasOff);
     }
 
+    public NetState withoutBridge(String b) {
+        List<String> l = new ArrayList<>(bridges);
+        l.remove(b);
+        return new NetState(l, taps, nftTable, ipForwardWasOff);
+    }
+
     public boolean isEmpty() { return bridges.isEmpty() && taps.isEmpty() && nftTable == null; }
 
     public void write(Path file) {

@@ -130,6 +130,67 @@ class QmpClientTest {
         assertTrue(c.isConnected(), "an error reply does not end the connection");
     }
 
+    /** QEMU's answer to a request it cannot parse: an error with no id (qapi/qmp-dispatch.c). */
+    static final String PARSE_ERROR = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, invalid keyword 'nul'\"}}";
+
+    @Test
+    void errorWithoutIdFailsTheOldestPendingCallAtOnceWithQemusMessage() throws Exception {
+        Path sock = serve(p -> {
+            p.handshake();
+            p.request();
+            p.send(PARSE_ERROR);
+            JsonNode next = p.request();
+            p.send("{\"return\": {\"status\": \"running\"}, \"id\": " + next.get("id") + "}");
+            Thread.sleep(10_000);
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        long start = System.nanoTime();
+        QmpError e = assertThrows(QmpError.class, () -> c.execute("human-monitor-command", Map.of("command-line", "info"), Duration.ofSeconds(30)));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "failed at once, not at the deadline");
+        assertEquals("qmp human-monitor-command: GenericError: JSON parse error, invalid keyword 'nul'", e.getMessage());
+        assertTrue(c.isConnected(), "the connection stays usable");
+        assertEquals("{\"status\":\"running\"}", c.execute("query-status").toString());
+    }
+
+    @Test
+    void errorWithoutIdGoesToTheOldestOfSeveralPendingCallsAndTheOthersGetTheirReplies() throws Exception {
+        CompletableFuture<Void> bothSent = new CompletableFuture<>();
+        Path sock = serve(p -> {
+            p.handshake();
+            p.request();
+            JsonNode second = p.request();
+            bothSent.complete(null);
+            p.send("{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON nesting depth limit exceeded\"}, \"id\": null}");
+            p.send("{\"return\": {}, \"id\": " + second.get("id") + "}");
+            Thread.sleep(10_000);
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> message(() -> c.execute("stop", (Map<String, ?>) null, Duration.ofSeconds(30))));
+        Thread.sleep(200);
+        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> message(() -> c.execute("cont", (Map<String, ?>) null, Duration.ofSeconds(30))));
+        bothSent.get(5, TimeUnit.SECONDS);
+        assertEquals("qmp stop: GenericError: JSON nesting depth limit exceeded", first.get(5, TimeUnit.SECONDS));
+        assertEquals("no exception", second.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void errorWithoutIdWhileNothingWaitsIsDroppedAndTheConnectionStaysUsable() throws Exception {
+        Path sock = serve(p -> {
+            p.handshake();
+            p.send(PARSE_ERROR);
+            JsonNode r = p.request();
+            p.send("{\"return\": {}, \"id\": " + r.get("id") + "}");
+            Thread.sleep(10_000);
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        Thread.sleep(200);
+        assertEquals("{}", c.execute("cont").toString());
+        assertTrue(c.isConnected());
+    }
+
     @Test
     void jammedServerTimesOutNamingTheCommand() throws Exception {
         Path sock = serve(p -> {

@@ -131,6 +131,20 @@ class SshAccessTest {
     }
 
     @Test
+    void keysSavedWithBomAndCrlfStillWork(@TempDir Path tmp) throws Exception {
+        Path key = tmp.resolve("id_ed25519");
+        Path hostPub = tmp.resolve("host.pub");
+        Files.writeString(key, "\uFEFF" + Files.readString(sshd.clientKey).replace("\n", "\r\n"));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(hostPub, "\uFEFF" + Files.readString(Path.of(sshd.hostKey + ".pub")).replace("\n", "\r\n"));
+        assertEquals(HostKeys.read(Path.of(sshd.hostKey + ".pub")).fingerprint(), HostKeys.read(hostPub).fingerprint());
+        SshTarget t = sshd.target(hostPub);
+        try (SshAccess own = new SshAccess(new SshTarget(t.label(), t.host(), t.port(), t.user(), key, hostPub))) {
+            assertEquals("ok\n", own.exec("echo ok", T).stdout());
+        }
+    }
+
+    @Test
     void fingerprintMatchesSshKeygen() throws Exception {
         Process p = new ProcessBuilder("ssh-keygen", "-l", "-f", sshd.hostKey + ".pub").start();
         String line = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
