@@ -7,6 +7,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import meros.core.Home;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -38,9 +39,11 @@ final class SchemaCheck {
         return schema;
     }
 
-    /** YAML as editors see it (SnakeYAML resolves anchors and merge keys), as JSON. */
+    /** YAML as editors see it (SnakeYAML resolves anchors and merge keys, as many aliases as the loader allows), as JSON. */
     static JsonNode json(String yaml) {
-        Object doc = new Yaml().load(yaml);
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(Integer.MAX_VALUE);
+        Object doc = new Yaml(options).load(yaml);
         return MAPPER.valueToTree(doc);
     }
 
