@@ -39,7 +39,7 @@ packages=(
 # Building meros and running its tests (not needed by an installed meros package).
 develop=(
   openssh-server weston                 # tests: a loopback sshd (SSH/SFTP/PTY/bench), a headless Wayland compositor (run --gui)
-  hyperfine tmux                        # benchmarks, interactive tests (tmux also drives the shell-completion test)
+  hyperfine tmux zsh                    # benchmarks, interactive tests (tmux drives the bash/zsh completion tests)
   maven default-jdk-headless            # building and running meros itself
 )
 

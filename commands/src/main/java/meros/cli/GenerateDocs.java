@@ -68,7 +68,7 @@ public final class GenerateDocs {
                 # Constellation and VM names come from meros itself (the command as typed, e.g. ./meros), so they
                 # follow the constellations/ directory: _meros_names constellations|vms
                 function _meros_names() {
-                  "${COMP_WORDS[0]}" completion --names "$1" -- "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null
+                  "${COMP_WORDS[0]}" completion --names "$1" -- "${COMP_WORDS[@]:1:$((COMP_CWORD-1))}" 2>/dev/null
                 }
                 """;
         int at = script.indexOf("\n# Bash completion entry point function.");

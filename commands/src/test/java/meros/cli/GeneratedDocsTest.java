@@ -95,19 +95,32 @@ class GeneratedDocsTest {
     @Test
     void bashCompletesConstellationAndVmNamesOnTab() throws IOException {
         assertTrue(Proc.onPath("tmux") && Proc.onPath("bash"), "tmux and bash are needed (sudo ./dist-conf.sh)");
+        completesOnTab("bash", CompletionCommand.script(), List.of("bash", "--norc", "--noprofile"));
+    }
+
+    /** The same in a real zsh, through bashcompinit ({@code meros completion zsh}). */
+    @Test
+    void zshCompletesConstellationAndVmNamesOnTab() throws IOException {
+        assertTrue(Proc.onPath("tmux") && Proc.onPath("zsh"), "tmux and zsh are needed (sudo ./dist-conf.sh)");
+        Files.writeString(tmp.resolve(".zshrc"), "autoload -U compinit && compinit -u\n");
+        completesOnTab("zsh", "#compdef meros\n" + CompletionCommand.script(), List.of("zsh", "-i"));
+    }
+
+    private void completesOnTab(String shell, String completion, List<String> shellArgv) throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path meros = bin.resolve("meros");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.writeString(meros, "#!/bin/sh\nexec '" + java + "' -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path")
                 + "' -Dmeros.home='" + Home.detect().root() + "' meros.e2e.CliMain \"$@\"\n");
         Files.setPosixFilePermissions(meros, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path script = tmp.resolve("meros.bash");
-        Files.writeString(script, CompletionCommand.script());
-        String server = "meros-t17-" + ProcessHandle.current().pid();
+        Path script = tmp.resolve("meros." + shell);
+        Files.writeString(script, completion);
+        String server = "meros-t17-" + shell + "-" + ProcessHandle.current().pid();
         try {
-            Proc.of("tmux", "-L", server, "new-session", "-d", "-s", "c", "-x", "200", "-y", "40",
-                    "env", "-i", "PATH=" + bin + ":/usr/bin:/bin", "HOME=" + tmp, "TERM=xterm", "bash", "--norc", "--noprofile")
-                    .timeout(Duration.ofSeconds(10)).run();
+            List<String> argv = new ArrayList<>(List.of("tmux", "-L", server, "new-session", "-d", "-s", "c", "-x", "200", "-y", "40",
+                    "env", "-i", "PATH=" + bin + ":/usr/bin:/bin", "HOME=" + tmp, "ZDOTDIR=" + tmp, "TERM=xterm"));
+            argv.addAll(shellArgv);
+            Proc.of(argv).timeout(Duration.ofSeconds(10)).run();
             keys(server, "source " + script, "Enter");
             keys(server, "meros init d", "Tab");
             awaitPane(server, "meros init demo");
@@ -130,7 +143,7 @@ class GeneratedDocsTest {
         String pane = "";
         while (System.nanoTime() < deadline) {
             pane = Proc.of("tmux", "-L", server, "capture-pane", "-p", "-t", "c").timeout(Duration.ofSeconds(10)).call().stdout();
-            if (pane.lines().anyMatch(l -> l.endsWith("# " + expected))) return;
+            if (pane.lines().anyMatch(l -> l.endsWith("# " + expected) || l.endsWith("% " + expected))) return;
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
