@@ -31,9 +31,9 @@ final class PushCommand implements Callable<Integer> {
         boolean bars = BarProgress.terminal();
         TransferMeter meter = new TransferMeter(bars ? l -> { } : l -> { err.println(l); err.flush(); });
         try (BarProgress.Transfer bar = new BarProgress.Transfer(err, BarProgress.width())) {
-            m.ops().access().push(local, remote, vm.user, bars ? BarProgress.withBar(meter, bar) : meter, err::println);
+            m.plumbing().access().push(local, remote, vm.user, bars ? BarProgress.withBar(meter, bar) : meter, err::println);
         }
-        spec.commandLine().getOut().println("pushed " + local + " to " + m.ops().access().label() + ":" + remote + ": " + meter.summary());
+        spec.commandLine().getOut().println("pushed " + local + " to " + m.plumbing().access().label() + ":" + remote + ": " + meter.summary());
         return 0;
     }
 }

@@ -68,6 +68,9 @@ public final class JShellEvaluator implements AutoCloseable {
     /** A completion suggestion: the text replacing the input from {@code anchor} to the cursor. */
     public record Suggestion(String continuation, boolean matchesType, int anchor) { }
 
+    /** The signature of what is at the cursor and its javadoc as plain text (null when none is known). */
+    public record Doc(String signature, String javadoc) { }
+
     private final Meros meros;
     private final ExecutorService thread;
     private volatile CompletableFuture<JShell> jshell;
@@ -411,6 +414,29 @@ public final class JShellEvaluator implements AutoCloseable {
             return out;
         });
     }
+
+    /**
+     * What JShell knows about the method call or name before {@code cursor} (jshell's own second Tab): each
+     * signature with its javadoc, from the JDK's {@code src.zip} for JDK classes and from the sources that ship
+     * in meros' jar for meros' classes ({@link ApiDocs}). Empty while JShell is still starting (never waits).
+     */
+    public List<Doc> documentation(String code, int cursor) {
+        if (!isReady()) return List.of();
+        return onThread(() -> {
+            List<Doc> out = new ArrayList<>();
+            // signatures first (cheap); javadoc only where there is something to show
+            List<SourceCodeAnalysis.Documentation> found = jshell().sourceCodeAnalysis().documentation(code, cursor, false);
+            if (found.isEmpty()) return out;
+            for (SourceCodeAnalysis.Documentation d : jshell().sourceCodeAnalysis().documentation(code, cursor, true)) {
+                String doc = d.javadoc();
+                if (doc == null || doc.isBlank()) doc = apiDocs.forSignature(d.signature());
+                out.add(new Doc(d.signature(), doc));
+            }
+            return out;
+        });
+    }
+
+    private final ApiDocs apiDocs = new ApiDocs(JShellEvaluator.class.getClassLoader());
 
     @Override
     public void close() {

@@ -108,7 +108,10 @@ public final class ScriptRunner implements ScriptHost {
             }
             return 0;
         } finally {
-            if (own) evaluator.close();
+            if (own) {
+                evaluator.close();
+                meros.close(); // a one-shot script: its VM handles' connections end with it
+            }
             out.flush();
             err.flush();
         }

@@ -114,6 +114,20 @@ class ReplTest {
     }
 
     @Test
+    void aSecondTabShowsTheJavadocOfTheCoreApi() throws Exception {
+        // the first line waits for JShell; then Tab twice after the open parenthesis, as in jshell
+        String out = fx.repl("Machine box = null\nbox.waitForUnit(\t\t\n");
+        contains(out, "void Machine.waitForUnit(String unit)\nvoid Machine.waitForUnit(String unit, Duration timeout)\n"
+                + ShellCompleter.TAB_AGAIN);
+        contains(out, "void Machine.waitForUnit(String unit)\n  waitForUnit(String, Duration) with the default 120 s.");
+        contains(out, "Waits until the systemd unit is active, checked about once a second.");
+        contains(out, "(LoadState=not-found,");
+        contains(out, "@throws meros.core.wait.WaitFailed");
+        String events = fx.repl("Machine box = null\nbox.waitForEvent(\t\t\n");
+        contains(events, "QmpEvent Machine.waitForEvent(String name, Duration timeout)\n  Waits for the next QMP event called name");
+    }
+
+    @Test
     void aThreadASnippetStartedDoesNotHoldUpLaterSnippets() throws Exception {
         // JDK 17's LocalExecutionControl joins every thread of its group: a server started by one snippet hung the next
         String out = fx.repl("var t = new Thread(() -> { try { Thread.sleep(600_000); } catch (InterruptedException e) { } })\n"

@@ -3,6 +3,7 @@ package meros.core.net;
 import meros.core.ExitCode;
 import meros.core.MerosException;
 import meros.core.manifest.Bridge;
+import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.proc.Proc;
 import meros.core.state.NetState;
@@ -71,7 +72,7 @@ public final class HostNet {
         Proc.of("nft", "-f", "-").stdin(NftRules.generate(constellation, bridges)).timeout(T).run();
         if (NftRules.needsForwarding(bridges) && !ipForwarding()) {
             NetState s = NetState.read(state.netJson());
-            record(new NetState(s.bridges(), s.taps(), s.nftTable(), true));
+            record(new NetState(s.bridges(), s.taps(), s.nftTable(), true, s.dns()));
             setIpForwarding(true);
             done.add("net.ipv4.ip_forward (was off)");
         }
@@ -99,6 +100,23 @@ public final class HostNet {
                     + " of this checkout did not create it (a constellation of the same name in another checkout, or "
                     + "another program); shut that one down or rename this constellation");
         }
+    }
+
+    /**
+     * Starts (or refreshes) the DNS forwarder on each bridge's gateway ({@link Dns}), with the constellation's VM names
+     * as seen from that bridge; each is recorded in {@code net.json} before it starts. Call after {@link #bridgesUp}.
+     *
+     * @return what was started, one line each
+     */
+    public List<String> dnsUp(Collection<Bridge> bridges, Manifest m) {
+        List<String> done = new ArrayList<>();
+        Dns dns = new Dns(state.dir());
+        for (Bridge b : bridges) {
+            record(NetState.read(state.netJson()).withDns(b.name()));
+            String line = dns.up(b, Names.table(m, List.of(b.name()), null));
+            if (line != null) done.add(line);
+        }
+        return done;
     }
 
     /**
@@ -188,6 +206,8 @@ public final class HostNet {
     public List<String> allDown() {
         NetState s = NetState.read(state.netJson());
         List<String> removed = new ArrayList<>(tapsDown(s.taps()));
+        Dns dns = new Dns(state.dir());
+        for (String b : s.dns()) if (dns.down(b)) removed.add("dnsmasq on bridge " + b);
         for (String b : s.bridges()) if (delLink(b)) removed.add("bridge " + b);
         if (s.nftTable() != null && tableExists(s.nftTable())) {
             Proc.of("nft", "delete", "table", "inet", s.nftTable()).timeout(T).run();

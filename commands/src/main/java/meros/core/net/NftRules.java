@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 /**
  * The nftables table of one constellation ({@code inet meros_<c>}), generated from its bridges' policies.
  * <ul>
+ *   <li>Both policies: the bridge's DNS forwarder on the gateway address answers on port 53 (udp and tcp).</li>
  *   <li>{@code host-access}: from the bridge, the host answers on {@code allowed_ports} only; everything else
  *       addressed to the host is dropped. Traffic to the outside world is forwarded and masqueraded.</li>
  *   <li>{@code isolated}: VMs reach each other on the bridge (layer 2, never routed); the host answers on
@@ -59,6 +60,9 @@ public final class NftRules {
         for (Bridge b : bridges) {
             String i = "\t\tiifname \"" + b.name() + "\" ";
             s.append(i).append("ct state established,related accept\n");
+            // the bridge's DNS forwarder (dnsmasq on the gateway address), whatever the policy
+            s.append(i).append("ip daddr ").append(b.gateway()).append(" udp dport 53 accept\n");
+            s.append(i).append("ip daddr ").append(b.gateway()).append(" tcp dport 53 accept\n");
             if (!b.allowedPorts().isEmpty()) {
                 s.append(i).append("ip daddr ").append(b.gateway()).append(" tcp dport ").append(set(b.allowedPorts())).append(" accept\n");
                 s.append(i).append("ip daddr ").append(b.gateway()).append(" udp dport ").append(set(b.allowedPorts())).append(" accept\n");

@@ -99,7 +99,7 @@ class GuestConfigTest {
         assertEquals("mail\n", g.files().get("etc/hostname").content());
         assertTrue(g.hosts().contains("127.0.1.1\tmail.lab.example\tmail\n"), g.hosts());
         String onWeb = new GuestConfig(m, web).hosts();
-        assertTrue(onWeb.contains("10.0.10.25\tmail.lab.example\tmail\n"), onWeb);
+        assertTrue(onWeb.contains("10.0.10.25\tmail.lab.example\n") && onWeb.contains("10.0.10.25\tmail\n"), onWeb);
     }
 
     @Test
@@ -129,7 +129,8 @@ class GuestConfigTest {
         GuestConfig g = new GuestConfig(m, a);
         assertFalse(g.files().keySet().stream().anyMatch(p -> p.startsWith("etc/systemd/")));
         String ifaces = g.files().get("etc/network/interfaces").content();
-        assertTrue(ifaces.contains("iface eth0 inet dhcp"), ifaces);
-        assertTrue(ifaces.contains("iface eth1 inet static\n\taddress 10.0.10.30/24\n\tgateway 10.0.10.1\n"), ifaces);
+        assertTrue(ifaces.contains("iface mgmt0 inet dhcp"), ifaces);
+        assertTrue(ifaces.contains("iface net0 inet static\n\taddress 10.0.10.30/24\n\tgateway 10.0.10.1\n"), ifaces);
+        assertTrue(g.files().get("etc/mactab").content().contains("\nnet0 52:54:00:aa:bb:09\n"));
     }
 }

@@ -840,4 +840,28 @@ class BadManifestTest {
                 F + "2:1: directory constellations/bad/webb/ matches no VM (did you mean 'web'?)"
                         + " (a constellation directory holds includes.chroot/, hooks/ and <vm>/ directories)");
     }
+
+    @Test
+    void includesThatWouldLockMerosOutOfSshdAreRefusedNamingTheFile() throws java.io.IOException {
+        Path dir = ManifestTestSupport.write(tmp, "bad", "");
+        java.nio.file.Files.createDirectories(dir.resolve("includes.chroot/etc/ssh/sshd_config.d"));
+        java.nio.file.Files.writeString(dir.resolve("includes.chroot/etc/ssh/sshd_config"), "Port 22\nPasswordAuthentication yes\n");
+        java.nio.file.Files.writeString(dir.resolve("includes.chroot/etc/ssh/sshd_config.d/00-team.conf"),
+                "PubkeyAuthentication no\nAuthorizedKeysFile /etc/ssh/keys/%u\n");
+        java.nio.file.Files.createDirectories(dir.resolve("web/includes.chroot/etc/ssh"));
+        java.nio.file.Files.writeString(dir.resolve("web/includes.chroot/etc/ssh/sshd_config"),
+                "Include /etc/ssh/sshd_config.d/*.conf\nAuthorizedKeysFile .ssh/authorized_keys .ssh/team_keys\nMatch User alice\n  PubkeyAuthentication no\n");
+        expect("""
+                bridges: {}
+                virtual_machines:
+                  web: {}
+                """,
+                F + "1:1: include constellations/bad/includes.chroot/etc/ssh/sshd_config replaces sshd's configuration without"
+                        + " 'Include /etc/ssh/sshd_config.d/*.conf', so meros's settings (its pinned host key, key-only logins) would be lost:"
+                        + " add that line at its top, or put your settings in etc/ssh/sshd_config.d/ instead",
+                F + "1:1: include constellations/bad/includes.chroot/etc/ssh/sshd_config.d/00-team.conf: 'PubkeyAuthentication no'"
+                        + " turns off the key login meros uses",
+                F + "1:1: include constellations/bad/includes.chroot/etc/ssh/sshd_config.d/00-team.conf: 'AuthorizedKeysFile /etc/ssh/keys/%u'"
+                        + " leaves out .ssh/authorized_keys, where meros puts its key");
+    }
 }

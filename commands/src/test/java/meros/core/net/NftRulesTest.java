@@ -22,6 +22,8 @@ class NftRulesTest {
                 \tchain input {
                 \t\ttype filter hook input priority filter; policy accept;
                 \t\tiifname "labnet" ct state established,related accept
+                \t\tiifname "labnet" ip daddr 10.0.10.1 udp dport 53 accept
+                \t\tiifname "labnet" ip daddr 10.0.10.1 tcp dport 53 accept
                 \t\tiifname "labnet" ip daddr 10.0.10.1 tcp dport { 22, 80, 8080 } accept
                 \t\tiifname "labnet" ip daddr 10.0.10.1 udp dport { 22, 80, 8080 } accept
                 \t\tiifname "labnet" drop
@@ -44,7 +46,7 @@ class NftRulesTest {
     }
 
     @Test
-    void isolatedForwardsOnlyToAllowedIpsAndAnIsolatedBridgeWithoutAnythingIsSealed() {
+    void isolatedForwardsOnlyToAllowedIpsAndAnIsolatedBridgeWithoutAnythingIsSealedButForItsDnsForwarder() {
         Bridge back = new Bridge("back", Cidr.parse("172.20.0.0/16"), Bridge.PolicyType.ISOLATED,
                 List.of(5432), List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.7/32")));
         Bridge sealed = new Bridge("sealed", Cidr.parse("192.168.50.0/24"), Bridge.PolicyType.ISOLATED, List.of(), List.of());
@@ -56,10 +58,14 @@ class NftRulesTest {
                 \tchain input {
                 \t\ttype filter hook input priority filter; policy accept;
                 \t\tiifname "back" ct state established,related accept
+                \t\tiifname "back" ip daddr 172.20.0.1 udp dport 53 accept
+                \t\tiifname "back" ip daddr 172.20.0.1 tcp dport 53 accept
                 \t\tiifname "back" ip daddr 172.20.0.1 tcp dport { 5432 } accept
                 \t\tiifname "back" ip daddr 172.20.0.1 udp dport { 5432 } accept
                 \t\tiifname "back" drop
                 \t\tiifname "sealed" ct state established,related accept
+                \t\tiifname "sealed" ip daddr 192.168.50.1 udp dport 53 accept
+                \t\tiifname "sealed" ip daddr 192.168.50.1 tcp dport 53 accept
                 \t\tiifname "sealed" drop
                 \t}
                 \tchain forward {

@@ -3,6 +3,7 @@ package meros.core.ssh;
 import meros.core.MerosException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** SshAccess against a real OpenSSH sshd on loopback. */
+@Tag("sshd")
 class SshAccessTest {
     static LoopbackSshd sshd;
     static SshAccess ssh;
