@@ -4,6 +4,7 @@ import meros.core.ExitCode;
 import meros.core.Home;
 import meros.core.Meros;
 import meros.core.proc.Proc;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -93,6 +94,7 @@ class GeneratedDocsTest {
      * (tmux trims trailing blanks, so the completed line is matched whole.)
      */
     @Test
+    @Tag("tools") // tmux, bash/zsh
     void bashCompletesConstellationAndVmNamesOnTab() throws IOException {
         assertTrue(Proc.onPath("tmux") && Proc.onPath("bash"), "tmux and bash are needed (sudo ./dist-conf.sh)");
         completesOnTab("bash", CompletionCommand.script(), List.of("bash", "--norc", "--noprofile"));
@@ -100,9 +102,10 @@ class GeneratedDocsTest {
 
     /** The same in a real zsh, through bashcompinit ({@code meros completion zsh}). */
     @Test
+    @Tag("tools") // tmux, bash/zsh
     void zshCompletesConstellationAndVmNamesOnTab() throws IOException {
         assertTrue(Proc.onPath("tmux") && Proc.onPath("zsh"), "tmux and zsh are needed (sudo ./dist-conf.sh)");
-        Files.writeString(tmp.resolve(".zshrc"), "autoload -U compinit && compinit -u\n");
+        Files.writeString(tmp.resolve(".zshrc"), "autoload -U compinit && compinit -u -D\n");
         completesOnTab("zsh", "#compdef meros\n" + CompletionCommand.script(), List.of("zsh", "-i"));
     }
 
@@ -118,7 +121,8 @@ class GeneratedDocsTest {
         String server = "meros-t17-" + shell + "-" + ProcessHandle.current().pid();
         try {
             List<String> argv = new ArrayList<>(List.of("tmux", "-L", server, "new-session", "-d", "-s", "c", "-x", "200", "-y", "40",
-                    "env", "-i", "PATH=" + bin + ":/usr/bin:/bin", "HOME=" + tmp, "ZDOTDIR=" + tmp, "TERM=xterm"));
+                    "env", "-i", "PATH=" + bin + ":/usr/bin:/bin", "HOME=" + tmp, "ZDOTDIR=" + tmp, "TERM=xterm",
+                    "HISTFILE=/dev/null")); // no shell writes into the temp dir while it is removed
             argv.addAll(shellArgv);
             Proc.of(argv).timeout(Duration.ofSeconds(10)).run();
             keys(server, "source " + script, "Enter");

@@ -3,6 +3,7 @@ package meros.cli;
 import meros.core.Home;
 import meros.core.Meros;
 import meros.core.proc.Proc;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code meros graph} and {@code Constellation.graph} with the real Graphviz dot. */
+/** {@code meros graph} and {@code Constellation.graph} with the real Graphviz dot (tagged tools: needs graphviz). */
 class GraphCommandTest {
     @TempDir Path tmp;
 
@@ -31,6 +32,7 @@ class GraphCommandTest {
     }
 
     @Test
+    @Tag("tools") // graphviz
     void labSvgNamesBothVmsAndTheBridge() throws IOException {
         assertTrue(Proc.onPath("dot"), "Graphviz dot is needed (sudo ./dist-conf.sh)");
         Path svg = tmp.resolve("lab.svg");
@@ -45,6 +47,7 @@ class GraphCommandTest {
     }
 
     @Test
+    @Tag("tools") // graphviz
     void pngAndDotFilesAndDotOnStandardOutput() throws IOException {
         Path png = tmp.resolve("demo.png");
         assertEquals(0, run("graph", "demo", "-o", png.toString()), err.toString());
@@ -69,6 +72,7 @@ class GraphCommandTest {
     }
 
     @Test
+    @Tag("tools") // graphviz
     void theJavaApiDrawsTheSame() throws IOException {
         var c = new Meros(Home.detect()).constellation("lab");
         Path svg = c.graph(tmp.resolve("api.svg"));
