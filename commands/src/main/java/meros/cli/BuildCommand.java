@@ -3,6 +3,7 @@ package meros.cli;
 import meros.core.MerosException;
 import meros.core.Constellation;
 import meros.core.image.ImageBuilder;
+import meros.core.image.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,7 +43,7 @@ final class BuildCommand implements Callable<Integer> {
         if (use != null && rootfsImg) throw MerosException.usage("--use and --rootfs-img exclude each other");
         if (use != null && vms.size() != 1) throw MerosException.usage("build --use needs exactly one VM: build --use <image> <constellation> <vm>");
         Constellation c = root.meros().constellation(constellation);
-        LineProgress progress = LineProgress.forTerminal(out);
+        Progress progress = BarProgress.forOutput(out);
         List<ImageBuilder.BuiltImage> built = use != null
                 ? List.of(c.buildFrom(use, vms.get(0), progress))
                 : c.build(progress, vms.toArray(String[]::new));

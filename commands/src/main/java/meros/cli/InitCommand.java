@@ -28,7 +28,7 @@ final class InitCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         root.meros().constellation(constellation).init(new Constellation.InitOptions(line -> { out.println(line); out.flush(); },
-                LineProgress.forTerminal(out), accel == null ? null : Accel.parse(accel, "--accel " + accel)), vms.toArray(String[]::new));
+                BarProgress.forOutput(out), accel == null ? null : Accel.parse(accel, "--accel " + accel)), vms.toArray(String[]::new));
         return 0;
     }
 }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
                 BuildCommand.class,
                 ValidateCommand.class,
                 ShowCommand.class,
+                GraphCommand.class,
                 InitCommand.class, ShutdownCommand.class, InfoCommand.class,
                 QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class, ForwardCommand.class,
                 ScreendumpCommand.class, SnapshotCommand.class,
@@ -25,6 +26,7 @@ import picocli.CommandLine.Spec;
                 ConnectCommand.class, RunCommand.class, PushCommand.class, PullCommand.class,
                 DoctorCommand.class,
                 ScriptCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class MerosCommand implements Runnable {

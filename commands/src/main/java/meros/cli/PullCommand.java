@@ -39,8 +39,11 @@ final class PullCommand implements Callable<Integer> {
             }
         }
         var err = spec.commandLine().getErr();
-        TransferMeter meter = new TransferMeter(l -> { err.println(l); err.flush(); });
-        m.plumbing().access().pull(remote, dest, vm.user, meter, err::println);
+        boolean bars = BarProgress.terminal();
+        TransferMeter meter = new TransferMeter(bars ? l -> { } : l -> { err.println(l); err.flush(); });
+        try (BarProgress.Transfer bar = new BarProgress.Transfer(err, BarProgress.width())) {
+            m.plumbing().access().pull(remote, dest, vm.user, bars ? BarProgress.withBar(meter, bar) : meter, err::println);
+        }
         spec.commandLine().getOut().println("pulled " + m.plumbing().access().label() + ":" + remote + " to " + dest + ": " + meter.summary());
         return 0;
     }

@@ -1,5 +1,6 @@
 package meros.core;
 
+import meros.core.graph.Topology;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
@@ -147,6 +148,18 @@ public final class Constellation implements AutoCloseable {
      * running VM's QMP ({@code query-status}, about 3 s at most each); never starts anything.
      */
     public Info info() { return Info.of(meros.home(), manifest); }
+
+    /** The constellation as Graphviz DOT text: bridges, VMs (with their state while running) and their links. */
+    public String graph() { return Topology.dot(manifest, Topology.states(info())); }
+
+    /**
+     * Draws the constellation into {@code file}: {@code .svg} or {@code .png} through Graphviz {@code dot},
+     * {@code .dot} as text. Returns the file. See {@link Topology#write} for errors.
+     */
+    public Path graph(Path file) {
+        Topology.write(manifest, Topology.states(info()), file);
+        return file;
+    }
 
     @Override
     public String toString() { return "constellation " + name() + " " + machines.keySet(); }

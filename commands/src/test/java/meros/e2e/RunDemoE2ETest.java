@@ -93,7 +93,7 @@ class RunDemoE2ETest {
     /** A scratch home sharing the checkout's demo disks and keys, with one replacement in demo's manifest. */
     private Path scratchHome(String find, String replace) throws Exception {
         Path h = tmp.resolve("home");
-        Files.createDirectories(h.resolve("constellations/demo/shared"));
+        Files.createDirectories(h.resolve("constellations/demo"));
         Files.createDirectories(h.resolve("data"));
         if (!Files.exists(home.resolve("data/disks/demo/box.qcow2"))) merosOk(home, null, BOOT, "build", "demo");
         Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));

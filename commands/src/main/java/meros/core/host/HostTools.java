@@ -60,6 +60,7 @@ public final class HostTools {
             exe("ssh-keygen", "openssh-client", true, "VM keys"),
             exe("newuidmap", "uidmap", false, "builds without root (user namespace)"),
             exe("waypipe", "waypipe", false, "GUI apps (run --gui)"),
+            exe("dot", "graphviz", false, "constellation pictures (graph)"),
             exe("make", "build-essential", false, KERNEL_BUILD),
             exe("gcc", "build-essential", false, KERNEL_BUILD),
             exe("flex", "flex", false, KERNEL_BUILD),

@@ -457,7 +457,12 @@ public final class ImageBuilder {
             throw new MerosException(ExitCode.EXTERNAL, "mke2fs failed (exit status " + r.exit() + "): " + r.tail(3).replace('\n', ' ').strip());
         }
         s.update("qemu-img convert -O qcow2");
-        Proc.Result q = Proc.of("qemu-img", "convert", "-O", "qcow2", raw.toString(), qcow2.toString()).timeout(Duration.ofMinutes(30)).call();
+        Proc.Result q = Proc.of("qemu-img", "convert", "-p", "-O", "qcow2", raw.toString(), qcow2.toString())
+                .onLine(line -> {
+                    int pct = Step.qemuImgPercent(line);
+                    if (pct >= 0) s.advance(pct, 100, "%");
+                })
+                .timeout(Duration.ofMinutes(30)).call();
         Files.deleteIfExists(raw);
         if (!q.ok()) {
             if ((q.stderr()).contains("No space left")) throw new MerosException(ExitCode.FAILED, "no space left on device while writing " + qcow2);

@@ -54,7 +54,12 @@ public final class ManifestLoader {
 
     /** Validates manifest text; {@code shownAs} is the file name problems are reported under. */
     static Manifest parse(String name, Path dir, Path file, String shownAs, String text) {
-        Problems problems = new Problems(shownAs);
+        return parse(name, dir, file, shownAs, text, KeyLog.NONE);
+    }
+
+    /** As above, reporting every mapping and key the validator reads to {@code log}. */
+    static Manifest parse(String name, Path dir, Path file, String shownAs, String text, KeyLog log) {
+        Problems problems = new Problems(shownAs, log);
         Node root = compose(text, problems);
         if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
         if (root == null) {

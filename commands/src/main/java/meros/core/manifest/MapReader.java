@@ -39,6 +39,7 @@ final class MapReader {
         this.path = path;
         this.problems = problems;
         this.owner = owner == null ? map : owner;
+        problems.log().mapping(path, allowed);
         if (map == null) return;
         for (NodeTuple t : flatten(map)) {
             Node k = t.getKeyNode();
@@ -86,6 +87,10 @@ final class MapReader {
         return all;
     }
 
+    private void log(String key, KeyLog.Kind kind, Object def, Long min, Long max, List<String> choices) {
+        problems.log().key(path, key, kind, def, min, max, choices);
+    }
+
     String path() { return path; }
     Problems problems() { return problems; }
 
@@ -112,11 +117,13 @@ final class MapReader {
     void problem(Node n, String msg) { problems.at(n, msg); }
 
     void missing(String key, String what) {
+        problems.log().required(path, key);
         problems.at(owner, prefix() + "missing required key '" + key + "' (" + what + ")");
     }
 
     /** A scalar as text (numbers are taken as written); booleans, lists and mappings are type errors. */
     String string(String key, String def) {
+        log(key, KeyLog.Kind.STRING, def, null, null, null);
         Node n = node(key);
         if (n == null) return def;
         if (n instanceof ScalarNode s && !Tag.BOOL.equals(s.getTag())) return s.getValue();
@@ -135,6 +142,7 @@ final class MapReader {
     }
 
     private int integer(String key, int def, int min, int max, boolean duration) {
+        log(key, KeyLog.Kind.INTEGER, def, (long) min, (long) max, null);
         Node n = node(key);
         if (n == null) return def;
         if (n instanceof ScalarNode s && Numbers.looksNumeric(s)) {
@@ -163,6 +171,7 @@ final class MapReader {
     }
 
     boolean bool(String key, boolean def) {
+        log(key, KeyLog.Kind.BOOLEAN, def, null, null, null);
         Node n = node(key);
         if (n == null) return def;
         if (Yamls.isScalar(n, Tag.BOOL)) return Boolean.parseBoolean(Yamls.text(n).toLowerCase()) || Yamls.text(n).equalsIgnoreCase("yes") || Yamls.text(n).equalsIgnoreCase("on");
@@ -174,6 +183,7 @@ final class MapReader {
     String choice(String key, String def, List<String> allowed) {
         Node n = node(key);
         String s = string(key, null);
+        log(key, KeyLog.Kind.CHOICE, def, null, null, allowed);
         if (s == null) return def;
         if (allowed.contains(s)) return s;
         problems.at(n, at(key) + ": unknown value '" + s + "'" + Names.didYouMean(s, allowed)
@@ -183,6 +193,7 @@ final class MapReader {
 
     /** A list of scalars, each converted by {@code item}; a conversion's IllegalArgumentException becomes a problem at that item. */
     <T> List<T> list(String key, Function<ScalarNode, T> item) {
+        log(key, KeyLog.Kind.LIST, List.of(), null, null, null);
         Node n = node(key);
         List<T> out = new ArrayList<>();
         if (n == null) return out;
@@ -209,6 +220,7 @@ final class MapReader {
 
     /** A nested mapping, or null (with a problem when the value has another type). */
     MappingNode mapping(String key, String expected) {
+        log(key, KeyLog.Kind.MAPPING, null, null, null, null);
         Node n = node(key);
         if (n == null) return null;
         if (n instanceof MappingNode m) return m;
@@ -223,6 +235,7 @@ final class MapReader {
 
     /** As {@link #mappings(String, String)}; {@code itemExample} shows what one item looks like in messages. */
     List<MappingNode> mappings(String key, String expected, String itemExample) {
+        log(key, KeyLog.Kind.LIST_OF_MAPPINGS, List.of(), null, null, null);
         Node n = node(key);
         List<MappingNode> out = new ArrayList<>();
         if (n == null) return out;

@@ -72,7 +72,7 @@ final class VmSection {
         Node raw = top.node("virtual_machines");
         if (raw == null) {
             Node k = top.keyNode("virtual_machines");
-            if (k == null) problems.at(topNode, "missing required key 'virtual_machines' (a constellation needs at least one VM)");
+            if (k == null) top.missing("virtual_machines", "a constellation needs at least one VM");
             else problems.at(k, "virtual_machines: a constellation needs at least one VM");
             return;
         }

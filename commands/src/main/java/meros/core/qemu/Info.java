@@ -17,7 +17,10 @@ import meros.core.state.VmState;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -43,6 +46,8 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
      */
     public record ForwardRow(String vm, String protocol, String host, int guest, String via, String origin) { }
 
+    private static final String NOT_BUILT = " (not built)";
+
     public record VmRow(String vm, String state, String reason, long pid, String accel, long uptimeSeconds,
                         String addresses, String ssh, String disk) { }
 
@@ -61,7 +66,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             rows.add(new VmRow(vm.name(), s.state(), s.reason(), s.pid(), rec == null ? "-" : rec.accel(),
                     live && rec != null ? (System.currentTimeMillis() - rec.startedAt()) / 1000 : -1,
                     addrs.isEmpty() ? "-" : addrs, ssh,
-                    home.display(r.disk()) + (java.nio.file.Files.exists(r.disk()) ? "" : " (not built)")));
+                    home.display(r.disk()) + (java.nio.file.Files.exists(r.disk()) ? "" : NOT_BUILT)));
         }
         NetState net = NetState.read(StateDir.of(home, m.name()).netJson());
         List<BridgeRow> bs = new ArrayList<>();
@@ -137,6 +142,45 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
         }
         return sb.toString();
     }
+
+    /** The table as ordered maps (the {@code info --json} shape, docs/json.md): absent values are null, lists are lists. */
+    public Map<String, Object> toMap() {
+        List<Object> vmList = new ArrayList<>();
+        for (VmRow r : vms) {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("name", r.vm());
+            v.put("state", r.state());
+            v.put("reason", r.reason());
+            v.put("pid", r.pid() > 0 ? r.pid() : null);
+            v.put("accel", dash(r.accel()));
+            v.put("uptime_seconds", r.uptimeSeconds() < 0 ? null : r.uptimeSeconds());
+            v.put("addresses", dash(r.addresses()) == null ? List.of() : Arrays.asList(r.addresses().split(",")));
+            v.put("ssh", dash(r.ssh()));
+            boolean built = !r.disk().endsWith(NOT_BUILT);
+            v.put("disk", built ? r.disk() : r.disk().substring(0, r.disk().length() - NOT_BUILT.length()));
+            v.put("built", built);
+            vmList.add(v);
+        }
+        List<Object> bridgeList = new ArrayList<>();
+        for (BridgeRow r : bridges) {
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("name", r.bridge());
+            b.put("subnet", r.subnet());
+            b.put("policy_type", r.policy());
+            b.put("allowed_ports", dash(r.allowedPorts()) == null ? List.of()
+                    : Arrays.stream(r.allowedPorts().split(",")).map(Integer::valueOf).toList());
+            b.put("allowed_ips", dash(r.allowedIps()) == null ? List.of() : Arrays.asList(r.allowedIps().split(",")));
+            b.put("host", dash(r.host()));
+            bridgeList.add(b);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", constellation);
+        m.put("vms", vmList);
+        m.put("bridges", bridgeList);
+        return m;
+    }
+
+    private static String dash(String s) { return s == null || s.equals("-") ? null : s; }
 
     static String uptime(long s) {
         if (s < 60) return s + "s";

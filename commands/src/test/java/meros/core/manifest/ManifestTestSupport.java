@@ -9,7 +9,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Writes a manifest into {@code <tmp>/constellations/<name>/<name>.yml} and loads it. */
+/** Writes a manifest into {@code <tmp>/constellations/<name>/<name>.yml} and loads it (a good one is also checked against the schema). */
 final class ManifestTestSupport {
     private ManifestTestSupport() { }
 
@@ -26,10 +26,12 @@ final class ManifestTestSupport {
     /**
      * Loads a manifest that must be valid, and checks that {@code show}'s output of it is a manifest that
      * loads to the same bridges and VMs: so every good manifest of the tests is also a round-trip case.
+     * Every such manifest must also pass the shipped JSON Schema.
      */
     static Manifest load(Path root, String name, String yaml) {
         Manifest m = ManifestLoader.load(write(root, name, yaml));
         assertRoundTrips(root.resolve("show-round-trip"), m);
+        SchemaCheck.assertPasses("manifest '" + name + "'", yaml);
         return m;
     }
 
