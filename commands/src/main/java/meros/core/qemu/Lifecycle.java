@@ -48,6 +48,8 @@ public final class Lifecycle {
     private DiskBuilder diskBuilder;
     private final Set<String> notices = new HashSet<>();
     private Vm.Accel accelOverride;
+    private boolean cold;
+    private boolean saveBoots = true;
     private String accelEnv = System.getenv(Accel.ENV);
 
     /**
@@ -77,6 +79,15 @@ public final class Lifecycle {
      * the manifest.
      */
     public Lifecycle accel(Vm.Accel override) { this.accelOverride = override; return this; }
+
+    /**
+     * {@code init --cold}: boot every VM even when a saved boot of it exists (default false: resume it). A VM that
+     * becomes ready after a cold boot still gets its boot saved when none exists under the current key.
+     */
+    public Lifecycle cold(boolean cold) { this.cold = cold; return this; }
+
+    /** Whether a VM's first ready cold boot is saved for later inits to resume (default true). */
+    public Lifecycle saveBoots(boolean save) { this.saveBoots = save; return this; }
 
     /** The value of {@code MEROS_ACCEL} to honour (default: this process's environment); for tests. */
     public Lifecycle accelEnv(String value) { this.accelEnv = value; return this; }
@@ -200,7 +211,12 @@ public final class Lifecycle {
                 List<Future<Started>> fs = new ArrayList<>();
                 for (String n : toStart) {
                     VmRuntime r = rts.get(n);
-                    Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp);
+                    String key = SavedBoot.key(m.name(), r, accel.get(n), userNet(m.vm(n)), mcast);
+                    for (String stale : SavedBoot.removeStale(home, m.name(), n, key)) {
+                        out.accept(n + ": removed saved boot " + stale + " (the VM, its image, kernel or QEMU changed)");
+                    }
+                    SavedBoot saved = cold ? null : SavedBoot.find(home, m.name(), n, key);
+                    Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp, saved);
                     fs.add(pool.submit(() -> startAndWait(b)));
                 }
                 MerosException first = null;
@@ -242,7 +258,7 @@ public final class Lifecycle {
 
     /** One VM's start: what was asked for, what was decided, its ports, and the flag the VMs of one init share. */
     private record Boot(VmRuntime r, Accel.Requested asked, Vm.Accel accel, int sshPort, Map<String, Integer> mcast,
-                        AtomicBoolean kvmGaveUp) { }
+                        AtomicBoolean kvmGaveUp, SavedBoot saved) { }
 
     private VmState start(Boot b, Vm.Accel accel) {
         Vm vm = b.r().vm();
@@ -258,7 +274,94 @@ public final class Lifecycle {
         }
     }
 
+    /** Resumes the VM's saved boot when there is one (falling back to a cold boot), else boots it and saves the boot. */
     private Started startAndWait(Boot b) {
+        VmRuntime r = b.r();
+        String name = r.vm().name();
+        if (b.saved() != null) {
+            try {
+                return resumeAndWait(b);
+            } catch (MerosException e) {
+                if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
+                r.kill();
+                b.saved().remove();
+                out.accept(name + ": resuming saved boot " + b.saved().shortKey() + " failed (" + e.getMessage() + "); removed it, booting cold");
+            }
+        }
+        StateDir.of(home, r.label().substring(0, r.label().indexOf('/'))).createVm(name);
+        SavedBoot.recordStarted(r, "cold");
+        Started s = coldStartAndWait(b);
+        if (s.ready() && saveBoots) saveBoot(r, b.mcast());
+        return s;
+    }
+
+    /** Saves a VM's boot unless one exists under its key; a failure is reported and does not fail {@code init}. */
+    private void saveBoot(VmRuntime r, Map<String, Integer> mcast) {
+        String c = r.label().substring(0, r.label().indexOf('/'));
+        Vm vm = r.vm();
+        VmState st = r.recorded();
+        Vm.Accel accel = st != null && "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+        String key = SavedBoot.key(c, r, accel, userNet(vm), mcast);
+        if (SavedBoot.find(home, c, vm.name(), key) != null) return;
+        try {
+            SavedBoot sb = SavedBoot.save(home, c, r, key);
+            out.accept(String.format("%s: saved its boot %s (%s on disk, paused %.1f s); the next init resumes it",
+                    vm.name(), sb.shortKey(), mib(sb.bytes()), sb.record().seconds()));
+        } catch (MerosException e) {
+            if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
+            out.accept(vm.name() + ": could not save its boot (" + e.getMessage() + "); the next init boots it cold");
+        }
+    }
+
+    static String mib(long bytes) {
+        return String.format("%.0f MiB", bytes / 1048576.0);
+    }
+
+    /** How long a resumed VM gets to answer SSH (or its guest agent). */
+    public static final Duration RESUME_READY = Duration.ofSeconds(60);
+
+    /** Starts the VM from its saved boot, sets its clock and waits until it answers. */
+    private Started resumeAndWait(Boot b) {
+        VmRuntime r = b.r();
+        Vm vm = r.vm();
+        long t0 = System.nanoTime();
+        VmState st = b.saved().resume(r, b.accel(), userNet(vm), b.sshPort(), b.mcast());
+        SavedBoot.recordStarted(r, "resumed " + b.saved().record().key());
+        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
+                + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ") from saved boot "
+                + b.saved().shortKey() + ", resumed");
+        String clock = ResumedGuest.setClock(r);
+        if (clock != null) out.accept(vm.name() + ": " + clock);
+        return awaitResumed(r, st, t0, RESUME_READY);
+    }
+
+    /** Waits until a VM that is already running its saved state answers SSH (or, without SSH, its guest agent). */
+    Started awaitResumed(VmRuntime r, VmState st, long t0, Duration limit) {
+        Vm vm = r.vm();
+        long deadline = System.nanoTime() + limit.toNanos();
+        String last = "nothing tried yet";
+        while (System.nanoTime() < deadline) {
+            if (st.sshHost() == null) {
+                if (Readiness.guestAgent(r.paths().qga(), 300)) return ready(vm, t0, "guest agent");
+                last = "the guest agent did not answer";
+            } else {
+                String failed = sshLogin(r);
+                if (failed == null) return ready(vm, t0, "ssh");
+                if (failed.startsWith("!")) throw MerosException.failed("vm " + vm.name() + ": " + failed.substring(1));
+                last = failed;
+            }
+            if (!r.running()) throw MerosException.failed("vm " + vm.name() + ": QEMU exited after resuming (" + r.status().reason() + ")");
+            try {
+                Thread.sleep(READINESS_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MerosException(ExitCode.INTERRUPTED, "interrupted");
+            }
+        }
+        throw MerosException.failed("vm " + vm.name() + " did not answer within " + limit.toSeconds() + " s of resuming (" + last + ")");
+    }
+
+    private Started coldStartAndWait(Boot b) {
         VmRuntime r = b.r();
         Vm vm = r.vm();
         long t0 = System.nanoTime();

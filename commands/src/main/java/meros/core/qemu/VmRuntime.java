@@ -87,17 +87,29 @@ public final class VmRuntime {
      * @return the recorded state
      */
     public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
+        return start(accel, userNet, sshPort, mcastPorts, null, List.of());
+    }
+
+    /**
+     * Starts QEMU as {@link #start(Vm.Accel, boolean, int, Map)} does, optionally on a fresh overlay over
+     * {@code backing} (a saved boot's frozen disk) instead of the built disk, with {@code extraArgs} appended (e.g.
+     * {@code -incoming}).
+     */
+    public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts, Path backing, List<String> extraArgs) {
         if (!Files.isRegularFile(disk())) throw MerosException.failed("disk of " + label() + " is not built: " + disk());
         if (!Files.isRegularFile(kernel())) {
             throw MerosException.failed("kernel of " + label() + " is missing: " + kernel()
                     + (vm.kernel() != null ? " (the VM names its own kernel: build it with 'meros kernel-build')" : ""));
         }
         StateDir.of(home, constellation).createVm(vm.name());
-        prepareOverlay();
+        if (backing == null) prepareOverlay();
+        else freshOverlay(backing);
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
         List<String> argv = QemuArgs.build(constellation, vm, paths,
                 new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts));
+        argv = new ArrayList<>(argv);
+        argv.addAll(extraArgs);
         long t0 = System.currentTimeMillis();
         Proc.of(argv).timeout(Duration.ofSeconds(90)).run();
         for (Path p : List.of(paths.qmp(), paths.events(), paths.qga(), paths.pidfile(), paths.serial())) StateDir.ownerOnly(p);
@@ -113,18 +125,37 @@ public final class VmRuntime {
         return st;
     }
 
-    /** The overlay survives restarts (snapshots live in it) unless the built disk is newer. */
+    /**
+     * The overlay survives restarts (snapshots live in it) unless the built disk is newer or the layer it is based
+     * on (a saved boot's frozen disk) is gone.
+     */
     private void prepareOverlay() {
         try {
             Path ov = paths.overlay();
             if (Files.exists(ov) && Files.getLastModifiedTime(ov).compareTo(Files.getLastModifiedTime(disk())) < 0) {
                 Files.delete(ov);
             }
+            if (Files.exists(ov)) {
+                String backing = SavedBoot.backingOf(ov);
+                if (backing != null && !Files.isRegularFile(Path.of(backing))) Files.delete(ov);
+            }
             if (!Files.exists(ov)) {
                 Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", disk().toString(), "-F", "qcow2", ov.toString())
                         .timeout(Duration.ofSeconds(60)).run();
                 StateDir.ownerOnly(ov);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare overlay for " + label(), e);
+        }
+    }
+
+    /** A new, empty overlay over {@code backing}, replacing the old one. */
+    private void freshOverlay(Path backing) {
+        try {
+            Files.deleteIfExists(paths.overlay());
+            Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", backing.toString(), "-F", "qcow2", paths.overlay().toString())
+                    .timeout(Duration.ofSeconds(60)).run();
+            StateDir.ownerOnly(paths.overlay());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare overlay for " + label(), e);
         }
