@@ -3,6 +3,7 @@ package meros.core;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
+import meros.core.qemu.GroupSnapshot;
 import meros.core.qemu.Info;
 import meros.core.qemu.Lifecycle;
 
@@ -52,6 +53,40 @@ public final class Constellation {
     }
     public Info info() { return Info.of(meros.home(), manifest); }
     // --- end run ---
+
+    // --- saved state: whole-constellation snapshots and reset ---
+    /**
+     * Saves snapshot {@code name} of every VM at once (all paused, all saved with QEMU {@code savevm} into their
+     * overlays, all resumed); blocks until the last is saved (seconds per GiB of guest RAM under TCG). Every VM must
+     * run; a name has letters, digits, {@code _ . -}.
+     */
+    public void snapshot(String name) {
+        GroupSnapshot.save(meros.home(), manifest, name).forEach(System.out::println);
+    }
+
+    /** Loads snapshot {@code name} into every VM at once (all paused, all loaded, all resumed, clocks set). */
+    public void restore(String name) {
+        GroupSnapshot.load(meros.home(), manifest, name).forEach(System.out::println);
+    }
+
+    /** The snapshot names every VM has. */
+    public List<String> snapshots() { return GroupSnapshot.list(meros.home(), manifest); }
+
+    /** Deletes snapshot {@code name} from every VM that has it. */
+    public void deleteSnapshot(String name) {
+        GroupSnapshot.delete(meros.home(), manifest, name).forEach(System.out::println);
+    }
+
+    /**
+     * Back to the state right after {@code init}, without booting: every VM resumes its saved boot again on a fresh
+     * overlay (see {@link Lifecycle#reset}); open SSH connections of this handle's machines are closed. Typically
+     * 1–3 s under TCG.
+     */
+    public void reset() {
+        for (Machine m : vms()) m.dropConnections();
+        new Lifecycle(meros.home(), System.out::println).reset(manifest);
+    }
+    // --- end saved state ---
 
     @Override
     public String toString() { return "constellation " + name() + " " + machines.keySet(); }

@@ -56,6 +56,12 @@ public final class Machine {
         return ops;
     }
 
+    /** Closes this handle's SSH and agent connections (the next call opens new ones), e.g. after a reset. */
+    synchronized void dropConnections() {
+        if (ops != null) ops.close();
+        ops = null;
+    }
+
     public meros.core.ssh.ExecResult execute(String cmd) { return ops().execute(cmd); }
     public String succeed(String cmd) { return ops().succeed(cmd); }
     public String fail(String cmd) { return ops().fail(cmd); }

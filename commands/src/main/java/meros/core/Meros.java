@@ -82,6 +82,18 @@ public final class Meros {
 
     /** Runs a named step of a scenario, timed and recorded; a failure is re-thrown after recording. */
     public void subtest(String name, meros.core.scenario.Scenario.Body body) { scenario.subtest(name, body, System.out); }
+
+    /**
+     * A subtest that first resets {@code resetFirst} to the state right after its {@code init}
+     * ({@link Constellation#reset()}, timed as part of the subtest), so it starts from a clean constellation
+     * whatever earlier subtests left behind.
+     */
+    public void subtest(String name, Constellation resetFirst, meros.core.scenario.Scenario.Body body) {
+        scenario.subtest(name, () -> {
+            resetFirst.reset();
+            body.run();
+        }, System.out);
+    }
     // ---- end access and scenarios -----------------------------------------------------------------------
 
     @Override

@@ -26,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -477,6 +478,74 @@ public final class Lifecycle {
 
     private static String indent(String s) {
         return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + l).reduce((a, b) -> a + "\n" + b).orElse("");
+    }
+
+    /**
+     * Puts every VM of the constellation back to the state right after {@code init} without booting: each VM's QEMU
+     * is replaced by one that resumes the VM's saved boot on a fresh overlay (same acceleration, network and SSH port
+     * as before), the clock is set, and SSH (or the agent) answers. VMs reset in parallel. Everything written since
+     * {@code init} (files, processes, per-VM snapshots in the overlay) is gone. Blocks until every VM answers, at most
+     * {@link #RESUME_READY} after its resume.
+     *
+     * @return one outcome per VM
+     * @throws MerosException FAILED when a VM does not run or has no saved boot under its current key (checked for all
+     *                        before any VM is touched), or does not come back
+     */
+    public List<Started> reset(Manifest m) {
+        StateDir sd = StateDir.of(home, m.name());
+        try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
+            Map<String, Integer> mcast = new LinkedHashMap<>();
+            for (Bridge b : m.bridges().values()) mcast.put(b.name(), QemuArgs.mcastPort(home.root(), m.name(), b.name()));
+            List<Callable<Started>> jobs = new ArrayList<>();
+            for (String n : m.vmNames()) {
+                VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
+                VmState st = r.recorded();
+                if (!r.running() || st == null) throw MerosException.failed("vm " + r.label() + " is not running: reset needs every VM ('init " + m.name() + "')");
+                Vm.Accel accel = "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+                boolean user = "user".equals(st.network());
+                SavedBoot sb = SavedBoot.find(home, m.name(), n, SavedBoot.key(m.name(), r, accel, user, mcast));
+                if (sb == null) {
+                    throw MerosException.failed("vm " + r.label() + " has no saved boot to reset to (init saves one when the VM first becomes ready; "
+                            + "'shutdown " + m.name() + "' and 'init " + m.name() + "' make one)");
+                }
+                jobs.add(() -> {
+                    long t0 = System.nanoTime();
+                    r.kill();
+                    VmState ns = sb.resume(r, accel, user, user ? st.sshPort() : 0, mcast);
+                    SavedBoot.recordStarted(r, "resumed " + sb.record().key());
+                    String clock = ResumedGuest.setClock(r);
+                    if (clock != null) out.accept(n + ": " + clock);
+                    return awaitResumed(r, ns, t0, RESUME_READY);
+                });
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs.size()), t -> {
+                Thread th = new Thread(t, "meros-reset");
+                th.setDaemon(true);
+                return th;
+            });
+            try {
+                List<Future<Started>> fs = new ArrayList<>();
+                for (Callable<Started> j : jobs) fs.add(pool.submit(j));
+                List<Started> result = new ArrayList<>();
+                MerosException first = null;
+                for (Future<Started> f : fs) {
+                    try {
+                        result.add(f.get());
+                    } catch (ExecutionException e) {
+                        Throwable c = e.getCause();
+                        MerosException me = c instanceof MerosException x ? x : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
+                        if (first == null) first = me;
+                    }
+                }
+                if (first != null) throw first;
+                return result;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while resetting " + m.name());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     /**
