@@ -279,6 +279,7 @@ public final class Lifecycle {
     private Started startAndWait(Boot b) {
         VmRuntime r = b.r();
         String name = r.vm().name();
+        StateDir.of(home, r.label().substring(0, r.label().indexOf('/'))).createVm(name);
         if (b.saved() != null) {
             try {
                 return resumeAndWait(b);
@@ -289,7 +290,6 @@ public final class Lifecycle {
                 out.accept(name + ": resuming saved boot " + b.saved().shortKey() + " failed (" + e.getMessage() + "); removed it, booting cold");
             }
         }
-        StateDir.of(home, r.label().substring(0, r.label().indexOf('/'))).createVm(name);
         SavedBoot.recordStarted(r, "cold");
         Started s = coldStartAndWait(b);
         if (s.ready() && saveBoots) saveBoot(r, b.mcast());

@@ -97,6 +97,8 @@ public final class SavedBoot {
     public Record record() { return record; }
     public Path state() { return dir.resolve("state"); }
     public Path disk() { return dir.resolve("disk.qcow2"); }
+    /** The serial log up to the moment of saving: a resumed VM's log starts with it. */
+    public Path serial() { return dir.resolve("serial.log"); }
     /** The key, shortened for messages. */
     public String shortKey() { return record.key().substring(0, 12); }
     /** Bytes on disk: the state plus the frozen overlay. */
@@ -287,6 +289,7 @@ public final class SavedBoot {
                     if (bytes == 0) throw MerosException.failed("saving " + r.label() + ": QEMU sent no state");
                     // QEMU has flushed and inactivated the disk at the end of the migration: the overlay is consistent
                     Files.copy(r.paths().overlay(), tmp.resolve("disk.qcow2"), StandardCopyOption.REPLACE_EXISTING);
+                    if (Files.exists(r.paths().serial())) Files.copy(r.paths().serial(), tmp.resolve("serial.log"));
                 } finally {
                     q.execute("cont", null, QMP_T);
                     paused = (System.nanoTime() - p0) / 1e9;
@@ -382,6 +385,14 @@ public final class SavedBoot {
             Files.deleteIfExists(sock);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        try {
+            if (Files.isDirectory(r.paths().dir()) && Files.isRegularFile(serial())) {
+                Files.copy(serial(), r.paths().serial(), StandardCopyOption.REPLACE_EXISTING);
+                StateDir.ownerOnly(r.paths().serial());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the saved serial log of " + r.label(), e);
         }
         VmState st = r.start(accel, userNet, sshPort, mcast, disk(), List.of("-incoming", "unix:" + sock));
         try {

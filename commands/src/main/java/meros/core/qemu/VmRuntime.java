@@ -109,6 +109,7 @@ public final class VmRuntime {
         List<String> argv = QemuArgs.build(constellation, vm, paths,
                 new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts));
         argv = new ArrayList<>(argv);
+        if (backing != null) appendToSerialLog(argv);
         argv.addAll(extraArgs);
         long t0 = System.currentTimeMillis();
         Proc.of(argv).timeout(Duration.ofSeconds(90)).run();
@@ -146,6 +147,23 @@ public final class VmRuntime {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare overlay for " + label(), e);
+        }
+    }
+
+    /**
+     * Makes QEMU append to the serial log instead of truncating it (a resumed VM's log starts with the saved boot's):
+     * {@code -serial file:LOG} becomes {@code -chardev file,id=serial0,path=LOG,append=on -serial chardev:serial0},
+     * the same serial device to the guest.
+     */
+    static void appendToSerialLog(List<String> argv) {
+        for (int i = 0; i + 1 < argv.size(); i++) {
+            if (argv.get(i).equals("-serial") && argv.get(i + 1).startsWith("file:")) {
+                String log = argv.get(i + 1).substring("file:".length());
+                argv.set(i + 1, "chardev:serial0");
+                argv.add(i, "-chardev");
+                argv.add(i + 1, "file,id=serial0,path=" + log + ",append=on");
+                return;
+            }
         }
     }
 
