@@ -403,7 +403,12 @@ public final class SavedBoot {
                 while (System.nanoTime() < deadline) {
                     last = q.execute("query-status", null, QMP_T).path("status").asText("unknown");
                     if (last.equals("running")) return st;
-                    if (!last.equals("inmigrate") && !last.equals("prelaunch") && !last.equals("paused")) break;
+                    // the state was saved paused: once loaded, QEMU waits in "paused" for a cont
+                    if (last.equals("paused")) {
+                        q.execute("cont", null, QMP_T);
+                        continue;
+                    }
+                    if (!last.equals("inmigrate") && !last.equals("prelaunch")) break;
                     sleep(POLL);
                 }
             }
