@@ -331,8 +331,10 @@ public final class Lifecycle {
         out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ") from saved boot "
                 + b.saved().shortKey() + ", resumed");
+        long loaded = System.nanoTime();
         String clock = ResumedGuest.setClock(r);
-        if (clock != null) out.accept(vm.name() + ": " + clock);
+        out.accept(String.format("%s: state loaded in %.1f s, %s in %.1f s", vm.name(), (loaded - t0) / 1e9,
+                clock == null ? "clock set" : clock, (System.nanoTime() - loaded) / 1e9));
         return awaitResumed(r, st, t0, RESUME_READY);
     }
 
