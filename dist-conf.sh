@@ -27,6 +27,7 @@ packages=(
   mmdebstrap debootstrap                # guest root filesystems
   e2fsprogs                             # mke2fs -d, debugfs
   iproute2 nftables                     # bridges, taps, bridge policies
+  dnsmasq-base                          # DNS forwarder on each bridge (the binary only: no system daemon)
   openssh-client                        # ssh-keygen, ssh
   uidmap                                # newuidmap/newgidmap: image builds without root (user namespace)
   waypipe                               # GUI apps from guests (run --gui)

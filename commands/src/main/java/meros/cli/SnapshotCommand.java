@@ -2,7 +2,6 @@ package meros.cli;
 
 import meros.core.MerosException;
 import meros.core.qemu.GroupSnapshot;
-import meros.core.qemu.Live;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -50,7 +49,7 @@ final class SnapshotCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        String text = Live.snapshot(root.meros().constellation(constellation).vm(vm).runtime(), action, name);
+        String text = root.meros().constellation(constellation).vm(vm).snapshot(action, name);
         var out = spec.commandLine().getOut();
         out.println(action.equals("list") ? text.stripTrailing() : "snapshot " + action + " " + name + ": done");
         out.flush();

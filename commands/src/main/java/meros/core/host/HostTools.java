@@ -44,6 +44,7 @@ public final class HostTools {
             exe("debugfs", "e2fsprogs", false, "inspect disks"),
             exe("ip", "iproute2", true, "bridges and taps"),
             exe("nft", "nftables", true, "bridge policies"),
+            exe("dnsmasq", "dnsmasq-base", false, "DNS for bridged VMs"),
             exe("ssh-keygen", "openssh-client", true, "VM keys"),
             exe("newuidmap", "uidmap", false, "builds without root (user namespace)"),
             exe("waypipe", "waypipe", false, "GUI apps (run --gui)"),

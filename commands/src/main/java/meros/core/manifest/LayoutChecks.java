@@ -45,6 +45,18 @@ final class LayoutChecks {
                 }
             }
         }
+        includes(dir, shownDir, vms, problems);
+    }
+
+    /** Includes must not lock meros out of the VM's sshd ({@link SshdChecks}). */
+    static void includes(Path dir, String shownDir, Set<String> vms, Problems problems) {
+        List<Path> trees = new ArrayList<>();
+        trees.add(dir.resolve("includes.chroot"));
+        for (String vm : vms) trees.add(dir.resolve(vm).resolve("includes.chroot"));
+        for (Path tree : trees) {
+            if (!Files.isDirectory(tree)) continue;
+            for (String p : SshdChecks.problems(tree)) problems.at((Node) null, "include " + shownDir + "/" + dir.relativize(tree) + "/" + p);
+        }
     }
 
     private static List<Path> list(Path dir) {

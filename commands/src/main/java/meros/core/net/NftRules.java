@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 /**
  * The nftables table of one constellation ({@code inet meros_<c>}), generated from its bridges' policies.
  * <ul>
+ *   <li>Both policies: the bridge's DNS forwarder on the gateway address answers on port 53 (udp and tcp).</li>
  *   <li>{@code host-access}: from the bridge, the host answers on {@code allowed_ports} only; everything else
  *       addressed to the host is dropped. Traffic to the outside world is forwarded and masqueraded.</li>
  *   <li>{@code isolated}: VMs reach each other on the bridge (layer 2, never routed); the host answers on
@@ -23,8 +24,22 @@ import java.util.stream.Collectors;
 public final class NftRules {
     private NftRules() { }
 
+    /**
+     * {@code meros_} and the constellation name with every character but letters and digits escaped, so that
+     * different names never share a table: {@code _} → {@code __}, {@code -} → {@code _h}, {@code .} → {@code _d},
+     * anything else → {@code _x<hex code point>_} ({@code team-lab} → {@code meros_team_hlab},
+     * {@code team_lab} → {@code meros_team__lab}).
+     */
     public static String tableName(String constellation) {
-        return "meros_" + constellation.replaceAll("[^A-Za-z0-9_]", "_");
+        StringBuilder b = new StringBuilder("meros_");
+        constellation.codePoints().forEach(cp -> {
+            if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')) b.appendCodePoint(cp);
+            else if (cp == '_') b.append("__");
+            else if (cp == '-') b.append("_h");
+            else if (cp == '.') b.append("_d");
+            else b.append("_x").append(Integer.toHexString(cp)).append('_');
+        });
+        return b.toString();
     }
 
     /** Whether any bridge needs routing to the outside (so {@code net.ipv4.ip_forward} must be on). */
@@ -45,6 +60,9 @@ public final class NftRules {
         for (Bridge b : bridges) {
             String i = "\t\tiifname \"" + b.name() + "\" ";
             s.append(i).append("ct state established,related accept\n");
+            // the bridge's DNS forwarder (dnsmasq on the gateway address), whatever the policy
+            s.append(i).append("ip daddr ").append(b.gateway()).append(" udp dport 53 accept\n");
+            s.append(i).append("ip daddr ").append(b.gateway()).append(" tcp dport 53 accept\n");
             if (!b.allowedPorts().isEmpty()) {
                 s.append(i).append("ip daddr ").append(b.gateway()).append(" tcp dport ").append(set(b.allowedPorts())).append(" accept\n");
                 s.append(i).append("ip daddr ").append(b.gateway()).append(" udp dport ").append(set(b.allowedPorts())).append(" accept\n");

@@ -2,6 +2,7 @@ package meros.core.proc;
 
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.wait.Deadline;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -83,7 +84,7 @@ public final class Proc {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 stop(p);
                 throw new MerosException(ExitCode.EXTERNAL, String.join(" ", argv.subList(0, Math.min(3, argv.size())))
-                        + " timed out after " + timeout.toSeconds() + " s" + lastLines(err));
+                        + " timed out after " + Deadline.format(timeout) + lastLines(err));
             }
             if (to != null) to.join(5000);
             te.join(5000);

@@ -15,7 +15,6 @@ public final class QemuArgs {
     private QemuArgs() { }
 
     /** Multicast group of the user-mode (socket) networks that stand in for bridges. */
-    public static final String MCAST_GROUP = "230.0.0.1";
 
     /**
      * What is decided at start time.
@@ -66,7 +65,8 @@ public final class QemuArgs {
             if (l.userNet()) {
                 Integer port = l.mcastPorts().get(n.bridge());
                 if (port == null) throw new IllegalArgumentException("no multicast port for bridge " + n.bridge());
-                a.add("socket,id=" + n.label() + ",mcast=" + MCAST_GROUP + ":" + port + ",localaddr=127.0.0.1");
+                a.add("socket,id=" + n.label() + ",mcast=" + mcastGroup(l.mcastPorts().keySet(), n.bridge()) + ":" + port
+                        + ",localaddr=127.0.0.1");
             } else {
                 a.add("tap,id=" + n.label() + ",ifname=" + n.label() + ",script=no,downscript=no");
             }
@@ -125,11 +125,23 @@ public final class QemuArgs {
     }
 
     /**
-     * The multicast port of a bridge in user mode: derived from the checkout, the constellation and the bridge
-     * name, so VMs sharing a bridge meet and two checkouts or constellations do not.
+     * The multicast port of a constellation's user-mode networks: derived from the checkout and the constellation
+     * (not the bridge: {@link #mcastGroup} tells a constellation's bridges apart), so two checkouts or constellations
+     * rarely meet; {@link VmRuntime#start} refuses to start when another constellation of this checkout with VMs
+     * recorded derives the same port.
      */
     public static int mcastPort(Path home, String constellation, String bridge) {
-        return 20000 + Math.floorMod(fnv(home + "\0" + constellation + "\0" + bridge), 20000);
+        return 20000 + Math.floorMod(fnv(home + "\0" + constellation), 20000);
+    }
+
+    /**
+     * The multicast group of one bridge among a constellation's bridges: {@code 230.0.0.1} for the first by name,
+     * {@code 230.0.0.2} for the second, and so on: one-to-one within the constellation, the same in every meros
+     * process since every VM gets the same bridge names.
+     */
+    public static String mcastGroup(java.util.Collection<String> bridges, String bridge) {
+        int i = new java.util.TreeSet<>(bridges).headSet(bridge).size();
+        return "230.0." + (i / 254) + "." + (1 + i % 254);
     }
 
     /** A stable locally administered MAC for the user-mode management NIC. */
