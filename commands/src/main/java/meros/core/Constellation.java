@@ -4,6 +4,7 @@ import meros.core.graph.Topology;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
+import meros.core.qemu.GroupSnapshot;
 import meros.core.qemu.Info;
 import meros.core.manifest.Vm;
 import meros.core.qemu.Lifecycle;
@@ -98,8 +99,12 @@ public final class Constellation implements AutoCloseable {
      * @param build     receives the steps of disks built first because they were missing
      * @param accel     overrides every VM's {@code accel} for this run, over {@code MEROS_ACCEL} and the manifest
      *                  (null: no override)
+     * @param cold      boot every VM even when it has a saved boot ({@code init --cold}); false resumes saved boots
      */
-    public record InitOptions(Consumer<String> out, Progress build, Vm.Accel accel) { }
+    public record InitOptions(Consumer<String> out, Progress build, Vm.Accel accel, boolean cold) {
+        /** Options that resume saved boots ({@code cold} false). */
+        public InitOptions(Consumer<String> out, Progress build, Vm.Accel accel) { this(out, build, accel, false); }
+    }
 
     /**
      * Builds missing disks, brings up bridges, nftables and taps, starts the VMs (all when none are named) in
@@ -114,7 +119,7 @@ public final class Constellation implements AutoCloseable {
      */
     public List<Lifecycle.Started> init(InitOptions options, String... vms) {
         return new Lifecycle(meros.home(), options.out()).buildProgress(options.build()).accel(options.accel())
-                .init(manifest, List.of(vms));
+                .cold(options.cold()).init(manifest, List.of(vms));
     }
 
     /**
@@ -160,6 +165,40 @@ public final class Constellation implements AutoCloseable {
         Topology.write(manifest, Topology.states(info()), file);
         return file;
     }
+
+    // --- saved state: whole-constellation snapshots and reset ---
+    /**
+     * Saves snapshot {@code name} of every VM at once (all paused, all saved with QEMU {@code savevm} into their
+     * overlays, all resumed); blocks until the last is saved (seconds per GiB of guest RAM under TCG). Every VM must
+     * run; a name has letters, digits, {@code _ . -}.
+     */
+    public void snapshot(String name) {
+        GroupSnapshot.save(meros.home(), manifest, name).forEach(System.out::println);
+    }
+
+    /** Loads snapshot {@code name} into every VM at once (all paused, all loaded, all resumed, clocks set). */
+    public void restore(String name) {
+        GroupSnapshot.load(meros.home(), manifest, name).forEach(System.out::println);
+    }
+
+    /** The snapshot names every VM has. */
+    public List<String> snapshots() { return GroupSnapshot.list(meros.home(), manifest); }
+
+    /** Deletes snapshot {@code name} from every VM that has it. */
+    public void deleteSnapshot(String name) {
+        GroupSnapshot.delete(meros.home(), manifest, name).forEach(System.out::println);
+    }
+
+    /**
+     * Back to the state right after {@code init}, without booting: every VM resumes its saved boot again on a fresh
+     * overlay (see {@link Lifecycle#reset}); open SSH connections of this handle's machines are closed. Typically
+     * 1–3 s under TCG.
+     */
+    public void reset() {
+        for (Machine m : vms()) m.close();
+        new Lifecycle(meros.home(), System.out::println).reset(manifest);
+    }
+    // --- end saved state ---
 
     @Override
     public String toString() { return "constellation " + name() + " " + machines.keySet(); }

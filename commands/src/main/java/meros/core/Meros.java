@@ -108,6 +108,18 @@ public final class Meros implements AutoCloseable {
     public void subtest(String name, meros.core.scenario.Scenario.Body body) { scenario.subtest(name, body, System.out); }
 
     /**
+     * A subtest that first resets {@code resetFirst} to the state right after its {@code init}
+     * ({@link Constellation#reset()}, timed as part of the subtest), so it starts from a clean constellation
+     * whatever earlier subtests left behind.
+     */
+    public void subtest(String name, Constellation resetFirst, meros.core.scenario.Scenario.Body body) {
+        scenario.subtest(name, () -> {
+            resetFirst.reset();
+            body.run();
+        }, System.out);
+    }
+
+    /**
      * Closes the connections of every handle this instance made (SSH, QMP event views). The VMs keep running;
      * the instance stays usable. The shell and the script runner call it when they end. Never throws.
      */

@@ -49,7 +49,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
     private static final String NOT_BUILT = " (not built)";
 
     public record VmRow(String vm, String state, String reason, long pid, String accel, long uptimeSeconds,
-                        String addresses, String ssh, String disk) { }
+                        String addresses, String ssh, String disk, String started) { }
 
     public record BridgeRow(String bridge, String subnet, String policy, String allowedPorts, String allowedIps, String host) { }
 
@@ -66,7 +66,8 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             rows.add(new VmRow(vm.name(), s.state(), s.reason(), s.pid(), rec == null ? "-" : rec.accel(),
                     live && rec != null ? (System.currentTimeMillis() - rec.startedAt()) / 1000 : -1,
                     addrs.isEmpty() ? "-" : addrs, ssh,
-                    home.display(r.disk()) + (java.nio.file.Files.exists(r.disk()) ? "" : NOT_BUILT)));
+                    home.display(r.disk()) + (java.nio.file.Files.exists(r.disk()) ? "" : NOT_BUILT),
+                    live ? SavedBoot.startedHow(r) : "-"));
         }
         NetState net = NetState.read(StateDir.of(home, m.name()).netJson());
         List<BridgeRow> bs = new ArrayList<>();
@@ -114,10 +115,10 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
     /** The table as text (no trailing newline). */
     public String render() {
         List<String[]> t = new ArrayList<>();
-        t.add(new String[] {"VM", "STATE", "PID", "ACCEL", "UPTIME", "ADDRESSES", "SSH", "DISK"});
+        t.add(new String[] {"VM", "STATE", "PID", "ACCEL", "UPTIME", "ADDRESSES", "SSH", "DISK", "STARTED"});
         for (VmRow r : vms) {
             t.add(new String[] {r.vm(), r.state(), r.pid() > 0 ? Long.toString(r.pid()) : "-", r.accel(),
-                    r.uptimeSeconds() < 0 ? "-" : uptime(r.uptimeSeconds()), r.addresses(), r.ssh(), r.disk()});
+                    r.uptimeSeconds() < 0 ? "-" : uptime(r.uptimeSeconds()), r.addresses(), r.ssh(), r.disk(), r.started()});
         }
         StringBuilder sb = new StringBuilder("constellation " + constellation + "\n");
         sb.append(table(t));

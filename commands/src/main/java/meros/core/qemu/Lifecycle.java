@@ -33,6 +33,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,6 +56,8 @@ public final class Lifecycle {
     private DiskBuilder diskBuilder;
     private final Set<String> notices = new HashSet<>();
     private Vm.Accel accelOverride;
+    private boolean cold;
+    private boolean saveBoots = true;
     private String accelEnv = System.getenv(Accel.ENV);
 
     /**
@@ -86,6 +89,15 @@ public final class Lifecycle {
      * the manifest.
      */
     public Lifecycle accel(Vm.Accel override) { this.accelOverride = override; return this; }
+
+    /**
+     * {@code init --cold}: boot every VM even when a saved boot of it exists (default false: resume it). A VM that
+     * becomes ready after a cold boot still gets its boot saved when none exists under the current key.
+     */
+    public Lifecycle cold(boolean cold) { this.cold = cold; return this; }
+
+    /** Whether a VM's first ready cold boot is saved for later inits to resume (default true). */
+    public Lifecycle saveBoots(boolean save) { this.saveBoots = save; return this; }
 
     /** The value of {@code MEROS_ACCEL} to honour (default: this process's environment); for tests. */
     public Lifecycle accelEnv(String value) { this.accelEnv = value; return this; }
@@ -237,7 +249,12 @@ public final class Lifecycle {
                 List<Future<Started>> fs = new ArrayList<>();
                 for (String n : toStart) {
                     VmRuntime r = rts.get(n);
-                    Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp);
+                    String key = SavedBoot.key(m.name(), r, accel.get(n), userNet(m.vm(n)), mcast);
+                    for (String stale : SavedBoot.removeStale(home, m.name(), n, key)) {
+                        out.accept(n + ": removed saved boot " + stale + " (the VM, its image, kernel or QEMU changed)");
+                    }
+                    SavedBoot saved = cold || !m.vm(n).mounts().isEmpty() ? null : SavedBoot.find(home, m.name(), n, key);
+                    Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp, saved);
                     fs.add(pool.submit(() -> startAndWait(b)));
                 }
                 for (VmRuntime r : toAttach) fs.add(pool.submit(() -> attachAndWait(r)));
@@ -283,7 +300,7 @@ public final class Lifecycle {
 
     /** One VM's start: what was asked for, what was decided, its ports, and the flag the VMs of one init share. */
     private record Boot(VmRuntime r, Accel.Requested asked, Vm.Accel accel, int sshPort, Map<String, Integer> mcast,
-                        AtomicBoolean kvmGaveUp) { }
+                        AtomicBoolean kvmGaveUp, SavedBoot saved) { }
 
     private VmState start(Boot b, Vm.Accel accel) {
         Vm vm = b.r().vm();
@@ -299,7 +316,87 @@ public final class Lifecycle {
         }
     }
 
+    /** Resumes the VM's saved boot when there is one (falling back to a cold boot), else boots it and saves the boot. */
     private Started startAndWait(Boot b) {
+        VmRuntime r = b.r();
+        String name = r.vm().name();
+        StateDir.of(home, r.label().substring(0, r.label().indexOf('/'))).createVm(name);
+        if (b.saved() != null) {
+            try {
+                return resumeAndWait(b);
+            } catch (MerosException e) {
+                if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
+                r.kill();
+                b.saved().remove();
+                out.accept(name + ": resuming saved boot " + b.saved().shortKey() + " failed (" + e.getMessage() + "); removed it, booting cold");
+            }
+        }
+        SavedBoot.recordStarted(r, "cold");
+        Started s = coldStartAndWait(b);
+        if (s.ready() && saveBoots) saveBoot(r, b.mcast());
+        return s;
+    }
+
+    /** Saves a VM's boot unless one exists under its key; a failure is reported and does not fail {@code init}. */
+    private void saveBoot(VmRuntime r, Map<String, Integer> mcast) {
+        String c = r.label().substring(0, r.label().indexOf('/'));
+        Vm vm = r.vm();
+        VmState st = r.recorded();
+        Vm.Accel accel = st != null && "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+        if (!vm.mounts().isEmpty()) {
+            // QEMU cannot migrate a VM with a virtiofs or mounted 9p device, so there is nothing to save
+            out.accept(vm.name() + ": no saved boot (QEMU cannot save a VM with shared folders); every init boots it cold");
+            return;
+        }
+        String key = SavedBoot.key(c, r, accel, userNet(vm), mcast);
+        if (SavedBoot.find(home, c, vm.name(), key) != null) return;
+        try {
+            SavedBoot sb = SavedBoot.save(home, c, r, key);
+            out.accept(String.format("%s: saved its boot %s (%s on disk, paused %.1f s); the next init resumes it",
+                    vm.name(), sb.shortKey(), mib(sb.bytes()), sb.record().seconds()));
+        } catch (MerosException e) {
+            if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
+            out.accept(vm.name() + ": could not save its boot (" + e.getMessage() + "); the next init boots it cold");
+        }
+    }
+
+    static String mib(long bytes) {
+        return String.format("%.0f MiB", bytes / 1048576.0);
+    }
+
+    /** How long a resumed VM gets to answer SSH (or its guest agent). */
+    public static final Duration RESUME_READY = Duration.ofSeconds(60);
+
+    /** Starts the VM from its saved boot, sets its clock and waits until it answers. */
+    private Started resumeAndWait(Boot b) {
+        VmRuntime r = b.r();
+        Vm vm = r.vm();
+        long t0 = System.nanoTime();
+        VmState st = b.saved().resume(r, b.accel(), userNet(vm), b.sshPort(), b.mcast());
+        SavedBoot.recordStarted(r, "resumed " + b.saved().record().key());
+        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
+                + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ") from saved boot "
+                + b.saved().shortKey() + ", resumed");
+        long loaded = System.nanoTime();
+        String clock = ResumedGuest.setClock(r);
+        out.accept(String.format("%s: state loaded in %.1f s, %s in %.1f s", vm.name(), (loaded - t0) / 1e9,
+                clock == null ? "clock set" : clock, (System.nanoTime() - loaded) / 1e9));
+        return awaitResumed(r, st, t0, RESUME_READY);
+    }
+
+    /**
+     * Waits until a VM that is already running its saved state answers SSH (or, without SSH, its guest agent), at
+     * most {@code limit}; the same readiness check a cold boot gets.
+     *
+     * @throws MerosException when it does not answer in time (the caller boots the VM cold instead)
+     */
+    Started awaitResumed(VmRuntime r, VmState st, long t0, Duration limit) {
+        Started s = awaitReady(r, st, t0, Deadline.after(limit), false);
+        if (!s.ready()) throw MerosException.failed("vm " + r.vm().name() + " did not answer within " + limit.toSeconds() + " s of resuming");
+        return s;
+    }
+
+    private Started coldStartAndWait(Boot b) {
         VmRuntime r = b.r();
         Vm vm = r.vm();
         long t0 = System.nanoTime();
@@ -457,6 +554,74 @@ public final class Lifecycle {
 
     private static String indent(String s) {
         return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + printable(l)).reduce((a, b) -> a + "\n" + b).orElse("");
+    }
+
+    /**
+     * Puts every VM of the constellation back to the state right after {@code init} without booting: each VM's QEMU
+     * is replaced by one that resumes the VM's saved boot on a fresh overlay (same acceleration, network and SSH port
+     * as before), the clock is set, and SSH (or the agent) answers. VMs reset in parallel. Everything written since
+     * {@code init} (files, processes, per-VM snapshots in the overlay) is gone. Blocks until every VM answers, at most
+     * {@link #RESUME_READY} after its resume.
+     *
+     * @return one outcome per VM
+     * @throws MerosException FAILED when a VM does not run or has no saved boot under its current key (checked for all
+     *                        before any VM is touched), or does not come back
+     */
+    public List<Started> reset(Manifest m) {
+        StateDir sd = StateDir.of(home, m.name());
+        try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
+            Map<String, Integer> mcast = new LinkedHashMap<>();
+            for (Bridge b : m.bridges().values()) mcast.put(b.name(), QemuArgs.mcastPort(home.root(), m.name(), b.name()));
+            List<Callable<Started>> jobs = new ArrayList<>();
+            for (String n : m.vmNames()) {
+                VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
+                VmState st = r.recorded();
+                if (!r.running() || st == null) throw MerosException.failed("vm " + r.label() + " is not running: reset needs every VM ('init " + m.name() + "')");
+                Vm.Accel accel = "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+                boolean user = "user".equals(st.network());
+                SavedBoot sb = SavedBoot.find(home, m.name(), n, SavedBoot.key(m.name(), r, accel, user, mcast));
+                if (sb == null) {
+                    throw MerosException.failed("vm " + r.label() + " has no saved boot to reset to (init saves one when the VM first becomes ready; "
+                            + "'shutdown " + m.name() + "' and 'init " + m.name() + "' make one)");
+                }
+                jobs.add(() -> {
+                    long t0 = System.nanoTime();
+                    r.kill();
+                    VmState ns = sb.resume(r, accel, user, user ? st.sshPort() : 0, mcast);
+                    SavedBoot.recordStarted(r, "resumed " + sb.record().key());
+                    String clock = ResumedGuest.setClock(r);
+                    if (clock != null) out.accept(n + ": " + clock);
+                    return awaitResumed(r, ns, t0, RESUME_READY);
+                });
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs.size()), t -> {
+                Thread th = new Thread(t, "meros-reset");
+                th.setDaemon(true);
+                return th;
+            });
+            try {
+                List<Future<Started>> fs = new ArrayList<>();
+                for (Callable<Started> j : jobs) fs.add(pool.submit(j));
+                List<Started> result = new ArrayList<>();
+                MerosException first = null;
+                for (Future<Started> f : fs) {
+                    try {
+                        result.add(f.get());
+                    } catch (ExecutionException e) {
+                        Throwable c = e.getCause();
+                        MerosException me = c instanceof MerosException x ? x : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
+                        if (first == null) first = me;
+                    }
+                }
+                if (first != null) throw first;
+                return result;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while resetting " + m.name());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     /**

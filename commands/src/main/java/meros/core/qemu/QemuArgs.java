@@ -122,6 +122,12 @@ public final class QemuArgs {
         a.add("virtio-serial");
         a.add("-device");
         a.add("virtserialport,chardev=qga0,name=org.qemu.guest_agent.0");
+        if (vm.arch().equals("x86_64") || vm.arch().equals("i386")) {
+            // a new generation ID per QEMU start: a guest resumed from a saved state reseeds its kernel's random
+            // state (Linux's vmgenid driver treats the change as a VM fork)
+            a.add("-device");
+            a.add("vmgenid,guid=auto");
+        }
         a.add("-serial");
         a.add("file:" + paths.serial());
         a.add("-display");

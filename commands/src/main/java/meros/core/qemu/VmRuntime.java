@@ -120,6 +120,15 @@ public final class VmRuntime {
      * @return the recorded state
      */
     public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
+        return start(accel, userNet, sshPort, mcastPorts, null, List.of());
+    }
+
+    /**
+     * Starts QEMU as {@link #start(Vm.Accel, boolean, int, Map)} does, optionally on a fresh overlay over
+     * {@code backing} (a saved boot's frozen disk) instead of the built disk, with {@code extraArgs} appended (e.g.
+     * {@code -incoming}).
+     */
+    public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts, Path backing, List<String> extraArgs) {
         if (userNet && !vm.networks().isEmpty()) refuseSharedMulticastPort();
         if (!Files.isRegularFile(disk())) throw MerosException.failed("disk of " + label() + " is not built: " + disk());
         if (!Files.isRegularFile(kernel())) {
@@ -127,12 +136,16 @@ public final class VmRuntime {
                     + (vm.kernel() != null ? " (the VM names its own kernel: build it with 'meros kernel-build')" : ""));
         }
         StateDir.of(home, constellation).createVm(vm.name());
-        prepareOverlay();
+        if (backing == null) prepareOverlay();
+        else freshOverlay(backing);
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
         String transport = Shares.chosen(Lifecycle.isRoot(), HostTools.virtiofsd(), System.getenv(Shares.FORCE_ENV));
         List<String> argv = QemuArgs.build(constellation, vm, paths,
                 new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts, transport));
+        argv = new ArrayList<>(argv);
+        if (backing != null) appendToSerialLog(argv);
+        argv.addAll(extraArgs);
         long t0 = System.currentTimeMillis();
         if (!vm.mounts().isEmpty()) Shares.start(vm, paths, transport);
         Forwards.recordManifest(vm, paths, userNet);
@@ -156,18 +169,54 @@ public final class VmRuntime {
         return st;
     }
 
-    /** The overlay survives restarts (snapshots live in it) unless the built disk is newer. */
+    /**
+     * The overlay survives restarts (snapshots live in it) unless the built disk is newer or the layer it is based
+     * on (a saved boot's frozen disk) is gone.
+     */
     private void prepareOverlay() {
         try {
             Path ov = paths.overlay();
             if (Files.exists(ov) && Files.getLastModifiedTime(ov).compareTo(Files.getLastModifiedTime(disk())) < 0) {
                 Files.delete(ov);
             }
+            if (Files.exists(ov)) {
+                String backing = SavedBoot.backingOf(ov);
+                if (backing != null && !Files.isRegularFile(Path.of(backing))) Files.delete(ov);
+            }
             if (!Files.exists(ov)) {
                 Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", disk().toString(), "-F", "qcow2", ov.toString())
                         .timeout(Timeouts.QEMU_IMG).run();
                 StateDir.ownerOnly(ov);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare overlay for " + label(), e);
+        }
+    }
+
+    /**
+     * Makes QEMU append to the serial log instead of truncating it (a resumed VM's log starts with the saved boot's):
+     * {@code -serial file:LOG} becomes {@code -chardev file,id=serial0,path=LOG,append=on -serial chardev:serial0},
+     * the same serial device to the guest.
+     */
+    static void appendToSerialLog(List<String> argv) {
+        for (int i = 0; i + 1 < argv.size(); i++) {
+            if (argv.get(i).equals("-serial") && argv.get(i + 1).startsWith("file:")) {
+                String log = argv.get(i + 1).substring("file:".length());
+                argv.set(i + 1, "chardev:serial0");
+                argv.add(i, "-chardev");
+                argv.add(i + 1, "file,id=serial0,path=" + log + ",append=on");
+                return;
+            }
+        }
+    }
+
+    /** A new, empty overlay over {@code backing}, replacing the old one. */
+    private void freshOverlay(Path backing) {
+        try {
+            Files.deleteIfExists(paths.overlay());
+            Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", backing.toString(), "-F", "qcow2", paths.overlay().toString())
+                    .timeout(Duration.ofSeconds(60)).run();
+            StateDir.ownerOnly(paths.overlay());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare overlay for " + label(), e);
         }
