@@ -3,6 +3,7 @@ package meros.shell;
 import meros.cli.Cli;
 import meros.core.Home;
 import meros.core.Meros;
+import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
@@ -57,9 +58,15 @@ public final class Main {
         }
     }
 
+    /** The process's terminal for the shell (a dumb one over a pipe), never 0 columns wide. */
+    static Terminal systemTerminal() throws IOException {
+        Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build();
+        if (terminal.getWidth() <= 0) terminal.setSize(new Size(120, 40)); // a pipe or a 0x0 pty
+        return terminal;
+    }
+
     private static int repl(Meros meros, boolean debug) {
-        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build()) {
-            if (terminal.getWidth() <= 0) terminal.setSize(new org.jline.terminal.Size(120, 40)); // a pipe or a 0x0 pty
+        try (Terminal terminal = systemTerminal()) {
             meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
             return new Repl(terminal, meros, meros.home().history(), debug).run();
         } catch (IOException e) {

@@ -35,6 +35,7 @@ public final class Repl {
     private final CommandFactory factory;
     private final Path historyFile;
     private final JShellEvaluator evaluator;
+    private final boolean ownsEvaluator;
     private final Router router;
     private final boolean debug;
 
@@ -50,13 +51,22 @@ public final class Repl {
     }
 
     public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug, CommandFactory factory) {
+        this(terminal, meros, historyFile, debug, factory, null);
+    }
+
+    /**
+     * @param shared an evaluator whose snippets and variables this shell continues (a failed script's, for
+     *               {@code script --debug}); left open when the shell ends. Null: a fresh one, closed at the end.
+     */
+    public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug, CommandFactory factory, JShellEvaluator shared) {
         this.terminal = terminal;
         this.meros = meros;
         this.factory = factory;
         this.historyFile = historyFile;
         this.debug = debug;
-        this.evaluator = new JShellEvaluator(meros);
-        this.evaluator.debug(debug);
+        this.ownsEvaluator = shared == null;
+        this.evaluator = shared != null ? shared : new JShellEvaluator(meros);
+        if (ownsEvaluator) this.evaluator.debug(debug);
         this.router = new Router(this::commandNames);
     }
 
@@ -84,7 +94,7 @@ public final class Repl {
         reader.setOpt(LineReader.Option.DISABLE_EVENT_EXPANSION); // else JLine eats backslashes and expands '!'
         reader.setOpt(LineReader.Option.HISTORY_IGNORE_SPACE);
         reader.unsetOpt(LineReader.Option.INSERT_TAB);
-        terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
+        Terminal.SignalHandler outerInt = terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
         PrintWriter out = terminal.writer();
         crashNotices = new CrashNotices(meros, reader);
         try {
@@ -107,7 +117,8 @@ public final class Repl {
             }
             out.flush();
             crashNotices.close();
-            evaluator.close();
+            terminal.handle(Terminal.Signal.INT, outerInt); // a shell opened inside a shell gives Ctrl-C back
+            if (ownsEvaluator) evaluator.close();
         }
         return 0;
     }
@@ -212,7 +223,8 @@ public final class Repl {
             commands = decorate(factory.create(w, w));
             CommandLine script = commands.getSubcommands().get("script");
             if (script != null && script.getCommand() instanceof ScriptCommand sc) {
-                sc.host(new ScriptRunner(evaluator, factory));
+                // script --debug inside the shell: a shell over the same terminal and JShell; exit returns here
+                sc.host(new ScriptRunner(evaluator, factory, (m, ev, f) -> new Repl(terminal, m, historyFile, debug, f, ev).run()));
             }
         }
         return commands;
