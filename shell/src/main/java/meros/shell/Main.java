@@ -6,6 +6,8 @@ import meros.core.Meros;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.impl.DumbTerminal;
+import org.jline.utils.InfoCmp;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -58,17 +60,33 @@ public final class Main {
         }
     }
 
-    /** The process's terminal for the shell (a dumb one over a pipe), never 0 columns wide. */
+    /**
+     * The process's terminal for the shell (a dumb one over a pipe), never 0 columns wide. Starts no process when it
+     * can: the JNI provider alone checks the streams with isatty (the exec provider runs {@code test -t} for that),
+     * and the capabilities JLine bundles for common {@code TERM}s are used instead of running {@code infocmp}.
+     */
     static Terminal systemTerminal() throws IOException {
-        Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build();
+        String term = System.getenv("TERM");
+        String bundled = term == null ? null : InfoCmp.getDefaultInfoCmp(term);
+        if (bundled != null) InfoCmp.setLoadedInfoCmp(term, bundled);
+        Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni").exec(false).dumb(true).build();
+        if (terminal instanceof DumbTerminal && System.console() != null) { // a terminal, but no JNI: the exec provider
+            terminal.close();
+            terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build();
+        }
         if (terminal.getWidth() <= 0) terminal.setSize(new Size(120, 40)); // a pipe or a 0x0 pty
         return terminal;
     }
 
     private static int repl(Meros meros, boolean debug) {
-        try (Terminal terminal = systemTerminal()) {
+        // JShell takes about 0.4 s of CPU to build (javac's first compilation, see scripts/bench/repl): it is built on
+        // the other core while the terminal and the prompt come up, so the first Java line does not wait for all of it
+        JShellEvaluator evaluator = new JShellEvaluator(meros);
+        evaluator.debug(debug);
+        evaluator.warmUp();
+        try (evaluator; Terminal terminal = systemTerminal()) {
             meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
-            return new Repl(terminal, meros, meros.home().history(), debug).run();
+            return new Repl(terminal, meros, meros.home().history(), debug, Repl.commandsOf(meros), evaluator).run();
         } catch (IOException e) {
             System.err.println("error: cannot open the terminal: " + e.getMessage());
             return 1;

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The interactive {@code meros>} shell: JLine line editing, history, completion; meros commands from the one
@@ -47,7 +48,19 @@ public final class Repl {
     private int lastExit;
 
     public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug) {
-        this(terminal, meros, historyFile, debug, (o, e) -> Cli.create(meros, o, e));
+        this(terminal, meros, historyFile, debug, commandsOf(meros));
+    }
+
+    /** The production command tree ({@link Cli#create}) as a factory. */
+    static CommandFactory commandsOf(Meros meros) {
+        // a class, not a lambda: bootstrapping a lambda resolves picocli's CommandLine (a class file too old for the
+        // class-data archive, so loaded and verified from its jar) before the prompt; here it loads on first use
+        return new CommandFactory() {
+            @Override
+            public CommandLine create(PrintWriter out, PrintWriter err) {
+                return Cli.create(meros, out, err);
+            }
+        };
     }
 
     public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug, CommandFactory factory) {
@@ -90,7 +103,12 @@ public final class Repl {
         };
         reader.setHistory(new LazyDirHistory());
         reader.setParser(new ShellParser(router));
-        reader.setCompleter(new ShellCompleter(this::completionTree, router, evaluator, meros));
+        reader.setCompleter(new ShellCompleter(new Supplier<CommandLine>() { // not this::completionTree: see the constructor
+            @Override
+            public CommandLine get() {
+                return completionTree();
+            }
+        }, router, evaluator, meros));
         reader.setOpt(LineReader.Option.DISABLE_EVENT_EXPANSION); // else JLine eats backslashes and expands '!'
         reader.setOpt(LineReader.Option.HISTORY_IGNORE_SPACE);
         reader.unsetOpt(LineReader.Option.INSERT_TAB);
@@ -125,11 +143,18 @@ public final class Repl {
 
     private boolean warmed;
 
-    /** Called after every redisplay; the first one has drawn the prompt: only then does JShell start warming up. */
+    /**
+     * Called after every redisplay; the first one has drawn the prompt: only then does the command tree (which
+     * routing the first line needs) start building in the background, and JShell unless it already is (the shell
+     * of {@code meros} starts it before the prompt, see {@link Main}).
+     */
     private void onPromptShown() {
         if (warmed) return;
         warmed = true;
         evaluator.warmUp();
+        Thread tree = new Thread(this::commands, "meros-commands");
+        tree.setDaemon(true);
+        tree.start();
     }
 
     private void dispatch(LineReader reader, String line, PrintWriter out) {

@@ -19,8 +19,11 @@ import java.util.TreeSet;
  */
 public record BaseSpec(String distribution, String codename, String arch, List<String> packages, String mirror) {
 
-    /** Bump when the way a base root is made changes (variant, options, meros' own package list logic). */
-    public static final int RECIPE_VERSION = 1;
+    /**
+     * Bump when the way a base root is made changes (variant, options, hooks, meros' own package list logic).
+     * 2: the initrd holds only the modules a meros VM needs to mount its root.
+     */
+    public static final int RECIPE_VERSION = 2;
 
     public BaseSpec {
         packages = List.copyOf(new TreeSet<>(packages));
