@@ -21,9 +21,9 @@ public record BaseSpec(String distribution, String codename, String arch, List<S
 
     /**
      * Bump when the way a base root is made changes (variant, options, hooks, meros' own package list logic).
-     * 2: the initrd holds only the modules a meros VM needs to mount its root.
+     * The current recipe trims the initrd to the modules that mount the root and keeps unused drivers from loading.
      */
-    public static final int RECIPE_VERSION = 2;
+    public static final int RECIPE_VERSION = 3;
 
     public BaseSpec {
         packages = List.copyOf(new TreeSet<>(packages));

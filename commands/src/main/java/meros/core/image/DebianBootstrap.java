@@ -35,12 +35,25 @@ final class DebianBootstrap implements Bootstrapper {
     static final String INITRAMFS_CONF = "etc/initramfs-tools/conf.d/meros.conf";
 
     /**
+     * Drivers udev would load at boot for devices a QEMU q35 guest has but a meros VM never uses (wireless stack,
+     * parallel port, PC speaker, the chipset's watchdog, SMBus and LPC, the CD drive, VMware's VMCI, AMD's crypto
+     * coprocessor): loading them kept udev busy while {@code dev-vda.device} and networkd waited. Only their
+     * automatic loading is blocked ({@code modprobe} by name still works).
+     */
+    static final List<String> BLACKLISTED_MODULES = List.of("cfg80211", "rfkill", "parport_pc", "parport", "ppdev",
+            "pcspkr", "floppy", "iTCO_wdt", "iTCO_vendor_support", "intel_pmc_bxt", "lpc_ich", "i2c_i801", "i2c_smbus",
+            "sr_mod", "cdrom", "vmw_vsock_vmci_transport", "vmw_vmci", "ccp");
+    static final String BLACKLIST_FILE = "etc/modprobe.d/meros-blacklist.conf";
+
+    /**
      * mmdebstrap essential hook (after the essential packages, before the kernel and initramfs-tools are installed,
      * so the kernel's postinst builds the trimmed initrd once). A constant: no input reaches this shell text.
      */
     static final String INITRAMFS_HOOK = "mkdir -p \"$1/etc/initramfs-tools/conf.d\" \"$1/usr/share/initramfs-tools/modules.d\""
             + " && printf 'MODULES=list\\n' > \"$1/" + INITRAMFS_CONF + "\""
-            + " && printf '%s\\n' " + String.join(" ", INITRD_MODULES) + " > \"$1/" + INITRD_MODULES_FILE + "\"";
+            + " && printf '%s\\n' " + String.join(" ", INITRD_MODULES) + " > \"$1/" + INITRD_MODULES_FILE + "\""
+            + " && mkdir -p \"$1/etc/modprobe.d\""
+            + " && printf 'blacklist %s\\n' " + String.join(" ", BLACKLISTED_MODULES) + " > \"$1/" + BLACKLIST_FILE + "\"";
 
     private final boolean preferMmdebstrap;
 
@@ -92,10 +105,18 @@ final class DebianBootstrap implements Bootstrapper {
             Files.writeString(dir.resolve(INITRAMFS_CONF), "MODULES=list\n");
             Files.createDirectories(dir.resolve(INITRD_MODULES_FILE).getParent());
             Files.writeString(dir.resolve(INITRD_MODULES_FILE), String.join("\n", INITRD_MODULES) + "\n");
+            Files.createDirectories(dir.resolve(BLACKLIST_FILE).getParent());
+            Files.writeString(dir.resolve(BLACKLIST_FILE), blacklist());
         } catch (IOException e) {
             throw new MerosException(ExitCode.FAILED, "cannot write the initramfs settings into " + dir + ": " + e.getMessage());
         }
         Proc.of("chroot", dir.toString(), "update-initramfs", "-u", "-k", "all").timeout(Duration.ofMinutes(10)).run();
+    }
+
+    static String blacklist() {
+        StringBuilder b = new StringBuilder();
+        for (String m : BLACKLISTED_MODULES) b.append("blacklist ").append(m).append('\n');
+        return b.toString();
     }
 
     private static void check(BaseSpec spec, Proc.Result r) {

@@ -98,6 +98,10 @@ class DiskAndToolsTest {
         assertEquals("MODULES=list\n", Files.readString(root.resolve("etc/initramfs-tools/conf.d/meros.conf")));
         assertEquals("virtio_pci\nvirtio_mmio\nvirtio_blk\next4\ncrc32c_generic\n",
                 Files.readString(root.resolve("usr/share/initramfs-tools/modules.d/meros")));
+        String blacklist = Files.readString(root.resolve("etc/modprobe.d/meros-blacklist.conf"));
+        assertTrue(blacklist.startsWith("blacklist cfg80211\nblacklist rfkill\n"), blacklist);
+        assertEquals(DebianBootstrap.blacklist(), blacklist);
+        assertFalse(blacklist.contains("virtio") || blacklist.contains("ext4"), blacklist);
     }
 
     @Test
