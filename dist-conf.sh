@@ -24,9 +24,11 @@ fi
 
 packages=(
   qemu-system-x86 qemu-utils            # qemu-system-x86_64, qemu-img
+  qemu-system-common                    # virtiofsd (/usr/lib/qemu/virtiofsd): shared folders (mounts:)
   mmdebstrap debootstrap                # guest root filesystems
   e2fsprogs                             # mke2fs -d, debugfs
   iproute2 nftables                     # bridges, taps, bridge policies
+  dnsmasq-base                          # DNS forwarder on each bridge (the binary only: no system daemon)
   openssh-client                        # ssh-keygen, ssh
   uidmap                                # newuidmap/newgidmap: image builds without root (user namespace)
   waypipe                               # GUI apps from guests (run --gui)

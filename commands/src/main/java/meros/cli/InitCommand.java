@@ -1,7 +1,7 @@
 package meros.cli;
 
 import meros.core.qemu.Accel;
-import meros.core.qemu.Lifecycle;
+import meros.core.Constellation;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,10 +27,8 @@ final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        new Lifecycle(root.meros().home(), line -> { out.println(line); out.flush(); })
-                .buildProgress(LineProgress.forTerminal(out))
-                .accel(accel == null ? null : Accel.parse(accel, "--accel " + accel))
-                .init(root.meros().load(constellation), vms);
+        root.meros().constellation(constellation).init(new Constellation.InitOptions(line -> { out.println(line); out.flush(); },
+                LineProgress.forTerminal(out), accel == null ? null : Accel.parse(accel, "--accel " + accel)), vms.toArray(String[]::new));
         return 0;
     }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
                 ValidateCommand.class,
                 ShowCommand.class,
                 InitCommand.class, ShutdownCommand.class, InfoCommand.class,
-                QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class,
+                QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class, ForwardCommand.class,
                 ScreendumpCommand.class, SnapshotCommand.class,
                 KernelBuildCommand.class,
                 ConnectCommand.class, RunCommand.class, PushCommand.class, PullCommand.class,

@@ -29,8 +29,8 @@ final class PushCommand implements Callable<Integer> {
         var m = vm.machine(root);
         var err = spec.commandLine().getErr();
         TransferMeter meter = new TransferMeter(l -> { err.println(l); err.flush(); });
-        m.ops().access().push(local, remote, vm.user, meter, err::println);
-        spec.commandLine().getOut().println("pushed " + local + " to " + m.ops().access().label() + ":" + remote + ": " + meter.summary());
+        m.plumbing().access().push(local, remote, vm.user, meter, err::println);
+        spec.commandLine().getOut().println("pushed " + local + " to " + m.plumbing().access().label() + ":" + remote + ": " + meter.summary());
         return 0;
     }
 }

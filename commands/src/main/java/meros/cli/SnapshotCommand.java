@@ -1,6 +1,5 @@
 package meros.cli;
 
-import meros.core.qemu.Live;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -24,7 +23,7 @@ final class SnapshotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String text = Live.snapshot(root.meros().constellation(constellation).vm(vm).runtime(), action, name);
+        String text = root.meros().constellation(constellation).vm(vm).snapshot(action, name);
         var out = spec.commandLine().getOut();
         out.println(action.equals("list") ? text.stripTrailing() : "snapshot " + action + " " + name + ": done");
         out.flush();

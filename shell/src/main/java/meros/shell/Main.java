@@ -28,8 +28,14 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /** Runs the shell, a command or a script; the handles' connections are closed when it ends. */
     static int run(String[] args) {
-        Meros meros = new Meros(Home.detect());
+        try (Meros meros = new Meros(Home.detect())) {
+            return run(meros, args);
+        }
+    }
+
+    private static int run(Meros meros, String[] args) {
         List<String> a = new ArrayList<>(Arrays.asList(args));
         boolean debug = a.contains("-v") || a.contains("--debug");
         if (a.stream().allMatch(s -> s.equals("-v") || s.equals("--debug"))) {

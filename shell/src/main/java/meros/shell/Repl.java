@@ -263,6 +263,7 @@ public final class Repl {
 
     private CommandLine decorate(CommandLine cl) {
         cl.addSubcommand("exit", new ExitCommand(() -> exitRequested = true));
+        Cli.addHelpOptions(cl);
         // settings applied by the factory reach only the subcommands that existed then
         cl.setOut(cl.getOut());
         cl.setErr(cl.getErr());

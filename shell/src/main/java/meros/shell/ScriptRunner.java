@@ -4,12 +4,13 @@ import meros.cli.Cli;
 import meros.cli.ScriptHost;
 import meros.core.ExitCode;
 import meros.core.Meros;
+import meros.core.MerosException;
+import meros.core.TextFiles;
 import org.jline.terminal.Terminal;
 import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -63,7 +64,11 @@ public final class ScriptRunner implements ScriptHost {
     public int run(Meros meros, Path file, PrintWriter out, PrintWriter err, boolean debug) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = TextFiles.read(file).lines().toList();
+        } catch (MerosException e) {
+            err.println(e.getMessage());
+            err.flush();
+            return e.exitCode().code;
         } catch (IOException e) {
             err.println(file + ": cannot read: " + e.getMessage());
             err.flush();
@@ -145,7 +150,10 @@ public final class ScriptRunner implements ScriptHost {
             }
             return 0;
         } finally {
-            if (own) evaluator.close();
+            if (own) {
+                evaluator.close();
+                meros.close(); // a one-shot script: its VM handles' connections end with it
+            }
             out.flush();
             err.flush();
         }

@@ -329,7 +329,7 @@ public final class ImageBuilder {
         if (!Fs.isRoot()) {
             throw MerosException.usage("meros build must run as root (hooks run in a chroot; the image keeps file ownership)");
         }
-        for (String t : List.of("mke2fs", "qemu-img", "ssh-keygen", "tar", "chroot")) BuildTools.require(t);
+        for (String t : List.of("mke2fs", "qemu-img", "ssh-keygen", "tar", "chroot", "unshare")) BuildTools.require(t);
     }
 
     private BuiltImage buildOne(Manifest m, Vm vm, BaseSpec spec, Path useImage, Progress progress) {
@@ -374,7 +374,8 @@ public final class ImageBuilder {
                 Composer composer = new Composer(m, vm, root, hooks, inRoot);
                 composer.configure(cfg, clientPub, hostKeyDir, s);
                 int n = composer.includes(s);
-                composer.hooks(c, s);
+                composer.hooks(c, spec == null ? null : spec.mirror(), s);
+                composer.reassert(cfg, clientPub, hostKeyDir, s);
                 s.ok(n + " include entries, " + Hooks.plan(m, vm.name()).size() + " hooks");
             }
 

@@ -1,6 +1,7 @@
 package meros.core.manifest;
 
 import meros.core.MerosException;
+import meros.core.TextFiles;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -11,8 +12,6 @@ import org.yaml.snakeyaml.nodes.Node;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -46,9 +45,7 @@ public final class ManifestLoader {
         }
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw MerosException.usage(display(dir, file) + ": not UTF-8 text");
+            text = TextFiles.read(file, display(dir, file));
         } catch (IOException e) {
             throw MerosException.usage("cannot read " + file + ": " + e.getMessage());
         }
@@ -71,12 +68,12 @@ public final class ManifestLoader {
         MapReader topReader = new MapReader(top, "", top, TOP_KEYS, ManifestLoader::misplacedAtTop, problems);
         BridgeSection bridges = new BridgeSection(problems);
         bridges.read(topReader);
-        VmSection vms = new VmSection(name, bridges, problems);
+        VmSection vms = new VmSection(name, dir, bridges, problems);
         vms.read(topReader, top);
         CrossChecks.run(vms, bridges.declared, problems);
         if (dir != null && Files.isDirectory(dir)) {
             Node vmsKey = topReader.keyNode("virtual_machines");
-            LayoutChecks.run(dir, shownDir(shownAs), vms.vms.keySet(), vmsKey == null ? top : vmsKey, problems);
+            LayoutChecks.run(dir, shownDir(shownAs), vms.vms.keySet(), vms.sharing.sourcesInDir, vmsKey == null ? top : vmsKey, problems);
         }
         if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
         return new Manifest(name, dir, file, Collections.unmodifiableMap(new LinkedHashMap<>(bridges.bridges)),
@@ -92,9 +89,13 @@ public final class ManifestLoader {
     private static Node compose(String text, Problems problems) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // reported by MapReader with both positions
-        options.setMaxAliasesForCollections(50);
+        // anchors and merge keys are limited by the size they expand to (Expansion), not by their number
+        options.setMaxAliasesForCollections(Integer.MAX_VALUE);
+        options.setAllowRecursiveKeys(false);
         try (Reader r = new StringReader(text)) {
-            return new Yaml(options).compose(r);
+            Node root = new Yaml(options).compose(r);
+            if (root != null) Expansion.check(root, problems);
+            return problems.isEmpty() ? root : null;
         } catch (MarkedYAMLException e) {
             problems.at(syntaxMark(e), syntaxMessage(e));
         } catch (YAMLException e) {

@@ -124,21 +124,42 @@ final class MapReader {
         return def;
     }
 
+    /** A whole number in {@code min..max}, by {@link Numbers}' rule. */
     int integer(String key, int def, int min, int max) {
+        return integer(key, def, min, max, false);
+    }
+
+    /** A duration in whole seconds: as {@link #integer(String, int, int, int)}, and base 60 ({@code 10:00}) is minutes and seconds. */
+    int seconds(String key, int def, int min, int max) {
+        return integer(key, def, min, max, true);
+    }
+
+    private int integer(String key, int def, int min, int max, boolean duration) {
         Node n = node(key);
         if (n == null) return def;
-        if (Yamls.isScalar(n, Tag.INT)) {
+        if (n instanceof ScalarNode s && Numbers.looksNumeric(s)) {
             try {
-                int v = Integer.decode(Yamls.text(n).replace("_", ""));
-                if (v >= min && v <= max) return v;
-            } catch (NumberFormatException ignored) {
-                // out of int range: reported below
+                return inRange(s, min, max, duration, "");
+            } catch (IllegalArgumentException e) {
+                problems.at(n, at(key) + ": " + e.getMessage());
+                return def;
             }
-            problems.at(n, at(key) + ": " + Yamls.text(n) + " is out of range (" + min + ".." + max + ")");
-            return def;
         }
         problems.at(n, at(key) + ": expected an integer (" + min + ".." + max + "), got " + Yamls.describe(n));
         return def;
+    }
+
+    /**
+     * A scalar's whole-number value in {@code min..max}; IllegalArgumentException with the reason otherwise.
+     * @param noun what the number is in the message ("port "), or ""
+     */
+    static int inRange(ScalarNode s, int min, int max, boolean duration, String noun) {
+        long v = Numbers.parse(s, duration);
+        if (v < min || v > max) {
+            String shown = Long.toString(v).equals(s.getValue()) ? s.getValue() : s.getValue() + " (" + v + ")";
+            throw new IllegalArgumentException(noun + shown + " is out of range (" + min + ".." + max + ")");
+        }
+        return (int) v;
     }
 
     boolean bool(String key, boolean def) {
@@ -197,6 +218,11 @@ final class MapReader {
 
     /** A list of mappings, or an empty list (with a problem when the value has another type). */
     List<MappingNode> mappings(String key, String expected) {
+        return mappings(key, expected, "label: ..., bridge: ..., ip_addr: ...");
+    }
+
+    /** As {@link #mappings(String, String)}; {@code itemExample} shows what one item looks like in messages. */
+    List<MappingNode> mappings(String key, String expected, String itemExample) {
         Node n = node(key);
         List<MappingNode> out = new ArrayList<>();
         if (n == null) return out;
@@ -208,7 +234,7 @@ final class MapReader {
         for (Node e : seq.getValue()) {
             if (e instanceof MappingNode m) out.add(m);
             else {
-                problems.at(e, at(key) + "[" + i + "]: expected a mapping (label: ..., bridge: ..., ip_addr: ...), got " + Yamls.describe(e));
+                problems.at(e, at(key) + "[" + i + "]: expected a mapping (" + itemExample + "), got " + Yamls.describe(e));
                 out.add(null);
             }
             i++;

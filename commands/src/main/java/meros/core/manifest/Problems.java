@@ -31,6 +31,8 @@ final class Problems {
 
     boolean isEmpty() { return list.isEmpty(); }
 
+    int size() { return list.size(); }
+
     /** In file order, so the output reads top to bottom. */
     List<Problem> sorted() {
         List<Problem> l = new ArrayList<>(list);

@@ -3,20 +3,45 @@ package meros.core.qemu;
 import meros.core.Home;
 import meros.core.manifest.Bridge;
 import meros.core.manifest.Cidr;
+import meros.core.manifest.Forward;
 import meros.core.manifest.Manifest;
+import meros.core.manifest.Mount;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.HostNet;
+import meros.core.state.ForwardState;
+import meros.core.state.MountState;
 import meros.core.state.NetState;
 import meros.core.state.StateDir;
 import meros.core.state.VmState;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** What {@code info} shows: per VM its live state, per bridge its policy and whether it exists. */
-public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridges) {
+/**
+ * What {@code info} shows: per VM its live state, per bridge its policy and whether it exists, each VM's mounts
+ * (with the transport serving them while it runs) and port forwards (manifest and live ones).
+ */
+public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridges, List<MountRow> mounts, List<ForwardRow> forwards) {
+
+    /** Without mounts and forwards. */
+    public Info(String constellation, List<VmRow> vms, List<BridgeRow> bridges) {
+        this(constellation, vms, bridges, List.of(), List.of());
+    }
+
+    /**
+     * @param transport {@code virtiofs} or {@code 9p} while the VM runs, else {@code -}
+     * @param mode      {@code ro} or {@code rw}
+     */
+    public record MountRow(String vm, String source, String target, String mode, String transport) { }
+
+    /**
+     * @param via    {@code hostfwd} or {@code nft} while the VM runs, else {@code -}
+     * @param origin {@code manifest} or {@code live}
+     */
+    public record ForwardRow(String vm, String protocol, String host, int guest, String via, String origin) { }
 
     public record VmRow(String vm, String state, String reason, long pid, String accel, long uptimeSeconds,
                         String addresses, String ssh, String disk) { }
@@ -49,7 +74,32 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
                     b.allowedIps().isEmpty() ? "-" : b.allowedIps().stream().map(Cidr::toString).collect(Collectors.joining(",")),
                     host));
         }
-        return new Info(m.name(), rows, bs);
+        List<MountRow> mounts = new ArrayList<>();
+        List<ForwardRow> forwards = new ArrayList<>();
+        for (Vm vm : m.vms().values()) {
+            VmRuntime r = new VmRuntime(home, m.name(), vm);
+            boolean live = r.running();
+            MountState ms = live ? MountState.read(r.paths().mountsJson()) : null;
+            for (Mount mt : vm.mounts()) {
+                mounts.add(new MountRow(vm.name(), shown(m, mt.source()), mt.target(), mt.readonly() ? "ro" : "rw", ms == null ? "-" : ms.transport()));
+            }
+            List<ForwardState.Entry> fs = live ? ForwardState.read(r.paths().forwardsJson()).forwards() : List.of();
+            if (fs.isEmpty()) {
+                for (Forward f : vm.forwards()) {
+                    forwards.add(new ForwardRow(vm.name(), f.protocol(), f.address() + ":" + f.host(), f.guest(), "-", "manifest"));
+                }
+            }
+            for (ForwardState.Entry e : fs) {
+                forwards.add(new ForwardRow(vm.name(), e.protocol(), e.address() + ":" + e.host(), e.guest(), e.via(), e.live() ? "live" : "manifest"));
+            }
+        }
+        return new Info(m.name(), rows, bs, mounts, forwards);
+    }
+
+    /** A mount source as the manifest would name it: relative inside the constellation directory, else absolute. */
+    static String shown(Manifest m, Path source) {
+        Path dir = m.dir() == null ? null : m.dir().toAbsolutePath().normalize();
+        return dir != null && source.startsWith(dir) ? dir.relativize(source).toString() : source.toString();
     }
 
     public VmRow vm(String name) {
@@ -72,6 +122,18 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             b.add(new String[] {"BRIDGE", "SUBNET", "POLICY", "ALLOWED PORTS", "ALLOWED IPS", "HOST"});
             for (BridgeRow r : bridges) b.add(new String[] {r.bridge(), r.subnet(), r.policy(), r.allowedPorts(), r.allowedIps(), r.host()});
             sb.append("\n").append(table(b));
+        }
+        if (!mounts.isEmpty()) {
+            List<String[]> t2 = new ArrayList<>();
+            t2.add(new String[] {"MOUNT", "SOURCE", "TARGET", "MODE", "TRANSPORT"});
+            for (MountRow r : mounts) t2.add(new String[] {r.vm(), r.source(), r.target(), r.mode(), r.transport()});
+            sb.append("\n").append(table(t2));
+        }
+        if (!forwards.isEmpty()) {
+            List<String[]> t2 = new ArrayList<>();
+            t2.add(new String[] {"FORWARD", "PROTO", "HOST", "GUEST", "VIA", "ORIGIN"});
+            for (ForwardRow r : forwards) t2.add(new String[] {r.vm(), r.protocol(), r.host(), Integer.toString(r.guest()), r.via(), r.origin()});
+            sb.append("\n").append(table(t2));
         }
         return sb.toString();
     }
