@@ -85,11 +85,12 @@ public final class Main {
     }
 
     private static int repl(Meros meros, boolean debug) {
-        // JShell takes about 0.4 s of CPU to build (javac's first compilation, see scripts/bench/repl): it is built on
-        // the other core while the terminal and the prompt come up, so the first Java line does not wait for all of it
+        // JShell takes about 0.4 s of CPU to build (javac's first compilation). With -Dmeros.jshell.early it starts
+        // at launch; by default once the prompt is drawn (Repl): on 2 loaded cores the early start delayed the
+        // prompt more than it sped up the first result (docs/shell.md, Start-up)
         JShellEvaluator evaluator = new JShellEvaluator(meros);
         evaluator.debug(debug);
-        evaluator.warmUp();
+        if (Boolean.getBoolean("meros.jshell.early")) evaluator.warmUp();
         try (evaluator; Terminal terminal = systemTerminal()) {
             meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
             return new Repl(terminal, meros, meros.home().history(), debug, Repl.commandsOf(meros), evaluator).run();
