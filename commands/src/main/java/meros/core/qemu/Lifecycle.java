@@ -325,7 +325,7 @@ public final class Lifecycle {
             try {
                 return resumeAndWait(b);
             } catch (MerosException e) {
-                if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
+                if (e.exitCode() == ExitCode.INTERRUPTED || e instanceof GuestRefused) throw e;
                 r.kill();
                 b.saved().remove();
                 out.accept(name + ": resuming saved boot " + b.saved().shortKey() + " failed (" + e.getMessage() + "); removed it, booting cold");
@@ -456,6 +456,11 @@ public final class Lifecycle {
      * @return the VM ready, or not ready when the deadline passed (the VM keeps running)
      * @throws MerosException when QEMU exits during boot, the host key does not match, or the guest refuses the key
      */
+    /** The guest answered and refused meros (e.g. its key): final, neither retried nor worked around by a cold boot. */
+    static final class GuestRefused extends MerosException {
+        GuestRefused(String message) { super(ExitCode.FAILED, message); }
+    }
+
     private Started awaitReady(VmRuntime r, VmState st, long t0, Deadline deadline, boolean reattached) {
         Vm vm = r.vm();
         // No banner probes: OpenSSH (PerSourcePenalties) penalises connections that never try to authenticate, and
@@ -485,7 +490,9 @@ public final class Lifecycle {
                             d.timeout().toSeconds(), last.isEmpty() ? "the serial log is empty" : "serial: " + last));
                 }
                 return Poll.pending(last.isEmpty() ? "the serial log is empty" : "serial: " + last);
-            }).subject("vm " + vm.name()).every(READINESS_POLL).await(deadline);
+            }).subject("vm " + vm.name()).every(READINESS_POLL)
+                    .retryOn(e -> e instanceof MerosException me && !(me instanceof GuestRefused) && me.exitCode() != ExitCode.INTERRUPTED)
+                    .await(deadline);
             double s = (System.nanoTime() - t0) / 1e9;
             out.accept(String.format("%s: ready in %.1f s (%s)", vm.name(), s, how));
             return new Started(vm.name(), reattached, true, s, how, null);
@@ -546,7 +553,7 @@ public final class Lifecycle {
         } catch (SshAccess.HostKeyMismatch e) {
             return "!" + e.getMessage();
         } catch (SshAccess.KeyRefused e) {
-            throw MerosException.failed(Readiness.keyRefused(vm.name(), e.user()));
+            throw new GuestRefused(Readiness.keyRefused(vm.name(), e.user()));
         } catch (MerosException e) {
             return e.getMessage();
         }
