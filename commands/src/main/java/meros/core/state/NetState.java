@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,16 +58,7 @@ public record NetState(List<String> bridges, List<String> taps, String nftTable,
 
     public boolean isEmpty() { return bridges.isEmpty() && taps.isEmpty() && nftTable == null && (dns == null || dns.isEmpty()); }
 
-    public void write(Path file) {
-        try {
-            StateDir.ensure(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            JSON.writeValue(tmp.toFile(), this);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
+    public void write(Path file) { StateDir.writeJson(JSON, file, this); }
 
     private static List<String> add(List<String> l, String s) {
         Set<String> set = new LinkedHashSet<>(l);
