@@ -5,6 +5,7 @@ import meros.core.manifest.Forward;
 import meros.core.manifest.Vm;
 import meros.core.qemu.Forwards;
 import meros.core.qemu.Live;
+import meros.core.qemu.RunState;
 import meros.core.qemu.VmRuntime;
 import meros.core.qmp.EventFollower;
 import meros.core.qmp.QmpClient;
@@ -65,12 +66,13 @@ public final class Machine implements AutoCloseable {
     // ------------------------------------------------------------ state and QMP
 
     /**
-     * The VM's state: what QMP {@code query-status} says ({@code running}, {@code paused}, {@code shutdown},
-     * ...) or, without a live QEMU, {@code stopped} (never started or cleanly shut down), {@code crashed},
-     * {@code shut down} (the guest powered off) or {@code unreachable} (QEMU alive, QMP silent). Blocks at most
-     * about 3 s (one QMP round trip); never throws for a VM that is not running.
+     * The VM's state: what QMP {@code query-status} says ({@link RunState#RUNNING}, {@link RunState#PAUSED},
+     * {@link RunState#SHUTDOWN}, ...) or, without a live QEMU, {@link RunState#STOPPED} (never started or cleanly
+     * shut down), {@link RunState#CRASHED}, {@link RunState#SHUT_DOWN} (the guest powered off) or
+     * {@link RunState#UNREACHABLE} (QEMU alive, QMP silent); prints as {@code running}, {@code shut down}, ...
+     * Blocks at most {@link Timeouts#QMP_STATUS} (3 s, one QMP round trip); never throws for a VM that is not running.
      */
-    public String status() { return plumbing().runtime().status().state(); }
+    public RunState status() { return plumbing().runtime().status().state(); }
 
     /** The pid of the VM's running QEMU, or empty when it is not running. Reads the pidfile; never blocks. */
     public OptionalLong pid() { return plumbing().runtime().livePid(); }

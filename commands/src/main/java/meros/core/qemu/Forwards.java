@@ -182,7 +182,7 @@ public final class Forwards {
         Vm vm = r.vm();
         if (!r.running()) throw r.notRunning();
         var rec = r.recorded();
-        boolean user = rec != null && "user".equals(rec.network());
+        boolean user = rec != null && rec.userNet();
         String why = clash(home, constellation, vm.name(), f);
         for (ForwardState.Entry e : ForwardState.read(r.paths().forwardsJson()).forwards()) {
             if (e.protocol().equals(f.protocol()) && e.host() == f.host() && e.address().equals(f.address())) {

@@ -145,8 +145,8 @@ public final class GroupSnapshot {
     private static List<VmRuntime> pauseAll(Map<String, VmRuntime> rts) {
         List<VmRuntime> was = new ArrayList<>();
         for (VmRuntime r : rts.values()) {
-            String st = r.qmp("query-status", null, QMP_T).path("status").asText();
-            if (st.equals("running")) was.add(r);
+            RunState st = RunState.ofQmp(r.qmp("query-status", null, QMP_T).path("status").asText());
+            if (st == RunState.RUNNING) was.add(r);
         }
         each(rts, r -> { r.qmp("stop", null, QMP_T); return null; });
         return was;

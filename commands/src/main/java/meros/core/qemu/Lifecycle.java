@@ -320,7 +320,7 @@ public final class Lifecycle {
     private Started startAndWait(Boot b) {
         VmRuntime r = b.r();
         String name = r.vm().name();
-        StateDir.of(home, r.label().substring(0, r.label().indexOf('/'))).createVm(name);
+        StateDir.of(home, r.constellation()).createVm(name);
         if (b.saved() != null) {
             try {
                 return resumeAndWait(b);
@@ -339,10 +339,10 @@ public final class Lifecycle {
 
     /** Saves a VM's boot unless one exists under its key; a failure is reported and does not fail {@code init}. */
     private void saveBoot(VmRuntime r, Map<String, Integer> mcast) {
-        String c = r.label().substring(0, r.label().indexOf('/'));
+        String c = r.constellation();
         Vm vm = r.vm();
         VmState st = r.recorded();
-        Vm.Accel accel = st != null && "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+        Vm.Accel accel = st != null && st.accel() == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG;
         if (!vm.mounts().isEmpty()) {
             // QEMU cannot migrate a VM with a virtiofs or mounted 9p device, so there is nothing to save
             out.accept(vm.name() + ": no saved boot (QEMU cannot save a VM with shared folders); every init boots it cold");
@@ -374,7 +374,7 @@ public final class Lifecycle {
         long t0 = System.nanoTime();
         VmState st = b.saved().resume(r, b.accel(), userNet(vm), b.sshPort(), b.mcast());
         SavedBoot.recordStarted(r, "resumed " + b.saved().record().key());
-        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
+        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel().text() + ", "
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ") from saved boot "
                 + b.saved().shortKey() + ", resumed");
         long loaded = System.nanoTime();
@@ -402,7 +402,7 @@ public final class Lifecycle {
         long t0 = System.nanoTime();
         VmState st = start(b, b.accel());
         announce(vm, st);
-        if ("kvm".equals(st.accel()) && !kernelStartsUnderKvm(b)) {
+        if (st.accel() == Vm.Accel.KVM && !kernelStartsUnderKvm(b)) {
             String seen = seenOnSerial(r);
             r.kill();
             if (b.asked().accel() == Vm.Accel.KVM) {
@@ -423,7 +423,7 @@ public final class Lifecycle {
     }
 
     private void announce(Vm vm, VmState st) {
-        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
+        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel().text() + ", "
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
     }
 
@@ -466,16 +466,16 @@ public final class Lifecycle {
         // No banner probes: OpenSSH (PerSourcePenalties) penalises connections that never try to authenticate, and
         // enough of them make sshd drop the next real login. On a bridge one plain TCP connect shows sshd listens;
         // in user mode QEMU accepts on the guest's behalf, so logins are tried right away (they fail fast until sshd runs).
-        boolean[] listening = {st.sshHost() != null && "user".equals(st.network())};
+        boolean[] listening = {st.sshHost() != null && st.userNet()};
         String waitingFor = st.sshHost() == null ? "the guest agent" : "SSH on " + st.sshHost() + ":" + st.sshPort();
         long[] nextReport = {System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos()};
         try {
             String how = Wait.until(vm.name() + " to answer " + waitingFor, d -> {
                 if (st.sshHost() != null && !listening[0]) listening[0] = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
                 if (listening[0]) {
-                    String failed = sshLogin(r);
-                    if (failed == null) return Poll.done("ssh");
-                    if (failed.startsWith("!")) return Poll.never(failed.substring(1));
+                    Login login = sshLogin(r);
+                    if (login.outcome() == Login.Outcome.OK) return Poll.done("ssh");
+                    if (login.outcome() == Login.Outcome.FINAL) return Poll.never(login.detail());
                 }
                 // the agent answers before sshd is up: it only decides when there is no SSH endpoint
                 if (st.sshHost() == null && Readiness.guestAgent(r.paths().qga(), 300)) return Poll.done("guest agent");
@@ -543,19 +543,30 @@ public final class Lifecycle {
         return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[@-_]", "").replaceAll("\\p{Cntrl}", "");
     }
 
-    /** null when {@code true} ran over SSH; a reason otherwise ("!" first: permanent, e.g. a wrong host key). */
-    private String sshLogin(VmRuntime r) {
+    /**
+     * What one SSH login found.
+     *
+     * @param detail why the login did not work (null for {@link Outcome#OK})
+     */
+    private record Login(Outcome outcome, String detail) {
+        /** OK: {@code true} ran; RETRY: not yet (e.g. sshd not up); FINAL: it never will (e.g. a wrong host key). */
+        enum Outcome { OK, RETRY, FINAL }
+
+        static final Login OK = new Login(Outcome.OK, null);
+    }
+
+    private Login sshLogin(VmRuntime r) {
         Vm vm = r.vm();
-        MachineAccess access = new MachineAccess(home, r.label().substring(0, r.label().indexOf('/')), vm.name(), vm.user());
+        MachineAccess access = new MachineAccess(home, r.constellation(), vm.name(), vm.user());
         try (SshAccess ssh = new SshAccess(() -> access.target(vm.user()), Duration.ofSeconds(3))) {
             ExecResult res = ssh.exec("true", Duration.ofSeconds(30));
-            return res.ok() ? null : "ssh login ran 'true' with " + res.describe();
+            return res.ok() ? Login.OK : new Login(Login.Outcome.RETRY, "ssh login ran 'true' with " + res.describe());
         } catch (SshAccess.HostKeyMismatch e) {
-            return "!" + e.getMessage();
+            return new Login(Login.Outcome.FINAL, e.getMessage());
         } catch (SshAccess.KeyRefused e) {
             throw new GuestRefused(Readiness.keyRefused(vm.name(), e.user()));
         } catch (MerosException e) {
-            return e.getMessage();
+            return new Login(Login.Outcome.RETRY, e.getMessage());
         }
     }
 
@@ -584,8 +595,8 @@ public final class Lifecycle {
                 VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
                 VmState st = r.recorded();
                 if (!r.running() || st == null) throw MerosException.failed("vm " + r.label() + " is not running: reset needs every VM ('init " + m.name() + "')");
-                Vm.Accel accel = "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
-                boolean user = "user".equals(st.network());
+                Vm.Accel accel = st.accel() == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG;
+                boolean user = st.userNet();
                 SavedBoot sb = SavedBoot.find(home, m.name(), n, SavedBoot.key(m.name(), r, accel, user, mcast));
                 if (sb == null) {
                     throw MerosException.failed("vm " + r.label() + " has no saved boot to reset to (init saves one when the VM first becomes ready; "

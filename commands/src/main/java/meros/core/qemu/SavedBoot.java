@@ -112,13 +112,13 @@ public final class SavedBoot {
     /** The file that says how the VM's current QEMU started: {@code cold} or {@code resumed <key>}. */
     public static Path startedFile(VmRuntime r) { return r.paths().dir().resolve("started"); }
 
-    /** {@code cold}, {@code resumed} or {@code -} (not running, or started before this was recorded). */
+    /** {@code cold}, {@code resumed} or null (not running, or started before this was recorded). */
     public static String startedHow(VmRuntime r) {
         try {
             String s = Files.readString(startedFile(r)).strip();
-            return s.startsWith("resumed") ? "resumed" : s.isEmpty() ? "-" : s;
+            return s.startsWith("resumed") ? "resumed" : s.isEmpty() ? null : s;
         } catch (IOException e) {
-            return "-";
+            return null;
         }
     }
 
@@ -306,8 +306,8 @@ public final class SavedBoot {
             Files.setPosixFilePermissions(disk, PosixFilePermissions.fromString("r--------"));
             Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("r--------"));
             VmState st = r.recorded();
-            boolean userNet = st != null && "user".equals(st.network());
-            Vm.Accel accel = st != null && "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+            boolean userNet = st != null && st.userNet();
+            Vm.Accel accel = st != null && st.accel() == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG;
             Record rec = new Record(key, r.label(), System.currentTimeMillis(), Files.size(state), Files.size(disk), paused,
                     keyArgv(constellation, r, accel, userNet, mcastOf(home, constellation, r)));
             JSON.writeValue(tmp.resolve("saved.json").toFile(), rec);
@@ -398,17 +398,17 @@ public final class SavedBoot {
         try {
             feed(r, sock);
             long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
-            String last = "inmigrate";
+            RunState last = RunState.INMIGRATE;
             try (QmpClient q = r.connect(Duration.ofSeconds(10))) {
                 while (System.nanoTime() < deadline) {
-                    last = q.execute("query-status", null, QMP_T).path("status").asText("unknown");
-                    if (last.equals("running")) return st;
+                    last = RunState.ofQmp(q.execute("query-status", null, QMP_T).path("status").asText());
+                    if (last == RunState.RUNNING) return st;
                     // the state was saved paused: once loaded, QEMU waits in "paused" for a cont
-                    if (last.equals("paused")) {
+                    if (last == RunState.PAUSED) {
                         q.execute("cont", null, QMP_T);
                         continue;
                     }
-                    if (!last.equals("inmigrate") && !last.equals("prelaunch")) break;
+                    if (last != RunState.INMIGRATE && last != RunState.PRELAUNCH) break;
                     sleep(POLL);
                 }
             }

@@ -48,6 +48,7 @@ public final class VmRuntime {
     public Vm vm() { return vm; }
     public VmPaths paths() { return paths; }
     public String label() { return constellation + "/" + vm.name(); }
+    public String constellation() { return constellation; }
 
     public Path disk() { return home.disks().resolve(constellation).resolve(vm.name() + ".qcow2"); }
     public Path kernel() {
@@ -162,7 +163,7 @@ public final class VmRuntime {
         List<String> addrs = new ArrayList<>();
         for (Nic n : vm.networks()) addrs.add(n.ip());
         String sshHost = userNet ? "127.0.0.1" : addrs.isEmpty() ? null : addrs.get(0);
-        VmState st = new VmState(pid, accel == Vm.Accel.KVM ? "kvm" : "tcg", userNet ? "user" : "bridge",
+        VmState st = new VmState(pid, accel == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG, userNet ? Vm.NetworkMode.USER : Vm.NetworkMode.BRIDGE,
                 sshHost, userNet ? sshPort : sshHost == null ? 0 : 22, t0, disk().toString(), addrs);
         st.write(paths.vmJson());
         StateDir.ownerOnly(paths.vmJson());
@@ -243,31 +244,30 @@ public final class VmRuntime {
     /**
      * What QMP says about the VM, or what is left of it.
      *
-     * @param state  {@code running}, {@code paused}, {@code shutdown}, ... as QMP reports it, or {@code stopped}
-     *               (never started / cleanly shut down), {@code crashed} (QEMU gone without shutdown), {@code shut down}
-     *               (the guest powered off), {@code unreachable} (alive but QMP does not answer)
+     * @param state  as QMP reports it while QEMU lives, else what is left ({@link RunState})
+     * @param pid    QEMU's pid (the recorded one when it is gone), 0 when there is none
      * @param reason what is known about why, or null
      */
-    public record Status(String state, long pid, String reason) { }
+    public record Status(RunState state, long pid, String reason) { }
 
     public Status status() {
         OptionalLong pid = livePid();
         VmState rec = recorded();
         if (pid.isEmpty()) {
-            if (rec == null) return new Status("stopped", 0, null);
+            if (rec == null) return new Status(RunState.STOPPED, 0, null);
             String tail = serialTail(40);
             if (tail.contains("reboot: Power down") || tail.contains("reboot: System halted")) {
-                return new Status("shut down", rec.pid(), "the guest powered off");
+                return new Status(RunState.SHUT_DOWN, rec.pid(), "the guest powered off");
             }
             String panic = tail.lines().filter(l -> l.contains("Kernel panic")).reduce((a, b) -> b).orElse(null);
-            return new Status("crashed", rec.pid(), panic != null ? panic.strip()
+            return new Status(RunState.CRASHED, rec.pid(), panic != null ? panic.strip()
                     : "QEMU process " + rec.pid() + " is gone without a shutdown");
         }
         try (QmpClient c = QmpClient.connect(paths.qmp(), Timeouts.QMP_STATUS)) {
             JsonNode st = c.execute("query-status", null, Timeouts.QMP_STATUS);
-            return new Status(st.path("status").asText("unknown"), pid.getAsLong(), null);
+            return new Status(RunState.ofQmp(st.path("status").asText()), pid.getAsLong(), null);
         } catch (MerosException e) {
-            return new Status("unreachable", pid.getAsLong(), e.getMessage());
+            return new Status(RunState.UNREACHABLE, pid.getAsLong(), e.getMessage());
         }
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -102,7 +103,7 @@ class SharingArgsTest {
 
     @Test
     void infoListsMountsWithTransportAndForwardsWithHowTheyAreMade() {
-        Info info = new Info("lab", List.of(new Info.VmRow("web", "running", null, 42, "tcg", 5, "-", "127.0.0.1:40222", "d", "cold")),
+        Info info = new Info("lab", List.of(new Info.VmRow("web", RunState.RUNNING, null, 42, Vm.Accel.TCG, Duration.ofSeconds(5), List.of(), "127.0.0.1:40222", "d", true, "cold")),
                 List.of(),
                 List.of(new Info.MountRow("web", "shared", "/mnt/shared", "ro", "virtiofs")),
                 List.of(new Info.ForwardRow("web", "tcp", "127.0.0.1:18080", 80, "hostfwd", "manifest"),
