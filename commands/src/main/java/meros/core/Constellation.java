@@ -1,5 +1,6 @@
 package meros.core;
 
+import meros.core.base.MerosException;
 import meros.core.graph.Topology;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;

@@ -1,6 +1,7 @@
 package meros.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import meros.core.base.MerosException;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Vm;
 import meros.core.qemu.Forwards;

@@ -1,5 +1,7 @@
 package meros.core;
 
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestLoader;
 import meros.core.qemu.LiveEvents;

@@ -1,6 +1,6 @@
 package meros.e2e;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Machine;
 import meros.core.Meros;
 import meros.core.image.ImageBuilder;

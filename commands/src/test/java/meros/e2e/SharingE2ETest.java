@@ -1,9 +1,9 @@
 package meros.e2e;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Machine;
 import meros.core.Meros;
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.core.proc.Proc;
 import meros.core.qemu.Lifecycle;
 import meros.core.qemu.Shares;

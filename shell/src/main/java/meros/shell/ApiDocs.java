@@ -56,7 +56,7 @@ final class ApiDocs {
     }
 
     /** Where a class JShell names without its package (it is imported) is looked for. */
-    private static final List<String> PACKAGES = List.of("meros.core", "meros.core.manifest", "meros.core.qmp",
+    private static final List<String> PACKAGES = List.of("meros.core", "meros.core.base", "meros.core.manifest", "meros.core.qmp",
             "meros.core.wait", "meros.core.ssh", "meros.core.scenario", "meros.core.qemu");
 
     private String lookup(String cls, String member) {

@@ -1,7 +1,7 @@
 package meros.shell;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.manifest.Vm;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;

@@ -1,6 +1,6 @@
 package meros.core.qemu;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.manifest.Bridge;
 import meros.core.manifest.Cidr;
 import meros.core.manifest.Forward;

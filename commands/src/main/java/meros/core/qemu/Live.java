@@ -1,8 +1,8 @@
 package meros.core.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 import meros.core.qmp.QmpClient;
 import meros.core.wait.Timeouts;
 

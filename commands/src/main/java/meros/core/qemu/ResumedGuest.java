@@ -3,7 +3,7 @@ package meros.core.qemu;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.core.ssh.GuestAgent;
 
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package meros.core.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.host.HostTools;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;

@@ -1,7 +1,7 @@
 package meros.core.graph;
 
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.Meros;
 import meros.core.manifest.Manifest;
 import meros.core.qemu.RunState;

@@ -1,6 +1,6 @@
 package meros.core.qemu;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.manifest.Vm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

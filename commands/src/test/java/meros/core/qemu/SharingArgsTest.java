@@ -87,7 +87,7 @@ class SharingArgsTest {
         assertEquals("9p", Shares.chosen(true, Path.of("/usr/lib/qemu/virtiofsd"), "9p"));
         assertEquals("virtiofs", Shares.chosen(true, Path.of("/usr/lib/qemu/virtiofsd"), ""));
         assertEquals("MEROS_MOUNT_TRANSPORT=nfs is not a mount transport (virtiofs or 9p)",
-                assertThrows(meros.core.MerosException.class, () -> Shares.chosen(true, null, "nfs")).getMessage());
+                assertThrows(meros.core.base.MerosException.class, () -> Shares.chosen(true, null, "nfs")).getMessage());
     }
 
     @Test
@@ -137,17 +137,17 @@ class SharingArgsTest {
     void aBoundHostPortIsRefusedWithItsOwnerNamed(@TempDir Path tmp) throws Exception {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             int port = s.getLocalPort();
-            String why = Forwards.clash(new meros.core.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1"));
+            String why = Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1"));
             assertEquals("host port tcp 127.0.0.1:" + port + " is already in use by pid " + ProcessHandle.current().pid() + " (java)", why);
             // 0.0.0.0 overlaps every address
-            assertNotNull(Forwards.clash(new meros.core.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "0.0.0.0")));
+            assertNotNull(Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "0.0.0.0")));
         }
     }
 
     @Test
     void aFreeHostPortIsNoClash(@TempDir Path tmp) {
         int port = VmRuntime.freeLoopbackPort();
-        assertNull(Forwards.clash(new meros.core.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1")));
-        assertNull(Forwards.clash(new meros.core.Home(tmp), "c", "vm", new Forward(port, 80, "udp", "127.0.0.1")));
+        assertNull(Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1")));
+        assertNull(Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "udp", "127.0.0.1")));
     }
 }

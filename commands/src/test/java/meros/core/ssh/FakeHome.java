@@ -1,6 +1,6 @@
 package meros.core.ssh;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.manifest.Vm;
 import meros.core.state.VmState;
 
