@@ -20,15 +20,6 @@ import java.util.Set;
 final class Fs {
     private Fs() { }
 
-    /** True when this process runs with uid 0 (ownership can be kept, chroot works). */
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | RuntimeException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
-    }
-
     static boolean isNoSpace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = t.getMessage();

@@ -3,6 +3,7 @@ package meros.core.image;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.host.Privileges;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
@@ -140,7 +141,7 @@ public final class ImageBuilder {
     public List<BuiltImage> build(Manifest m, List<String> vms, Progress progress) {
         List<String> names = vms == null || vms.isEmpty() ? m.vmNames() : vms;
         for (String n : names) m.vm(n); // every name valid before anything starts
-        if (!Fs.isRoot() && !UserNamespaceBuild.inChild()) return UserNamespaceBuild.run(home, m, names, progress);
+        if (!Privileges.isRoot() && !UserNamespaceBuild.inChild()) return UserNamespaceBuild.run(home, m, names, progress);
         preflight();
         List<BuiltImage> out = new ArrayList<>();
         Map<String, BaseSpec> specs = new LinkedHashMap<>();
@@ -326,7 +327,7 @@ public final class ImageBuilder {
     }
 
     private void preflight() {
-        if (!Fs.isRoot()) {
+        if (!Privileges.isRoot()) {
             throw MerosException.usage("meros build must run as root (hooks run in a chroot; the image keeps file ownership)");
         }
         for (String t : List.of("mke2fs", "qemu-img", "ssh-keygen", "tar", "chroot", "unshare")) BuildTools.require(t);

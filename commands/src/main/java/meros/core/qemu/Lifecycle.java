@@ -4,6 +4,7 @@ import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.host.Kvm;
+import meros.core.host.Privileges;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Bridge;
@@ -111,25 +112,12 @@ public final class Lifecycle {
         return this;
     }
 
-    public static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name")) || uid() == 0;
-    }
-
-    private static long uid() {
-        try {
-            Object u = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
-            return ((Number) u).longValue();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
     /** Whether a VM runs on user-mode networking: {@code network: user}, or {@code auto} without root. */
     public static boolean userNet(Vm vm) {
         return switch (vm.network()) {
             case USER -> true;
             case BRIDGE -> false;
-            case AUTO -> !isRoot();
+            case AUTO -> !Privileges.isRoot();
         };
     }
 
@@ -168,7 +156,7 @@ public final class Lifecycle {
 
             for (String n : toStart) {
                 Vm vm = m.vm(n);
-                if (vm.network() == Vm.NetworkMode.BRIDGE && !isRoot() && !vm.networks().isEmpty()) {
+                if (vm.network() == Vm.NetworkMode.BRIDGE && !Privileges.isRoot() && !vm.networks().isEmpty()) {
                     throw new MerosException(ExitCode.USAGE, "vm '" + n + "' has network: bridge, which needs root (or use network: user)");
                 }
             }
@@ -478,7 +466,7 @@ public final class Lifecycle {
                     if (login.outcome() == Login.Outcome.FINAL) return Poll.never(login.detail());
                 }
                 // the agent answers before sshd is up: it only decides when there is no SSH endpoint
-                if (st.sshHost() == null && Readiness.guestAgent(r.paths().qga(), 300)) return Poll.done("guest agent");
+                if (st.sshHost() == null && AgentSocket.ping(r.paths().qga(), 300)) return Poll.done("guest agent");
                 if (!r.running()) {
                     out.accept(vm.name() + ": QEMU exited during boot; last serial lines:\n" + indent(r.serialTail(15)));
                     return Poll.never("QEMU exited during boot (" + r.status().reason() + ")");

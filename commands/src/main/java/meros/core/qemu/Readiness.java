@@ -4,14 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
-/** Cheap probes that a guest is up: an SSH banner on a TCP port, or an answer from the guest agent. */
+/** Cheap probes that a guest is up: an open TCP port, an SSH banner; and the message for a guest that refuses meros's key. */
 public final class Readiness {
     private Readiness() { }
 
@@ -52,53 +47,6 @@ public final class Readiness {
             s.connect(new InetSocketAddress(host, port), timeoutMillis);
             return true;
         } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** True when the guest agent behind {@code socket} answers {@code guest-ping} within the timeout. */
-    public static boolean guestAgent(Path socket, int timeoutMillis) {
-        return guestAgentCall(socket, "{\"execute\": \"guest-ping\"}", timeoutMillis);
-    }
-
-    /**
-     * Asks the guest agent to power the guest off (works in guests without ACPI handling). The agent sends no
-     * reply on success, so this only reports whether the request could be delivered after a successful ping.
-     */
-    public static boolean guestShutdown(Path socket, int timeoutMillis) {
-        if (!guestAgent(socket, timeoutMillis)) return false;
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(ByteBuffer.wrap("{\"execute\": \"guest-shutdown\", \"arguments\": {\"mode\": \"powerdown\"}}\n".getBytes(StandardCharsets.UTF_8)));
-            Thread.sleep(200); // let QEMU pass it on before the connection closes
-            return true;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static boolean guestAgentCall(Path socket, String request, int timeoutMillis) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
-            ch.configureBlocking(false);
-            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-            ByteBuffer buf = ByteBuffer.allocate(1024);
-            while (System.nanoTime() < deadline) {
-                int r = ch.read(buf);
-                if (r < 0) return false;
-                String got = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-                if (got.contains("\"return\"")) return true;
-                Thread.sleep(50);
-            }
-            return false;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return false;
         }
     }

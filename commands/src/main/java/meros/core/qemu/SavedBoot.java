@@ -327,7 +327,7 @@ public final class SavedBoot {
         }
     }
 
-    /** The multicast ports of the constellation's bridges as {@link Lifecycle} computes them. */
+    /** The multicast ports of the constellation's bridges as {@code init} computes them. */
     static Map<String, Integer> mcastOf(Home home, String constellation, VmRuntime r) {
         Map<String, Integer> m = new java.util.LinkedHashMap<>();
         for (var n : r.vm().networks()) m.put(n.bridge(), QemuArgs.mcastPort(home.root(), constellation, n.bridge()));
@@ -484,19 +484,6 @@ public final class SavedBoot {
             for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + p, e);
-        }
-    }
-
-    /** {@code qemu-img info}'s backing file of a qcow2 image, or null. */
-    static String backingOf(Path image) {
-        Proc.Result res = Proc.of("qemu-img", "info", "-U", "--output=json", image.toString()).timeout(Duration.ofSeconds(30)).call();
-        if (!res.ok()) return null;
-        try {
-            JsonNode n = JSON.readTree(res.stdout());
-            String b = n.path("full-backing-filename").asText(n.path("backing-filename").asText(null));
-            return b == null || b.isEmpty() ? null : b;
-        } catch (IOException e) {
-            return null;
         }
     }
 }

@@ -1,10 +1,12 @@
 package meros.core.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.host.HostTools;
+import meros.core.host.Privileges;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
@@ -141,7 +143,7 @@ public final class VmRuntime {
         else freshOverlay(backing);
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
-        String transport = Shares.chosen(Lifecycle.isRoot(), HostTools.virtiofsd(), System.getenv(Shares.FORCE_ENV));
+        String transport = Shares.chosen(Privileges.isRoot(), HostTools.virtiofsd(), System.getenv(Shares.FORCE_ENV));
         List<String> argv = QemuArgs.build(constellation, vm, paths,
                 new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts, transport));
         argv = new ArrayList<>(argv);
@@ -181,7 +183,7 @@ public final class VmRuntime {
                 Files.delete(ov);
             }
             if (Files.exists(ov)) {
-                String backing = SavedBoot.backingOf(ov);
+                String backing = backingOf(ov);
                 if (backing != null && !Files.isRegularFile(Path.of(backing))) Files.delete(ov);
             }
             if (!Files.exists(ov)) {
@@ -301,7 +303,7 @@ public final class VmRuntime {
                 c.execute("system_powerdown", null, Timeouts.QMP_STOP_STEP);
                 boolean acpi = waitGone(h, powerdownWait.compareTo(Timeouts.ACPI_FIRST) < 0 ? powerdownWait : Timeouts.ACPI_FIRST);
                 boolean agent = false;
-                if (!acpi) agent = Readiness.guestShutdown(paths.qga(), 2000); // a guest that ignores the ACPI button
+                if (!acpi) agent = AgentSocket.shutdown(paths.qga(), 2000); // a guest that ignores the ACPI button
                 if (acpi || waitGone(h, powerdownWait)) how = agent ? "powered off (guest agent)" : "powered off (ACPI)";
                 else {
                     try {
@@ -376,6 +378,19 @@ public final class VmRuntime {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {
             // best effort: a stale file is replaced on the next start
+        }
+    }
+
+    /** {@code qemu-img info}'s backing file of a qcow2 image, or null. */
+    public static String backingOf(Path image) {
+        Proc.Result res = Proc.of("qemu-img", "info", "-U", "--output=json", image.toString()).timeout(Timeouts.QMP_QUERY).call();
+        if (!res.ok()) return null;
+        try {
+            JsonNode n = new ObjectMapper().readTree(res.stdout());
+            String b = n.path("full-backing-filename").asText(n.path("backing-filename").asText(null));
+            return b == null || b.isEmpty() ? null : b;
+        } catch (IOException e) {
+            return null;
         }
     }
 }
