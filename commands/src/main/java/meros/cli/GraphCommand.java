@@ -2,7 +2,7 @@ package meros.cli;
 
 import meros.core.graph.Topology;
 import meros.core.manifest.Manifest;
-import meros.core.qemu.Info;
+import meros.core.lifecycle.Info;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.qemu.Info;
+import meros.core.lifecycle.Info;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

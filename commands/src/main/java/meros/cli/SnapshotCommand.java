@@ -1,7 +1,7 @@
 package meros.cli;
 
 import meros.core.base.MerosException;
-import meros.core.qemu.GroupSnapshot;
+import meros.core.lifecycle.GroupSnapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;

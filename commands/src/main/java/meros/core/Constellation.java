@@ -5,10 +5,10 @@ import meros.core.graph.Topology;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
-import meros.core.qemu.GroupSnapshot;
-import meros.core.qemu.Info;
+import meros.core.lifecycle.GroupSnapshot;
+import meros.core.lifecycle.Info;
 import meros.core.manifest.Vm;
-import meros.core.qemu.Lifecycle;
+import meros.core.lifecycle.Lifecycle;
 
 import java.nio.file.Path;
 import java.time.Duration;

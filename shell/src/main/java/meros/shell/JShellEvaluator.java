@@ -43,7 +43,7 @@ public final class JShellEvaluator implements AutoCloseable {
      */
     static final List<String> IMPORTS = List.of(
             "import meros.core.*;", "import meros.core.base.*;", "import meros.core.manifest.*;", "import meros.core.host.*;", "import meros.core.image.*;",
-            "import meros.core.kernel.*;", "import meros.core.net.*;", "import meros.core.proc.*;", "import meros.core.qemu.*;",
+            "import meros.core.kernel.*;", "import meros.core.net.*;", "import meros.core.proc.*;", "import meros.core.qemu.*;", "import meros.core.lifecycle.*;",
             "import meros.core.qmp.*;", "import meros.core.scenario.*;", "import meros.core.ssh.*;", "import meros.core.state.*;",
             "import java.util.*;", "import java.nio.file.*;", "import java.time.*;");
     /** Longest value echoed after {@code ==>}, in code points (JShell's own feedback shortens long values too). */

@@ -8,7 +8,7 @@ import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
-import meros.core.qemu.Info;
+import meros.core.lifecycle.Info;
 import meros.core.qemu.RunState;
 
 import java.io.IOException;

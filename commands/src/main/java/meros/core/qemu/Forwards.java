@@ -56,7 +56,7 @@ public final class Forwards {
     }
 
     /** The forwards recorded for a running VM (manifest and live), as forwards. */
-    static List<Forward> active(VmPaths paths) {
+    public static List<Forward> active(VmPaths paths) {
         List<Forward> out = new ArrayList<>();
         for (ForwardState.Entry e : ForwardState.read(paths.forwardsJson()).forwards()) {
             out.add(new Forward(e.host(), e.guest(), e.protocol(), e.address()));

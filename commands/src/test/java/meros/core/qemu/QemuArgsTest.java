@@ -11,15 +11,15 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class QemuArgsTest {
+public class QemuArgsTest {
     static final VmPaths PATHS = new VmPaths(Path.of("/m/data/state/lab/web"));
 
-    static Vm vm(String name, List<Nic> nics, String kernelArgs, String display, List<String> extra) {
+    public static Vm vm(String name, List<Nic> nics, String kernelArgs, String display, List<String> extra) {
         return new Vm(name, "x86_64", "debian", "bookworm", List.of(), null, 2L << 30, 1024, 2, nics, null,
                 kernelArgs, Vm.Accel.AUTO, display, extra, "user", name, Vm.NetworkMode.AUTO, false, 300);
     }
 
-    static final Nic WEB0 = new Nic("lab-web0", "labnet", "10.0.10.10", "virtio-net-pci", "52:54:00:aa:bb:01");
+    public static final Nic WEB0 = new Nic("lab-web0", "labnet", "10.0.10.10", "virtio-net-pci", "52:54:00:aa:bb:01");
 
     @Test
     void bridgedVmWithTapsDirectKernelBootAndSockets() {

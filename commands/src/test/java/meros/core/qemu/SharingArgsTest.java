@@ -1,5 +1,6 @@
 package meros.core.qemu;
 
+import meros.core.lifecycle.Info;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Mount;
 import meros.core.manifest.Nic;

@@ -1,4 +1,4 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +9,9 @@ import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
+import meros.core.qemu.QemuArgs;
+import meros.core.qemu.RunState;
+import meros.core.qemu.VmRuntime;
 import meros.core.qmp.QmpClient;
 import meros.core.state.StateDir;
 import meros.core.state.VmState;

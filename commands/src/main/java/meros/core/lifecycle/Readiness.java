@@ -1,4 +1,4 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import java.io.IOException;
 import java.io.InputStream;

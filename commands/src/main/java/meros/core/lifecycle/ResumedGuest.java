@@ -1,9 +1,10 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import meros.core.base.MerosException;
+import meros.core.qemu.VmRuntime;
 import meros.core.ssh.GuestAgent;
 
 import java.time.Duration;

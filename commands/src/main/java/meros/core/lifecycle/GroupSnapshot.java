@@ -1,9 +1,12 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.manifest.Manifest;
+import meros.core.qemu.Live;
+import meros.core.qemu.RunState;
+import meros.core.qemu.VmRuntime;
 import meros.core.state.Lock;
 import meros.core.state.StateDir;
 

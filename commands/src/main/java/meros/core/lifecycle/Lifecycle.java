@@ -1,4 +1,4 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
@@ -14,6 +14,11 @@ import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.HostNet;
 import meros.core.net.NftRules;
+import meros.core.qemu.Accel;
+import meros.core.qemu.AgentSocket;
+import meros.core.qemu.Forwards;
+import meros.core.qemu.QemuArgs;
+import meros.core.qemu.VmRuntime;
 import meros.core.ssh.ExecResult;
 import meros.core.ssh.MachineAccess;
 import meros.core.ssh.SshAccess;

@@ -1,4 +1,4 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import meros.core.base.Home;
 import meros.core.manifest.Bridge;
@@ -9,6 +9,8 @@ import meros.core.manifest.Mount;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.HostNet;
+import meros.core.qemu.RunState;
+import meros.core.qemu.VmRuntime;
 import meros.core.state.ForwardState;
 import meros.core.state.MountState;
 import meros.core.state.NetState;

@@ -1,6 +1,7 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import meros.core.manifest.Vm;
+import meros.core.qemu.RunState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
