@@ -1,6 +1,5 @@
 package meros.core.lifecycle;
 
-import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.manifest.Manifest;
@@ -18,10 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Snapshots of a whole constellation: one internal snapshot (QEMU {@code savevm}, in each VM's overlay) per VM under
@@ -165,31 +160,8 @@ public final class GroupSnapshot {
 
     /** Runs {@code f} for every VM in parallel; the first failure is thrown after all have finished. */
     static List<String> each(Map<String, VmRuntime> rts, PerVm f) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, rts.size()), t -> {
-            Thread th = new Thread(t, "meros-snapshot");
-            th.setDaemon(true);
-            return th;
-        });
-        try {
-            List<Future<String>> fs = new ArrayList<>();
-            for (VmRuntime r : rts.values()) fs.add(pool.submit((Callable<String>) () -> f.run(r)));
-            List<String> out = new ArrayList<>();
-            MerosException first = null;
-            for (Future<String> fu : fs) {
-                try {
-                    out.add(fu.get());
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (first == null) first = c instanceof MerosException me ? me : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
-                }
-            }
-            if (first != null) throw first;
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MerosException(ExitCode.INTERRUPTED, "interrupted");
-        } finally {
-            pool.shutdownNow();
-        }
+        Map<String, Callable<String>> jobs = new LinkedHashMap<>();
+        rts.forEach((name, r) -> jobs.put(name, () -> f.run(r)));
+        return Parallel.values(Parallel.run("meros-snapshot", jobs, "interrupted"));
     }
 }

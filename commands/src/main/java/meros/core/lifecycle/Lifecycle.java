@@ -40,10 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -232,44 +228,23 @@ public final class Lifecycle {
                 }
             }
 
-            ExecutorService pool = Executors.newFixedThreadPool(toStart.size() + toAttach.size(), r -> {
-                Thread t = new Thread(r, "meros-init");
-                t.setDaemon(true);
-                return t;
-            });
             AtomicBoolean kvmGaveUp = new AtomicBoolean();
-            try {
-                List<Future<Started>> fs = new ArrayList<>();
-                for (String n : toStart) {
-                    VmRuntime r = rts.get(n);
-                    String key = SavedBoot.key(m.name(), r, accel.get(n), userNet(m.vm(n)), mcast);
-                    for (String stale : SavedBoot.removeStale(home, m.name(), n, key)) {
-                        out.accept(n + ": removed saved boot " + stale + " (the VM, its image, kernel or QEMU changed)");
-                    }
-                    SavedBoot saved = cold || !m.vm(n).mounts().isEmpty() ? null : SavedBoot.find(home, m.name(), n, key);
-                    Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp, saved);
-                    fs.add(pool.submit(() -> startAndWait(b)));
+            Map<String, Callable<Started>> jobs = new LinkedHashMap<>();
+            for (String n : toStart) {
+                VmRuntime r = rts.get(n);
+                String key = SavedBoot.key(m.name(), r, accel.get(n), userNet(m.vm(n)), mcast);
+                for (String stale : SavedBoot.removeStale(home, m.name(), n, key)) {
+                    out.accept(n + ": removed saved boot " + stale + " (the VM, its image, kernel or QEMU changed)");
                 }
-                for (VmRuntime r : toAttach) fs.add(pool.submit(() -> attachAndWait(r)));
-                MerosException first = null;
-                for (Future<Started> f : fs) {
-                    try {
-                        result.add(f.get());
-                    } catch (ExecutionException e) {
-                        Throwable c = e.getCause();
-                        MerosException me = c instanceof MerosException x ? x : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
-                        out.accept("error: " + me.getMessage());
-                        if (first == null) first = me;
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new MerosException(ExitCode.INTERRUPTED, "interrupted while starting " + m.name()
-                                + " (VMs started so far keep running; 'shutdown " + m.name() + "' removes them)");
-                    }
-                }
-                if (first != null) throw first;
-            } finally {
-                pool.shutdownNow();
+                SavedBoot saved = cold || !m.vm(n).mounts().isEmpty() ? null : SavedBoot.find(home, m.name(), n, key);
+                Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp, saved);
+                jobs.put(n, () -> startAndWait(b));
             }
+            for (VmRuntime r : toAttach) jobs.put(r.vm().name(), () -> attachAndWait(r));
+            var outcomes = Parallel.run("meros-init", jobs, "interrupted while starting " + m.name()
+                    + " (VMs started so far keep running; 'shutdown " + m.name() + "' removes them)");
+            for (var o : outcomes) if (o.failure() != null) out.accept("error: " + o.failure().getMessage());
+            result.addAll(Parallel.values(outcomes));
             return checked(m, result);
         }
     }
@@ -583,7 +558,7 @@ public final class Lifecycle {
         try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
             Map<String, Integer> mcast = new LinkedHashMap<>();
             for (Bridge b : m.bridges().values()) mcast.put(b.name(), QemuArgs.mcastPort(home.root(), m.name(), b.name()));
-            List<Callable<Started>> jobs = new ArrayList<>();
+            Map<String, Callable<Started>> jobs = new LinkedHashMap<>();
             for (String n : m.vmNames()) {
                 VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
                 VmState st = r.recorded();
@@ -595,7 +570,7 @@ public final class Lifecycle {
                     throw MerosException.failed("vm " + r.label() + " has no saved boot to reset to (init saves one when the VM first becomes ready; "
                             + "'shutdown " + m.name() + "' and 'init " + m.name() + "' make one)");
                 }
-                jobs.add(() -> {
+                jobs.put(n, () -> {
                     long t0 = System.nanoTime();
                     r.kill();
                     VmState ns = sb.resume(r, accel, user, user ? st.sshPort() : 0, mcast);
@@ -605,33 +580,7 @@ public final class Lifecycle {
                     return awaitResumed(r, ns, t0, RESUME_READY);
                 });
             }
-            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs.size()), t -> {
-                Thread th = new Thread(t, "meros-reset");
-                th.setDaemon(true);
-                return th;
-            });
-            try {
-                List<Future<Started>> fs = new ArrayList<>();
-                for (Callable<Started> j : jobs) fs.add(pool.submit(j));
-                List<Started> result = new ArrayList<>();
-                MerosException first = null;
-                for (Future<Started> f : fs) {
-                    try {
-                        result.add(f.get());
-                    } catch (ExecutionException e) {
-                        Throwable c = e.getCause();
-                        MerosException me = c instanceof MerosException x ? x : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
-                        if (first == null) first = me;
-                    }
-                }
-                if (first != null) throw first;
-                return result;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while resetting " + m.name());
-            } finally {
-                pool.shutdownNow();
-            }
+            return Parallel.values(Parallel.run("meros-reset", jobs, "interrupted while resetting " + m.name()));
         }
     }
 
@@ -649,31 +598,15 @@ public final class Lifecycle {
         try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
             List<String> names = select(m, vmNames);
             List<String> report = new ArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, names.size()), r -> {
-                Thread t = new Thread(r, "meros-shutdown");
-                t.setDaemon(true);
-                return t;
-            });
             List<String> failures = new ArrayList<>();
-            try {
-                Map<String, Future<String>> fs = new LinkedHashMap<>();
-                for (String n : names) {
-                    VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
-                    fs.put(n, pool.submit(() -> r.stop(powerdownWait)));
-                }
-                for (var e : fs.entrySet()) {
-                    try {
-                        String how = e.getValue().get();
-                        if (how != null) report.add("vm " + e.getKey() + ": " + how);
-                    } catch (ExecutionException x) {
-                        failures.add("vm " + e.getKey() + ": " + x.getCause().getMessage());
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted during shutdown of " + m.name());
-            } finally {
-                pool.shutdownNow();
+            Map<String, Callable<String>> jobs = new LinkedHashMap<>();
+            for (String n : names) {
+                VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
+                jobs.put(n, () -> r.stop(powerdownWait));
+            }
+            for (var o : Parallel.run("meros-shutdown", jobs, "interrupted during shutdown of " + m.name())) {
+                if (o.failure() != null) failures.add("vm " + o.name() + ": " + o.failure().getMessage());
+                else if (o.value() != null) report.add("vm " + o.name() + ": " + o.value());
             }
             // the network is taken down even when a VM could not be stopped: what is left is said below
             try {

@@ -8,7 +8,6 @@ import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
-import meros.core.proc.Proc;
 import meros.core.qemu.QemuArgs;
 import meros.core.qemu.RunState;
 import meros.core.qemu.VmRuntime;
