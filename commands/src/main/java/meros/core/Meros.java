@@ -46,7 +46,7 @@ public final class Meros {
 
     /** Reads and validates a constellation's manifest (fresh from disk each call). */
     public Manifest load(String name) {
-        return ManifestLoader.load(dirOf(name));
+        return ManifestLoader.load(dirOf(name), home::resolve);
     }
 
     /** The live handle of a constellation; the manifest is (re)read from disk on each call. */

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads a constellation directory's manifest, validates it and resolves defaults.
@@ -39,7 +40,14 @@ public final class ManifestLoader {
     }
 
     /** Loads and validates; throws {@link ManifestException} listing every problem. */
-    public static Manifest load(Path dir) {
+    public static Manifest load(Path dir) { return load(dir, null); }
+
+    /**
+     * Loads and validates like {@link #load(Path)}; with {@code files} (how a manifest path such as {@code kernel:}
+     * resolves, e.g. {@code Home::resolve}) it also checks that an existing {@code kernel:} file is a kernel for the
+     * VM's {@code arch}.
+     */
+    public static Manifest load(Path dir, Function<String, Path> files) {
         Path file = manifestFile(dir);
         if (file == null) {
             throw MerosException.usage("no manifest in " + dir + " (expected " + dir.getFileName() + ".yml or manifest.yml)");
@@ -52,11 +60,15 @@ public final class ManifestLoader {
         } catch (IOException e) {
             throw MerosException.usage("cannot read " + file + ": " + e.getMessage());
         }
-        return parse(dir.getFileName().toString(), dir, file, display(dir, file), text);
+        return parse(dir.getFileName().toString(), dir, file, display(dir, file), text, files);
     }
 
     /** Validates manifest text; {@code shownAs} is the file name problems are reported under. */
     static Manifest parse(String name, Path dir, Path file, String shownAs, String text) {
+        return parse(name, dir, file, shownAs, text, null);
+    }
+
+    static Manifest parse(String name, Path dir, Path file, String shownAs, String text, Function<String, Path> files) {
         Problems problems = new Problems(shownAs);
         Node root = compose(text, problems);
         if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
@@ -72,6 +84,7 @@ public final class ManifestLoader {
         BridgeSection bridges = new BridgeSection(problems);
         bridges.read(topReader);
         VmSection vms = new VmSection(name, bridges, problems);
+        vms.files = files;
         vms.read(topReader, top);
         CrossChecks.run(vms, bridges.declared, problems);
         if (dir != null && Files.isDirectory(dir)) {

@@ -1,17 +1,23 @@
 package meros.core.manifest;
 
+import meros.core.kernel.KernelImage;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Reads {@code virtual_machines:}: one entry per VM with its defaults, and each VM's {@code networks}. */
 final class VmSection {
@@ -39,6 +45,8 @@ final class VmSection {
     /** A NIC with the nodes it came from, for the constellation-wide checks. */
     record PlacedNic(String vm, Nic nic, Node labelNode, Node ipNode, Node macNode, Node itemNode) { }
 
+    /** Resolves manifest paths ({@code kernel:}) to files for the checks that look into them; null skips those checks. */
+    Function<String, Path> files;
     private final String constellation;
     private final Problems problems;
     private final BridgeSection bridges;
@@ -98,6 +106,7 @@ final class VmSection {
         int cpus = m.integer("cpus", 1, 1, 64);
         List<Nic> nicList = readNics(name, m);
         String kernel = m.string("kernel", null);
+        if (kernel != null) kernelMatchesArch(m, name, kernel, arch);
         String kernelArgs = m.string("kernel_args", "");
         Vm.Accel accel = Vm.Accel.valueOf(m.choice("accel", "auto", ACCELS).toUpperCase(Locale.ROOT));
         String display = display(m);
@@ -116,6 +125,24 @@ final class VmSection {
         return new Vm(name, arch, distribution, release, List.copyOf(packages), mirror, disk, memory, cpus,
                 List.copyOf(nicList), kernel, kernelArgs, accel, display, List.copyOf(qemuArgs), user, hostname,
                 network, gui, bootTimeout);
+    }
+
+    /** An existing {@code kernel:} file must be a kernel for the VM's {@code arch} (a missing one may be built later). */
+    private void kernelMatchesArch(MapReader m, String vm, String kernel, String arch) {
+        if (files == null) return;
+        Path file = files.apply(kernel);
+        if (!Files.isRegularFile(file)) return;
+        Optional<String> is;
+        try {
+            is = KernelImage.arch(file);
+        } catch (IOException e) {
+            m.problem(m.node("kernel"), m.at("kernel") + ": cannot read " + kernel + ": " + e.getMessage());
+            return;
+        }
+        if (is.isPresent() && !is.get().equals(arch)) {
+            m.problem(m.node("kernel"), m.at("kernel") + ": " + kernel + " is an " + is.get() + " kernel, but VM '" + vm
+                    + "' has arch " + arch + " (" + KernelImage.buildHint(arch) + ")");
+        }
     }
 
     /** The VM name as a host name: '_' becomes '-', no trailing '-'. */
