@@ -47,11 +47,11 @@ public final class GuestConfig {
         put(f, "etc/sudoers.d/90-meros", user + " ALL=(ALL) NOPASSWD:ALL\n", "r--r-----");
         if (alpine()) {
             put(f, "etc/network/interfaces", alpineInterfaces(), "rw-r--r--");
-            put(f, "etc/inittab.d/meros-serial", "ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100\n", "rw-r--r--");
-            put(f, "etc/securetty", "console\nttyS0\n", "rw-r--r--");
+            put(f, "etc/inittab.d/meros-serial", serial() + "::respawn:/sbin/getty -L 115200 " + serial() + " vt100\n", "rw-r--r--");
+            put(f, "etc/securetty", "console\n" + serial() + "\n", "rw-r--r--");
         } else {
             for (Map.Entry<String, String> e : networkdFiles().entrySet()) put(f, e.getKey(), e.getValue(), "rw-r--r--");
-            put(f, "etc/systemd/system/serial-getty@ttyS0.service.d/10-meros-autologin.conf", serialAutologin(), "rw-r--r--");
+            put(f, "etc/systemd/system/serial-getty@" + serial() + ".service.d/10-meros-autologin.conf", serialAutologin(), "rw-r--r--");
             put(f, "etc/systemd/resolved.conf.d/10-meros.conf", "[Resolve]\nLLMNR=no\nMulticastDNS=no\n", "rw-r--r--");
             put(f, "etc/systemd/journald.conf.d/10-meros.conf", "[Journal]\nStorage=volatile\n", "rw-r--r--");
         }
@@ -137,6 +137,9 @@ public final class GuestConfig {
     }
 
     /** Root logs in on the serial console without a password (the console is the host user's only). */
+    /** The serial console's device: the PL011 ({@code ttyAMA0}) on aarch64 "virt", the 16550 ({@code ttyS0}) on x86. */
+    public String serial() { return "aarch64".equals(vm.arch()) ? "ttyAMA0" : "ttyS0"; }
+
     public String serialAutologin() {
         return "[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --keep-baud 115200,57600,38400,9600 %I $TERM\n";
     }
@@ -144,7 +147,7 @@ public final class GuestConfig {
     /** Units to enable (systemctl enable inside the root). */
     public List<String> enable() {
         if (alpine()) return List.of();
-        return List.of("systemd-networkd.service", "systemd-resolved.service", "ssh.service", "serial-getty@ttyS0.service");
+        return List.of("systemd-networkd.service", "systemd-resolved.service", "ssh.service", "serial-getty@" + serial() + ".service");
     }
 
     /** Units masked to shorten boot: periodic maintenance, waiting for the network, scrubbing. */
