@@ -70,7 +70,7 @@ class CrossE2ETest {
 
     @Test
     void crossConstellationsVmsReachEachOtherAndTheCliAndScenarioApiWorkOnAarch64() throws Exception {
-        ns = "meros-t16-cross-" + ProcessHandle.current().pid();
+        ns = "meros-t-t16-cross-" + ProcessHandle.current().pid();
         Proc.of("ip", "netns", "add", ns).timeout(Duration.ofSeconds(30)).run();
         Proc.of("ip", "-n", ns, "link", "set", "lo", "up").timeout(Duration.ofSeconds(30)).run();
 
