@@ -1,6 +1,7 @@
 package meros.cli;
 
 import meros.core.ExitCode;
+import meros.core.host.Binfmt;
 import meros.core.host.HostTools;
 import meros.core.host.Kvm;
 import meros.core.qemu.Accel;
@@ -29,6 +30,7 @@ final class DoctorCommand implements Callable<Integer> {
                     t.purpose() + (t.required() ? "" : " (optional)"));
             requiredMissing |= !c.found() && t.required();
         }
+        out.println("binfmt: " + Binfmt.describe("aarch64"));
         out.flush();
         Kvm.Verdict kvm = Kvm.probe(root.meros().home());
         out.println("KVM: " + kvm);

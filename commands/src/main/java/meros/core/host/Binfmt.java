@@ -161,6 +161,21 @@ public final class Binfmt {
         }
     }
 
+    /**
+     * One line on how the host runs {@code arch}'s programs, for {@code doctor}: native, or the state of binfmt_misc
+     * and the QEMU handler (and what {@code meros build} does about it).
+     */
+    public static String describe(String arch) {
+        if (isNative(arch)) return arch + " programs: native";
+        String name = handlerName(arch);
+        if (!mounted(MOUNT)) return arch + " roots: binfmt_misc is not mounted (meros build mounts it as root)";
+        Handler h = handler(MOUNT, name);
+        if (h.usable()) return arch + " roots: binfmt handler " + name + " enabled, F flag, " + h.interpreter();
+        if (h.registered() && !h.fixBinary()) return arch + " roots: binfmt handler " + name + " lacks the F flag (chroots cannot use it)";
+        return arch + " roots: binfmt handler " + name + " " + (h.registered() ? "disabled" : "not registered")
+                + " (meros build registers it as root when " + USER_PACKAGE + " is installed)";
+    }
+
     /** The QEMU system emulator of an architecture and its Debian package ({@code aarch64} → qemu-system-arm). */
     public static String systemPackage(String arch) {
         return switch (arch) {
