@@ -36,6 +36,11 @@ final class VmSection {
     /** QEMU's {@code -display} types. */
     static final List<String> DISPLAYS = List.of("none", "gtk", "sdl", "vnc", "curses", "egl-headless", "spice-app", "dbus", "cocoa");
 
+    /** Default {@code boot_timeout} in seconds. */
+    static final int BOOT_TIMEOUT = 180;
+    /** Default {@code boot_timeout} of an aarch64 VM: always emulated (TCG), its boot takes several times longer. */
+    static final int EMULATED_BOOT_TIMEOUT = 600;
+
     static final long MIB = 1L << 20;
     static final long MIN_MEMORY_MIB = 64;
     static final long MIN_DISK = 64 * MIB;
@@ -116,7 +121,7 @@ final class VmSection {
                 "a host name: letters, digits and '-', not starting or ending with '-'");
         Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
         boolean gui = m.bool("gui", false);
-        int bootTimeout = m.integer("boot_timeout", 180, 1, 86400);
+        int bootTimeout = m.integer("boot_timeout", arch.equals("aarch64") ? EMULATED_BOOT_TIMEOUT : BOOT_TIMEOUT, 1, 86400);
         // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network (issue 4)
         Node nets = m.node("networks");
         if (network == Vm.NetworkMode.BRIDGE && (nets == null || nets instanceof SequenceNode sq && sq.getValue().isEmpty())) {
