@@ -2,6 +2,7 @@ package meros.core.image;
 
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.host.Binfmt;
 import meros.core.proc.Proc;
 
 import java.nio.file.Path;
@@ -21,6 +22,14 @@ final class DebianBootstrap implements Bootstrapper {
             "path-exclude=/usr/share/info/*", "path-exclude=/usr/share/locale/*", "path-include=/usr/share/locale/locale.alias",
             "path-exclude=/usr/share/lintian/*");
 
+    /** How long a native bootstrap may take. */
+    static final Duration NATIVE_DEADLINE = Duration.ofMinutes(60);
+    /**
+     * How long a foreign-architecture bootstrap may take: every maintainer script runs under qemu-user (an arm64
+     * base took over 60 min on 2 cores shared with other builds).
+     */
+    static final Duration FOREIGN_DEADLINE = Duration.ofHours(6);
+
     private final boolean preferMmdebstrap;
 
     DebianBootstrap(boolean preferMmdebstrap) { this.preferMmdebstrap = preferMmdebstrap; }
@@ -39,18 +48,22 @@ final class DebianBootstrap implements Bootstrapper {
                 "--include=" + String.join(",", spec.packages()), spec.codename(), dir.toString(), spec.mirror());
     }
 
+    static Duration deadline(BaseSpec spec) {
+        return Binfmt.isNative(spec.arch()) ? NATIVE_DEADLINE : FOREIGN_DEADLINE;
+    }
+
     @Override
     public void bootstrap(BaseSpec spec, Path tarball, Path work, Step step) {
         Proc.Result r;
         if (preferMmdebstrap && Proc.onPath("mmdebstrap")) {
-            r = Proc.of(mmdebstrapArgv(spec, tarball)).timeout(Duration.ofMinutes(60)).onLine(step.lines()).call();
+            r = Proc.of(mmdebstrapArgv(spec, tarball)).timeout(deadline(spec)).onLine(step.lines()).call();
             check(spec, r);
         } else {
             if (!Proc.onPath("debootstrap")) {
                 throw new MerosException(ExitCode.MISSING_TOOL, "neither mmdebstrap nor debootstrap found: install the Debian package 'mmdebstrap' (apt-get install mmdebstrap)");
             }
             Path dir = work.resolve("debootstrap-root");
-            r = Proc.of(debootstrapArgv(spec, dir)).timeout(Duration.ofMinutes(60)).onLine(step.lines()).call();
+            r = Proc.of(debootstrapArgv(spec, dir)).timeout(deadline(spec)).onLine(step.lines()).call();
             check(spec, r);
             step.update("packing base tarball");
             Proc.of("apt-get", "-o", "Dir=" + dir, "clean").timeout(Duration.ofMinutes(1)).call();
