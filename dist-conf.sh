@@ -4,14 +4,16 @@
 #   sudo ./dist-conf.sh            install what is missing (needs root)
 #   ./dist-conf.sh --check         list missing packages; exit 0 if none, 1 otherwise (no root needed)
 #   sudo ./dist-conf.sh --quiet    install without chatter (used by scripts/start and scripts/test)
+#   ./dist-conf.sh --list          print the packages meros runs with, one a line (the .deb depends on them)
 set -euo pipefail
 
-quiet=0 check=0
+quiet=0 check=0 list=0
 for a in "$@"; do
   case "$a" in
     --quiet|-q) quiet=1 ;;
     --check) check=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --list) list=1 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "dist-conf.sh: unknown option $a (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -27,16 +29,22 @@ packages=(
   qemu-system-arm                       # qemu-system-aarch64: arch aarch64 VMs
   qemu-user-static binfmt-support arch-test   # aarch64 roots: maintainer scripts and hooks under qemu-aarch64 (binfmt_misc)
   gcc-aarch64-linux-gnu                 # kernel-build --arch aarch64 (cross compiler)
+  qemu-system-common                    # virtiofsd (/usr/lib/qemu/virtiofsd): shared folders (mounts:)
   mmdebstrap debootstrap                # guest root filesystems
   e2fsprogs                             # mke2fs -d, debugfs
   iproute2 nftables                     # bridges, taps, bridge policies
+  dnsmasq-base                          # DNS forwarder on each bridge (the binary only: no system daemon)
   openssh-client                        # ssh-keygen, ssh
   uidmap                                # newuidmap/newgidmap: image builds without root (user namespace)
   waypipe                               # GUI apps from guests (run --gui)
   libguestfs-tools linux-image-amd64   # build --use (virt-customize; its appliance boots a host kernel)
-  openssh-server weston                 # tests: a loopback sshd (SSH/SFTP/PTY/bench), a headless Wayland compositor (run --gui)
   build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils   # kernel build
-  hyperfine tmux                        # benchmarks, interactive tests
+  graphviz                              # meros graph (dot)
+)
+# Building meros and running its tests (not needed by an installed meros package).
+develop=(
+  openssh-server weston                 # tests: a loopback sshd (SSH/SFTP/PTY/bench), a headless Wayland compositor (run --gui)
+  hyperfine tmux zsh                    # benchmarks, interactive tests (tmux drives the bash/zsh completion tests)
   maven default-jdk-headless            # building and running meros itself
 )
 
@@ -59,9 +67,13 @@ missing() {
 }
 
 ks="$(kernel_source)"
+if [[ $list == 1 ]]; then
+  printf '%s\n' "${packages[@]}" "$ks"
+  exit 0
+fi
 # An installed linux-source-X.Y satisfies the kernel source need even if a newer one appeared in the archive.
 if dpkg-query -W -f='${Package} ${db:Status-Status}\n' 'linux-source-*' 2>/dev/null | grep -q ' installed$'; then ks=""; fi
-mapfile -t todo < <(missing "${packages[@]}" ${ks:+"$ks"})
+mapfile -t todo < <(missing "${packages[@]}" "${develop[@]}" ${ks:+"$ks"})
 
 if [[ ${#todo[@]} -eq 0 ]]; then
   say "all host packages are installed"

@@ -18,7 +18,7 @@ meros.subtest("web serves a page to client", () -> {
     var page = Files.createTempFile("lab-smoke", ".html");
     Files.writeString(page, "hello from web\n");
     web.succeed("mkdir -p /srv/www");
-    web.copyTo(page, "/srv/www/index.html");
+    web.push(page, "/srv/www/index.html");
     web.succeed("busybox httpd -p 80 -h /srv/www");
     web.waitForOpenPort(80);
     var got = client.waitUntilSucceeds("curl -sf -m 5 http://10.0.10.21/index.html", Duration.ofSeconds(60));
@@ -42,7 +42,7 @@ meros.subtest("files, screenshots and QMP", () -> {
     client.succeed("mkdir -p /root/out && uname -r > /root/out/kernel && touch /root/out/done");
     client.waitForFile("/root/out/done");
     var back = Files.createTempDirectory("lab-smoke");
-    client.copyFrom("/root/out", back);
+    client.pull("/root/out", back);
     if (Files.readString(back.resolve("out/kernel")).isBlank()) throw new IllegalStateException("empty copy");
     var shot = back.resolve("web.png");
     web.screenshot(shot);

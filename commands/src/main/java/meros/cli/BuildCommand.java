@@ -1,8 +1,9 @@
 package meros.cli;
 
 import meros.core.MerosException;
+import meros.core.Constellation;
 import meros.core.image.ImageBuilder;
-import meros.core.manifest.Manifest;
+import meros.core.image.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,12 +42,11 @@ final class BuildCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (use != null && rootfsImg) throw MerosException.usage("--use and --rootfs-img exclude each other");
         if (use != null && vms.size() != 1) throw MerosException.usage("build --use needs exactly one VM: build --use <image> <constellation> <vm>");
-        Manifest m = root.meros().load(constellation);
-        ImageBuilder builder = new ImageBuilder(root.meros().home());
-        LineProgress progress = LineProgress.forTerminal(out);
+        Constellation c = root.meros().constellation(constellation);
+        Progress progress = BarProgress.forOutput(out);
         List<ImageBuilder.BuiltImage> built = use != null
-                ? List.of(builder.buildFrom(m, vms.get(0), use, progress))
-                : builder.build(m, vms, progress);
+                ? List.of(c.buildFrom(use, vms.get(0), progress))
+                : c.build(progress, vms.toArray(String[]::new));
         for (ImageBuilder.BuiltImage b : built) {
             out.println(b.vm() + ": " + root.meros().home().display(b.disk())
                     + (b.kernel() != null ? " (kernel " + b.kernel().getFileName() + ", initrd " + b.initrd().getFileName() + ")" : ""));

@@ -5,6 +5,8 @@ import meros.core.Meros;
 import meros.core.MerosException;
 import meros.core.Version;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintWriter;
 
@@ -22,6 +24,7 @@ public final class Cli {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        addHelpOptions(cl);
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             PrintWriter e = line.getErr();
             Throwable t = ex;
@@ -47,6 +50,23 @@ public final class Cli {
             return ExitCode.USAGE.code;
         });
         return cl;
+    }
+
+    /**
+     * Gives every command and sub-command in the tree {@code -h/--help} (usage on standard output, exit 0), as
+     * picocli's {@code mixinStandardHelpOptions} does for the root; a command that already has one keeps it.
+     * Call it again after adding commands to a tree (the shell adds {@code exit}).
+     */
+    public static void addHelpOptions(CommandLine cl) {
+        CommandSpec spec = cl.getCommandSpec();
+        if (spec.findOption("--help") == null) {
+            boolean shortFree = spec.findOption("-h") == null;
+            spec.addOption(OptionSpec.builder(shortFree ? new String[] {"-h", "--help"} : new String[] {"--help"})
+                    .usageHelp(true)
+                    .description("Show this help message and exit.")
+                    .build());
+        }
+        for (CommandLine sub : cl.getSubcommands().values()) addHelpOptions(sub);
     }
 
     /** Multi-line messages (manifest problems) are printed as they are; single lines get "error: ". */

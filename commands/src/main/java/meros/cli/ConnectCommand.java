@@ -19,7 +19,7 @@ final class ConnectCommand implements Callable<Integer> {
         TerminalAccess t = root.meros().terminal();
         if (t == null) throw MerosException.usage("connect needs an interactive terminal (run it from a terminal or the meros> shell)");
         var m = vm.machine(root);
-        ExecResult r = m.ops().access().ssh(vm.user).shell(t);
+        ExecResult r = m.plumbing().access().ssh(vm.user).shell(t);
         return r.code();
     }
 }

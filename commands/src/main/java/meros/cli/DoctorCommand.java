@@ -7,28 +7,38 @@ import meros.core.host.Kvm;
 import meros.core.qemu.Accel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "doctor", description = "Check the host tools meros needs and whether KVM acceleration works.")
 final class DoctorCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
+    @Option(names = "--json", description = "Print JSON (shape: docs/json.md).") boolean json;
 
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
         List<HostTools.Check> checks = HostTools.check();
+        boolean requiredMissing = checks.stream().anyMatch(c -> !c.found() && c.tool().required());
+        int rc = requiredMissing ? ExitCode.MISSING_TOOL.code : ExitCode.OK.code;
+        if (json) {
+            Json.print(out, json(checks, Kvm.probe(root.meros().home())));
+            return rc;
+        }
         out.printf("%-28s %-8s %-16s %s%n", "TOOL", "STATUS", "PACKAGE", "NEEDED FOR");
-        boolean requiredMissing = false;
         for (HostTools.Check c : checks) {
             var t = c.tool();
             out.printf("%-28s %-8s %-16s %s%n", t.name(), c.found() ? "found" : "MISSING", t.pkg(),
                     t.purpose() + (t.required() ? "" : " (optional)"));
-            requiredMissing |= !c.found() && t.required();
         }
         out.println("binfmt: " + Binfmt.describe("aarch64"));
         out.flush();
@@ -42,6 +52,29 @@ final class DoctorCommand implements Callable<Integer> {
         List<String> missing = HostTools.missingPackages(checks);
         if (!missing.isEmpty()) out.println("install: sudo apt-get install -y " + String.join(" ", missing) + "   (or sudo ./dist-conf.sh)");
         out.flush();
-        return requiredMissing ? ExitCode.MISSING_TOOL.code : ExitCode.OK.code;
+        return rc;
+    }
+
+    private static Map<String, Object> json(List<HostTools.Check> checks, Kvm.Verdict kvm) {
+        List<Object> tools = new ArrayList<>();
+        for (HostTools.Check c : checks) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("name", c.tool().name());
+            t.put("found", c.found());
+            t.put("package", c.tool().pkg());
+            t.put("required", c.tool().required());
+            t.put("purpose", c.tool().purpose());
+            tools.add(t);
+        }
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("state", kvm.state().name().toLowerCase(Locale.ROOT));
+        k.put("usable", kvm.usable());
+        k.put("detail", kvm.detail());
+        k.put("method", kvm.method());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("tools", tools);
+        doc.put("kvm", k);
+        doc.put("missing_packages", HostTools.missingPackages(checks));
+        return doc;
     }
 }

@@ -1,7 +1,7 @@
 package meros.cli;
 
 import meros.core.ExitCode;
-import meros.core.qmp.QmpClient;
+import meros.core.qmp.EventFollower;
 import meros.core.qmp.QmpEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,8 +9,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+
 
 @Command(name = "events", description = "Follow a VM's QMP events until Ctrl-C.")
 final class EventsCommand implements Callable<Integer> {
@@ -22,18 +23,16 @@ final class EventsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        QmpClient c = root.meros().constellation(constellation).vm(vm).eventClient();
-        c.events().clear();
-        out.println("following events of " + constellation + "/" + vm + " (Ctrl-C stops)");
-        out.flush();
-        try {
+        try (EventFollower f = root.meros().constellation(constellation).vm(vm).follow()) {
+            out.println("following events of " + constellation + "/" + vm + " (Ctrl-C stops)");
+            out.flush();
             while (true) {
-                QmpEvent e = c.events().poll(500, TimeUnit.MILLISECONDS);
+                QmpEvent e = f.next(LOOK);
                 if (e != null) {
                     out.println(e);
                     out.flush();
-                } else if (!c.isConnected()) {
-                    out.println("(" + c.closeReason() + ")");
+                } else if (!f.isOpen()) {
+                    out.println("(" + f.closeReason() + ")");
                     out.flush();
                     return ExitCode.FAILED.code;
                 }
@@ -43,4 +42,7 @@ final class EventsCommand implements Callable<Integer> {
             return ExitCode.INTERRUPTED.code;
         }
     }
+
+    /** How long one look for the next event blocks before checking the connection again. */
+    private static final Duration LOOK = Duration.ofMillis(500);
 }

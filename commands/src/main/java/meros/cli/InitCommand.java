@@ -1,7 +1,7 @@
 package meros.cli;
 
 import meros.core.qemu.Accel;
-import meros.core.qemu.Lifecycle;
+import meros.core.Constellation;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "init", description = {"Start a constellation's VMs (all, or those named): network, disks, QEMU; wait until they answer.",
         "Blocks until every VM answers SSH (or its guest agent) or its boot_timeout (seconds) passes; prints progress while it waits.",
-        "A VM that accel auto started under KVM and that shows no progress within 8 s is restarted under TCG, and KVM is recorded as unusable."})
+        "A VM that accel auto started under KVM and that shows no progress within 8 s is restarted under TCG, and KVM is recorded as unusable.",
+        "A VM with a saved boot (its running state, saved the first time it became ready) resumes it in seconds instead of booting;",
+        "any change to the VM, its image, kernel or QEMU makes init boot it cold and save the boot again."})
 final class InitCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
@@ -23,14 +25,14 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--accel", paramLabel = "auto|kvm|tcg",
             description = "Acceleration for every VM of this run, over MEROS_ACCEL and the manifest's accel (default: neither given, the manifest).")
     String accel;
+    @Option(names = "--cold", description = "Boot every VM even when it has a saved boot (default: resume it).")
+    boolean cold;
 
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        new Lifecycle(root.meros().home(), line -> { out.println(line); out.flush(); })
-                .buildProgress(LineProgress.forTerminal(out))
-                .accel(accel == null ? null : Accel.parse(accel, "--accel " + accel))
-                .init(root.meros().load(constellation), vms);
+        root.meros().constellation(constellation).init(new Constellation.InitOptions(line -> { out.println(line); out.flush(); },
+                BarProgress.forOutput(out), accel == null ? null : Accel.parse(accel, "--accel " + accel), cold), vms.toArray(String[]::new));
         return 0;
     }
 }

@@ -34,7 +34,7 @@ final class KernelBuildCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        KernelBuilder.Listener l = KernelBuilder.printing(out, System.console() != null);
+        KernelBuilder.Listener l = BarProgress.terminal() ? BarProgress.kernel(out, BarProgress.width()) : KernelBuilder.printing(out, false);
         var r = new KernelBuilder(root.meros().home())
                 .build(new KernelBuilder.Options(source, config, KernelArch.of(arch), jobs), l);
         l.phase((r.imageChanged() ? "installed " : "unchanged ") + root.meros().home().display(r.image())

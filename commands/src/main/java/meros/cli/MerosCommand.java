@@ -18,13 +18,15 @@ import picocli.CommandLine.Spec;
                 BuildCommand.class,
                 ValidateCommand.class,
                 ShowCommand.class,
+                GraphCommand.class,
                 InitCommand.class, ShutdownCommand.class, InfoCommand.class,
-                QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class,
+                QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class, ForwardCommand.class,
                 ScreendumpCommand.class, SnapshotCommand.class,
                 KernelBuildCommand.class,
                 ConnectCommand.class, RunCommand.class, PushCommand.class, PullCommand.class,
                 DoctorCommand.class,
                 ScriptCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class MerosCommand implements Runnable {

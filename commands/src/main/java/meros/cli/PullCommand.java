@@ -31,7 +31,7 @@ final class PullCommand implements Callable<Integer> {
         var m = vm.machine(root);
         Path dest = local;
         if (dest == null) {
-            dest = m.ops().access().localShared();
+            dest = m.plumbing().access().localShared();
             try {
                 Files.createDirectories(dest);
             } catch (IOException e) {
@@ -39,9 +39,12 @@ final class PullCommand implements Callable<Integer> {
             }
         }
         var err = spec.commandLine().getErr();
-        TransferMeter meter = new TransferMeter(l -> { err.println(l); err.flush(); });
-        m.ops().access().pull(remote, dest, vm.user, meter, err::println);
-        spec.commandLine().getOut().println("pulled " + m.ops().access().label() + ":" + remote + " to " + dest + ": " + meter.summary());
+        boolean bars = BarProgress.terminal();
+        TransferMeter meter = new TransferMeter(bars ? l -> { } : l -> { err.println(l); err.flush(); });
+        try (BarProgress.Transfer bar = new BarProgress.Transfer(err, BarProgress.width())) {
+            m.plumbing().access().pull(remote, dest, vm.user, bars ? BarProgress.withBar(meter, bar) : meter, err::println);
+        }
+        spec.commandLine().getOut().println("pulled " + m.plumbing().access().label() + ":" + remote + " to " + dest + ": " + meter.summary());
         return 0;
     }
 }

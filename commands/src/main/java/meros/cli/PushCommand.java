@@ -28,9 +28,12 @@ final class PushCommand implements Callable<Integer> {
     public Integer call() {
         var m = vm.machine(root);
         var err = spec.commandLine().getErr();
-        TransferMeter meter = new TransferMeter(l -> { err.println(l); err.flush(); });
-        m.ops().access().push(local, remote, vm.user, meter, err::println);
-        spec.commandLine().getOut().println("pushed " + local + " to " + m.ops().access().label() + ":" + remote + ": " + meter.summary());
+        boolean bars = BarProgress.terminal();
+        TransferMeter meter = new TransferMeter(bars ? l -> { } : l -> { err.println(l); err.flush(); });
+        try (BarProgress.Transfer bar = new BarProgress.Transfer(err, BarProgress.width())) {
+            m.plumbing().access().push(local, remote, vm.user, bars ? BarProgress.withBar(meter, bar) : meter, err::println);
+        }
+        spec.commandLine().getOut().println("pushed " + local + " to " + m.plumbing().access().label() + ":" + remote + ": " + meter.summary());
         return 0;
     }
 }

@@ -40,9 +40,9 @@ final class RunCommand implements Callable<Integer> {
         String cmd = String.join(" ", words);
         ExecResult r;
         if (gui) {
-            r = WaypipeRun.run(m.ops().access().ssh(vm.user), cmd, new WriterSink(out), new WriterSink(err));
+            r = WaypipeRun.run(m.plumbing().access().ssh(vm.user), cmd, new WriterSink(out), new WriterSink(err));
         } else {
-            r = m.ops().access().run(cmd, vm.user, new WriterSink(out), new WriterSink(err), Duration.ofDays(1), err::println);
+            r = m.plumbing().access().run(cmd, vm.user, new WriterSink(out), new WriterSink(err), Duration.ofDays(1), err::println);
         }
         if (r.status() == null) err.println("error: " + r.describe() + ": " + cmd);
         err.flush();

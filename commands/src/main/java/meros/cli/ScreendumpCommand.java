@@ -1,6 +1,5 @@
 package meros.cli;
 
-import meros.core.qemu.Live;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -10,7 +9,7 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "screendump", description = "Save a VM's screen to FILE (PPM, or PNG when FILE ends in .png).")
+@Command(name = "screendump", description = "Save a VM's screen to FILE (PNG, or PPM when FILE ends in .ppm).")
 final class ScreendumpCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
@@ -20,7 +19,7 @@ final class ScreendumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Live.screendump(root.meros().constellation(constellation).vm(vm).runtime(), file);
+        root.meros().constellation(constellation).vm(vm).screendump(file);
         spec.commandLine().getOut().println("wrote " + file.toAbsolutePath());
         spec.commandLine().getOut().flush();
         return 0;

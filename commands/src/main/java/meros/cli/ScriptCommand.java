@@ -1,6 +1,7 @@
 package meros.cli;
 
 import meros.core.MerosException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -12,7 +13,9 @@ import java.nio.file.Path;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
-@Command(name = "script", description = "Run a .jsh file of meros commands and Java; stops at the first failing line (exit 1).")
+@Command(name = "script", description = {"Run a .jsh file of meros commands and Java; stops at the first failing line (exit 1).",
+        "With --debug after 'script': at the failing line, opens the meros> shell with the script's variables in scope",
+        "and its VMs still running; 'exit' leaves it and the script ends as it would have (exit 1, report written)."})
 public final class ScriptCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
@@ -29,12 +32,22 @@ public final class ScriptCommand implements Callable<Integer> {
     /** The REPL passes its own runner so a script shares the session's JShell state. */
     public void host(ScriptHost h) { this.host = h; }
 
+    /**
+     * {@code script --debug FILE}: the inherited {@code -v/--debug} given after {@code script} (not before it, and not
+     * the one the shell adds when it was started with {@code -v}) also opens the shell at a failing line.
+     */
+    private boolean debugShell() {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        return pr != null && pr.hasMatchedOption("--debug");
+    }
+
     @Override
     public Integer call() {
+        boolean debugShell = debugShell();
         if (!Files.isRegularFile(file)) throw MerosException.usage("no script file " + file);
         ScriptHost h = host != null ? host : ServiceLoader.load(ScriptHost.class).findFirst()
                 .orElseThrow(() -> MerosException.failed("no script runner on the class path (it lives in the shell module)"));
-        if (junit == null) return h.run(root.meros(), file, spec.commandLine().getOut(), spec.commandLine().getErr());
+        if (junit == null) return h.run(root.meros(), file, spec.commandLine().getOut(), spec.commandLine().getErr(), debugShell);
         // --junit: subtests recorded during this run; the runner's error output is kept for a failure outside them
         var scenario = root.meros().scenario();
         scenario.reset();
@@ -46,7 +59,7 @@ public final class ScriptCommand implements Callable<Integer> {
             @Override public void close() { err.flush(); }
         }, true);
         long t0 = System.nanoTime();
-        int code = h.run(root.meros(), file, spec.commandLine().getOut(), tee);
+        int code = h.run(root.meros(), file, spec.commandLine().getOut(), tee, debugShell);
         tee.flush();
         String failure = code == 0 ? null : lastLine(errors.toString(), "the script failed with exit status " + code);
         meros.core.scenario.JunitReport.write(junit, file.getFileName().toString(), scenario.cases(), failure,

@@ -3,6 +3,7 @@ package meros.cli;
 import meros.core.manifest.ManifestYaml;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -13,6 +14,7 @@ import java.util.concurrent.Callable;
 final class ShowCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
+    @Option(names = "--json", description = "Print JSON (shape: docs/json.md).") boolean json;
 
     @Parameters(index = "0", paramLabel = "<constellation>", completionCandidates = ConstellationNames.class,
             description = "A constellation under constellations/.")
@@ -21,7 +23,9 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        out.print(ManifestYaml.dump(root.meros().load(constellation)));
+        var m = root.meros().load(constellation);
+        if (json) Json.print(out, ManifestYaml.toMap(m));
+        else out.print(ManifestYaml.dump(m));
         out.flush();
         return 0;
     }

@@ -1,6 +1,5 @@
 package meros.cli;
 
-import meros.core.qemu.Lifecycle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,8 +23,7 @@ final class ShutdownCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        List<String> done = new Lifecycle(root.meros().home(), out::println)
-                .shutdown(root.meros().load(constellation), vms, Duration.ofSeconds(timeout));
+        List<String> done = root.meros().constellation(constellation).shutdown(out::println, Duration.ofSeconds(timeout), vms.toArray(String[]::new));
         if (done.isEmpty()) out.println("nothing to do: " + constellation + " is not running");
         for (String d : done) out.println(d);
         out.flush();

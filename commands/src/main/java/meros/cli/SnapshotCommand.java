@@ -1,21 +1,25 @@
 package meros.cli;
 
-import meros.core.qemu.Live;
+import meros.core.MerosException;
+import meros.core.qemu.GroupSnapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "snapshot", description = "save|load|delete|list internal snapshots of a running VM (savevm/loadvm in its overlay).")
+@Command(name = "snapshot", description = {"save|load|delete|list internal snapshots (savevm/loadvm in the overlays).",
+        "snapshot ACTION CONSTELLATION VM [NAME]: one VM. snapshot ACTION CONSTELLATION [NAME]: every VM at once, consistently",
+        "(all paused, all saved or loaded, all resumed; after a load the guests' clocks are set). Blocks until done."})
 final class SnapshotCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = "ACTION", completionCandidates = Actions.class, description = "save, load, delete or list") String action;
     @Parameters(index = "1", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
-    @Parameters(index = "2", paramLabel = Completion.VM) String vm;
+    @Parameters(index = "2", arity = "0..1", paramLabel = "VM|NAME") String vm;
     @Parameters(index = "3", arity = "0..1", paramLabel = "NAME") String name;
 
     static final class Actions extends java.util.ArrayList<String> {
@@ -24,7 +28,28 @@ final class SnapshotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String text = Live.snapshot(root.meros().constellation(constellation).vm(vm).runtime(), action, name);
+        var c = root.meros().constellation(constellation);
+        boolean whole = action.equals("list") ? vm == null : name == null;
+        if (whole) {
+            if (vm != null && c.manifest().vms().containsKey(vm)) {
+                throw MerosException.usage("snapshot " + action + " " + constellation + " " + vm + ": '" + vm
+                        + "' is a VM; name the snapshot (snapshot " + action + " " + constellation + " " + vm + " NAME)");
+            }
+            var home = root.meros().home();
+            var m = c.manifest();
+            List<String> lines = switch (action) {
+                case "save" -> GroupSnapshot.save(home, m, vm);
+                case "load" -> GroupSnapshot.load(home, m, vm);
+                case "delete" -> GroupSnapshot.delete(home, m, vm);
+                case "list" -> GroupSnapshot.list(home, m);
+                default -> throw MerosException.usage("snapshot action must be save, load, delete or list, not '" + action + "'");
+            };
+            var out = spec.commandLine().getOut();
+            for (String l : lines) out.println(l);
+            out.flush();
+            return 0;
+        }
+        String text = root.meros().constellation(constellation).vm(vm).snapshot(action, name);
         var out = spec.commandLine().getOut();
         out.println(action.equals("list") ? text.stripTrailing() : "snapshot " + action + " " + name + ": done");
         out.flush();

@@ -1,20 +1,25 @@
 package meros.core;
 
+import meros.core.graph.Topology;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
+import meros.core.qemu.GroupSnapshot;
 import meros.core.qemu.Info;
+import meros.core.manifest.Vm;
 import meros.core.qemu.Lifecycle;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 
 /** A live constellation handle: its manifest plus one {@link Machine} per VM. */
-public final class Constellation {
+public final class Constellation implements AutoCloseable {
     private final Meros meros;
     private volatile Manifest manifest;
     private final Map<String, Machine> machines = new LinkedHashMap<>();
@@ -24,49 +29,212 @@ public final class Constellation {
         this.manifest = manifest;
     }
 
+    /** Takes a freshly read manifest: handles of VMs it no longer has are closed and dropped, new ones added. */
     synchronized void refresh(Manifest m) {
         this.manifest = m;
-        machines.keySet().retainAll(m.vms().keySet());
+        for (var it = machines.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!m.vms().containsKey(e.getKey())) {
+                e.getValue().close();
+                it.remove();
+            }
+        }
         for (String vm : m.vms().keySet()) machines.computeIfAbsent(vm, n -> new Machine(this, n));
     }
 
+    /**
+     * Closes every VM handle's connections (SSH, event view). The VMs keep running and the handles stay usable
+     * (they reconnect on their next use). Never throws.
+     */
+    @Override
+    public synchronized void close() {
+        for (Machine vm : machines.values()) {
+            try {
+                vm.close();
+            } catch (RuntimeException ignored) {
+                // closing is best effort: one handle's failure must not keep the others open
+            }
+        }
+    }
+
+    /** The core API instance this handle belongs to. */
     public Meros meros() { return meros; }
+
+    /** The manifest as last read from disk (by {@link Meros#constellation}). */
     public Manifest manifest() { return manifest; }
+
+    /** The constellation's name: its directory under {@code constellations/}. */
     public String name() { return manifest.name(); }
 
+    /** One handle per VM of the manifest, in manifest order. Never blocks. */
     public synchronized List<Machine> vms() { return new ArrayList<>(machines.values()); }
 
+    /**
+     * The handle of one VM (the same object on every call while the manifest has the VM). Never blocks; the VM
+     * need not be running.
+     *
+     * @throws MerosException no such VM in the manifest (the message lists the ones it has)
+     */
     public synchronized Machine vm(String name) {
         manifest.vm(name); // validates the name with a helpful message
         return machines.get(name);
     }
 
-    // --- run (issue 4): delegates to meros.core.qemu.Lifecycle ---
-    /** Starts the VMs (all when none named) and waits until they answer; progress on standard output. */
+    /**
+     * Starts the VMs (all when none are named) and blocks until each answers over SSH or its
+     * {@code boot_timeout} (seconds, default in docs/manifest.md) passes; progress lines go to standard output.
+     * VMs already running are left as they are.
+     *
+     * @throws MerosException a VM's disk is not built, a host tool is missing, a VM did not come up in time
+     *                        (it keeps running), the constellation is locked by another meros process
+     */
     public void init(String... vms) {
-        new Lifecycle(meros.home(), System.out::println).init(manifest, List.of(vms));
+        init(new InitOptions(System.out::println, Progress.NONE, null), vms);
     }
-    /** Stops the VMs (all when none named) and removes what init created; returns what was removed. */
+
+    /**
+     * How {@link #init(InitOptions, String...)} reports and decides.
+     *
+     * @param out       receives one progress line at a time (VM started, waiting, ready, notices)
+     * @param build     receives the steps of disks built first because they were missing
+     * @param accel     overrides every VM's {@code accel} for this run, over {@code MEROS_ACCEL} and the manifest
+     *                  (null: no override)
+     * @param cold      boot every VM even when it has a saved boot ({@code init --cold}); false resumes saved boots
+     */
+    public record InitOptions(Consumer<String> out, Progress build, Vm.Accel accel, boolean cold) {
+        /** Options that resume saved boots ({@code cold} false). */
+        public InitOptions(Consumer<String> out, Progress build, Vm.Accel accel) { this(out, build, accel, false); }
+    }
+
+    /**
+     * Builds missing disks, brings up bridges, nftables and taps, starts the VMs (all when none are named) in
+     * parallel and blocks until each answers an SSH login with the pinned key (or its guest agent) or its
+     * {@code boot_timeout} (seconds) passes. VMs already running are re-attached and checked the same way. Under
+     * {@code accel: auto} a VM that makes no progress under KVM within {@link Lifecycle#KVM_WATCHDOG} is restarted
+     * under TCG (docs/run.md, "Acceleration").
+     *
+     * @return per VM: re-attached or started, ready, seconds to ready, how readiness was seen
+     * @throws MerosException a VM did not come up in time (it keeps running), a build or host tool failed, another
+     *                        constellation owns a bridge or tap of this one, the constellation is locked
+     */
+    public List<Lifecycle.Started> init(InitOptions options, String... vms) {
+        return new Lifecycle(meros.home(), options.out()).buildProgress(options.build()).accel(options.accel())
+                .cold(options.cold()).init(manifest, List.of(vms));
+    }
+
+    /**
+     * Stops the VMs (all when none are named): ACPI power-down, up to 30 s, then QMP {@code quit}, then SIGKILL;
+     * when no VM is left it also removes the networks init made. Blocks until done; progress on standard output.
+     *
+     * @return one line per VM and network removed, e.g. {@code vm box: powered off (ACPI) in 2.1 s}
+     * @throws MerosException the constellation is locked by another meros process, a stop failed
+     */
     public List<String> shutdown(String... vms) {
-        return new Lifecycle(meros.home(), System.out::println).shutdown(manifest, List.of(vms), Duration.ofSeconds(30));
+        return shutdown(System.out::println, SHUTDOWN_POWERDOWN, vms);
     }
+
+    /**
+     * {@link #shutdown(String...)} with its own output and power-off wait: every VM and the network teardown are
+     * tried even when one fails.
+     *
+     * @param out           receives what succeeded when something failed (the error names every failure)
+     * @param powerdownWait how long each guest gets to power off after the ACPI button before QEMU is quit
+     * @return one line per VM and network part removed; empty when nothing was running
+     */
+    public List<String> shutdown(Consumer<String> out, Duration powerdownWait, String... vms) {
+        return new Lifecycle(meros.home(), out).shutdown(manifest, List.of(vms), powerdownWait);
+    }
+
+    /** How long {@link #shutdown} waits for a guest to power off after the ACPI button before it quits QEMU. */
+    public static final Duration SHUTDOWN_POWERDOWN = Duration.ofSeconds(30);
+
+    /**
+     * What runs: per VM its state, pid, accelerator, uptime, addresses and disk; per network its state. Asks each
+     * running VM's QMP ({@code query-status}, about 3 s at most each); never starts anything.
+     */
     public Info info() { return Info.of(meros.home(), manifest); }
-    // --- end run ---
+
+    /** The constellation as Graphviz DOT text: bridges, VMs (with their state while running) and their links. */
+    public String graph() { return Topology.dot(manifest, Topology.states(info())); }
+
+    /**
+     * Draws the constellation into {@code file}: {@code .svg} or {@code .png} through Graphviz {@code dot},
+     * {@code .dot} as text. Returns the file. See {@link Topology#write} for errors.
+     */
+    public Path graph(Path file) {
+        Topology.write(manifest, Topology.states(info()), file);
+        return file;
+    }
+
+    // --- saved state: whole-constellation snapshots and reset ---
+    /**
+     * Saves snapshot {@code name} of every VM at once (all paused, all saved with QEMU {@code savevm} into their
+     * overlays, all resumed); blocks until the last is saved (seconds per GiB of guest RAM under TCG). Every VM must
+     * run; a name has letters, digits, {@code _ . -}.
+     */
+    public void snapshot(String name) {
+        GroupSnapshot.save(meros.home(), manifest, name).forEach(System.out::println);
+    }
+
+    /** Loads snapshot {@code name} into every VM at once (all paused, all loaded, all resumed, clocks set). */
+    public void restore(String name) {
+        GroupSnapshot.load(meros.home(), manifest, name).forEach(System.out::println);
+    }
+
+    /** The snapshot names every VM has. */
+    public List<String> snapshots() { return GroupSnapshot.list(meros.home(), manifest); }
+
+    /** Deletes snapshot {@code name} from every VM that has it. */
+    public void deleteSnapshot(String name) {
+        GroupSnapshot.delete(meros.home(), manifest, name).forEach(System.out::println);
+    }
+
+    /**
+     * Back to the state right after {@code init}, without booting: every VM resumes its saved boot again on a fresh
+     * overlay (see {@link Lifecycle#reset}); open SSH connections of this handle's machines are closed. Typically
+     * 1–3 s under TCG.
+     */
+    public void reset() {
+        for (Machine m : vms()) m.close();
+        new Lifecycle(meros.home(), System.out::println).reset(manifest);
+    }
+    // --- end saved state ---
 
     @Override
     public String toString() { return "constellation " + name() + " " + machines.keySet(); }
 
-    // --- image builds (issue 3): delegates to meros.core.image.ImageBuilder ---
-    /** Builds the named VMs' disks (all when none are named), reporting nothing. */
+    /** {@link #build(Progress, String...)} reporting nothing. */
     public List<ImageBuilder.BuiltImage> build(String... vms) {
         return build(Progress.NONE, vms);
     }
 
+    /**
+     * Builds the disks of the named VMs (all when none are named): bootstraps the distribution once per base
+     * (cached under {@code data/cache/}), adds packages, users, keys and files, and writes a qcow2 disk of the VM's
+     * {@code disk_size} plus kernel and initrd under {@code data/disks/<c>/}. Blocks for the build: about a minute
+     * for a fresh Debian base, seconds when the base is cached.
+     *
+     * @param progress where build steps are reported as they happen
+     * @return what was built, per VM
+     * @throws MerosException a host tool is missing, the mirror cannot be reached, a hook failed
+     */
     public List<ImageBuilder.BuiltImage> build(Progress progress, String... vms) {
         return new ImageBuilder(meros.home()).build(manifest, List.of(vms), progress);
     }
 
-    /** True when the VM's disk (and its kernel and initrd, unless it names its own kernel) exists. */
+    /**
+     * Builds one VM's disk from an existing image ({@code build --use}) instead of a bootstrap: copies the image and
+     * applies the guest configuration, includes, hooks and keys to the copy (with virt-customize when installed, else
+     * for one ext4 filesystem on the whole disk). Blocks for the build.
+     *
+     * @param image a qcow2 or raw disk image
+     * @throws MerosException the image cannot be read or customised, a hook failed
+     */
+    public ImageBuilder.BuiltImage buildFrom(Path image, String vm, Progress progress) {
+        return new ImageBuilder(meros.home()).buildFrom(manifest, vm, image, progress);
+    }
+
+    /** True when the VM's disk (and its kernel and initrd, unless it names its own kernel) exists. Never blocks. */
     public boolean isBuilt(String vm) {
         return new ImageBuilder(meros.home()).isBuilt(manifest, vm);
     }

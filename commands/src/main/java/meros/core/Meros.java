@@ -18,17 +18,19 @@ import java.util.stream.Stream;
  * The core API: what the commands, the REPL's {@code meros} binding and {@code .jsh} scripts all use.
  * One instance per process; it caches constellation handles so a command and a snippet see the same objects.
  */
-public final class Meros {
+public final class Meros implements AutoCloseable {
     private final Home home;
     private final Map<String, Constellation> open = new ConcurrentHashMap<>();
 
+    /** A core API over the checkout (or installation) {@code home}; reads nothing until asked. */
     public Meros(Home home) {
         this.home = home;
     }
 
+    /** Where constellations ({@code constellations/}) and data ({@code data/}) live. */
     public Home home() { return home; }
 
-    /** Names of the constellations under {@code constellations/}, sorted. */
+    /** Names of the constellations under {@code constellations/} (directories with a manifest), sorted. Never blocks. */
     public List<String> list() {
         Path dir = home.constellations();
         if (!Files.isDirectory(dir)) return List.of();
@@ -44,12 +46,22 @@ public final class Meros {
         }
     }
 
-    /** Reads and validates a constellation's manifest (fresh from disk each call). */
+    /**
+     * Reads and validates a constellation's manifest, fresh from disk on each call.
+     *
+     * @throws MerosException not a constellation name, no such constellation, or the manifest is invalid
+     *                        (the message names the file and line)
+     */
     public Manifest load(String name) {
         return ManifestLoader.load(dirOf(name), home::resolve);
     }
 
-    /** The live handle of a constellation; the manifest is (re)read from disk on each call. */
+    /**
+     * The handle of a constellation, the same object on every call; its manifest is re-read from disk on each call,
+     * and handles of VMs the manifest dropped are closed.
+     *
+     * @throws MerosException as {@link #load}
+     */
     public Constellation constellation(String name) {
         Manifest m = load(name);
         Constellation c = open.computeIfAbsent(name, n -> new Constellation(this, m));
@@ -57,6 +69,12 @@ public final class Meros {
         return c;
     }
 
+    /**
+     * The directory of a constellation, {@code constellations/<name>/}.
+     *
+     * @throws MerosException the name is not a valid constellation name (letters, digits, {@code _ . -}), or there
+     *                        is no such directory (the message lists the constellations there are)
+     */
     public Path dirOf(String name) {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
             throw MerosException.usage("'" + name + "' is not a constellation name");
@@ -69,20 +87,46 @@ public final class Meros {
         return d;
     }
 
-    // ---- access and scenarios (issue 5) -----------------------------------------------------------------
     private volatile meros.core.ssh.TerminalAccess terminal;
     private final meros.core.scenario.Scenario scenario = new meros.core.scenario.Scenario();
 
     /** The shell's terminal for {@code connect} (set by the shell module; null when not interactive). */
     public meros.core.ssh.TerminalAccess terminal() { return terminal; }
+
+    /** Sets the terminal {@code connect} uses (the shell module does, when it has a real terminal). */
     public void setTerminal(meros.core.ssh.TerminalAccess t) { this.terminal = t; }
 
     /** Subtests recorded in this process (for {@code script --junit}). */
     public meros.core.scenario.Scenario scenario() { return scenario; }
 
-    /** Runs a named step of a scenario, timed and recorded; a failure is re-thrown after recording. */
+    /**
+     * Runs a named step of a scenario: prints its name, times it and records it for {@code script --junit}.
+     * Blocks for the body.
+     *
+     * @throws RuntimeException whatever the body threw, re-thrown after recording it as a failure
+     */
     public void subtest(String name, meros.core.scenario.Scenario.Body body) { scenario.subtest(name, body, System.out); }
-    // ---- end access and scenarios -----------------------------------------------------------------------
+
+    /**
+     * A subtest that first resets {@code resetFirst} to the state right after its {@code init}
+     * ({@link Constellation#reset()}, timed as part of the subtest), so it starts from a clean constellation
+     * whatever earlier subtests left behind.
+     */
+    public void subtest(String name, Constellation resetFirst, meros.core.scenario.Scenario.Body body) {
+        scenario.subtest(name, () -> {
+            resetFirst.reset();
+            body.run();
+        }, System.out);
+    }
+
+    /**
+     * Closes the connections of every handle this instance made (SSH, QMP event views). The VMs keep running;
+     * the instance stays usable. The shell and the script runner call it when they end. Never throws.
+     */
+    @Override
+    public void close() {
+        for (Constellation c : open.values()) c.close();
+    }
 
     @Override
     public String toString() {

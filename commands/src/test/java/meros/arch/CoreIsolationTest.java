@@ -11,11 +11,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The core ({@code meros.core..}) must not depend on picocli or JLine: front ends stay thin and replaceable. */
+/** The core ({@code meros.core..}) must not depend on picocli, JLine or the progress bar library: front ends stay thin and replaceable. */
 class CoreIsolationTest {
     static final ArchRule CORE_IS_FREE_OF_UI_LIBRARIES = noClasses()
             .that().resideInAPackage("meros.core..")
-            .should().dependOnClassesThat().resideInAnyPackage("picocli..", "org.jline..")
+            .should().dependOnClassesThat().resideInAnyPackage("picocli..", "org.jline..", "me.tongfei.progressbar..")
             .because("meros.core is shared by the CLI, the REPL and scripts; only meros.cli / meros.shell may use them");
 
     @Test

@@ -6,6 +6,7 @@ import meros.core.ssh.FakeHome;
 import meros.core.ssh.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** connect, run, push and pull through the picocli tree against a loopback sshd posing as the VM t/vm. */
+@Tag("sshd")
 class AccessCommandsTest {
     static LoopbackSshd sshd;
     @TempDir static Path root;

@@ -3,6 +3,7 @@ package meros.cli;
 import com.sun.net.httpserver.HttpServer;
 import meros.core.Home;
 import meros.core.Meros;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -56,6 +57,7 @@ class BuildCommandTest {
     }
 
     @Test
+    @Tag("root")
     void anUnknownReleaseIsOneLineWithExit2AndNothingIsWritten() throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> { ex.sendResponseHeaders(404, -1); ex.close(); });
@@ -78,6 +80,7 @@ class BuildCommandTest {
     }
 
     @Test
+    @Tag("root")
     void anUnreachableMirrorIsOneLineWithExit4() throws Exception {
         int port;
         try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }

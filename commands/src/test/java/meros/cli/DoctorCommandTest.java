@@ -33,4 +33,17 @@ class DoctorCommandTest {
         boolean requiredMissing = HostTools.check().stream().anyMatch(c -> !c.found() && c.tool().required());
         assertEquals(requiredMissing ? 3 : 0, code, o + err);
     }
+
+    @Test
+    void jsonHasTheDocumentedShapeAndEveryTool() throws java.io.IOException {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.create(new Meros(new Home(home)), new PrintWriter(out, true), new PrintWriter(err, true)).execute("doctor", "--json");
+        JsonShape.assertMatches("meros doctor --json", out.toString());
+        var tools = JsonShape.parse(out.toString()).get("tools");
+        assertEquals(HostTools.TOOLS.size(), tools.size());
+        for (int i = 0; i < tools.size(); i++) assertEquals(HostTools.TOOLS.get(i).name(), tools.get(i).get("name").asText());
+        boolean requiredMissing = HostTools.check().stream().anyMatch(c -> !c.found() && c.tool().required());
+        assertEquals(requiredMissing ? 3 : 0, code, out + err.toString());
+    }
 }

@@ -1,56 +1,38 @@
 package meros.e2e;
 
 import meros.core.proc.Proc;
+import meros.testkit.E2eSupport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
-/** Shared helpers of the run end-to-end tests: the meros CLI in a child JVM, namespaces, SSH into guests. */
+/** The run end-to-end tests' helpers: {@link E2eSupport} with the meros CLI as entry point, and SSH into guests. */
 final class E2E {
     private E2E() { }
 
-    static Path checkout() {
-        String h = System.getProperty("meros.home");
-        if (h == null) fail("surefire must set meros.home");
-        return Path.of(h).toAbsolutePath();
-    }
+    static Path checkout() { return E2eSupport.checkout(); }
 
-    static void requireTools(String... tools) {
-        for (String t : tools) {
-            if (!Proc.of("sh", "-c", "command -v \"$0\"", t).timeout(Duration.ofSeconds(10)).call().ok()) {
-                fail("host tool '" + t + "' is missing (install it; CI does via dist-conf.sh)");
-            }
-        }
-    }
+    static void requireTools(String... tools) { E2eSupport.requireTools(tools); }
 
     /** argv prefix running a command inside namespace {@code ns} (or directly when ns is null). */
-    static List<String> in(String ns, String... argv) {
-        List<String> a = new ArrayList<>();
-        if (ns != null) a.addAll(List.of("ip", "netns", "exec", ns));
-        a.addAll(List.of(argv));
-        return a;
-    }
+    static List<String> in(String ns, String... argv) { return E2eSupport.in(ns, argv); }
 
     /** Runs {@code meros ARGS} with the given home in a child JVM, optionally inside a namespace. */
     static Proc.Result meros(Path home, String ns, Duration timeout, String... args) {
-        List<String> a = in(ns, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dmeros.home=" + home, "-Dpicocli.ansi=false", "-cp", System.getProperty("java.class.path"), CliMain.class.getName());
-        a.addAll(List.of(args));
-        Proc.Result r = Proc.of(a).timeout(timeout).onLine(l -> System.out.println("  meros " + args[0] + "| " + l)).call();
-        return r;
+        return E2eSupport.run(home, ns, timeout, CliMain.class, l -> System.out.println("  meros " + args[0] + "| " + l), args);
     }
 
     /**
      * Runs {@code meros ARGS} in a child JVM with extra environment variables and system properties (e.g. PATH
      * with a stand-in program first, {@code meros.kvm.device}).
      */
-    static Proc.Result merosWith(java.util.Map<String, String> env, java.util.Map<String, String> props, Path home, Duration timeout, String... args) {
+    static Proc.Result merosWith(Map<String, String> env, Map<String, String> props, Path home, Duration timeout, String... args) {
         List<String> a = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dmeros.home=" + home, "-Dpicocli.ansi=false"));
         props.forEach((k, v) -> a.add("-D" + k + "=" + v));
@@ -62,9 +44,7 @@ final class E2E {
     }
 
     static Proc.Result merosOk(Path home, String ns, Duration timeout, String... args) {
-        Proc.Result r = meros(home, ns, timeout, args);
-        if (!r.ok()) fail("meros " + String.join(" ", args) + " exited " + r.exit() + ":\n" + r.stdout() + r.stderr());
-        return r;
+        return E2eSupport.runOk(home, ns, timeout, CliMain.class, l -> System.out.println("  meros " + args[0] + "| " + l), args);
     }
 
     /** Runs a shell command line in a guest over SSH as root, with the client key and pinned host key meros made. */
@@ -94,27 +74,10 @@ final class E2E {
         Proc.of(argv).timeout(Duration.ofSeconds(30)).run();
     }
 
-    static boolean ok(String... argv) {
-        return Proc.of(argv).timeout(Duration.ofSeconds(30)).call().ok();
-    }
+    static boolean ok(String... argv) { return E2eSupport.ok(argv); }
 
     /** Every qemu process whose command line mentions this directory. */
-    static List<String> qemuUnder(Path stateDir) {
-        List<String> found = new ArrayList<>();
-        ProcessHandle.allProcesses().forEach(p -> {
-            try {
-                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")));
-                if (cmd.startsWith("qemu-system") && cmd.contains(stateDir.toString())) found.add(p.pid() + " " + cmd.replace('\0', ' '));
-            } catch (Exception e) {
-                // gone meanwhile
-            }
-        });
-        return found;
-    }
+    static List<String> qemuUnder(Path stateDir) { return E2eSupport.qemuUnder(stateDir); }
 
-    static void killQemuUnder(Path stateDir) {
-        for (String q : qemuUnder(stateDir)) {
-            ProcessHandle.of(Long.parseLong(q.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
-        }
-    }
+    static void killQemuUnder(Path stateDir) { E2eSupport.killQemuUnder(stateDir); }
 }

@@ -57,8 +57,41 @@ class RunDemoE2ETest {
         }
     }
 
+    /**
+     * An init killed while its VM boots leaves the VM running; the next init re-attaches to it and waits for the same
+     * SSH login a fresh start waits for, instead of calling a half-booted VM ready.
+     */
+    @Test
+    void initAfterAKilledInitWaitsUntilTheReattachedVmAnswers() throws Exception {
+        requireTools("qemu-system-x86_64", "qemu-img");
+        Path h = scratchHome("    network: user\n", "    network: user\n    boot_timeout: 900\n");
+        try {
+            Process first = new ProcessBuilder(E2E.in(null, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dmeros.home=" + h, "-Dmeros.kvm.device=" + tmp.resolve("no-kvm"), "-cp", System.getProperty("java.class.path"),
+                    CliMain.class.getName(), "init", "demo"))
+                    .redirectOutput(tmp.resolve("first.out").toFile()).redirectError(tmp.resolve("first.err").toFile()).start();
+            Path vmJson = h.resolve("data/state/demo/box/vm.json");
+            for (int i = 0; i < 1200 && !Files.exists(vmJson); i++) Thread.sleep(100);
+            assertTrue(Files.exists(vmJson), "the first init started box");
+            first.destroyForcibly().waitFor();
+            var again = merosOk(h, null, BOOT, "init", "demo");
+            String out = again.stdout();
+            assertTrue(out.matches("(?s).*box: already running \\(pid \\d+, running\\), re-attached\n.*box: ready in [0-9.]+ s \\(ssh\\).*"), out);
+            assertEquals("box", merosOk(h, null, Duration.ofMinutes(2), "run", "demo", "box", "--", "hostname").stdout().strip(),
+                    "ready means a command runs at once");
+        } finally {
+            merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
+            killQemuUnder(h.resolve("data/state/demo"));
+        }
+    }
+
     /** A scratch home sharing the checkout's demo disks and keys, whose demo gives up booting after 5 s. */
     private Path shortBootHome() throws Exception {
+        return scratchHome("    network: user\n", "    network: user\n    boot_timeout: 5\n");
+    }
+
+    /** A scratch home sharing the checkout's demo disks and keys, with one replacement in demo's manifest. */
+    private Path scratchHome(String find, String replace) throws Exception {
         Path h = tmp.resolve("home");
         Files.createDirectories(h.resolve("constellations/demo"));
         Files.createDirectories(h.resolve("data"));
@@ -66,7 +99,7 @@ class RunDemoE2ETest {
         Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));
         Files.createSymbolicLink(h.resolve("data/keys"), home.resolve("data/keys"));
         Files.writeString(h.resolve("constellations/demo/demo.yml"),
-                Files.readString(home.resolve("constellations/demo/demo.yml")).replace("    network: user\n", "    network: user\n    boot_timeout: 5\n"));
+                Files.readString(home.resolve("constellations/demo/demo.yml")).replace(find, replace));
         return h;
     }
 

@@ -128,12 +128,11 @@ class RunLabE2ETest {
         assertTrue(merosOk(home, null, Duration.ofMinutes(1), "qmp", "lab", "web", "query-status").stdout().contains("\"status\" : \"running\""));
         Meros meros = new Meros(new Home(home));
         Machine web = meros.constellation("lab").vm("web");
-        QmpClient events = web.eventClient();
         web.pause();
-        assertNotNull(events.awaitEvent("STOP", Duration.ofSeconds(30)), "STOP event after pause");
+        assertEquals("STOP", web.waitForEvent("STOP", Duration.ofSeconds(30)).name());
         assertEquals("paused", web.status());
         web.resume();
-        assertNotNull(events.awaitEvent("RESUME", Duration.ofSeconds(30)), "RESUME event after resume");
+        assertEquals("RESUME", web.waitForEvent("RESUME", Duration.ofSeconds(30)).name());
         assertEquals("running", web.qmp("query-status").path("status").asText());
         assertTrue(web.qmpCommands().contains("query-status"));
 
@@ -143,7 +142,7 @@ class RunLabE2ETest {
         Consumer<String> listener = crashes::add;
         LiveEvents.addCrashListener(listener);
         try {
-            QmpClient clientEvents = client.eventClient();
+            QmpClient clientEvents = client.plumbing().eventClient();
             long pid = Long.parseLong(Files.readString(home.resolve("data/state/lab/client/qemu.pid")).strip());
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
             for (int i = 0; i < 100 && crashes.isEmpty(); i++) Thread.sleep(100);

@@ -34,7 +34,7 @@ final class CrashNotices implements AutoCloseable {
             List<String> names = vm != null ? List.of(vm) : c.manifest().vmNames();
             for (String n : names) {
                 try {
-                    VmRuntime r = c.vm(n).runtime();
+                    VmRuntime r = c.vm(n).plumbing().runtime();
                     if (!r.running()) continue;
                     LiveEvents.of(r);
                     followed.putIfAbsent(r.label(), r);

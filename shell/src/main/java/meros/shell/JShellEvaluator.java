@@ -37,9 +37,17 @@ import java.util.stream.Collectors;
  * the background; the first evaluation waits for it.
  */
 public final class JShellEvaluator implements AutoCloseable {
+    /**
+     * Every package of the core's public API, so its classes have their simple names in Java lines
+     * ({@code NftRules}); full names work too (see {@link QualifiedNames}).
+     */
     static final List<String> IMPORTS = List.of(
-            "import meros.core.*;", "import meros.core.manifest.*;", "import java.util.*;",
-            "import java.nio.file.*;", "import java.time.*;");
+            "import meros.core.*;", "import meros.core.manifest.*;", "import meros.core.host.*;", "import meros.core.image.*;",
+            "import meros.core.kernel.*;", "import meros.core.net.*;", "import meros.core.proc.*;", "import meros.core.qemu.*;",
+            "import meros.core.qmp.*;", "import meros.core.scenario.*;", "import meros.core.ssh.*;", "import meros.core.state.*;",
+            "import java.util.*;", "import java.nio.file.*;", "import java.time.*;");
+    /** Longest value echoed after {@code ==>}, in code points (JShell's own feedback shortens long values too). */
+    static final int MAX_VALUE = 500;
     /** Frames of snippet code shown under a snippet exception. */
     static final int MAX_FRAMES = 3;
 
@@ -59,6 +67,9 @@ public final class JShellEvaluator implements AutoCloseable {
 
     /** A completion suggestion: the text replacing the input from {@code anchor} to the cursor. */
     public record Suggestion(String continuation, boolean matchesType, int anchor) { }
+
+    /** The signature of what is at the cursor and its javadoc as plain text (null when none is known). */
+    public record Doc(String signature, String javadoc) { }
 
     private final Meros meros;
     private final ExecutorService thread;
@@ -243,7 +254,14 @@ public final class JShellEvaluator implements AutoCloseable {
         });
     }
 
-    private Outcome evalOne(JShell js, String snippet, int lineOffset, PrintWriter out, PrintWriter err) {
+    private Outcome evalOne(JShell js, String typed, int lineOffset, PrintWriter out, PrintWriter err) {
+        QualifiedNames.Rewrite rw = QualifiedNames.rewrite(typed);
+        if (rw.clash() != null) {
+            err.println("error: " + rw.clash());
+            return new Outcome(false, rw.clash(), lineOffset);
+        }
+        for (String imp : rw.imports()) js.eval("import " + imp + ";");
+        String snippet = rw.source();
         List<SnippetEvent> events = js.eval(snippet);
         for (SnippetEvent e : events) {
             if (e.causeSnippet() != null) continue; // updates of dependent snippets
@@ -298,17 +316,29 @@ public final class JShellEvaluator implements AutoCloseable {
         String note = e.status() == Snippet.Status.RECOVERABLE_DEFINED || e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
                 ? " (it cannot be used until " + js.unresolvedDependencies((jdk.jshell.DeclarationSnippet) s)
                     .collect(Collectors.joining(", ")) + " exists)" : "";
-        if (s instanceof ExpressionSnippet x) return x.name() + " ==> " + e.value();
+        if (s instanceof ExpressionSnippet x) return x.name() + " ==> " + value(x.name(), e.value());
         if (s instanceof VarSnippet v) {
             return e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
                     ? "declared variable " + v.name() + " of type " + v.typeName() + note
-                    : v.name() + " ==> " + e.value() + note;
+                    : v.name() + " ==> " + value(v.name(), e.value()) + note;
         }
         if (s instanceof MethodSnippet m) return (e.previousStatus() == Snippet.Status.NONEXISTENT ? "created" : "replaced")
                 + " method " + m.name() + "(" + m.parameterTypes() + ")" + note;
         if (s instanceof TypeDeclSnippet t) return (e.previousStatus() == Snippet.Status.NONEXISTENT ? "created" : "replaced")
                 + " " + kind(t) + " " + t.name() + note;
         return null;
+    }
+
+    /**
+     * A value as echoed: at most {@link #MAX_VALUE} code points, then how much more there is and how to see it all
+     * ({@code System.out.println(name)} prints the whole value).
+     */
+    static String value(String name, String value) {
+        if (value == null) return null;
+        int n = value.codePointCount(0, value.length());
+        if (n <= MAX_VALUE) return value;
+        return value.substring(0, value.offsetByCodePoints(0, MAX_VALUE)) + " ... (" + n + " characters; System.out.println("
+                + name + ") shows all)";
     }
 
     private static String kind(TypeDeclSnippet t) {
@@ -384,6 +414,29 @@ public final class JShellEvaluator implements AutoCloseable {
             return out;
         });
     }
+
+    /**
+     * What JShell knows about the method call or name before {@code cursor} (jshell's own second Tab): each
+     * signature with its javadoc, from the JDK's {@code src.zip} for JDK classes and from the sources that ship
+     * in meros' jar for meros' classes ({@link ApiDocs}). Empty while JShell is still starting (never waits).
+     */
+    public List<Doc> documentation(String code, int cursor) {
+        if (!isReady()) return List.of();
+        return onThread(() -> {
+            List<Doc> out = new ArrayList<>();
+            // signatures first (cheap); javadoc only where there is something to show
+            List<SourceCodeAnalysis.Documentation> found = jshell().sourceCodeAnalysis().documentation(code, cursor, false);
+            if (found.isEmpty()) return out;
+            for (SourceCodeAnalysis.Documentation d : jshell().sourceCodeAnalysis().documentation(code, cursor, true)) {
+                String doc = d.javadoc();
+                if (doc == null || doc.isBlank()) doc = apiDocs.forSignature(d.signature());
+                out.add(new Doc(d.signature(), doc));
+            }
+            return out;
+        });
+    }
+
+    private final ApiDocs apiDocs = new ApiDocs(JShellEvaluator.class.getClassLoader());
 
     @Override
     public void close() {

@@ -3,8 +3,11 @@ package meros.shell;
 import meros.cli.Cli;
 import meros.core.Home;
 import meros.core.Meros;
+import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.impl.DumbTerminal;
+import org.jline.utils.InfoCmp;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,8 +28,14 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /** Runs the shell, a command or a script; the handles' connections are closed when it ends. */
     static int run(String[] args) {
-        Meros meros = new Meros(Home.detect());
+        try (Meros meros = new Meros(Home.detect())) {
+            return run(meros, args);
+        }
+    }
+
+    private static int run(Meros meros, String[] args) {
         List<String> a = new ArrayList<>(Arrays.asList(args));
         boolean debug = a.contains("-v") || a.contains("--debug");
         if (a.stream().allMatch(s -> s.equals("-v") || s.equals("--debug"))) {
@@ -57,11 +66,34 @@ public final class Main {
         }
     }
 
+    /**
+     * The process's terminal for the shell (a dumb one over a pipe), never 0 columns wide. Starts no process when it
+     * can: the JNI provider alone checks the streams with isatty (the exec provider runs {@code test -t} for that),
+     * and the capabilities JLine bundles for common {@code TERM}s are used instead of running {@code infocmp}.
+     */
+    static Terminal systemTerminal() throws IOException {
+        String term = System.getenv("TERM");
+        String bundled = term == null ? null : InfoCmp.getDefaultInfoCmp(term);
+        if (bundled != null) InfoCmp.setLoadedInfoCmp(term, bundled);
+        Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni").exec(false).dumb(true).build();
+        if (terminal instanceof DumbTerminal && System.console() != null) { // a terminal, but no JNI: the exec provider
+            terminal.close();
+            terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build();
+        }
+        if (terminal.getWidth() <= 0) terminal.setSize(new Size(120, 40)); // a pipe or a 0x0 pty
+        return terminal;
+    }
+
     private static int repl(Meros meros, boolean debug) {
-        try (Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build()) {
-            if (terminal.getWidth() <= 0) terminal.setSize(new org.jline.terminal.Size(120, 40)); // a pipe or a 0x0 pty
+        // JShell takes about 0.4 s of CPU to build (javac's first compilation). With -Dmeros.jshell.early it starts
+        // at launch; by default once the prompt is drawn (Repl): on 2 loaded cores the early start delayed the
+        // prompt more than it sped up the first result (docs/shell.md, Start-up)
+        JShellEvaluator evaluator = new JShellEvaluator(meros);
+        evaluator.debug(debug);
+        if (Boolean.getBoolean("meros.jshell.early")) evaluator.warmUp();
+        try (evaluator; Terminal terminal = systemTerminal()) {
             meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
-            return new Repl(terminal, meros, meros.home().history(), debug).run();
+            return new Repl(terminal, meros, meros.home().history(), debug, Repl.commandsOf(meros), evaluator).run();
         } catch (IOException e) {
             System.err.println("error: cannot open the terminal: " + e.getMessage());
             return 1;

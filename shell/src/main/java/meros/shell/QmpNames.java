@@ -21,7 +21,7 @@ final class QmpNames {
 
     List<String> of(String constellation, String vm) {
         try {
-            VmRuntime r = meros.constellation(constellation).vm(vm).runtime();
+            VmRuntime r = meros.constellation(constellation).vm(vm).plumbing().runtime();
             OptionalLong pid = r.livePid();
             if (pid.isEmpty()) return List.of();
             return byPid.computeIfAbsent(r.label() + "@" + pid.getAsLong(), k -> Live.commands(r));

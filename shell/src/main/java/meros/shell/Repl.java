@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The interactive {@code meros>} shell: JLine line editing, history, completion; meros commands from the one
@@ -35,6 +36,7 @@ public final class Repl {
     private final CommandFactory factory;
     private final Path historyFile;
     private final JShellEvaluator evaluator;
+    private final boolean ownsEvaluator;
     private final Router router;
     private final boolean debug;
 
@@ -46,17 +48,38 @@ public final class Repl {
     private int lastExit;
 
     public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug) {
-        this(terminal, meros, historyFile, debug, (o, e) -> Cli.create(meros, o, e));
+        this(terminal, meros, historyFile, debug, commandsOf(meros));
+    }
+
+    /** The production command tree ({@link Cli#create}) as a factory. */
+    static CommandFactory commandsOf(Meros meros) {
+        // a class, not a lambda: bootstrapping a lambda resolves picocli's CommandLine (a class file too old for the
+        // class-data archive, so loaded and verified from its jar) before the prompt; here it loads on first use
+        return new CommandFactory() {
+            @Override
+            public CommandLine create(PrintWriter out, PrintWriter err) {
+                return Cli.create(meros, out, err);
+            }
+        };
     }
 
     public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug, CommandFactory factory) {
+        this(terminal, meros, historyFile, debug, factory, null);
+    }
+
+    /**
+     * @param shared an evaluator whose snippets and variables this shell continues (a failed script's, for
+     *               {@code script --debug}); left open when the shell ends. Null: a fresh one, closed at the end.
+     */
+    public Repl(Terminal terminal, Meros meros, Path historyFile, boolean debug, CommandFactory factory, JShellEvaluator shared) {
         this.terminal = terminal;
         this.meros = meros;
         this.factory = factory;
         this.historyFile = historyFile;
         this.debug = debug;
-        this.evaluator = new JShellEvaluator(meros);
-        this.evaluator.debug(debug);
+        this.ownsEvaluator = shared == null;
+        this.evaluator = shared != null ? shared : new JShellEvaluator(meros);
+        if (ownsEvaluator) this.evaluator.debug(debug);
         this.router = new Router(this::commandNames);
     }
 
@@ -80,11 +103,16 @@ public final class Repl {
         };
         reader.setHistory(new LazyDirHistory());
         reader.setParser(new ShellParser(router));
-        reader.setCompleter(new ShellCompleter(this::completionTree, router, evaluator, meros));
+        reader.setCompleter(new ShellCompleter(new Supplier<CommandLine>() { // not this::completionTree: see the constructor
+            @Override
+            public CommandLine get() {
+                return completionTree();
+            }
+        }, router, evaluator, meros));
         reader.setOpt(LineReader.Option.DISABLE_EVENT_EXPANSION); // else JLine eats backslashes and expands '!'
         reader.setOpt(LineReader.Option.HISTORY_IGNORE_SPACE);
         reader.unsetOpt(LineReader.Option.INSERT_TAB);
-        terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
+        Terminal.SignalHandler outerInt = terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
         PrintWriter out = terminal.writer();
         crashNotices = new CrashNotices(meros, reader);
         try {
@@ -107,18 +135,26 @@ public final class Repl {
             }
             out.flush();
             crashNotices.close();
-            evaluator.close();
+            terminal.handle(Terminal.Signal.INT, outerInt); // a shell opened inside a shell gives Ctrl-C back
+            if (ownsEvaluator) evaluator.close();
         }
         return 0;
     }
 
     private boolean warmed;
 
-    /** Called after every redisplay; the first one has drawn the prompt: only then does JShell start warming up. */
+    /**
+     * Called after every redisplay; the first one has drawn the prompt: only then does the command tree (which
+     * routing the first line needs) start building in the background, and JShell unless it already is (the shell
+     * of {@code meros} starts it before the prompt, see {@link Main}).
+     */
     private void onPromptShown() {
         if (warmed) return;
         warmed = true;
         evaluator.warmUp();
+        Thread tree = new Thread(this::commands, "meros-commands");
+        tree.setDaemon(true);
+        tree.start();
     }
 
     private void dispatch(LineReader reader, String line, PrintWriter out) {
@@ -212,7 +248,8 @@ public final class Repl {
             commands = decorate(factory.create(w, w));
             CommandLine script = commands.getSubcommands().get("script");
             if (script != null && script.getCommand() instanceof ScriptCommand sc) {
-                sc.host(new ScriptRunner(evaluator, factory));
+                // script --debug inside the shell: a shell over the same terminal and JShell; exit returns here
+                sc.host(new ScriptRunner(evaluator, factory, (m, ev, f) -> new Repl(terminal, m, historyFile, debug, f, ev).run()));
             }
         }
         return commands;
@@ -226,6 +263,7 @@ public final class Repl {
 
     private CommandLine decorate(CommandLine cl) {
         cl.addSubcommand("exit", new ExitCommand(() -> exitRequested = true));
+        Cli.addHelpOptions(cl);
         // settings applied by the factory reach only the subcommands that existed then
         cl.setOut(cl.getOut());
         cl.setErr(cl.getErr());

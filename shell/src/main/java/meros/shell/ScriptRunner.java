@@ -4,43 +4,71 @@ import meros.cli.Cli;
 import meros.cli.ScriptHost;
 import meros.core.ExitCode;
 import meros.core.Meros;
+import meros.core.MerosException;
+import meros.core.TextFiles;
+import org.jline.terminal.Terminal;
 import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs a {@code .jsh} file: command lines and Java (multi-line snippets included, split with JShell's own
  * completeness analysis), echoing each line after {@code meros> } as it goes. Blank lines and lines starting
  * with {@code //} between snippets are skipped. Stops at the first failing line with
  * {@code FILE:LINE: what failed} and exit code 1; 0 when every line succeeded. An {@code exit} line ends the
- * script successfully.
+ * script successfully. With {@code debug}, the failing line is followed by a {@code meros>} shell over the
+ * script's own JShell (same snippets, same variables; VMs keep running) until the user leaves it; then the run
+ * ends as without it (evaluator closed, exit code 1).
  */
 public final class ScriptRunner implements ScriptHost {
     private final JShellEvaluator shared;
     private final CommandFactory factory;
+    private final DebugShell debugShell;
 
-    /** For {@link java.util.ServiceLoader} (one-shot {@code meros script FILE}): a fresh evaluator per run. */
-    public ScriptRunner() {
-        this(null, null);
+    /**
+     * Opens the {@code meros>} shell over a failed script's JShell ({@code script --debug}); returns when the user
+     * leaves it.
+     */
+    @FunctionalInterface
+    public interface DebugShell {
+        void open(Meros meros, JShellEvaluator evaluator, CommandFactory commands);
     }
 
-    /** Shares the REPL's evaluator, so definitions made by the script stay in the session. */
-    public ScriptRunner(JShellEvaluator shared, CommandFactory factory) {
+    /**
+     * For {@link java.util.ServiceLoader} (one-shot {@code meros script FILE}): a fresh evaluator per run; the
+     * debug shell runs on the process's terminal.
+     */
+    public ScriptRunner() {
+        this(null, null, ScriptRunner::systemShell);
+    }
+
+    /**
+     * @param shared     the REPL's evaluator, so definitions made by the script stay in the session; null for a
+     *                   fresh one per run (closed when the run ends)
+     * @param factory    the command tree for command lines; null for {@link Cli#create}
+     * @param debugShell what {@code --debug} opens at a failing line
+     */
+    public ScriptRunner(JShellEvaluator shared, CommandFactory factory, DebugShell debugShell) {
         this.shared = shared;
         this.factory = factory;
+        this.debugShell = debugShell;
     }
 
     @Override
-    public int run(Meros meros, Path file, PrintWriter out, PrintWriter err) {
+    public int run(Meros meros, Path file, PrintWriter out, PrintWriter err, boolean debug) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = TextFiles.read(file).lines().toList();
+        } catch (MerosException e) {
+            err.println(e.getMessage());
+            err.flush();
+            return e.exitCode().code;
         } catch (IOException e) {
             err.println(file + ": cannot read: " + e.getMessage());
             err.flush();
@@ -48,7 +76,7 @@ public final class ScriptRunner implements ScriptHost {
         }
         CommandFactory f = factory != null ? factory : (o, e) -> Cli.create(meros, o, e);
         CommandLine[] commands = new CommandLine[1];
-        java.util.function.Supplier<CommandLine> cl = () -> {
+        Supplier<CommandLine> cl = () -> {
             if (commands[0] == null) commands[0] = f.create(out, err);
             return commands[0];
         };
@@ -65,6 +93,8 @@ public final class ScriptRunner implements ScriptHost {
                 String t = raw.strip();
                 if (t.isEmpty() || t.startsWith("//") || (i == 0 && t.startsWith("#!"))) continue;
                 Router.Route r = router.route(raw);
+                String failure = null;
+                int failedAt = i;
                 switch (r.kind()) {
                     case EMPTY -> { }
                     case COMMAND -> {
@@ -74,9 +104,7 @@ public final class ScriptRunner implements ScriptHost {
                         int code = cl.get().execute(r.args().toArray(new String[0]));
                         out.flush();
                         err.flush();
-                        if (code != 0) {
-                            return fail(err, file, i, "'" + t + "' exited with status " + code);
-                        }
+                        if (code != 0) failure = "'" + t + "' exited with status " + code;
                     }
                     case JAVA -> {
                         if (evaluator == null) {
@@ -93,25 +121,51 @@ public final class ScriptRunner implements ScriptHost {
                             out.println((k == start ? Repl.PROMPT : Repl.CONTINUATION) + lines.get(k));
                         }
                         out.flush();
+                        failedAt = start;
                         if (evaluator.completeness(src.toString()) == JShellEvaluator.Completeness.INCOMPLETE) {
-                            return fail(err, file, start, "unfinished Java snippet at end of file");
+                            failure = "unfinished Java snippet at end of file";
+                        } else {
+                            JShellEvaluator.Outcome o = evaluator.eval(src.toString(), out, err);
+                            if (!o.ok()) {
+                                failure = o.failure();
+                                failedAt = start + o.line();
+                            }
                         }
-                        JShellEvaluator.Outcome o = evaluator.eval(src.toString(), out, err);
-                        if (!o.ok()) return fail(err, file, start + o.line(), o.failure());
                     }
                 }
+                if (failure == null) continue;
+                err.println(file + ":" + (failedAt + 1) + ": " + failure);
+                err.flush();
+                if (debug) {
+                    if (evaluator == null) {
+                        evaluator = new JShellEvaluator(meros);
+                        own = true;
+                    }
+                    out.println("script stopped at " + file.getFileName() + ":" + (failedAt + 1)
+                            + "; its variables are in scope here, its VMs still run. 'exit' ends the script.");
+                    out.flush();
+                    debugShell.open(meros, evaluator, f);
+                }
+                return ExitCode.FAILED.code;
             }
             return 0;
         } finally {
-            if (own) evaluator.close();
+            if (own) {
+                evaluator.close();
+                meros.close(); // a one-shot script: its VM handles' connections end with it
+            }
             out.flush();
             err.flush();
         }
     }
 
-    private static int fail(PrintWriter err, Path file, int line, String what) {
-        err.println(file + ":" + (line + 1) + ": " + what);
-        err.flush();
-        return ExitCode.FAILED.code;
+    /** The shell of a one-shot {@code meros script --debug}: the process's own terminal. */
+    private static void systemShell(Meros meros, JShellEvaluator evaluator, CommandFactory commands) {
+        try (Terminal terminal = Main.systemTerminal()) {
+            meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
+            new Repl(terminal, meros, meros.home().history(), true, commands, evaluator).run();
+        } catch (IOException e) {
+            System.err.println("error: cannot open the terminal for the debug shell: " + e.getMessage());
+        }
     }
 }

@@ -66,23 +66,61 @@ final class ShellCompleter implements Completer {
                         String[] d = e.getValue().getCommandSpec().usageMessage().description();
                         candidates.add(new Candidate(e.getKey(), e.getKey(), "commands", d.length > 0 ? d[0] : null, null, null, true));
                     }
-                    if (!before.stripLeading().startsWith("/") && word.indexOf('-') < 0) java(line, cursor, pl, candidates);
+                    if (!before.stripLeading().startsWith("/") && word.indexOf('-') < 0) java(reader, line, cursor, pl, candidates);
                 }
                 case COMMAND -> arguments(reader, pl, candidates);
-                case JAVA -> java(line, cursor, pl, candidates);
+                case JAVA -> java(reader, line, cursor, pl, candidates);
             }
         } catch (RuntimeException e) {
             // completion must never break the line editor
         }
     }
 
-    private void java(String line, int cursor, ParsedLine pl, List<Candidate> candidates) {
+    /** The Java line and cursor where Tab last showed signatures: a second Tab there shows their javadoc. */
+    private String lastSignatures;
+
+    /** Shown under the signatures, as jshell does. */
+    static final String TAB_AGAIN = "<press Tab again to see documentation>";
+
+    /**
+     * Java completion. Inside a call's parentheses it works as in jshell: the first Tab shows the signatures of
+     * the method(s) called, the second Tab their javadoc.
+     */
+    private void java(LineReader reader, String line, int cursor, ParsedLine pl, List<Candidate> candidates) {
+        String here = cursor + ":" + line;
+        List<JShellEvaluator.Doc> docs = evaluator.documentation(line, cursor);
+        if (!docs.isEmpty()) {
+            boolean again = here.equals(lastSignatures);
+            lastSignatures = again ? null : here;
+            reader.printAbove(again ? documentation(docs) : signatures(docs));
+            return;
+        }
+        lastSignatures = null;
         int wordStart = cursor - pl.wordCursor();
         for (JShellEvaluator.Suggestion s : evaluator.complete(line, cursor)) {
             if (s.anchor() < wordStart) continue;
             String value = line.substring(wordStart, s.anchor()) + s.continuation();
             candidates.add(new Candidate(value, s.continuation(), "java", null, null, null, false));
         }
+    }
+
+    /**
+     * Documentation as jshell shows it on a second Tab: each signature, then its javadoc indented.
+     */
+    static String documentation(List<JShellEvaluator.Doc> docs) {
+        StringBuilder b = new StringBuilder();
+        for (JShellEvaluator.Doc d : docs) {
+            if (b.length() > 0) b.append('\n');
+            b.append(d.signature()).append('\n');
+            b.append(d.javadoc() == null ? "  (no documentation)" : "  " + d.javadoc().replace("\n", "\n  ")).append('\n');
+        }
+        return b.toString().stripTrailing();
+    }
+
+    static String signatures(List<JShellEvaluator.Doc> docs) {
+        StringBuilder b = new StringBuilder();
+        for (JShellEvaluator.Doc d : docs) b.append(d.signature()).append('\n');
+        return b.append(TAB_AGAIN).toString();
     }
 
     private void arguments(LineReader reader, ParsedLine pl, List<Candidate> candidates) {

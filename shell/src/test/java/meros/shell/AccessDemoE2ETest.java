@@ -199,7 +199,7 @@ class AccessDemoE2ETest {
     @Order(100)
     void theShellNoticesWhenTheQemuOfAVmItTouchedDies(@TempDir Path tmp) throws Exception {
         ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.Home(home)), tmp.resolve("history"));
-        long pid = fx.meros.constellation("demo").vm("box").runtime().livePid().orElseThrow();
+        long pid = fx.meros.constellation("demo").vm("box").plumbing().runtime().livePid().orElseThrow();
         java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
         java.io.PipedInputStream in = new java.io.PipedInputStream(keys, 4096);
         String out = fx.repl(in, false, (t, screen) -> {

@@ -1,22 +1,13 @@
 package meros.shell;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import meros.core.Home;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
 import meros.core.state.VmState;
+import meros.testkit.QmpPeer;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,18 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in for one VM's QEMU: a real process whose command line names the VM's QMP socket (so meros takes it
- * for the VM's live QEMU) and scripted QMP servers on the request and event monitors, as QEMU lays them out.
+ * for the VM's live QEMU) and scripted QMP monitors ({@link QmpPeer}) on the request and event sockets, as QEMU
+ * lays them out. {@code stop} and {@code cont} on the request monitor send {@code STOP} and {@code RESUME} to
+ * every connection of the event monitor, as QEMU does.
  */
 final class FakeQemu implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String GREETING = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, \"capabilities\": []}}";
-
     final Process process;
     final AtomicInteger queryCommands = new AtomicInteger();
     /** Counts down once a client finished the handshake on the event monitor. */
     final CountDownLatch eventsConnected = new CountDownLatch(1);
     private final List<String> commands;
     private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+    private final QmpPeer.Server events;
 
     FakeQemu(Home home, String constellation, String vm, List<String> commands) throws IOException {
         this.commands = commands;
@@ -47,8 +38,9 @@ final class FakeQemu implements AutoCloseable {
         Files.writeString(p.pidfile(), process.pid() + "\n");
         new VmState(process.pid(), "tcg", "user", "127.0.0.1", 2222, System.currentTimeMillis(), "/nonexistent.qcow2", List.of())
                 .write(p.vmJson());
-        serve(p.qmp(), false);
-        serve(p.events(), true);
+        open.add(QmpPeer.serve(p.qmp(), peer -> converse(peer, false)));
+        events = QmpPeer.serve(p.events(), peer -> converse(peer, true));
+        open.add(events);
         process.onExit().thenRun(this::dropAll); // however it dies, its monitors go with it
     }
 
@@ -62,59 +54,39 @@ final class FakeQemu implements AutoCloseable {
         }
     }
 
-    private void serve(java.nio.file.Path sock, boolean events) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(sock));
-        open.add(server);
-        Thread t = new Thread(() -> {
-            while (server.isOpen()) {
-                try {
-                    SocketChannel ch = server.accept();
-                    open.add(ch);
-                    Thread c = new Thread(() -> converse(ch, events), "fake-qemu-conn");
-                    c.setDaemon(true);
-                    c.start();
-                } catch (IOException e) {
-                    return;
+    private void converse(QmpPeer peer, boolean eventMonitor) throws IOException {
+        peer.send(QmpPeer.GREETING);
+        for (JsonNode req; (req = peer.request()) != null; ) {
+            String cmd = req.path("execute").asText();
+            String ret = switch (cmd) {
+                case "query-commands" -> {
+                    queryCommands.incrementAndGet();
+                    StringBuilder b = new StringBuilder("[");
+                    for (String n : commands) b.append(b.length() > 1 ? "," : "").append("{\"name\":\"").append(n).append("\"}");
+                    yield b.append("]").toString();
                 }
-            }
-        }, "fake-qemu");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private void converse(SocketChannel ch, boolean events) {
-        try {
-            send(ch, GREETING);
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            for (String line; (line = in.readLine()) != null; ) {
-                JsonNode req = JSON.readTree(line);
-                String cmd = req.path("execute").asText();
-                String ret = switch (cmd) {
-                    case "query-commands" -> {
-                        queryCommands.incrementAndGet();
-                        StringBuilder b = new StringBuilder("[");
-                        for (String n : commands) b.append(b.length() > 1 ? "," : "").append("{\"name\":\"").append(n).append("\"}");
-                        yield b.append("]").toString();
-                    }
-                    case "query-status" -> "{\"status\":\"running\",\"running\":true}";
-                    case "quit" -> {
-                        process.destroy();
-                        yield "{}";
-                    }
-                    default -> "{}";
-                };
-                send(ch, "{\"return\": " + ret + ", \"id\": " + req.get("id") + "}");
-                if (events && cmd.equals("qmp_capabilities")) eventsConnected.countDown(); // a follower is connected
-            }
-        } catch (IOException e) {
-            // the client went away, or crash() pulled the plug
+                case "query-status" -> "{\"status\":\"running\",\"running\":true}";
+                case "quit" -> {
+                    process.destroy();
+                    yield "{}";
+                }
+                default -> "{}";
+            };
+            peer.reply(req, ret);
+            if (cmd.equals("stop")) broadcast("STOP");
+            if (cmd.equals("cont")) broadcast("RESUME");
+            if (eventMonitor && cmd.equals("qmp_capabilities")) eventsConnected.countDown(); // a follower is connected
         }
     }
 
-    private static synchronized void send(SocketChannel ch, String line) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        while (b.hasRemaining()) ch.write(b);
+    private void broadcast(String event) {
+        for (QmpPeer p : events.peers()) {
+            try {
+                p.event(event);
+            } catch (IOException e) {
+                // that follower left
+            }
+        }
     }
 
     /** What a dying QEMU does: the process is gone and every monitor connection drops. */

@@ -28,6 +28,63 @@ class ReplTest {
     }
 
     @Test
+    void everyCommandAnswersHelpOptionsInTheShell() throws Exception {
+        String out = fx.repl("init --help\nsnapshot -h\nexit --help\nscript -h\n1+1\n");
+        contains(out, "Usage: meros init ");
+        contains(out, "Usage: meros snapshot ");
+        contains(out, "Usage: meros exit ");
+        contains(out, "Usage: meros script ");
+        assertFalse(out.contains("Missing required parameter"), out);
+        contains(out, "==> 2"); // the shell goes on after each
+    }
+
+    @Test
+    void longValuesAreShortenedWithAWayToSeeThemAll() throws Exception {
+        String out = fx.repl("var s = \"x\".repeat(300000)\ns.length()\nSystem.out.println(s.substring(0, 3) + s.length())\n"
+                + "\"\\uD83D\\uDE00\".repeat(600)\n");
+        contains(out, "s ==> \"" + "x".repeat(JShellEvaluator.MAX_VALUE - 1) + " ... (300002 characters; System.out.println(s) shows all)\n");
+        contains(out, "==> 300000\n");
+        contains(out, "xxx300000\n");
+        contains(out, "(602 characters; System.out.println($");
+        assertTrue(out.length() < 5000, "the 300 KB value was not echoed: " + out.length() + " characters");
+        assertFalse(out.contains("\uFFFD"), "no emoji cut in half");
+    }
+
+    @Test
+    void seeingAllOfALongValuePrintsItWhole() {
+        String v = "y".repeat(JShellEvaluator.MAX_VALUE + 10);
+        assertEquals(v.substring(0, JShellEvaluator.MAX_VALUE) + " ... (" + v.length() + " characters; System.out.println(v) shows all)",
+                JShellEvaluator.value("v", v));
+        assertEquals("short", JShellEvaluator.value("v", "short"));
+    }
+
+    @Test
+    void coreClassesByFullAndSimpleNamesDespiteTheMerosVariable() throws Exception {
+        String out = fx.repl("meros.core.net.NftRules.tableName(\"team-lab\")\nNftRules.tableName(\"team.lab\")\n"
+                + "String q = \"meros.core.net.NftRules\" // meros.core.net.NftRules in a comment\n"
+                + "meros.core.manifest.Vm.Accel.TCG\n"
+                + "meros.core.kernel.BuildTools.class.getName()\nmeros.core.image.BuildTools.class.getName()\n"
+                + "import meros.core.qmp.QmpClient;\nQmpClient.DEFAULT_TIMEOUT\nmeros.list()\n");
+        contains(out, "==> \"meros_team_hlab\"\n");
+        contains(out, "==> \"meros_team_dlab\"\n");
+        contains(out, "q ==> \"meros.core.net.NftRules\"\n");
+        contains(out, "==> TCG\n");
+        contains(out, "==> \"meros.core.kernel.BuildTools\"\n");
+        contains(out, "==> \"meros.core.image.BuildTools\"\n");
+        contains(out, "==> PT10S\n");
+        contains(out, "==> [demo, lab]\n");
+        assertFalse(out.contains("error"), out);
+    }
+
+    @Test
+    void twoCoreClassesOfOneSimpleNameInOneLineAreRefusedSayingWhy() throws Exception {
+        String out = fx.repl("meros.core.kernel.BuildTools.class.getName() + meros.core.image.BuildTools.class.getName()\n1+1\n");
+        contains(out, "error: meros.core.kernel.BuildTools and meros.core.image.BuildTools in one snippet: Java lines cannot tell them apart "
+                + "while the variable meros hides the package meros; use them in separate lines\n");
+        contains(out, "==> 2\n");
+    }
+
+    @Test
     void tabCompletesCommandNames() throws Exception {
         String out = fx.repl("li\t\n");
         contains(out, "meros> list");
@@ -54,6 +111,20 @@ class ReplTest {
         contains(out, "$1 ==> 2");
         contains(out, "==> 2\n");
         assertTrue(out.contains("greeting.length()"), out);
+    }
+
+    @Test
+    void aSecondTabShowsTheJavadocOfTheCoreApi() throws Exception {
+        // the first line waits for JShell; then Tab twice after the open parenthesis, as in jshell
+        String out = fx.repl("Machine box = null\nbox.waitForUnit(\t\t\n");
+        contains(out, "void Machine.waitForUnit(String unit)\nvoid Machine.waitForUnit(String unit, Duration timeout)\n"
+                + ShellCompleter.TAB_AGAIN);
+        contains(out, "void Machine.waitForUnit(String unit)\n  waitForUnit(String, Duration) with the default 120 s.");
+        contains(out, "Waits until the systemd unit is active, checked about once a second.");
+        contains(out, "(LoadState=not-found,");
+        contains(out, "@throws meros.core.wait.WaitFailed");
+        String events = fx.repl("Machine box = null\nbox.waitForEvent(\t\t\n");
+        contains(events, "QmpEvent Machine.waitForEvent(String name, Duration timeout)\n  Waits for the next QMP event called name");
     }
 
     @Test

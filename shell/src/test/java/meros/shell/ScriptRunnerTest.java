@@ -39,6 +39,26 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void aScriptWithBomAndCrlfRunsFromLineOne() throws Exception {
+        assertEquals(0, run("\uFEFFlist\r\nint n = meros.list().size()\r\nSystem.out.println(\"n=\" + n)\r\n"), err.toString());
+        assertTrue(out.toString().contains("meros> list\ndemo\nlab\n"), out.toString());
+        assertTrue(out.toString().contains("n=2"), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("\uFEFF// a comment first\r\nfor (String c : meros.list()) {\r\n    System.out.println(\"c=\" + c);\r\n}\r\n"), err.toString());
+        assertTrue(out.toString().contains("c=demo\nc=lab"), out.toString());
+        assertFalse(err.toString().contains("illegal character"), err.toString());
+    }
+
+    @Test
+    void aUtf16ScriptIsRefusedByName() throws Exception {
+        Path f = home.resolve("t16.jsh");
+        Files.write(f, "\uFEFFlist\n".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        int code = Cli.create(fx.meros, new PrintWriter(out, true), new PrintWriter(err, true)).execute("script", f.toString());
+        assertEquals(2, code);
+        assertEquals(f + ": is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8\n", err.toString());
+    }
+
+    @Test
     void everyLineSucceedsExitZero() throws Exception {
         int code = run("""
                 // a comment

@@ -35,6 +35,17 @@ public final class HostTools {
     /** The purpose of the tools a kernel build needs ({@code kernel-build} checks exactly these). */
     public static final String KERNEL_BUILD = "kernel build";
 
+    /** Where Debian bookworm's qemu-system-common puts virtiofsd (it is not on PATH). */
+    public static final String VIRTIOFSD = "/usr/lib/qemu/virtiofsd";
+    /** Where other releases put it: the Rust {@code virtiofsd} package uses /usr/libexec, some distributions PATH. */
+    static final List<String> VIRTIOFSD_PLACES = List.of(VIRTIOFSD, "/usr/libexec/virtiofsd");
+
+    /** The virtiofsd executable: the first of {@link #VIRTIOFSD_PLACES} that exists, else one on PATH, else null. */
+    public static Path virtiofsd() {
+        for (String p : VIRTIOFSD_PLACES) if (Files.isExecutable(Path.of(p))) return Path.of(p);
+        return Proc.onPath("virtiofsd") ? Path.of("virtiofsd") : null;
+    }
+
     public static final List<Tool> TOOLS = List.of(
             exe("qemu-system-x86_64", "qemu-system-x86", true, "run VMs"),
             exe("qemu-img", "qemu-utils", true, "disk images"),
@@ -49,9 +60,12 @@ public final class HostTools {
             exe("debugfs", "e2fsprogs", false, "inspect disks"),
             exe("ip", "iproute2", true, "bridges and taps"),
             exe("nft", "nftables", true, "bridge policies"),
+            exe("dnsmasq", "dnsmasq-base", false, "DNS for bridged VMs"),
+            file(VIRTIOFSD, "qemu-system-common", false, "shared folders over virtiofs (else 9p)"),
             exe("ssh-keygen", "openssh-client", true, "VM keys"),
             exe("newuidmap", "uidmap", false, "builds without root (user namespace)"),
             exe("waypipe", "waypipe", false, "GUI apps (run --gui)"),
+            exe("dot", "graphviz", false, "constellation pictures (graph)"),
             exe("make", "build-essential", false, KERNEL_BUILD),
             exe("gcc", "build-essential", false, KERNEL_BUILD),
             exe("flex", "flex", false, KERNEL_BUILD),

@@ -19,8 +19,11 @@ import java.util.TreeSet;
  */
 public record BaseSpec(String distribution, String codename, String arch, List<String> packages, String mirror) {
 
-    /** Bump when the way a base root is made changes (variant, options, meros' own package list logic). */
-    public static final int RECIPE_VERSION = 1;
+    /**
+     * Bump when the way a base root is made changes (variant, options, hooks, meros' own package list logic).
+     * The current recipe trims the initrd to the modules that mount the root and keeps unused drivers from loading.
+     */
+    public static final int RECIPE_VERSION = 3;
 
     public BaseSpec {
         packages = List.copyOf(new TreeSet<>(packages));

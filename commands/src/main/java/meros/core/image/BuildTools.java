@@ -16,6 +16,7 @@ public final class BuildTools {
 
     static final Map<String, String> BUILDER_ONLY = Map.of(
             "chroot", "coreutils",
+            "unshare", "util-linux",
             "tar", "tar",
             "virt-customize", "libguestfs-tools",
             "virt-get-kernel", "libguestfs-tools");

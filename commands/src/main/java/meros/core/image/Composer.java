@@ -3,10 +3,12 @@ package meros.core.image;
 import meros.core.ExitCode;
 import meros.core.MerosException;
 import meros.core.manifest.Manifest;
+import meros.core.manifest.SshdChecks;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -56,23 +59,16 @@ final class Composer {
         step.update("guest configuration");
         for (GuestConfig.File f : cfg.files().values()) Fs.write(root.resolve(f.path()), f.content(), f.mode());
         Fs.write(root.resolve("etc/machine-id"), HexFormat.of().formatHex(new SecureRandom().generateSeed(16)) + "\n", "r--r--r--");
-        if (!cfg.alpine()) {
+        if (cfg.alpine()) {
+            linkAlpineServices(cfg);
+        } else {
             Path resolv = root.resolve("etc/resolv.conf");
             if (Files.exists(root.resolve("usr/lib/systemd/systemd-resolved")) || Files.exists(root.resolve("lib/systemd/systemd-resolved"))) {
                 Files.deleteIfExists(resolv);
                 Files.createSymbolicLink(resolv, Path.of("../run/systemd/resolve/stub-resolv.conf"));
             }
         }
-        // the host key generated for this build is the guest's only one
-        Path ssh = root.resolve("etc/ssh");
-        Files.createDirectories(ssh);
-        try (Stream<Path> s = Files.list(ssh)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("ssh_host_")).toList()) Files.delete(p);
-        }
-        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key"), ssh.resolve("ssh_host_ed25519_key"));
-        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), ssh.resolve("ssh_host_ed25519_key.pub"));
-        Files.setPosixFilePermissions(ssh.resolve("ssh_host_ed25519_key"), Fs.perms("rw-------"));
-        Files.setPosixFilePermissions(ssh.resolve("ssh_host_ed25519_key.pub"), Fs.perms("rw-r--r--"));
+        placeHostKey(hostKeyDir);
 
         step.update("user " + cfg.user());
         String user = cfg.user();
@@ -104,13 +100,77 @@ final class Composer {
         }
     }
 
+    /** The host key generated for this build becomes the guest's only one (sshd is pinned to it). */
+    private void placeHostKey(Path hostKeyDir) throws IOException {
+        Path ssh = root.resolve("etc/ssh");
+        if (Files.isSymbolicLink(ssh)) throw MerosException.usage("VM '" + vm.name() + "': /etc/ssh is a symlink (from an include or hook); refusing to write the host key through it");
+        Files.createDirectories(ssh);
+        try (Stream<Path> s = Files.list(ssh)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("ssh_host_")).toList()) Files.delete(p);
+        }
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key"), ssh.resolve("ssh_host_ed25519_key"));
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), ssh.resolve("ssh_host_ed25519_key.pub"));
+        Files.setPosixFilePermissions(ssh.resolve("ssh_host_ed25519_key"), Fs.perms("rw-------"));
+        Files.setPosixFilePermissions(ssh.resolve("ssh_host_ed25519_key.pub"), Fs.perms("rw-r--r--"));
+    }
+
+    /**
+     * After includes and hooks: what meros's own access depends on is put back. Its key is merged into the user's and
+     * root's {@code authorized_keys} (their other keys stay); the host key, the sshd drop-in, sudo rule and network
+     * configuration ({@link GuestConfig#accessFiles()}) are written again; the units it needs are enabled again (Debian)
+     * or linked into their runlevels (Alpine). Refused, naming the file: sshd settings that would lock meros out
+     * ({@link SshdChecks}) and a mask on a unit meros needs.
+     */
+    void reassert(GuestConfig cfg, String clientPub, Path hostKeyDir, Step step) throws IOException {
+        step.update("meros access");
+        for (GuestConfig.File f : cfg.accessFiles()) Fs.write(root.resolve(f.path()), f.content(), f.mode());
+        placeHostKey(hostKeyDir);
+        List<String> sshd = SshdChecks.problems(root);
+        if (!sshd.isEmpty()) {
+            throw MerosException.usage("VM '" + vm.name() + "': after includes and hooks, /" + sshd.get(0)
+                    + (sshd.size() > 1 ? " (and " + (sshd.size() - 1) + " more)" : ""));
+        }
+        String user = cfg.user();
+        int[] ids = ids(user);
+        authorize(root.resolve(homeOf(user).substring(1)), clientPub, ids[0], ids[1]);
+        authorize(root.resolve("root"), clientPub, 0, 0);
+        if (cfg.alpine()) {
+            linkAlpineServices(cfg);
+        } else {
+            for (String unit : cfg.needed()) {
+                Path masked = root.resolve("etc/systemd/system").resolve(unit);
+                if (Files.isSymbolicLink(masked) && Files.readSymbolicLink(masked).toString().equals("/dev/null")) {
+                    throw MerosException.usage("VM '" + vm.name() + "': /etc/systemd/system/" + unit + " -> /dev/null (from an include or hook) masks "
+                            + unit + ", which meros needs to reach the VM");
+                }
+            }
+            if (!cfg.enable().isEmpty()) {
+                List<String> en = new ArrayList<>(List.of("systemctl", "enable", "--quiet"));
+                en.addAll(cfg.enable());
+                guestOk(en.toArray(String[]::new));
+            }
+        }
+    }
+
+    private void linkAlpineServices(GuestConfig cfg) throws IOException {
+        for (Map.Entry<String, String> l : cfg.alpineServiceLinks().entrySet()) {
+            Path link = root.resolve(l.getKey());
+            Files.createDirectories(link.getParent());
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of(l.getValue()));
+        }
+    }
+
+    /** Adds meros's key to {@code <home>/.ssh/authorized_keys}, keeping the keys already there. */
     private void authorize(Path home, String pub, int uid, int gid) throws IOException {
         Path dir = home.resolve(".ssh");
         if (Files.isSymbolicLink(dir) || Files.isSymbolicLink(home)) throw MerosException.failed(dir + " is a symlink; refusing to write keys through it");
         Files.createDirectories(dir);
         Path ak = dir.resolve("authorized_keys");
+        if (Files.isSymbolicLink(ak)) throw MerosException.failed(ak + " is a symlink; refusing to write keys through it");
+        String kept = Files.isRegularFile(ak) ? mergeKeys(Files.readString(ak, StandardCharsets.ISO_8859_1), pub) : pub + "\n";
         Files.deleteIfExists(ak);
-        Files.writeString(ak, pub + "\n");
+        Files.writeString(ak, kept, StandardCharsets.ISO_8859_1);
         Files.setPosixFilePermissions(dir, Fs.perms("rwx------"));
         Files.setPosixFilePermissions(ak, Fs.perms("rw-------"));
         if (Fs.isRoot()) {
@@ -119,6 +179,17 @@ final class Composer {
                 Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
             }
         }
+    }
+
+    /** {@code existing} with {@code pub} appended unless a line already holds the same key (type and base64 blob). */
+    static String mergeKeys(String existing, String pub) {
+        String[] mine = pub.strip().split("\\s+");
+        String blob = mine.length > 1 ? mine[1] : mine[0];
+        for (String l : existing.split("\n")) {
+            if (List.of(l.strip().split("\\s+")).contains(blob)) return existing.endsWith("\n") || existing.isEmpty() ? existing : existing + "\n";
+        }
+        String base = existing.isEmpty() || existing.endsWith("\n") ? existing : existing + "\n";
+        return base + pub.strip() + "\n";
     }
 
     private List<String[]> passwd() throws IOException {
@@ -152,9 +223,12 @@ final class Composer {
         return n;
     }
 
-    void hooks(String constellation, Step step) {
+    /** Runs the hooks; {@code mirror} (the archive the base came from, null if unknown) is passed as {@code MEROS_MIRROR}. */
+    void hooks(String constellation, String mirror, Step step) {
         List<Hooks.Hook> plan = Hooks.plan(manifest, vm.name());
-        hooks.run(plan, root, Map.of("MEROS_CONSTELLATION", constellation, "MEROS_VM", vm.name(),
-                "MEROS_USER", Recipe.user(vm), "MEROS_HOSTNAME", new GuestConfig(manifest, vm).hostname()), step.lines());
+        Map<String, String> env = new LinkedHashMap<>(Map.of("MEROS_CONSTELLATION", constellation, "MEROS_VM", vm.name(),
+                "MEROS_USER", Recipe.user(vm), "MEROS_HOSTNAME", new GuestConfig(manifest, vm).hostname()));
+        if (mirror != null) env.put("MEROS_MIRROR", mirror);
+        hooks.run(plan, root, env, step.lines());
     }
 }

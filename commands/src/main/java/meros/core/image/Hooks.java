@@ -33,6 +33,29 @@ public final class Hooks {
 
     public static final Launcher CHROOT = (root, inRoot) -> List.of("chroot", root.toString(), inRoot);
 
+    /**
+     * The mounts a hook sees, made by a constant script ({@code $1} = root, {@code $2} = hook) in a private mount
+     * namespace of its own ({@code unshare --mount --propagation private}): {@code /proc}, {@code /sys}, the host's
+     * {@code /dev} and {@code /dev/pts} (bind mounts) and a fresh tmpfs on {@code /dev/shm}. In a user namespace (builds
+     * without root) a new sysfs and a plain bind of {@code /dev} are not allowed: recursive binds of the host's stand in. The namespace ends with
+     * the last process in it, so the mounts vanish however the hook ends (exit, failure, timeout, Ctrl-C, even a
+     * killed meros) and the host never sees them.
+     */
+    static final String MOUNT_SCRIPT = String.join("\n",
+            "set -e",
+            "root=$1",
+            "mkdir -p \"$root/proc\" \"$root/sys\" \"$root/dev\"",
+            "mount -t proc proc \"$root/proc\" || mount --rbind /proc \"$root/proc\"",
+            "mount -t sysfs sysfs \"$root/sys\" 2>/dev/null || mount --rbind /sys \"$root/sys\"",
+            "mount --bind /dev \"$root/dev\" 2>/dev/null || mount --rbind /dev \"$root/dev\"",
+            "mount --bind /dev/pts \"$root/dev/pts\"",
+            "mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs \"$root/dev/shm\"",
+            "exec chroot \"$root\" \"$2\"");
+
+    /** The default: {@link #MOUNT_SCRIPT} in a private mount namespace, then {@code chroot <root> <hook>}. */
+    public static final Launcher IN_NAMESPACE = (root, inRoot) -> List.of("unshare", "--mount", "--propagation", "private", "--",
+            "/bin/sh", "-c", MOUNT_SCRIPT, "meros-hook", root.toString(), inRoot);
+
     private final Launcher launcher;
     private final Duration timeout;
 
@@ -41,7 +64,7 @@ public final class Hooks {
         this.timeout = timeout;
     }
 
-    public Hooks() { this(CHROOT, Duration.ofMinutes(30)); }
+    public Hooks() { this(IN_NAMESPACE, Duration.ofMinutes(30)); }
 
     /** The hooks of a VM in the order they run. Non-executable files (README, .disabled) are skipped. */
     public static List<Hook> plan(Manifest m, String vm) {
@@ -63,11 +86,15 @@ public final class Hooks {
         }
     }
 
-    /** Runs the hooks in order inside {@code root}; {@code env} is passed to each. */
+    /**
+     * Runs the hooks in order inside {@code root}; {@code env} is passed to each. Around them the root gets the
+     * host's resolvers and a policy-rc.d that starts no daemons ({@link HookEnv}); both are undone, and any process a
+     * hook left running in the root is killed, however the hooks end.
+     */
     public void run(List<Hook> hooks, Path root, Map<String, String> env, java.util.function.Consumer<String> lines) {
         if (hooks.isEmpty()) return;
         Path stage = root.resolve("tmp/meros-hooks");
-        try {
+        try (HookEnv hookEnv = new HookEnv(root, HookEnv.hostResolvConf())) {
             Files.createDirectories(stage);
             for (Hook h : hooks) {
                 if (lines != null) lines.accept("hook " + h.display());
@@ -80,7 +107,16 @@ public final class Hooks {
                         .env("MEROS_ROOT", "/");
                 env.forEach(p::env);
                 if (lines != null) p.onLine(lines);
-                Proc.Result r = p.call();
+                Proc.Result r;
+                try {
+                    r = p.call();
+                } catch (MerosException e) {
+                    if (e.exitCode() == ExitCode.INTERRUPTED) throw new MerosException(ExitCode.INTERRUPTED, "interrupted during hook " + h.display(), e);
+                    if (e.exitCode() == ExitCode.EXTERNAL && e.getMessage().contains(" timed out after ")) {
+                        throw new MerosException(ExitCode.FAILED, "hook " + h.display() + " did not finish within " + timeout.toSeconds() + " s and was stopped", e);
+                    }
+                    throw e;
+                }
                 if (!r.ok()) {
                     String out = (r.stdout() + "\n" + r.stderr()).lines().filter(l -> !l.isBlank())
                             .collect(java.util.stream.Collectors.joining("\n"));

@@ -342,7 +342,7 @@ public final class ImageBuilder {
         if (!Fs.isRoot()) {
             throw MerosException.usage("meros build must run as root (hooks run in a chroot; the image keeps file ownership)");
         }
-        for (String t : List.of("mke2fs", "qemu-img", "ssh-keygen", "tar", "chroot")) BuildTools.require(t);
+        for (String t : List.of("mke2fs", "qemu-img", "ssh-keygen", "tar", "chroot", "unshare")) BuildTools.require(t);
     }
 
     private BuiltImage buildOne(Manifest m, Vm vm, BaseSpec spec, Path useImage, Progress progress) {
@@ -387,7 +387,8 @@ public final class ImageBuilder {
                 Composer composer = new Composer(m, vm, root, hooks, inRoot);
                 composer.configure(cfg, clientPub, hostKeyDir, s);
                 int n = composer.includes(s);
-                composer.hooks(c, s);
+                composer.hooks(c, spec == null ? null : spec.mirror(), s);
+                composer.reassert(cfg, clientPub, hostKeyDir, s);
                 s.ok(n + " include entries, " + Hooks.plan(m, vm.name()).size() + " hooks");
             }
 
@@ -469,7 +470,12 @@ public final class ImageBuilder {
             throw new MerosException(ExitCode.EXTERNAL, "mke2fs failed (exit status " + r.exit() + "): " + r.tail(3).replace('\n', ' ').strip());
         }
         s.update("qemu-img convert -O qcow2");
-        Proc.Result q = Proc.of("qemu-img", "convert", "-O", "qcow2", raw.toString(), qcow2.toString()).timeout(Duration.ofMinutes(30)).call();
+        Proc.Result q = Proc.of("qemu-img", "convert", "-p", "-O", "qcow2", raw.toString(), qcow2.toString())
+                .onLine(line -> {
+                    int pct = Step.qemuImgPercent(line);
+                    if (pct >= 0) s.advance(pct, 100, "%");
+                })
+                .timeout(Duration.ofMinutes(30)).call();
         Files.deleteIfExists(raw);
         if (!q.ok()) {
             if ((q.stderr()).contains("No space left")) throw new MerosException(ExitCode.FAILED, "no space left on device while writing " + qcow2);

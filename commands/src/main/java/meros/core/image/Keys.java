@@ -1,6 +1,7 @@
 package meros.core.image;
 
 import meros.core.Home;
+import meros.core.TextFiles;
 import meros.core.proc.Proc;
 
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class Keys {
                     Fs.deleteQuietly(tmp);
                 }
             }
-            return Files.readString(clientPub()).strip();
+            return TextFiles.read(clientPub()).strip();
         } catch (IOException e) {
             throw Fs.ioError("creating the client key in " + dir, e);
         }

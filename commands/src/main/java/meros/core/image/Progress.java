@@ -16,6 +16,12 @@ public interface Progress {
     /** The step ended; {@code outcome} is a short summary such as {@code "done"} or {@code "cache hit"}. */
     void end(String step, double elapsedSeconds, String outcome);
 
+    /**
+     * A measurable part of the current step moved: {@code done} of {@code total} {@code unit}s (e.g. percent of
+     * a disk conversion). Steps without a known total only send {@link #update}s.
+     */
+    default void advance(String step, long done, long total, String unit) { }
+
     /** A one-off note (e.g. which mirror was detected). */
     default void note(String message) { }
 

@@ -1,6 +1,8 @@
 package meros.core.image;
 
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One timed step reported through {@link Progress}; {@link #lines()} feeds a tool's output lines as live updates. */
 final class Step implements AutoCloseable {
@@ -18,6 +20,16 @@ final class Step implements AutoCloseable {
     double elapsed() { return (System.nanoTime() - start) / 1e9; }
 
     void update(String detail) { progress.update(name, elapsed(), detail); }
+
+    void advance(long done, long total, String unit) { progress.advance(name, done, total, unit); }
+
+    /** {@code qemu-img convert -p} prints {@code (12.34/100%)}; this is that percentage, or -1 for any other line. */
+    static int qemuImgPercent(String line) {
+        Matcher m = QEMU_IMG_PERCENT.matcher(line);
+        return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
+    }
+
+    private static final Pattern QEMU_IMG_PERCENT = Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
 
     Consumer<String> lines() {
         return line -> {

@@ -9,6 +9,7 @@ import meros.core.proc.Proc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,9 @@ final class UseImage {
             group=$(id -g "$user")
             for h in "$home" /root; do
               mkdir -p "$h/.ssh"
-              cp "$d/authorized_keys" "$h/.ssh/authorized_keys"
+              touch "$h/.ssh/authorized_keys"
+              # merged: keys an include put there stay
+              grep -qF "$(cut -d' ' -f2 "$d/authorized_keys")" "$h/.ssh/authorized_keys" || cat "$d/authorized_keys" >> "$h/.ssh/authorized_keys"
               chmod 700 "$h/.ssh"
               chmod 600 "$h/.ssh/authorized_keys"
             done
@@ -121,6 +124,17 @@ final class UseImage {
             argv.addAll(List.of("--write", "/tmp/meros-setup/next:" + staged.get(i)));
             argv.addAll(List.of("--run", setup.resolve("run-hook").toString()));
         }
+        // after includes and hooks, meros's access files, host key and keys again (the setup script merges keys)
+        Path again = work.resolve("stage-again");
+        for (GuestConfig.File f : cfg.accessFiles()) Fs.write(again.resolve(f.path()), f.content(), f.mode());
+        Files.createDirectories(again.resolve("etc/ssh"));
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key"), again.resolve("etc/ssh/ssh_host_ed25519_key"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(hostKeyDir.resolve("ssh_host_ed25519_key.pub"), again.resolve("etc/ssh/ssh_host_ed25519_key.pub"), StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(again.resolve("etc/ssh/ssh_host_ed25519_key"), Fs.perms("rw-------"));
+        try (Stream<Path> s = Files.list(again)) {
+            for (Path top : s.sorted().toList()) argv.addAll(List.of("--copy-in", top + ":/"));
+        }
+        argv.addAll(List.of("--run", setup.resolve("setup").toString()));
         argv.addAll(List.of("--delete", "/tmp/meros-setup"));
         Proc.Result r = guestfs(argv).onLine(step.lines()).call();
         if (!r.ok()) {

@@ -3,6 +3,7 @@ package meros.core.kernel;
 import meros.core.ExitCode;
 import meros.core.Home;
 import meros.core.MerosException;
+import meros.core.TextFiles;
 import meros.core.proc.Proc;
 
 import java.io.BufferedWriter;
@@ -274,7 +275,7 @@ public final class KernelBuilder {
 
     private static String read(Path p) {
         try {
-            return Files.readString(p, StandardCharsets.UTF_8);
+            return TextFiles.read(p);
         } catch (IOException e) {
             throw MerosException.usage("cannot read " + p + ": " + e.getMessage());
         }

@@ -2,7 +2,6 @@ package meros.core.manifest;
 
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.Tag;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,15 +74,8 @@ final class BridgeSection {
         }
         String policy = m.choice("policy_type", "host-access", POLICIES);
         List<Integer> ports = m.list("allowed_ports", s -> {
-            if (!Tag.INT.equals(s.getTag())) throw new IllegalArgumentException("expected a port number (1..65535), got " + Yamls.describe(s));
-            int p;
-            try {
-                p = Integer.parseInt(s.getValue());
-            } catch (NumberFormatException e) {
-                p = -1;
-            }
-            if (p < 1 || p > 65535) throw new IllegalArgumentException("port " + s.getValue() + " is out of range (1..65535)");
-            return p;
+            if (!Numbers.looksNumeric(s)) throw new IllegalArgumentException("expected a port number (1..65535), got " + Yamls.describe(s));
+            return MapReader.inRange(s, 1, 65535, false, "port ");
         });
         List<Cidr> ips = m.list("allowed_ips", s -> {
             String v = s.getValue();

@@ -26,8 +26,10 @@ final class CrossChecks {
             }
             other = macs.putIfAbsent(n.mac(), p);
             if (other != null) {
+                String hint = p.macNode() == null
+                        ? "; derived from constellation, VM and label: give this interface its own mac:" : "";
                 problems.at(p.macNode() != null ? p.macNode() : p.itemNode(), "duplicate MAC address " + n.mac()
-                        + " (also used by VM '" + other.vm() + "' interface '" + other.nic().label() + "')");
+                        + " (also used by VM '" + other.vm() + "' interface '" + other.nic().label() + "'" + hint + ")");
             }
         }
     }

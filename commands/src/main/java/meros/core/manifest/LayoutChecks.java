@@ -25,9 +25,15 @@ final class LayoutChecks {
      * @param vmsKey   where a stray directory is reported: the {@code virtual_machines} key
      */
     static void run(Path dir, String shownDir, Set<String> vms, Node vmsKey, Problems problems) {
+        run(dir, shownDir, vms, Set.of(), vmsKey, problems);
+    }
+
+    /** @param mountSources directories of the constellation directory that a VM's {@code mounts:} shares (allowed too) */
+    static void run(Path dir, String shownDir, Set<String> vms, Set<Path> mountSources, Node vmsKey, Problems problems) {
         for (Path p : list(dir)) {
             String name = p.getFileName().toString();
             if (!Files.isDirectory(p) || name.startsWith(".") || SHARED.contains(name)) continue;
+            if (mountSources.contains(p.toAbsolutePath().normalize())) continue;
             if (!vms.contains(name)) {
                 problems.at(vmsKey, "directory " + shownDir + "/" + name + "/ matches no VM" + Names.didYouMean(name, vms)
                         + " (a constellation directory holds includes.chroot/, hooks/ and <vm>/ directories)");
@@ -44,6 +50,18 @@ final class LayoutChecks {
                     problems.at((Node) null, "hook " + shown + " is not executable (chmod +x " + shown + ")");
                 }
             }
+        }
+        includes(dir, shownDir, vms, problems);
+    }
+
+    /** Includes must not lock meros out of the VM's sshd ({@link SshdChecks}). */
+    static void includes(Path dir, String shownDir, Set<String> vms, Problems problems) {
+        List<Path> trees = new ArrayList<>();
+        trees.add(dir.resolve("includes.chroot"));
+        for (String vm : vms) trees.add(dir.resolve(vm).resolve("includes.chroot"));
+        for (Path tree : trees) {
+            if (!Files.isDirectory(tree)) continue;
+            for (String p : SshdChecks.problems(tree)) problems.at((Node) null, "include " + shownDir + "/" + dir.relativize(tree) + "/" + p);
         }
     }
 

@@ -1,6 +1,7 @@
 package meros.core.manifest;
 
 import meros.core.MerosException;
+import meros.core.TextFiles;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -11,8 +12,6 @@ import org.yaml.snakeyaml.nodes.Node;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -54,9 +53,7 @@ public final class ManifestLoader {
         }
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw MerosException.usage(display(dir, file) + ": not UTF-8 text");
+            text = TextFiles.read(file, display(dir, file));
         } catch (IOException e) {
             throw MerosException.usage("cannot read " + file + ": " + e.getMessage());
         }
@@ -65,11 +62,24 @@ public final class ManifestLoader {
 
     /** Validates manifest text; {@code shownAs} is the file name problems are reported under. */
     static Manifest parse(String name, Path dir, Path file, String shownAs, String text) {
-        return parse(name, dir, file, shownAs, text, null);
+        return parse(name, dir, file, shownAs, text, KeyLog.NONE, null);
     }
 
     static Manifest parse(String name, Path dir, Path file, String shownAs, String text, Function<String, Path> files) {
-        Problems problems = new Problems(shownAs);
+        return parse(name, dir, file, shownAs, text, KeyLog.NONE, files);
+    }
+
+    /** As above, reporting every mapping and key the validator reads to {@code log}. */
+    static Manifest parse(String name, Path dir, Path file, String shownAs, String text, KeyLog log) {
+        return parse(name, dir, file, shownAs, text, log, null);
+    }
+
+    /**
+     * Validates manifest text, reporting every mapping and key read to {@code log}; with {@code files} (how a
+     * manifest path such as {@code kernel:} resolves) an existing {@code kernel:} must suit the VM's {@code arch}.
+     */
+    static Manifest parse(String name, Path dir, Path file, String shownAs, String text, KeyLog log, Function<String, Path> files) {
+        Problems problems = new Problems(shownAs, log);
         Node root = compose(text, problems);
         if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
         if (root == null) {
@@ -83,13 +93,13 @@ public final class ManifestLoader {
         MapReader topReader = new MapReader(top, "", top, TOP_KEYS, ManifestLoader::misplacedAtTop, problems);
         BridgeSection bridges = new BridgeSection(problems);
         bridges.read(topReader);
-        VmSection vms = new VmSection(name, bridges, problems);
+        VmSection vms = new VmSection(name, dir, bridges, problems);
         vms.files = files;
         vms.read(topReader, top);
         CrossChecks.run(vms, bridges.declared, problems);
         if (dir != null && Files.isDirectory(dir)) {
             Node vmsKey = topReader.keyNode("virtual_machines");
-            LayoutChecks.run(dir, shownDir(shownAs), vms.vms.keySet(), vmsKey == null ? top : vmsKey, problems);
+            LayoutChecks.run(dir, shownDir(shownAs), vms.vms.keySet(), vms.sharing.sourcesInDir, vmsKey == null ? top : vmsKey, problems);
         }
         if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
         return new Manifest(name, dir, file, Collections.unmodifiableMap(new LinkedHashMap<>(bridges.bridges)),
@@ -105,9 +115,13 @@ public final class ManifestLoader {
     private static Node compose(String text, Problems problems) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // reported by MapReader with both positions
-        options.setMaxAliasesForCollections(50);
+        // anchors and merge keys are limited by the size they expand to (Expansion), not by their number
+        options.setMaxAliasesForCollections(Integer.MAX_VALUE);
+        options.setAllowRecursiveKeys(false);
         try (Reader r = new StringReader(text)) {
-            return new Yaml(options).compose(r);
+            Node root = new Yaml(options).compose(r);
+            if (root != null) Expansion.check(root, problems);
+            return problems.isEmpty() ? root : null;
         } catch (MarkedYAMLException e) {
             problems.at(syntaxMark(e), syntaxMessage(e));
         } catch (YAMLException e) {

@@ -77,6 +77,30 @@ public final class ManifestYaml {
         m.put("network", v.network().name().toLowerCase(Locale.ROOT));
         m.put("gui", v.gui());
         m.put("boot_timeout", v.bootTimeoutSeconds());
+        // shown only when given, so manifests without them read as before
+        if (!v.mounts().isEmpty()) {
+            List<Object> mounts = new ArrayList<>();
+            for (Mount mt : v.mounts()) {
+                Map<String, Object> mm = new LinkedHashMap<>();
+                mm.put("source", mt.source().toString());
+                mm.put("target", mt.target());
+                mm.put("readonly", mt.readonly());
+                mounts.add(mm);
+            }
+            m.put("mounts", mounts);
+        }
+        if (!v.forwards().isEmpty()) {
+            List<Object> forwards = new ArrayList<>();
+            for (Forward f : v.forwards()) {
+                Map<String, Object> fm = new LinkedHashMap<>();
+                fm.put("host", f.host());
+                fm.put("guest", f.guest());
+                fm.put("protocol", f.protocol());
+                fm.put("address", f.address());
+                forwards.add(fm);
+            }
+            m.put("forwards", forwards);
+        }
         return m;
     }
 }

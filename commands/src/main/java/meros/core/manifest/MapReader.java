@@ -39,6 +39,7 @@ final class MapReader {
         this.path = path;
         this.problems = problems;
         this.owner = owner == null ? map : owner;
+        problems.log().mapping(path, allowed);
         if (map == null) return;
         for (NodeTuple t : flatten(map)) {
             Node k = t.getKeyNode();
@@ -86,6 +87,10 @@ final class MapReader {
         return all;
     }
 
+    private void log(String key, KeyLog.Kind kind, Object def, Long min, Long max, List<String> choices) {
+        problems.log().key(path, key, kind, def, min, max, choices);
+    }
+
     String path() { return path; }
     Problems problems() { return problems; }
 
@@ -112,11 +117,13 @@ final class MapReader {
     void problem(Node n, String msg) { problems.at(n, msg); }
 
     void missing(String key, String what) {
+        problems.log().required(path, key);
         problems.at(owner, prefix() + "missing required key '" + key + "' (" + what + ")");
     }
 
     /** A scalar as text (numbers are taken as written); booleans, lists and mappings are type errors. */
     String string(String key, String def) {
+        log(key, KeyLog.Kind.STRING, def, null, null, null);
         Node n = node(key);
         if (n == null) return def;
         if (n instanceof ScalarNode s && !Tag.BOOL.equals(s.getTag())) return s.getValue();
@@ -124,24 +131,47 @@ final class MapReader {
         return def;
     }
 
+    /** A whole number in {@code min..max}, by {@link Numbers}' rule. */
     int integer(String key, int def, int min, int max) {
+        return integer(key, def, min, max, false);
+    }
+
+    /** A duration in whole seconds: as {@link #integer(String, int, int, int)}, and base 60 ({@code 10:00}) is minutes and seconds. */
+    int seconds(String key, int def, int min, int max) {
+        return integer(key, def, min, max, true);
+    }
+
+    private int integer(String key, int def, int min, int max, boolean duration) {
+        log(key, KeyLog.Kind.INTEGER, def, (long) min, (long) max, null);
         Node n = node(key);
         if (n == null) return def;
-        if (Yamls.isScalar(n, Tag.INT)) {
+        if (n instanceof ScalarNode s && Numbers.looksNumeric(s)) {
             try {
-                int v = Integer.decode(Yamls.text(n).replace("_", ""));
-                if (v >= min && v <= max) return v;
-            } catch (NumberFormatException ignored) {
-                // out of int range: reported below
+                return inRange(s, min, max, duration, "");
+            } catch (IllegalArgumentException e) {
+                problems.at(n, at(key) + ": " + e.getMessage());
+                return def;
             }
-            problems.at(n, at(key) + ": " + Yamls.text(n) + " is out of range (" + min + ".." + max + ")");
-            return def;
         }
         problems.at(n, at(key) + ": expected an integer (" + min + ".." + max + "), got " + Yamls.describe(n));
         return def;
     }
 
+    /**
+     * A scalar's whole-number value in {@code min..max}; IllegalArgumentException with the reason otherwise.
+     * @param noun what the number is in the message ("port "), or ""
+     */
+    static int inRange(ScalarNode s, int min, int max, boolean duration, String noun) {
+        long v = Numbers.parse(s, duration);
+        if (v < min || v > max) {
+            String shown = Long.toString(v).equals(s.getValue()) ? s.getValue() : s.getValue() + " (" + v + ")";
+            throw new IllegalArgumentException(noun + shown + " is out of range (" + min + ".." + max + ")");
+        }
+        return (int) v;
+    }
+
     boolean bool(String key, boolean def) {
+        log(key, KeyLog.Kind.BOOLEAN, def, null, null, null);
         Node n = node(key);
         if (n == null) return def;
         if (Yamls.isScalar(n, Tag.BOOL)) return Boolean.parseBoolean(Yamls.text(n).toLowerCase()) || Yamls.text(n).equalsIgnoreCase("yes") || Yamls.text(n).equalsIgnoreCase("on");
@@ -153,6 +183,7 @@ final class MapReader {
     String choice(String key, String def, List<String> allowed) {
         Node n = node(key);
         String s = string(key, null);
+        log(key, KeyLog.Kind.CHOICE, def, null, null, allowed);
         if (s == null) return def;
         if (allowed.contains(s)) return s;
         problems.at(n, at(key) + ": unknown value '" + s + "'" + Names.didYouMean(s, allowed)
@@ -162,6 +193,7 @@ final class MapReader {
 
     /** A list of scalars, each converted by {@code item}; a conversion's IllegalArgumentException becomes a problem at that item. */
     <T> List<T> list(String key, Function<ScalarNode, T> item) {
+        log(key, KeyLog.Kind.LIST, List.of(), null, null, null);
         Node n = node(key);
         List<T> out = new ArrayList<>();
         if (n == null) return out;
@@ -188,6 +220,7 @@ final class MapReader {
 
     /** A nested mapping, or null (with a problem when the value has another type). */
     MappingNode mapping(String key, String expected) {
+        log(key, KeyLog.Kind.MAPPING, null, null, null, null);
         Node n = node(key);
         if (n == null) return null;
         if (n instanceof MappingNode m) return m;
@@ -197,6 +230,12 @@ final class MapReader {
 
     /** A list of mappings, or an empty list (with a problem when the value has another type). */
     List<MappingNode> mappings(String key, String expected) {
+        return mappings(key, expected, "label: ..., bridge: ..., ip_addr: ...");
+    }
+
+    /** As {@link #mappings(String, String)}; {@code itemExample} shows what one item looks like in messages. */
+    List<MappingNode> mappings(String key, String expected, String itemExample) {
+        log(key, KeyLog.Kind.LIST_OF_MAPPINGS, List.of(), null, null, null);
         Node n = node(key);
         List<MappingNode> out = new ArrayList<>();
         if (n == null) return out;
@@ -208,7 +247,7 @@ final class MapReader {
         for (Node e : seq.getValue()) {
             if (e instanceof MappingNode m) out.add(m);
             else {
-                problems.at(e, at(key) + "[" + i + "]: expected a mapping (label: ..., bridge: ..., ip_addr: ...), got " + Yamls.describe(e));
+                problems.at(e, at(key) + "[" + i + "]: expected a mapping (" + itemExample + "), got " + Yamls.describe(e));
                 out.add(null);
             }
             i++;

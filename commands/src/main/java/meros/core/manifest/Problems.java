@@ -11,10 +11,19 @@ import java.util.List;
 final class Problems {
     private final String file;
     private final List<Problem> list = new ArrayList<>();
+    private final KeyLog log;
 
     Problems(String file) {
-        this.file = file;
+        this(file, KeyLog.NONE);
     }
+
+    Problems(String file, KeyLog log) {
+        this.file = file;
+        this.log = log;
+    }
+
+    /** Where the readers report what they read (nothing is recorded outside {@link ManifestSchema}). */
+    KeyLog log() { return log; }
 
     String file() { return file; }
 
@@ -30,6 +39,8 @@ final class Problems {
     }
 
     boolean isEmpty() { return list.isEmpty(); }
+
+    int size() { return list.size(); }
 
     /** In file order, so the output reads top to bottom. */
     List<Problem> sorted() {

@@ -2,7 +2,11 @@ package meros.core.manifest;
 
 import java.util.Locale;
 
-/** Parses sizes such as {@code 2G}, {@code 512M}, {@code 1024K}, {@code 4096} (bytes unless a default unit is given). */
+/**
+ * Sizes such as {@code 2G}, {@code 512M}, {@code 1024K}, {@code 1.5G}, {@code 4096B}: binary units ({@code 1K} = 1024);
+ * {@code KiB}/{@code KB} spellings are the same; {@code B} is bytes; a bare number is in the caller's default unit;
+ * {@code _} may group digits ({@code 1_024M}).
+ */
 public final class Size {
     private Size() { }
 
@@ -13,11 +17,18 @@ public final class Size {
      */
     public static long parse(String text, long defaultUnit) {
         if (text == null) throw new IllegalArgumentException("missing size");
-        String s = text.strip().toUpperCase(Locale.ROOT);
+        String s = text.strip().toUpperCase(Locale.ROOT).replaceAll("(?<=[0-9])_+(?=[0-9])", "");
+        boolean bytes = false;
         if (s.endsWith("IB")) s = s.substring(0, s.length() - 2);
         else if (s.endsWith("B") && s.length() > 1 && Character.isLetter(s.charAt(s.length() - 2))) s = s.substring(0, s.length() - 1);
+        else if (s.endsWith("B")) {
+            s = s.substring(0, s.length() - 1);
+            bytes = true;
+        }
         long mult = defaultUnit;
-        if (!s.isEmpty()) {
+        if (bytes) {
+            mult = 1;
+        } else if (!s.isEmpty()) {
             switch (s.charAt(s.length() - 1)) {
                 case 'K' -> mult = 1L << 10;
                 case 'M' -> mult = 1L << 20;
@@ -36,14 +47,17 @@ public final class Size {
             throw new IllegalArgumentException("'" + text + "' is not a size (use e.g. 512M, 2G)");
         }
         if (n <= 0) throw new IllegalArgumentException("size '" + text + "' must be positive");
-        return (long) (n * mult);
+        double v = n * mult;
+        if (v >= Long.MAX_VALUE) throw new IllegalArgumentException("size '" + text + "' is too large");
+        return (long) v;
     }
 
+    /** The shortest exact spelling {@link #parse} reads back to {@code bytes}, whatever its default unit: {@code 2G}, {@code 1181116006B}. */
     public static String format(long bytes) {
         if (bytes % (1L << 40) == 0) return (bytes >> 40) + "T";
         if (bytes % (1L << 30) == 0) return (bytes >> 30) + "G";
         if (bytes % (1L << 20) == 0) return (bytes >> 20) + "M";
         if (bytes % (1L << 10) == 0) return (bytes >> 10) + "K";
-        return Long.toString(bytes);
+        return bytes + "B";
     }
 }

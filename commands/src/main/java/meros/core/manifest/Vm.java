@@ -11,6 +11,8 @@ import java.util.List;
  * @param network    {@code auto} (bridges when root, user-mode otherwise), {@code bridge} or {@code user}
  * @param display    {@code none} (headless, the default), {@code gtk}, {@code vnc:N}, ... passed to {@code -display}
  * @param gui        install and use waypipe for {@code run --gui}
+ * @param mounts     host directories shared with the guest ({@code mounts:}), in manifest order
+ * @param forwards   host ports forwarded to guest ports ({@code forwards:}), in manifest order
  */
 public record Vm(
         String name,
@@ -32,7 +34,18 @@ public record Vm(
         String hostname,
         NetworkMode network,
         boolean gui,
-        int bootTimeoutSeconds) {
+        int bootTimeoutSeconds,
+        List<Mount> mounts,
+        List<Forward> forwards) {
+
+    /** A VM without mounts and forwards. */
+    public Vm(String name, String arch, String distribution, String release, List<String> packages, String mirror,
+              long diskSizeBytes, long memoryMiB, int cpus, List<Nic> networks, String kernel, String kernelArgs,
+              Accel accel, String display, List<String> qemuArgs, String user, String hostname, NetworkMode network,
+              boolean gui, int bootTimeoutSeconds) {
+        this(name, arch, distribution, release, packages, mirror, diskSizeBytes, memoryMiB, cpus, networks, kernel,
+                kernelArgs, accel, display, qemuArgs, user, hostname, network, gui, bootTimeoutSeconds, List.of(), List.of());
+    }
 
     public enum Accel { AUTO, KVM, TCG }
 

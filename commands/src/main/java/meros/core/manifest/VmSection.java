@@ -3,6 +3,7 @@ package meros.core.manifest;
 import meros.core.kernel.KernelImage;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
@@ -25,7 +26,7 @@ final class VmSection {
     static final String NAME_RE = "[a-z0-9][a-z0-9_-]{0,30}";
     static final Set<String> KEYS = Set.of("arch", "distribution", "release", "packages", "mirror", "disk_size",
             "memory", "cpus", "networks", "kernel", "kernel_args", "accel", "display", "qemu_args", "user",
-            "hostname", "network", "gui", "boot_timeout");
+            "hostname", "network", "gui", "boot_timeout", "mounts", "forwards");
     static final Set<String> NIC_KEYS = Set.of("label", "bridge", "ip_addr", "model", "mac");
     static final List<String> ARCHES = List.of("x86_64", "aarch64");
     static final List<String> DISTRIBUTIONS = List.of("debian", "alpine");
@@ -55,10 +56,25 @@ final class VmSection {
     private final String constellation;
     private final Problems problems;
     private final BridgeSection bridges;
+    final SharingSection sharing;
     final Map<String, Vm> vms = new LinkedHashMap<>();
     final List<PlacedNic> nics = new ArrayList<>();
+    /** Every VM's host name and where it came from, for {@link #checkHostNames}. */
+    private final List<PlacedHostName> hostNames = new ArrayList<>();
+
+    /** @param given whether the manifest says {@code hostname:} (else it is derived from the VM name) */
+    private record PlacedHostName(String vm, String hostname, Node node, boolean given) { }
+
+    /** Names every /etc/hosts has already (127.0.0.1 and ::1). */
+    static final Set<String> RESERVED_HOSTNAMES = Set.of("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback");
 
     VmSection(String constellation, BridgeSection bridges, Problems problems) {
+        this(constellation, null, bridges, problems);
+    }
+
+    /** @param dir the constellation directory: mount sources resolve against it (null: they are not checked) */
+    VmSection(String constellation, Path dir, BridgeSection bridges, Problems problems) {
+        this.sharing = new SharingSection(dir, problems);
         this.constellation = constellation;
         this.bridges = bridges;
         this.problems = problems;
@@ -68,7 +84,7 @@ final class VmSection {
         Node raw = top.node("virtual_machines");
         if (raw == null) {
             Node k = top.keyNode("virtual_machines");
-            if (k == null) problems.at(topNode, "missing required key 'virtual_machines' (a constellation needs at least one VM)");
+            if (k == null) top.missing("virtual_machines", "a constellation needs at least one VM");
             else problems.at(k, "virtual_machines: a constellation needs at least one VM");
             return;
         }
@@ -90,7 +106,39 @@ final class VmSection {
                         + Yamls.describe(value) + hint);
                 continue;
             }
-            vms.put(name, readVm(name, new MapReader((MappingNode) value, "virtual_machines." + name, key, KEYS, problems)));
+            MapReader vm = new MapReader((MappingNode) value, "virtual_machines." + name, key, KEYS, problems);
+            Vm v = readVm(name, vm);
+            vms.put(name, v);
+            hostNames.add(new PlacedHostName(name, v.hostname(), vm.has("hostname") ? vm.node("hostname") : key, vm.has("hostname")));
+        }
+        checkHostNames();
+    }
+
+    /**
+     * Every guest's /etc/hosts lists each VM under its host name and, for a fully qualified one, its short name:
+     * two VMs may not share either (compared without regard to case), nor take a name /etc/hosts already has.
+     */
+    private void checkHostNames() {
+        Map<String, PlacedHostName> seen = new LinkedHashMap<>();
+        for (PlacedHostName h : hostNames) {
+            String where = "virtual_machines." + h.vm() + (h.given() ? ".hostname" : "");
+            String how = h.given() ? "host name '" + h.hostname() + "'"
+                    : "host name '" + h.hostname() + "' (derived from the VM name: '_' becomes '-')";
+            Set<String> names = new java.util.LinkedHashSet<>(List.of(HostName.key(h.hostname()), HostName.key(HostName.shortName(h.hostname()))));
+            for (String n : names) {
+                if (RESERVED_HOSTNAMES.contains(n)) {
+                    problems.at(h.node(), where + ": " + how + " is reserved: every /etc/hosts already maps '" + n + "' to the loopback address");
+                    break;
+                }
+                PlacedHostName other = seen.get(n);
+                if (other != null && !other.vm().equals(h.vm())) {
+                    String hint = h.given() ? "" : "; give one of them its own hostname:";
+                    problems.at(h.node(), where + ": " + how + " clashes with VM '" + other.vm() + "' (host name '" + other.hostname()
+                            + "', line " + (other.node().getStartMark().getLine() + 1) + "): every guest's /etc/hosts would list '" + n + "' for both" + hint);
+                    break;
+                }
+            }
+            for (String n : names) seen.putIfAbsent(n, h);
         }
     }
 
@@ -117,11 +165,12 @@ final class VmSection {
         String display = display(m);
         List<String> qemuArgs = m.list("qemu_args", s -> s.getValue());
         String user = word(m, "user", alpine ? "alpine" : "debian", "[a-z_][a-z0-9_-]{0,31}", "a Linux user name");
-        String hostname = word(m, "hostname", defaultHostname(name), "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
-                "a host name: letters, digits and '-', not starting or ending with '-'");
+        String hostname = hostname(m, name);
         Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
         boolean gui = m.bool("gui", false);
-        int bootTimeout = m.integer("boot_timeout", arch.equals("aarch64") ? EMULATED_BOOT_TIMEOUT : BOOT_TIMEOUT, 1, 86400);
+        int bootTimeout = m.seconds("boot_timeout", arch.equals("aarch64") ? EMULATED_BOOT_TIMEOUT : BOOT_TIMEOUT, 1, 86400);
+        List<Mount> mounts = sharing.mounts(m);
+        List<Forward> forwards = sharing.forwards(name, m);
         // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network (issue 4)
         Node nets = m.node("networks");
         if (network == Vm.NetworkMode.BRIDGE && (nets == null || nets instanceof SequenceNode sq && sq.getValue().isEmpty())) {
@@ -129,7 +178,7 @@ final class VmSection {
         }
         return new Vm(name, arch, distribution, release, List.copyOf(packages), mirror, disk, memory, cpus,
                 List.copyOf(nicList), kernel, kernelArgs, accel, display, List.copyOf(qemuArgs), user, hostname,
-                network, gui, bootTimeout);
+                network, gui, bootTimeout, List.copyOf(mounts), List.copyOf(forwards));
     }
 
     /** An existing {@code kernel:} file must be a kernel for the VM's {@code arch} (a missing one may be built later). */
@@ -154,6 +203,16 @@ final class VmSection {
     static String defaultHostname(String vm) {
         String h = vm.replace('_', '-').replaceAll("-+$", "");
         return h.length() > 63 ? h.substring(0, 63) : h;
+    }
+
+    /** {@code hostname:}, or the VM name with '_' as '-' (see {@link #defaultHostname}). */
+    private static String hostname(MapReader m, String vm) {
+        String s = m.string("hostname", null);
+        if (s == null) return defaultHostname(vm);
+        String why = HostName.problem(s);
+        if (why == null) return s;
+        m.problem(m.node("hostname"), m.at("hostname") + ": '" + s + "' is not a host name: " + why);
+        return defaultHostname(vm);
     }
 
     private String word(MapReader m, String key, String def, String regex, String what) {
@@ -194,22 +253,34 @@ final class VmSection {
         return null;
     }
 
+    /** A size: a number in {@code bareUnit}s (by {@link Numbers}' rule) or a number with a unit ({@link Size}). */
     private long size(MapReader m, String key, long def, long bareUnit, long min, long max) {
+        Node n = m.node(key);
         String s = m.string(key, null);
         if (s == null) return def;
         try {
-            long v = Size.parse(s, bareUnit);
+            long v;
+            if (n instanceof ScalarNode sc && Numbers.looksNumeric(sc)) {
+                long count = Numbers.parse(sc, false);
+                if (count <= 0) throw new IllegalArgumentException("size '" + s + "' must be positive");
+                v = Math.multiplyExact(count, bareUnit);
+            } else {
+                v = Size.parse(s, bareUnit);
+            }
             if (v < min) {
-                m.problem(m.node(key), m.at(key) + ": " + s + " is too small (at least " + Size.format(min) + ")");
+                m.problem(n, m.at(key) + ": " + s + " is too small (at least " + Size.format(min) + ")");
                 return def;
             }
             if (v > max) {
-                m.problem(m.node(key), m.at(key) + ": " + s + " is too large (at most " + Size.format(max) + ")");
+                m.problem(n, m.at(key) + ": " + s + " is too large (at most " + Size.format(max) + ")");
                 return def;
             }
             return v;
+        } catch (ArithmeticException e) {
+            m.problem(n, m.at(key) + ": " + s + " is too large (at most " + Size.format(max) + ")");
+            return def;
         } catch (IllegalArgumentException e) {
-            m.problem(m.node(key), m.at(key) + ": " + e.getMessage());
+            m.problem(n, m.at(key) + ": " + e.getMessage());
             return def;
         }
     }

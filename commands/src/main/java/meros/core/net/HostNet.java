@@ -1,6 +1,10 @@
 package meros.core.net;
 
+import meros.core.ExitCode;
+import meros.core.MerosException;
 import meros.core.manifest.Bridge;
+import meros.core.manifest.Forward;
+import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.proc.Proc;
 import meros.core.state.NetState;
@@ -14,11 +18,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Bridges, taps and the constellation's nftables table on the host (in the current network namespace).
  * Every resource is recorded in {@code net.json} <em>before</em> it is created, so removal after a crash or a
- * half-done {@code init} finds it; removal of something already gone is not an error.
+ * half-done {@code init} finds it; removal of something already gone is not an error. An interface or table that
+ * exists but is not in this constellation's record is never adopted: {@code init} refuses, naming its owner, and
+ * so {@code shutdown} only ever removes what this constellation made.
  */
 public final class HostNet {
     private static final Duration T = Duration.ofSeconds(20);
@@ -36,38 +43,159 @@ public final class HostNet {
         return Proc.of("ip", "link", "show", "dev", dev).timeout(T).call().ok();
     }
 
-    /** Creates the bridges (with the gateway address) and loads the policy table; returns what it did, one line each. */
+    /**
+     * Creates the bridges (with the gateway address) and loads the policy table; returns what it did, one line each.
+     * Before changing anything it checks that every bridge and the nftables table either does not exist yet or
+     * was created by this constellation (recorded in its {@code net.json}).
+     *
+     * @throws MerosException naming the owner when a bridge or the table exists and this constellation did not
+     *                        create it (another constellation's, another checkout's, the host's own)
+     */
     public List<String> bridgesUp(Collection<Bridge> bridges) {
+        return bridgesUp(bridges, List.of());
+    }
+
+    /** As {@link #bridgesUp(Collection)}, with DNAT chains for the bridged VMs' port forwards. */
+    public List<String> bridgesUp(Collection<Bridge> bridges, List<NftRules.VmForwards> forwards) {
+        refuseForeign(bridges, List.of());
+        NetState mine = NetState.read(state.netJson());
+        String table = NftRules.tableName(constellation);
         List<String> done = new ArrayList<>();
         for (Bridge b : bridges) {
-            record(NetState.read(state.netJson()).withBridge(b.name()));
-            if (!linkExists(b.name())) {
+            if (!mine.bridges().contains(b.name())) {
+                mine = mine.withBridge(b.name());
+                record(mine);
+                create(b.name(), "bridge", List.of("ip", "link", "add", b.name(), "type", "bridge"));
+                done.add("bridge " + b.name() + " " + b.gateway() + "/" + b.subnet().prefix() + " (" + b.policy().yaml + ")");
+            } else if (!linkExists(b.name())) {
                 Proc.of("ip", "link", "add", b.name(), "type", "bridge").timeout(T).run();
                 done.add("bridge " + b.name() + " " + b.gateway() + "/" + b.subnet().prefix() + " (" + b.policy().yaml + ")");
             }
             Proc.of("ip", "addr", "replace", b.gateway() + "/" + b.subnet().prefix(), "dev", b.name()).timeout(T).run();
             Proc.of("ip", "link", "set", b.name(), "up").timeout(T).run();
         }
-        String table = NftRules.tableName(constellation);
         record(NetState.read(state.netJson()).withNftTable(table));
-        Proc.of("nft", "-f", "-").stdin(NftRules.generate(constellation, bridges)).timeout(T).run();
+        Proc.of("nft", "-f", "-").stdin(NftRules.generate(constellation, bridges, forwards)).timeout(T).run();
+        for (NftRules.VmForwards v : forwards) {
+            if (v.forwards().stream().anyMatch(f -> f.address().startsWith("127."))) routeLocalnet(v.bridge());
+        }
         if (NftRules.needsForwarding(bridges) && !ipForwarding()) {
             NetState s = NetState.read(state.netJson());
-            record(new NetState(s.bridges(), s.taps(), s.nftTable(), true));
+            record(new NetState(s.bridges(), s.taps(), s.nftTable(), true, s.dns()));
             setIpForwarding(true);
             done.add("net.ipv4.ip_forward (was off)");
         }
         return done;
     }
 
-    /** Creates the tap of a NIC on its bridge. */
+    /**
+     * Checks, without changing anything, that every bridge and tap named and the constellation's nftables table
+     * either do not exist yet or were created by this constellation ({@code net.json}). {@link #bridgesUp} and
+     * {@link #tapUp} check their own; calling this first with all of them refuses before anything is made.
+     *
+     * @throws MerosException naming the owner of the first interface or table this constellation did not create
+     */
+    public void refuseForeign(Collection<Bridge> bridges, Collection<Nic> taps) {
+        NetState mine = NetState.read(state.netJson());
+        for (Bridge b : bridges) {
+            if (!mine.bridges().contains(b.name()) && linkExists(b.name())) throw notOurs("bridge", b.name());
+        }
+        for (Nic n : taps) {
+            if (!mine.taps().contains(n.label()) && linkExists(n.label())) throw notOurs("tap", n.label());
+        }
+        String table = NftRules.tableName(constellation);
+        if (!table.equals(mine.nftTable()) && tableExists(table)) {
+            throw new MerosException(ExitCode.FAILED, "nftables table inet " + table + " exists but constellation " + constellation
+                    + " of this checkout did not create it (a constellation of the same name in another checkout, or "
+                    + "another program); shut that one down or rename this constellation");
+        }
+    }
+
+    /**
+     * Starts (or refreshes) the DNS forwarder on each bridge's gateway ({@link Dns}), with the constellation's VM names
+     * as seen from that bridge; each is recorded in {@code net.json} before it starts. Call after {@link #bridgesUp}.
+     *
+     * @return what was started, one line each
+     */
+    public List<String> dnsUp(Collection<Bridge> bridges, Manifest m) {
+        List<String> done = new ArrayList<>();
+        Dns dns = new Dns(state.dir());
+        for (Bridge b : bridges) {
+            record(NetState.read(state.netJson()).withDns(b.name()));
+            String line = dns.up(b, Names.table(m, List.of(b.name()), null));
+            if (line != null) done.add(line);
+        }
+        return done;
+    }
+
+    /**
+     * Creates the tap of a NIC on its bridge.
+     *
+     * @throws MerosException naming the owner when an interface of that name exists and this constellation did
+     *                        not create it (nothing is changed then)
+     */
     public void tapUp(Nic nic) {
-        record(NetState.read(state.netJson()).withTap(nic.label()));
-        if (!linkExists(nic.label())) {
+        NetState mine = NetState.read(state.netJson());
+        if (!mine.taps().contains(nic.label())) {
+            if (linkExists(nic.label())) throw notOurs("tap", nic.label());
+            record(mine.withTap(nic.label()));
+            create(nic.label(), "tap", List.of("ip", "tuntap", "add", "dev", nic.label(), "mode", "tap"));
+        } else if (!linkExists(nic.label())) {
             Proc.of("ip", "tuntap", "add", "dev", nic.label(), "mode", "tap").timeout(T).run();
         }
         Proc.of("ip", "link", "set", nic.label(), "master", nic.bridge()).timeout(T).run();
         Proc.of("ip", "link", "set", nic.label(), "up").timeout(T).run();
+    }
+
+    /**
+     * Runs the command that creates a just-recorded interface; when it fails (e.g. someone made one of that name
+     * since the check) the record is taken back, so {@code shutdown} never removes what it did not make.
+     */
+    private void create(String dev, String kind, List<String> argv) {
+        try {
+            Proc.of(argv).timeout(T).run();
+        } catch (RuntimeException e) {
+            NetState s = NetState.read(state.netJson());
+            record(kind.equals("tap") ? s.withoutTap(dev) : s.withoutBridge(dev));
+            throw e;
+        }
+    }
+
+    /** The refusal for an interface this constellation did not create, naming who did when meros knows. */
+    private MerosException notOurs(String kind, String dev) {
+        String owner = owner(dev);
+        String msg = owner != null
+                ? kind + " " + dev + " belongs to constellation " + owner + "; constellation " + constellation
+                  + " cannot use it (give it another name in the manifest, or shut " + owner + " down)"
+                : kind + " " + dev + " exists on the host and was not created by meros for constellation " + constellation
+                  + " (another program, or a constellation of another checkout, made it); give it another name in the manifest or remove it";
+        return new MerosException(ExitCode.FAILED, msg);
+    }
+
+    /** The constellation of this checkout whose {@code net.json} records {@code dev}, or null. */
+    private String owner(String dev) {
+        Path all = state.dir().getParent();
+        if (all == null || !Files.isDirectory(all)) return null;
+        try (Stream<Path> dirs = Files.list(all)) {
+            for (Path d : dirs.sorted().toList()) {
+                String c = d.getFileName().toString();
+                if (c.equals(constellation)) continue;
+                NetState s;
+                try {
+                    s = NetState.read(d.resolve("net.json"));
+                } catch (UncheckedIOException e) {
+                    continue; // unreadable record: not proof of ownership
+                }
+                if (s.bridges().contains(dev) || s.taps().contains(dev)) return c;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private static boolean tableExists(String table) {
+        return Proc.of("nft", "list", "table", "inet", table).timeout(T).call().ok();
     }
 
     /** Removes the given taps (if this constellation recorded them); returns what was removed. */
@@ -87,8 +215,10 @@ public final class HostNet {
     public List<String> allDown() {
         NetState s = NetState.read(state.netJson());
         List<String> removed = new ArrayList<>(tapsDown(s.taps()));
+        Dns dns = new Dns(state.dir());
+        for (String b : s.dns()) if (dns.down(b)) removed.add("dnsmasq on bridge " + b);
         for (String b : s.bridges()) if (delLink(b)) removed.add("bridge " + b);
-        if (s.nftTable() != null && Proc.of("nft", "list", "table", "inet", s.nftTable()).timeout(T).call().ok()) {
+        if (s.nftTable() != null && tableExists(s.nftTable())) {
             Proc.of("nft", "delete", "table", "inet", s.nftTable()).timeout(T).run();
             removed.add("nftables table inet " + s.nftTable());
         }
@@ -102,6 +232,38 @@ public final class HostNet {
             throw new UncheckedIOException(e);
         }
         return removed;
+    }
+
+    /**
+     * Adds a DNAT rule for a forward to a VM's chain in the constellation's table (made by {@link #bridgesUp} with
+     * the VM's forwards); a loopback host address also needs {@code route_localnet=1} on the bridge (it goes with
+     * the bridge).
+     */
+    public void addForward(String vm, String bridge, String guestIp, Forward f) {
+        String table = NetState.read(state.netJson()).nftTable();
+        if (table == null) throw MerosException.failed("constellation " + constellation + " has no nftables table (is it initialized with bridges?)");
+        if (f.address().startsWith("127.")) routeLocalnet(bridge);
+        Proc.of("nft", "add", "rule", "inet", table, NftRules.forwardChain(vm), NftRules.dnatRule(f, guestIp)).timeout(T).run();
+    }
+
+    /** Removes a VM's forwards (its chain's rules) from the constellation's table, if both exist. */
+    public List<String> forwardsDown(String vm) {
+        String table = NetState.read(state.netJson()).nftTable();
+        if (table == null) return List.of();
+        String chain = NftRules.forwardChain(vm);
+        if (!Proc.of("nft", "list", "chain", "inet", table, chain).timeout(T).call().ok()) return List.of();
+        Proc.of("nft", "flush", "chain", "inet", table, chain).timeout(T).run();
+        return List.of("nftables forwards of " + vm + " (chain " + chain + ")");
+    }
+
+    /** Lets connections the host makes from 127.0.0.1 leave through the bridge (DNAT'ed to a VM, then masqueraded). */
+    static void routeLocalnet(String bridge) {
+        Path p = Path.of("/proc/sys/net/ipv4/conf", bridge, "route_localnet");
+        try {
+            Files.writeString(p, "1\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + p, e);
+        }
     }
 
     /** What is recorded as created (for {@code info}). */

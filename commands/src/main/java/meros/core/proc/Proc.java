@@ -2,8 +2,10 @@ package meros.core.proc;
 
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.wait.Deadline;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -53,6 +55,28 @@ public final class Proc {
 
     public List<String> argv() { return argv; }
 
+    /**
+     * Starts a long-running program (a daemon that must outlive this JVM) in its own session ({@code setsid}),
+     * stdin from /dev/null, stdout and stderr appended to {@code log}, and returns at once; the caller waits for
+     * whatever shows the program is ready, against its own deadline. The timeout does not apply.
+     *
+     * @throws MerosException (external program failed) when it cannot be started
+     */
+    public ProcessHandle spawn(Path log) {
+        List<String> a = new ArrayList<>();
+        a.add("setsid");
+        a.addAll(argv);
+        ProcessBuilder pb = new ProcessBuilder(a).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true);
+        if (dir != null) pb.directory(dir.toFile());
+        pb.environment().putAll(env);
+        try {
+            return pb.start().toHandle();
+        } catch (IOException e) {
+            throw new MerosException(ExitCode.EXTERNAL, "cannot start " + argv.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The outcome of a finished program. */
     public record Result(List<String> argv, int exit, String stdout, String stderr) {
         public boolean ok() { return exit == 0; }
@@ -65,7 +89,7 @@ public final class Proc {
         if (dir != null) pb.directory(dir.toFile());
         pb.environment().putAll(env);
         if (stdoutFile != null) pb.redirectOutput(stdoutFile.toFile());
-        if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p;
         try {
             p = pb.start();
@@ -83,7 +107,7 @@ public final class Proc {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 stop(p);
                 throw new MerosException(ExitCode.EXTERNAL, String.join(" ", argv.subList(0, Math.min(3, argv.size())))
-                        + " timed out after " + timeout.toSeconds() + " s" + lastLines(err));
+                        + " timed out after " + Deadline.format(timeout) + lastLines(err));
             }
             if (to != null) to.join(5000);
             te.join(5000);

@@ -8,16 +8,23 @@ import meros.core.host.Kvm;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Bridge;
+import meros.core.manifest.Forward;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.HostNet;
+import meros.core.net.NftRules;
 import meros.core.ssh.ExecResult;
 import meros.core.ssh.MachineAccess;
 import meros.core.ssh.SshAccess;
 import meros.core.state.Lock;
 import meros.core.state.StateDir;
 import meros.core.state.VmState;
+import meros.core.wait.Deadline;
+import meros.core.wait.Poll;
+import meros.core.wait.Wait;
+import meros.core.wait.WaitFailed;
+import meros.core.wait.WaitTimeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +57,8 @@ public final class Lifecycle {
     private DiskBuilder diskBuilder;
     private final Set<String> notices = new HashSet<>();
     private Vm.Accel accelOverride;
+    private boolean cold;
+    private boolean saveBoots = true;
     private String accelEnv = System.getenv(Accel.ENV);
 
     /**
@@ -59,6 +69,8 @@ public final class Lifecycle {
     public static final Duration KVM_WATCHDOG = Duration.ofSeconds(8);
     /** How often {@code init} says that it is still waiting for a VM, and on what. */
     public static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(15);
+    /** The least time a re-attached VM gets to answer, however long ago it started. */
+    public static final Duration REATTACH_MIN_WAIT = Duration.ofSeconds(30);
     /** How often a booting VM is checked for readiness. */
     static final Duration READINESS_POLL = Duration.ofMillis(250);
 
@@ -78,6 +90,15 @@ public final class Lifecycle {
      * the manifest.
      */
     public Lifecycle accel(Vm.Accel override) { this.accelOverride = override; return this; }
+
+    /**
+     * {@code init --cold}: boot every VM even when a saved boot of it exists (default false: resume it). A VM that
+     * becomes ready after a cold boot still gets its boot saved when none exists under the current key.
+     */
+    public Lifecycle cold(boolean cold) { this.cold = cold; return this; }
+
+    /** Whether a VM's first ready cold boot is saved for later inits to resume (default true). */
+    public Lifecycle saveBoots(boolean save) { this.saveBoots = save; return this; }
 
     /** The value of {@code MEROS_ACCEL} to honour (default: this process's environment); for tests. */
     public Lifecycle accelEnv(String value) { this.accelEnv = value; return this; }
@@ -130,17 +151,21 @@ public final class Lifecycle {
             for (String n : names) rts.put(n, new VmRuntime(home, m.name(), m.vm(n)));
 
             List<String> toStart = new ArrayList<>();
+            List<VmRuntime> toAttach = new ArrayList<>();
             List<Started> result = new ArrayList<>();
             for (VmRuntime r : rts.values()) {
                 if (r.running()) {
                     VmRuntime.Status s = r.status(); // over QMP: proves the process is the VM and answers
                     out.accept(r.vm().name() + ": already running (pid " + s.pid() + ", " + s.state() + "), re-attached");
-                    result.add(new Started(r.vm().name(), true, true, 0, "running", null));
+                    toAttach.add(r);
                 } else {
                     toStart.add(r.vm().name());
                 }
             }
-            if (toStart.isEmpty()) return result;
+            if (toStart.isEmpty()) {
+                for (VmRuntime r : toAttach) result.add(attachAndWait(r));
+                return checked(m, result);
+            }
 
             for (String n : toStart) {
                 Vm vm = m.vm(n);
@@ -148,6 +173,17 @@ public final class Lifecycle {
                 if (vm.network() == Vm.NetworkMode.BRIDGE && !isRoot() && !vm.networks().isEmpty()) {
                     throw new MerosException(ExitCode.USAGE, "vm '" + n + "' has network: bridge, which needs root (or use network: user)");
                 }
+            }
+            List<String> refused = new ArrayList<>();
+            for (String n : toStart) {
+                Vm vm = m.vm(n);
+                if (!vm.forwards().isEmpty() && !userNet(vm) && vm.networks().isEmpty()) {
+                    refused.add("vm " + n + " has forwards: but no network interface to forward to (add networks: or use network: user)");
+                }
+            }
+            refused.addAll(Forwards.clashes(home, m.name(), toStart.stream().map(m::vm).toList()));
+            if (!refused.isEmpty()) {
+                throw MerosException.usage(refused.size() == 1 ? refused.get(0) : "cannot start " + m.name() + ":\n  " + String.join("\n  ", refused));
             }
             ImageBuilder images = new ImageBuilder(home);
             List<String> unbuilt = toStart.stream().filter(n -> !images.isBuilt(m, n)).toList();
@@ -167,7 +203,20 @@ public final class Lifecycle {
             if (anyBridged) {
                 List<Bridge> all = new ArrayList<>();
                 for (Bridge b : m.bridges().values()) if (usedBridges.contains(b.name())) all.add(b);
-                for (String line : net.bridgesUp(all)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
+                List<Nic> taps = new ArrayList<>();
+                for (String n : toStart) if (!userNet(m.vm(n))) taps.addAll(m.vm(n).networks());
+                net.refuseForeign(all, taps); // before anything is made: a clash changes nothing on the host
+                List<NftRules.VmForwards> fwds = new ArrayList<>();
+                for (Vm vm : m.vms().values()) {
+                    if (userNet(vm) || vm.networks().isEmpty()) continue;
+                    Nic first = vm.networks().get(0);
+                    // a VM that keeps running keeps its forwards, live ones included: the table is loaded anew
+                    VmRuntime r = rts.containsKey(vm.name()) ? rts.get(vm.name()) : new VmRuntime(home, m.name(), vm);
+                    List<Forward> keep = toStart.contains(vm.name()) || !r.running() ? vm.forwards() : Forwards.active(r.paths());
+                    fwds.add(new NftRules.VmForwards(vm.name(), first.bridge(), first.ip(), keep));
+                }
+                for (String line : net.bridgesUp(all, fwds)) out.accept((line.startsWith("net.") ? "enabled " : "created ") + line);
+                for (String line : net.dnsUp(all, m)) out.accept("started " + line);
                 for (String n : toStart) {
                     Vm vm = m.vm(n);
                     if (!userNet(vm)) for (Nic nic : vm.networks()) net.tapUp(nic);
@@ -192,7 +241,7 @@ public final class Lifecycle {
                 }
             }
 
-            ExecutorService pool = Executors.newFixedThreadPool(toStart.size(), r -> {
+            ExecutorService pool = Executors.newFixedThreadPool(toStart.size() + toAttach.size(), r -> {
                 Thread t = new Thread(r, "meros-init");
                 t.setDaemon(true);
                 return t;
@@ -202,9 +251,15 @@ public final class Lifecycle {
                 List<Future<Started>> fs = new ArrayList<>();
                 for (String n : toStart) {
                     VmRuntime r = rts.get(n);
-                    Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp);
+                    String key = SavedBoot.key(m.name(), r, accel.get(n), userNet(m.vm(n)), mcast);
+                    for (String stale : SavedBoot.removeStale(home, m.name(), n, key)) {
+                        out.accept(n + ": removed saved boot " + stale + " (the VM, its image, kernel or QEMU changed)");
+                    }
+                    SavedBoot saved = cold || !m.vm(n).mounts().isEmpty() ? null : SavedBoot.find(home, m.name(), n, key);
+                    Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp, saved);
                     fs.add(pool.submit(() -> startAndWait(b)));
                 }
+                for (VmRuntime r : toAttach) fs.add(pool.submit(() -> attachAndWait(r)));
                 MerosException first = null;
                 for (Future<Started> f : fs) {
                     try {
@@ -224,16 +279,19 @@ public final class Lifecycle {
             } finally {
                 pool.shutdownNow();
             }
-            List<Started> late = result.stream().filter(s -> !s.ready()).toList();
-            if (!late.isEmpty()) {
-                String keep = " (" + (late.size() == 1 ? "it keeps" : "they keep") + " running: 'info " + m.name()
-                        + "' shows " + (late.size() == 1 ? "it" : "them") + ", 'shutdown " + m.name() + "' stops " + (late.size() == 1 ? "it" : "them") + ")";
-                throw new MerosException(ExitCode.FAILED, late.size() == 1
-                        ? "vm " + late.get(0).vm() + " did not come up in " + String.format("%.0f s", late.get(0).seconds()) + keep
-                        : late.size() + " VMs did not come up in time: " + String.join(", ", late.stream().map(Started::vm).toList()) + keep);
-            }
-            return result;
+            return checked(m, result);
         }
+    }
+
+    /** The outcomes, or an error naming every VM that did not come up (they keep running). */
+    private static List<Started> checked(Manifest m, List<Started> result) {
+        List<Started> late = result.stream().filter(s -> !s.ready()).toList();
+        if (late.isEmpty()) return result;
+        String keep = " (" + (late.size() == 1 ? "it keeps" : "they keep") + " running: 'info " + m.name()
+                + "' shows " + (late.size() == 1 ? "it" : "them") + ", 'shutdown " + m.name() + "' stops " + (late.size() == 1 ? "it" : "them") + ")";
+        throw new MerosException(ExitCode.FAILED, late.size() == 1
+                ? "vm " + late.get(0).vm() + " did not come up in " + Deadline.format(Duration.ofMillis((long) (late.get(0).seconds() * 1000))) + keep
+                : late.size() + " VMs did not come up in time: " + String.join(", ", late.stream().map(Started::vm).toList()) + keep);
     }
 
     private void noticeOnce(String s) {
@@ -244,7 +302,7 @@ public final class Lifecycle {
 
     /** One VM's start: what was asked for, what was decided, its ports, and the flag the VMs of one init share. */
     private record Boot(VmRuntime r, Accel.Requested asked, Vm.Accel accel, int sshPort, Map<String, Integer> mcast,
-                        AtomicBoolean kvmGaveUp) { }
+                        AtomicBoolean kvmGaveUp, SavedBoot saved) { }
 
     private VmState start(Boot b, Vm.Accel accel) {
         Vm vm = b.r().vm();
@@ -260,78 +318,211 @@ public final class Lifecycle {
         }
     }
 
+    /** Resumes the VM's saved boot when there is one (falling back to a cold boot), else boots it and saves the boot. */
     private Started startAndWait(Boot b) {
+        VmRuntime r = b.r();
+        String name = r.vm().name();
+        StateDir.of(home, r.label().substring(0, r.label().indexOf('/'))).createVm(name);
+        if (b.saved() != null) {
+            try {
+                return resumeAndWait(b);
+            } catch (MerosException e) {
+                if (e.exitCode() == ExitCode.INTERRUPTED || e instanceof GuestRefused) throw e;
+                r.kill();
+                b.saved().remove();
+                out.accept(name + ": resuming saved boot " + b.saved().shortKey() + " failed (" + e.getMessage() + "); removed it, booting cold");
+            }
+        }
+        SavedBoot.recordStarted(r, "cold");
+        Started s = coldStartAndWait(b);
+        if (s.ready() && saveBoots) saveBoot(r, b.mcast());
+        return s;
+    }
+
+    /** Saves a VM's boot unless one exists under its key; a failure is reported and does not fail {@code init}. */
+    private void saveBoot(VmRuntime r, Map<String, Integer> mcast) {
+        String c = r.label().substring(0, r.label().indexOf('/'));
+        Vm vm = r.vm();
+        VmState st = r.recorded();
+        Vm.Accel accel = st != null && "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+        if (!vm.mounts().isEmpty()) {
+            // QEMU cannot migrate a VM with a virtiofs or mounted 9p device, so there is nothing to save
+            out.accept(vm.name() + ": no saved boot (QEMU cannot save a VM with shared folders); every init boots it cold");
+            return;
+        }
+        String key = SavedBoot.key(c, r, accel, userNet(vm), mcast);
+        if (SavedBoot.find(home, c, vm.name(), key) != null) return;
+        try {
+            SavedBoot sb = SavedBoot.save(home, c, r, key);
+            out.accept(String.format("%s: saved its boot %s (%s on disk, paused %.1f s); the next init resumes it",
+                    vm.name(), sb.shortKey(), mib(sb.bytes()), sb.record().seconds()));
+        } catch (MerosException e) {
+            if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
+            out.accept(vm.name() + ": could not save its boot (" + e.getMessage() + "); the next init boots it cold");
+        }
+    }
+
+    static String mib(long bytes) {
+        return String.format("%.0f MiB", bytes / 1048576.0);
+    }
+
+    /** How long a resumed VM gets to answer SSH (or its guest agent). */
+    public static final Duration RESUME_READY = Duration.ofSeconds(60);
+
+    /** Starts the VM from its saved boot, sets its clock and waits until it answers. */
+    private Started resumeAndWait(Boot b) {
+        VmRuntime r = b.r();
+        Vm vm = r.vm();
+        long t0 = System.nanoTime();
+        VmState st = b.saved().resume(r, b.accel(), userNet(vm), b.sshPort(), b.mcast());
+        SavedBoot.recordStarted(r, "resumed " + b.saved().record().key());
+        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
+                + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ") from saved boot "
+                + b.saved().shortKey() + ", resumed");
+        long loaded = System.nanoTime();
+        String clock = ResumedGuest.setClock(r);
+        out.accept(String.format("%s: state loaded in %.1f s, %s in %.1f s", vm.name(), (loaded - t0) / 1e9,
+                clock == null ? "clock set" : clock, (System.nanoTime() - loaded) / 1e9));
+        return awaitResumed(r, st, t0, RESUME_READY);
+    }
+
+    /**
+     * Waits until a VM that is already running its saved state answers SSH (or, without SSH, its guest agent), at
+     * most {@code limit}; the same readiness check a cold boot gets.
+     *
+     * @throws MerosException when it does not answer in time (the caller boots the VM cold instead)
+     */
+    Started awaitResumed(VmRuntime r, VmState st, long t0, Duration limit) {
+        Started s = awaitReady(r, st, t0, Deadline.after(limit), false);
+        if (!s.ready()) throw MerosException.failed("vm " + r.vm().name() + " did not answer within " + limit.toSeconds() + " s of resuming");
+        return s;
+    }
+
+    private Started coldStartAndWait(Boot b) {
         VmRuntime r = b.r();
         Vm vm = r.vm();
         long t0 = System.nanoTime();
         VmState st = start(b, b.accel());
+        announce(vm, st);
+        if ("kvm".equals(st.accel()) && !kernelStartsUnderKvm(b)) {
+            String seen = seenOnSerial(r);
+            r.kill();
+            if (b.asked().accel() == Vm.Accel.KVM) {
+                throw MerosException.failed("vm " + vm.name() + " made no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen
+                        + "); KVM on this host does not run it: use accel auto or tcg (" + b.asked().source() + " asked for kvm)");
+            }
+            if (b.kvmGaveUp().compareAndSet(false, true)) {
+                Kvm.recordUnusable(home, "vm " + vm.name() + " made no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen + ")");
+                out.accept(vm.name() + ": no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen
+                        + "): KVM recorded as unusable on this host; restarting under TCG");
+            } else {
+                out.accept(vm.name() + ": restarting under TCG (KVM is unusable on this host)");
+            }
+            st = r.start(Vm.Accel.TCG, userNet(vm), b.sshPort(), b.mcast());
+            announce(vm, st);
+        }
+        return awaitReady(r, st, t0, Deadline.after(Duration.ofSeconds(vm.bootTimeoutSeconds())), false);
+    }
+
+    private void announce(Vm vm, VmState st) {
         out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
-        // the watchdog: a VM under KVM must show its kernel's first line within KVM_WATCHDOG
-        long watchUntil = "kvm".equals(st.accel()) ? System.nanoTime() + KVM_WATCHDOG.toNanos() : 0;
-        long deadline = t0 + Duration.ofSeconds(vm.bootTimeoutSeconds()).toNanos();
-        long nextReport = System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos();
-        long booting = t0; // since the current QEMU started (a restart under TCG starts a new boot)
+    }
+
+    /**
+     * The boot watchdog: true when the VM's kernel prints its first line on the serial console (or the VM is already
+     * answering) within {@link #KVM_WATCHDOG}; false when it does not, or when another VM of the same init found KVM
+     * unusable meanwhile.
+     */
+    private boolean kernelStartsUnderKvm(Boot b) {
+        VmRuntime r = b.r();
+        try {
+            Wait.until("its kernel's first line on the serial console under KVM", d -> {
+                if (kernelStarted(r)) return Poll.done(true);
+                if (!r.running()) return Poll.done(true); // QEMU exited: the readiness wait reports it
+                if (b.kvmGaveUp().get()) return Poll.never("another VM found KVM unusable");
+                String last = lastLine(r);
+                return Poll.pending(last.isEmpty() ? "the serial log is empty" : "last serial line: " + last);
+            }).subject(r.label()).every(READINESS_POLL).await(KVM_WATCHDOG);
+            return true;
+        } catch (WaitTimeout | WaitFailed e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits until the VM answers: an SSH login with the pinned key (or, without an SSH endpoint, its guest agent).
+     * Says every {@link #WAIT_REPORT_INTERVAL} what it waits for and the last serial line.
+     *
+     * @param t0 when this VM's start began (System.nanoTime), for the reported ready time
+     * @return the VM ready, or not ready when the deadline passed (the VM keeps running)
+     * @throws MerosException when QEMU exits during boot, the host key does not match, or the guest refuses the key
+     */
+    /** The guest answered and refused meros (e.g. its key): final, neither retried nor worked around by a cold boot. */
+    static final class GuestRefused extends MerosException {
+        GuestRefused(String message) { super(ExitCode.FAILED, message); }
+    }
+
+    private Started awaitReady(VmRuntime r, VmState st, long t0, Deadline deadline, boolean reattached) {
+        Vm vm = r.vm();
         // No banner probes: OpenSSH (PerSourcePenalties) penalises connections that never try to authenticate, and
         // enough of them make sshd drop the next real login. On a bridge one plain TCP connect shows sshd listens;
         // in user mode QEMU accepts on the guest's behalf, so logins are tried right away (they fail fast until sshd runs).
-        boolean listening = st.sshHost() != null && "user".equals(st.network());
+        boolean[] listening = {st.sshHost() != null && "user".equals(st.network())};
         String waitingFor = st.sshHost() == null ? "the guest agent" : "SSH on " + st.sshHost() + ":" + st.sshPort();
-        while (System.nanoTime() < deadline) {
-            if (watchUntil != 0 && kernelStarted(r)) watchUntil = 0;
-            if (st.sshHost() != null && !listening) listening = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
-            if (listening) {
-                String failed = sshLogin(r);
-                if (failed == null) return ready(vm, t0, "ssh");
-                if (failed.startsWith("!")) throw MerosException.failed("vm " + vm.name() + ": " + failed.substring(1));
-            }
-            // the agent answers before sshd is up: it only decides when there is no SSH endpoint
-            if (st.sshHost() == null && Readiness.guestAgent(r.paths().qga(), 300)) return ready(vm, t0, "guest agent");
-            if (!r.running()) {
-                String tail = r.serialTail(15);
-                out.accept(vm.name() + ": QEMU exited during boot; last serial lines:\n" + indent(tail));
-                throw MerosException.failed("vm " + vm.name() + ": QEMU exited during boot (" + r.status().reason() + ")");
-            }
-            if (watchUntil != 0 && (System.nanoTime() > watchUntil || b.kvmGaveUp().get()) && !kernelStarted(r)) {
-                String seen = seenOnSerial(r);
-                r.kill();
-                if (b.asked().accel() == Vm.Accel.KVM) {
-                    throw MerosException.failed("vm " + vm.name() + " made no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen
-                            + "); KVM on this host does not run it: use accel auto or tcg (" + b.asked().source() + " asked for kvm)");
+        long[] nextReport = {System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos()};
+        try {
+            String how = Wait.until(vm.name() + " to answer " + waitingFor, d -> {
+                if (st.sshHost() != null && !listening[0]) listening[0] = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
+                if (listening[0]) {
+                    String failed = sshLogin(r);
+                    if (failed == null) return Poll.done("ssh");
+                    if (failed.startsWith("!")) return Poll.never(failed.substring(1));
                 }
-                if (b.kvmGaveUp().compareAndSet(false, true)) {
-                    Kvm.recordUnusable(home, "vm " + vm.name() + " made no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen + ")");
-                    out.accept(vm.name() + ": no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen
-                            + "): KVM recorded as unusable on this host; restarting under TCG");
-                } else {
-                    out.accept(vm.name() + ": restarting under TCG (KVM is unusable on this host)");
+                // the agent answers before sshd is up: it only decides when there is no SSH endpoint
+                if (st.sshHost() == null && Readiness.guestAgent(r.paths().qga(), 300)) return Poll.done("guest agent");
+                if (!r.running()) {
+                    out.accept(vm.name() + ": QEMU exited during boot; last serial lines:\n" + indent(r.serialTail(15)));
+                    return Poll.never("QEMU exited during boot (" + r.status().reason() + ")");
                 }
-                st = r.start(Vm.Accel.TCG, userNet(vm), b.sshPort(), b.mcast());
-                out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
-                        + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
-                watchUntil = 0;
-                listening = st.sshHost() != null && "user".equals(st.network());
-                booting = System.nanoTime();
-                deadline = booting + Duration.ofSeconds(vm.bootTimeoutSeconds()).toNanos();
-            }
-            if (System.nanoTime() > nextReport) {
-                nextReport += WAIT_REPORT_INTERVAL.toNanos();
                 String last = lastLine(r);
-                out.accept(String.format("%s: waiting for %s (%.0f s of %d s; %s)", vm.name(), waitingFor,
-                        (System.nanoTime() - booting) / 1e9, vm.bootTimeoutSeconds(), last.isEmpty() ? "the serial log is empty" : "serial: " + last));
-            }
-            try {
-                Thread.sleep(READINESS_POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted");
-            }
+                if (System.nanoTime() > nextReport[0]) {
+                    nextReport[0] += WAIT_REPORT_INTERVAL.toNanos();
+                    out.accept(String.format("%s: waiting for %s (%.0f s of %d s; %s)", vm.name(), waitingFor, d.elapsed().toMillis() / 1000.0,
+                            d.timeout().toSeconds(), last.isEmpty() ? "the serial log is empty" : "serial: " + last));
+                }
+                return Poll.pending(last.isEmpty() ? "the serial log is empty" : "serial: " + last);
+            }).subject("vm " + vm.name()).every(READINESS_POLL)
+                    .retryOn(e -> e instanceof MerosException me && !(me instanceof GuestRefused) && me.exitCode() != ExitCode.INTERRUPTED)
+                    .await(deadline);
+            double s = (System.nanoTime() - t0) / 1e9;
+            out.accept(String.format("%s: ready in %.1f s (%s)", vm.name(), s, how));
+            return new Started(vm.name(), reattached, true, s, how, null);
+        } catch (WaitFailed e) {
+            throw MerosException.failed(e.getMessage());
+        } catch (WaitTimeout e) {
+            String tail = r.serialTail(15);
+            out.accept(vm.name() + ": not ready after " + Deadline.format(deadline.timeout()) + "; "
+                    + (tail.isBlank() ? "the serial log is empty: the guest never started; acceleration? (" + Accel.ENV + "=tcg forces TCG)"
+                    : "last serial lines:\n" + indent(tail)));
+            return new Started(vm.name(), reattached, false, deadline.timeout().toMillis() / 1000.0, "timeout", tail);
         }
-        String tail = r.serialTail(15);
-        out.accept(vm.name() + ": not ready after " + vm.bootTimeoutSeconds() + " s; "
-                + (tail.isBlank() ? "the serial log is empty: the guest never started; acceleration? (" + Accel.ENV + "=tcg forces TCG)"
-                : "last serial lines:\n" + indent(tail)));
-        return new Started(vm.name(), false, false, vm.bootTimeoutSeconds(), "timeout", tail);
+    }
+
+    /**
+     * A VM that is already running (started by an earlier init, perhaps one that was killed while it waited) gets the
+     * same readiness check as a fresh start: until its boot timeout from its recorded start, at least
+     * {@link #REATTACH_MIN_WAIT}.
+     */
+    private Started attachAndWait(VmRuntime r) {
+        VmState st = r.recorded();
+        long t0 = System.nanoTime();
+        long bootSeconds = r.vm().bootTimeoutSeconds();
+        long sinceStart = st == null ? 0 : Math.max(0, System.currentTimeMillis() - st.startedAt());
+        Duration left = Duration.ofSeconds(bootSeconds).minusMillis(sinceStart);
+        if (left.compareTo(REATTACH_MIN_WAIT) < 0) left = REATTACH_MIN_WAIT;
+        if (st == null) return new Started(r.vm().name(), true, true, 0, "running (no vm.json: not checked)", null);
+        return awaitReady(r, st, t0, Deadline.after(left), true);
     }
 
     /** Whether the VM's kernel has printed its first line on the serial console. */
@@ -363,24 +554,91 @@ public final class Lifecycle {
             return res.ok() ? null : "ssh login ran 'true' with " + res.describe();
         } catch (SshAccess.HostKeyMismatch e) {
             return "!" + e.getMessage();
+        } catch (SshAccess.KeyRefused e) {
+            throw new GuestRefused(Readiness.keyRefused(vm.name(), e.user()));
         } catch (MerosException e) {
             return e.getMessage();
         }
     }
 
-    private Started ready(Vm vm, long t0, String how) {
-        double s = (System.nanoTime() - t0) / 1e9;
-        out.accept(String.format("%s: ready in %.1f s (%s)", vm.name(), s, how));
-        return new Started(vm.name(), false, true, s, how, null);
-    }
-
     private static String indent(String s) {
-        return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + l).reduce((a, b) -> a + "\n" + b).orElse("");
+        return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + printable(l)).reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
     /**
-     * Stops the VMs (all when none named) and removes their taps; once no VM of the constellation runs, removes
-     * bridges and the nftables table too.
+     * Puts every VM of the constellation back to the state right after {@code init} without booting: each VM's QEMU
+     * is replaced by one that resumes the VM's saved boot on a fresh overlay (same acceleration, network and SSH port
+     * as before), the clock is set, and SSH (or the agent) answers. VMs reset in parallel. Everything written since
+     * {@code init} (files, processes, per-VM snapshots in the overlay) is gone. Blocks until every VM answers, at most
+     * {@link #RESUME_READY} after its resume.
+     *
+     * @return one outcome per VM
+     * @throws MerosException FAILED when a VM does not run or has no saved boot under its current key (checked for all
+     *                        before any VM is touched), or does not come back
+     */
+    public List<Started> reset(Manifest m) {
+        StateDir sd = StateDir.of(home, m.name());
+        try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
+            Map<String, Integer> mcast = new LinkedHashMap<>();
+            for (Bridge b : m.bridges().values()) mcast.put(b.name(), QemuArgs.mcastPort(home.root(), m.name(), b.name()));
+            List<Callable<Started>> jobs = new ArrayList<>();
+            for (String n : m.vmNames()) {
+                VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
+                VmState st = r.recorded();
+                if (!r.running() || st == null) throw MerosException.failed("vm " + r.label() + " is not running: reset needs every VM ('init " + m.name() + "')");
+                Vm.Accel accel = "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+                boolean user = "user".equals(st.network());
+                SavedBoot sb = SavedBoot.find(home, m.name(), n, SavedBoot.key(m.name(), r, accel, user, mcast));
+                if (sb == null) {
+                    throw MerosException.failed("vm " + r.label() + " has no saved boot to reset to (init saves one when the VM first becomes ready; "
+                            + "'shutdown " + m.name() + "' and 'init " + m.name() + "' make one)");
+                }
+                jobs.add(() -> {
+                    long t0 = System.nanoTime();
+                    r.kill();
+                    VmState ns = sb.resume(r, accel, user, user ? st.sshPort() : 0, mcast);
+                    SavedBoot.recordStarted(r, "resumed " + sb.record().key());
+                    String clock = ResumedGuest.setClock(r);
+                    if (clock != null) out.accept(n + ": " + clock);
+                    return awaitResumed(r, ns, t0, RESUME_READY);
+                });
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs.size()), t -> {
+                Thread th = new Thread(t, "meros-reset");
+                th.setDaemon(true);
+                return th;
+            });
+            try {
+                List<Future<Started>> fs = new ArrayList<>();
+                for (Callable<Started> j : jobs) fs.add(pool.submit(j));
+                List<Started> result = new ArrayList<>();
+                MerosException first = null;
+                for (Future<Started> f : fs) {
+                    try {
+                        result.add(f.get());
+                    } catch (ExecutionException e) {
+                        Throwable c = e.getCause();
+                        MerosException me = c instanceof MerosException x ? x : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
+                        if (first == null) first = me;
+                    }
+                }
+                if (first != null) throw first;
+                return result;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while resetting " + m.name());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * Stops the VMs (all when none named, in parallel) and removes their taps; once no VM of the constellation runs,
+     * removes bridges and the nftables table too. Every VM and the network teardown are tried even when one fails.
+     * Blocks for each VM's stop: ACPI power-down up to {@code powerdownWait}, then {@code quit}, then SIGKILL.
+     *
+     * @throws MerosException FAILED naming every VM or network step that failed (what did succeed goes to {@code out} first)
      *
      * @return what was stopped and removed, one line each (empty: there was nothing to do)
      */
@@ -394,6 +652,7 @@ public final class Lifecycle {
                 t.setDaemon(true);
                 return t;
             });
+            List<String> failures = new ArrayList<>();
             try {
                 Map<String, Future<String>> fs = new LinkedHashMap<>();
                 for (String n : names) {
@@ -401,26 +660,41 @@ public final class Lifecycle {
                     fs.put(n, pool.submit(() -> r.stop(powerdownWait)));
                 }
                 for (var e : fs.entrySet()) {
-                    String how = e.getValue().get();
-                    if (how != null) report.add("vm " + e.getKey() + ": " + how);
+                    try {
+                        String how = e.getValue().get();
+                        if (how != null) report.add("vm " + e.getKey() + ": " + how);
+                    } catch (ExecutionException x) {
+                        failures.add("vm " + e.getKey() + ": " + x.getCause().getMessage());
+                    }
                 }
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                throw c instanceof MerosException me ? me : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MerosException(ExitCode.INTERRUPTED, "interrupted during shutdown of " + m.name());
             } finally {
                 pool.shutdownNow();
             }
-            HostNet net = new HostNet(m.name(), sd);
-            boolean anyLeft = m.vmNames().stream().anyMatch(n -> new VmRuntime(home, m.name(), m.vm(n)).running());
-            if (anyLeft) {
-                List<String> taps = new ArrayList<>();
-                for (String n : names) for (Nic nic : m.vm(n).networks()) taps.add(nic.label());
-                report.addAll(net.tapsDown(taps));
-            } else {
-                report.addAll(net.allDown());
+            // the network is taken down even when a VM could not be stopped: what is left is said below
+            try {
+                HostNet net = new HostNet(m.name(), sd);
+                boolean anyLeft = m.vmNames().stream().anyMatch(n -> new VmRuntime(home, m.name(), m.vm(n)).running());
+                if (anyLeft) {
+                    List<String> taps = new ArrayList<>();
+                    for (String n : names) {
+                        if (new VmRuntime(home, m.name(), m.vm(n)).running()) continue; // its taps are still in use
+                        for (Nic nic : m.vm(n).networks()) taps.add(nic.label());
+                    }
+                    report.addAll(net.tapsDown(taps));
+                    for (String n : names) report.addAll(net.forwardsDown(n));
+                } else {
+                    report.addAll(net.allDown());
+                }
+            } catch (MerosException | java.io.UncheckedIOException e) {
+                failures.add("network: " + e.getMessage());
+            }
+            if (!failures.isEmpty()) {
+                report.forEach(out);
+                throw new MerosException(ExitCode.FAILED, "shutdown of " + m.name() + " left " + failures.size()
+                        + (failures.size() == 1 ? " problem: " : " problems: ") + String.join("; ", failures));
             }
             return report;
         }

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.ExitCode;
 import meros.core.MerosException;
 import meros.core.qmp.QmpClient;
+import meros.core.wait.Timeouts;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,20 +14,13 @@ import java.util.Map;
 public final class Live {
     private Live() { }
 
-    private static final Duration T = Duration.ofSeconds(30);
 
     /** QMP command names the VM's own QEMU supports ({@code query-commands}), sorted: for Tab completion. */
     public static List<String> commands(VmRuntime r) {
         List<String> names = new ArrayList<>();
-        for (JsonNode c : r.qmp("query-commands", null, T)) names.add(c.path("name").asText());
+        for (JsonNode c : r.qmp("query-commands", null, Timeouts.QMP_QUERY)) names.add(c.path("name").asText());
         names.sort(null);
         return names;
-    }
-
-    public static void screendump(VmRuntime r, Path file) {
-        Path abs = file.toAbsolutePath();
-        String f = abs.getFileName().toString().toLowerCase();
-        r.qmp("screendump", f.endsWith(".png") ? Map.of("filename", abs.toString(), "format", "png") : Map.of("filename", abs.toString()), T);
     }
 
     /** savevm / loadvm / delvm / info snapshots through the human monitor; returns its text output. */
@@ -40,14 +32,14 @@ public final class Live {
             case "list" -> "info snapshots";
             default -> throw MerosException.usage("snapshot action must be save, load, delete or list, not '" + action + "'");
         };
-        String outText = r.qmp("human-monitor-command", Map.of("command-line", hmp), Duration.ofMinutes(10)).asText("");
+        String outText = r.qmp("human-monitor-command", Map.of("command-line", hmp), Timeouts.SNAPSHOT).asText("");
         if (!action.equals("list") && !outText.isBlank()) {
             throw new MerosException(ExitCode.FAILED, "snapshot " + action + " " + name + " on " + r.label() + ": " + outText.strip().replace('\n', ' '));
         }
         return outText;
     }
 
-    private static String requireName(String action, String name) {
+    static String requireName(String action, String name) {
         if (name == null || !name.matches("[A-Za-z0-9_.-]+")) throw MerosException.usage("snapshot " + action + " needs a NAME (letters, digits, _ . -)");
         return name;
     }

@@ -1,7 +1,12 @@
 package meros.core.qemu;
 
+import meros.core.ExitCode;
 import meros.core.MerosException;
 import meros.core.qmp.QmpClient;
+import meros.core.wait.Poll;
+import meros.core.wait.Timeouts;
+import meros.core.wait.Wait;
+import meros.core.wait.WaitTimeout;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +40,7 @@ public final class LiveEvents {
         if (!r.running()) throw r.notRunning();
         QmpClient fresh;
         try {
-            fresh = QmpClient.connect(sock, Duration.ofSeconds(10));
+            fresh = QmpClient.connect(sock, Timeouts.QMP_CONNECT);
         } catch (MerosException e) {
             throw new MerosException(e.exitCode(), e.getMessage() + " (QEMU serves one client per monitor: is another meros process following "
                     + r.label() + "'s events?)", e);
@@ -55,14 +60,15 @@ public final class LiveEvents {
         return fresh;
     }
 
+    /** The VM's status once its QEMU is gone, or after {@link Timeouts#CRASH_SETTLE} if it is not. */
     private static VmRuntime.Status awaitGone(VmRuntime r) {
-        for (int i = 0; i < 20 && r.running(); i++) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            Wait.until("QEMU of " + r.label() + " to be reaped", d -> Poll.of(!r.running(), "still running"))
+                    .every(GONE_POLL).await(Timeouts.CRASH_SETTLE);
+        } catch (WaitTimeout e) {
+            // report what it is now
+        } catch (MerosException e) {
+            if (e.exitCode() == ExitCode.INTERRUPTED) Thread.currentThread().interrupt();
         }
         try {
             return r.status();
@@ -70,6 +76,9 @@ public final class LiveEvents {
             return new VmRuntime.Status("unknown", 0, e.getMessage());
         }
     }
+
+    /** Pause between two looks at whether QEMU is gone after its event connection dropped. */
+    private static final Duration GONE_POLL = Duration.ofMillis(50);
 
     /** Closes this process's event connection to a VM (if any). */
     public static synchronized void close(VmRuntime r) {

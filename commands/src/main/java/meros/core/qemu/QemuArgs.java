@@ -1,5 +1,7 @@
 package meros.core.qemu;
 
+import meros.core.manifest.Forward;
+import meros.core.manifest.Mount;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.state.VmPaths;
@@ -22,7 +24,6 @@ public final class QemuArgs {
     static final String AARCH64_TCG_CPU = "max,pauth-impdef=on";
 
     /** Multicast group of the user-mode (socket) networks that stand in for bridges. */
-    public static final String MCAST_GROUP = "230.0.0.1";
 
     /**
      * What is decided at start time.
@@ -34,17 +35,30 @@ public final class QemuArgs {
      * @param userNet  user-mode networking instead of taps
      * @param sshPort  the loopback port forwarded to the guest's port 22 (user mode only)
      * @param mcastPorts per bridge name, the multicast port of its socket network (user mode only)
+     * @param mountTransport how the VM's mounts are served: {@link Shares#VIRTIOFS} (a virtiofsd per mount, guest RAM
+     *                 in a shared memfd) or {@link Shares#NINEP}
      */
     public record Launch(Path kernel, Path initrd, Path disk, Vm.Accel accel, boolean userNet, int sshPort,
-                         Map<String, Integer> mcastPorts) { }
+                         Map<String, Integer> mcastPorts, String mountTransport) {
+        /** A launch whose mounts (if any) go over 9p. */
+        public Launch(Path kernel, Path initrd, Path disk, Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
+            this(kernel, initrd, disk, accel, userNet, sshPort, mcastPorts, Shares.NINEP);
+        }
+    }
 
     public static List<String> build(String constellation, Vm vm, VmPaths paths, Launch l) {
         List<String> a = new ArrayList<>();
         a.add("qemu-system-" + vm.arch());
         a.add("-name");
         a.add("guest=" + constellation + "/" + vm.name());
+        boolean virtiofs = !vm.mounts().isEmpty() && Shares.VIRTIOFS.equals(l.mountTransport());
         a.add("-machine");
-        a.add(machine(vm.arch()));
+        // vhost-user-fs needs guest RAM the virtiofsd can map: a shared memfd backend
+        a.add(machine(vm.arch()) + (virtiofs ? ",memory-backend=" + MEM_ID : ""));
+        if (virtiofs) {
+            a.add("-object");
+            a.add("memory-backend-memfd,id=" + MEM_ID + ",size=" + vm.memoryMiB() + "M,share=on");
+        }
         a.add("-accel");
         a.add(l.accel() == Vm.Accel.KVM ? "kvm" : "tcg");
         if (l.accel() == Vm.Accel.KVM) {
@@ -76,7 +90,8 @@ public final class QemuArgs {
             if (l.userNet()) {
                 Integer port = l.mcastPorts().get(n.bridge());
                 if (port == null) throw new IllegalArgumentException("no multicast port for bridge " + n.bridge());
-                a.add("socket,id=" + n.label() + ",mcast=" + MCAST_GROUP + ":" + port + ",localaddr=127.0.0.1");
+                a.add("socket,id=" + n.label() + ",mcast=" + mcastGroup(l.mcastPorts().keySet(), n.bridge()) + ":" + port
+                        + ",localaddr=127.0.0.1");
             } else {
                 a.add("tap,id=" + n.label() + ",ifname=" + n.label() + ",script=no,downscript=no");
             }
@@ -85,12 +100,27 @@ public final class QemuArgs {
         }
         if (l.userNet()) {
             a.add("-netdev");
-            a.add("user,id=mgmt,hostfwd=tcp:127.0.0.1:" + l.sshPort() + "-:22");
+            StringBuilder user = new StringBuilder("user,id=" + USER_NETDEV + ",hostfwd=tcp:127.0.0.1:" + l.sshPort() + "-:22");
+            for (Forward f : vm.forwards()) user.append(",hostfwd=").append(hostfwd(f));
+            a.add(user.toString());
             a.add("-device");
             a.add("virtio-net-pci,netdev=mgmt,mac=" + managementMac(constellation, vm.name()));
         } else if (vm.networks().isEmpty()) {
             a.add("-nic");
             a.add("none");
+        }
+        for (Mount m : vm.mounts()) {
+            if (virtiofs) {
+                a.add("-chardev");
+                a.add("socket,id=" + m.tag() + ",path=" + opt(paths.virtiofsSocket(m.tag())));
+                a.add("-device");
+                a.add("vhost-user-fs-pci,chardev=" + m.tag() + ",tag=" + m.tag());
+            } else {
+                a.add("-fsdev");
+                a.add("local,id=" + m.tag() + ",path=" + opt(m.source()) + ",security_model=none" + (m.readonly() ? ",readonly=on" : ""));
+                a.add("-device");
+                a.add("virtio-9p-pci,fsdev=" + m.tag() + ",mount_tag=" + m.tag());
+            }
         }
         a.add("-qmp");
         a.add("unix:" + paths.qmp() + ",server=on,wait=off");
@@ -102,6 +132,12 @@ public final class QemuArgs {
         a.add("virtio-serial");
         a.add("-device");
         a.add("virtserialport,chardev=qga0,name=org.qemu.guest_agent.0");
+        if (vm.arch().equals("x86_64") || vm.arch().equals("i386")) {
+            // a new generation ID per QEMU start: a guest resumed from a saved state reseeds its kernel's random
+            // state (Linux's vmgenid driver treats the change as a VM fork)
+            a.add("-device");
+            a.add("vmgenid,guid=auto");
+        }
         a.add("-serial");
         a.add("file:" + paths.serial());
         a.add("-display");
@@ -111,6 +147,18 @@ public final class QemuArgs {
         a.add("-daemonize");
         a.addAll(vm.qemuArgs());
         return a;
+    }
+
+    /** The id of the user-mode management netdev (where {@code hostfwd_add} adds forwards). */
+    public static final String USER_NETDEV = "mgmt";
+    static final String MEM_ID = "mem";
+
+    /** A path inside a QEMU option value: commas doubled. */
+    static String opt(Path p) { return p.toString().replace(",", ",,"); }
+
+    /** A forward in QEMU's {@code hostfwd} syntax: {@code tcp:127.0.0.1:8080-:80}. */
+    public static String hostfwd(Forward f) {
+        return f.protocol() + ":" + f.address() + ":" + f.host() + "-:" + f.guest();
     }
 
     /** {@code root=/dev/vda rw console=<serial>} plus the VM's {@code kernel_args}. */
@@ -129,11 +177,23 @@ public final class QemuArgs {
     }
 
     /**
-     * The multicast port of a bridge in user mode: derived from the checkout, the constellation and the bridge
-     * name, so VMs sharing a bridge meet and two checkouts or constellations do not.
+     * The multicast port of a constellation's user-mode networks: derived from the checkout and the constellation
+     * (not the bridge: {@link #mcastGroup} tells a constellation's bridges apart), so two checkouts or constellations
+     * rarely meet; {@link VmRuntime#start} refuses to start when another constellation of this checkout with VMs
+     * recorded derives the same port.
      */
     public static int mcastPort(Path home, String constellation, String bridge) {
-        return 20000 + Math.floorMod(fnv(home + "\0" + constellation + "\0" + bridge), 20000);
+        return 20000 + Math.floorMod(fnv(home + "\0" + constellation), 20000);
+    }
+
+    /**
+     * The multicast group of one bridge among a constellation's bridges: {@code 230.0.0.1} for the first by name,
+     * {@code 230.0.0.2} for the second, and so on: one-to-one within the constellation, the same in every meros
+     * process since every VM gets the same bridge names.
+     */
+    public static String mcastGroup(java.util.Collection<String> bridges, String bridge) {
+        int i = new java.util.TreeSet<>(bridges).headSet(bridge).size();
+        return "230.0." + (i / 254) + "." + (1 + i % 254);
     }
 
     /** A stable locally administered MAC for the user-mode management NIC. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.ExitCode;
 import meros.core.Home;
 import meros.core.MerosException;
+import meros.core.host.HostTools;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
@@ -11,6 +12,11 @@ import meros.core.qmp.QmpClient;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
 import meros.core.state.VmState;
+import meros.core.wait.Deadline;
+import meros.core.wait.Poll;
+import meros.core.wait.Timeouts;
+import meros.core.wait.Wait;
+import meros.core.wait.WaitTimeout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,24 +88,74 @@ public final class VmRuntime {
     }
 
     /**
+     * The user-mode networks of two constellations must not meet: refuses when another constellation of this
+     * checkout that has VMs recorded ({@code vm.json}) derives the same multicast port ({@link QemuArgs#mcastPort}).
+     */
+    void refuseSharedMulticastPort() {
+        int mine = QemuArgs.mcastPort(home.root(), constellation, "");
+        Path all = home.stateOf(constellation).getParent();
+        if (all == null || !Files.isDirectory(all)) return;
+        try (java.util.stream.Stream<Path> dirs = Files.list(all)) {
+            for (Path d : dirs.sorted().toList()) {
+                String other = d.getFileName().toString();
+                if (other.equals(constellation) || QemuArgs.mcastPort(home.root(), other, "") != mine) continue;
+                boolean live;
+                try (java.util.stream.Stream<Path> vms = Files.list(d)) {
+                    live = vms.anyMatch(v -> Files.isRegularFile(v.resolve("vm.json")));
+                }
+                if (live) {
+                    throw MerosException.failed("the user-mode networks of constellations " + constellation + " and " + other
+                            + " derive the same multicast port " + mine + " (from the checkout path and the name), so their VMs"
+                            + " would share bridges; shut " + other + " down or rename one of them");
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + all, e);
+        }
+    }
+
+    /**
      * Starts QEMU (daemonized, so it outlives this process) and records {@code vm.json}.
      *
      * @return the recorded state
      */
     public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
+        return start(accel, userNet, sshPort, mcastPorts, null, List.of());
+    }
+
+    /**
+     * Starts QEMU as {@link #start(Vm.Accel, boolean, int, Map)} does, optionally on a fresh overlay over
+     * {@code backing} (a saved boot's frozen disk) instead of the built disk, with {@code extraArgs} appended (e.g.
+     * {@code -incoming}).
+     */
+    public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts, Path backing, List<String> extraArgs) {
+        if (userNet && !vm.networks().isEmpty()) refuseSharedMulticastPort();
         if (!Files.isRegularFile(disk())) throw MerosException.failed("disk of " + label() + " is not built: " + disk());
         if (!Files.isRegularFile(kernel())) {
             throw MerosException.failed("kernel of " + label() + " is missing: " + kernel()
                     + (vm.kernel() != null ? " (the VM names its own kernel: build it with 'meros kernel-build')" : ""));
         }
         StateDir.of(home, constellation).createVm(vm.name());
-        prepareOverlay();
+        if (backing == null) prepareOverlay();
+        else freshOverlay(backing);
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
+        String transport = Shares.chosen(Lifecycle.isRoot(), HostTools.virtiofsd(), System.getenv(Shares.FORCE_ENV));
         List<String> argv = QemuArgs.build(constellation, vm, paths,
-                new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts));
+                new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts, transport));
+        argv = new ArrayList<>(argv);
+        if (backing != null) appendToSerialLog(argv);
+        argv.addAll(extraArgs);
         long t0 = System.currentTimeMillis();
-        Proc.of(argv).timeout(Duration.ofSeconds(90)).run();
+        if (!vm.mounts().isEmpty()) Shares.start(vm, paths, transport);
+        Forwards.recordManifest(vm, paths, userNet);
+        try {
+            Proc.of(argv).timeout(Timeouts.QEMU_START).run();
+        } catch (RuntimeException e) {
+            Shares.stop(paths);
+            deleteQuietly(paths.forwardsJson());
+            throw e;
+        }
         for (Path p : List.of(paths.qmp(), paths.events(), paths.qga(), paths.pidfile(), paths.serial())) StateDir.ownerOnly(p);
         long pid = pidFromFile();
         if (pid <= 0) throw new MerosException(ExitCode.EXTERNAL, "qemu for " + label() + " started but wrote no pidfile " + paths.pidfile());
@@ -113,18 +169,54 @@ public final class VmRuntime {
         return st;
     }
 
-    /** The overlay survives restarts (snapshots live in it) unless the built disk is newer. */
+    /**
+     * The overlay survives restarts (snapshots live in it) unless the built disk is newer or the layer it is based
+     * on (a saved boot's frozen disk) is gone.
+     */
     private void prepareOverlay() {
         try {
             Path ov = paths.overlay();
             if (Files.exists(ov) && Files.getLastModifiedTime(ov).compareTo(Files.getLastModifiedTime(disk())) < 0) {
                 Files.delete(ov);
             }
+            if (Files.exists(ov)) {
+                String backing = SavedBoot.backingOf(ov);
+                if (backing != null && !Files.isRegularFile(Path.of(backing))) Files.delete(ov);
+            }
             if (!Files.exists(ov)) {
                 Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", disk().toString(), "-F", "qcow2", ov.toString())
-                        .timeout(Duration.ofSeconds(60)).run();
+                        .timeout(Timeouts.QEMU_IMG).run();
                 StateDir.ownerOnly(ov);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare overlay for " + label(), e);
+        }
+    }
+
+    /**
+     * Makes QEMU append to the serial log instead of truncating it (a resumed VM's log starts with the saved boot's):
+     * {@code -serial file:LOG} becomes {@code -chardev file,id=serial0,path=LOG,append=on -serial chardev:serial0},
+     * the same serial device to the guest.
+     */
+    static void appendToSerialLog(List<String> argv) {
+        for (int i = 0; i + 1 < argv.size(); i++) {
+            if (argv.get(i).equals("-serial") && argv.get(i + 1).startsWith("file:")) {
+                String log = argv.get(i + 1).substring("file:".length());
+                argv.set(i + 1, "chardev:serial0");
+                argv.add(i, "-chardev");
+                argv.add(i + 1, "file,id=serial0,path=" + log + ",append=on");
+                return;
+            }
+        }
+    }
+
+    /** A new, empty overlay over {@code backing}, replacing the old one. */
+    private void freshOverlay(Path backing) {
+        try {
+            Files.deleteIfExists(paths.overlay());
+            Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", backing.toString(), "-F", "qcow2", paths.overlay().toString())
+                    .timeout(Duration.ofSeconds(60)).run();
+            StateDir.ownerOnly(paths.overlay());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare overlay for " + label(), e);
         }
@@ -138,7 +230,7 @@ public final class VmRuntime {
 
     /** Runs one QMP command on a short-lived connection. */
     public JsonNode qmp(String command, Map<String, ?> args, Duration timeout) {
-        try (QmpClient c = connect(Duration.ofSeconds(10))) {
+        try (QmpClient c = connect(Timeouts.QMP_CONNECT)) {
             return c.execute(command, args, timeout);
         }
     }
@@ -171,8 +263,8 @@ public final class VmRuntime {
             return new Status("crashed", rec.pid(), panic != null ? panic.strip()
                     : "QEMU process " + rec.pid() + " is gone without a shutdown");
         }
-        try (QmpClient c = QmpClient.connect(paths.qmp(), Duration.ofSeconds(3))) {
-            JsonNode st = c.execute("query-status", null, Duration.ofSeconds(3));
+        try (QmpClient c = QmpClient.connect(paths.qmp(), Timeouts.QMP_STATUS)) {
+            JsonNode st = c.execute("query-status", null, Timeouts.QMP_STATUS);
             return new Status(st.path("status").asText("unknown"), pid.getAsLong(), null);
         } catch (MerosException e) {
             return new Status("unreachable", pid.getAsLong(), e.getMessage());
@@ -205,37 +297,39 @@ public final class VmRuntime {
             long t0 = System.nanoTime();
             ProcessHandle h = ProcessHandle.of(pid.getAsLong()).orElse(null);
             how = "killed";
-            try (QmpClient c = QmpClient.connect(paths.qmp(), Duration.ofSeconds(5))) {
-                c.execute("system_powerdown", null, Duration.ofSeconds(5));
-                boolean acpi = waitGone(h, Duration.ofMillis(Math.min(powerdownWait.toMillis(), 3000)));
+            try (QmpClient c = QmpClient.connect(paths.qmp(), Timeouts.QMP_STOP_STEP)) {
+                c.execute("system_powerdown", null, Timeouts.QMP_STOP_STEP);
+                boolean acpi = waitGone(h, powerdownWait.compareTo(Timeouts.ACPI_FIRST) < 0 ? powerdownWait : Timeouts.ACPI_FIRST);
                 boolean agent = false;
                 if (!acpi) agent = Readiness.guestShutdown(paths.qga(), 2000); // a guest that ignores the ACPI button
                 if (acpi || waitGone(h, powerdownWait)) how = agent ? "powered off (guest agent)" : "powered off (ACPI)";
                 else {
                     try {
-                        c.execute("quit", null, Duration.ofSeconds(5));
+                        c.execute("quit", null, Timeouts.QMP_STOP_STEP);
                     } catch (MerosException ignored) {
                         // QEMU may close the socket before answering
                     }
-                    if (waitGone(h, Duration.ofSeconds(10))) how = "quit (no power-off within " + powerdownWait.toSeconds() + " s)";
+                    if (waitGone(h, Timeouts.PROCESS_GONE)) how = "quit (no power-off within " + Deadline.format(powerdownWait) + ")";
                 }
             } catch (MerosException e) {
                 // QMP unusable: fall through to the kill
             }
             if (h != null && h.isAlive()) {
                 h.destroyForcibly();
-                waitGone(h, Duration.ofSeconds(10));
+                waitGone(h, Timeouts.PROCESS_GONE);
                 how = "killed (QMP did not stop it)";
             }
             how += String.format(" in %.1f s", (System.nanoTime() - t0) / 1e9);
         }
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
+        Shares.stop(paths);
+        deleteQuietly(paths.forwardsJson());
         return how;
     }
 
     /**
-     * Kills the VM's QEMU process at once (SIGKILL, no guest shutdown) and removes its runtime files; the serial log
-     * and the overlay stay. For a VM that never got going, e.g. one the boot watchdog gives up on. Blocks until the
+     * Kills the VM's QEMU process at once (SIGKILL, no guest shutdown), stops its virtiofsd daemons and removes its
+     * runtime files; the serial log and the overlay stay. For a VM that never got going, e.g. one the boot watchdog gives up on. Blocks until the
      * process is gone, at most {@link #KILL_WAIT}.
      */
     public void kill() {
@@ -249,24 +343,23 @@ public final class VmRuntime {
             }
         }
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
+        Shares.stop(paths);
+        deleteQuietly(paths.forwardsJson());
     }
 
     /** How long {@link #kill} waits for a SIGKILLed QEMU to be gone. */
     public static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
-    private static boolean waitGone(ProcessHandle h, Duration d) {
+    /** True when {@code h}'s process ended within {@code d} (null: nothing to wait for). */
+    private boolean waitGone(ProcessHandle h, Duration d) {
         if (h == null) return true;
-        long deadline = System.nanoTime() + d.toNanos();
-        while (h.isAlive()) {
-            if (System.nanoTime() > deadline) return false;
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while stopping a VM");
-            }
+        try {
+            Wait.until("QEMU (pid " + h.pid() + ") of " + label() + " to exit", x -> Poll.of(!h.isAlive(), "still running"))
+                    .every(Timeouts.PROCESS_POLL).await(d);
+            return true;
+        } catch (WaitTimeout e) {
+            return false;
         }
-        return true;
     }
 
     /** A free TCP port on the loopback interface. */

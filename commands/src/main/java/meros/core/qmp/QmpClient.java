@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.wait.Deadline;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,11 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,15 +35,16 @@ import java.util.function.Consumer;
  * A client for QEMU's machine protocol over a UNIX socket.
  * <p>
  * After the greeting it negotiates {@code qmp_capabilities}. Every request carries an id; one reader thread
- * routes each reply to the future of the request with that id and hands events to the listeners and to a
- * bounded queue ({@link #events()}, oldest dropped when full). When the socket drops, every pending request
+ * routes each reply to the future of the request with that id (an error without an id, which QEMU sends
+ * for a request it could not read, to the oldest call still waiting) and hands events to the listeners. Each
+ * {@link #follow() follower} gets its own copy of the events (none steals another's); the connection keeps the
+ * last {@value EventFollower#CAPACITY} events since it was made so a follower can also start from there. When the socket drops, every pending request
  * fails with a message naming its command. Reads and writes go to the channel directly: on Java 17 the stream
  * adapters of one {@code SocketChannel} deadlock once a reader blocks.
  */
 public final class QmpClient implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int EVENT_QUEUE = 1024;
     private static final long SPIN_NANOS = Long.getLong("meros.qmp.spinMicros", 1000) * 1000;
 
     private enum State { CONNECTING, RUNNING, CLOSED }
@@ -56,7 +57,7 @@ public final class QmpClient implements AutoCloseable {
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final List<Consumer<QmpEvent>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
-    private final BlockingQueue<QmpEvent> events = new ArrayBlockingQueue<>(EVENT_QUEUE);
+    private final ArrayDeque<QmpEvent> history = new ArrayDeque<>();
     private final CompletableFuture<JsonNode> greeting = new CompletableFuture<>();
     private final Object writeLock = new Object();
     private final Thread reader;
@@ -171,7 +172,7 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
-    /** Receives every event as it arrives, on the reader thread (keep it short). */
+    /** Receives every event as it arrives, on the reader thread (keep it short; {@link #follow()} queues instead). */
     public void addListener(Consumer<QmpEvent> l) { listeners.add(l); }
 
     public void removeListener(Consumer<QmpEvent> l) { listeners.remove(l); }
@@ -182,18 +183,20 @@ public final class QmpClient implements AutoCloseable {
         if (state == State.CLOSED && closeListeners.remove(l)) l.accept(closeReason);
     }
 
-    /** The most recent events not yet taken (at most 1024; older ones are dropped). */
-    public BlockingQueue<QmpEvent> events() { return events; }
+    /** A new follower of this connection's events, from now on. Close it when done. */
+    public EventFollower follow() {
+        synchronized (history) {
+            return new EventFollower(this, List.of());
+        }
+    }
 
-    /** Waits for the next event with this name (from the queue or arriving), or returns null at the deadline. */
-    public QmpEvent awaitEvent(String name, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return null;
-            QmpEvent e = events.poll(left, TimeUnit.NANOSECONDS);
-            if (e != null && e.name().equals(name)) return e;
-            if (e == null && state == State.CLOSED && events.isEmpty()) return null;
+    /**
+     * A new follower that first gets the events since this connection was made (at most
+     * {@value EventFollower#CAPACITY}), then the ones that follow.
+     */
+    public EventFollower followFromStart() {
+        synchronized (history) {
+            return new EventFollower(this, new ArrayList<>(history));
         }
     }
 
@@ -263,19 +266,47 @@ public final class QmpClient implements AutoCloseable {
             QmpEvent ev = new QmpEvent(msg.path("event").asText(),
                     msg.has("data") ? msg.get("data") : JSON.createObjectNode(),
                     Instant.ofEpochSecond(ts.path("seconds").asLong(), ts.path("microseconds").asLong() * 1000));
-            while (!events.offer(ev)) events.poll();
-            for (Consumer<QmpEvent> l : listeners) {
-                try {
-                    l.accept(ev);
-                } catch (RuntimeException ignored) {
-                    // a broken listener must not stop the reader
-                }
+            synchronized (history) {
+                // under the lock, so a follower made meanwhile gets each event exactly once
+                if (history.size() == EventFollower.CAPACITY) history.removeFirst();
+                history.addLast(ev);
+                deliver(ev);
             }
-        } else if (msg.has("id")) {
+        } else if (msg.hasNonNull("id")) {
             Pending p = pending.get(msg.get("id").asLong());
             if (p != null) p.reply().complete(msg);
+        } else if (msg.has("error")) {
+            Pending oldest = oldestUnanswered();
+            if (oldest != null) oldest.reply().complete(msg);
         }
-        // replies without a known id (e.g. to a call that timed out) are dropped
+        // replies with an unknown id (e.g. to a call that timed out) are dropped
+    }
+
+    /**
+     * The call an error without an id belongs to. QEMU drops the id when it cannot read a request (JSON parse
+     * errors, nesting or size limits) and answers requests in the order they came, so it is the oldest call
+     * still waiting for its reply; null when none waits.
+     */
+    private Pending oldestUnanswered() {
+        long best = Long.MAX_VALUE;
+        Pending found = null;
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            if (e.getKey() < best && !e.getValue().reply().isDone()) {
+                best = e.getKey();
+                found = e.getValue();
+            }
+        }
+        return found;
+    }
+
+    private void deliver(QmpEvent ev) {
+        for (Consumer<QmpEvent> l : listeners) {
+            try {
+                l.accept(ev);
+            } catch (RuntimeException ignored) {
+                // a broken listener must not stop the reader
+            }
+        }
     }
 
     private void shutdown(String reason) {
@@ -315,6 +346,6 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+        return Deadline.format(d);
     }
 }

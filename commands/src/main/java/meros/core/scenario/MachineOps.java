@@ -3,10 +3,12 @@ package meros.core.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.Text;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.qemu.Live;
 import meros.core.qemu.VmRuntime;
+import meros.core.qmp.EventFollower;
 import meros.core.qmp.QmpClient;
 import meros.core.qmp.QmpEvent;
 import meros.core.ssh.ExecResult;
@@ -14,6 +16,11 @@ import meros.core.ssh.MachineAccess;
 import meros.core.ssh.ShellQuote;
 import meros.core.ssh.TransferProgress;
 import meros.core.state.VmState;
+import meros.core.wait.Condition;
+import meros.core.wait.Deadline;
+import meros.core.wait.Poll;
+import meros.core.wait.Timeouts;
+import meros.core.wait.Wait;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,14 +40,15 @@ import java.util.regex.Pattern;
  * Every wait that expires says what it waited for and shows the last lines of the VM's serial console.
  */
 public final class MachineOps implements AutoCloseable {
-    public static final Duration DEFAULT_WAIT = Duration.ofSeconds(120);
-    public static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_WAIT = Timeouts.SCENARIO_WAIT;
+    public static final Duration COMMAND_TIMEOUT = Timeouts.COMMAND;
     private static final int SERIAL_LINES = 15;
 
     private final MachineAccess access;
     private final Supplier<Vm> spec;
     private final Supplier<VmRuntime> runtime;
     private long consoleOffset;
+    private EventFollower follower;
 
     public MachineOps(MachineAccess access, Supplier<Vm> spec, Supplier<VmRuntime> runtime) {
         this.access = access;
@@ -80,26 +88,38 @@ public final class MachineOps implements AutoCloseable {
 
     // ------------------------------------------------------------ waits
 
-    /** Retries {@code cmd} (about once a second) until it exits 0; returns its stdout. */
+    /** Runs {@code cmd} with the time left before {@code d} as its limit (at least 1 ms). */
+    private ExecResult execute(String cmd, Deadline d) {
+        Duration left = d.remaining();
+        return access.run(cmd, "root", null, null, left.isZero() ? Duration.ofMillis(1) : left, System.err::println);
+    }
+
+    private <T> Wait<T> waitFor(String what, Condition<T> c) {
+        return Wait.until(what, c).subject(label()).every(Timeouts.GUEST_POLL)
+                .footer(() -> "\nlast serial lines of " + label() + ":\n" + indent(lastSerialLines(SERIAL_LINES)));
+    }
+
+    /**
+     * Retries {@code cmd} (about once a second) until it exits 0; returns its stdout.
+     *
+     * @param timeout the whole wait, each try included (a try is cut off at the deadline)
+     * @throws meros.core.wait.WaitTimeout at the deadline, with the last try's status and output
+     */
     public String waitUntilSucceeds(String cmd, Duration timeout) {
-        ExecResult[] last = new ExecResult[1];
-        poll("'" + oneLine(cmd) + "' to succeed", timeout, Duration.ofSeconds(1), () -> {
-            last[0] = execute(cmd);
-            return last[0].ok();
-        }, () -> last[0] == null ? "" : "; last try: " + last[0].describe() + tail("output", last[0].stdout() + last[0].stderr()));
-        return last[0].stdout();
+        return waitFor("'" + oneLine(cmd) + "' to succeed", d -> {
+            ExecResult r = execute(cmd, d);
+            return r.ok() ? Poll.done(r.stdout()) : Poll.pending(r.describe() + tail("output", r.stdout() + r.stderr()));
+        }).await(timeout);
     }
 
     public String waitUntilSucceeds(String cmd) { return waitUntilSucceeds(cmd, DEFAULT_WAIT); }
 
-    /** Retries {@code cmd} until it exits non-zero; returns its stderr. */
+    /** Retries {@code cmd} (about once a second) until it exits non-zero; returns its stderr. */
     public String waitUntilFails(String cmd, Duration timeout) {
-        ExecResult[] last = new ExecResult[1];
-        poll("'" + oneLine(cmd) + "' to fail", timeout, Duration.ofSeconds(1), () -> {
-            last[0] = execute(cmd);
-            return !last[0].ok();
-        }, () -> last[0] == null ? "" : "; last try: " + last[0].describe() + tail("output", last[0].stdout()));
-        return last[0].stderr();
+        return waitFor("'" + oneLine(cmd) + "' to fail", d -> {
+            ExecResult r = execute(cmd, d);
+            return !r.ok() ? Poll.done(r.stderr()) : Poll.pending(r.describe() + tail("output", r.stdout()));
+        }).await(timeout);
     }
 
     public String waitUntilFails(String cmd) { return waitUntilFails(cmd, DEFAULT_WAIT); }
@@ -109,31 +129,83 @@ public final class MachineOps implements AutoCloseable {
         String hex = String.format("%04X", port);
         String cmd = "awk 'FNR>1 && $4==\"0A\" { n=split($2,a,\":\"); if (a[n]==\"" + hex + "\") f=1 } END { exit !f }' "
                 + "/proc/net/tcp /proc/net/tcp6";
-        poll("TCP port " + port + " to be listened on", timeout, Duration.ofSeconds(1), () -> execute(cmd).ok(), () -> "");
+        waitFor("TCP port " + port + " to be listened on", d -> Poll.of(execute(cmd, d).ok(), "nothing listening"))
+                .await(timeout);
     }
 
     public void waitForOpenPort(int port) { waitForOpenPort(port, DEFAULT_WAIT); }
 
-    /** Waits until the systemd unit is active; fails at once when it is {@code failed}. */
+    /**
+     * Waits until the systemd unit is active. Ends at once, as the NixOS test driver does, when the unit cannot
+     * become active by itself: it does not exist ({@code LoadState=not-found}, e.g. a typo) or cannot be loaded
+     * ({@code masked}, {@code error}, {@code bad-setting}), it {@code failed}, or it is {@code inactive} while
+     * systemd has no job queued at all (e.g. a oneshot unit that already ran).
+     */
     public void waitForUnit(String unit, Duration timeout) {
         String q = ShellQuote.quote(unit);
-        String[] state = {""};
-        poll("unit " + unit + " to be active", timeout, Duration.ofSeconds(1), () -> {
-            ExecResult r = execute("systemctl show -p ActiveState --value " + q);
-            state[0] = r.stdout().strip();
-            if (state[0].equals("failed")) {
-                ExecResult st = execute("systemctl status --no-pager -n 10 " + q);
-                throw new FailFast(label() + ": unit " + unit + " failed" + tail("systemctl status", st.stdout()));
+        String cmd = "systemctl show -p LoadState -p ActiveState -p SubState -- " + q
+                + "; echo \"Jobs=$(systemctl list-jobs --no-legend --full 2>/dev/null | wc -l)\"";
+        waitFor("unit " + unit + " to be active", d -> {
+            ExecResult r = execute(cmd, d);
+            UnitState s = UnitState.parse(r.stdout());
+            if (s.active().equals("failed")) {
+                ExecResult st = execute("systemctl status --no-pager -n 10 -- " + q, d);
+                return Poll.never("unit " + unit + " failed" + tail("systemctl status", st.stdout()));
             }
-            return state[0].equals("active");
-        }, () -> "; its state: " + (state[0].isEmpty() ? "(unknown)" : state[0]));
+            return s.verdict(unit);
+        }).await(timeout);
+    }
+
+    /** What {@code systemctl show} and {@code list-jobs} said about a unit. */
+    record UnitState(String load, String active, String sub, int jobs) {
+        static UnitState parse(String out) {
+            String load = "", active = "", sub = "";
+            int jobs = -1;
+            for (String l : out.split("\n")) {
+                int eq = l.indexOf('=');
+                if (eq < 0) continue;
+                String k = l.substring(0, eq).strip(), v = l.substring(eq + 1).strip();
+                switch (k) {
+                    case "LoadState" -> load = v;
+                    case "ActiveState" -> active = v;
+                    case "SubState" -> sub = v;
+                    case "Jobs" -> jobs = v.matches("\\d+") ? Integer.parseInt(v) : -1;
+                    default -> { }
+                }
+            }
+            return new UnitState(load, active, sub, jobs);
+        }
+
+        /**
+         * Active: done. Not found or not loadable, or inactive with no job queued anywhere (the NixOS driver's
+         * rule): never. {@code failed} is never too (the caller adds {@code systemctl status}). Else: not yet.
+         */
+        Poll<Void> verdict(String unit) {
+            if (active.equals("active")) return Poll.done(null);
+            if (load.equals("not-found")) return Poll.never("no unit " + unit + " in the guest (LoadState=not-found)");
+            if (List.of("masked", "error", "bad-setting").contains(load)) {
+                return Poll.never("unit " + unit + " cannot be started (LoadState=" + load + ")");
+            }
+            if (active.equals("failed")) return Poll.never("unit " + unit + " failed");
+            if (active.equals("inactive") && jobs == 0) {
+                return Poll.never("unit " + unit + " is inactive and systemd has no pending jobs (" + describe() + ")");
+            }
+            return Poll.pending(describe());
+        }
+
+        String describe() {
+            if (active.isEmpty()) return "(no state)";
+            return "ActiveState=" + active + (sub.isEmpty() ? "" : " SubState=" + sub) + " LoadState=" + load
+                    + (jobs < 0 ? "" : ", " + jobs + " pending job" + (jobs == 1 ? "" : "s"));
+        }
     }
 
     public void waitForUnit(String unit) { waitForUnit(unit, DEFAULT_WAIT); }
 
+    /** Waits until {@code path} exists in the guest. */
     public void waitForFile(String path, Duration timeout) {
         String cmd = "test -e " + ShellQuote.quote(path);
-        poll("file " + path + " to exist", timeout, Duration.ofSeconds(1), () -> execute(cmd).ok(), () -> "");
+        waitFor("file " + path + " to exist", d -> Poll.of(execute(cmd, d).ok(), "no such file")).await(timeout);
     }
 
     public void waitForFile(String path) { waitForFile(path, DEFAULT_WAIT); }
@@ -144,58 +216,19 @@ public final class MachineOps implements AutoCloseable {
      */
     public synchronized String waitForConsoleText(String regex, Duration timeout) {
         Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
-        String[] found = {null};
-        poll("console text /" + regex + "/", timeout, Duration.ofMillis(200), () -> {
+        return waitFor("console text /" + regex + "/", d -> {
             String log = serial();
             if (consoleOffset > log.length()) consoleOffset = 0; // a new log (VM restarted)
             Matcher m = p.matcher(log);
             if (m.find((int) consoleOffset)) {
-                found[0] = m.group();
                 consoleOffset = m.end();
-                return true;
+                return Poll.done(m.group());
             }
-            return false;
-        }, () -> "");
-        return found[0];
+            return Poll.pending(null);
+        }).every(Timeouts.CONSOLE_POLL).await(timeout);
     }
 
     public String waitForConsoleText(String regex) { return waitForConsoleText(regex, DEFAULT_WAIT); }
-
-    interface Check { boolean test() throws Exception; }
-
-    /** A wait that cannot succeed any more (a failed unit): ends the wait at once. */
-    static final class FailFast extends MerosException {
-        FailFast(String message) { super(ExitCode.FAILED, message); }
-    }
-
-    private void poll(String what, Duration timeout, Duration every, Check check, Supplier<String> detail) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                if (check.test()) return;
-            } catch (FailFast e) {
-                throw e;
-            } catch (MerosException e) {
-                // e.g. not reachable yet: keep trying until the deadline
-                if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
-                if (System.nanoTime() > deadline) throw expired(what, timeout, "; last error: " + e.getMessage());
-            } catch (Exception e) {
-                throw MerosException.failed(label() + ": waiting for " + what + ": " + e);
-            }
-            if (System.nanoTime() > deadline) throw expired(what, timeout, detail.get());
-            try {
-                Thread.sleep(every.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while waiting for " + what + " on " + label());
-            }
-        }
-    }
-
-    private MerosException expired(String what, Duration timeout, String detail) {
-        return MerosException.failed(label() + ": gave up after " + timeout.toSeconds() + " s waiting for " + what + detail
-                + "\nlast serial lines of " + label() + ":\n" + indent(lastSerialLines(SERIAL_LINES)));
-    }
 
     // ------------------------------------------------------------ console
 
@@ -218,54 +251,80 @@ public final class MachineOps implements AutoCloseable {
 
     // ------------------------------------------------------------ files
 
-    public void copyTo(Path local, String remote) {
+    /** Copies a local file or directory to the guest as root, like {@code scp -rp}. */
+    public void push(Path local, String remote) {
         access.push(local, remote, "root", TransferProgress.NONE, System.err::println);
     }
 
-    public void copyFrom(String remote, Path local) {
+    /** Copies a guest file or directory to the host, like {@code scp -rp}. */
+    public void pull(String remote, Path local) {
         access.pull(remote, local, "root", TransferProgress.NONE, System.err::println);
     }
 
     // ------------------------------------------------------------ QMP
 
-    /** One QMP command on the VM's monitor (a connection per call, so other meros processes are not blocked). */
-    public JsonNode qmp(String command, Map<String, ?> args) {
-        access.state(); // a clear "not running" first
-        listenForEvents();
-        return runtime.get().qmp(command, args, QmpClient.DEFAULT_TIMEOUT);
-    }
-
     /**
-     * Opens the VM's event monitor (once per process) so that events caused by what follows are queued and
-     * a later {@link #waitForEvent} sees them.
+     * One QMP command on the VM's monitor (a connection per call, so other meros processes are not blocked).
+     * This handle's event view is opened first, so {@link #waitForEvent} sees the events the command causes.
      */
-    private void listenForEvents() {
+    public JsonNode qmp(String command, Map<String, ?> args) {
+        VmRuntime r = runtime.get();
+        if (!r.running()) throw r.notRunning(); // a clear "not running" first
         try {
-            Live.events(runtime.get());
-        } catch (RuntimeException e) {
-            // no event monitor: waitForEvent will say so
+            events();
+        } catch (MerosException e) {
+            // no event monitor (another process follows it): the command still runs; waitForEvent will say so
         }
+        return r.qmp(command, args, Timeouts.QMP_REPLY);
     }
 
     public JsonNode qmp(String command) { return qmp(command, null); }
 
-    /** Waits for the next QMP event called {@code name} (e.g. {@code RESET}, {@code STOP}). */
-    public QmpEvent waitForEvent(String name, Duration timeout) {
-        try {
-            access.state();
-            QmpEvent e = Live.events(runtime.get()).awaitEvent(name, timeout);
-            if (e == null) throw expired("QMP event " + name, timeout, "");
-            return e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MerosException(ExitCode.INTERRUPTED, "interrupted while waiting for QMP event " + name);
-        }
+    /**
+     * This handle's own view of the VM's QMP events, opened at the first QMP action, event wait or call of this
+     * method, and re-opened (from the start of the new connection) after the VM restarted. Other followers
+     * (the {@code events} command, other handles, crash notices) have their own views.
+     */
+    public synchronized EventFollower events() {
+        if (follower != null && follower.isOpen()) return follower;
+        boolean again = follower != null;
+        if (follower != null) follower.close();
+        QmpClient c = Live.events(runtime.get()); // throws "not running" for a VM without a live QEMU
+        follower = again ? c.followFromStart() : c.follow();
+        return follower;
     }
 
-    /** Writes a PNG of the VM's display (QMP {@code screendump}). */
-    public void screenshot(Path file) {
+    /**
+     * Waits for the next QMP event called {@code name} (e.g. {@code RESET}, {@code STOP}) in this handle's view:
+     * one that came after the handle's first QMP action counts even if it came before this call. Events of
+     * other names before it are taken from this view (no other follower loses them).
+     *
+     * @throws meros.core.wait.WaitTimeout at the deadline, naming the other events seen
+     * @throws meros.core.wait.WaitFailed  when QEMU went away first
+     */
+    public QmpEvent waitForEvent(String name, Duration timeout) {
+        EventFollower f = events();
+        List<String> seen = new ArrayList<>();
+        return waitFor("QMP event " + name, d -> {
+            QmpEvent e = f.next(d);
+            if (e != null) {
+                if (e.name().equals(name)) return Poll.done(e);
+                seen.add(e.name());
+            } else if (!f.isOpen()) {
+                return Poll.never("QMP event connection ended before " + name + " came (" + f.closeReason() + ")");
+            }
+            return Poll.pending(seen.isEmpty() ? "no events" : "other events: " + String.join(", ", seen));
+        }).every(Duration.ZERO).retryOn(x -> false).await(timeout);
+    }
+
+    /**
+     * Writes the VM's display to {@code file} (QMP {@code screendump}): PPM when the name ends in {@code .ppm},
+     * else PNG. The file is written by QEMU, so its directory must be writable by QEMU's user.
+     */
+    public void screendump(Path file) {
         Path abs = file.toAbsolutePath();
-        qmp("screendump", Map.of("filename", abs.toString(), "format", "png"));
+        boolean ppm = abs.getFileName().toString().toLowerCase().endsWith(".ppm");
+        qmp("screendump", ppm ? Map.of("filename", abs.toString()) : Map.of("filename", abs.toString(), "format", "png"));
         if (!Files.exists(abs)) throw MerosException.failed(label() + ": screendump wrote no " + abs);
     }
 
@@ -298,19 +357,23 @@ public final class MachineOps implements AutoCloseable {
     /** Reboots the guest cleanly ({@code systemctl reboot}) and returns when it answers again with a new boot id. */
     public void reboot(Duration timeout) {
         String bootId = succeed("cat /proc/sys/kernel/random/boot_id").strip();
-        listenForEvents();
+        try {
+            events();
+        } catch (MerosException e) {
+            // no event monitor: the reboot itself does not need one
+        }
         execute("(sleep 1; systemctl reboot) >/dev/null 2>&1 </dev/null &");
         access.close();
         waitUntilSucceeds("test \"$(cat /proc/sys/kernel/random/boot_id)\" != " + ShellQuote.quote(bootId), timeout);
     }
 
-    public void reboot() { reboot(Duration.ofSeconds(Math.max(120, spec.get().bootTimeoutSeconds()))); }
+    public void reboot() { reboot(Duration.ofSeconds(Math.max(Timeouts.REBOOT.toSeconds(), spec.get().bootTimeoutSeconds()))); }
 
     // ------------------------------------------------------------ helpers
 
     static String oneLine(String s) {
         String l = s.strip().replace('\n', ' ');
-        return l.length() > 80 ? l.substring(0, 77) + "..." : l;
+        return Text.shorten(l, 80);
     }
 
     private static String tail(String what, String text) {
@@ -324,6 +387,8 @@ public final class MachineOps implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (follower != null) follower.close();
+        follower = null;
         access.close();
     }
 }

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.wait.Deadline;
+import meros.core.wait.Poll;
+import meros.core.wait.Timeouts;
+import meros.core.wait.Wait;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -122,29 +126,28 @@ public final class GuestAgent implements AutoCloseable {
         ObjectNode args = JSON.createObjectNode().put("path", "/bin/sh").put("capture-output", true);
         args.putArray("arg").add("-c").add(command);
         long pid = call("guest-exec", args).path("pid").asLong();
-        long deadline = System.nanoTime() + limit.toNanos();
-        long sleep = 10;
-        while (true) {
+        Duration[] pause = {Timeouts.AGENT_POLL_MIN};
+        Wait<ExecResult> w = Wait.until(SshAccess.oneLine(command) + " to end (guest agent)", d -> {
             JsonNode st = call("guest-exec-status", JSON.createObjectNode().put("pid", pid));
             if (st.path("exited").asBoolean(false)) {
                 String out = decode(st.path("out-data"));
                 String err = decode(st.path("err-data"));
-                if (st.has("exitcode")) return new ExecResult(st.path("exitcode").asInt(), null, out, err);
-                return new ExecResult(null, signalName(st.path("signal").asInt(-1)), out, err);
+                if (st.has("exitcode")) return Poll.done(new ExecResult(st.path("exitcode").asInt(), null, out, err));
+                return Poll.done(new ExecResult(null, signalName(st.path("signal").asInt(-1)), out, err));
             }
-            if (System.nanoTime() > deadline) {
-                call("guest-exec", killArgs(pid));
-                throw MerosException.failed("timed out after " + limit.toSeconds() + " s: " + SshAccess.oneLine(command)
-                        + " on " + label + " (guest agent)");
-            }
+            d.sleep(pause[0], "guest-exec pid " + pid);
+            pause[0] = pause[0].multipliedBy(2).compareTo(Timeouts.AGENT_POLL_MAX) > 0 ? Timeouts.AGENT_POLL_MAX : pause[0].multipliedBy(2);
+            return Poll.pending("still running (guest pid " + pid + ")");
+        }).subject(label).every(Duration.ZERO).retryOn(e -> false);
+        try {
+            return w.await(limit);
+        } catch (MerosException e) {
             try {
-                Thread.sleep(sleep);
-            } catch (InterruptedException e) {
                 call("guest-exec", killArgs(pid));
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted: " + SshAccess.oneLine(command) + " on " + label);
+            } catch (MerosException ignored) {
+                // the agent is gone too: nothing left to kill
             }
-            sleep = Math.min(200, sleep * 2);
+            throw e;
         }
     }
 
@@ -167,7 +170,7 @@ public final class GuestAgent implements AutoCloseable {
 
     /** Like {@link #exec} but requires status 0 and returns stdout. */
     String check(String command) {
-        ExecResult r = exec(command, Duration.ofMinutes(2));
+        ExecResult r = exec(command, Timeouts.AGENT_HELPER);
         if (!r.ok()) {
             throw MerosException.failed("on " + label + " (guest agent): " + SshAccess.oneLine(command) + " " + r.describe()
                     + (r.stderr().isBlank() ? "" : ": " + r.stderr().strip().replace('\n', ' ')));
@@ -345,7 +348,7 @@ public final class GuestAgent implements AutoCloseable {
         while (true) {
             long left = (deadline - System.nanoTime()) / 1_000_000;
             if (left <= 0) {
-                throw new IOException("no answer within " + timeout.toSeconds() + " s while waiting for " + what);
+                throw new IOException("no answer within " + Deadline.format(timeout) + " while waiting for " + what);
             }
             selector.select(left);
             selector.selectedKeys().clear();

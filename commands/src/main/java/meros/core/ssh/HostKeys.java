@@ -1,6 +1,7 @@
 package meros.core.ssh;
 
 import meros.core.MerosException;
+import meros.core.TextFiles;
 import net.schmizz.sshj.common.Buffer;
 
 import java.io.IOException;
@@ -23,7 +24,7 @@ public final class HostKeys {
     public static Recorded read(Path pub) {
         String text;
         try {
-            text = Files.readString(pub).strip();
+            text = TextFiles.read(pub).strip();
         } catch (IOException e) {
             throw MerosException.failed("no recorded host key " + pub + " (was the VM built? " + e.getClass().getSimpleName() + ")");
         }

@@ -5,6 +5,7 @@ import meros.core.MerosException;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
 import meros.core.state.VmState;
+import meros.core.wait.Timeouts;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -64,7 +65,7 @@ public final class MachineAccess implements AutoCloseable {
     }
 
     public GuestAgent agent() {
-        return GuestAgent.connect(paths().qga(), label(), Duration.ofSeconds(10));
+        return GuestAgent.connect(paths().qga(), label(), Timeouts.AGENT_REPLY);
     }
 
     private static void say(Consumer<String> notice, SshAccess.Unreachable e) {

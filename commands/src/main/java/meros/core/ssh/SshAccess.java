@@ -2,6 +2,13 @@ package meros.core.ssh;
 
 import meros.core.ExitCode;
 import meros.core.MerosException;
+import meros.core.Text;
+import meros.core.TextFiles;
+import meros.core.wait.Deadline;
+import meros.core.wait.Poll;
+import meros.core.wait.Timeouts;
+import meros.core.wait.Wait;
+import meros.core.wait.WaitTimeout;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -62,6 +69,19 @@ public final class SshAccess implements AutoCloseable {
     /** SSH could not reach the guest at all (refused, timed out, closed before the handshake): fallbacks may apply. */
     public static final class Unreachable extends MerosException {
         public Unreachable(String message, Throwable cause) { super(ExitCode.FAILED, message, cause); }
+    }
+
+    /** sshd answered and refused the client key for the user: permanent while the guest's authorized_keys stay as they are. */
+    public static final class KeyRefused extends MerosException {
+        private final String user;
+
+        public KeyRefused(String message, String user) {
+            super(ExitCode.FAILED, message);
+            this.user = user;
+        }
+
+        /** The user the key was offered for. */
+        public String user() { return user; }
     }
 
     /** The guest offered a host key other than the recorded one. Never falls back. */
@@ -141,14 +161,14 @@ public final class SshAccess implements AutoCloseable {
             if (!Files.isReadable(t.clientKey())) {
                 throw MerosException.failed("no client key " + t.clientKey() + " (was the VM built?)");
             }
-            c.authPublickey(t.user(), c.loadKeys(t.clientKey().toString()));
+            c.authPublickey(t.user(), c.loadKeys(TextFiles.read(t.clientKey()), null, null)); // BOM and CRLF tolerated
             c.getSocket().setSoTimeout(0); // connected: idle is fine, keep-alives detect a dead peer
             c.getSocket().setTcpNoDelay(true); // small requests (exec, EOF) must not wait for delayed ACKs (~40 ms each)
             return c;
         } catch (UserAuthException e) {
             quietly(c);
-            throw MerosException.failed("the guest " + t.label() + " refused key " + t.clientKey() + " for user '"
-                    + t.user() + "'");
+            throw new KeyRefused("the guest " + t.label() + " refused key " + t.clientKey() + " for user '"
+                    + t.user() + "'", t.user());
         } catch (IOException e) {
             quietly(c);
             throw unreachable(t, e);
@@ -197,36 +217,92 @@ public final class SshAccess implements AutoCloseable {
 
     /**
      * Runs {@code command} with the guest's {@code /bin/sh}; stdout and stderr go live to the sinks (or are
-     * captured into the result when a sink is null). Stdin is closed. On timeout or interrupt the remote
-     * command gets SIGKILL and the call throws.
+     * captured into the result when a sink is null). Stdin is closed.
+     * <p>
+     * Returns when the remote shell has exited: its exit status has arrived and its output has ended, or at most
+     * {@link Timeouts#EXIT_OUTPUT_GRACE} after the status if a process it left in the background keeps the output
+     * open ({@code sleep 900 &}); that process keeps running. The deadline {@code timeout} holds whether or not
+     * output arrives; at the deadline or on interrupt the remote command gets SIGKILL and the call throws.
      */
     public ExecResult exec(String command, OutputStream out, OutputStream err, Duration timeout) {
+        Deadline deadline = Deadline.after(timeout);
         ByteArrayOutputStream capOut = out == null ? new ByteArrayOutputStream() : null;
         ByteArrayOutputStream capErr = err == null ? new ByteArrayOutputStream() : null;
         OutputStream o = out == null ? capOut : out;
         OutputStream e = err == null ? capErr : err;
         Session.Command cmd = null;
-        try (Session s = session()) {
+        Session s = null;
+        try {
+            s = session();
             cmd = s.exec(ShellQuote.shC(command));
             cmd.getOutputStream().close();
+            Session.Command c = cmd;
+            Thread outPump = pump(cmd.getInputStream(), o, "ssh-stdout");
             Thread errPump = pump(cmd.getErrorStream(), e, "ssh-stderr");
-            copy(cmd.getInputStream(), o, timeout);
-            errPump.join(timeout.toMillis());
-            cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // the shell has exited once its status arrived (or the channel ended); output normally ends with it
+            Wait.until(oneLine(command) + " to exit", d -> {
+                long look = Math.min(EXIT_LOOK.toMillis(), d.remainingMillis());
+                if (look > 0) outPump.join(look); // join(0) would wait forever
+                boolean outputDone = !outPump.isAlive() && !errPump.isAlive();
+                boolean exited = c.getExitStatus() != null || c.getExitSignal() != null || !c.isOpen();
+                return Poll.of(exited || outputDone, outputDone ? "output ended, no exit status yet" : "no exit status yet");
+            }).subject(target().label()).every(Duration.ZERO).retryOn(x -> false).await(deadline);
+            Deadline grace = deadline.atMost(Timeouts.EXIT_OUTPUT_GRACE);
+            joinUntil(outPump, grace);
+            joinUntil(errPump, grace);
+            if (c.getExitStatus() == null && c.getExitSignal() == null && !deadline.expired()) {
+                // output ended first: the status follows right after it
+                cmd.join(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
+            }
             Integer status = cmd.getExitStatus();
             Signal sig = cmd.getExitSignal();
+            if (status == null && sig == null && deadline.expired()) throw new TimedOut();
             return new ExecResult(status, status == null && sig != null ? sig.name() : null,
-                    capOut == null ? "" : capOut.toString(StandardCharsets.UTF_8),
-                    capErr == null ? "" : capErr.toString(StandardCharsets.UTF_8));
+                    capture(capOut), capture(capErr));
         } catch (InterruptedException | InterruptedIOException ie) {
             kill(cmd);
             Thread.currentThread().interrupt();
             throw new MerosException(ExitCode.INTERRUPTED, "interrupted: " + oneLine(command) + " on " + target().label());
-        } catch (TimedOut to) {
+        } catch (TimedOut | WaitTimeout to) {
             kill(cmd);
-            throw MerosException.failed("timed out after " + timeout.toSeconds() + " s: " + oneLine(command) + " on " + target().label());
+            throw MerosException.failed("timed out after " + Deadline.format(timeout) + ": " + oneLine(command) + " on " + target().label());
+        } catch (MerosException me) {
+            if (me.exitCode() == ExitCode.INTERRUPTED) kill(cmd);
+            throw me;
         } catch (IOException io) {
             throw MerosException.failed("running " + oneLine(command) + " on " + target().label() + " failed: " + io.getMessage());
+        } finally {
+            if (s != null) closeSoon(s);
+        }
+    }
+
+    /**
+     * Closes a session channel. sshj waits for the guest's half of the close, which sshd sends only once the
+     * command's output is closed; a command killed at its deadline or a process left in the background may hold
+     * it open, so the wait happens on a daemon thread and the caller returns now.
+     */
+    private static void closeSoon(Session s) {
+        if (!s.isOpen()) return;
+        Thread t = new Thread(() -> {
+            try { s.close(); } catch (IOException | RuntimeException ignored) { }
+        }, "ssh-close");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void joinUntil(Thread t, Deadline d) throws InterruptedException {
+        long ms = d.remainingMillis();
+        if (ms > 0) t.join(ms);
+    }
+
+    /** Longest single look while waiting for a command's end (returns earlier when its output ends). */
+    private static final Duration EXIT_LOOK = Duration.ofMillis(20);
+
+    /** The captured text so far (the pumps may still be writing when a background process holds the output). */
+    private static String capture(ByteArrayOutputStream b) {
+        if (b == null) return "";
+        synchronized (b) {
+            return b.toString(StandardCharsets.UTF_8);
         }
     }
 
@@ -245,17 +321,6 @@ public final class SshAccess implements AutoCloseable {
                 if (client == c) closeQuietly();
             }
             return client().startSession();
-        }
-    }
-
-    private static void copy(InputStream in, OutputStream out, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        byte[] buf = new byte[32768];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            out.write(buf, 0, n);
-            out.flush();
-            if (System.nanoTime() > deadline) throw new TimedOut();
         }
     }
 
@@ -280,12 +345,11 @@ public final class SshAccess implements AutoCloseable {
     private static void kill(Session.Command cmd) {
         if (cmd == null) return;
         try { cmd.signal(Signal.KILL); } catch (IOException ignored) { }
-        try { cmd.close(); } catch (IOException ignored) { }
     }
 
     static String oneLine(String s) {
         String l = s.strip().replace('\n', ' ');
-        return "'" + (l.length() > 60 ? l.substring(0, 57) + "..." : l) + "'";
+        return "'" + Text.shorten(l, 60) + "'";
     }
 
     // ---------------------------------------------------------------- interactive

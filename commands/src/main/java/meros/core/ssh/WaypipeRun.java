@@ -3,6 +3,9 @@ package meros.core.ssh;
 import meros.core.ExitCode;
 import meros.core.MerosException;
 import meros.core.proc.Proc;
+import meros.core.wait.Poll;
+import meros.core.wait.Timeouts;
+import meros.core.wait.Wait;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.SSHPacket;
@@ -74,7 +77,7 @@ public final class WaypipeRun {
         String remote = "/tmp/meros-waypipe-" + UUID.randomUUID() + ".sock";
         Thread client = new Thread(() -> {
             try {
-                Proc p = Proc.of("waypipe", "--no-gpu", "--oneshot", "--socket", local.toString(), "client").timeout(Duration.ofDays(1));
+                Proc p = Proc.of("waypipe", "--no-gpu", "--oneshot", "--socket", local.toString(), "client").timeout(Timeouts.INTERACTIVE_COMMAND);
                 for (String k : new String[] {"WAYLAND_DISPLAY", "XDG_RUNTIME_DIR"}) if (env.get(k) != null) p.env(k, env.get(k));
                 p.call();
             } catch (MerosException ignored) {
@@ -96,7 +99,7 @@ public final class WaypipeRun {
                     + "(set gui: true for the VM in the manifest and rebuild)' >&2; exit 127; }; "
                     + "exec waypipe --no-gpu --unlink-socket --socket " + ShellQuote.quote(remote) + " server -- /bin/sh -c "
                     + ShellQuote.quote(command);
-            return ssh.exec(script, out, err, Duration.ofDays(1));
+            return ssh.exec(script, out, err, Timeouts.INTERACTIVE_COMMAND);
         } finally {
             try { request(conn, CANCEL, remote); } catch (RuntimeException ignored) { }
             conn.forget(opener);
@@ -107,17 +110,15 @@ public final class WaypipeRun {
     }
 
     private static void awaitSocket(Path local, Thread client) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(local)) {
-            if (!client.isAlive() || System.nanoTime() > deadline) {
-                throw MerosException.failed("waypipe client did not create its socket " + local + " (is the Wayland display usable?)");
-            }
-            try { Thread.sleep(20); } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted");
-            }
-        }
+        Wait.until("the waypipe client to create its socket " + local + " (is the Wayland display usable?)", d -> {
+            if (Files.exists(local)) return Poll.done(null);
+            return client.isAlive() ? Poll.pending("no socket yet")
+                    : Poll.never("the waypipe client ended without creating its socket " + local + " (is the Wayland display usable?)");
+        }).every(SOCKET_POLL).await(Timeouts.WAYPIPE_SOCKET);
     }
+
+    /** Pause between two looks for the waypipe client's socket. */
+    private static final Duration SOCKET_POLL = Duration.ofMillis(20);
 
     private static void request(Connection conn, String name, String path) {
         try {

@@ -1,5 +1,9 @@
 package meros.core.state;
 
+import java.nio.file.StandardCopyOption;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import meros.core.Home;
 
 import java.io.IOException;
@@ -29,6 +33,23 @@ public record StateDir(Path dir) {
         VmPaths p = vm(name);
         ensure(p.dir());
         return p;
+    }
+
+    /**
+     * Writes {@code value} as JSON to {@code file} atomically (a temp file beside it, then a rename), creating the
+     * owner-only directory first, so a reader never sees half a record.
+     *
+     * @throws UncheckedIOException naming the file when it cannot be written
+     */
+    public static void writeJson(ObjectMapper json, Path file, Object value) {
+        try {
+            ensure(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            json.writeValue(tmp.toFile(), value);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     public static void ensure(Path d) {

@@ -1,6 +1,11 @@
 package meros.core.host;
 
+import meros.core.Home;
+import meros.core.proc.Proc;
 import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
 
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +23,15 @@ class HostToolsTest {
             assertTrue(t.pkg().matches("[a-z0-9][a-z0-9+.-]+"), "package name " + t.pkg());
         }
         assertTrue(names.containsAll(List.of("qemu-system-x86_64", "qemu-img", "mmdebstrap", "mke2fs", "ip", "nft")));
+    }
+
+    /** dist-conf.sh installs (and the .deb depends on) every package of the tool table. */
+    @Test
+    void distConfListsEveryToolsPackage() {
+        Path distConf = Home.detect().root().resolve("dist-conf.sh");
+        List<String> listed = List.of(Proc.of(distConf.toString(), "--list").timeout(Duration.ofSeconds(60)).output().split("\n"));
+        assertTrue(listed.contains("graphviz"), listed.toString());
+        for (HostTools.Tool t : HostTools.TOOLS) assertTrue(listed.contains(t.pkg()), t.pkg() + " (for " + t.name() + ") in " + listed);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,6 +83,37 @@ class DiskAndToolsTest {
         assertEquals(List.of("trixie", "/c/rootfs.tar", "http://m.test/debian"), argv.subList(argv.size() - 3, argv.size()));
         assertEquals(List.of("debootstrap", "--variant=minbase", "--arch=amd64", "--include=curl,sudo", "trixie", "/r", "http://m.test/debian"),
                 DebianBootstrap.debootstrapArgv(spec, Path.of("/r")));
+    }
+
+    @Test
+    void mmdebstrapTrimsTheInitrdBeforeTheKernelIsInstalled(@TempDir Path root) throws Exception {
+        BaseSpec spec = new BaseSpec("debian", "trixie", "amd64", List.of("linux-image-amd64"), "http://m.test/debian");
+        List<String> argv = DebianBootstrap.mmdebstrapArgv(spec, Path.of("/c/rootfs.tar"));
+        String hook = argv.stream().filter(a -> a.startsWith("--essential-hook=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no essential hook in " + argv)).substring("--essential-hook=".length());
+        // mmdebstrap runs a hook with sh, the root as $1: run it the same way on an empty root
+        meros.core.proc.Proc.Result r = meros.core.proc.Proc.of("sh", "-c", hook, "sh", root.toString())
+                .timeout(java.time.Duration.ofSeconds(10)).call();
+        assertTrue(r.ok(), r.stderr());
+        assertEquals("MODULES=list\n", Files.readString(root.resolve("etc/initramfs-tools/conf.d/meros.conf")));
+        assertEquals("virtio_pci\nvirtio_mmio\nvirtio_blk\next4\ncrc32c_generic\n",
+                Files.readString(root.resolve("usr/share/initramfs-tools/modules.d/meros")));
+        String blacklist = Files.readString(root.resolve("etc/modprobe.d/meros-blacklist.conf"));
+        assertTrue(blacklist.startsWith("blacklist cfg80211\nblacklist rfkill\n"), blacklist);
+        assertEquals(DebianBootstrap.blacklist(), blacklist);
+        assertFalse(blacklist.contains("virtio") || blacklist.contains("ext4"), blacklist);
+    }
+
+    @Test
+    void theBaseKeyNamesTheRecipeVersion() throws Exception {
+        // a change to how bases are made (the initrd hook) must not reuse a base cached by an older recipe
+        BaseSpec spec = new BaseSpec("debian", "trixie", "amd64", List.of("curl"), "http://m.test/debian");
+        String v1 = "meros-base-recipe=1\ndistribution=debian\ncodename=trixie\narch=amd64\nmirror=http://m.test/debian\npackages=curl\n";
+        String old = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(v1.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertTrue(BaseSpec.RECIPE_VERSION >= 2);
+        assertNotEquals(old, spec.key());
+        assertEquals(spec.key(), new BaseSpec("debian", "trixie", "amd64", List.of("curl"), "http://m.test/debian/").key());
     }
 
     @Test

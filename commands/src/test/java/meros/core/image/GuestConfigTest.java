@@ -106,6 +106,20 @@ class GuestConfigTest {
     }
 
     @Test
+    void aFullyQualifiedHostNameGivesTheShortNameInEtcHostnameAndBothInEtcHosts() {
+        Vm mail = new Vm("mail", "x86_64", "debian", "stable", List.of(), null, 2L << 30, 512, 1,
+                List.of(new Nic("tap_mail_0", "labnet", "10.0.10.25", "virtio-net-pci", "52:54:00:aa:bb:05")), null, null,
+                Vm.Accel.AUTO, "none", List.of(), "debian", "mail.lab.example", Vm.NetworkMode.AUTO, false, 120);
+        Manifest m = Fixtures.manifest("lab", Path.of("/nonexistent/lab"),
+                List.of(Fixtures.bridge("labnet", "10.0.10.0/24"), Fixtures.bridge("backnet", "172.16.0.0/16")), List.of(web, mail));
+        GuestConfig g = new GuestConfig(m, mail);
+        assertEquals("mail\n", g.files().get("etc/hostname").content());
+        assertTrue(g.hosts().contains("127.0.1.1\tmail.lab.example\tmail\n"), g.hosts());
+        String onWeb = new GuestConfig(m, web).hosts();
+        assertTrue(onWeb.contains("10.0.10.25\tmail.lab.example\n") && onWeb.contains("10.0.10.25\tmail\n"), onWeb);
+    }
+
+    @Test
     void sshdAcceptsOnlyTheRecordedEd25519HostKeyAndNoPasswords() {
         String sshd = new GuestConfig(lab, web).sshdConfig();
         assertTrue(sshd.contains("HostKey /etc/ssh/ssh_host_ed25519_key\n"));
@@ -132,7 +146,8 @@ class GuestConfigTest {
         GuestConfig g = new GuestConfig(m, a);
         assertFalse(g.files().keySet().stream().anyMatch(p -> p.startsWith("etc/systemd/")));
         String ifaces = g.files().get("etc/network/interfaces").content();
-        assertTrue(ifaces.contains("iface eth0 inet dhcp"), ifaces);
-        assertTrue(ifaces.contains("iface eth1 inet static\n\taddress 10.0.10.30/24\n\tgateway 10.0.10.1\n"), ifaces);
+        assertTrue(ifaces.contains("iface mgmt0 inet dhcp"), ifaces);
+        assertTrue(ifaces.contains("iface net0 inet static\n\taddress 10.0.10.30/24\n\tgateway 10.0.10.1\n"), ifaces);
+        assertTrue(g.files().get("etc/mactab").content().contains("\nnet0 52:54:00:aa:bb:09\n"));
     }
 }

@@ -86,6 +86,23 @@ class KernelBuilderTest {
     }
 
     @Test
+    void aFragmentWithBomAndCrlfIsReadLineByLine() throws IOException {
+        Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
+        Path mine = Files.write(tmp.resolve("win.config"),
+                "\uFEFF# saved on Windows\r\nCONFIG_OK=y\r\nthis is not kconfig\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        KernelBuilder b = new KernelBuilder(new Home(tmp));
+        MerosException e = assertThrows(MerosException.class, () -> b.build(
+                new KernelBuilder.Options(tree.toString(), mine, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+        assertTrue(e.getMessage().startsWith(mine + ":3: not a Kconfig line"), "lines 1 and 2 were read: " + e.getMessage());
+        assertFalse(e.getMessage().contains("\r"), e.getMessage());
+        Path utf16 = Files.write(tmp.resolve("u16.config"), "\uFEFFCONFIG_OK=y\n".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        MerosException u = assertThrows(MerosException.class, () -> b.build(
+                new KernelBuilder.Options(tree.toString(), utf16, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
+        assertEquals(utf16 + ": is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8", u.getMessage());
+        assertFalse(Files.exists(tmp.resolve("data")));
+    }
+
+    @Test
     void printingListenerShowsPhasesWithElapsedAndThrottlesProgressWhenNotLive() {
         var sw = new java.io.StringWriter();
         var l = KernelBuilder.printing(new java.io.PrintWriter(sw), false);

@@ -529,9 +529,163 @@ class BadManifestTest {
                 """,
                 F + "3:13: virtual_machines.box.mirror: 'ftp://deb.example/debian' is not a mirror URL (expected http://, https:// or file://)",
                 F + "4:11: virtual_machines.box.user: 'Admin' is not a Linux user name",
-                F + "5:15: virtual_machines.box.hostname: '-box' is not a host name: letters, digits and '-', not starting or ending with '-'",
+                F + "5:15: virtual_machines.box.hostname: '-box' is not a host name: label '-box' starts or ends with '-'",
                 F + "6:14: virtual_machines.box.release: 'trixie; rm' is not a release name such as stable, bookworm or latest-stable",
                 F + "7:22: virtual_machines.box.packages[1]: 'vim; reboot' is not a package name");
+    }
+
+    @Test
+    void hostNamesTheStandardRefuses() {
+        String long64 = "a".repeat(64);
+        String long254 = ("a".repeat(62) + ".").repeat(4) + "ab";
+        expect("""
+                virtual_machines:
+                  a: {hostname: mail.lab.example.}
+                  b: {hostname: mail..example}
+                  c: {hostname: .mail}
+                  d: {hostname: %s.example}
+                  e: {hostname: %s}
+                  f: {hostname: mail_1.lab}
+                  g: {hostname: mail.-lab}
+                  h: {hostname: "mail lab"}
+                """.formatted(long64, long254),
+                F + "2:17: virtual_machines.a.hostname: 'mail.lab.example.' is not a host name: drop the trailing '.' (a host name is written without the root's dot)",
+                F + "3:17: virtual_machines.b.hostname: 'mail..example' is not a host name: it has an empty label (two dots in a row, or a leading dot)",
+                F + "4:17: virtual_machines.c.hostname: '.mail' is not a host name: it has an empty label (two dots in a row, or a leading dot)",
+                F + "5:17: virtual_machines.d.hostname: '" + long64 + ".example' is not a host name: label '" + long64 + "' is 64 characters; each label has at most 63",
+                F + "6:17: virtual_machines.e.hostname: '" + long254 + "' is not a host name: it is 254 characters; a host name has at most 253",
+                F + "7:17: virtual_machines.f.hostname: 'mail_1.lab' is not a host name: label 'mail_1' has characters other than letters, digits and '-'",
+                F + "8:17: virtual_machines.g.hostname: 'mail.-lab' is not a host name: label '-lab' starts or ends with '-'",
+                F + "9:17: virtual_machines.h.hostname: 'mail lab' is not a host name: label 'mail lab' has characters other than letters, digits and '-'");
+    }
+
+    @Test
+    void twoVmsWhoseNamesDeriveOneHostName() {
+        expect("""
+                virtual_machines:
+                  web_1: {}
+                  web-1: {}
+                  web_: {}
+                  web: {}
+                """,
+                F + "3:3: virtual_machines.web-1: host name 'web-1' (derived from the VM name: '_' becomes '-') clashes with VM 'web_1' (host name 'web-1', line 2): every guest's /etc/hosts would list 'web-1' for both; give one of them its own hostname:",
+                F + "5:3: virtual_machines.web: host name 'web' (derived from the VM name: '_' becomes '-') clashes with VM 'web_' (host name 'web', line 4): every guest's /etc/hosts would list 'web' for both; give one of them its own hostname:");
+    }
+
+    @Test
+    void aGivenHostNameThatIsAnotherVmsHostName() {
+        expect("""
+                virtual_machines:
+                  db: {}
+                  cache: {hostname: db}
+                  mail: {hostname: DB.lab.example}
+                  files: {hostname: Files}
+                  files2: {hostname: files.lab.example}
+                  lo: {hostname: localhost}
+                """,
+                F + "3:21: virtual_machines.cache.hostname: host name 'db' clashes with VM 'db' (host name 'db', line 2): every guest's /etc/hosts would list 'db' for both",
+                F + "4:20: virtual_machines.mail.hostname: host name 'DB.lab.example' clashes with VM 'db' (host name 'db', line 2): every guest's /etc/hosts would list 'db' for both",
+                F + "6:22: virtual_machines.files2.hostname: host name 'files.lab.example' clashes with VM 'files' (host name 'Files', line 5): every guest's /etc/hosts would list 'files' for both",
+                F + "7:18: virtual_machines.lo.hostname: host name 'localhost' is reserved: every /etc/hosts already maps 'localhost' to the loopback address");
+    }
+
+    @Test
+    void fullyQualifiedNamesThatShareOnlyTheShortNameClash() {
+        expect("""
+                virtual_machines:
+                  a: {hostname: mail.lab.example}
+                  b: {hostname: mail.other.example}
+                """,
+                F + "3:17: virtual_machines.b.hostname: host name 'mail.other.example' clashes with VM 'a' (host name 'mail.lab.example', line 2): every guest's /etc/hosts would list 'mail' for both");
+    }
+
+    @Test
+    void leadingZerosAreRefusedUnderEveryKeyAlike() {
+        expect("""
+                bridges:
+                  svcnet: {subnet: 10.0.70.0/24, allowed_ports: [0022, 0443]}
+                virtual_machines:
+                  box:
+                    network: user
+                    cpus: 010
+                    boot_timeout: 0600
+                    networks: [{label: tap-c11, bridge: svcnet, ip_addr: 10.0.70.5}]
+                """,
+                F + "2:50: bridges.svcnet.allowed_ports[0]: '0022' has a leading zero: YAML 1.1 reads it as octal 18, a person as 22; write 22 without the zero",
+                F + "2:56: bridges.svcnet.allowed_ports[1]: '0443' has a leading zero: YAML 1.1 reads it as octal 291, a person as 443; write 443 without the zero",
+                F + "6:11: virtual_machines.box.cpus: '010' has a leading zero: YAML 1.1 reads it as octal 8, a person as 10; write 10 without the zero",
+                F + "7:19: virtual_machines.box.boot_timeout: '0600' has a leading zero: YAML 1.1 reads it as octal 384, a person as 600; write 600 without the zero");
+    }
+
+    @Test
+    void otherSpellingsYamlAndPeopleReadDifferently() {
+        expect("""
+                bridges:
+                  svcnet: {subnet: 10.0.70.0/24, allowed_ports: [22:80, 0890, 0o17, 00]}
+                virtual_machines:
+                  box:
+                    memory: 0512
+                    disk_size: 10:00
+                    cpus: 1:00
+                  other:
+                    cpus: "4"
+                    boot_timeout: 0o777
+                    memory: -0x10
+                """,
+                F + "2:50: bridges.svcnet.allowed_ports[0]: '22:80' is not a number (YAML 1.1 reads a:b as base 60, whose parts after the first stay below 60); write one plain number",
+                F + "2:57: bridges.svcnet.allowed_ports[1]: '0890' has a leading zero: YAML 1.1 takes it as text, a person as 890; write 890 without the zero",
+                F + "2:63: bridges.svcnet.allowed_ports[2]: '0o17' is YAML 1.2's octal notation, which this YAML 1.1 reader takes as text; write 15 (decimal)",
+                F + "2:69: bridges.svcnet.allowed_ports[3]: '00' has a leading zero: YAML 1.1 reads it as octal 0, a person as 0; write 0 without the zero",
+                F + "5:13: virtual_machines.box.memory: '0512' has a leading zero: YAML 1.1 reads it as octal 330, a person as 512; write 512 without the zero",
+                F + "6:16: virtual_machines.box.disk_size: '10:00' is YAML 1.1's base-60 notation (600), which only makes sense for a duration; write the plain number",
+                F + "7:11: virtual_machines.box.cpus: '1:00' is YAML 1.1's base-60 notation (60), which only makes sense for a duration; write the plain number",
+                F + "9:11: virtual_machines.other.cpus: expected an integer (1..64), got '4'",
+                F + "10:19: virtual_machines.other.boot_timeout: '0o777' is YAML 1.2's octal notation, which this YAML 1.1 reader takes as text; write 511 (decimal)",
+                F + "11:13: virtual_machines.other.memory: size '-0x10' must be positive");
+    }
+
+    @Test
+    void numbersInOtherSpellingsAreCheckedAgainstTheirRangeByValue() {
+        expect("""
+                bridges:
+                  svcnet: {subnet: 10.0.70.0/24, allowed_ports: [65_536, 0x10000, 1:05]}
+                virtual_machines:
+                  box:
+                    cpus: 0x41
+                    boot_timeout: 24:00:01
+                """,
+                F + "2:50: bridges.svcnet.allowed_ports[0]: port 65_536 (65536) is out of range (1..65535)",
+                F + "2:58: bridges.svcnet.allowed_ports[1]: port 0x10000 (65536) is out of range (1..65535)",
+                F + "2:67: bridges.svcnet.allowed_ports[2]: '1:05' is YAML 1.1's base-60 notation (65), which only makes sense for a duration; write the plain number",
+                F + "5:11: virtual_machines.box.cpus: 0x41 (65) is out of range (1..64)",
+                F + "6:19: virtual_machines.box.boot_timeout: 24:00:01 (86401) is out of range (1..86400)");
+    }
+
+    @Test
+    void twoDerivedMacsThatCollideAreRefusedWithTheFix() {
+        java.util.Map<String, String> seen = new java.util.HashMap<>();
+        String a = null;
+        String b = null;
+        for (int i = 0; a == null; i++) {
+            String label = "t" + i;
+            String other = seen.putIfAbsent(Mac.derive("bad", "box", label), label);
+            if (other != null) {
+                a = other;
+                b = label;
+            }
+        }
+        String mac = Mac.derive("bad", "box", a);
+        expect("""
+                bridges:
+                  br0: {subnet: 10.1.0.0/16}
+                virtual_machines:
+                  box:
+                    networks:
+                      - {label: %s, bridge: br0, ip_addr: 10.1.0.10}
+                      - {label: %s, bridge: br0, ip_addr: 10.1.0.11}
+                """.formatted(a, b),
+                F + "7:9: duplicate MAC address " + mac + " (also used by VM 'box' interface '" + a
+                        + "'; derived from constellation, VM and label: give this interface its own mac:)");
     }
 
     @Test
@@ -685,5 +839,29 @@ class BadManifestTest {
                 F + "1:1: hook constellations/bad/web/hooks/20-setup is not executable (chmod +x constellations/bad/web/hooks/20-setup)",
                 F + "2:1: directory constellations/bad/webb/ matches no VM (did you mean 'web'?)"
                         + " (a constellation directory holds includes.chroot/, hooks/ and <vm>/ directories)");
+    }
+
+    @Test
+    void includesThatWouldLockMerosOutOfSshdAreRefusedNamingTheFile() throws java.io.IOException {
+        Path dir = ManifestTestSupport.write(tmp, "bad", "");
+        java.nio.file.Files.createDirectories(dir.resolve("includes.chroot/etc/ssh/sshd_config.d"));
+        java.nio.file.Files.writeString(dir.resolve("includes.chroot/etc/ssh/sshd_config"), "Port 22\nPasswordAuthentication yes\n");
+        java.nio.file.Files.writeString(dir.resolve("includes.chroot/etc/ssh/sshd_config.d/00-team.conf"),
+                "PubkeyAuthentication no\nAuthorizedKeysFile /etc/ssh/keys/%u\n");
+        java.nio.file.Files.createDirectories(dir.resolve("web/includes.chroot/etc/ssh"));
+        java.nio.file.Files.writeString(dir.resolve("web/includes.chroot/etc/ssh/sshd_config"),
+                "Include /etc/ssh/sshd_config.d/*.conf\nAuthorizedKeysFile .ssh/authorized_keys .ssh/team_keys\nMatch User alice\n  PubkeyAuthentication no\n");
+        expect("""
+                bridges: {}
+                virtual_machines:
+                  web: {}
+                """,
+                F + "1:1: include constellations/bad/includes.chroot/etc/ssh/sshd_config replaces sshd's configuration without"
+                        + " 'Include /etc/ssh/sshd_config.d/*.conf', so meros's settings (its pinned host key, key-only logins) would be lost:"
+                        + " add that line at its top, or put your settings in etc/ssh/sshd_config.d/ instead",
+                F + "1:1: include constellations/bad/includes.chroot/etc/ssh/sshd_config.d/00-team.conf: 'PubkeyAuthentication no'"
+                        + " turns off the key login meros uses",
+                F + "1:1: include constellations/bad/includes.chroot/etc/ssh/sshd_config.d/00-team.conf: 'AuthorizedKeysFile /etc/ssh/keys/%u'"
+                        + " leaves out .ssh/authorized_keys, where meros puts its key");
     }
 }

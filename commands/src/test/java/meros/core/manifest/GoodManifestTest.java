@@ -95,6 +95,72 @@ class GoodManifestTest {
     }
 
     @Test
+    void fullyQualifiedHostNamesAreAccepted() {
+        String label63 = "a".repeat(63);
+        String name253 = ("a".repeat(62) + ".").repeat(4).substring(0, 252) + "b";
+        Manifest m = load(tmp, "fqdn", """
+                virtual_machines:
+                  mail: {hostname: mail.lab.example}
+                  web: {hostname: Web.Lab.Example}
+                  db: {hostname: 1db.lab-2.example}
+                  long: {hostname: %s.example}
+                  longest: {hostname: %s}
+                  plain: {hostname: x}
+                """.formatted(label63, name253));
+        assertEquals(253, name253.length());
+        assertEquals(List.of("mail.lab.example", "Web.Lab.Example", "1db.lab-2.example", label63 + ".example", name253, "x"),
+                m.vms().values().stream().map(Vm::hostname).toList());
+        assertEquals("mail", HostName.shortName(m.vm("mail").hostname()));
+    }
+
+    @Test
+    void yaml11NumberSpellingsAreReadAsMeant() {
+        Manifest m = load(tmp, "nums", """
+                bridges:
+                  svcnet: {subnet: 10.0.70.0/24, allowed_ports: [8_080, 0x1F, 0b101, +22, 0]}
+                virtual_machines:
+                  box:
+                    network: user
+                    memory: 1_024
+                    disk_size: 1_024M
+                    cpus: 0x10
+                    boot_timeout: 10:00
+                  other:
+                    memory: 0x200
+                    cpus: +2
+                    boot_timeout: 1:30:00
+                  third:
+                    memory: "0512"
+                    boot_timeout: 1_200
+                """.replace(", 0]", "]"));
+        assertEquals(List.of(8080, 31, 5, 22), m.bridges().get("svcnet").allowedPorts());
+        Vm box = m.vm("box");
+        assertEquals(1024, box.memoryMiB());
+        assertEquals(1L << 30, box.diskSizeBytes());
+        assertEquals(16, box.cpus());
+        assertEquals(600, box.bootTimeoutSeconds());
+        assertEquals(512, m.vm("other").memoryMiB());
+        assertEquals(2, m.vm("other").cpus());
+        assertEquals(5400, m.vm("other").bootTimeoutSeconds());
+        assertEquals(512, m.vm("third").memoryMiB());
+        assertEquals(1200, m.vm("third").bootTimeoutSeconds());
+        String shown = ManifestYaml.dump(m);
+        assertTrue(shown.contains("allowed_ports:\n      - 8080\n      - 31\n      - 5\n      - 22\n"), shown);
+        assertTrue(shown.contains("memory: 1024\n") && shown.contains("cpus: 16\n") && shown.contains("boot_timeout: 600\n")
+                && shown.contains("boot_timeout: 5400\n"), "show prints the values used:\n" + shown);
+    }
+
+    @Test
+    void aManifestWithBomAndCrlfLineEnds() throws IOException {
+        Path dir = ManifestTestSupport.write(tmp, "win", "");
+        Files.write(dir.resolve("win.yml"), "\uFEFFvirtual_machines:\r\n  box:\r\n    kernel_args: \"a\r\n      b\"\r\n    memory: 512\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Manifest m = ManifestLoader.load(dir);
+        assertEquals(512, m.vm("box").memoryMiB());
+        assertEquals("a b", m.vm("box").kernelArgs());
+    }
+
+    @Test
     void memoryAcceptsMebibytesAndUnits() {
         Manifest m = load(tmp, "mem", """
                 virtual_machines:

@@ -22,6 +22,8 @@ class NftRulesTest {
                 \tchain input {
                 \t\ttype filter hook input priority filter; policy accept;
                 \t\tiifname "labnet" ct state established,related accept
+                \t\tiifname "labnet" ip daddr 10.0.10.1 udp dport 53 accept
+                \t\tiifname "labnet" ip daddr 10.0.10.1 tcp dport 53 accept
                 \t\tiifname "labnet" ip daddr 10.0.10.1 tcp dport { 22, 80, 8080 } accept
                 \t\tiifname "labnet" ip daddr 10.0.10.1 udp dport { 22, 80, 8080 } accept
                 \t\tiifname "labnet" drop
@@ -44,22 +46,26 @@ class NftRulesTest {
     }
 
     @Test
-    void isolatedForwardsOnlyToAllowedIpsAndAnIsolatedBridgeWithoutAnythingIsSealed() {
+    void isolatedForwardsOnlyToAllowedIpsAndAnIsolatedBridgeWithoutAnythingIsSealedButForItsDnsForwarder() {
         Bridge back = new Bridge("back", Cidr.parse("172.20.0.0/16"), Bridge.PolicyType.ISOLATED,
                 List.of(5432), List.of(Cidr.parse("192.0.2.0/24"), Cidr.parse("198.51.100.7/32")));
         Bridge sealed = new Bridge("sealed", Cidr.parse("192.168.50.0/24"), Bridge.PolicyType.ISOLATED, List.of(), List.of());
         assertEquals("""
-                table inet meros_my_lab_2 {
+                table inet meros_my_hlab_d2 {
                 }
-                delete table inet meros_my_lab_2
-                table inet meros_my_lab_2 {
+                delete table inet meros_my_hlab_d2
+                table inet meros_my_hlab_d2 {
                 \tchain input {
                 \t\ttype filter hook input priority filter; policy accept;
                 \t\tiifname "back" ct state established,related accept
+                \t\tiifname "back" ip daddr 172.20.0.1 udp dport 53 accept
+                \t\tiifname "back" ip daddr 172.20.0.1 tcp dport 53 accept
                 \t\tiifname "back" ip daddr 172.20.0.1 tcp dport { 5432 } accept
                 \t\tiifname "back" ip daddr 172.20.0.1 udp dport { 5432 } accept
                 \t\tiifname "back" drop
                 \t\tiifname "sealed" ct state established,related accept
+                \t\tiifname "sealed" ip daddr 192.168.50.1 udp dport 53 accept
+                \t\tiifname "sealed" ip daddr 192.168.50.1 tcp dport 53 accept
                 \t\tiifname "sealed" drop
                 \t}
                 \tchain forward {
@@ -82,5 +88,22 @@ class NftRulesTest {
                 """, NftRules.generate("my-lab.2", List.of(back, sealed)));
         assertTrue(NftRules.needsForwarding(List.of(back)));
         assertFalse(NftRules.needsForwarding(List.of(sealed)));
+    }
+
+    @Test
+    void differentConstellationNamesNeverShareATable() {
+        List<String> names = List.of("team-lab", "team_lab", "team.lab", "team__lab", "team_hlab", "team_dlab", "teamlab",
+                "team lab", "team+lab", "team_x20_lab", "Team-Lab", "team-lab-", "team_", "team-", "t\u00e9am", "t\uD83D\uDE00");
+        java.util.Map<String, String> seen = new java.util.HashMap<>();
+        for (String n : names) {
+            String t = NftRules.tableName(n);
+            assertTrue(t.matches("meros_[A-Za-z0-9_]+"), t + " is an nft identifier");
+            String other = seen.put(t, n);
+            assertNull(other, n + " and " + other + " both give " + t);
+        }
+        assertEquals("meros_team_hlab", NftRules.tableName("team-lab"));
+        assertEquals("meros_team__lab", NftRules.tableName("team_lab"));
+        assertEquals("meros_team_dlab", NftRules.tableName("team.lab"));
+        assertEquals("meros_lab", NftRules.tableName("lab"), "plain names keep their table");
     }
 }

@@ -42,6 +42,7 @@ class QemuArgsTest {
                 "-qmp", "unix:/m/data/state/lab/web/qmp-events.sock,server=on,wait=off",
                 "-chardev", "socket,path=/m/data/state/lab/web/qga.sock,server=on,wait=off,id=qga0",
                 "-device", "virtio-serial", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+                "-device", "vmgenid,guid=auto",
                 "-serial", "file:/m/data/state/lab/web/serial.log",
                 "-display", "none",
                 "-pidfile", "/m/data/state/lab/web/qemu.pid",
@@ -60,7 +61,7 @@ class QemuArgsTest {
                 "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
                 "-kernel", "/m/data/disks/bzImage",
                 "-append", "root=/dev/vda rw console=ttyS0 quiet loglevel=3",
-                "-netdev", "socket,id=lab-web0,mcast=230.0.0.1:21000,localaddr=127.0.0.1",
+                "-netdev", "socket,id=lab-web0,mcast=230.0.0.2:21000,localaddr=127.0.0.1",
                 "-device", "virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01",
                 "-netdev", "socket,id=lab-web1,mcast=230.0.0.1:22000,localaddr=127.0.0.1",
                 "-device", "e1000,netdev=lab-web1,mac=52:54:00:aa:bb:02",
@@ -70,6 +71,7 @@ class QemuArgsTest {
                 "-qmp", "unix:/m/data/state/lab/web/qmp-events.sock,server=on,wait=off",
                 "-chardev", "socket,path=/m/data/state/lab/web/qga.sock,server=on,wait=off,id=qga0",
                 "-device", "virtio-serial", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+                "-device", "vmgenid,guid=auto",
                 "-serial", "file:/m/data/state/lab/web/serial.log",
                 "-display", "gtk",
                 "-pidfile", "/m/data/state/lab/web/qemu.pid",
@@ -108,6 +110,36 @@ class QemuArgsTest {
         var launch = new QemuArgs.Launch(Path.of("/k"), null, Path.of("/o"), Vm.Accel.TCG, true, 4000, Map.of());
         var e = assertThrows(IllegalArgumentException.class, () -> QemuArgs.build("lab", web, PATHS, launch));
         assertEquals("no multicast port for bridge labnet", e.getMessage());
+    }
+
+    @Test
+    void everyBridgeOfAConstellationGetsItsOwnMulticastGroupWhateverItsPort() {
+        java.util.Set<String> groups = new java.util.HashSet<>();
+        List<String> bridges = new java.util.ArrayList<>();
+        for (int i = 0; i < 600; i++) bridges.add("br" + i);
+        for (String b : bridges) assertTrue(groups.add(QemuArgs.mcastGroup(bridges, b)), b);
+        assertEquals("230.0.0.1", QemuArgs.mcastGroup(List.of("labnet", "backnet"), "backnet"));
+        assertEquals("230.0.0.2", QemuArgs.mcastGroup(List.of("labnet", "backnet"), "labnet"));
+        assertEquals(QemuArgs.mcastGroup(List.of("a", "b", "c"), "b"), QemuArgs.mcastGroup(List.of("c", "b", "a"), "b"), "order of the map does not matter");
+    }
+
+    @Test
+    void startRefusesWhenAnotherConstellationWithVmsDerivesTheSameMulticastPort(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        meros.core.Home home = new meros.core.Home(tmp);
+        int lab = QemuArgs.mcastPort(tmp, "lab", "");
+        String twin = null;
+        for (int i = 0; twin == null; i++) if (QemuArgs.mcastPort(tmp, "c" + i, "") == lab) twin = "c" + i;
+        Vm web = vm("web", List.of(WEB0), "", "none", List.of());
+        VmRuntime r = new VmRuntime(home, "lab", web);
+        r.refuseSharedMulticastPort(); // nothing recorded anywhere
+        java.nio.file.Files.createDirectories(home.stateOf(twin).resolve("box"));
+        r.refuseSharedMulticastPort(); // a directory without a recorded VM is not a user
+        java.nio.file.Files.writeString(home.stateOf(twin).resolve("box/vm.json"), "{}");
+        var e = assertThrows(meros.core.MerosException.class, r::refuseSharedMulticastPort);
+        assertEquals("the user-mode networks of constellations lab and " + twin + " derive the same multicast port " + lab
+                + " (from the checkout path and the name), so their VMs would share bridges; shut " + twin + " down or rename one of them", e.getMessage());
+        var start = assertThrows(meros.core.MerosException.class, () -> r.start(Vm.Accel.TCG, true, 40222, Map.of("labnet", lab)));
+        assertEquals(e.getMessage(), start.getMessage(), "start refuses before anything else");
     }
 
     @Test

@@ -3,6 +3,9 @@ package meros.core.qmp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import meros.core.MerosException;
+import meros.testkit.QmpPeer;
+import meros.core.wait.Deadline;
+import meros.core.wait.WaitTimeout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,8 +30,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The QMP client against a scripted fake QEMU on a real UNIX socket. */
 class QmpClientTest {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String GREETING = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, \"capabilities\": [\"oob\"]}}";
 
     @TempDir Path dir;
     final List<AutoCloseable> toClose = new ArrayList<>();
@@ -38,56 +39,9 @@ class QmpClientTest {
         for (AutoCloseable c : toClose) c.close();
     }
 
-    /** One connection of the fake server: read a request line, write lines. */
-    static final class Peer {
-        final SocketChannel ch;
-        final StringBuilder pendingText = new StringBuilder();
-
-        Peer(SocketChannel ch) { this.ch = ch; }
-
-        void send(String line) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) ch.write(b);
-        }
-
-        JsonNode request() throws IOException {
-            while (pendingText.indexOf("\n") < 0) {
-                ByteBuffer b = ByteBuffer.allocate(4096);
-                int n = ch.read(b);
-                if (n < 0) return null;
-                pendingText.append(new String(b.array(), 0, n, StandardCharsets.UTF_8));
-            }
-            int i = pendingText.indexOf("\n");
-            String line = pendingText.substring(0, i);
-            pendingText.delete(0, i + 1);
-            return JSON.readTree(line);
-        }
-
-        /** Answers qmp_capabilities after the greeting. */
-        void handshake() throws IOException {
-            send(GREETING);
-            JsonNode caps = request();
-            assertEquals("qmp_capabilities", caps.get("execute").asText());
-            send("{\"return\": {}, \"id\": " + caps.get("id") + "}");
-        }
-    }
-
-    interface Script { void run(Peer p) throws Exception; }
-
-    Path serve(Script script) throws IOException {
+    Path serve(QmpPeer.Script script) throws IOException {
         Path sock = dir.resolve("qmp.sock");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(sock));
-        toClose.add(server);
-        Thread t = new Thread(() -> {
-            try (SocketChannel ch = server.accept()) {
-                script.run(new Peer(ch));
-            } catch (Exception e) {
-                // the client closing on us is part of some scripts
-            }
-        }, "fake-qemu");
-        t.setDaemon(true);
-        t.start();
+        toClose.add(QmpPeer.serve(sock, script));
         return sock;
     }
 
@@ -95,9 +49,11 @@ class QmpClientTest {
     void routesRepliesByIdAndReturnsTheReturnMember() throws Exception {
         Path sock = serve(p -> {
             p.handshake();
-            JsonNode a = p.request();
-            JsonNode b = p.request();
-            // answer out of order: each reply must reach its own caller
+            JsonNode x = p.request();
+            JsonNode y = p.request();
+            // answer query-status first, whichever came first: each reply must reach its own caller
+            JsonNode a = x.path("execute").asText().equals("query-name") ? x : y;
+            JsonNode b = a == x ? y : x;
             p.send("{\"return\": {\"status\": \"paused\", \"running\": false}, \"id\": " + b.get("id") + "}");
             p.send("{\"return\": {\"name\": \"" + a.path("arguments").path("x").asText() + "\"}, \"id\": " + a.get("id") + "}");
             Thread.sleep(10_000);
@@ -130,6 +86,67 @@ class QmpClientTest {
         assertTrue(c.isConnected(), "an error reply does not end the connection");
     }
 
+    /** QEMU's answer to a request it cannot parse: an error with no id (qapi/qmp-dispatch.c). */
+    static final String PARSE_ERROR = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, invalid keyword 'nul'\"}}";
+
+    @Test
+    void errorWithoutIdFailsTheOldestPendingCallAtOnceWithQemusMessage() throws Exception {
+        Path sock = serve(p -> {
+            p.handshake();
+            p.request();
+            p.send(PARSE_ERROR);
+            JsonNode next = p.request();
+            p.send("{\"return\": {\"status\": \"running\"}, \"id\": " + next.get("id") + "}");
+            Thread.sleep(10_000);
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        long start = System.nanoTime();
+        QmpError e = assertThrows(QmpError.class, () -> c.execute("human-monitor-command", Map.of("command-line", "info"), Duration.ofSeconds(30)));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "failed at once, not at the deadline");
+        assertEquals("qmp human-monitor-command: GenericError: JSON parse error, invalid keyword 'nul'", e.getMessage());
+        assertTrue(c.isConnected(), "the connection stays usable");
+        assertEquals("{\"status\":\"running\"}", c.execute("query-status").toString());
+    }
+
+    @Test
+    void errorWithoutIdGoesToTheOldestOfSeveralPendingCallsAndTheOthersGetTheirReplies() throws Exception {
+        CompletableFuture<Void> bothSent = new CompletableFuture<>();
+        Path sock = serve(p -> {
+            p.handshake();
+            p.request();
+            JsonNode second = p.request();
+            bothSent.complete(null);
+            p.send("{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON nesting depth limit exceeded\"}, \"id\": null}");
+            p.send("{\"return\": {}, \"id\": " + second.get("id") + "}");
+            Thread.sleep(10_000);
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> message(() -> c.execute("stop", (Map<String, ?>) null, Duration.ofSeconds(30))));
+        Thread.sleep(200);
+        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> message(() -> c.execute("cont", (Map<String, ?>) null, Duration.ofSeconds(30))));
+        bothSent.get(5, TimeUnit.SECONDS);
+        assertEquals("qmp stop: GenericError: JSON nesting depth limit exceeded", first.get(5, TimeUnit.SECONDS));
+        assertEquals("no exception", second.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void errorWithoutIdWhileNothingWaitsIsDroppedAndTheConnectionStaysUsable() throws Exception {
+        Path sock = serve(p -> {
+            p.handshake();
+            p.send(PARSE_ERROR);
+            JsonNode r = p.request();
+            p.send("{\"return\": {}, \"id\": " + r.get("id") + "}");
+            Thread.sleep(10_000);
+        });
+        QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
+        toClose.add(c);
+        Thread.sleep(200);
+        assertEquals("{}", c.execute("cont").toString());
+        assertTrue(c.isConnected());
+    }
+
     @Test
     void jammedServerTimesOutNamingTheCommand() throws Exception {
         Path sock = serve(p -> {
@@ -139,14 +156,14 @@ class QmpClientTest {
         QmpClient c = QmpClient.connect(sock, Duration.ofSeconds(5));
         toClose.add(c);
         MerosException e = assertThrows(MerosException.class, () -> c.execute("query-status", (Map<String, ?>) null, Duration.ofMillis(300)));
-        assertEquals("qmp query-status: no reply within 300 ms from " + sock, e.getMessage());
+        assertEquals("qmp query-status: no reply within 0.3 s from " + sock, e.getMessage());
     }
 
     @Test
     void jammedGreetingTimesOut() throws Exception {
         Path sock = serve(p -> Thread.sleep(10_000));
         MerosException e = assertThrows(MerosException.class, () -> QmpClient.connect(sock, Duration.ofMillis(300)));
-        assertEquals("no QMP greeting from " + sock + " within 300 ms", e.getMessage());
+        assertEquals("no QMP greeting from " + sock + " within 0.3 s", e.getMessage());
     }
 
     @Test
@@ -192,15 +209,35 @@ class QmpClientTest {
         toClose.add(c);
         List<String> heard = new CopyOnWriteArrayList<>();
         c.addListener(ev -> heard.add(ev.name()));
+        EventFollower mine = c.follow();
+        EventFollower theirs = c.follow();
         assertEquals("{}", c.execute("stop").toString());
         assertEquals("{}", c.execute("cont").toString());
-        QmpEvent stop = c.events().poll(5, TimeUnit.SECONDS);
+        QmpEvent stop = mine.next(Duration.ofSeconds(5));
         assertEquals("STOP", stop.name());
         assertEquals(1700000000_000250L, stop.time().getEpochSecond() * 1_000_000 + stop.time().getNano() / 1000);
-        assertEquals("RESUME", c.awaitEvent("RESUME", Duration.ofSeconds(5)).name());
-        QmpEvent job = c.events().poll(5, TimeUnit.SECONDS);
+        assertEquals("RESUME", mine.await("RESUME", Deadline.after(Duration.ofSeconds(5))).name());
+        QmpEvent job = mine.next(Duration.ofSeconds(5));
         assertEquals("{\"device\":\"d0\"}", job.data().toString());
         assertEquals(List.of("STOP", "RESUME", "BLOCK_JOB_READY"), heard);
+        // what one follower took, the other still has; a late follower can start from the connection's start
+        assertEquals(List.of("STOP", "RESUME", "BLOCK_JOB_READY"), names(theirs.drain()));
+        try (EventFollower late = c.followFromStart()) {
+            assertEquals(List.of("STOP", "RESUME", "BLOCK_JOB_READY"), names(late.drain()));
+        }
+        try (EventFollower fromNow = c.follow()) {
+            assertNull(fromNow.next(Duration.ofMillis(300)), "a follower from now sees no earlier events");
+        }
+        WaitTimeout t = assertThrows(WaitTimeout.class, () -> theirs.await("SHUTDOWN", Deadline.after(Duration.ofMillis(500))));
+        assertEquals("gave up after 0.5 s waiting for QMP event SHUTDOWN; last saw: no events", t.getMessage());
+        mine.close();
+        theirs.close();
+    }
+
+    static List<String> names(List<QmpEvent> events) {
+        List<String> n = new java.util.ArrayList<>();
+        for (QmpEvent e : events) n.add(e.name());
+        return n;
     }
 
     @Test

@@ -51,4 +51,67 @@ class JunitReportTest {
         assertEquals("1", doc.getDocumentElement().getAttribute("failures"));
         assertEquals("(script outside subtests)", ((org.w3c.dom.Element) doc.getElementsByTagName("testcase").item(1)).getAttribute("name"));
     }
+
+    private static org.w3c.dom.Document parse(Path xml) throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+    }
+
+    private static String failureText(org.w3c.dom.Document doc) {
+        return doc.getElementsByTagName("failure").item(0).getTextContent();
+    }
+
+    @Test
+    void anEmojiCutInHalfStillGivesAValidReport(@TempDir Path tmp) throws Exception {
+        String cutEmoji = "curl printed: ok \uD83D";
+        Path xml = tmp.resolve("j.xml");
+        JunitReport.write(xml, "x.jsh", java.util.List.of(new Scenario.Case("fetch", 1.0, cutEmoji, "meros.core.MerosException")), null, 1.0);
+        var doc = parse(xml);
+        assertEquals("curl printed: ok \uFFFD", failureText(doc));
+        assertEquals("curl printed: ok \uFFFD", ((org.w3c.dom.Element) doc.getElementsByTagName("failure").item(0)).getAttribute("message"));
+    }
+
+    @Test
+    void loneLowSurrogatesWholePairsAndNonBmpCharactersSurvive(@TempDir Path tmp) throws Exception {
+        String msg = "\uDE00 tail, whole \uD83D\uDE00 pair, high at end \uD83D";
+        Path xml = tmp.resolve("j.xml");
+        JunitReport.write(xml, "x.jsh", java.util.List.of(new Scenario.Case("\uD83D\uDE80 launch", 1.0, msg, "t")), null, 1.0);
+        var doc = parse(xml);
+        assertEquals("\uFFFD tail, whole \uD83D\uDE00 pair, high at end \uFFFD", failureText(doc));
+        assertEquals("\uD83D\uDE80 launch", ((org.w3c.dom.Element) doc.getElementsByTagName("testcase").item(0)).getAttribute("name"));
+    }
+
+    @Test
+    void controlCharactersBecomeVisibleEscapes(@TempDir Path tmp) throws Exception {
+        String msg = "\u001b[31mred\u001b[0m bell\u0007 nul\u0000 \uFFFE\uFFFF\ttab\r\nnext";
+        Path xml = tmp.resolve("j.xml");
+        JunitReport.write(xml, "x\u0001.jsh", java.util.List.of(new Scenario.Case("a\nb\u0008", 1.0, msg, null)), null, 1.0);
+        var doc = parse(xml);
+        assertEquals("\\u001b[31mred\\u001b[0m bell\\u0007 nul\\u0000 \\ufffe\\uffff\ttab\nnext", failureText(doc));
+        assertEquals("x\\u0001.jsh", doc.getDocumentElement().getAttribute("name"));
+        assertEquals("a b\\u0008", ((org.w3c.dom.Element) doc.getElementsByTagName("testcase").item(0)).getAttribute("name"));
+        assertEquals("", ((org.w3c.dom.Element) doc.getElementsByTagName("failure").item(0)).getAttribute("type"));
+    }
+
+    @Test
+    void veryLongOutputIsCutAtACodePointBoundary(@TempDir Path tmp) throws Exception {
+        StringBuilder b = new StringBuilder();
+        while (b.length() < JunitReport.MAX_TEXT * 3) b.append("x\uD83D\uDE00");
+        String msg = b.toString();
+        Path xml = tmp.resolve("j.xml");
+        JunitReport.write(xml, "x.jsh", java.util.List.of(new Scenario.Case("big", 1.0, msg, "t")), null, 1.0);
+        String text = failureText(parse(xml));
+        int total = msg.codePointCount(0, msg.length());
+        String kept = msg.substring(0, msg.offsetByCodePoints(0, JunitReport.MAX_TEXT));
+        assertEquals(kept + "\n... (" + (total - JunitReport.MAX_TEXT) + " more characters cut)", text);
+        assertFalse(text.contains("\uFFFD"), "no pair was split");
+    }
+
+    @Test
+    void theReportDoesNotDependOnTheDefaultCharset(@TempDir Path tmp) throws Exception {
+        Path xml = tmp.resolve("j.xml");
+        JunitReport.write(xml, "ü.jsh", java.util.List.of(new Scenario.Case("é", 1.0, "ß \u4e2d", "t")), null, 1.0);
+        byte[] raw = Files.readAllBytes(xml);
+        assertTrue(new String(raw, StandardCharsets.UTF_8).startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+        assertEquals("ß \u4e2d", failureText(parse(xml)));
+    }
 }

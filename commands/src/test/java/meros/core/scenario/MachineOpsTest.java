@@ -7,6 +7,7 @@ import meros.core.ssh.FakeHome;
 import meros.core.ssh.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The scenario API on a Machine handle whose "guest" is a loopback sshd (QMP parts are covered end to end). */
+@Tag("sshd")
 class MachineOpsTest {
     static LoopbackSshd sshd;
     @TempDir static Path root;
@@ -33,7 +35,7 @@ class MachineOpsTest {
 
     @AfterAll
     static void stop() throws IOException {
-        if (vm != null) vm.ops().close();
+        if (vm != null) vm.close();
         if (sshd != null) sshd.close();
     }
 
@@ -80,7 +82,8 @@ class MachineOpsTest {
         Files.writeString(fake.stateDir().resolve("serial.log"), log);
         MerosException e = assertThrows(MerosException.class, () -> vm.waitUntilSucceeds("false", Duration.ofSeconds(2)));
         String m = e.getMessage();
-        assertTrue(m.startsWith("t/vm: gave up after 2 s waiting for 'false' to succeed; last try: exit status 1"), m);
+        assertTrue(m.startsWith("t/vm: gave up after 2 s"), m);
+        assertTrue(m.contains(" waiting for 'false' to succeed; last saw: exit status 1"), m);
         assertTrue(m.contains("\nlast serial lines of t/vm:\n  boot line 16\n"), m);
         assertTrue(m.endsWith("  boot line 30"), m);
         assertFalse(m.contains("boot line 15\n"), m);
@@ -103,7 +106,60 @@ class MachineOpsTest {
         assertTrue(System.nanoTime() - t0 > 500_000_000L, "the second wait needed the second login prompt");
         t.join();
         MerosException e = assertThrows(MerosException.class, () -> own.waitForConsoleText("login:", Duration.ofMillis(500)));
-        assertTrue(e.getMessage().startsWith("t/vm: gave up after 0 s waiting for console text /login:/"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("t/vm: gave up after 0.5 s waiting for console text /login:/"), e.getMessage());
+    }
+
+    @Test
+    void handlesCloseTheirConnectionsWhenClosedOrDroppedFromTheManifest() throws Exception {
+        Meros own = new Meros(fake.home);
+        Machine m = own.constellation("t").vm("vm");
+        m.succeed("true");
+        var ssh = m.plumbing().access().ssh(null);
+        assertTrue(ssh.isConnected());
+        own.close();
+        assertFalse(ssh.isConnected(), "Meros.close closes its handles' connections");
+        assertEquals("again\n", m.succeed("echo again"), "a closed handle reconnects on its next use");
+        var again = m.plumbing().access().ssh(null);
+        assertTrue(again.isConnected());
+        Path yml = fake.home.constellations().resolve("t/t.yml");
+        String before = Files.readString(yml);
+        try {
+            Files.writeString(yml, before.replace("  vm:", "  other:"));
+            own.constellation("t");
+            assertFalse(again.isConnected(), "refresh closes the handle of a VM the manifest dropped");
+        } finally {
+            Files.writeString(yml, before);
+        }
+    }
+
+    @Test
+    void aCommandThatBackgroundsAProcessReturnsWhenTheShellExits() {
+        long t0 = System.nanoTime();
+        String pid = vm.succeed("sleep 937 & echo $!").strip();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        try {
+            assertTrue(ms < 5000, "returned in " + ms + " ms");
+            assertTrue(pid.matches("\\d+"), pid);
+            assertEquals(0, vm.execute("kill -0 " + pid).status(), "the background process keeps running");
+        } finally {
+            vm.execute("kill " + pid);
+        }
+    }
+
+    @Test
+    void outputTrailingTheExitWithinTheGraceIsKeptAndFastCommandsStayFast() {
+        assertEquals("a\nb\n", vm.succeed("echo a; (sleep 0.3; echo b) &"));
+        assertEquals("x\n", vm.succeed("echo x; sleep 900 >/dev/null 2>&1 </dev/null & kill $!"));
+    }
+
+    @Test
+    void aSilentCommandStillEndsAtItsDeadline() {
+        long t0 = System.nanoTime();
+        MerosException e = assertThrows(MerosException.class,
+                () -> vm.plumbing().access().run("sleep 30", "root", null, null, Duration.ofMillis(500), s -> { }));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 5000, "ended after " + ms + " ms");
+        assertEquals("timed out after 0.5 s: 'sleep 30' on t/vm", e.getMessage());
     }
 
     @Test
@@ -111,10 +167,10 @@ class MachineOpsTest {
         Path f = tmp.resolve("data.txt");
         Files.writeString(f, "payload");
         Path remote = Files.createDirectories(tmp.resolve("guest"));
-        vm.copyTo(f, remote.toString());
+        vm.push(f, remote.toString());
         assertEquals("payload", vm.succeed("cat " + remote.resolve("data.txt")));
         Path back = tmp.resolve("back.txt");
-        vm.copyFrom(remote.resolve("data.txt").toString(), back);
+        vm.pull(remote.resolve("data.txt").toString(), back);
         assertEquals("payload", Files.readString(back));
     }
 

@@ -51,7 +51,7 @@ public final class AccessBench {
             Path remoteDir = Files.createDirectories(work.resolve("remote"));
             chown(remoteDir, user);
             long bytes = Files.size(file);
-            SshAccess ssh = meros.constellation("t").vm("vm").ops().access().ssh(user);
+            SshAccess ssh = meros.constellation("t").vm("vm").plumbing().access().ssh(user);
             ssh.push(file, remoteDir.resolve("warm.bin").toString(), TransferProgress.NONE); // JIT warm-up of the cipher path
             double push = best(3, () -> ssh.push(file, remoteDir.resolve("pushed.bin").toString(), TransferProgress.NONE));
             double pull = best(3, () -> ssh.pull(remoteDir.resolve("pushed.bin").toString(), work.resolve("pulled.bin"), TransferProgress.NONE));

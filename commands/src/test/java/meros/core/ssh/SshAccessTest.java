@@ -3,6 +3,7 @@ package meros.core.ssh;
 import meros.core.MerosException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** SshAccess against a real OpenSSH sshd on loopback. */
+@Tag("sshd")
 class SshAccessTest {
     static LoopbackSshd sshd;
     static SshAccess ssh;
@@ -127,6 +129,20 @@ class SshAccessTest {
             assertTrue(e.getMessage().contains("offered ssh-ed25519 " + offered), e.getMessage());
             assertTrue(e.getMessage().contains("refusing"), e.getMessage());
             assertFalse(wrong.isConnected());
+        }
+    }
+
+    @Test
+    void keysSavedWithBomAndCrlfStillWork(@TempDir Path tmp) throws Exception {
+        Path key = tmp.resolve("id_ed25519");
+        Path hostPub = tmp.resolve("host.pub");
+        Files.writeString(key, "\uFEFF" + Files.readString(sshd.clientKey).replace("\n", "\r\n"));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(hostPub, "\uFEFF" + Files.readString(Path.of(sshd.hostKey + ".pub")).replace("\n", "\r\n"));
+        assertEquals(HostKeys.read(Path.of(sshd.hostKey + ".pub")).fingerprint(), HostKeys.read(hostPub).fingerprint());
+        SshTarget t = sshd.target(hostPub);
+        try (SshAccess own = new SshAccess(new SshTarget(t.label(), t.host(), t.port(), t.user(), key, hostPub))) {
+            assertEquals("ok\n", own.exec("echo ok", T).stdout());
         }
     }
 

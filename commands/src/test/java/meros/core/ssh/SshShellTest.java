@@ -2,6 +2,7 @@ package meros.core.ssh;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The interactive PTY shell against a real loopback sshd, driven through a scripted terminal. */
+@Tag("sshd")
 class SshShellTest {
     static LoopbackSshd sshd;
     static SshAccess ssh;

@@ -3,6 +3,7 @@ package meros.core.ssh;
 import meros.core.MerosException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -23,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * the loopback sshd is the "guest", and weston-info in the guest must see weston's globals through
  * waypipe server → forwarded Unix socket over sshj → waypipe client → weston.
  */
+@Tag("sshd")
+@Tag("weston")
 class WaypipeRunTest {
     static LoopbackSshd sshd;
     static SshAccess ssh;

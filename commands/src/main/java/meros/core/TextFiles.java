@@ -1,0 +1,76 @@
+package meros.core;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads the text files users write (manifests, {@code .jsh} scripts, kernel config fragments, keys) the same way:
+ * UTF-8, with or without a byte-order mark, with LF, CRLF or CR line ends (all become LF). Anything else is
+ * refused with a message that names the problem: UTF-16/UTF-32 text (by its byte-order mark) and bytes that are
+ * not UTF-8, with the line they are on.
+ */
+public final class TextFiles {
+    private TextFiles() { }
+
+    /**
+     * The file's text, byte-order mark removed and line ends as {@code \n}.
+     *
+     * @throws MerosException (usage) naming {@code shownAs} when the file is not UTF-8 text
+     * @throws IOException    when it cannot be read at all
+     */
+    public static String read(Path file, String shownAs) throws IOException {
+        return decode(Files.readAllBytes(file), shownAs);
+    }
+
+    public static String read(Path file) throws IOException {
+        return read(file, file.toString());
+    }
+
+    /** {@link #read} for bytes already in memory. */
+    public static String decode(byte[] b, String shownAs) {
+        String utf16 = b.length >= 4 && b[0] == 0 && b[1] == 0 && (b[2] & 255) == 0xFE && (b[3] & 255) == 0xFF ? "UTF-32"
+                : b.length >= 4 && (b[0] & 255) == 0xFF && (b[1] & 255) == 0xFE && b[2] == 0 && b[3] == 0 ? "UTF-32"
+                : b.length >= 2 && (((b[0] & 255) == 0xFE && (b[1] & 255) == 0xFF) || ((b[0] & 255) == 0xFF && (b[1] & 255) == 0xFE)) ? "UTF-16"
+                : null;
+        if (utf16 != null) {
+            throw MerosException.usage(shownAs + ": is " + utf16 + " text (it starts with a " + utf16
+                    + " byte-order mark); save it as UTF-8");
+        }
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        String text;
+        try {
+            text = d.decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            int bad = firstBad(b);
+            int line = 1;
+            for (int i = 0; i < bad; i++) if (b[i] == '\n') line++;
+            throw MerosException.usage(shownAs + ":" + line + ": not UTF-8 text (byte 0x"
+                    + String.format("%02X", b[bad] & 255) + "); save the file as UTF-8");
+        }
+        return normalize(text);
+    }
+
+    /** Removes a leading byte-order mark and turns CRLF and lone CR line ends into LF. */
+    public static String normalize(String text) {
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        if (text.indexOf('\r') < 0) return text;
+        return text.replace("\r\n", "\n").replace('\r', '\n');
+    }
+
+    /** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+    private static int firstBad(byte[] b) {
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(b);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(b.length + 1);
+        java.nio.charset.CoderResult r = d.decode(in, out, true);
+        return r.isError() ? in.position() : 0;
+    }
+}

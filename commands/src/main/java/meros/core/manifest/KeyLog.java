@@ -1,0 +1,36 @@
+package meros.core.manifest;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the validator reads, as it reads it: every mapping it opens (with the keys it allows) and every key it
+ * asks for (with the type, default and limits the getter enforces). {@link ManifestSchema} runs the real
+ * loader over probe manifests with a recording log and turns the record into the JSON Schema, so the schema
+ * follows the validator by construction. Loading normally logs nothing.
+ */
+interface KeyLog {
+    /** How a key was read. */
+    enum Kind { STRING, INTEGER, BOOLEAN, CHOICE, LIST, MAPPING, LIST_OF_MAPPINGS }
+
+    /** A mapping at {@code path} was opened; {@code allowed} is null for a mapping of user-given names. */
+    void mapping(String path, Set<String> allowed);
+
+    /**
+     * {@code key} of the mapping at {@code path} was read as {@code kind}.
+     * @param def     the getter's default (null: none)
+     * @param min     the smallest allowed integer, or null
+     * @param max     the largest allowed integer, or null
+     * @param choices the allowed words ({@link Kind#CHOICE}), or null
+     */
+    void key(String path, String key, Kind kind, Object def, Long min, Long max, List<String> choices);
+
+    /** {@code key} of the mapping at {@code path} is required (the validator reported it missing). */
+    void required(String path, String key);
+
+    KeyLog NONE = new KeyLog() {
+        @Override public void mapping(String path, Set<String> allowed) { }
+        @Override public void key(String path, String key, Kind kind, Object def, Long min, Long max, List<String> choices) { }
+        @Override public void required(String path, String key) { }
+    };
+}

@@ -1,0 +1,157 @@
+package meros.core.manifest;
+
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a VM's {@code mounts:} and {@code forwards:}. Checks per VM: sources exist and are directories, targets
+ * are absolute and unique; across the constellation: no host port (per protocol and address) is forwarded twice.
+ */
+final class SharingSection {
+    static final Set<String> MOUNT_KEYS = Set.of("source", "target", "readonly");
+    static final Set<String> FORWARD_KEYS = Set.of("host", "guest", "protocol", "address");
+    static final List<String> PROTOCOLS = List.of("tcp", "udp");
+    /** Guest paths the mount script writes into its own lines unquoted: no blanks, quotes or shell specials. */
+    static final String TARGET_RE = "/[A-Za-z0-9._+@=-]+(/[A-Za-z0-9._+@=-]+)*/?";
+    /** Targets that would hide the guest's own system. */
+    static final Set<String> RESERVED = Set.of("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root",
+            "/run", "/sbin", "/sys", "/tmp", "/usr", "/var");
+
+    private record PlacedForward(String vm, Node node) { }
+
+    private final Path dir;
+    private final Problems problems;
+    private final Map<String, PlacedForward> hostPorts = new HashMap<>();
+    /** Mount sources inside the constellation directory (the layout check accepts these directories). */
+    final Set<Path> sourcesInDir = new LinkedHashSet<>();
+
+    /** @param dir the constellation directory (relative sources resolve against it), or null: sources are not checked */
+    SharingSection(Path dir, Problems problems) {
+        this.dir = dir;
+        this.problems = problems;
+    }
+
+    List<Mount> mounts(MapReader m) {
+        List<Mount> out = new ArrayList<>();
+        Map<String, Node> targets = new HashMap<>();
+        List<MappingNode> items = m.mappings("mounts", "a list of shared folders (- source: DIR, target: /GUEST/PATH)", "source: ..., target: ...");
+        for (int i = 0; i < items.size(); i++) {
+            MappingNode item = items.get(i);
+            if (item == null) continue;
+            MapReader r = new MapReader(item, m.at("mounts") + "[" + i + "]", item, MOUNT_KEYS, problems);
+            String source = r.string("source", null);
+            Path host = null;
+            if (source == null) r.missing("source", "the host directory to share; relative to the constellation directory");
+            else host = source(r, source);
+            String target = r.string("target", null);
+            if (target == null) r.missing("target", "where the guest mounts it, an absolute path");
+            else target = target(r, target, targets);
+            boolean ro = r.bool("readonly", false);
+            if (host != null && target != null) out.add(new Mount(host, target, ro, "meros" + out.size()));
+        }
+        return out;
+    }
+
+    private Path source(MapReader r, String source) {
+        Node at = r.node("source");
+        Path p = Path.of(source);
+        if (!p.isAbsolute()) {
+            if (dir == null) return p.toAbsolutePath().normalize();
+            p = dir.resolve(p);
+        }
+        p = p.toAbsolutePath().normalize();
+        if (dir == null) return p;
+        if (!Files.exists(p)) {
+            r.problem(at, r.at("source") + ": " + source + " does not exist" + (Path.of(source).isAbsolute() ? "" : " (looked for " + p + ")"));
+            return null;
+        }
+        if (!Files.isDirectory(p)) {
+            r.problem(at, r.at("source") + ": " + source + " is not a directory (mounts share directories)");
+            return null;
+        }
+        Path d = dir.toAbsolutePath().normalize();
+        if (p.startsWith(d) && !p.equals(d)) sourcesInDir.add(d.resolve(d.relativize(p).getName(0)));
+        return p;
+    }
+
+    private static String target(MapReader r, String target, Map<String, Node> seen) {
+        Node at = r.node("target");
+        String norm = target.length() > 1 && target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+        if (!target.startsWith("/")) {
+            r.problem(at, r.at("target") + ": '" + target + "' is not an absolute path (e.g. /mnt/share)");
+        } else if (!target.matches(TARGET_RE) || Path.of(norm).normalize().toString().length() != norm.length()
+                || norm.contains("/./") || norm.endsWith("/.")) {
+            r.problem(at, r.at("target") + ": '" + target + "' must be a plain absolute path (letters, digits, '.', '_', '-', '+', '@', '='; no '..', blanks or quotes)");
+        } else if (RESERVED.contains(norm)) {
+            r.problem(at, r.at("target") + ": '" + target + "' would hide the guest's own " + norm + " (use e.g. /mnt" + (norm.equals("/") ? "/share" : norm) + ")");
+        } else {
+            Node other = seen.putIfAbsent(norm, at);
+            if (other == null) return norm;
+            r.problem(at, r.at("target") + ": duplicate target " + norm + " (also on line " + (other.getStartMark().getLine() + 1) + ")");
+        }
+        return null;
+    }
+
+    List<Forward> forwards(String vm, MapReader m) {
+        List<Forward> out = new ArrayList<>();
+        List<MappingNode> items = m.mappings("forwards", "a list of port forwards (- host: 8080, guest: 80)", "host: ..., guest: ...");
+        for (int i = 0; i < items.size(); i++) {
+            MappingNode item = items.get(i);
+            if (item == null) continue;
+            MapReader r = new MapReader(item, m.at("forwards") + "[" + i + "]", item, FORWARD_KEYS, problems);
+            Integer host = port(r, "host", "the host port");
+            Integer guest = port(r, "guest", "the guest port");
+            String protocol = r.choice("protocol", "tcp", PROTOCOLS);
+            String address = r.string("address", "127.0.0.1");
+            try {
+                address = Ipv4.format(Ipv4.parse(address));
+            } catch (IllegalArgumentException e) {
+                r.problem(r.node("address"), r.at("address") + ": " + e.getMessage());
+                address = null;
+            }
+            if (host == null || guest == null || address == null) continue;
+            Forward f = new Forward(host, guest, protocol, address);
+            if (clash(vm, r, f)) continue;
+            out.add(f);
+        }
+        return out;
+    }
+
+    private static Integer port(MapReader r, String key, String what) {
+        if (!r.has(key)) {
+            r.missing(key, what + ", 1..65535");
+            return null;
+        }
+        int before = r.problems().size();
+        int v = r.integer(key, -1, 1, 65535);
+        return r.problems().size() == before ? v : null;
+    }
+
+    /** A host port forwarded twice: same protocol and port on the same address, or either on 0.0.0.0. */
+    private boolean clash(String vm, MapReader r, Forward f) {
+        Node at = r.node("host");
+        for (String addr : f.address().equals("0.0.0.0") ? hostPorts.keySet().stream()
+                .filter(k -> k.startsWith(f.protocol() + " ") && k.endsWith(":" + f.host())).toList()
+                : List.of(key(f.protocol(), f.address(), f.host()), key(f.protocol(), "0.0.0.0", f.host()))) {
+            PlacedForward other = hostPorts.get(addr);
+            if (other != null) {
+                r.problem(at, r.at("host") + ": duplicate host port " + f.protocol() + " " + f.host()
+                        + " (also forwarded by VM '" + other.vm() + "', line " + (other.node().getStartMark().getLine() + 1) + ")");
+                return true;
+            }
+        }
+        hostPorts.put(key(f.protocol(), f.address(), f.host()), new PlacedForward(vm, at));
+        return false;
+    }
+
+    private static String key(String protocol, String address, int port) { return protocol + " " + address + ":" + port; }
+}

@@ -1,0 +1,214 @@
+package meros.core.qemu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import meros.core.ExitCode;
+import meros.core.Home;
+import meros.core.MerosException;
+import meros.core.manifest.Forward;
+import meros.core.manifest.Nic;
+import meros.core.manifest.Vm;
+import meros.core.net.HostNet;
+import meros.core.net.NftRules;
+import meros.core.qmp.QmpClient;
+import meros.core.state.ForwardState;
+import meros.core.state.Lock;
+import meros.core.state.StateDir;
+import meros.core.state.VmPaths;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A VM's port forwards. In user-mode networking QEMU's {@code hostfwd} listens on the host port (manifest forwards on
+ * the command line, live ones through QMP {@code human-monitor-command hostfwd_add}); on a bridge DNAT rules in the
+ * constellation's nftables table send the host port to the VM's first NIC. Every forward is recorded in the VM's
+ * {@code forwards.json} before it is made; the record goes with the VM at {@code shutdown}.
+ */
+public final class Forwards {
+    public static final String HOSTFWD = "hostfwd";
+    public static final String NFT = "nft";
+
+    private Forwards() { }
+
+    /** Records the manifest's forwards of a VM about to start. */
+    static void recordManifest(Vm vm, VmPaths paths, boolean userNet) {
+        ForwardState st = new ForwardState(List.of());
+        for (Forward f : vm.forwards()) st = st.with(entry(f, userNet ? HOSTFWD : NFT, false));
+        if (st.forwards().isEmpty()) {
+            try {
+                Files.deleteIfExists(paths.forwardsJson());
+            } catch (IOException ignored) {
+                // an empty record is as good as none
+            }
+            return;
+        }
+        st.write(paths.forwardsJson());
+    }
+
+    /** The forwards recorded for a running VM (manifest and live), as forwards. */
+    static List<Forward> active(VmPaths paths) {
+        List<Forward> out = new ArrayList<>();
+        for (ForwardState.Entry e : ForwardState.read(paths.forwardsJson()).forwards()) {
+            out.add(new Forward(e.host(), e.guest(), e.protocol(), e.address()));
+        }
+        return out;
+    }
+
+    private static ForwardState.Entry entry(Forward f, String via, boolean live) {
+        return new ForwardState.Entry(f.protocol(), f.address(), f.host(), f.guest(), via, live);
+    }
+
+    /**
+     * Why a forward cannot be made, or null: another constellation (or VM) of this checkout already forwards the
+     * host port, or a host process has it bound (named with its pid and command when /proc tells).
+     *
+     * @param constellation the constellation asking (its own VM's records do not count against it)
+     * @param vm            the VM asking
+     */
+    public static String clash(Home home, String constellation, String vm, Forward f) {
+        for (Owner o : recorded(home)) {
+            if (o.constellation().equals(constellation) && o.vm().equals(vm)) continue;
+            ForwardState.Entry e = o.entry();
+            if (e.protocol().equals(f.protocol()) && e.host() == f.host()
+                    && (e.address().equals(f.address()) || e.address().equals("0.0.0.0") || f.address().equals("0.0.0.0"))) {
+                return "host port " + f.protocol() + " " + f.address() + ":" + f.host() + " is already forwarded by constellation '"
+                        + o.constellation() + "' (vm " + o.vm() + ", to guest port " + e.guest() + ")";
+            }
+        }
+        if (!bindable(f)) {
+            String owner = PortOwner.describe(f.protocol(), f.host());
+            return "host port " + f.protocol() + " " + f.address() + ":" + f.host() + " is already in use"
+                    + (owner == null ? "" : " by " + owner);
+        }
+        return null;
+    }
+
+    /** One recorded forward with the VM it belongs to. */
+    record Owner(String constellation, String vm, ForwardState.Entry entry) { }
+
+    /** Every forward recorded under {@code data/state/} of this checkout (of VMs whose QEMU still runs). */
+    static List<Owner> recorded(Home home) {
+        List<Owner> out = new ArrayList<>();
+        if (!Files.isDirectory(home.state())) return out;
+        try (Stream<Path> cs = Files.list(home.state())) {
+            for (Path c : cs.toList()) {
+                if (!Files.isDirectory(c)) continue;
+                try (Stream<Path> vms = Files.list(c)) {
+                    for (Path v : vms.toList()) {
+                        VmPaths p = new VmPaths(v);
+                        if (!Files.isRegularFile(p.forwardsJson()) || !qemuAlive(p)) continue;
+                        for (ForwardState.Entry e : ForwardState.read(p.forwardsJson()).forwards()) {
+                            out.add(new Owner(c.getFileName().toString(), v.getFileName().toString(), e));
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // an unreadable state directory hides nothing we could have used
+        }
+        return out;
+    }
+
+    private static boolean qemuAlive(VmPaths p) {
+        try {
+            long pid = Long.parseLong(Files.readString(p.pidfile()).strip());
+            String cmd = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return cmd.contains(p.qmp().toString());
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** Whether the host port can be bound right now (so nothing else listens there). */
+    static boolean bindable(Forward f) {
+        try {
+            InetAddress a = InetAddress.getByName(f.address());
+            if (f.protocol().equals("udp")) {
+                try (DatagramSocket s = new DatagramSocket(null)) {
+                    s.bind(new InetSocketAddress(a, f.host()));
+                }
+            } else {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.setReuseAddress(true);
+                    s.bind(new InetSocketAddress(a, f.host()));
+                }
+            }
+            return true;
+        } catch (BindException e) {
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Every reason the VMs about to start cannot get their manifest forwards, one line each (empty: none).
+     */
+    public static List<String> clashes(Home home, String constellation, List<Vm> starting) {
+        List<String> out = new ArrayList<>();
+        for (Vm vm : starting) {
+            for (Forward f : vm.forwards()) {
+                String why = clash(home, constellation, vm.name(), f);
+                if (why != null) out.add("vm " + vm.name() + " forward " + f + ": " + why);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds a forward to a running VM: user mode through QMP {@code hostfwd_add}, bridged through a DNAT rule in the
+     * VM's chain of the constellation's nftables table. Recorded before it is made; undone by {@code shutdown}.
+     *
+     * @throws MerosException (usage) when the port is taken (owner named) or the VM has no way to reach it,
+     *                        (failed) when the VM is not running, (external) when QEMU or nft refuses
+     */
+    public static void addLive(Home home, String constellation, VmRuntime r, Forward f) {
+        try (Lock lock = Lock.acquire(StateDir.of(home, constellation).lockFile(), constellation)) {
+            addLocked(home, constellation, r, f);
+        }
+    }
+
+    private static void addLocked(Home home, String constellation, VmRuntime r, Forward f) {
+        Vm vm = r.vm();
+        if (!r.running()) throw r.notRunning();
+        var rec = r.recorded();
+        boolean user = rec != null && "user".equals(rec.network());
+        String why = clash(home, constellation, vm.name(), f);
+        for (ForwardState.Entry e : ForwardState.read(r.paths().forwardsJson()).forwards()) {
+            if (e.protocol().equals(f.protocol()) && e.host() == f.host() && e.address().equals(f.address())) {
+                why = "host port " + f.protocol() + " " + f.address() + ":" + f.host() + " is already forwarded to this VM (guest port " + e.guest() + ")";
+            }
+        }
+        if (why != null) throw MerosException.usage("cannot forward " + f + " to " + r.label() + ": " + why);
+        if (!user && vm.networks().isEmpty()) {
+            throw MerosException.usage("cannot forward " + f + " to " + r.label() + ": it has no network interface to forward to");
+        }
+        ForwardState before = ForwardState.read(r.paths().forwardsJson());
+        before.with(entry(f, user ? HOSTFWD : NFT, true)).write(r.paths().forwardsJson());
+        if (user) {
+            JsonNode out;
+            try (QmpClient c = r.connect(QmpClient.DEFAULT_TIMEOUT)) {
+                out = c.execute("human-monitor-command", Map.of("command-line",
+                        "hostfwd_add " + QemuArgs.USER_NETDEV + " " + QemuArgs.hostfwd(f)), QmpClient.DEFAULT_TIMEOUT);
+            }
+            String said = out == null ? "" : out.asText("").strip();
+            if (!said.isEmpty()) {
+                before.write(r.paths().forwardsJson());
+                throw new MerosException(ExitCode.EXTERNAL, "QEMU refused hostfwd_add " + QemuArgs.hostfwd(f) + ": " + said);
+            }
+        } else {
+            Nic nic = vm.networks().get(0);
+            new HostNet(constellation, StateDir.of(home, constellation)).addForward(vm.name(), nic.bridge(), nic.ip(), f);
+        }
+    }
+}

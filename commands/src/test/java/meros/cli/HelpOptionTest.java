@@ -1,0 +1,84 @@
+package meros.cli;
+
+import meros.core.Home;
+import meros.core.Meros;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every command and sub-command answers -h and --help with its usage and exit 0, even with required parameters missing. */
+class HelpOptionTest {
+    @TempDir Path home;
+
+    /** The path of every command in the tree, aliases included, e.g. [], [init], [help]. */
+    private static void walk(CommandLine cl, List<String> path, List<List<String>> out) {
+        out.add(path);
+        cl.getSubcommands().forEach((name, sub) -> {
+            List<String> p = new ArrayList<>(path);
+            p.add(name);
+            walk(sub, p, out);
+        });
+    }
+
+    private record Run(int code, String out, String err) { }
+
+    private Run run(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.create(new Meros(new Home(home)), new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args.toArray(new String[0]));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandInTheTreeAnswersBothHelpOptions() {
+        List<List<String>> paths = new ArrayList<>();
+        walk(Cli.create(new Meros(new Home(home)), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())), List.of(), paths);
+        assertTrue(paths.size() > 20, "the whole tree was walked: " + paths);
+        assertTrue(paths.contains(List.of("init")) && paths.contains(List.of("snapshot")) && paths.contains(List.of("script")), paths.toString());
+        for (List<String> path : paths) {
+            for (String option : List.of("-h", "--help")) {
+                List<String> args = new ArrayList<>(path);
+                args.add(option);
+                Run r = run(args);
+                String shown = String.join(" ", args);
+                assertEquals(0, r.code(), shown + "\nout: " + r.out() + "\nerr: " + r.err());
+                assertEquals("", r.err(), shown);
+                assertTrue(r.out().contains("Usage: meros" + (path.isEmpty() ? " " : " " + String.join(" ", path) + " ")), shown + ":\n" + r.out());
+                assertTrue(r.out().contains("-h, --help"), shown + " lists the option:\n" + r.out());
+            }
+        }
+    }
+
+    @Test
+    void helpWinsOverMissingRequiredParameters() {
+        Run r = run(List.of("init", "--help"));
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("Usage: meros init "), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void helpAfterOtherArgumentsStillShowsUsage() {
+        Run r = run(List.of("snapshot", "lab", "-h"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Usage: meros snapshot "), r.out());
+    }
+
+    @Test
+    void aUsageErrorPointsAtAHelpOptionThatWorks() {
+        Run r = run(List.of("init"));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Try 'meros init --help' for more information."), r.err());
+        assertEquals(0, run(List.of("init", "--help")).code());
+    }
+}

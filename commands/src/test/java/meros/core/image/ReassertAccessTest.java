@@ -1,0 +1,90 @@
+package meros.core.image;
+
+import meros.core.MerosException;
+import meros.core.manifest.Manifest;
+import meros.core.manifest.Vm;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * What includes and hooks did to a composed root, and what meros puts back afterwards ({@link Composer#reassert}).
+ * In-root programs (systemctl) run through a stand-in, so no root or chroot is needed.
+ */
+class ReassertAccessTest {
+    static final String MEROS = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMEROS meros@c/web";
+    static final String TEAMMATE = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITEAM alice@laptop";
+    @TempDir Path tmp;
+    Path root;
+    Path hostKeys;
+    Manifest m;
+    Vm web;
+
+    @BeforeEach
+    void composedRoot() throws Exception {
+        root = tmp.resolve("root");
+        Fs.write(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\ndebian:x:1000:1000::/home/debian:/bin/bash\n", "rw-r--r--");
+        hostKeys = Files.createDirectories(tmp.resolve("hostkey"));
+        Files.writeString(hostKeys.resolve("ssh_host_ed25519_key"), "PRIVATE OF THE BUILD\n");
+        Files.writeString(hostKeys.resolve("ssh_host_ed25519_key.pub"), "ssh-ed25519 AAAABUILD root@web\n");
+        web = Fixtures.debian("web", List.of());
+        m = Fixtures.manifest("c", tmp.resolve("c"), List.of(), List.of(web));
+    }
+
+    void reassert() throws Exception {
+        Composer c = new Composer(m, web, root, new Hooks(), (r, prog) -> List.of("true"));
+        c.reassert(new GuestConfig(m, web), MEROS, hostKeys, new Step(Progress.NONE, "compose"));
+    }
+
+    @Test
+    void includedKeysConfigAndHostKeysAreMergedOrWrittenAgain() throws Exception {
+        Fs.write(root.resolve("home/debian/.ssh/authorized_keys"), TEAMMATE + "\n", "rw-------");
+        Fs.write(root.resolve("root/.ssh/authorized_keys"), TEAMMATE + "\n", "rw-------");
+        Fs.write(root.resolve("etc/ssh/ssh_host_ed25519_key"), "PRIVATE FROM AN INCLUDE\n", "rw-------");
+        Fs.write(root.resolve("etc/ssh/ssh_host_rsa_key"), "RSA FROM AN INCLUDE\n", "rw-------");
+        Fs.write(root.resolve("etc/ssh/sshd_config.d/10-meros.conf"), "PasswordAuthentication yes\n", "rw-r--r--");
+        Fs.write(root.resolve("etc/systemd/network/99-meros-dhcp.network"), "[Match]\nName=nothing\n", "rw-r--r--");
+        reassert();
+        assertEquals(TEAMMATE + "\n" + MEROS + "\n", Files.readString(root.resolve("home/debian/.ssh/authorized_keys")));
+        assertEquals(TEAMMATE + "\n" + MEROS + "\n", Files.readString(root.resolve("root/.ssh/authorized_keys")));
+        assertEquals("PRIVATE OF THE BUILD\n", Files.readString(root.resolve("etc/ssh/ssh_host_ed25519_key")));
+        assertFalse(Files.exists(root.resolve("etc/ssh/ssh_host_rsa_key")), "only the pinned host key is left");
+        GuestConfig cfg = new GuestConfig(m, web);
+        assertEquals(cfg.sshdConfig(), Files.readString(root.resolve("etc/ssh/sshd_config.d/10-meros.conf")));
+        assertEquals(cfg.networkdFiles().get("etc/systemd/network/99-meros-dhcp.network"),
+                Files.readString(root.resolve("etc/systemd/network/99-meros-dhcp.network")));
+    }
+
+    @Test
+    void aHookThatTurnsOffKeyLoginsIsRefusedNamingTheFile() throws Exception {
+        Fs.write(root.resolve("etc/ssh/sshd_config.d/00-local.conf"), "PubkeyAuthentication no\n", "rw-r--r--");
+        MerosException e = assertThrows(MerosException.class, this::reassert);
+        assertEquals("VM 'web': after includes and hooks, /etc/ssh/sshd_config.d/00-local.conf: 'PubkeyAuthentication no'"
+                + " turns off the key login meros uses", e.getMessage());
+    }
+
+    @Test
+    void aMaskedGuestAgentOrSshdIsRefusedNamingTheUnit() throws Exception {
+        Files.createDirectories(root.resolve("etc/systemd/system"));
+        Files.createSymbolicLink(root.resolve("etc/systemd/system/qemu-guest-agent.service"), Path.of("/dev/null"));
+        MerosException e = assertThrows(MerosException.class, this::reassert);
+        assertEquals("VM 'web': /etc/systemd/system/qemu-guest-agent.service -> /dev/null (from an include or hook) masks"
+                + " qemu-guest-agent.service, which meros needs to reach the VM", e.getMessage());
+    }
+
+    @Test
+    void anAuthorizedKeysSymlinkFromAnIncludeIsRefused() throws Exception {
+        Files.createDirectories(root.resolve("home/debian/.ssh"));
+        Files.createSymbolicLink(root.resolve("home/debian/.ssh/authorized_keys"), Path.of("/etc/shared_keys"));
+        MerosException e = assertThrows(MerosException.class, this::reassert);
+        assertEquals(root.resolve("home/debian/.ssh/authorized_keys") + " is a symlink; refusing to write keys through it", e.getMessage());
+    }
+}

@@ -1,0 +1,124 @@
+package meros.e2e;
+
+import meros.core.proc.Proc;
+import meros.core.qemu.QemuArgs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static meros.e2e.E2E.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Saved boots with the real QEMU under TCG, on {@code demo} (user-mode networking, loopback only) in a scratch home
+ * holding copies of the checkout's demo disk and keys: the first init boots cold and saves the boot; the next two
+ * resume it, each a correct guest (clock, reseeded random state, its own MAC and address, the pinned host key); a
+ * changed include makes the next init drop the saved boot and boot cold. One cold boot in all.
+ */
+@Tag("e2e")
+class SavedBootE2ETest {
+    static final Duration BOOT = Duration.ofMinutes(25);
+    static final Duration SHORT = Duration.ofMinutes(3);
+    final Path checkout = checkout();
+    @TempDir Path tmp;
+    Path home;
+
+    @AfterEach
+    void cleanup() {
+        if (home == null) return;
+        meros(home, null, SHORT, "shutdown", "demo", "--timeout", "3");
+        killQemuUnder(home.resolve("data/state/demo"));
+    }
+
+    @Test
+    void initSavesTheBootResumesItAsACorrectGuestAndAChangedIncludeInvalidatesIt() throws Exception {
+        requireTools("qemu-system-x86_64", "qemu-img", "ssh", "mmdebstrap");
+        home = scratchHome();
+
+        String first = merosOk(home, null, BOOT, "init", "demo", "--accel", "tcg").stdout();
+        assertFalse(first.contains("from saved boot"), first);
+        Matcher saved = Pattern.compile("box: saved its boot ([0-9a-f]{12}) \\(\\d+ MiB on disk, paused [0-9.]+ s\\); the next init resumes it").matcher(first);
+        assertTrue(saved.find(), first);
+        String key = saved.group(1);
+        assertTrue(merosOk(home, null, SHORT, "info", "demo").stdout().matches("(?s).*\\nbox +running .* cold\\n?.*"));
+        merosOk(home, null, SHORT, "shutdown", "demo");
+
+        Copy a = resumed(key);
+        Copy b = resumed(key);
+        assertNotEquals(a.random(), b.random(), "two resumed copies drew the same random bytes");
+
+        // a changed include rebuilds the disk: the saved boot no longer fits and the next init boots cold
+        Files.writeString(home.resolve("constellations/demo/includes.chroot/etc/t15-marker"), "changed\n");
+        merosOk(home, null, BOOT, "build", "demo");
+        Files.writeString(home.resolve("constellations/demo/demo.yml"),
+                Files.readString(home.resolve("constellations/demo/demo.yml")).replace("boot_timeout: 900", "boot_timeout: 5"));
+        Proc.Result again = meros(home, null, SHORT, "init", "demo", "--accel", "tcg");
+        assertTrue(again.stdout().contains("box: removed saved boot " + key + " (the VM, its image, kernel or QEMU changed)"), again.stdout());
+        assertTrue(again.stdout().matches("(?s).*box: started \\(pid \\d+, tcg, ssh 127.0.0.1:\\d+\\)\\n.*"), again.stdout());
+        assertFalse(again.stdout().contains("from saved boot"), again.stdout());
+        assertFalse(Files.exists(home.resolve("data/saved/demo/box").resolve(key)));
+    }
+
+    /** What one resumed copy of the VM showed. */
+    record Copy(String random) { }
+
+    private Copy resumed(String key) throws Exception {
+        long t0 = System.nanoTime();
+        String out = merosOk(home, null, SHORT, "init", "demo", "--accel", "tcg").stdout();
+        double took = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("resumed init took %.1f s (JVM start included)%n", took);
+        Matcher m = Pattern.compile("box: started \\(pid \\d+, tcg, ssh 127.0.0.1:(\\d+)\\) from saved boot " + key + ", resumed").matcher(out);
+        assertTrue(m.find(), out);
+        assertTrue(out.matches("(?s).*box: ready in [0-9.]+ s \\(ssh\\).*"), out);
+        assertFalse(out.contains("could not set the clock"), out);
+        int port = Integer.parseInt(m.group(1));
+        assertTrue(merosOk(home, null, SHORT, "info", "demo").stdout().matches("(?s).*\\nbox +running .* resumed\\n?.*"));
+
+        // the pinned host key: sshOk connects with StrictHostKeyChecking against the key recorded at build time
+        // the guest's clock, read between two readings of the host's: within 2 s of the host at that moment
+        double before = System.currentTimeMillis() / 1000.0;
+        double guestNow = Double.parseDouble(sshOk(home, null, "demo", "box", "127.0.0.1", port, "date +%s.%N").strip());
+        double after = System.currentTimeMillis() / 1000.0;
+        assertTrue(guestNow > before - 2.0 && guestNow < after + 2.0,
+                String.format("guest clock %.3f outside the host's [%.3f, %.3f] +- 2 s", guestNow, before, after));
+        String facts = sshOk(home, null, "demo", "box", "127.0.0.1", port,
+                "cat /sys/class/net/*/address; ip -o -4 addr show; dmesg; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n'");
+        List<String> lines = facts.lines().toList();
+        assertTrue(facts.contains(QemuArgs.managementMac("demo", "box")), "the VM's own MAC:\n" + facts);
+        assertTrue(facts.matches("(?s).*inet 10\\.0\\.2\\.15/24.*"), "the VM's own address:\n" + facts);
+        assertTrue(facts.contains("crng reseeded due to virtual machine fork"), "no reseed on VM fork in dmesg:\n" + facts);
+        String random = lines.get(lines.size() - 1).strip();
+        assertEquals(64, random.length(), facts);
+        merosOk(home, null, SHORT, "shutdown", "demo");
+        return new Copy(random);
+    }
+
+    /**
+     * A home of its own: the demo constellation (boot_timeout 900 s: TCG on a busy 2-core host), copies of the
+     * checkout's built demo disk, kernel, initrd and keys, and the checkout's base cache (a rebuild reuses the base).
+     */
+    private Path scratchHome() throws Exception {
+        if (!Files.exists(checkout.resolve("data/disks/demo/box.qcow2"))) merosOk(checkout, null, BOOT, "build", "demo");
+        Path h = tmp.resolve("home");
+        Path c = h.resolve("constellations/demo");
+        Files.createDirectories(c.getParent());
+        E2E.run("cp", "-r", checkout.resolve("constellations/demo").toString(), c.toString());
+        Files.writeString(c.resolve("demo.yml"),
+                Files.readString(c.resolve("demo.yml")).replace("    network: user\n", "    network: user\n    boot_timeout: 900\n"));
+        Files.createDirectories(h.resolve("data/disks"));
+        Files.createDirectories(h.resolve("data/keys"));
+        Proc.of("cp", "-a", "--sparse=always", checkout.resolve("data/disks/demo").toString(), h.resolve("data/disks/demo").toString())
+                .timeout(Duration.ofMinutes(5)).run();
+        Proc.of("cp", "-a", checkout.resolve("data/keys/demo").toString(), h.resolve("data/keys/demo").toString()).timeout(Duration.ofMinutes(1)).run();
+        Files.createSymbolicLink(h.resolve("data/cache"), checkout.resolve("data/cache"));
+        return h;
+    }
+}
