@@ -82,6 +82,18 @@ final class DebianBootstrap implements Bootstrapper {
                 "--include=" + String.join(",", spec.packages()), spec.codename(), dir.toString(), spec.mirror());
     }
 
+    /**
+     * {@code argv} run in a mount namespace of its own ({@code unshare --mount --propagation private}, util-linux):
+     * the {@code /proc}, {@code /sys}, {@code /dev/pts} and {@code /dev/shm} mounts a bootstrapper makes inside its
+     * root live only as long as its processes, so a bootstrap killed at its deadline (or by Ctrl-C) leaves no mount
+     * on the host.
+     */
+    static List<String> inPrivateMounts(List<String> argv) {
+        List<String> a = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--"));
+        a.addAll(argv);
+        return a;
+    }
+
     static Duration deadline(BaseSpec spec) {
         return Binfmt.isNative(spec.arch()) ? NATIVE_DEADLINE : FOREIGN_DEADLINE;
     }
@@ -90,14 +102,14 @@ final class DebianBootstrap implements Bootstrapper {
     public void bootstrap(BaseSpec spec, Path tarball, Path work, Step step) {
         Proc.Result r;
         if (preferMmdebstrap && Proc.onPath("mmdebstrap")) {
-            r = Proc.of(mmdebstrapArgv(spec, tarball)).timeout(deadline(spec)).onLine(step.lines()).call();
+            r = Proc.of(inPrivateMounts(mmdebstrapArgv(spec, tarball))).timeout(deadline(spec)).onLine(step.lines()).call();
             check(spec, r);
         } else {
             if (!Proc.onPath("debootstrap")) {
                 throw new MerosException(ExitCode.MISSING_TOOL, "neither mmdebstrap nor debootstrap found: install the Debian package 'mmdebstrap' (apt-get install mmdebstrap)");
             }
             Path dir = work.resolve("debootstrap-root");
-            r = Proc.of(debootstrapArgv(spec, dir)).timeout(deadline(spec)).onLine(step.lines()).call();
+            r = Proc.of(inPrivateMounts(debootstrapArgv(spec, dir))).timeout(deadline(spec)).onLine(step.lines()).call();
             check(spec, r);
             trimInitrd(dir, step);
             step.update("packing base tarball");
