@@ -3,6 +3,7 @@ package meros.core.qemu;
 import meros.core.ExitCode;
 import meros.core.Home;
 import meros.core.MerosException;
+import meros.core.host.Binfmt;
 import meros.core.host.Kvm;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
@@ -168,6 +169,7 @@ public final class Lifecycle {
 
             for (String n : toStart) {
                 Vm vm = m.vm(n);
+                Binfmt.requireSystemEmulator(vm.arch(), n);
                 if (vm.network() == Vm.NetworkMode.BRIDGE && !isRoot() && !vm.networks().isEmpty()) {
                     throw new MerosException(ExitCode.USAGE, "vm '" + n + "' has network: bridge, which needs root (or use network: user)");
                 }

@@ -66,6 +66,22 @@ class GoodManifestTest {
     }
 
     @Test
+    void anAarch64VmWaitsLongerForItsEmulatedBootByDefault() {
+        var m = load(tmp, "mixed", """
+                virtual_machines:
+                  pc: {}
+                  board:
+                    arch: aarch64
+                  slow:
+                    arch: aarch64
+                    boot_timeout: 900
+                """);
+        assertEquals(180, m.vm("pc").bootTimeoutSeconds());
+        assertEquals(600, m.vm("board").bootTimeoutSeconds());
+        assertEquals(900, m.vm("slow").bootTimeoutSeconds());
+    }
+
+    @Test
     void alpineDefaultsAndHostnameFromName() {
         Vm v = load(tmp, "alp", """
                 virtual_machines:
