@@ -142,10 +142,36 @@ final class VmSection {
         }
     }
 
+    /**
+     * Other tools' names for the architectures meros runs (Debian's and Go's {@code arm64}/{@code amd64}, ...): a
+     * manifest must use QEMU's, the {@code qemu-system-} suffix, and is told which one.
+     */
+    static final Map<String, String> ARCH_SYNONYMS = Map.of("arm64", "aarch64", "armv8", "aarch64", "amd64", "x86_64",
+            "x64", "x86_64", "x86", "x86_64", "intel64", "x86_64");
+
+    /** The host's architecture under QEMU's name (the JVM says {@code amd64} for x86_64). */
+    static String hostArch() {
+        String a = System.getProperty("os.arch");
+        return ARCH_SYNONYMS.getOrDefault(a, a);
+    }
+
     private Vm readVm(String name, MapReader m) {
-        String arch = m.choice("arch", "x86_64", ARCHES);
+        String asWritten = m.string("arch", null);
+        String arch;
+        if (asWritten != null && ARCH_SYNONYMS.containsKey(asWritten)) {
+            m.problem(m.node("arch"), m.at("arch") + ": '" + asWritten + "' is " + ARCH_SYNONYMS.get(asWritten)
+                    + " under another name: write arch: " + ARCH_SYNONYMS.get(asWritten) + " (QEMU's name, as in qemu-system-"
+                    + ARCH_SYNONYMS.get(asWritten) + ")");
+            arch = ARCH_SYNONYMS.get(asWritten);
+        } else {
+            arch = m.choice("arch", "x86_64", ARCHES);
+        }
         String distribution = m.choice("distribution", "debian", DISTRIBUTIONS);
         boolean alpine = distribution.equals("alpine");
+        if (alpine && !arch.equals(hostArch())) {
+            m.problem(m.node("arch"), m.at("arch") + ": distribution alpine is built for this host's architecture ("
+                    + hostArch() + ") only; an " + arch + " VM needs distribution: debian");
+        }
         String release = word(m, "release", alpine ? "latest-stable" : "stable", "[a-z0-9][a-z0-9._-]*", "a release name such as stable, bookworm or latest-stable");
         List<String> packages = m.list("packages", s -> {
             if (!s.getValue().matches("[a-z0-9][a-z0-9+._-]*")) {
