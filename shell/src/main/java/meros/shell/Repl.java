@@ -142,6 +142,12 @@ public final class Repl {
     }
 
     private boolean warmed;
+    private final List<Runnable> afterPrompt = new ArrayList<>();
+
+    /** Runs {@code task} on a background daemon thread once the first prompt is drawn. */
+    public void afterPrompt(Runnable task) {
+        afterPrompt.add(task);
+    }
 
     /**
      * Called after every redisplay; the first one has drawn the prompt: only then does the command tree (which
@@ -155,6 +161,11 @@ public final class Repl {
         Thread tree = new Thread(this::commands, "meros-commands");
         tree.setDaemon(true);
         tree.start();
+        for (Runnable task : afterPrompt) {
+            Thread t = new Thread(task, "meros-after-prompt");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     private void dispatch(LineReader reader, String line, PrintWriter out) {
