@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,13 @@ public final class Main {
         String term = System.getenv("TERM");
         String bundled = term == null ? null : InfoCmp.getDefaultInfoCmp(term);
         if (bundled != null) InfoCmp.setLoadedInfoCmp(term, bundled);
-        Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni").exec(false).dumb(true).build();
+        TerminalBuilder builder = TerminalBuilder.builder().name("meros").system(true).providers("jni").exec(false).dumb(true);
+        if (System.getProperty(TerminalBuilder.PROP_ENCODING) == null && System.getProperty(TerminalBuilder.PROP_CODEPAGE) == null) {
+            // what JLine ends up with anyway outside Windows, after asking for charsets "ms0" and "cp0" (which loads
+            // the extended charsets and reads the service files of every jar on the class path)
+            builder.encoding(Charset.defaultCharset());
+        }
+        Terminal terminal = builder.build();
         if (terminal instanceof DumbTerminal && System.console() != null) { // a terminal, but no JNI: the exec provider
             terminal.close();
             terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build();
