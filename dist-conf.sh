@@ -26,6 +26,9 @@ fi
 
 packages=(
   qemu-system-x86 qemu-utils            # qemu-system-x86_64, qemu-img
+  qemu-system-arm                       # qemu-system-aarch64: arch aarch64 VMs
+  qemu-user-static binfmt-support arch-test   # aarch64 roots: maintainer scripts and hooks under qemu-aarch64 (binfmt_misc)
+  gcc-aarch64-linux-gnu                 # kernel-build --arch aarch64 (cross compiler)
   qemu-system-common                    # virtiofsd (/usr/lib/qemu/virtiofsd): shared folders (mounts:)
   mmdebstrap debootstrap                # guest root filesystems
   e2fsprogs                             # mke2fs -d, debugfs

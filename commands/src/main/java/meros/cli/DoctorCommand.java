@@ -1,6 +1,7 @@
 package meros.cli;
 
 import meros.core.base.ExitCode;
+import meros.core.host.Binfmt;
 import meros.core.host.HostTools;
 import meros.core.host.Kvm;
 import meros.core.qemu.Accel;
@@ -39,6 +40,7 @@ final class DoctorCommand implements Callable<Integer> {
             out.printf("%-28s %-8s %-16s %s%n", t.name(), c.found() ? "found" : "MISSING", t.pkg(),
                     t.purpose() + (t.required() ? "" : " (optional)"));
         }
+        out.println("binfmt: " + Binfmt.describe("aarch64"));
         out.flush();
         Kvm.Verdict kvm = Kvm.probe(root.meros().home());
         out.println("KVM: " + kvm);

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
                 GraphCommand.class,
                 InitCommand.class, ShutdownCommand.class, InfoCommand.class,
                 QmpCommand.class, EventsCommand.class, PauseCommand.class, ResumeCommand.class, ForwardCommand.class,
-                ScreendumpCommand.class, SnapshotCommand.class,
+                ScreendumpCommand.class, SnapshotCommand.class, ResetCommand.class,
                 KernelBuildCommand.class,
                 ConnectCommand.class, RunCommand.class, PushCommand.class, PullCommand.class,
                 DoctorCommand.class,

@@ -206,14 +206,27 @@ public final class Constellation implements AutoCloseable {
         GroupSnapshot.delete(meros.home(), manifest, name).forEach(out);
     }
 
-    /**
-     * Back to the state right after {@code init}, without booting: every VM resumes its saved boot again on a fresh
-     * overlay (see {@link Lifecycle#reset}); open SSH connections of this handle's machines are closed. Typically
-     * 1–3 s under TCG.
-     */
+    /** {@link #reset(Consumer)} printing its progress lines on standard output. */
     public void reset() {
+        reset(System.out::println);
+    }
+
+    /**
+     * Back to the state right after {@code init}, without booting: every VM's QEMU is replaced, all in parallel, by
+     * one resuming its saved boot on a fresh overlay over the frozen disk layer, so whatever the guests wrote since
+     * {@code init} is gone (see {@link Lifecycle#reset}); the guest clocks are set and open SSH connections of this
+     * handle's machines are closed. Blocks until every VM answers again: typically 1–3 s under TCG, at most
+     * {@link Lifecycle#RESUME_READY} per VM. Holds the constellation's lock meanwhile.
+     *
+     * @param out receives one progress line at a time (clock set, ready in seconds)
+     * @throws MerosException FAILED when a VM of the constellation is not running (reset needs every VM) or has no
+     *                        saved boot matching its current image, kernel and QEMU command line ({@code init} saves
+     *                        one when a VM first becomes ready; VMs with shared folders boot cold and have none), or
+     *                        a VM did not answer in time; BUSY when another meros process holds the lock
+     */
+    public void reset(Consumer<String> out) {
         for (Machine m : vms()) m.close();
-        new Lifecycle(meros.home(), System.out::println).reset(manifest);
+        new Lifecycle(meros.home(), out).reset(manifest);
     }
     // --- end saved state ---
 

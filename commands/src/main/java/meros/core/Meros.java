@@ -59,7 +59,7 @@ public final class Meros implements AutoCloseable {
      *                        (the message names the file and line)
      */
     public Manifest load(String name) {
-        return ManifestLoader.load(dirOf(name));
+        return ManifestLoader.load(dirOf(name), home::resolve);
     }
 
     /**

@@ -29,6 +29,7 @@ class DoctorCommandTest {
             assertTrue(o.lines().anyMatch(l -> l.startsWith(t.name() + " ") && l.contains(t.pkg())), "row for " + t.name() + ":\n" + o);
         }
         assertTrue(o.lines().anyMatch(l -> l.startsWith("KVM: ")), o);
+        assertTrue(o.lines().anyMatch(l -> l.startsWith("binfmt: aarch64 ")), o);
         boolean requiredMissing = HostTools.check().stream().anyMatch(c -> !c.found() && c.tool().required());
         assertEquals(requiredMissing ? 3 : 0, code, o + err);
     }

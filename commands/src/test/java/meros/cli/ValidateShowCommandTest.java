@@ -37,7 +37,8 @@ class ValidateShowCommandTest {
         Path home = Home.detect().root();
         assertEquals(0, run(home, "validate", "demo"));
         assertEquals(0, run(home, "validate", "lab"));
-        assertEquals("demo: OK (1 VM, 0 bridges)\nlab: OK (2 VMs, 1 bridge)\n", out.toString());
+        assertEquals(0, run(home, "validate", "cross"));
+        assertEquals("demo: OK (1 VM, 0 bridges)\nlab: OK (2 VMs, 1 bridge)\ncross: OK (2 VMs, 1 bridge)\n", out.toString());
         assertEquals("", err.toString());
     }
 
@@ -54,6 +55,42 @@ class ValidateShowCommandTest {
         assertEquals("""
                 constellations/broken/broken.yml:3:11: virtual_machines.box.cpus: expected an integer (1..64), got 'two'
                 constellations/broken/broken.yml:4:5: virtual_machines.box: unknown key 'memroy' (did you mean 'memory'?)
+                """, err.toString());
+    }
+
+    /** A kernel image header: bzImage's "HdrS" at 0x202, arm64 Image's "ARM\x64" at 0x38. */
+    private Path kernelFile(String rel, int at, byte... magic) throws IOException {
+        Path f = tmp.resolve(rel);
+        Files.createDirectories(f.getParent());
+        byte[] b = new byte[0x400];
+        System.arraycopy(magic, 0, b, at, magic.length);
+        Files.write(f, b);
+        return f;
+    }
+
+    @Test
+    void validateRefusesAKernelOfAnotherArchitecture() throws IOException {
+        kernelFile("data/disks/bzImage", 0x202, (byte) 'H', (byte) 'd', (byte) 'r', (byte) 'S');
+        kernelFile("data/disks/Image", 0x38, (byte) 'A', (byte) 'R', (byte) 'M', (byte) 0x64);
+        write("mixed", """
+                virtual_machines:
+                  board:
+                    arch: aarch64
+                    kernel: data/disks/bzImage
+                  pc:
+                    kernel: data/disks/Image
+                  good:
+                    arch: aarch64
+                    kernel: data/disks/Image
+                  later:
+                    arch: aarch64
+                    kernel: data/disks/not-built-yet
+                """);
+        assertEquals(2, run(tmp, "validate", "mixed"));
+        assertEquals("", out.toString());
+        assertEquals("""
+                constellations/mixed/mixed.yml:4:13: virtual_machines.board.kernel: data/disks/bzImage is an x86_64 kernel, but VM 'board' has arch aarch64 (meros kernel-build --arch aarch64 makes data/disks/Image)
+                constellations/mixed/mixed.yml:6:13: virtual_machines.pc.kernel: data/disks/Image is an aarch64 kernel, but VM 'pc' has arch x86_64 (meros kernel-build --arch x86_64 makes data/disks/bzImage)
                 """, err.toString());
     }
 

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * Saved boots with the real QEMU under TCG, on {@code demo} (user-mode networking, loopback only) in a scratch home
  * holding copies of the checkout's demo disk and keys: the first init boots cold and saves the boot; the next two
  * resume it, each a correct guest (clock, reseeded random state, its own MAC and address, the pinned host key); a
- * changed include makes the next init drop the saved boot and boot cold. One cold boot in all.
+ * changed include makes the next init drop the saved boot and boot cold. Before that, the {@code reset} command puts
+ * the cold-booted VM back to its saved boot (a file written since is gone). One cold boot in all.
  */
 @Tag("e2e")
 class SavedBootE2ETest {
@@ -49,7 +50,20 @@ class SavedBootE2ETest {
         assertTrue(saved.find(), first);
         String key = saved.group(1);
         assertTrue(merosOk(home, null, SHORT, "info", "demo").stdout().matches("(?s).*\\nbox +running .* cold\\n?.*"));
+
+        // the reset command: the running VM goes back to its saved boot; what the guest wrote since is gone
+        Matcher ssh = Pattern.compile("box: started \\(pid \\d+, tcg, ssh 127.0.0.1:(\\d+)\\)").matcher(first);
+        assertTrue(ssh.find(), first);
+        int port = Integer.parseInt(ssh.group(1));
+        sshOk(home, null, "demo", "box", "127.0.0.1", port, "touch /root/t15-left-behind && sync");
+        String reset = merosOk(home, null, SHORT, "reset", "demo").stdout();
+        assertTrue(reset.matches("(?s)(.*\\n)?box: ready in [0-9.]+ s \\(ssh\\)\\n"), reset);
+        assertTrue(merosOk(home, null, SHORT, "info", "demo").stdout().matches("(?s).*\\nbox +running .* resumed\\n?.*"));
+        assertEquals("gone", sshOk(home, null, "demo", "box", "127.0.0.1", port, "test -e /root/t15-left-behind && echo there || echo gone").strip());
         merosOk(home, null, SHORT, "shutdown", "demo");
+        Proc.Result stopped = meros(home, null, SHORT, "reset", "demo");
+        assertEquals(1, stopped.exit(), stopped.toString());
+        assertEquals("error: vm demo/box is not running: reset needs every VM ('init demo')\n", stopped.stderr());
 
         Copy a = resumed(key);
         Copy b = resumed(key);

@@ -35,6 +35,12 @@ import java.util.stream.Collectors;
  * JShell is created on its own thread (its loader delegate would otherwise change the caller's context class
  * loader) and every call into it runs on that thread, one at a time. {@link #warmUp()} starts the creation in
  * the background; the first evaluation waits for it.
+ * <p>
+ * The on-demand {@link #IMPORTS} are evaluated after that, one per turn of the JShell thread (each import is a
+ * compilation of its own, together about a third of the start), so that a line which names no type by its simple
+ * name ({@code 1+1}, {@code meros.list()}, see {@link #namesTypes}) is evaluated between them instead of after all of
+ * them; a line that does name one waits until every import is in effect. Every type of the imported packages has a
+ * name starting with a capital letter, so a line without such a word means the same before and after the imports.
  */
 public final class JShellEvaluator implements AutoCloseable {
     /**
@@ -74,6 +80,9 @@ public final class JShellEvaluator implements AutoCloseable {
     private final Meros meros;
     private final ExecutorService thread;
     private volatile CompletableFuture<JShell> jshell;
+    /** Done when every import of {@link #IMPORTS} is in effect. */
+    private volatile CompletableFuture<Void> imports;
+    private volatile boolean closing;
     private volatile boolean stopRequested;
     private volatile boolean debug;
 
@@ -90,10 +99,22 @@ public final class JShellEvaluator implements AutoCloseable {
         this.debug = on;
     }
 
-    /** Starts building JShell in the background (idempotent). */
+    /** Starts building JShell in the background, then its imports (idempotent). */
     public synchronized CompletableFuture<JShell> warmUp() {
-        if (jshell == null) jshell = CompletableFuture.supplyAsync(this::create, thread);
+        if (jshell == null) {
+            jshell = CompletableFuture.supplyAsync(this::create, thread);
+            imports = jshell.thenCompose(js -> importFrom(js, 0));
+        }
         return jshell;
+    }
+
+    /**
+     * Evaluates import {@code i} as a task of its own on the JShell thread and queues the next one only when it is
+     * done: lines submitted meanwhile run in between.
+     */
+    private CompletableFuture<Void> importFrom(JShell js, int i) {
+        if (i == IMPORTS.size() || closing) return CompletableFuture.completedFuture(null);
+        return CompletableFuture.runAsync(() -> setUp(js, IMPORTS.get(i)), thread).thenCompose(v -> importFrom(js, i + 1));
     }
 
     /** True once JShell is built and its imports and bindings are evaluated. */
@@ -109,20 +130,68 @@ public final class JShellEvaluator implements AutoCloseable {
                 .executionEngine(new HostExecution(host), java.util.Map.of())
                 .compilerOptions("--class-path", HostExecution.classPath(host))
                 .build();
-        List<String> init = new ArrayList<>(IMPORTS);
-        init.add("import meros.shell.Bindings;");
-        init.add("Meros meros = (Meros) Bindings.get(\"meros\");");
-        for (String s : init) {
-            for (SnippetEvent e : js.eval(s)) {
-                if (e.status() == Snippet.Status.REJECTED || e.exception() != null) {
-                    throw new IllegalStateException("JShell setup failed on '" + s + "': "
-                            + js.diagnostics(e.snippet()).map(d -> d.getMessage(Locale.ROOT)).collect(Collectors.joining("; ")));
-                }
+        // the type by its full name: the package imports come later (importFrom)
+        setUp(js, "import meros.shell.Bindings;");
+        setUp(js, "meros.core.Meros meros = (meros.core.Meros) Bindings.get(\"meros\");");
+        js.sourceCodeAnalysis().analyzeCompletion("1+1"); // the first line's completeness check, warmed up
+        return js;
+    }
+
+    private static void setUp(JShell js, String s) {
+        for (SnippetEvent e : js.eval(s)) {
+            if (e.status() == Snippet.Status.REJECTED || e.exception() != null) {
+                throw new IllegalStateException("JShell setup failed on '" + s + "': "
+                        + js.diagnostics(e.snippet()).map(d -> d.getMessage(Locale.ROOT)).collect(Collectors.joining("; ")));
             }
         }
-        // compile something trivial so the first user snippet does not pay the compiler warm-up alone
-        js.sourceCodeAnalysis().analyzeCompletion("1+1");
-        return js;
+    }
+
+    /**
+     * Whether Java source has a word starting with a capital letter outside strings, characters and comments: a
+     * type named by its simple name (or anything else so spelled), which an on-demand import may be needed for.
+     */
+    static boolean namesTypes(String source) {
+        int n = source.length();
+        int i = 0;
+        while (i < n) {
+            char c = source.charAt(i);
+            if (c == '/' && i + 1 < n && source.charAt(i + 1) == '/') {
+                int end = source.indexOf('\n', i);
+                i = end < 0 ? n : end;
+            } else if (c == '/' && i + 1 < n && source.charAt(i + 1) == '*') {
+                int end = source.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else if (source.startsWith("\"\"\"", i)) {
+                int end = source.indexOf("\"\"\"", i + 3);
+                i = end < 0 ? n : end + 3;
+            } else if (c == '"' || c == '\'') {
+                int j = i + 1;
+                while (j < n && source.charAt(j) != c && source.charAt(j) != '\n') j += source.charAt(j) == '\\' ? 2 : 1;
+                i = Math.min(n, j + 1);
+            } else if (Character.isJavaIdentifierStart(c)) {
+                int j = i;
+                while (j < n && Character.isJavaIdentifierPart(source.charAt(j))) j++;
+                if (!Character.isLowerCase(c)) return true; // capitals, and to be safe '_', '$' and letters without case
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        return false;
+    }
+
+    /** Waits until the imports are in effect when {@code source} may need them (never on the JShell thread itself). */
+    private void awaitImports(String source) {
+        CompletableFuture<Void> im = imports;
+        if (im == null || im.isDone() || Thread.currentThread().getName().equals("meros-jshell") || !namesTypes(source)) return;
+        try {
+            im.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while JShell was starting");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("JShell did not start: " + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     private JShell jshell() {
@@ -206,6 +275,8 @@ public final class JShellEvaluator implements AutoCloseable {
      */
     public Outcome eval(String source, PrintWriter out, PrintWriter err) {
         stopRequested = false;
+        jshell();
+        awaitImports(source);
         return onThread(() -> {
             JShell js = jshell();
             SourceCodeAnalysis sca = js.sourceCodeAnalysis();
@@ -440,10 +511,11 @@ public final class JShellEvaluator implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true; // imports not yet evaluated are dropped
         CompletableFuture<JShell> j = jshell;
         if (j != null) {
             try {
-                j.thenAccept(JShell::close).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                j.thenAcceptAsync(JShell::close, thread).get(5, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception ignored) {
                 // best effort
             }

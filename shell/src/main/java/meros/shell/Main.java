@@ -3,6 +3,7 @@ package meros.shell;
 import meros.cli.Cli;
 import meros.core.base.Home;
 import meros.core.Meros;
+import org.jline.nativ.OSInfo;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -10,8 +11,14 @@ import org.jline.terminal.impl.DumbTerminal;
 import org.jline.utils.InfoCmp;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -75,13 +82,58 @@ public final class Main {
         String term = System.getenv("TERM");
         String bundled = term == null ? null : InfoCmp.getDefaultInfoCmp(term);
         if (bundled != null) InfoCmp.setLoadedInfoCmp(term, bundled);
-        Terminal terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni").exec(false).dumb(true).build();
+        TerminalBuilder builder = TerminalBuilder.builder().name("meros").system(true).providers("jni").exec(false).dumb(true);
+        if (System.getProperty(TerminalBuilder.PROP_ENCODING) == null && System.getProperty(TerminalBuilder.PROP_CODEPAGE) == null) {
+            // what JLine ends up with anyway outside Windows, after asking for charsets "ms0" and "cp0" (which loads
+            // the extended charsets and reads the service files of every jar on the class path)
+            builder.encoding(Charset.defaultCharset());
+        }
+        Terminal terminal = builder.build();
         if (terminal instanceof DumbTerminal && System.console() != null) { // a terminal, but no JNI: the exec provider
             terminal.close();
             terminal = TerminalBuilder.builder().name("meros").system(true).providers("jni,exec").dumb(true).build();
         }
         if (terminal.getWidth() <= 0) terminal.setSize(new Size(120, 40)); // a pipe or a 0x0 pty
         return terminal;
+    }
+
+    /** Where JLine looks for its JNI library before copying one out of its jar (JLineNativeLoader). */
+    static final String JLINE_LIBRARY_PATH = "library.jline.path";
+
+    /**
+     * JLine's JNI library, kept under {@code cache/jline-native/<jline-native jar>/<os>/<arch>/}: without
+     * {@link #JLINE_LIBRARY_PATH} JLine copies the library out of its jar into a new temp file at every start
+     * (about 15 ms before the prompt). When the kept copy exists it is used (the property is set); when it does not,
+     * the returned task makes it (run it after the prompt) and this start copies as before. A property given on the
+     * command line wins. Returns null when there is nothing to do.
+     */
+    static Runnable useKeptJLineLibrary(Path cache) {
+        if (System.getProperty(JLINE_LIBRARY_PATH) != null) return null;
+        String folder = OSInfo.getNativeLibFolderPathForCurrentOS();
+        String name = System.mapLibraryName("jlinenative");
+        Path dir;
+        try {
+            var src = OSInfo.class.getProtectionDomain().getCodeSource();
+            if (src == null) return null;
+            dir = cache.resolve("jline-native").resolve(Path.of(src.getLocation().toURI()).getFileName().toString()).resolve(folder);
+        } catch (URISyntaxException | RuntimeException e) {
+            return null; // not from a jar file: JLine copies as usual
+        }
+        if (Files.isRegularFile(dir.resolve(name))) {
+            System.setProperty(JLINE_LIBRARY_PATH, dir.toString());
+            return null;
+        }
+        return () -> {
+            try (InputStream in = OSInfo.class.getResourceAsStream("/org/jline/nativ/" + folder + "/" + name)) {
+                if (in == null) return;
+                Files.createDirectories(dir);
+                Path tmp = Files.createTempFile(dir, name, ".tmp");
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                // a convenience: the next start copies from the jar as this one did
+            }
+        };
     }
 
     private static int repl(Meros meros, boolean debug) {
@@ -91,9 +143,12 @@ public final class Main {
         JShellEvaluator evaluator = new JShellEvaluator(meros);
         evaluator.debug(debug);
         if (Boolean.getBoolean("meros.jshell.early")) evaluator.warmUp();
+        Runnable keepLibrary = useKeptJLineLibrary(meros.home().cache());
         try (evaluator; Terminal terminal = systemTerminal()) {
             meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
-            return new Repl(terminal, meros, meros.home().history(), debug, Repl.commandsOf(meros), evaluator).run();
+            Repl repl = new Repl(terminal, meros, meros.home().history(), debug, Repl.commandsOf(meros), evaluator);
+            if (keepLibrary != null) repl.afterPrompt(keepLibrary);
+            return repl.run();
         } catch (IOException e) {
             System.err.println("error: cannot open the terminal: " + e.getMessage());
             return 1;

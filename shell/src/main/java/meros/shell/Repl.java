@@ -142,19 +142,32 @@ public final class Repl {
     }
 
     private boolean warmed;
+    private final List<Runnable> afterPrompt = new ArrayList<>();
+
+    /** Runs {@code task} on a background daemon thread once the first prompt is drawn. */
+    public void afterPrompt(Runnable task) {
+        afterPrompt.add(task);
+    }
 
     /**
-     * Called after every redisplay; the first one has drawn the prompt: only then does the command tree (which
-     * routing the first line needs) start building in the background, and JShell unless it already is (the shell
-     * of {@code meros} starts it before the prompt, see {@link Main}).
+     * Called after every redisplay; the first one has drawn the prompt: only then does JShell start building in the
+     * background (unless it already is: {@code -Dmeros.jshell.early}, see {@link Main}), and once JShell is up the
+     * command tree, so that the two do not share the CPU while a first Java line waits. A line that needs the command
+     * names before that (one whose first word could be a command) builds the tree itself.
      */
     private void onPromptShown() {
         if (warmed) return;
         warmed = true;
-        evaluator.warmUp();
-        Thread tree = new Thread(this::commands, "meros-commands");
-        tree.setDaemon(true);
-        tree.start();
+        evaluator.warmUp().whenComplete((js, failure) -> {
+            Thread tree = new Thread(this::commands, "meros-commands");
+            tree.setDaemon(true);
+            tree.start();
+        });
+        for (Runnable task : afterPrompt) {
+            Thread t = new Thread(task, "meros-after-prompt");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     private void dispatch(LineReader reader, String line, PrintWriter out) {

@@ -41,7 +41,9 @@ public final class Router {
             return j.isEmpty() ? new Route(Kind.EMPTY, List.of(), null) : new Route(Kind.JAVA, List.of(), j);
         }
         String word = firstWord(t);
-        if (!word.isEmpty() && commandNames.get().contains(word) && !javaFollows(t.substring(word.length()))) {
+        // the names last: the shell builds them in the background after the prompt, and "1+1" or "meros.list()"
+        // are Java whatever they are
+        if (!word.isEmpty() && !javaFollows(t.substring(word.length())) && commandNames.get().contains(word)) {
             return new Route(Kind.COMMAND, split(t), null);
         }
         return new Route(Kind.JAVA, List.of(), line);

@@ -49,4 +49,12 @@ class RouterTest {
     void splitsCommandWords(String line, String words) {
         assertEquals(List.of(words.split(",")), Router.split(line));
     }
+
+    /** The shell builds the command names in the background after the prompt: a line that is Java anyway does not wait. */
+    @ParameterizedTest(name = "[{0}] is Java without the command names")
+    @CsvSource(delimiter = '#', value = {"1+1", "meros.list()", "list.size()", "x = 3", "Path.of(\"/\")", ";list", "// note"})
+    void javaSyntaxAfterTheFirstWordNeedsNoCommandNames(String line) {
+        Router noNames = new Router(() -> { throw new AssertionError("command names asked for " + line); });
+        assertEquals(Router.Kind.JAVA, noNames.route(line).kind());
+    }
 }

@@ -49,6 +49,11 @@ public final class HostTools {
     public static final List<Tool> TOOLS = List.of(
             exe("qemu-system-x86_64", "qemu-system-x86", true, "run VMs"),
             exe("qemu-img", "qemu-utils", true, "disk images"),
+            exe("qemu-system-aarch64", "qemu-system-arm", false, "run aarch64 VMs"),
+            exe("qemu-aarch64-static", "qemu-user-static", false, "build aarch64 roots (binfmt_misc)"),
+            exe("update-binfmts", "binfmt-support", false, "register qemu-user with binfmt_misc"),
+            exe("arch-test", "arch-test", false, "build aarch64 roots (mmdebstrap's foreign-architecture check)"),
+            exe("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu", false, "kernel build for aarch64"),
             exe("mmdebstrap", "mmdebstrap", true, "bootstrap Debian roots"),
             exe("debootstrap", "debootstrap", false, "bootstrap fallback"),
             exe("mke2fs", "e2fsprogs", true, "root filesystems"),

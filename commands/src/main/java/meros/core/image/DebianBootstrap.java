@@ -2,6 +2,7 @@ package meros.core.image;
 
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
+import meros.core.host.Binfmt;
 import meros.core.proc.Proc;
 
 import java.io.IOException;
@@ -23,6 +24,13 @@ final class DebianBootstrap implements Bootstrapper {
             "path-exclude=/usr/share/info/*", "path-exclude=/usr/share/locale/*", "path-include=/usr/share/locale/locale.alias",
             "path-exclude=/usr/share/lintian/*");
 
+    /** How long a native bootstrap may take. */
+    static final Duration NATIVE_DEADLINE = Duration.ofMinutes(60);
+    /**
+     * How long a foreign-architecture bootstrap may take: every maintainer script runs under qemu-user (an arm64
+     * base took over 60 min on 2 cores shared with other builds).
+     */
+    static final Duration FOREIGN_DEADLINE = Duration.ofHours(6);
     /**
      * What a meros VM's initrd loads to mount its root ({@code root=/dev/vda}, ext4): the virtio transports (built
      * into Debian's amd64 kernel, modules elsewhere), the virtio disk and ext4 with the checksum it needs. Everything
@@ -74,18 +82,34 @@ final class DebianBootstrap implements Bootstrapper {
                 "--include=" + String.join(",", spec.packages()), spec.codename(), dir.toString(), spec.mirror());
     }
 
+    /**
+     * {@code argv} run in a mount namespace of its own ({@code unshare --mount --propagation private}, util-linux):
+     * the {@code /proc}, {@code /sys}, {@code /dev/pts} and {@code /dev/shm} mounts a bootstrapper makes inside its
+     * root live only as long as its processes, so a bootstrap killed at its deadline (or by Ctrl-C) leaves no mount
+     * on the host.
+     */
+    static List<String> inPrivateMounts(List<String> argv) {
+        List<String> a = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--"));
+        a.addAll(argv);
+        return a;
+    }
+
+    static Duration deadline(BaseSpec spec) {
+        return Binfmt.isNative(spec.arch()) ? NATIVE_DEADLINE : FOREIGN_DEADLINE;
+    }
+
     @Override
     public void bootstrap(BaseSpec spec, Path tarball, Path work, Step step) {
         Proc.Result r;
         if (preferMmdebstrap && Proc.onPath("mmdebstrap")) {
-            r = Proc.of(mmdebstrapArgv(spec, tarball)).timeout(Duration.ofMinutes(60)).onLine(step.lines()).call();
+            r = Proc.of(inPrivateMounts(mmdebstrapArgv(spec, tarball))).timeout(deadline(spec)).onLine(step.lines()).call();
             check(spec, r);
         } else {
             if (!Proc.onPath("debootstrap")) {
                 throw new MerosException(ExitCode.MISSING_TOOL, "neither mmdebstrap nor debootstrap found: install the Debian package 'mmdebstrap' (apt-get install mmdebstrap)");
             }
             Path dir = work.resolve("debootstrap-root");
-            r = Proc.of(debootstrapArgv(spec, dir)).timeout(Duration.ofMinutes(60)).onLine(step.lines()).call();
+            r = Proc.of(inPrivateMounts(debootstrapArgv(spec, dir))).timeout(deadline(spec)).onLine(step.lines()).call();
             check(spec, r);
             trimInitrd(dir, step);
             step.update("packing base tarball");

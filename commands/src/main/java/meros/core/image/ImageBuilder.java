@@ -4,6 +4,7 @@ import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.host.Privileges;
+import meros.core.host.Binfmt;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
@@ -141,19 +142,31 @@ public final class ImageBuilder {
     public List<BuiltImage> build(Manifest m, List<String> vms, Progress progress) {
         List<String> names = vms == null || vms.isEmpty() ? m.vmNames() : vms;
         for (String n : names) m.vm(n); // every name valid before anything starts
+        for (String n : names) foreignArch(m.vm(n), progress);
         if (!Privileges.isRoot() && !UserNamespaceBuild.inChild()) return UserNamespaceBuild.run(home, m, names, progress);
         preflight();
         List<BuiltImage> out = new ArrayList<>();
         Map<String, BaseSpec> specs = new LinkedHashMap<>();
         for (String n : names) {
             Vm vm = m.vm(n);
-            Recipe.requireHostArch(vm.arch());
             specs.put(n, baseSpec(vm));
         }
         return locked(m.name(), () -> {
             for (String n : names) out.add(buildOne(m, m.vm(n), specs.get(n), null, progress));
             return out;
         });
+    }
+
+    /**
+     * A VM of another architecture than the host's: its root's programs (maintainer scripts, useradd, hooks) run under
+     * QEMU user-mode emulation through binfmt_misc, which {@link Binfmt#ensure} sets up (saying what it did). Alpine
+     * roots are built for the host's architecture only.
+     */
+    private void foreignArch(Vm vm, Progress progress) {
+        if (Binfmt.isNative(vm.arch())) return;
+        if ("alpine".equals(vm.distribution())) Recipe.requireHostArch(vm.arch());
+        if (preferMmdebstrap && Proc.onPath("mmdebstrap")) BuildTools.require("arch-test"); // mmdebstrap refuses without it
+        Binfmt.ensure(vm.arch(), progress::note);
     }
 
     /** One build of a constellation at a time (the work directories and temp names are per VM, not per process). */

@@ -53,7 +53,7 @@ public final class Recipe {
         };
     }
 
-    /** Hooks and apk run inside the root with chroot, so the guest architecture must be the host's. */
+    /** Alpine roots: apk and hooks run inside the root with chroot, and meros builds them for the host's architecture only. */
     public static void requireHostArch(String arch) {
         String host = norm(System.getProperty("os.arch"));
         String want = norm(arch);

@@ -30,7 +30,7 @@ final class UserNamespaceBuild {
     private UserNamespaceBuild() { }
 
     /** How long a whole build in the namespace may take (a cold bootstrap is 1–2 min, a foreign one much longer). */
-    static final Duration BUILD_DEADLINE = Duration.ofMinutes(120);
+    static final Duration BUILD_DEADLINE = DebianBootstrap.FOREIGN_DEADLINE.plusMinutes(30);
     /** How often the child passes a progress update on to the parent. */
     private static final Duration UPDATE_EVERY = Duration.ofMillis(100);
     private static final String RESULT = "meros-build-result\t";

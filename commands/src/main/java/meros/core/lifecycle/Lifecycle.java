@@ -3,6 +3,7 @@ package meros.core.lifecycle;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.host.Binfmt;
 import meros.core.host.Kvm;
 import meros.core.host.Privileges;
 import meros.core.image.ImageBuilder;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -157,6 +159,7 @@ public final class Lifecycle {
 
             for (String n : toStart) {
                 Vm vm = m.vm(n);
+                Binfmt.requireSystemEmulator(vm.arch(), n);
                 if (vm.network() == Vm.NetworkMode.BRIDGE && !Privileges.isRoot() && !vm.networks().isEmpty()) {
                     throw new MerosException(ExitCode.USAGE, "vm '" + n + "' has network: bridge, which needs root (or use network: user)");
                 }
@@ -346,10 +349,22 @@ public final class Lifecycle {
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ") from saved boot "
                 + b.saved().shortKey() + ", resumed");
         long loaded = System.nanoTime();
-        String clock = ResumedGuest.setClock(r);
-        out.accept(String.format("%s: state loaded in %.1f s, %s in %.1f s", vm.name(), (loaded - t0) / 1e9,
-                clock == null ? "clock set" : clock, (System.nanoTime() - loaded) / 1e9));
-        return awaitResumed(r, st, t0, RESUME_READY);
+        out.accept(String.format("%s: state loaded in %.1f s", vm.name(), (loaded - t0) / 1e9));
+        return clockSetAndReady(r, st, t0);
+    }
+
+    /**
+     * Sets a resumed guest's clock (through its guest agent) while waiting for it to answer SSH: both start at once,
+     * and this returns when both are done, so the VM is ready with the host's time and no later than the slower of
+     * the two (at most {@link #RESUME_READY} for the answer, {@link ResumedGuest#LIMIT} for the clock).
+     *
+     * @throws MerosException when it does not answer in time (the caller boots the VM cold instead)
+     */
+    private Started clockSetAndReady(VmRuntime r, VmState st, long t0) {
+        CompletableFuture<ResumedGuest.Clock> clock = ResumedGuest.setClockAsync(r);
+        Started s = awaitResumed(r, st, t0, RESUME_READY);
+        out.accept(r.vm().name() + ": " + ResumedGuest.await(clock).describe());
+        return s;
     }
 
     /**
@@ -575,9 +590,11 @@ public final class Lifecycle {
                     r.kill();
                     VmState ns = sb.resume(r, accel, user, user ? st.sshPort() : 0, mcast);
                     SavedBoot.recordStarted(r, "resumed " + sb.record().key());
-                    String clock = ResumedGuest.setClock(r);
-                    if (clock != null) out.accept(n + ": " + clock);
-                    return awaitResumed(r, ns, t0, RESUME_READY);
+                    CompletableFuture<ResumedGuest.Clock> clock = ResumedGuest.setClockAsync(r);
+                    Started s = awaitResumed(r, ns, t0, RESUME_READY);
+                    ResumedGuest.Clock c = ResumedGuest.await(clock);
+                    if (!c.set()) out.accept(n + ": " + c.describe());
+                    return s;
                 });
             }
             return Parallel.values(Parallel.run("meros-reset", jobs, "interrupted while resetting " + m.name()));

@@ -3,12 +3,18 @@ package meros.core.lifecycle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.qemu.VmRuntime;
+import meros.core.wait.Deadline;
 import meros.core.ssh.GuestAgent;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What a guest needs after it resumes a saved state (a saved boot, a loaded snapshot): its clock stood still while
@@ -43,6 +49,51 @@ public final class ResumedGuest {
             }
         } catch (MerosException e) {
             return "could not set the clock: " + e.getMessage();
+        }
+    }
+
+    /** The most {@link #setClock} blocks: the agent's answer, then the {@code date} fallback. */
+    public static final Duration LIMIT = AGENT_TIMEOUT.plus(DATE_LIMIT);
+
+    /**
+     * What setting a resumed guest's clock came to.
+     *
+     * @param problem null when the clock was set, else why not (one line; the VM stays usable)
+     * @param seconds how long it took, in seconds
+     */
+    public record Clock(String problem, double seconds) {
+        public boolean set() { return problem == null; }
+        /** "clock set in 0.6 s", or the problem. */
+        public String describe() { return set() ? String.format("clock set in %.1f s", seconds) : problem; }
+    }
+
+    /** {@link #setClock} on a thread of its own (a daemon thread: it never keeps the JVM alive), started at once. */
+    public static CompletableFuture<Clock> setClockAsync(VmRuntime r) {
+        CompletableFuture<Clock> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            long t0 = System.nanoTime();
+            String problem;
+            try {
+                problem = setClock(r);
+            } catch (RuntimeException e) {
+                problem = "could not set the clock: " + e.getMessage();
+            }
+            f.complete(new Clock(problem, (System.nanoTime() - t0) / 1e9));
+        }, "meros-clock-" + r.vm().name());
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
+    /** Waits for {@link #setClockAsync}'s outcome, at most {@link #LIMIT} plus a second. */
+    public static Clock await(CompletableFuture<Clock> clock) {
+        try {
+            return clock.get(LIMIT.plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MerosException(ExitCode.INTERRUPTED, "interrupted while setting the clock");
+        } catch (ExecutionException | TimeoutException e) {
+            return new Clock("could not set the clock: no answer within " + Deadline.format(LIMIT), LIMIT.toSeconds());
         }
     }
 

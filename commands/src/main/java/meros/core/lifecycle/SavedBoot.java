@@ -67,8 +67,11 @@ public final class SavedBoot {
     static final Duration LISTEN_WAIT = Duration.ofSeconds(10);
     /** Migration bandwidth cap while saving, bytes per second (QEMU's default, 128 MiB/s, would make saving slow). */
     static final long MAX_BANDWIDTH = 16L << 30;
-    /** Bumped when the layout or the way state is taken changes: older saved boots are then stale. */
-    static final String FORMAT = "meros-saved-boot-1";
+    /**
+     * Bumped when the layout, the way state is taken, or what a saved guest relies on outside QEMU (its gateway's
+     * MAC, {@link meros.core.manifest.Mac#bridge}) changes: older saved boots are then stale.
+     */
+    static final String FORMAT = "meros-saved-boot-2";
     private static final Duration QMP_T = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -21,6 +21,23 @@ public final class Mac {
         }
     }
 
+    /**
+     * The host-side address of a constellation's bridge: {@code 02:} (locally administered, unicast; IEEE 802)
+     * + the first five bytes of SHA-256("constellation/bridge:name"). Fixed, because a guest remembers its gateway's
+     * MAC in its ARP cache, and a guest resumed from saved state (a saved boot, a snapshot) must find the gateway it
+     * remembers on a bridge made again since; Linux would otherwise give the bridge a random address, or its lowest
+     * port's, which changes as taps come and go.
+     */
+    public static String bridge(String constellation, String bridge) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest((constellation + "/bridge:" + bridge).getBytes(StandardCharsets.UTF_8));
+            return String.format("02:%02x:%02x:%02x:%02x:%02x", h[0] & 255, h[1] & 255, h[2] & 255, h[3] & 255, h[4] & 255);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Normalises to lower case {@code xx:xx:xx:xx:xx:xx}; throws IllegalArgumentException with a user-facing message. */
     public static String parse(String s) {
         if (s == null || !s.matches("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads a constellation directory's manifest, validates it and resolves defaults.
@@ -38,7 +39,14 @@ public final class ManifestLoader {
     }
 
     /** Loads and validates; throws {@link ManifestException} listing every problem. */
-    public static Manifest load(Path dir) {
+    public static Manifest load(Path dir) { return load(dir, null); }
+
+    /**
+     * Loads and validates like {@link #load(Path)}; with {@code files} (how a manifest path such as {@code kernel:}
+     * resolves, e.g. {@code Home::resolve}) it also checks that an existing {@code kernel:} file is a kernel for the
+     * VM's {@code arch}.
+     */
+    public static Manifest load(Path dir, Function<String, Path> files) {
         Path file = manifestFile(dir);
         if (file == null) {
             throw MerosException.usage("no manifest in " + dir + " (expected " + dir.getFileName() + ".yml or manifest.yml)");
@@ -49,16 +57,28 @@ public final class ManifestLoader {
         } catch (IOException e) {
             throw MerosException.usage("cannot read " + file + ": " + e.getMessage());
         }
-        return parse(dir.getFileName().toString(), dir, file, display(dir, file), text);
+        return parse(dir.getFileName().toString(), dir, file, display(dir, file), text, files);
     }
 
     /** Validates manifest text; {@code shownAs} is the file name problems are reported under. */
     static Manifest parse(String name, Path dir, Path file, String shownAs, String text) {
-        return parse(name, dir, file, shownAs, text, KeyLog.NONE);
+        return parse(name, dir, file, shownAs, text, KeyLog.NONE, null);
+    }
+
+    static Manifest parse(String name, Path dir, Path file, String shownAs, String text, Function<String, Path> files) {
+        return parse(name, dir, file, shownAs, text, KeyLog.NONE, files);
     }
 
     /** As above, reporting every mapping and key the validator reads to {@code log}. */
     static Manifest parse(String name, Path dir, Path file, String shownAs, String text, KeyLog log) {
+        return parse(name, dir, file, shownAs, text, log, null);
+    }
+
+    /**
+     * Validates manifest text, reporting every mapping and key read to {@code log}; with {@code files} (how a
+     * manifest path such as {@code kernel:} resolves) an existing {@code kernel:} must suit the VM's {@code arch}.
+     */
+    static Manifest parse(String name, Path dir, Path file, String shownAs, String text, KeyLog log, Function<String, Path> files) {
         Problems problems = new Problems(shownAs, log);
         Node root = compose(text, problems);
         if (!problems.isEmpty()) throw new ManifestException(problems.sorted());
@@ -74,6 +94,7 @@ public final class ManifestLoader {
         BridgeSection bridges = new BridgeSection(problems);
         bridges.read(topReader);
         VmSection vms = new VmSection(name, dir, bridges, problems);
+        vms.files = files;
         vms.read(topReader, top);
         CrossChecks.run(vms, bridges.declared, problems);
         if (dir != null && Files.isDirectory(dir)) {

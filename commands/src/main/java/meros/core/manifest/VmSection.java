@@ -1,19 +1,24 @@
 package meros.core.manifest;
 
+import meros.core.kernel.KernelImage;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Reads {@code virtual_machines:}: one entry per VM with its defaults, and each VM's {@code networks}. */
 final class VmSection {
@@ -32,6 +37,11 @@ final class VmSection {
     /** QEMU's {@code -display} types. */
     static final List<String> DISPLAYS = List.of("none", "gtk", "sdl", "vnc", "curses", "egl-headless", "spice-app", "dbus", "cocoa");
 
+    /** Default {@code boot_timeout} in seconds. */
+    static final int BOOT_TIMEOUT = 180;
+    /** Default {@code boot_timeout} of an aarch64 VM: always emulated (TCG), its boot takes several times longer. */
+    static final int EMULATED_BOOT_TIMEOUT = 600;
+
     static final long MIB = 1L << 20;
     static final long MIN_MEMORY_MIB = 64;
     static final long MIN_DISK = 64 * MIB;
@@ -41,6 +51,8 @@ final class VmSection {
     /** A NIC with the nodes it came from, for the constellation-wide checks. */
     record PlacedNic(String vm, Nic nic, Node labelNode, Node ipNode, Node macNode, Node itemNode) { }
 
+    /** Resolves manifest paths ({@code kernel:}) to files for the checks that look into them; null skips those checks. */
+    Function<String, Path> files;
     private final String constellation;
     private final Problems problems;
     private final BridgeSection bridges;
@@ -130,10 +142,36 @@ final class VmSection {
         }
     }
 
+    /**
+     * Other tools' names for the architectures meros runs (Debian's and Go's {@code arm64}/{@code amd64}, ...): a
+     * manifest must use QEMU's, the {@code qemu-system-} suffix, and is told which one.
+     */
+    static final Map<String, String> ARCH_SYNONYMS = Map.of("arm64", "aarch64", "armv8", "aarch64", "amd64", "x86_64",
+            "x64", "x86_64", "x86", "x86_64", "intel64", "x86_64");
+
+    /** The host's architecture under QEMU's name (the JVM says {@code amd64} for x86_64). */
+    static String hostArch() {
+        String a = System.getProperty("os.arch");
+        return ARCH_SYNONYMS.getOrDefault(a, a);
+    }
+
     private Vm readVm(String name, MapReader m) {
-        String arch = m.choice("arch", "x86_64", ARCHES);
+        String asWritten = m.string("arch", null);
+        String arch;
+        if (asWritten != null && ARCH_SYNONYMS.containsKey(asWritten)) {
+            m.problem(m.node("arch"), m.at("arch") + ": '" + asWritten + "' is " + ARCH_SYNONYMS.get(asWritten)
+                    + " under another name: write arch: " + ARCH_SYNONYMS.get(asWritten) + " (QEMU's name, as in qemu-system-"
+                    + ARCH_SYNONYMS.get(asWritten) + ")");
+            arch = ARCH_SYNONYMS.get(asWritten);
+        } else {
+            arch = m.choice("arch", "x86_64", ARCHES);
+        }
         String distribution = m.choice("distribution", "debian", DISTRIBUTIONS);
         boolean alpine = distribution.equals("alpine");
+        if (alpine && !arch.equals(hostArch())) {
+            m.problem(m.node("arch"), m.at("arch") + ": distribution alpine is built for this host's architecture ("
+                    + hostArch() + ") only; an " + arch + " VM needs distribution: debian");
+        }
         String release = word(m, "release", alpine ? "latest-stable" : "stable", "[a-z0-9][a-z0-9._-]*", "a release name such as stable, bookworm or latest-stable");
         List<String> packages = m.list("packages", s -> {
             if (!s.getValue().matches("[a-z0-9][a-z0-9+._-]*")) {
@@ -147,6 +185,7 @@ final class VmSection {
         int cpus = m.integer("cpus", 1, 1, 64);
         List<Nic> nicList = readNics(name, m);
         String kernel = m.string("kernel", null);
+        if (kernel != null) kernelMatchesArch(m, name, kernel, arch);
         String kernelArgs = m.string("kernel_args", "");
         Vm.Accel accel = Vm.Accel.valueOf(m.choice("accel", "auto", ACCELS).toUpperCase(Locale.ROOT));
         String display = display(m);
@@ -155,7 +194,7 @@ final class VmSection {
         String hostname = hostname(m, name);
         Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
         boolean gui = m.bool("gui", false);
-        int bootTimeout = m.seconds("boot_timeout", 180, 1, 86400);
+        int bootTimeout = m.seconds("boot_timeout", arch.equals("aarch64") ? EMULATED_BOOT_TIMEOUT : BOOT_TIMEOUT, 1, 86400);
         List<Mount> mounts = sharing.mounts(m);
         List<Forward> forwards = sharing.forwards(name, m);
         // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network
@@ -166,6 +205,24 @@ final class VmSection {
         return new Vm(name, arch, distribution, release, List.copyOf(packages), mirror, disk, memory, cpus,
                 List.copyOf(nicList), kernel, kernelArgs, accel, display, List.copyOf(qemuArgs), user, hostname,
                 network, gui, bootTimeout, List.copyOf(mounts), List.copyOf(forwards));
+    }
+
+    /** An existing {@code kernel:} file must be a kernel for the VM's {@code arch} (a missing one may be built later). */
+    private void kernelMatchesArch(MapReader m, String vm, String kernel, String arch) {
+        if (files == null) return;
+        Path file = files.apply(kernel);
+        if (!Files.isRegularFile(file)) return;
+        Optional<String> is;
+        try {
+            is = KernelImage.arch(file);
+        } catch (IOException e) {
+            m.problem(m.node("kernel"), m.at("kernel") + ": cannot read " + kernel + ": " + e.getMessage());
+            return;
+        }
+        if (is.isPresent() && !is.get().equals(arch)) {
+            m.problem(m.node("kernel"), m.at("kernel") + ": " + kernel + " is an " + is.get() + " kernel, but VM '" + vm
+                    + "' has arch " + arch + " (" + KernelImage.buildHint(arch) + ")");
+        }
     }
 
     /** The VM name as a host name: '_' becomes '-', no trailing '-'. */

@@ -3,6 +3,7 @@ package meros.core.net;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.manifest.Bridge;
+import meros.core.manifest.Mac;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
@@ -71,6 +72,7 @@ public final class HostNet {
                 Proc.of("ip", "link", "add", b.name(), "type", "bridge").timeout(T).run();
                 done.add("bridge " + b.name() + " " + b.gateway() + "/" + b.subnet().prefix() + " (" + b.policy().yaml + ")");
             }
+            Proc.of("ip", "link", "set", "dev", b.name(), "address", Mac.bridge(constellation, b.name())).timeout(T).run();
             Proc.of("ip", "addr", "replace", b.gateway() + "/" + b.subnet().prefix(), "dev", b.name()).timeout(T).run();
             Proc.of("ip", "link", "set", b.name(), "up").timeout(T).run();
         }

@@ -56,6 +56,18 @@ public final class Proc {
     public List<String> argv() { return argv; }
 
     /**
+     * The program as messages name it: for {@code unshare OPTIONS -- PROGRAM ARGS} (a namespace wrapper) the
+     * program inside, since that is what ran out of time or failed.
+     */
+    List<String> shown() {
+        if (argv.get(0).equals("unshare")) {
+            int dash = argv.indexOf("--");
+            if (dash >= 0 && dash + 1 < argv.size()) return argv.subList(dash + 1, argv.size());
+        }
+        return argv;
+    }
+
+    /**
      * Starts a long-running program (a daemon that must outlive this JVM) in its own session ({@code setsid}),
      * stdin from /dev/null, stdout and stderr appended to {@code log}, and returns at once; the caller waits for
      * whatever shows the program is ready, against its own deadline. The timeout does not apply.
@@ -106,7 +118,7 @@ public final class Proc {
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 stop(p);
-                throw new MerosException(ExitCode.EXTERNAL, String.join(" ", argv.subList(0, Math.min(3, argv.size())))
+                throw new MerosException(ExitCode.EXTERNAL, String.join(" ", shown().subList(0, Math.min(3, shown().size())))
                         + " timed out after " + Deadline.format(timeout) + lastLines(err));
             }
             if (to != null) to.join(5000);
@@ -114,7 +126,7 @@ public final class Proc {
         } catch (InterruptedException e) {
             stop(p);
             Thread.currentThread().interrupt();
-            throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + argv.get(0));
+            throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + shown().get(0));
         }
         return new Result(argv, p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -191,7 +203,7 @@ public final class Proc {
         } catch (InterruptedException e) {
             stop(p);
             Thread.currentThread().interrupt();
-            throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + argv.get(0));
+            throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + shown().get(0));
         } finally {
             exitWatch.interrupt();
             this.lineListener = previous;
@@ -236,7 +248,7 @@ public final class Proc {
     public Result run() {
         Result r = call();
         if (!r.ok()) {
-            throw new MerosException(ExitCode.EXTERNAL, argv.get(0) + " exited with status " + r.exit()
+            throw new MerosException(ExitCode.EXTERNAL, shown().get(0) + " exited with status " + r.exit()
                     + describeArgs() + (r.tail(5).isBlank() ? "" : ": " + r.tail(5).replace('\n', ' ').strip()));
         }
         return r;
@@ -246,7 +258,8 @@ public final class Proc {
     public String output() { return run().stdout().strip(); }
 
     private String describeArgs() {
-        return argv.size() > 1 ? " (" + String.join(" ", argv.subList(1, Math.min(argv.size(), 4))) + (argv.size() > 4 ? " ..." : "") + ")" : "";
+        List<String> a = shown();
+        return a.size() > 1 ? " (" + String.join(" ", a.subList(1, Math.min(a.size(), 4))) + (a.size() > 4 ? " ..." : "") + ")" : "";
     }
 
     private Thread pump(InputStream in, ByteArrayOutputStream sink) {

@@ -66,11 +66,19 @@ public final class Accel {
      *
      * @param kernel the VM's x86_64 kernel for the probe (null: any kernel at hand)
      * @param notice receives the one-line TCG notice of {@code auto}
-     * @throws MerosException USAGE for kvm on a non-x86_64 VM; FAILED for kvm when KVM is not usable
+     * A VM of another architecture always runs under TCG: a run-wide kvm ({@code --accel}, {@code MEROS_ACCEL}) leaves it
+     * at TCG with a notice, and no KVM probe is made for it.
+     *
+     * @throws MerosException USAGE for a manifest's kvm on a non-x86_64 VM; FAILED for kvm when KVM is not usable
      */
     public static Vm.Accel resolve(Vm vm, Requested req, Home home, Path kernel, Consumer<String> notice) {
         if (req.accel() == Vm.Accel.TCG) return Vm.Accel.TCG;
         boolean native64 = vm.arch().equals("x86_64");
+        if (!native64 && req.accel() == Vm.Accel.KVM && !req.source().equals("manifest")) {
+            // a run-wide override covers the constellation's native VMs; a foreign one is emulated whatever it says
+            notice.accept("vm '" + vm.name() + "': arch " + vm.arch() + " runs under TCG on this host (" + req.source() + " kvm applies to x86_64 VMs)");
+            return Vm.Accel.TCG;
+        }
         if (req.accel() == Vm.Accel.KVM) {
             if (!native64) throw new MerosException(ExitCode.USAGE, "vm '" + vm.name() + "': accel kvm needs arch x86_64 on this host, not " + vm.arch());
             Kvm.Verdict v = Kvm.probe(home, kernel);

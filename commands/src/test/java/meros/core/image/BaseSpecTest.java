@@ -25,6 +25,15 @@ class BaseSpecTest {
     }
 
     @Test
+    void aForeignArchitectureGetsTheLongBootstrapDeadline() {
+        String host = System.getProperty("os.arch").equals("aarch64") ? "arm64" : "amd64";
+        String other = host.equals("amd64") ? "arm64" : "amd64";
+        assertEquals(DebianBootstrap.NATIVE_DEADLINE, DebianBootstrap.deadline(new BaseSpec("debian", "trixie", host, List.of(), "http://m")));
+        assertEquals(DebianBootstrap.FOREIGN_DEADLINE, DebianBootstrap.deadline(new BaseSpec("debian", "trixie", other, List.of(), "http://m")));
+        assertTrue(DebianBootstrap.FOREIGN_DEADLINE.compareTo(java.time.Duration.ofHours(2)) > 0);
+    }
+
+    @Test
     void keyChangesWithPackagesMirrorReleaseAndArch() {
         BaseSpec a = spec(List.of("curl", "sudo"), "http://m.example/debian", "trixie");
         assertNotEquals(a.key(), spec(List.of("curl", "sudo", "vim"), "http://m.example/debian", "trixie").key());

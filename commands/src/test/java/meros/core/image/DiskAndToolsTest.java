@@ -83,6 +83,8 @@ class DiskAndToolsTest {
         assertEquals(List.of("trixie", "/c/rootfs.tar", "http://m.test/debian"), argv.subList(argv.size() - 3, argv.size()));
         assertEquals(List.of("debootstrap", "--variant=minbase", "--arch=amd64", "--include=curl,sudo", "trixie", "/r", "http://m.test/debian"),
                 DebianBootstrap.debootstrapArgv(spec, Path.of("/r")));
+        assertEquals(List.of("unshare", "--mount", "--propagation", "private", "--", "mmdebstrap", "--verbose"),
+                DebianBootstrap.inPrivateMounts(argv).subList(0, 7));
     }
 
     @Test

@@ -16,7 +16,11 @@ final class Fixtures {
     private Fixtures() { }
 
     static Vm vm(String name, String distribution, String release, List<String> packages, String mirror, List<Nic> nics) {
-        return new Vm(name, "x86_64", distribution, release, packages, mirror, 2L << 30, 1024, 2, nics,
+        return vm("x86_64", name, distribution, release, packages, mirror, nics);
+    }
+
+    static Vm vm(String arch, String name, String distribution, String release, List<String> packages, String mirror, List<Nic> nics) {
+        return new Vm(name, arch, distribution, release, packages, mirror, 2L << 30, 1024, 2, nics,
                 null, null, Vm.Accel.AUTO, "none", List.of(), "debian", null, Vm.NetworkMode.AUTO, false, 120);
     }
 

@@ -23,6 +23,23 @@ class GuestConfigTest {
             List.of(Fixtures.bridge("labnet", "10.0.10.0/24"), Fixtures.bridge("backnet", "172.16.0.0/16")), List.of(web, client));
 
     @Test
+    void theSerialLoginIsOnThePl011ForAarch64AndOnTtyS0ForX86() {
+        Vm board = Fixtures.vm("aarch64", "board", "debian", "stable", List.of(), null, List.of());
+        Manifest m = Fixtures.manifest("cross", Path.of("/nonexistent/cross"), List.of(), List.of(board));
+        GuestConfig arm = new GuestConfig(m, board);
+        assertEquals("ttyAMA0", arm.serial());
+        assertTrue(arm.files().containsKey("etc/systemd/system/serial-getty@ttyAMA0.service.d/10-meros-autologin.conf"));
+        assertTrue(arm.enable().contains("serial-getty@ttyAMA0.service"));
+        assertFalse(arm.files().keySet().stream().anyMatch(k -> k.contains("ttyS0")));
+        GuestConfig x86 = new GuestConfig(lab, web);
+        assertEquals("ttyS0", x86.serial());
+        assertTrue(x86.enable().contains("serial-getty@ttyS0.service"));
+        Vm alpineBoard = Fixtures.vm("aarch64", "board", "alpine", "latest-stable", List.of(), "http://mirror.invalid/alpine", List.of());
+        GuestConfig alpine = new GuestConfig(Fixtures.manifest("cross", Path.of("/nonexistent/cross"), List.of(), List.of(alpineBoard)), alpineBoard);
+        assertEquals("ttyAMA0::respawn:/sbin/getty -L 115200 ttyAMA0 vt100\n", alpine.files().get("etc/inittab.d/meros-serial").content());
+    }
+
+    @Test
     void everyNicIsMatchedByMacWithItsStaticAddressAndOnlyTheFirstCarriesGatewayAndDns() {
         Map<String, String> files = new GuestConfig(lab, web).networkdFiles();
         assertEquals(List.of("etc/systemd/network/10-meros-tap_web_0.network", "etc/systemd/network/11-meros-tap_web_1.network",

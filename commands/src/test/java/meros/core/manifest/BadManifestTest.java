@@ -414,6 +414,35 @@ class BadManifestTest {
     }
 
     @Test
+    void otherToolsNamesForAnArchitectureNameQemusName() {
+        expect("""
+                virtual_machines:
+                  a: {arch: arm64, network: user}
+                  b: {arch: amd64, network: user}
+                  c: {arch: x64, network: user}
+                  d: {arch: armv8, network: user}
+                """,
+                F + "2:13: virtual_machines.a.arch: 'arm64' is aarch64 under another name: write arch: aarch64 (QEMU's name, as in qemu-system-aarch64)",
+                F + "3:13: virtual_machines.b.arch: 'amd64' is x86_64 under another name: write arch: x86_64 (QEMU's name, as in qemu-system-x86_64)",
+                F + "4:13: virtual_machines.c.arch: 'x64' is x86_64 under another name: write arch: x86_64 (QEMU's name, as in qemu-system-x86_64)",
+                F + "5:13: virtual_machines.d.arch: 'armv8' is aarch64 under another name: write arch: aarch64 (QEMU's name, as in qemu-system-aarch64)");
+    }
+
+    @Test
+    void alpineIsBuiltForTheHostsArchitectureOnly() {
+        String other = VmSection.hostArch().equals("aarch64") ? "x86_64" : "aarch64";
+        expect("""
+                virtual_machines:
+                  box:
+                    arch: %s
+                    distribution: alpine
+                    network: user
+                """.formatted(other),
+                F + "3:11: virtual_machines.box.arch: distribution alpine is built for this host's architecture ("
+                        + VmSection.hostArch() + ") only; an " + other + " VM needs distribution: debian");
+    }
+
+    @Test
     void unknownPolicyType() {
         expect("""
                 bridges:

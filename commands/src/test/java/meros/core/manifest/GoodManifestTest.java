@@ -30,10 +30,10 @@ class GoodManifestTest {
                 virtual_machines:
                   node_1:
                     arch: aarch64
-                    distribution: alpine
-                    release: "3.20"
-                    packages: [openssh, curl]
-                    mirror: https://mirror.example/alpine
+                    distribution: debian
+                    release: "13"
+                    packages: [openssh-server, curl]
+                    mirror: https://mirror.example/debian
                     disk_size: 1.5G
                     memory: 2G
                     cpus: 4
@@ -58,11 +58,27 @@ class GoodManifestTest {
         assertEquals(new Bridge("br0", Cidr.parse("192.168.50.0/24"), Bridge.PolicyType.ISOLATED, List.of(22, 443),
                 List.of(Cidr.parse("10.9.0.0/16"), Cidr.parse("10.8.1.2/32"))), b);
         assertEquals("192.168.50.1", b.gateway());
-        assertEquals(new Vm("node_1", "aarch64", "alpine", "3.20", List.of("openssh", "curl"), "https://mirror.example/alpine",
+        assertEquals(new Vm("node_1", "aarch64", "debian", "13", List.of("openssh-server", "curl"), "https://mirror.example/debian",
                 (3L << 30) / 2, 2048, 4,
                 List.of(new Nic("tap.n1", "br0", "192.168.50.10", "e1000", "52:54:00:ab:cd:01")),
                 "data/build/kernel/bzImage", "console=ttyS0 quiet", Vm.Accel.TCG, "gtk", List.of("-device", "virtio-rng-pci"),
                 "ops", "node1", Vm.NetworkMode.BRIDGE, true, 600), m.vm("node_1"));
+    }
+
+    @Test
+    void anAarch64VmWaitsLongerForItsEmulatedBootByDefault() {
+        var m = load(tmp, "mixed", """
+                virtual_machines:
+                  pc: {}
+                  board:
+                    arch: aarch64
+                  slow:
+                    arch: aarch64
+                    boot_timeout: 900
+                """);
+        assertEquals(180, m.vm("pc").bootTimeoutSeconds());
+        assertEquals(600, m.vm("board").bootTimeoutSeconds());
+        assertEquals(900, m.vm("slow").bootTimeoutSeconds());
     }
 
     @Test

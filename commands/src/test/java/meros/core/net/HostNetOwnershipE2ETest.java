@@ -1,5 +1,6 @@
 package meros.core.net;
 
+import meros.core.manifest.Mac;
 import meros.core.proc.Proc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,10 +183,19 @@ class HostNetOwnershipE2ETest {
     void initAgainOfTheSameConstellationReusesWhatItMade() throws Exception {
         constellation(home, "lab", LAB);
         assertEquals(0, net(home, "lab", "up").exit());
+        // the bridge's address is fixed (a resumed guest's ARP cache names it), whatever its taps' addresses are
+        assertEquals(Mac.bridge("lab", "labnet"), address("labnet"));
         Proc.Result again = net(home, "lab", "up");
         assertEquals(0, again.exit(), again.stderr());
         Proc.Result down = net(home, "lab", "down");
         assertTrue(down.stdout().startsWith("tap tap-lab-web0\ntap tap-lab-cli0\nbridge labnet\nnftables table inet meros_lab\n"), down.stdout());
         assertFalse(link("labnet"));
+        assertEquals(0, net(home, "lab", "up").exit());
+        assertEquals(Mac.bridge("lab", "labnet"), address("labnet"), "made again, the same address");
+        assertEquals(0, net(home, "lab", "down").exit());
+    }
+
+    private String address(String dev) {
+        return inNs("cat", "/sys/class/net/" + dev + "/address").strip();
     }
 }

@@ -33,4 +33,21 @@ class AccelTest {
         Vm vm = VmFixture.vm(Vm.Accel.KVM);
         assertEquals(Vm.Accel.TCG, Accel.resolve(vm, new Accel.Requested(Vm.Accel.TCG, "MEROS_ACCEL"), null, null, s -> { }));
     }
+
+    @Test
+    void anAarch64VmIsAlwaysTcgAndNeverProbed() {
+        // a null home would make any probe fail: none may be made for an emulated architecture
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        Vm auto = VmFixture.vm(Vm.Accel.AUTO, "aarch64");
+        assertEquals(Vm.Accel.TCG, Accel.resolve(auto, new Accel.Requested(Vm.Accel.AUTO, "manifest"), null, null, notes::add));
+        assertEquals(java.util.List.of(), notes);
+        assertEquals(Vm.Accel.TCG, Accel.resolve(auto, new Accel.Requested(Vm.Accel.KVM, "MEROS_ACCEL"), null, null, notes::add));
+        assertEquals(Vm.Accel.TCG, Accel.resolve(auto, new Accel.Requested(Vm.Accel.KVM, "--accel"), null, null, notes::add));
+        assertEquals(java.util.List.of(
+                "vm 'box': arch aarch64 runs under TCG on this host (MEROS_ACCEL kvm applies to x86_64 VMs)",
+                "vm 'box': arch aarch64 runs under TCG on this host (--accel kvm applies to x86_64 VMs)"), notes);
+        Vm kvm = VmFixture.vm(Vm.Accel.KVM, "aarch64");
+        MerosException e = assertThrows(MerosException.class, () -> Accel.resolve(kvm, new Accel.Requested(Vm.Accel.KVM, "manifest"), null, null, notes::add));
+        assertEquals("vm 'box': accel kvm needs arch x86_64 on this host, not aarch64", e.getMessage());
+    }
 }

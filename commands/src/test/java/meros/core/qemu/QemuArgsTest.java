@@ -15,7 +15,11 @@ public class QemuArgsTest {
     static final VmPaths PATHS = new VmPaths(Path.of("/m/data/state/lab/web"));
 
     public static Vm vm(String name, List<Nic> nics, String kernelArgs, String display, List<String> extra) {
-        return new Vm(name, "x86_64", "debian", "bookworm", List.of(), null, 2L << 30, 1024, 2, nics, null,
+        return vm("x86_64", name, nics, kernelArgs, display, extra);
+    }
+
+    static Vm vm(String arch, String name, List<Nic> nics, String kernelArgs, String display, List<String> extra) {
+        return new Vm(name, arch, "debian", "bookworm", List.of(), null, 2L << 30, 1024, 2, nics, null,
                 kernelArgs, Vm.Accel.AUTO, display, extra, "user", name, Vm.NetworkMode.AUTO, false, 300);
     }
 
@@ -73,6 +77,21 @@ public class QemuArgsTest {
                 "-pidfile", "/m/data/state/lab/web/qemu.pid",
                 "-daemonize",
                 "-device", "virtio-rng-pci"), QemuArgs.build("lab", web, PATHS, launch));
+    }
+
+    @Test
+    void aarch64VmIsAVirtMachineWithATcgFriendlyCpuAndThePl011Console() {
+        Vm board = vm("aarch64", "board", List.of(WEB0), "quiet", null, List.of());
+        var launch = new QemuArgs.Launch(Path.of("/m/data/disks/Image"), null, PATHS.overlay(), Vm.Accel.TCG, true, 40223,
+                Map.of("labnet", 21000));
+        List<String> argv = QemuArgs.build("cross", board, PATHS, launch);
+        assertEquals(List.of("qemu-system-aarch64", "-name", "guest=cross/board", "-machine", "virt", "-accel", "tcg",
+                "-cpu", "max,pauth-impdef=on"), argv.subList(0, 9));
+        assertEquals("root=/dev/vda rw console=ttyAMA0 quiet", argv.get(argv.indexOf("-append") + 1));
+        assertEquals("/m/data/disks/Image", argv.get(argv.indexOf("-kernel") + 1));
+        assertFalse(argv.contains("-initrd"));
+        assertTrue(argv.contains("virtio-net-pci,netdev=mgmt,mac=" + QemuArgs.managementMac("cross", "board")), argv.toString());
+        assertTrue(argv.contains("virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01"), argv.toString());
     }
 
     @Test

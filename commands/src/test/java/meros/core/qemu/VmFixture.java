@@ -13,11 +13,13 @@ import java.util.Locale;
 final class VmFixture {
     private VmFixture() { }
 
-    static Vm vm(Vm.Accel accel) {
+    static Vm vm(Vm.Accel accel) { return vm(accel, "x86_64"); }
+
+    static Vm vm(Vm.Accel accel, String arch) {
         try {
             Path dir = Files.createTempDirectory("meros-vmfixture").resolve("fx");
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("fx.yml"), "virtual_machines:\n  box:\n    network: user\n    accel: "
+            Files.writeString(dir.resolve("fx.yml"), "virtual_machines:\n  box:\n    network: user\n    arch: " + arch + "\n    accel: "
                     + accel.name().toLowerCase(Locale.ROOT) + "\n");
             return ManifestLoader.load(dir).vm("box");
         } catch (IOException e) {

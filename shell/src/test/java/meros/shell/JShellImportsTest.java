@@ -1,0 +1,81 @@
+package meros.shell;
+
+import meros.core.base.Home;
+import meros.core.Meros;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The package imports are evaluated after JShell starts, one at a time; a line naming no type by its simple name
+ * may run before them, one that does waits for them.
+ */
+class JShellImportsTest {
+    @TempDir Path root;
+
+    @Test
+    void wordsStartingWithACapitalOutsideStringsAndCommentsNameTypes() {
+        for (String s : List.of("List.of(1)", "var x = new ArrayList<String>()", "String s = \"a\"", "meros.list().get(0) instanceof Object",
+                "x -> Path.of(x)", "_x + 1", "$y", "@Deprecated void f() { }", "int f(Duration d) { return 0; }", "a/*c*/B")) {
+            assertTrue(JShellEvaluator.namesTypes(s), s);
+        }
+        for (String s : List.of("1+1", "meros.list()", "meros.constellation(\"Demo\").vm(\"Box\")", "// List\n1", "/* Map */ 2",
+                "'A' + 1", "\"\"\"\n  Text Block \"quoted\"\n  \"\"\".length()", "var x = meros.list(); x.size()", "\"a\\\"B\".length()",
+                "int über = 1", "")) {
+            assertFalse(JShellEvaluator.namesTypes(s), s);
+        }
+    }
+
+    @Test
+    void everyTypeOfAnImportedCorePackageStartsWithACapital() throws IOException, URISyntaxException {
+        Path classes = Path.of(Meros.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        int seen = 0;
+        for (String imp : JShellEvaluator.IMPORTS) {
+            String pkg = imp.substring("import ".length(), imp.length() - ".*;".length());
+            if (!pkg.startsWith("meros.")) continue;
+            Path dir = classes.resolve(pkg.replace('.', '/'));
+            try (Stream<Path> files = Files.isDirectory(dir) ? Files.list(dir) : readJar(classes, pkg)) {
+                for (String name : files.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".class")).toList()) {
+                    seen++;
+                    assertTrue(Character.isUpperCase(name.charAt(0)), pkg + "." + name);
+                }
+            }
+        }
+        assertTrue(seen > 50, "classes found: " + seen);
+    }
+
+    private static Stream<Path> readJar(Path jar, String pkg) throws IOException {
+        var fs = java.nio.file.FileSystems.newFileSystem(jar);
+        return Files.list(fs.getPath(pkg.replace('.', '/')));
+    }
+
+    @Test
+    void linesTypedRightAfterTheStartMeanWhatTheySay() {
+        try (JShellEvaluator ev = new JShellEvaluator(new Meros(new Home(root)))) {
+            StringWriter out = new StringWriter();
+            PrintWriter w = new PrintWriter(out, true);
+            assertTrue(ev.eval("1+1", w, w).ok(), out.toString());
+            assertTrue(ev.eval("meros.home().root().getFileName().toString()", w, w).ok(), out.toString());
+            // names from java.util, java.time and two core packages, typed right after
+            assertTrue(ev.eval("List.of(Duration.ofSeconds(2).toSeconds(), NftRules.tableName(\"x\").length(), ExitCode.USAGE.code)", w, w).ok(),
+                    out.toString());
+            String printed = out.toString();
+            assertTrue(printed.contains("==> 2\n"), printed);
+            assertTrue(printed.contains("==> \"" + root.getFileName() + "\"\n"), printed);
+            assertTrue(printed.contains("==> [2, " + meros.core.net.NftRules.tableName("x").length() + ", 2]\n"), printed);
+            assertEquals(3, printed.lines().count(), printed);
+        }
+    }
+}
