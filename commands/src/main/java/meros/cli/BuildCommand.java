@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.core.Constellation;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;

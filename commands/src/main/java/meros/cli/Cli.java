@@ -1,8 +1,8 @@
 package meros.cli;
 
-import meros.core.ExitCode;
+import meros.core.base.ExitCode;
 import meros.core.Meros;
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.core.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Meros;
 
 import java.util.Iterator;

@@ -1,7 +1,6 @@
 package meros.cli;
 
-import meros.core.MerosException;
-import meros.core.ssh.ExecResult;
+import meros.core.base.MerosException;
 import meros.core.ssh.TerminalAccess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,8 +17,6 @@ final class ConnectCommand implements Callable<Integer> {
     public Integer call() {
         TerminalAccess t = root.meros().terminal();
         if (t == null) throw MerosException.usage("connect needs an interactive terminal (run it from a terminal or the meros> shell)");
-        var m = vm.machine(root);
-        ExecResult r = m.plumbing().access().ssh(vm.user).shell(t);
-        return r.code();
+        return vm.machine(root).login(vm.user, t).code();
     }
 }

@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.ExitCode;
+import meros.core.base.ExitCode;
 import meros.core.host.Binfmt;
 import meros.core.host.HostTools;
 import meros.core.host.Kvm;

@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.ExitCode;
+import meros.core.base.ExitCode;
 import meros.core.qmp.EventFollower;
 import meros.core.qmp.QmpEvent;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package meros.cli;
 
 import meros.core.manifest.Forward;
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;

@@ -1,7 +1,7 @@
 package meros.cli;
 
-import meros.core.ExitCode;
-import meros.core.Home;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
 import meros.core.Meros;
 import picocli.AutoComplete;
 import picocli.CommandLine;

@@ -1,8 +1,5 @@
 package meros.cli;
 
-import meros.core.graph.Topology;
-import meros.core.manifest.Manifest;
-import meros.core.qemu.Info;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,14 +25,12 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Manifest m = root.meros().load(constellation);
-        var states = Topology.states(Info.of(root.meros().home(), m));
+        var c = root.meros().constellation(constellation);
         var out = spec.commandLine().getOut();
         if (output == null) {
-            out.print(Topology.dot(m, states));
+            out.print(c.graph());
         } else {
-            Topology.write(m, states, output);
-            out.println("wrote " + output);
+            out.println("wrote " + c.graph(output));
         }
         out.flush();
         return 0;

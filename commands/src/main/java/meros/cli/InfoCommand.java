@@ -1,6 +1,5 @@
 package meros.cli;
 
-import meros.core.qemu.Info;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,13 +25,13 @@ final class InfoCommand implements Callable<Integer> {
         List<String> names = constellation != null ? List.of(constellation) : root.meros().list();
         if (json) {
             List<Object> all = new ArrayList<>();
-            for (String n : names) all.add(Info.of(root.meros().home(), root.meros().load(n)).toMap());
+            for (String n : names) all.add(root.meros().constellation(n).info().toMap());
             Json.print(out, Map.of("constellations", all));
             return 0;
         }
         for (int i = 0; i < names.size(); i++) {
             if (i > 0) out.println();
-            out.println(Info.of(root.meros().home(), root.meros().load(names.get(i))).render());
+            out.println(root.meros().constellation(names.get(i)).info().render());
         }
         out.flush();
         return 0;

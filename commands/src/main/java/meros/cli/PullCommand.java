@@ -1,6 +1,5 @@
 package meros.cli;
 
-import meros.core.MerosException;
 import meros.core.ssh.TransferMeter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,8 +8,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -29,22 +26,14 @@ final class PullCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var m = vm.machine(root);
-        Path dest = local;
-        if (dest == null) {
-            dest = m.plumbing().access().localShared();
-            try {
-                Files.createDirectories(dest);
-            } catch (IOException e) {
-                throw MerosException.failed("cannot create " + dest + ": " + e.getMessage());
-            }
-        }
         var err = spec.commandLine().getErr();
         boolean bars = BarProgress.terminal();
         TransferMeter meter = new TransferMeter(bars ? l -> { } : l -> { err.println(l); err.flush(); });
+        Path dest;
         try (BarProgress.Transfer bar = new BarProgress.Transfer(err, BarProgress.width())) {
-            m.plumbing().access().pull(remote, dest, vm.user, bars ? BarProgress.withBar(meter, bar) : meter, err::println);
+            dest = m.pull(remote, local, vm.user, bars ? BarProgress.withBar(meter, bar) : meter, err::println);
         }
-        spec.commandLine().getOut().println("pulled " + m.plumbing().access().label() + ":" + remote + " to " + dest + ": " + meter.summary());
+        spec.commandLine().getOut().println("pulled " + m.label() + ":" + remote + " to " + dest + ": " + meter.summary());
         return 0;
     }
 }

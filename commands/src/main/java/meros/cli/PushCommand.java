@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.ssh.MachineAccess;
+import meros.core.Machine;
 import meros.core.ssh.TransferMeter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +22,7 @@ final class PushCommand implements Callable<Integer> {
     Path local;
 
     @Parameters(index = "3", arity = "0..1", paramLabel = "REMOTE", description = "Where in the guest (relative to the user's home; default ${DEFAULT-VALUE}).")
-    String remote = MachineAccess.SHARED;
+    String remote = Machine.GUEST_SHARED;
 
     @Override
     public Integer call() {
@@ -31,9 +31,9 @@ final class PushCommand implements Callable<Integer> {
         boolean bars = BarProgress.terminal();
         TransferMeter meter = new TransferMeter(bars ? l -> { } : l -> { err.println(l); err.flush(); });
         try (BarProgress.Transfer bar = new BarProgress.Transfer(err, BarProgress.width())) {
-            m.plumbing().access().push(local, remote, vm.user, bars ? BarProgress.withBar(meter, bar) : meter, err::println);
+            m.push(local, remote, vm.user, bars ? BarProgress.withBar(meter, bar) : meter, err::println);
         }
-        spec.commandLine().getOut().println("pushed " + local + " to " + m.plumbing().access().label() + ":" + remote + ": " + meter.summary());
+        spec.commandLine().getOut().println("pushed " + local + " to " + m.label() + ":" + remote + ": " + meter.summary());
         return 0;
     }
 }

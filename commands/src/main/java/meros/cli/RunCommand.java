@@ -1,7 +1,6 @@
 package meros.cli;
 
 import meros.core.ssh.ExecResult;
-import meros.core.ssh.WaypipeRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +10,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -38,12 +36,8 @@ final class RunCommand implements Callable<Integer> {
         List<String> words = !command.isEmpty() && command.get(0).equals("--") ? command.subList(1, command.size()) : command;
         if (words.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'COMMAND'");
         String cmd = String.join(" ", words);
-        ExecResult r;
-        if (gui) {
-            r = WaypipeRun.run(m.plumbing().access().ssh(vm.user), cmd, new WriterSink(out), new WriterSink(err));
-        } else {
-            r = m.plumbing().access().run(cmd, vm.user, new WriterSink(out), new WriterSink(err), Duration.ofDays(1), err::println);
-        }
+        ExecResult r = gui ? m.runGui(cmd, vm.user, new WriterSink(out), new WriterSink(err))
+                : m.run(cmd, vm.user, new WriterSink(out), new WriterSink(err), err::println);
         if (r.status() == null) err.println("error: " + r.describe() + ": " + cmd);
         err.flush();
         return r.code();

@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,13 +1,13 @@
 package meros.cli;
 
-import meros.core.MerosException;
-import meros.core.qemu.GroupSnapshot;
+import meros.core.base.MerosException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -22,8 +22,8 @@ final class SnapshotCommand implements Callable<Integer> {
     @Parameters(index = "2", arity = "0..1", paramLabel = "VM|NAME") String vm;
     @Parameters(index = "3", arity = "0..1", paramLabel = "NAME") String name;
 
-    static final class Actions extends java.util.ArrayList<String> {
-        Actions() { super(java.util.List.of("save", "load", "delete", "list")); }
+    static final class Actions extends ArrayList<String> {
+        Actions() { super(List.of("save", "load", "delete", "list")); }
     }
 
     @Override
@@ -35,21 +35,18 @@ final class SnapshotCommand implements Callable<Integer> {
                 throw MerosException.usage("snapshot " + action + " " + constellation + " " + vm + ": '" + vm
                         + "' is a VM; name the snapshot (snapshot " + action + " " + constellation + " " + vm + " NAME)");
             }
-            var home = root.meros().home();
-            var m = c.manifest();
-            List<String> lines = switch (action) {
-                case "save" -> GroupSnapshot.save(home, m, vm);
-                case "load" -> GroupSnapshot.load(home, m, vm);
-                case "delete" -> GroupSnapshot.delete(home, m, vm);
-                case "list" -> GroupSnapshot.list(home, m);
-                default -> throw MerosException.usage("snapshot action must be save, load, delete or list, not '" + action + "'");
-            };
             var out = spec.commandLine().getOut();
-            for (String l : lines) out.println(l);
+            switch (action) {
+                case "save" -> c.snapshot(vm, out::println);
+                case "load" -> c.restore(vm, out::println);
+                case "delete" -> c.deleteSnapshot(vm, out::println);
+                case "list" -> c.snapshots().forEach(out::println);
+                default -> throw MerosException.usage("snapshot action must be save, load, delete or list, not '" + action + "'");
+            }
             out.flush();
             return 0;
         }
-        String text = root.meros().constellation(constellation).vm(vm).snapshot(action, name);
+        String text = c.vm(vm).snapshot(action, name);
         var out = spec.commandLine().getOut();
         out.println(action.equals("list") ? text.stripTrailing() : "snapshot " + action + " " + name + ": done");
         out.flush();

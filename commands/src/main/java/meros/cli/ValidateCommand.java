@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.ExitCode;
+import meros.core.base.ExitCode;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestException;
 import meros.core.manifest.Problem;

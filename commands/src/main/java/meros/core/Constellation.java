@@ -1,13 +1,14 @@
 package meros.core;
 
+import meros.core.base.MerosException;
 import meros.core.graph.Topology;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Manifest;
-import meros.core.qemu.GroupSnapshot;
-import meros.core.qemu.Info;
+import meros.core.lifecycle.GroupSnapshot;
+import meros.core.lifecycle.Info;
 import meros.core.manifest.Vm;
-import meros.core.qemu.Lifecycle;
+import meros.core.lifecycle.Lifecycle;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -170,23 +171,39 @@ public final class Constellation implements AutoCloseable {
     /**
      * Saves snapshot {@code name} of every VM at once (all paused, all saved with QEMU {@code savevm} into their
      * overlays, all resumed); blocks until the last is saved (seconds per GiB of guest RAM under TCG). Every VM must
-     * run; a name has letters, digits, {@code _ . -}.
+     * run; a name has letters, digits, {@code _ . -}. Prints one line per VM to standard output.
+     *
+     * @throws MerosException a VM is not running, a bad name, or QEMU's error text (after every VM was tried)
      */
-    public void snapshot(String name) {
-        GroupSnapshot.save(meros.home(), manifest, name).forEach(System.out::println);
+    public void snapshot(String name) { snapshot(name, System.out::println); }
+
+    /** As {@link #snapshot(String)}, one line per VM to {@code out} (the {@code snapshot save} command). */
+    public void snapshot(String name, Consumer<String> out) {
+        GroupSnapshot.save(meros.home(), manifest, name).forEach(out);
     }
 
-    /** Loads snapshot {@code name} into every VM at once (all paused, all loaded, all resumed, clocks set). */
-    public void restore(String name) {
-        GroupSnapshot.load(meros.home(), manifest, name).forEach(System.out::println);
+    /**
+     * Loads snapshot {@code name} into every VM at once (all paused, all loaded, all resumed, clocks set). Prints one
+     * line per VM to standard output; blocks until the last is loaded.
+     *
+     * @throws MerosException a VM is not running or lacks the snapshot, or QEMU's error text
+     */
+    public void restore(String name) { restore(name, System.out::println); }
+
+    /** As {@link #restore(String)}, one line per VM to {@code out} (the {@code snapshot load} command). */
+    public void restore(String name, Consumer<String> out) {
+        GroupSnapshot.load(meros.home(), manifest, name).forEach(out);
     }
 
     /** The snapshot names every VM has. */
     public List<String> snapshots() { return GroupSnapshot.list(meros.home(), manifest); }
 
-    /** Deletes snapshot {@code name} from every VM that has it. */
-    public void deleteSnapshot(String name) {
-        GroupSnapshot.delete(meros.home(), manifest, name).forEach(System.out::println);
+    /** Deletes snapshot {@code name} from every VM that has it, one line per VM to standard output. */
+    public void deleteSnapshot(String name) { deleteSnapshot(name, System.out::println); }
+
+    /** As {@link #deleteSnapshot(String)}, one line per VM to {@code out} (the {@code snapshot delete} command). */
+    public void deleteSnapshot(String name, Consumer<String> out) {
+        GroupSnapshot.delete(meros.home(), manifest, name).forEach(out);
     }
 
     /** {@link #reset(Consumer)} printing its progress lines on standard output. */

@@ -1,10 +1,12 @@
 package meros.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import meros.core.base.MerosException;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Vm;
 import meros.core.qemu.Forwards;
 import meros.core.qemu.Live;
+import meros.core.qemu.RunState;
 import meros.core.qemu.VmRuntime;
 import meros.core.qmp.EventFollower;
 import meros.core.qmp.QmpClient;
@@ -12,12 +14,21 @@ import meros.core.qmp.QmpEvent;
 import meros.core.scenario.MachineOps;
 import meros.core.ssh.ExecResult;
 import meros.core.ssh.MachineAccess;
+import meros.core.ssh.TerminalAccess;
+import meros.core.ssh.TransferProgress;
+import meros.core.ssh.WaypipeRun;
+import meros.core.qemu.LiveEvents;
 import meros.core.wait.Timeouts;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * One VM of a constellation, as commands, the shell's Java lines and {@code .jsh} scripts see it: the verbs of
@@ -50,15 +61,39 @@ public final class Machine implements AutoCloseable {
     /** The constellation this VM belongs to. */
     public Constellation constellation() { return constellation; }
 
+    /** {@code <constellation>/<vm>}, as messages name the VM. */
+    public String label() { return constellation.name() + "/" + name; }
+
     // ------------------------------------------------------------ state and QMP
 
     /**
-     * The VM's state: what QMP {@code query-status} says ({@code running}, {@code paused}, {@code shutdown},
-     * ...) or, without a live QEMU, {@code stopped} (never started or cleanly shut down), {@code crashed},
-     * {@code shut down} (the guest powered off) or {@code unreachable} (QEMU alive, QMP silent). Blocks at most
-     * about 3 s (one QMP round trip); never throws for a VM that is not running.
+     * The VM's state: what QMP {@code query-status} says ({@link RunState#RUNNING}, {@link RunState#PAUSED},
+     * {@link RunState#SHUTDOWN}, ...) or, without a live QEMU, {@link RunState#STOPPED} (never started or cleanly
+     * shut down), {@link RunState#CRASHED}, {@link RunState#SHUT_DOWN} (the guest powered off) or
+     * {@link RunState#UNREACHABLE} (QEMU alive, QMP silent); prints as {@code running}, {@code shut down}, ...
+     * Blocks at most {@link Timeouts#QMP_STATUS} (3 s, one QMP round trip); never throws for a VM that is not running.
      */
-    public String status() { return plumbing().runtime().status().state(); }
+    public RunState status() { return plumbing().runtime().status().state(); }
+
+    /** The pid of the VM's running QEMU, or empty when it is not running. Reads the pidfile; never blocks. */
+    public OptionalLong pid() { return plumbing().runtime().livePid(); }
+
+    /**
+     * Opens this process's event connection to the running VM, so that the listeners added with
+     * {@link Meros#addCrashListener} hear when its QEMU goes away. Returns false, doing nothing, when the VM is not
+     * running. Blocks for the connection, at most {@link Timeouts#QMP_CONNECT} (10 s).
+     *
+     * @throws MerosException another process holds the VM's event monitor (QEMU serves one client per monitor)
+     */
+    public boolean watch() {
+        VmRuntime r = plumbing().runtime();
+        if (!r.running()) return false;
+        LiveEvents.of(r);
+        return true;
+    }
+
+    /** Closes the event connection {@link #watch()} opened (no crash notices for this VM any more). Never blocks. */
+    public void unwatch() { LiveEvents.close(plumbing().runtime()); }
 
     /**
      * Runs a QMP command and returns its {@code return} member, e.g. {@code vm.qmp("query-status")}.
@@ -250,7 +285,86 @@ public final class Machine implements AutoCloseable {
     /** The serial console log so far (empty before the first start). Never blocks. */
     public String serial() { return ops().serial(); }
 
+    /**
+     * Runs {@code command} with the guest's {@code /bin/sh -c} as {@code user}, streaming its output as it comes
+     * (the {@code run} command). Returns when the remote shell exits, its status included whatever it is; a
+     * status of null means the command was cut off ({@link ExecResult#describe()} says why). When SSH cannot reach
+     * the guest at all it runs through the guest agent instead (output at the end) and tells {@code notice} so.
+     *
+     * @param user   the login user; null: the VM's {@code user} from the manifest (root when it names none)
+     * @param out    the command's stdout, or null to drop it
+     * @param err    the command's stderr, or null to drop it
+     * @param notice hears one line when meros falls back to the guest agent
+     * @throws MerosException the VM is not running, or reachable neither over SSH nor through the agent;
+     *                        after {@link Timeouts#INTERACTIVE_COMMAND} (1 day)
+     */
+    public ExecResult run(String command, String user, OutputStream out, OutputStream err, Consumer<String> notice) {
+        return ops().access().run(command, user, out, err, Timeouts.INTERACTIVE_COMMAND, notice);
+    }
+
+    /**
+     * As {@link #run}, with the program's Wayland windows shown on this host's display: waypipe on both ends,
+     * its socket forwarded over the handle's SSH connection ({@code run --gui}). Blocks until the command exits.
+     *
+     * @throws MerosException missing-tool error when this host has no Wayland display ({@code WAYLAND_DISPLAY})
+     *                        or no {@code waypipe}; the VM is not running or not reachable over SSH
+     */
+    public ExecResult runGui(String command, String user, OutputStream out, OutputStream err) {
+        return WaypipeRun.run(ops().access().ssh(user), command, out, err);
+    }
+
+    /**
+     * An interactive login shell as {@code user} (null: the VM's user) on {@code terminal}, over SSH with a PTY
+     * sized like the terminal (the {@code connect} command). Blocks until the shell exits; returns its status.
+     *
+     * @throws MerosException the VM is not running or not reachable over SSH
+     */
+    public ExecResult login(String user, TerminalAccess terminal) {
+        return ops().access().ssh(user).shell(terminal);
+    }
+
     // ------------------------------------------------------------ files
+
+    /** Where {@link #push} puts files in the guest by default: {@code ~/shared/} of the login user. */
+    public static final String GUEST_SHARED = MachineAccess.SHARED;
+
+    /** Where {@link #pull} puts files on the host by default: {@code data/shared/<c>/<vm>/}. */
+    public Path sharedDir() { return ops().access().localShared(); }
+
+    /**
+     * Copies a local file or directory (recursively, keeping modes) into the guest as {@code user} over SFTP (the
+     * {@code push} command); {@link #GUEST_SHARED} is created when missing. Through the guest agent when SSH cannot
+     * reach the guest, and {@code notice} hears so. Blocks until copied.
+     *
+     * @param user     the login user; null: the VM's user
+     * @param progress hears bytes and files as they go ({@link TransferProgress#NONE}: nothing)
+     * @throws MerosException {@code local} does not exist, the VM is not running, the copy failed
+     */
+    public void push(Path local, String remote, String user, TransferProgress progress, Consumer<String> notice) {
+        ops().access().push(local, remote, user, progress, notice);
+    }
+
+    /**
+     * Copies a guest file or directory (recursively, keeping modes) to the host as {@code user} over SFTP (the
+     * {@code pull} command); returns where it went. Through the guest agent when SSH cannot reach the guest.
+     * Blocks until copied.
+     *
+     * @param local where to put it; null: {@link #sharedDir()}, created when missing
+     * @throws MerosException no such remote file, the VM is not running, the copy failed
+     */
+    public Path pull(String remote, Path local, String user, TransferProgress progress, Consumer<String> notice) {
+        Path dest = local;
+        if (dest == null) {
+            dest = sharedDir();
+            try {
+                Files.createDirectories(dest);
+            } catch (IOException e) {
+                throw MerosException.failed("cannot create " + dest + ": " + e.getMessage());
+            }
+        }
+        ops().access().pull(remote, dest, user, progress, notice);
+        return dest;
+    }
 
     /**
      * Copies a local file or directory (recursively, with modes and times) into the guest as root, like
@@ -279,8 +393,8 @@ public final class Machine implements AutoCloseable {
     public void copyFromVm(String source, Path targetDir) {
         String base = Path.of(source.replaceAll("/+$", "")).getFileName().toString();
         try {
-            java.nio.file.Files.createDirectories(targetDir);
-        } catch (java.io.IOException e) {
+            Files.createDirectories(targetDir);
+        } catch (IOException e) {
             throw MerosException.failed("cannot create " + targetDir + ": " + e.getMessage());
         }
         pull(source, targetDir.resolve(base));

@@ -1,7 +1,12 @@
 package meros.core;
 
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestLoader;
+import meros.core.qemu.LiveEvents;
+import meros.core.scenario.Scenario;
+import meros.core.ssh.TerminalAccess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -87,17 +93,27 @@ public final class Meros implements AutoCloseable {
         return d;
     }
 
-    private volatile meros.core.ssh.TerminalAccess terminal;
-    private final meros.core.scenario.Scenario scenario = new meros.core.scenario.Scenario();
+    private volatile TerminalAccess terminal;
+    private final Scenario scenario = new Scenario();
 
     /** The shell's terminal for {@code connect} (set by the shell module; null when not interactive). */
-    public meros.core.ssh.TerminalAccess terminal() { return terminal; }
+    public TerminalAccess terminal() { return terminal; }
 
     /** Sets the terminal {@code connect} uses (the shell module does, when it has a real terminal). */
-    public void setTerminal(meros.core.ssh.TerminalAccess t) { this.terminal = t; }
+    public void setTerminal(TerminalAccess t) { this.terminal = t; }
+
+    /**
+     * Adds a listener that hears one line ({@code vm <c>/<vm>: QEMU went away (<state>)}) for each VM whose QEMU goes
+     * away without a shutdown while this process watches it ({@link Machine#watch()}, or any event view). Called on
+     * the event connection's thread; must not block.
+     */
+    public void addCrashListener(Consumer<String> listener) { LiveEvents.addCrashListener(listener); }
+
+    /** Removes a listener added with {@link #addCrashListener}. */
+    public void removeCrashListener(Consumer<String> listener) { LiveEvents.removeCrashListener(listener); }
 
     /** Subtests recorded in this process (for {@code script --junit}). */
-    public meros.core.scenario.Scenario scenario() { return scenario; }
+    public Scenario scenario() { return scenario; }
 
     /**
      * Runs a named step of a scenario: prints its name, times it and records it for {@code script --junit}.
@@ -105,14 +121,14 @@ public final class Meros implements AutoCloseable {
      *
      * @throws RuntimeException whatever the body threw, re-thrown after recording it as a failure
      */
-    public void subtest(String name, meros.core.scenario.Scenario.Body body) { scenario.subtest(name, body, System.out); }
+    public void subtest(String name, Scenario.Body body) { scenario.subtest(name, body, System.out); }
 
     /**
      * A subtest that first resets {@code resetFirst} to the state right after its {@code init}
      * ({@link Constellation#reset()}, timed as part of the subtest), so it starts from a clean constellation
      * whatever earlier subtests left behind.
      */
-    public void subtest(String name, Constellation resetFirst, meros.core.scenario.Scenario.Body body) {
+    public void subtest(String name, Constellation resetFirst, Scenario.Body body) {
         scenario.subtest(name, () -> {
             resetFirst.reset();
             body.run();

@@ -1,7 +1,7 @@
 package meros.cli;
 
 import com.sun.net.httpserver.HttpServer;
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Meros;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Meros;
 import meros.core.proc.Proc;
 import org.junit.jupiter.api.Tag;

@@ -1,6 +1,6 @@
 package meros.cli;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Meros;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,7 @@
 package meros.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Meros;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

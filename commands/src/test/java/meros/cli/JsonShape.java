@@ -2,7 +2,7 @@ package meros.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import meros.core.Home;
+import meros.core.base.Home;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,8 @@
 package meros.cli;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Meros;
+import meros.core.manifest.Vm;
 import meros.core.state.VmState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +63,7 @@ class ResetCommandTest {
         Path dir = Files.createDirectories(home.state().resolve("t15").resolve(vm));
         fakeQemu = new ProcessBuilder("sh", "-c", "sleep 60; :", dir.resolve("qmp.sock").toString()).start();
         Files.writeString(dir.resolve("qemu.pid"), fakeQemu.pid() + "\n");
-        new VmState(fakeQemu.pid(), "tcg", "user", "127.0.0.1", 1, System.currentTimeMillis(), "none", List.of())
+        new VmState(fakeQemu.pid(), Vm.Accel.TCG, Vm.NetworkMode.USER, "127.0.0.1", 1, System.currentTimeMillis(), "none", List.of())
                 .write(dir.resolve("vm.json"));
     }
 

@@ -1,7 +1,7 @@
 package meros.e2e;
 
 import meros.cli.Cli;
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Meros;
 
 import java.io.PrintWriter;

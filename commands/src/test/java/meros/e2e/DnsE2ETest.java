@@ -1,6 +1,6 @@
 package meros.e2e;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.net.Dns;
 import meros.core.proc.Proc;
 import meros.core.state.NetState;

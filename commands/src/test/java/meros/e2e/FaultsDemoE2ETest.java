@@ -1,8 +1,9 @@
 package meros.e2e;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Machine;
 import meros.core.Meros;
+import meros.core.qemu.RunState;
 import meros.core.qmp.EventFollower;
 import meros.core.qmp.QmpEvent;
 import meros.core.wait.WaitFailed;
@@ -109,7 +110,7 @@ class FaultsDemoE2ETest {
         try (EventFollower other = fresh.follow()) {
             fresh.pause();
             assertEquals("STOP", fresh.waitForEvent("STOP", Duration.ofSeconds(30)).name());
-            assertEquals("paused", fresh.status());
+            assertEquals(RunState.PAUSED, fresh.status());
             fresh.resume();
             assertEquals("RESUME", fresh.waitForEvent("RESUME", Duration.ofSeconds(30)).name());
             // the other follower saw the same events, in order, although the handle took them from its view
@@ -120,6 +121,6 @@ class FaultsDemoE2ETest {
         } finally {
             fresh.close();
         }
-        assertEquals("running", box.status());
+        assertEquals(RunState.RUNNING, box.status());
     }
 }

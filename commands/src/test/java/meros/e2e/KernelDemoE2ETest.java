@@ -1,6 +1,6 @@
 package meros.e2e;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.kernel.KernelArch;
 import meros.core.kernel.KernelBuilder;
 import meros.core.manifest.ManifestLoader;

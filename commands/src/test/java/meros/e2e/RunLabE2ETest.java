@@ -1,6 +1,6 @@
 package meros.e2e;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Machine;
 import meros.core.Meros;
 import meros.core.image.ImageBuilder;
@@ -8,6 +8,7 @@ import meros.core.image.Progress;
 import meros.core.manifest.ManifestLoader;
 import meros.core.proc.Proc;
 import meros.core.qemu.LiveEvents;
+import meros.core.qemu.RunState;
 import meros.core.qmp.QmpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,7 +131,7 @@ class RunLabE2ETest {
         Machine web = meros.constellation("lab").vm("web");
         web.pause();
         assertEquals("STOP", web.waitForEvent("STOP", Duration.ofSeconds(30)).name());
-        assertEquals("paused", web.status());
+        assertEquals(RunState.PAUSED, web.status());
         web.resume();
         assertEquals("RESUME", web.waitForEvent("RESUME", Duration.ofSeconds(30)).name());
         assertEquals("running", web.qmp("query-status").path("status").asText());
@@ -151,7 +152,7 @@ class RunLabE2ETest {
         } finally {
             LiveEvents.removeCrashListener(listener);
         }
-        assertEquals("crashed", client.status());
+        assertEquals(RunState.CRASHED, client.status());
         String info = merosOk(home, ns, Duration.ofMinutes(1), "info", "lab").stdout();
         assertTrue(info.matches("(?s).*\\nweb +running +\\d+ +(?:tcg|kvm) .*"), info);
         assertTrue(info.matches("(?s).*\\nclient +crashed .*"), info);

@@ -1,11 +1,11 @@
 package meros.e2e;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Machine;
 import meros.core.Meros;
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.core.proc.Proc;
-import meros.core.qemu.Lifecycle;
+import meros.core.host.Privileges;
 import meros.core.qemu.Shares;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,7 +62,7 @@ class SharingE2ETest {
     String forcedTransport() { return null; }
 
     String expectedTransport() {
-        return forcedTransport() != null ? forcedTransport() : Lifecycle.isRoot() ? "virtiofs" : "9p";
+        return forcedTransport() != null ? forcedTransport() : Privileges.isRoot() ? "virtiofs" : "9p";
     }
 
     @BeforeAll

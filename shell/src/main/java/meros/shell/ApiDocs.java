@@ -56,8 +56,8 @@ final class ApiDocs {
     }
 
     /** Where a class JShell names without its package (it is imported) is looked for. */
-    private static final List<String> PACKAGES = List.of("meros.core", "meros.core.manifest", "meros.core.qmp",
-            "meros.core.wait", "meros.core.ssh", "meros.core.scenario", "meros.core.qemu");
+    private static final List<String> PACKAGES = List.of("meros.core", "meros.core.base", "meros.core.manifest", "meros.core.qmp",
+            "meros.core.wait", "meros.core.ssh", "meros.core.scenario", "meros.core.qemu", "meros.core.lifecycle");
 
     private String lookup(String cls, String member) {
         if (Character.isUpperCase(cls.charAt(0))) {

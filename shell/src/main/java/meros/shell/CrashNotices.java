@@ -1,8 +1,7 @@
 package meros.shell;
 
+import meros.core.Machine;
 import meros.core.Meros;
-import meros.core.qemu.LiveEvents;
-import meros.core.qemu.VmRuntime;
 import org.jline.reader.LineReader;
 
 import java.util.List;
@@ -13,17 +12,17 @@ import java.util.function.Consumer;
 /**
  * Notices above the prompt for VMs whose QEMU goes away while the shell follows them. The shell follows every
  * running VM a command named (its constellation's, or the one VM given): it opens the VM's event monitor
- * through {@link LiveEvents}, which tells its crash listeners when the connection drops without a shutdown.
+ * with {@link Machine#watch()}, and the crash listeners hear when the connection drops without a shutdown.
  */
 final class CrashNotices implements AutoCloseable {
     private final Meros meros;
     private final Consumer<String> listener;
-    private final Map<String, VmRuntime> followed = new ConcurrentHashMap<>();
+    private final Map<String, Machine> followed = new ConcurrentHashMap<>();
 
     CrashNotices(Meros meros, LineReader reader) {
         this.meros = meros;
         this.listener = line -> reader.printAbove("meros: " + line);
-        LiveEvents.addCrashListener(listener);
+        meros.addCrashListener(listener);
     }
 
     /** Follows the running VMs of {@code constellation} ({@code vm} alone when given); quiet about the rest. */
@@ -34,10 +33,8 @@ final class CrashNotices implements AutoCloseable {
             List<String> names = vm != null ? List.of(vm) : c.manifest().vmNames();
             for (String n : names) {
                 try {
-                    VmRuntime r = c.vm(n).plumbing().runtime();
-                    if (!r.running()) continue;
-                    LiveEvents.of(r);
-                    followed.putIfAbsent(r.label(), r);
+                    Machine m = c.vm(n);
+                    if (m.watch()) followed.putIfAbsent(m.label(), m);
                 } catch (RuntimeException e) {
                     // not a VM of it, or another process holds its event monitor: no notices for this one
                 }
@@ -50,7 +47,13 @@ final class CrashNotices implements AutoCloseable {
     /** Stops listening and closes the event connections this session opened. */
     @Override
     public void close() {
-        LiveEvents.removeCrashListener(listener);
-        for (VmRuntime r : followed.values()) LiveEvents.close(r);
+        meros.removeCrashListener(listener);
+        for (Machine m : followed.values()) {
+            try {
+                m.unwatch();
+            } catch (RuntimeException e) {
+                // the manifest dropped the VM: its connection closes with the process
+            }
+        }
     }
 }

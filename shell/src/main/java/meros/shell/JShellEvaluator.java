@@ -48,8 +48,8 @@ public final class JShellEvaluator implements AutoCloseable {
      * ({@code NftRules}); full names work too (see {@link QualifiedNames}).
      */
     static final List<String> IMPORTS = List.of(
-            "import meros.core.*;", "import meros.core.manifest.*;", "import meros.core.host.*;", "import meros.core.image.*;",
-            "import meros.core.kernel.*;", "import meros.core.net.*;", "import meros.core.proc.*;", "import meros.core.qemu.*;",
+            "import meros.core.*;", "import meros.core.base.*;", "import meros.core.manifest.*;", "import meros.core.host.*;", "import meros.core.image.*;",
+            "import meros.core.kernel.*;", "import meros.core.net.*;", "import meros.core.proc.*;", "import meros.core.qemu.*;", "import meros.core.lifecycle.*;",
             "import meros.core.qmp.*;", "import meros.core.scenario.*;", "import meros.core.ssh.*;", "import meros.core.state.*;",
             "import java.util.*;", "import java.nio.file.*;", "import java.time.*;");
     /** Longest value echoed after {@code ==>}, in code points (JShell's own feedback shortens long values too). */

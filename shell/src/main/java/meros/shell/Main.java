@@ -1,7 +1,7 @@
 package meros.shell;
 
 import meros.cli.Cli;
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Meros;
 import org.jline.nativ.OSInfo;
 import org.jline.terminal.Size;

@@ -1,8 +1,7 @@
 package meros.shell;
 
+import meros.core.Machine;
 import meros.core.Meros;
-import meros.core.qemu.Live;
-import meros.core.qemu.VmRuntime;
 
 import java.util.List;
 import java.util.Map;
@@ -21,10 +20,10 @@ final class QmpNames {
 
     List<String> of(String constellation, String vm) {
         try {
-            VmRuntime r = meros.constellation(constellation).vm(vm).plumbing().runtime();
-            OptionalLong pid = r.livePid();
+            Machine m = meros.constellation(constellation).vm(vm);
+            OptionalLong pid = m.pid();
             if (pid.isEmpty()) return List.of();
-            return byPid.computeIfAbsent(r.label() + "@" + pid.getAsLong(), k -> Live.commands(r));
+            return byPid.computeIfAbsent(m.label() + "@" + pid.getAsLong(), k -> m.qmpCommands());
         } catch (RuntimeException e) {
             return List.of(); // completion stays silent: the command itself reports what is wrong
         }

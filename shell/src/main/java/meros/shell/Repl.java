@@ -2,7 +2,7 @@ package meros.shell;
 
 import meros.cli.Cli;
 import meros.cli.ScriptCommand;
-import meros.core.ExitCode;
+import meros.core.base.ExitCode;
 import meros.core.Meros;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;

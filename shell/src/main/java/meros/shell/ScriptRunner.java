@@ -2,10 +2,10 @@ package meros.shell;
 
 import meros.cli.Cli;
 import meros.cli.ScriptHost;
-import meros.core.ExitCode;
+import meros.core.base.ExitCode;
 import meros.core.Meros;
-import meros.core.MerosException;
-import meros.core.TextFiles;
+import meros.core.base.MerosException;
+import meros.core.base.TextFiles;
 import org.jline.terminal.Terminal;
 import picocli.CommandLine;
 

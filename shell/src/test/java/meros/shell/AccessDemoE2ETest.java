@@ -187,7 +187,7 @@ class AccessDemoE2ETest {
     @Test
     @Order(6)
     void inTheShellTabCompletesQmpCommandNamesFromTheRunningVm(@TempDir Path tmp) throws Exception {
-        ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.Home(home)), tmp.resolve("history"));
+        ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.base.Home(home)), tmp.resolve("history"));
         // query-st alone is ambiguous on a real QEMU (query-stats, query-stats-schemas, query-status)
         String out = fx.repl("qmp demo box query-statu\t\n").replace("\u0007", "");
         assertTrue(out.contains("meros> qmp demo box query-status"), out);
@@ -198,7 +198,7 @@ class AccessDemoE2ETest {
     @Test
     @Order(100)
     void theShellNoticesWhenTheQemuOfAVmItTouchedDies(@TempDir Path tmp) throws Exception {
-        ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.Home(home)), tmp.resolve("history"));
+        ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.base.Home(home)), tmp.resolve("history"));
         long pid = fx.meros.constellation("demo").vm("box").plumbing().runtime().livePid().orElseThrow();
         java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
         java.io.PipedInputStream in = new java.io.PipedInputStream(keys, 4096);

@@ -1,7 +1,8 @@
 package meros.shell;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.Home;
+import meros.core.base.Home;
+import meros.core.manifest.Vm;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
 import meros.core.state.VmState;
@@ -36,7 +37,7 @@ final class FakeQemu implements AutoCloseable {
         // 'read' waits on stdin forever; $0 puts the monitor path on the command line, where meros looks for it
         process = new ProcessBuilder("sh", "-c", "read _", p.qmp().toString()).start();
         Files.writeString(p.pidfile(), process.pid() + "\n");
-        new VmState(process.pid(), "tcg", "user", "127.0.0.1", 2222, System.currentTimeMillis(), "/nonexistent.qcow2", List.of())
+        new VmState(process.pid(), Vm.Accel.TCG, Vm.NetworkMode.USER, "127.0.0.1", 2222, System.currentTimeMillis(), "/nonexistent.qcow2", List.of())
                 .write(p.vmJson());
         open.add(QmpPeer.serve(p.qmp(), peer -> converse(peer, false)));
         events = QmpPeer.serve(p.events(), peer -> converse(peer, true));

@@ -1,6 +1,6 @@
 package meros.shell;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

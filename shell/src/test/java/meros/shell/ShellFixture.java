@@ -2,7 +2,7 @@ package meros.shell;
 
 import meros.cli.Cli;
 import meros.cli.Completion;
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Meros;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.impl.DumbTerminal;

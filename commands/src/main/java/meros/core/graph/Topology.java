@@ -1,14 +1,15 @@
 package meros.core.graph;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 import meros.core.manifest.Bridge;
 import meros.core.manifest.Cidr;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
-import meros.core.qemu.Info;
+import meros.core.lifecycle.Info;
+import meros.core.qemu.RunState;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,15 +36,12 @@ public final class Topology {
     /** What {@link #write} can produce, by file extension. */
     public enum Format { SVG, PNG, DOT }
 
-    /** The state shown for a VM that is not running (and so left out of the picture). */
-    static final String STOPPED = "stopped";
-
     /**
      * The DOT text.
-     * @param states VM name → state as {@code info} reports it ({@code running}, {@code paused}, ...); VMs missing
-     *               from the map or {@link #STOPPED} show no state
+     * @param states VM name → state as {@code info} reports it; VMs missing from the map or
+     *               {@link RunState#STOPPED} show no state
      */
-    public static String dot(Manifest m, Map<String, String> states) {
+    public static String dot(Manifest m, Map<String, RunState> states) {
         StringBuilder sb = new StringBuilder();
         sb.append("graph ").append(q("meros " + m.name())).append(" {\n");
         sb.append("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, label=")
@@ -73,8 +71,8 @@ public final class Topology {
                     + "\n" + v.memoryMiB() + " MiB, " + v.cpus() + (v.cpus() == 1 ? " CPU" : " CPUs"));
             String addrs = v.networks().stream().map(Nic::ip).collect(Collectors.joining(", "));
             if (!addrs.isEmpty()) label.append("\n").append(addrs);
-            String state = states.get(v.name());
-            boolean running = state != null && !state.equals(STOPPED);
+            RunState state = states.get(v.name());
+            boolean running = state != null && state != RunState.STOPPED;
             if (running) label.append("\n").append(state);
             sb.append("  ").append(q(vmId(v.name()))).append(" [shape=box3d, style=filled, fillcolor=")
               .append(running ? "\"#dcfce7\"" : "\"#ffffff\"").append(", label=").append(q(label.toString())).append("];\n");
@@ -108,7 +106,7 @@ public final class Topology {
      * (blocks up to {@link #DOT_TIMEOUT}). Errors: a missing {@code dot} (exit 3, names the package),
      * {@code dot} failing (exit 4), an unwritable file.
      */
-    public static void write(Manifest m, Map<String, String> states, Path file) {
+    public static void write(Manifest m, Map<String, RunState> states, Path file) {
         Format f = formatOf(file);
         String dot = dot(m, states);
         try {
@@ -129,7 +127,7 @@ public final class Topology {
     }
 
     /** Each VM's state as {@code info} reports it. */
-    public static Map<String, String> states(Info info) {
+    public static Map<String, RunState> states(Info info) {
         return info.vms().stream().collect(Collectors.toMap(Info.VmRow::vm, Info.VmRow::state));
     }
 

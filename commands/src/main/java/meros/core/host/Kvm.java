@@ -1,8 +1,8 @@
 package meros.core.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.proc.Proc;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package meros.core.image;
 
-import meros.core.Home;
+import meros.core.base.Home;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -1,7 +1,8 @@
 package meros.core.image;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
+import meros.core.host.Privileges;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.SshdChecks;
 import meros.core.manifest.Vm;
@@ -173,7 +174,7 @@ final class Composer {
         Files.writeString(ak, kept, StandardCharsets.ISO_8859_1);
         Files.setPosixFilePermissions(dir, Fs.perms("rwx------"));
         Files.setPosixFilePermissions(ak, Fs.perms("rw-------"));
-        if (Fs.isRoot()) {
+        if (Privileges.isRoot()) {
             for (Path p : List.of(dir, ak)) {
                 Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
                 Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);

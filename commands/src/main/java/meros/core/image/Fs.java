@@ -1,7 +1,7 @@
 package meros.core.image;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,15 +19,6 @@ import java.util.Set;
 /** File helpers for the builder: one-line errors (ENOSPC named as such), recursive delete, atomic writes. */
 final class Fs {
     private Fs() { }
-
-    /** True when this process runs with uid 0 (ownership can be kept, chroot works). */
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | RuntimeException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
-    }
 
     static boolean isNoSpace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

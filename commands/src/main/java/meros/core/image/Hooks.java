@@ -1,7 +1,7 @@
 package meros.core.image;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 import meros.core.manifest.Manifest;
 import meros.core.proc.Proc;
 

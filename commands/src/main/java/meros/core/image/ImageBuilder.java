@@ -1,8 +1,9 @@
 package meros.core.image;
 
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
+import meros.core.host.Privileges;
 import meros.core.host.Binfmt;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Vm;
@@ -142,7 +143,7 @@ public final class ImageBuilder {
         List<String> names = vms == null || vms.isEmpty() ? m.vmNames() : vms;
         for (String n : names) m.vm(n); // every name valid before anything starts
         for (String n : names) foreignArch(m.vm(n), progress);
-        if (!Fs.isRoot() && !UserNamespaceBuild.inChild()) return UserNamespaceBuild.run(home, m, names, progress);
+        if (!Privileges.isRoot() && !UserNamespaceBuild.inChild()) return UserNamespaceBuild.run(home, m, names, progress);
         preflight();
         List<BuiltImage> out = new ArrayList<>();
         Map<String, BaseSpec> specs = new LinkedHashMap<>();
@@ -339,7 +340,7 @@ public final class ImageBuilder {
     }
 
     private void preflight() {
-        if (!Fs.isRoot()) {
+        if (!Privileges.isRoot()) {
             throw MerosException.usage("meros build must run as root (hooks run in a chroot; the image keeps file ownership)");
         }
         for (String t : List.of("mke2fs", "qemu-img", "ssh-keygen", "tar", "chroot", "unshare")) BuildTools.require(t);

@@ -1,6 +1,7 @@
 package meros.core.image;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
+import meros.core.host.Privileges;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -89,7 +90,7 @@ public final class Includes {
         } catch (IOException e) {
             throw Fs.ioError("resolving " + root, e);
         }
-        boolean asRoot = Fs.isRoot();
+        boolean asRoot = Privileges.isRoot();
         int[] count = {0};
         List<Path[]> dirTimes = new ArrayList<>();
         try {

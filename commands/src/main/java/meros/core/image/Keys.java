@@ -1,7 +1,7 @@
 package meros.core.image;
 
-import meros.core.Home;
-import meros.core.TextFiles;
+import meros.core.base.Home;
+import meros.core.base.TextFiles;
 import meros.core.proc.Proc;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package meros.core.image;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;

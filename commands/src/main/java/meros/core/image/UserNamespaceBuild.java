@@ -2,9 +2,9 @@ package meros.core.image;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.image.ImageBuilder.BuiltImage;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestLoader;

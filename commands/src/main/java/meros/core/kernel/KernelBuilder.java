@@ -1,9 +1,9 @@
 package meros.core.kernel;
 
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
-import meros.core.TextFiles;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
+import meros.core.base.TextFiles;
 import meros.core.proc.Proc;
 
 import java.io.BufferedWriter;

@@ -1,6 +1,6 @@
 package meros.core.kernel;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,7 +1,7 @@
 package meros.core.manifest;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,7 +1,7 @@
 package meros.core.manifest;
 
-import meros.core.MerosException;
-import meros.core.TextFiles;
+import meros.core.base.MerosException;
+import meros.core.base.TextFiles;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;

@@ -1,6 +1,7 @@
 package meros.core.manifest;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One virtual machine, defaults filled in.
@@ -47,7 +48,19 @@ public record Vm(
                 kernelArgs, accel, display, qemuArgs, user, hostname, network, gui, bootTimeoutSeconds, List.of(), List.of());
     }
 
-    public enum Accel { AUTO, KVM, TCG }
+    /** Acceleration: {@code auto} (KVM when the host's probe says usable, else TCG), {@code kvm}, {@code tcg}. */
+    public enum Accel {
+        AUTO, KVM, TCG;
 
-    public enum NetworkMode { AUTO, BRIDGE, USER }
+        /** The manifest's spelling: {@code auto}, {@code kvm}, {@code tcg}. */
+        public String text() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    /** How the VM reaches its network: {@code auto} (bridges when root, user-mode otherwise), {@code bridge}, {@code user}. */
+    public enum NetworkMode {
+        AUTO, BRIDGE, USER;
+
+        /** The manifest's spelling: {@code auto}, {@code bridge}, {@code user}. */
+        public String text() { return name().toLowerCase(Locale.ROOT); }
+    }
 }

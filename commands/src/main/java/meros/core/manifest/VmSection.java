@@ -197,7 +197,7 @@ final class VmSection {
         int bootTimeout = m.seconds("boot_timeout", arch.equals("aarch64") ? EMULATED_BOOT_TIMEOUT : BOOT_TIMEOUT, 1, 86400);
         List<Mount> mounts = sharing.mounts(m);
         List<Forward> forwards = sharing.forwards(name, m);
-        // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network (issue 4)
+        // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network
         Node nets = m.node("networks");
         if (network == Vm.NetworkMode.BRIDGE && (nets == null || nets instanceof SequenceNode sq && sq.getValue().isEmpty())) {
             problems.at(m.node("network"), m.at("network") + ": 'bridge' needs at least one entry under networks");

@@ -1,7 +1,7 @@
 package meros.core.net;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 import meros.core.manifest.Bridge;
 import meros.core.manifest.Mac;
 import meros.core.manifest.Forward;

@@ -1,7 +1,7 @@
 package meros.core.proc;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 import meros.core.wait.Deadline;
 
 import java.io.ByteArrayOutputStream;

@@ -1,8 +1,8 @@
 package meros.core.qemu;
 
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.host.Kvm;
 import meros.core.manifest.Vm;
 

@@ -1,9 +1,9 @@
 package meros.core.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
@@ -56,7 +56,7 @@ public final class Forwards {
     }
 
     /** The forwards recorded for a running VM (manifest and live), as forwards. */
-    static List<Forward> active(VmPaths paths) {
+    public static List<Forward> active(VmPaths paths) {
         List<Forward> out = new ArrayList<>();
         for (ForwardState.Entry e : ForwardState.read(paths.forwardsJson()).forwards()) {
             out.add(new Forward(e.host(), e.guest(), e.protocol(), e.address()));
@@ -182,7 +182,7 @@ public final class Forwards {
         Vm vm = r.vm();
         if (!r.running()) throw r.notRunning();
         var rec = r.recorded();
-        boolean user = rec != null && "user".equals(rec.network());
+        boolean user = rec != null && rec.userNet();
         String why = clash(home, constellation, vm.name(), f);
         for (ForwardState.Entry e : ForwardState.read(r.paths().forwardsJson()).forwards()) {
             if (e.protocol().equals(f.protocol()) && e.host() == f.host() && e.address().equals(f.address())) {

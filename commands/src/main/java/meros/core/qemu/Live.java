@@ -1,8 +1,8 @@
 package meros.core.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 import meros.core.qmp.QmpClient;
 import meros.core.wait.Timeouts;
 
@@ -39,7 +39,7 @@ public final class Live {
         return outText;
     }
 
-    static String requireName(String action, String name) {
+    public static String requireName(String action, String name) {
         if (name == null || !name.matches("[A-Za-z0-9_.-]+")) throw MerosException.usage("snapshot " + action + " needs a NAME (letters, digits, _ . -)");
         return name;
     }

@@ -1,7 +1,7 @@
 package meros.core.qemu;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 import meros.core.qmp.QmpClient;
 import meros.core.wait.Poll;
 import meros.core.wait.Timeouts;
@@ -50,7 +50,7 @@ public final class LiveEvents {
             if (reason != null && !reason.startsWith("closed by meros")) {
                 // give the kernel a moment to reap QEMU before asking whether it is gone
                 VmRuntime.Status s = awaitGone(r);
-                if (!s.state().equals("stopped")) {
+                if (s.state() != RunState.STOPPED) {
                     String line = "vm " + r.label() + ": QEMU went away (" + s.state() + (s.reason() == null ? "" : ": " + s.reason()) + ")";
                     for (Consumer<String> l : CRASH_LISTENERS) l.accept(line);
                 }
@@ -73,7 +73,7 @@ public final class LiveEvents {
         try {
             return r.status();
         } catch (MerosException e) {
-            return new VmRuntime.Status("unknown", 0, e.getMessage());
+            return new VmRuntime.Status(RunState.UNKNOWN, 0, e.getMessage());
         }
     }
 

@@ -1,10 +1,12 @@
 package meros.core.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.host.HostTools;
+import meros.core.host.Privileges;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
@@ -48,6 +50,7 @@ public final class VmRuntime {
     public Vm vm() { return vm; }
     public VmPaths paths() { return paths; }
     public String label() { return constellation + "/" + vm.name(); }
+    public String constellation() { return constellation; }
 
     public Path disk() { return home.disks().resolve(constellation).resolve(vm.name() + ".qcow2"); }
     public Path kernel() {
@@ -140,7 +143,7 @@ public final class VmRuntime {
         else freshOverlay(backing);
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
-        String transport = Shares.chosen(Lifecycle.isRoot(), HostTools.virtiofsd(), System.getenv(Shares.FORCE_ENV));
+        String transport = Shares.chosen(Privileges.isRoot(), HostTools.virtiofsd(), System.getenv(Shares.FORCE_ENV));
         List<String> argv = QemuArgs.build(constellation, vm, paths,
                 new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts, transport));
         argv = new ArrayList<>(argv);
@@ -162,7 +165,7 @@ public final class VmRuntime {
         List<String> addrs = new ArrayList<>();
         for (Nic n : vm.networks()) addrs.add(n.ip());
         String sshHost = userNet ? "127.0.0.1" : addrs.isEmpty() ? null : addrs.get(0);
-        VmState st = new VmState(pid, accel == Vm.Accel.KVM ? "kvm" : "tcg", userNet ? "user" : "bridge",
+        VmState st = new VmState(pid, accel == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG, userNet ? Vm.NetworkMode.USER : Vm.NetworkMode.BRIDGE,
                 sshHost, userNet ? sshPort : sshHost == null ? 0 : 22, t0, disk().toString(), addrs);
         st.write(paths.vmJson());
         StateDir.ownerOnly(paths.vmJson());
@@ -180,7 +183,7 @@ public final class VmRuntime {
                 Files.delete(ov);
             }
             if (Files.exists(ov)) {
-                String backing = SavedBoot.backingOf(ov);
+                String backing = backingOf(ov);
                 if (backing != null && !Files.isRegularFile(Path.of(backing))) Files.delete(ov);
             }
             if (!Files.exists(ov)) {
@@ -243,31 +246,30 @@ public final class VmRuntime {
     /**
      * What QMP says about the VM, or what is left of it.
      *
-     * @param state  {@code running}, {@code paused}, {@code shutdown}, ... as QMP reports it, or {@code stopped}
-     *               (never started / cleanly shut down), {@code crashed} (QEMU gone without shutdown), {@code shut down}
-     *               (the guest powered off), {@code unreachable} (alive but QMP does not answer)
+     * @param state  as QMP reports it while QEMU lives, else what is left ({@link RunState})
+     * @param pid    QEMU's pid (the recorded one when it is gone), 0 when there is none
      * @param reason what is known about why, or null
      */
-    public record Status(String state, long pid, String reason) { }
+    public record Status(RunState state, long pid, String reason) { }
 
     public Status status() {
         OptionalLong pid = livePid();
         VmState rec = recorded();
         if (pid.isEmpty()) {
-            if (rec == null) return new Status("stopped", 0, null);
+            if (rec == null) return new Status(RunState.STOPPED, 0, null);
             String tail = serialTail(40);
             if (tail.contains("reboot: Power down") || tail.contains("reboot: System halted")) {
-                return new Status("shut down", rec.pid(), "the guest powered off");
+                return new Status(RunState.SHUT_DOWN, rec.pid(), "the guest powered off");
             }
             String panic = tail.lines().filter(l -> l.contains("Kernel panic")).reduce((a, b) -> b).orElse(null);
-            return new Status("crashed", rec.pid(), panic != null ? panic.strip()
+            return new Status(RunState.CRASHED, rec.pid(), panic != null ? panic.strip()
                     : "QEMU process " + rec.pid() + " is gone without a shutdown");
         }
         try (QmpClient c = QmpClient.connect(paths.qmp(), Timeouts.QMP_STATUS)) {
             JsonNode st = c.execute("query-status", null, Timeouts.QMP_STATUS);
-            return new Status(st.path("status").asText("unknown"), pid.getAsLong(), null);
+            return new Status(RunState.ofQmp(st.path("status").asText()), pid.getAsLong(), null);
         } catch (MerosException e) {
-            return new Status("unreachable", pid.getAsLong(), e.getMessage());
+            return new Status(RunState.UNREACHABLE, pid.getAsLong(), e.getMessage());
         }
     }
 
@@ -301,7 +303,7 @@ public final class VmRuntime {
                 c.execute("system_powerdown", null, Timeouts.QMP_STOP_STEP);
                 boolean acpi = waitGone(h, powerdownWait.compareTo(Timeouts.ACPI_FIRST) < 0 ? powerdownWait : Timeouts.ACPI_FIRST);
                 boolean agent = false;
-                if (!acpi) agent = Readiness.guestShutdown(paths.qga(), 2000); // a guest that ignores the ACPI button
+                if (!acpi) agent = AgentSocket.shutdown(paths.qga(), 2000); // a guest that ignores the ACPI button
                 if (acpi || waitGone(h, powerdownWait)) how = agent ? "powered off (guest agent)" : "powered off (ACPI)";
                 else {
                     try {
@@ -376,6 +378,19 @@ public final class VmRuntime {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {
             // best effort: a stale file is replaced on the next start
+        }
+    }
+
+    /** {@code qemu-img info}'s backing file of a qcow2 image, or null. */
+    public static String backingOf(Path image) {
+        Proc.Result res = Proc.of("qemu-img", "info", "-U", "--output=json", image.toString()).timeout(Timeouts.QMP_QUERY).call();
+        if (!res.ok()) return null;
+        try {
+            JsonNode n = new ObjectMapper().readTree(res.stdout());
+            String b = n.path("full-backing-filename").asText(n.path("backing-filename").asText(null));
+            return b == null || b.isEmpty() ? null : b;
+        } catch (IOException e) {
+            return null;
         }
     }
 }

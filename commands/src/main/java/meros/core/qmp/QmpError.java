@@ -1,8 +1,8 @@
 package meros.core.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 
 /** QEMU answered a command with an error: keeps what was sent and what came back. */
 public final class QmpError extends MerosException {

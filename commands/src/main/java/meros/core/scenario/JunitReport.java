@@ -1,6 +1,6 @@
 package meros.core.scenario;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;

@@ -1,9 +1,9 @@
 package meros.core.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import meros.core.ExitCode;
-import meros.core.MerosException;
-import meros.core.Text;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
+import meros.core.base.Text;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.qemu.Live;

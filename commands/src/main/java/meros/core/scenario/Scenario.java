@@ -1,6 +1,6 @@
 package meros.core.scenario;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ public final class Scenario {
             out.printf("subtest FAILED: %s (%.1f s)%n", full, s);
             if (e instanceof RuntimeException r) throw r;
             if (e instanceof Error r) throw r;
-            throw new MerosException(meros.core.ExitCode.FAILED, "subtest " + full + ": " + e, e);
+            throw new MerosException(meros.core.base.ExitCode.FAILED, "subtest " + full + ": " + e, e);
         } finally {
             synchronized (this) { open.remove(open.size() - 1); }
             out.flush();

@@ -1,7 +1,7 @@
 package meros.core.ssh;
 
-import meros.core.MerosException;
-import meros.core.TextFiles;
+import meros.core.base.MerosException;
+import meros.core.base.TextFiles;
 import net.schmizz.sshj.common.Buffer;
 
 import java.io.IOException;

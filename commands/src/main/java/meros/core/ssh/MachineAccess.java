@@ -1,7 +1,7 @@
 package meros.core.ssh;
 
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
 import meros.core.state.VmState;

@@ -1,9 +1,9 @@
 package meros.core.ssh;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
-import meros.core.Text;
-import meros.core.TextFiles;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
+import meros.core.base.Text;
+import meros.core.base.TextFiles;
 import meros.core.wait.Deadline;
 import meros.core.wait.Poll;
 import meros.core.wait.Timeouts;

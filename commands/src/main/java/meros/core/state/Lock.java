@@ -1,7 +1,7 @@
 package meros.core.state;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

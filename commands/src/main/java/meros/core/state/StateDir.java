@@ -4,7 +4,7 @@ import java.nio.file.StandardCopyOption;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import meros.core.Home;
+import meros.core.base.Home;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

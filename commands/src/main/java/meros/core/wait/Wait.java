@@ -1,7 +1,7 @@
 package meros.core.wait;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 
 import java.time.Duration;
 import java.util.List;

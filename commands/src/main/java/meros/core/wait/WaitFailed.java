@@ -1,7 +1,7 @@
 package meros.core.wait;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 
 /** A wait that ended before its deadline because what it waited for can no longer happen ({@link Poll#never}). */
 public final class WaitFailed extends MerosException {

@@ -1,9 +1,10 @@
 package meros.core.graph;
 
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.Meros;
 import meros.core.manifest.Manifest;
+import meros.core.qemu.RunState;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class TopologyTest {
 
     @Test
     void runningVmsShowTheirStateStoppedOnesDoNot() {
-        String dot = Topology.dot(LAB, Map.of("web", "running", "client", "stopped"));
+        String dot = Topology.dot(LAB, Map.of("web", RunState.RUNNING, "client", RunState.STOPPED));
         assertTrue(dot.contains("\"vm:web\" [shape=box3d, style=filled, fillcolor=\"#dcfce7\", label=\"VM web\\nx86_64, debian stable\\n512 MiB, 1 CPU\\n10.0.10.21\\nrunning\"];"), dot);
         assertTrue(dot.contains("\"vm:client\" [shape=box3d, style=filled, fillcolor=\"#ffffff\", label=\"VM client\\nx86_64, debian stable\\n512 MiB, 1 CPU\\n10.0.10.22\"];"), dot);
         assertTrue(dot.contains("\"bridge:labnet\" [shape=box, style=\"rounded,filled\", fillcolor=\"#dbeafe\", label=\"bridge labnet\\n10.0.10.0/24\\npolicy host-access\\nports 22, 80, 8080\"];"), dot);

@@ -1,7 +1,7 @@
 package meros.core.host;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package meros.core.host;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.host.Kvm.Outcome;
 import meros.core.host.Kvm.Run;
 import meros.core.host.Kvm.State;

@@ -1,7 +1,7 @@
 package meros.core.image;
 
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Vm;
 import org.junit.jupiter.api.Test;

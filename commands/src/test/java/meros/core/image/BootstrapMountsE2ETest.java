@@ -1,6 +1,6 @@
 package meros.core.image;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.core.proc.Proc;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package meros.core.image;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,7 +120,7 @@ class DiskAndToolsTest {
 
     @Test
     void aSecondBuildOfTheSameConstellationIsRefusedWhileOneRuns(@TempDir Path tmp) {
-        ImageBuilder b = new ImageBuilder(new meros.core.Home(tmp));
+        ImageBuilder b = new ImageBuilder(new meros.core.base.Home(tmp));
         MerosException e = assertThrows(MerosException.class, () -> b.locked("demo", () -> b.locked("demo", () -> "inner")));
         assertEquals("another meros build of 'demo' is running", e.getMessage());
         assertEquals(5, e.exitCode().code);

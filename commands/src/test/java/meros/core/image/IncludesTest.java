@@ -1,6 +1,7 @@
 package meros.core.image;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
+import meros.core.host.Privileges;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,7 +130,7 @@ class IncludesTest {
         Files.createDirectories(root);
         Files.createDirectories(tree.resolve("srv"));
         Files.writeString(tree.resolve("srv/data"), "d\n");
-        if (Fs.isRoot()) {
+        if (Privileges.isRoot()) {
             Files.setAttribute(tree.resolve("srv/data"), "unix:uid", 1234);
             Files.setAttribute(tree.resolve("srv/data"), "unix:gid", 2345);
         }

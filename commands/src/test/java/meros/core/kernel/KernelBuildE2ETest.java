@@ -1,6 +1,6 @@
 package meros.core.kernel;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.proc.Proc;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package meros.core.kernel;
 
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package meros.core.manifest;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -213,9 +213,9 @@ class GoodManifestTest {
     @Test
     void missingManifestIsAOneLineUsageError() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("constellations/none"));
-        var e = assertThrows(meros.core.MerosException.class, () -> ManifestLoader.load(dir));
+        var e = assertThrows(meros.core.base.MerosException.class, () -> ManifestLoader.load(dir));
         assertEquals("no manifest in " + dir + " (expected none.yml or manifest.yml)", e.getMessage());
-        assertEquals(meros.core.ExitCode.USAGE, e.exitCode());
+        assertEquals(meros.core.base.ExitCode.USAGE, e.exitCode());
     }
 
     @Test

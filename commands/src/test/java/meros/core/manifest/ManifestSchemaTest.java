@@ -2,7 +2,7 @@ package meros.core.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import meros.core.Home;
+import meros.core.base.Home;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

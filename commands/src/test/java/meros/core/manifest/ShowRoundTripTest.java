@@ -1,6 +1,6 @@
 package meros.core.manifest;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package meros.core.qemu;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
 import org.junit.jupiter.api.Test;
 

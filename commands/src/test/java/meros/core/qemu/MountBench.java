@@ -1,6 +1,6 @@
 package meros.core.qemu;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.Machine;
 import meros.core.Meros;
 import meros.core.proc.Proc;

@@ -11,10 +11,10 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class QemuArgsTest {
+public class QemuArgsTest {
     static final VmPaths PATHS = new VmPaths(Path.of("/m/data/state/lab/web"));
 
-    static Vm vm(String name, List<Nic> nics, String kernelArgs, String display, List<String> extra) {
+    public static Vm vm(String name, List<Nic> nics, String kernelArgs, String display, List<String> extra) {
         return vm("x86_64", name, nics, kernelArgs, display, extra);
     }
 
@@ -23,7 +23,7 @@ class QemuArgsTest {
                 kernelArgs, Vm.Accel.AUTO, display, extra, "user", name, Vm.NetworkMode.AUTO, false, 300);
     }
 
-    static final Nic WEB0 = new Nic("lab-web0", "labnet", "10.0.10.10", "virtio-net-pci", "52:54:00:aa:bb:01");
+    public static final Nic WEB0 = new Nic("lab-web0", "labnet", "10.0.10.10", "virtio-net-pci", "52:54:00:aa:bb:01");
 
     @Test
     void bridgedVmWithTapsDirectKernelBootAndSockets() {
@@ -125,7 +125,7 @@ class QemuArgsTest {
 
     @Test
     void startRefusesWhenAnotherConstellationWithVmsDerivesTheSameMulticastPort(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        meros.core.Home home = new meros.core.Home(tmp);
+        meros.core.base.Home home = new meros.core.base.Home(tmp);
         int lab = QemuArgs.mcastPort(tmp, "lab", "");
         String twin = null;
         for (int i = 0; twin == null; i++) if (QemuArgs.mcastPort(tmp, "c" + i, "") == lab) twin = "c" + i;
@@ -135,10 +135,10 @@ class QemuArgsTest {
         java.nio.file.Files.createDirectories(home.stateOf(twin).resolve("box"));
         r.refuseSharedMulticastPort(); // a directory without a recorded VM is not a user
         java.nio.file.Files.writeString(home.stateOf(twin).resolve("box/vm.json"), "{}");
-        var e = assertThrows(meros.core.MerosException.class, r::refuseSharedMulticastPort);
+        var e = assertThrows(meros.core.base.MerosException.class, r::refuseSharedMulticastPort);
         assertEquals("the user-mode networks of constellations lab and " + twin + " derive the same multicast port " + lab
                 + " (from the checkout path and the name), so their VMs would share bridges; shut " + twin + " down or rename one of them", e.getMessage());
-        var start = assertThrows(meros.core.MerosException.class, () -> r.start(Vm.Accel.TCG, true, 40222, Map.of("labnet", lab)));
+        var start = assertThrows(meros.core.base.MerosException.class, () -> r.start(Vm.Accel.TCG, true, 40222, Map.of("labnet", lab)));
         assertEquals(e.getMessage(), start.getMessage(), "start refuses before anything else");
     }
 

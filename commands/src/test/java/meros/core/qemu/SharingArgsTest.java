@@ -1,5 +1,6 @@
 package meros.core.qemu;
 
+import meros.core.lifecycle.Info;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Mount;
 import meros.core.manifest.Nic;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -86,7 +88,7 @@ class SharingArgsTest {
         assertEquals("9p", Shares.chosen(true, Path.of("/usr/lib/qemu/virtiofsd"), "9p"));
         assertEquals("virtiofs", Shares.chosen(true, Path.of("/usr/lib/qemu/virtiofsd"), ""));
         assertEquals("MEROS_MOUNT_TRANSPORT=nfs is not a mount transport (virtiofs or 9p)",
-                assertThrows(meros.core.MerosException.class, () -> Shares.chosen(true, null, "nfs")).getMessage());
+                assertThrows(meros.core.base.MerosException.class, () -> Shares.chosen(true, null, "nfs")).getMessage());
     }
 
     @Test
@@ -102,7 +104,7 @@ class SharingArgsTest {
 
     @Test
     void infoListsMountsWithTransportAndForwardsWithHowTheyAreMade() {
-        Info info = new Info("lab", List.of(new Info.VmRow("web", "running", null, 42, "tcg", 5, "-", "127.0.0.1:40222", "d", "cold")),
+        Info info = new Info("lab", List.of(new Info.VmRow("web", RunState.RUNNING, null, 42, Vm.Accel.TCG, Duration.ofSeconds(5), List.of(), "127.0.0.1:40222", "d", true, "cold")),
                 List.of(),
                 List.of(new Info.MountRow("web", "shared", "/mnt/shared", "ro", "virtiofs")),
                 List.of(new Info.ForwardRow("web", "tcp", "127.0.0.1:18080", 80, "hostfwd", "manifest"),
@@ -136,17 +138,17 @@ class SharingArgsTest {
     void aBoundHostPortIsRefusedWithItsOwnerNamed(@TempDir Path tmp) throws Exception {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             int port = s.getLocalPort();
-            String why = Forwards.clash(new meros.core.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1"));
+            String why = Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1"));
             assertEquals("host port tcp 127.0.0.1:" + port + " is already in use by pid " + ProcessHandle.current().pid() + " (java)", why);
             // 0.0.0.0 overlaps every address
-            assertNotNull(Forwards.clash(new meros.core.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "0.0.0.0")));
+            assertNotNull(Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "0.0.0.0")));
         }
     }
 
     @Test
     void aFreeHostPortIsNoClash(@TempDir Path tmp) {
         int port = VmRuntime.freeLoopbackPort();
-        assertNull(Forwards.clash(new meros.core.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1")));
-        assertNull(Forwards.clash(new meros.core.Home(tmp), "c", "vm", new Forward(port, 80, "udp", "127.0.0.1")));
+        assertNull(Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1")));
+        assertNull(Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "udp", "127.0.0.1")));
     }
 }

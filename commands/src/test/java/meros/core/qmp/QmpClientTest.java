@@ -2,7 +2,7 @@ package meros.core.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.testkit.QmpPeer;
 import meros.core.wait.Deadline;
 import meros.core.wait.WaitTimeout;

@@ -1,6 +1,6 @@
 package meros.core.scenario;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,7 +64,7 @@ class JunitReportTest {
     void anEmojiCutInHalfStillGivesAValidReport(@TempDir Path tmp) throws Exception {
         String cutEmoji = "curl printed: ok \uD83D";
         Path xml = tmp.resolve("j.xml");
-        JunitReport.write(xml, "x.jsh", java.util.List.of(new Scenario.Case("fetch", 1.0, cutEmoji, "meros.core.MerosException")), null, 1.0);
+        JunitReport.write(xml, "x.jsh", java.util.List.of(new Scenario.Case("fetch", 1.0, cutEmoji, "meros.core.base.MerosException")), null, 1.0);
         var doc = parse(xml);
         assertEquals("curl printed: ok \uFFFD", failureText(doc));
         assertEquals("curl printed: ok \uFFFD", ((org.w3c.dom.Element) doc.getElementsByTagName("failure").item(0)).getAttribute("message"));

@@ -2,7 +2,7 @@ package meros.core.scenario;
 
 import meros.core.Machine;
 import meros.core.Meros;
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import meros.core.ssh.FakeHome;
 import meros.core.ssh.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;

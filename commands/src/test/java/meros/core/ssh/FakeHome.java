@@ -1,6 +1,7 @@
 package meros.core.ssh;
 
-import meros.core.Home;
+import meros.core.base.Home;
+import meros.core.manifest.Vm;
 import meros.core.state.VmState;
 
 import java.io.IOException;
@@ -39,7 +40,7 @@ public final class FakeHome {
     /** Writes vm.json saying SSH answers on {@code port}. */
     public void running(int port) throws IOException {
         Files.createDirectories(stateDir());
-        new VmState(ProcessHandle.current().pid(), "tcg", "user", "127.0.0.1", port, System.currentTimeMillis(), "none", List.of())
+        new VmState(ProcessHandle.current().pid(), Vm.Accel.TCG, Vm.NetworkMode.USER, "127.0.0.1", port, System.currentTimeMillis(), "none", List.of())
                 .write(stateDir().resolve("vm.json"));
     }
 }

@@ -1,6 +1,6 @@
 package meros.core.ssh;
 
-import meros.core.MerosException;
+import meros.core.base.MerosException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package meros.core;
+package meros.core.base;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package meros.core;
+package meros.core.base;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,9 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.manifest.Vm;
+import meros.core.qemu.QemuArgsTest;
+import meros.core.qemu.VmRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

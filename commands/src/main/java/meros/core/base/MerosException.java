@@ -1,4 +1,4 @@
-package meros.core;
+package meros.core.base;
 
 /**
  * An expected failure with a one-line, user-facing message and the exit code it maps to.

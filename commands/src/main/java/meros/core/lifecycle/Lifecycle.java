@@ -1,10 +1,11 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.host.Binfmt;
 import meros.core.host.Kvm;
+import meros.core.host.Privileges;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Bridge;
@@ -14,6 +15,11 @@ import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.HostNet;
 import meros.core.net.NftRules;
+import meros.core.qemu.Accel;
+import meros.core.qemu.AgentSocket;
+import meros.core.qemu.Forwards;
+import meros.core.qemu.QemuArgs;
+import meros.core.qemu.VmRuntime;
 import meros.core.ssh.ExecResult;
 import meros.core.ssh.MachineAccess;
 import meros.core.ssh.SshAccess;
@@ -36,10 +42,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -113,25 +115,12 @@ public final class Lifecycle {
         return this;
     }
 
-    public static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name")) || uid() == 0;
-    }
-
-    private static long uid() {
-        try {
-            Object u = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
-            return ((Number) u).longValue();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
     /** Whether a VM runs on user-mode networking: {@code network: user}, or {@code auto} without root. */
     public static boolean userNet(Vm vm) {
         return switch (vm.network()) {
             case USER -> true;
             case BRIDGE -> false;
-            case AUTO -> !isRoot();
+            case AUTO -> !Privileges.isRoot();
         };
     }
 
@@ -171,7 +160,7 @@ public final class Lifecycle {
             for (String n : toStart) {
                 Vm vm = m.vm(n);
                 Binfmt.requireSystemEmulator(vm.arch(), n);
-                if (vm.network() == Vm.NetworkMode.BRIDGE && !isRoot() && !vm.networks().isEmpty()) {
+                if (vm.network() == Vm.NetworkMode.BRIDGE && !Privileges.isRoot() && !vm.networks().isEmpty()) {
                     throw new MerosException(ExitCode.USAGE, "vm '" + n + "' has network: bridge, which needs root (or use network: user)");
                 }
             }
@@ -242,44 +231,23 @@ public final class Lifecycle {
                 }
             }
 
-            ExecutorService pool = Executors.newFixedThreadPool(toStart.size() + toAttach.size(), r -> {
-                Thread t = new Thread(r, "meros-init");
-                t.setDaemon(true);
-                return t;
-            });
             AtomicBoolean kvmGaveUp = new AtomicBoolean();
-            try {
-                List<Future<Started>> fs = new ArrayList<>();
-                for (String n : toStart) {
-                    VmRuntime r = rts.get(n);
-                    String key = SavedBoot.key(m.name(), r, accel.get(n), userNet(m.vm(n)), mcast);
-                    for (String stale : SavedBoot.removeStale(home, m.name(), n, key)) {
-                        out.accept(n + ": removed saved boot " + stale + " (the VM, its image, kernel or QEMU changed)");
-                    }
-                    SavedBoot saved = cold || !m.vm(n).mounts().isEmpty() ? null : SavedBoot.find(home, m.name(), n, key);
-                    Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp, saved);
-                    fs.add(pool.submit(() -> startAndWait(b)));
+            Map<String, Callable<Started>> jobs = new LinkedHashMap<>();
+            for (String n : toStart) {
+                VmRuntime r = rts.get(n);
+                String key = SavedBoot.key(m.name(), r, accel.get(n), userNet(m.vm(n)), mcast);
+                for (String stale : SavedBoot.removeStale(home, m.name(), n, key)) {
+                    out.accept(n + ": removed saved boot " + stale + " (the VM, its image, kernel or QEMU changed)");
                 }
-                for (VmRuntime r : toAttach) fs.add(pool.submit(() -> attachAndWait(r)));
-                MerosException first = null;
-                for (Future<Started> f : fs) {
-                    try {
-                        result.add(f.get());
-                    } catch (ExecutionException e) {
-                        Throwable c = e.getCause();
-                        MerosException me = c instanceof MerosException x ? x : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
-                        out.accept("error: " + me.getMessage());
-                        if (first == null) first = me;
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new MerosException(ExitCode.INTERRUPTED, "interrupted while starting " + m.name()
-                                + " (VMs started so far keep running; 'shutdown " + m.name() + "' removes them)");
-                    }
-                }
-                if (first != null) throw first;
-            } finally {
-                pool.shutdownNow();
+                SavedBoot saved = cold || !m.vm(n).mounts().isEmpty() ? null : SavedBoot.find(home, m.name(), n, key);
+                Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp, saved);
+                jobs.put(n, () -> startAndWait(b));
             }
+            for (VmRuntime r : toAttach) jobs.put(r.vm().name(), () -> attachAndWait(r));
+            var outcomes = Parallel.run("meros-init", jobs, "interrupted while starting " + m.name()
+                    + " (VMs started so far keep running; 'shutdown " + m.name() + "' removes them)");
+            for (var o : outcomes) if (o.failure() != null) out.accept("error: " + o.failure().getMessage());
+            result.addAll(Parallel.values(outcomes));
             return checked(m, result);
         }
     }
@@ -323,7 +291,7 @@ public final class Lifecycle {
     private Started startAndWait(Boot b) {
         VmRuntime r = b.r();
         String name = r.vm().name();
-        StateDir.of(home, r.label().substring(0, r.label().indexOf('/'))).createVm(name);
+        StateDir.of(home, r.constellation()).createVm(name);
         if (b.saved() != null) {
             try {
                 return resumeAndWait(b);
@@ -342,10 +310,10 @@ public final class Lifecycle {
 
     /** Saves a VM's boot unless one exists under its key; a failure is reported and does not fail {@code init}. */
     private void saveBoot(VmRuntime r, Map<String, Integer> mcast) {
-        String c = r.label().substring(0, r.label().indexOf('/'));
+        String c = r.constellation();
         Vm vm = r.vm();
         VmState st = r.recorded();
-        Vm.Accel accel = st != null && "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+        Vm.Accel accel = st != null && st.accel() == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG;
         if (!vm.mounts().isEmpty()) {
             // QEMU cannot migrate a VM with a virtiofs or mounted 9p device, so there is nothing to save
             out.accept(vm.name() + ": no saved boot (QEMU cannot save a VM with shared folders); every init boots it cold");
@@ -377,7 +345,7 @@ public final class Lifecycle {
         long t0 = System.nanoTime();
         VmState st = b.saved().resume(r, b.accel(), userNet(vm), b.sshPort(), b.mcast());
         SavedBoot.recordStarted(r, "resumed " + b.saved().record().key());
-        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
+        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel().text() + ", "
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ") from saved boot "
                 + b.saved().shortKey() + ", resumed");
         long loaded = System.nanoTime();
@@ -417,7 +385,7 @@ public final class Lifecycle {
         long t0 = System.nanoTime();
         VmState st = start(b, b.accel());
         announce(vm, st);
-        if ("kvm".equals(st.accel()) && !kernelStartsUnderKvm(b)) {
+        if (st.accel() == Vm.Accel.KVM && !kernelStartsUnderKvm(b)) {
             String seen = seenOnSerial(r);
             r.kill();
             if (b.asked().accel() == Vm.Accel.KVM) {
@@ -438,7 +406,7 @@ public final class Lifecycle {
     }
 
     private void announce(Vm vm, VmState st) {
-        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel() + ", "
+        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel().text() + ", "
                 + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
     }
 
@@ -481,19 +449,19 @@ public final class Lifecycle {
         // No banner probes: OpenSSH (PerSourcePenalties) penalises connections that never try to authenticate, and
         // enough of them make sshd drop the next real login. On a bridge one plain TCP connect shows sshd listens;
         // in user mode QEMU accepts on the guest's behalf, so logins are tried right away (they fail fast until sshd runs).
-        boolean[] listening = {st.sshHost() != null && "user".equals(st.network())};
+        boolean[] listening = {st.sshHost() != null && st.userNet()};
         String waitingFor = st.sshHost() == null ? "the guest agent" : "SSH on " + st.sshHost() + ":" + st.sshPort();
         long[] nextReport = {System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos()};
         try {
             String how = Wait.until(vm.name() + " to answer " + waitingFor, d -> {
                 if (st.sshHost() != null && !listening[0]) listening[0] = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
                 if (listening[0]) {
-                    String failed = sshLogin(r);
-                    if (failed == null) return Poll.done("ssh");
-                    if (failed.startsWith("!")) return Poll.never(failed.substring(1));
+                    Login login = sshLogin(r);
+                    if (login.outcome() == Login.Outcome.OK) return Poll.done("ssh");
+                    if (login.outcome() == Login.Outcome.FINAL) return Poll.never(login.detail());
                 }
                 // the agent answers before sshd is up: it only decides when there is no SSH endpoint
-                if (st.sshHost() == null && Readiness.guestAgent(r.paths().qga(), 300)) return Poll.done("guest agent");
+                if (st.sshHost() == null && AgentSocket.ping(r.paths().qga(), 300)) return Poll.done("guest agent");
                 if (!r.running()) {
                     out.accept(vm.name() + ": QEMU exited during boot; last serial lines:\n" + indent(r.serialTail(15)));
                     return Poll.never("QEMU exited during boot (" + r.status().reason() + ")");
@@ -558,19 +526,30 @@ public final class Lifecycle {
         return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[@-_]", "").replaceAll("\\p{Cntrl}", "");
     }
 
-    /** null when {@code true} ran over SSH; a reason otherwise ("!" first: permanent, e.g. a wrong host key). */
-    private String sshLogin(VmRuntime r) {
+    /**
+     * What one SSH login found.
+     *
+     * @param detail why the login did not work (null for {@link Outcome#OK})
+     */
+    private record Login(Outcome outcome, String detail) {
+        /** OK: {@code true} ran; RETRY: not yet (e.g. sshd not up); FINAL: it never will (e.g. a wrong host key). */
+        enum Outcome { OK, RETRY, FINAL }
+
+        static final Login OK = new Login(Outcome.OK, null);
+    }
+
+    private Login sshLogin(VmRuntime r) {
         Vm vm = r.vm();
-        MachineAccess access = new MachineAccess(home, r.label().substring(0, r.label().indexOf('/')), vm.name(), vm.user());
+        MachineAccess access = new MachineAccess(home, r.constellation(), vm.name(), vm.user());
         try (SshAccess ssh = new SshAccess(() -> access.target(vm.user()), Duration.ofSeconds(3))) {
             ExecResult res = ssh.exec("true", Duration.ofSeconds(30));
-            return res.ok() ? null : "ssh login ran 'true' with " + res.describe();
+            return res.ok() ? Login.OK : new Login(Login.Outcome.RETRY, "ssh login ran 'true' with " + res.describe());
         } catch (SshAccess.HostKeyMismatch e) {
-            return "!" + e.getMessage();
+            return new Login(Login.Outcome.FINAL, e.getMessage());
         } catch (SshAccess.KeyRefused e) {
             throw new GuestRefused(Readiness.keyRefused(vm.name(), e.user()));
         } catch (MerosException e) {
-            return e.getMessage();
+            return new Login(Login.Outcome.RETRY, e.getMessage());
         }
     }
 
@@ -594,19 +573,19 @@ public final class Lifecycle {
         try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
             Map<String, Integer> mcast = new LinkedHashMap<>();
             for (Bridge b : m.bridges().values()) mcast.put(b.name(), QemuArgs.mcastPort(home.root(), m.name(), b.name()));
-            List<Callable<Started>> jobs = new ArrayList<>();
+            Map<String, Callable<Started>> jobs = new LinkedHashMap<>();
             for (String n : m.vmNames()) {
                 VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
                 VmState st = r.recorded();
                 if (!r.running() || st == null) throw MerosException.failed("vm " + r.label() + " is not running: reset needs every VM ('init " + m.name() + "')");
-                Vm.Accel accel = "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
-                boolean user = "user".equals(st.network());
+                Vm.Accel accel = st.accel() == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG;
+                boolean user = st.userNet();
                 SavedBoot sb = SavedBoot.find(home, m.name(), n, SavedBoot.key(m.name(), r, accel, user, mcast));
                 if (sb == null) {
                     throw MerosException.failed("vm " + r.label() + " has no saved boot to reset to (init saves one when the VM first becomes ready; "
                             + "'shutdown " + m.name() + "' and 'init " + m.name() + "' make one)");
                 }
-                jobs.add(() -> {
+                jobs.put(n, () -> {
                     long t0 = System.nanoTime();
                     r.kill();
                     VmState ns = sb.resume(r, accel, user, user ? st.sshPort() : 0, mcast);
@@ -618,33 +597,7 @@ public final class Lifecycle {
                     return s;
                 });
             }
-            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs.size()), t -> {
-                Thread th = new Thread(t, "meros-reset");
-                th.setDaemon(true);
-                return th;
-            });
-            try {
-                List<Future<Started>> fs = new ArrayList<>();
-                for (Callable<Started> j : jobs) fs.add(pool.submit(j));
-                List<Started> result = new ArrayList<>();
-                MerosException first = null;
-                for (Future<Started> f : fs) {
-                    try {
-                        result.add(f.get());
-                    } catch (ExecutionException e) {
-                        Throwable c = e.getCause();
-                        MerosException me = c instanceof MerosException x ? x : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
-                        if (first == null) first = me;
-                    }
-                }
-                if (first != null) throw first;
-                return result;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while resetting " + m.name());
-            } finally {
-                pool.shutdownNow();
-            }
+            return Parallel.values(Parallel.run("meros-reset", jobs, "interrupted while resetting " + m.name()));
         }
     }
 
@@ -662,31 +615,15 @@ public final class Lifecycle {
         try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
             List<String> names = select(m, vmNames);
             List<String> report = new ArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, names.size()), r -> {
-                Thread t = new Thread(r, "meros-shutdown");
-                t.setDaemon(true);
-                return t;
-            });
             List<String> failures = new ArrayList<>();
-            try {
-                Map<String, Future<String>> fs = new LinkedHashMap<>();
-                for (String n : names) {
-                    VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
-                    fs.put(n, pool.submit(() -> r.stop(powerdownWait)));
-                }
-                for (var e : fs.entrySet()) {
-                    try {
-                        String how = e.getValue().get();
-                        if (how != null) report.add("vm " + e.getKey() + ": " + how);
-                    } catch (ExecutionException x) {
-                        failures.add("vm " + e.getKey() + ": " + x.getCause().getMessage());
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MerosException(ExitCode.INTERRUPTED, "interrupted during shutdown of " + m.name());
-            } finally {
-                pool.shutdownNow();
+            Map<String, Callable<String>> jobs = new LinkedHashMap<>();
+            for (String n : names) {
+                VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
+                jobs.put(n, () -> r.stop(powerdownWait));
+            }
+            for (var o : Parallel.run("meros-shutdown", jobs, "interrupted during shutdown of " + m.name())) {
+                if (o.failure() != null) failures.add("vm " + o.name() + ": " + o.failure().getMessage());
+                else if (o.value() != null) report.add("vm " + o.name() + ": " + o.value());
             }
             // the network is taken down even when a VM could not be stopped: what is left is said below
             try {

@@ -1,4 +1,4 @@
-package meros.core;
+package meros.core.base;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,11 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.manifest.Manifest;
+import meros.core.qemu.Live;
+import meros.core.qemu.RunState;
+import meros.core.qemu.VmRuntime;
 import meros.core.state.Lock;
 import meros.core.state.StateDir;
 
@@ -15,10 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Snapshots of a whole constellation: one internal snapshot (QEMU {@code savevm}, in each VM's overlay) per VM under
@@ -145,8 +143,8 @@ public final class GroupSnapshot {
     private static List<VmRuntime> pauseAll(Map<String, VmRuntime> rts) {
         List<VmRuntime> was = new ArrayList<>();
         for (VmRuntime r : rts.values()) {
-            String st = r.qmp("query-status", null, QMP_T).path("status").asText();
-            if (st.equals("running")) was.add(r);
+            RunState st = RunState.ofQmp(r.qmp("query-status", null, QMP_T).path("status").asText());
+            if (st == RunState.RUNNING) was.add(r);
         }
         each(rts, r -> { r.qmp("stop", null, QMP_T); return null; });
         return was;
@@ -162,31 +160,8 @@ public final class GroupSnapshot {
 
     /** Runs {@code f} for every VM in parallel; the first failure is thrown after all have finished. */
     static List<String> each(Map<String, VmRuntime> rts, PerVm f) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, rts.size()), t -> {
-            Thread th = new Thread(t, "meros-snapshot");
-            th.setDaemon(true);
-            return th;
-        });
-        try {
-            List<Future<String>> fs = new ArrayList<>();
-            for (VmRuntime r : rts.values()) fs.add(pool.submit((Callable<String>) () -> f.run(r)));
-            List<String> out = new ArrayList<>();
-            MerosException first = null;
-            for (Future<String> fu : fs) {
-                try {
-                    out.add(fu.get());
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (first == null) first = c instanceof MerosException me ? me : new MerosException(ExitCode.FAILED, String.valueOf(c.getMessage()), c);
-                }
-            }
-            if (first != null) throw first;
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MerosException(ExitCode.INTERRUPTED, "interrupted");
-        } finally {
-            pool.shutdownNow();
-        }
+        Map<String, Callable<String>> jobs = new LinkedHashMap<>();
+        rts.forEach((name, r) -> jobs.put(name, () -> f.run(r)));
+        return Parallel.values(Parallel.run("meros-snapshot", jobs, "interrupted"));
     }
 }

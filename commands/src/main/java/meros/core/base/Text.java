@@ -1,4 +1,4 @@
-package meros.core;
+package meros.core.base;
 
 /** Cutting text for messages and reports without splitting a character. */
 public final class Text {

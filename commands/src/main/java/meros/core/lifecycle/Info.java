@@ -1,6 +1,6 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
-import meros.core.Home;
+import meros.core.base.Home;
 import meros.core.manifest.Bridge;
 import meros.core.manifest.Cidr;
 import meros.core.manifest.Forward;
@@ -9,15 +9,18 @@ import meros.core.manifest.Mount;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.HostNet;
+import meros.core.qemu.RunState;
+import meros.core.qemu.VmRuntime;
 import meros.core.state.ForwardState;
 import meros.core.state.MountState;
 import meros.core.state.NetState;
 import meros.core.state.StateDir;
 import meros.core.state.VmState;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,23 +38,40 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
     }
 
     /**
-     * @param transport {@code virtiofs} or {@code 9p} while the VM runs, else {@code -}
+     * @param transport {@code virtiofs} or {@code 9p} while the VM runs, else null
      * @param mode      {@code ro} or {@code rw}
      */
     public record MountRow(String vm, String source, String target, String mode, String transport) { }
 
     /**
-     * @param via    {@code hostfwd} or {@code nft} while the VM runs, else {@code -}
+     * @param via    {@code hostfwd} or {@code nft} while the VM runs, else null
      * @param origin {@code manifest} or {@code live}
      */
     public record ForwardRow(String vm, String protocol, String host, int guest, String via, String origin) { }
 
-    private static final String NOT_BUILT = " (not built)";
+    /** What the tables show for a value that is absent (null, empty). */
+    static final String ABSENT = "-";
 
-    public record VmRow(String vm, String state, String reason, long pid, String accel, long uptimeSeconds,
-                        String addresses, String ssh, String disk, String started) { }
+    /**
+     * @param reason    why the VM is in its state, or null
+     * @param pid       QEMU's pid, 0 when there is none
+     * @param accel     {@code KVM} or {@code TCG} of the last start, or null when it never started
+     * @param uptime    since QEMU started while it runs, else null
+     * @param addresses the static addresses of the manifest's NICs (empty: none)
+     * @param ssh       {@code host:port} where SSH answers, or null when unknown
+     * @param disk      the built disk as shown to users
+     * @param built     whether the disk exists
+     * @param started   {@code cold} or {@code resumed} while the VM runs and that is known, else null
+     */
+    public record VmRow(String vm, RunState state, String reason, long pid, Vm.Accel accel, Duration uptime,
+                        List<String> addresses, String ssh, String disk, boolean built, String started) { }
 
-    public record BridgeRow(String bridge, String subnet, String policy, String allowedPorts, String allowedIps, String host) { }
+    /**
+     * @param allowedPorts the {@code host-access} policy's ports (empty: none)
+     * @param allowedIps   the policy's CIDRs (empty: none)
+     * @param host         the bridge on the host ({@code up <gateway>[, nft inet <table>]}), or null when it is not up
+     */
+    public record BridgeRow(String bridge, String subnet, String policy, List<Integer> allowedPorts, List<String> allowedIps, String host) { }
 
     public static Info of(Home home, Manifest m) {
         List<VmRow> rows = new ArrayList<>();
@@ -60,25 +80,22 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             VmRuntime.Status s = r.status();
             VmState rec = r.recorded();
             boolean live = r.running();
-            String addrs = vm.networks().stream().map(Nic::ip).collect(Collectors.joining(","));
+            List<String> addrs = vm.networks().stream().map(Nic::ip).toList();
             String ssh = rec != null && rec.sshHost() != null ? rec.sshHost() + ":" + rec.sshPort()
-                    : !vm.networks().isEmpty() ? vm.networks().get(0).ip() + ":22" : "-";
-            rows.add(new VmRow(vm.name(), s.state(), s.reason(), s.pid(), rec == null ? "-" : rec.accel(),
-                    live && rec != null ? (System.currentTimeMillis() - rec.startedAt()) / 1000 : -1,
-                    addrs.isEmpty() ? "-" : addrs, ssh,
-                    home.display(r.disk()) + (java.nio.file.Files.exists(r.disk()) ? "" : NOT_BUILT),
-                    live ? SavedBoot.startedHow(r) : "-"));
+                    : !vm.networks().isEmpty() ? vm.networks().get(0).ip() + ":22" : null;
+            rows.add(new VmRow(vm.name(), s.state(), s.reason(), s.pid(), rec == null ? null : rec.accel(),
+                    live && rec != null ? Duration.ofMillis(System.currentTimeMillis() - rec.startedAt()) : null,
+                    addrs, ssh, home.display(r.disk()), Files.exists(r.disk()),
+                    live ? SavedBoot.startedHow(r) : null));
         }
         NetState net = NetState.read(StateDir.of(home, m.name()).netJson());
         List<BridgeRow> bs = new ArrayList<>();
         for (Bridge b : m.bridges().values()) {
             String host = net.bridges().contains(b.name()) && HostNet.linkExists(b.name())
                     ? "up " + b.gateway() + (net.nftTable() != null ? ", nft inet " + net.nftTable() : "")
-                    : "-";
-            bs.add(new BridgeRow(b.name(), b.subnet().toString(), b.policy().yaml,
-                    b.allowedPorts().isEmpty() ? "-" : b.allowedPorts().stream().map(String::valueOf).collect(Collectors.joining(",")),
-                    b.allowedIps().isEmpty() ? "-" : b.allowedIps().stream().map(Cidr::toString).collect(Collectors.joining(",")),
-                    host));
+                    : null;
+            bs.add(new BridgeRow(b.name(), b.subnet().toString(), b.policy().yaml, List.copyOf(b.allowedPorts()),
+                    b.allowedIps().stream().map(Cidr::toString).toList(), host));
         }
         List<MountRow> mounts = new ArrayList<>();
         List<ForwardRow> forwards = new ArrayList<>();
@@ -87,12 +104,12 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             boolean live = r.running();
             MountState ms = live ? MountState.read(r.paths().mountsJson()) : null;
             for (Mount mt : vm.mounts()) {
-                mounts.add(new MountRow(vm.name(), shown(m, mt.source()), mt.target(), mt.readonly() ? "ro" : "rw", ms == null ? "-" : ms.transport()));
+                mounts.add(new MountRow(vm.name(), shown(m, mt.source()), mt.target(), mt.readonly() ? "ro" : "rw", ms == null ? null : ms.transport()));
             }
             List<ForwardState.Entry> fs = live ? ForwardState.read(r.paths().forwardsJson()).forwards() : List.of();
             if (fs.isEmpty()) {
                 for (Forward f : vm.forwards()) {
-                    forwards.add(new ForwardRow(vm.name(), f.protocol(), f.address() + ":" + f.host(), f.guest(), "-", "manifest"));
+                    forwards.add(new ForwardRow(vm.name(), f.protocol(), f.address() + ":" + f.host(), f.guest(), null, "manifest"));
                 }
             }
             for (ForwardState.Entry e : fs) {
@@ -117,8 +134,9 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
         List<String[]> t = new ArrayList<>();
         t.add(new String[] {"VM", "STATE", "PID", "ACCEL", "UPTIME", "ADDRESSES", "SSH", "DISK", "STARTED"});
         for (VmRow r : vms) {
-            t.add(new String[] {r.vm(), r.state(), r.pid() > 0 ? Long.toString(r.pid()) : "-", r.accel(),
-                    r.uptimeSeconds() < 0 ? "-" : uptime(r.uptimeSeconds()), r.addresses(), r.ssh(), r.disk(), r.started()});
+            t.add(new String[] {r.vm(), r.state().toString(), r.pid() > 0 ? Long.toString(r.pid()) : ABSENT, r.accel() == null ? ABSENT : r.accel().text(),
+                    r.uptime() == null ? ABSENT : uptime(r.uptime().toSeconds()), shown(r.addresses()), shown(r.ssh()),
+                    r.disk() + (r.built() ? "" : " (not built)"), shown(r.started())});
         }
         StringBuilder sb = new StringBuilder("constellation " + constellation + "\n");
         sb.append(table(t));
@@ -126,19 +144,21 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
         if (!bridges.isEmpty()) {
             List<String[]> b = new ArrayList<>();
             b.add(new String[] {"BRIDGE", "SUBNET", "POLICY", "ALLOWED PORTS", "ALLOWED IPS", "HOST"});
-            for (BridgeRow r : bridges) b.add(new String[] {r.bridge(), r.subnet(), r.policy(), r.allowedPorts(), r.allowedIps(), r.host()});
+            for (BridgeRow r : bridges) {
+                b.add(new String[] {r.bridge(), r.subnet(), r.policy(), shown(r.allowedPorts()), shown(r.allowedIps()), shown(r.host())});
+            }
             sb.append("\n").append(table(b));
         }
         if (!mounts.isEmpty()) {
             List<String[]> t2 = new ArrayList<>();
             t2.add(new String[] {"MOUNT", "SOURCE", "TARGET", "MODE", "TRANSPORT"});
-            for (MountRow r : mounts) t2.add(new String[] {r.vm(), r.source(), r.target(), r.mode(), r.transport()});
+            for (MountRow r : mounts) t2.add(new String[] {r.vm(), r.source(), r.target(), r.mode(), shown(r.transport())});
             sb.append("\n").append(table(t2));
         }
         if (!forwards.isEmpty()) {
             List<String[]> t2 = new ArrayList<>();
             t2.add(new String[] {"FORWARD", "PROTO", "HOST", "GUEST", "VIA", "ORIGIN"});
-            for (ForwardRow r : forwards) t2.add(new String[] {r.vm(), r.protocol(), r.host(), Integer.toString(r.guest()), r.via(), r.origin()});
+            for (ForwardRow r : forwards) t2.add(new String[] {r.vm(), r.protocol(), r.host(), Integer.toString(r.guest()), shown(r.via()), r.origin()});
             sb.append("\n").append(table(t2));
         }
         return sb.toString();
@@ -150,16 +170,15 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
         for (VmRow r : vms) {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("name", r.vm());
-            v.put("state", r.state());
+            v.put("state", r.state().toString());
             v.put("reason", r.reason());
             v.put("pid", r.pid() > 0 ? r.pid() : null);
-            v.put("accel", dash(r.accel()));
-            v.put("uptime_seconds", r.uptimeSeconds() < 0 ? null : r.uptimeSeconds());
-            v.put("addresses", dash(r.addresses()) == null ? List.of() : Arrays.asList(r.addresses().split(",")));
-            v.put("ssh", dash(r.ssh()));
-            boolean built = !r.disk().endsWith(NOT_BUILT);
-            v.put("disk", built ? r.disk() : r.disk().substring(0, r.disk().length() - NOT_BUILT.length()));
-            v.put("built", built);
+            v.put("accel", r.accel() == null ? null : r.accel().text());
+            v.put("uptime_seconds", r.uptime() == null ? null : r.uptime().toSeconds());
+            v.put("addresses", r.addresses());
+            v.put("ssh", r.ssh());
+            v.put("disk", r.disk());
+            v.put("built", r.built());
             vmList.add(v);
         }
         List<Object> bridgeList = new ArrayList<>();
@@ -168,10 +187,9 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             b.put("name", r.bridge());
             b.put("subnet", r.subnet());
             b.put("policy_type", r.policy());
-            b.put("allowed_ports", dash(r.allowedPorts()) == null ? List.of()
-                    : Arrays.stream(r.allowedPorts().split(",")).map(Integer::valueOf).toList());
-            b.put("allowed_ips", dash(r.allowedIps()) == null ? List.of() : Arrays.asList(r.allowedIps().split(",")));
-            b.put("host", dash(r.host()));
+            b.put("allowed_ports", r.allowedPorts());
+            b.put("allowed_ips", r.allowedIps());
+            b.put("host", r.host());
             bridgeList.add(b);
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -181,7 +199,11 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
         return m;
     }
 
-    private static String dash(String s) { return s == null || s.equals("-") ? null : s; }
+    private static String shown(Object value) { return value == null ? ABSENT : value.toString(); }
+
+    private static String shown(List<?> values) {
+        return values.isEmpty() ? ABSENT : values.stream().map(Object::toString).collect(Collectors.joining(","));
+    }
 
     static String uptime(long s) {
         if (s < 60) return s + "s";

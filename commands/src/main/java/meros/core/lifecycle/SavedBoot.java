@@ -1,14 +1,16 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import meros.core.ExitCode;
-import meros.core.Home;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
-import meros.core.proc.Proc;
+import meros.core.qemu.QemuArgs;
+import meros.core.qemu.RunState;
+import meros.core.qemu.VmRuntime;
 import meros.core.qmp.QmpClient;
 import meros.core.state.StateDir;
 import meros.core.state.VmState;
@@ -115,13 +117,13 @@ public final class SavedBoot {
     /** The file that says how the VM's current QEMU started: {@code cold} or {@code resumed <key>}. */
     public static Path startedFile(VmRuntime r) { return r.paths().dir().resolve("started"); }
 
-    /** {@code cold}, {@code resumed} or {@code -} (not running, or started before this was recorded). */
+    /** {@code cold}, {@code resumed} or null (not running, or started before this was recorded). */
     public static String startedHow(VmRuntime r) {
         try {
             String s = Files.readString(startedFile(r)).strip();
-            return s.startsWith("resumed") ? "resumed" : s.isEmpty() ? "-" : s;
+            return s.startsWith("resumed") ? "resumed" : s.isEmpty() ? null : s;
         } catch (IOException e) {
-            return "-";
+            return null;
         }
     }
 
@@ -309,8 +311,8 @@ public final class SavedBoot {
             Files.setPosixFilePermissions(disk, PosixFilePermissions.fromString("r--------"));
             Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("r--------"));
             VmState st = r.recorded();
-            boolean userNet = st != null && "user".equals(st.network());
-            Vm.Accel accel = st != null && "kvm".equals(st.accel()) ? Vm.Accel.KVM : Vm.Accel.TCG;
+            boolean userNet = st != null && st.userNet();
+            Vm.Accel accel = st != null && st.accel() == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG;
             Record rec = new Record(key, r.label(), System.currentTimeMillis(), Files.size(state), Files.size(disk), paused,
                     keyArgv(constellation, r, accel, userNet, mcastOf(home, constellation, r)));
             JSON.writeValue(tmp.resolve("saved.json").toFile(), rec);
@@ -330,7 +332,7 @@ public final class SavedBoot {
         }
     }
 
-    /** The multicast ports of the constellation's bridges as {@link Lifecycle} computes them. */
+    /** The multicast ports of the constellation's bridges as {@code init} computes them. */
     static Map<String, Integer> mcastOf(Home home, String constellation, VmRuntime r) {
         Map<String, Integer> m = new java.util.LinkedHashMap<>();
         for (var n : r.vm().networks()) m.put(n.bridge(), QemuArgs.mcastPort(home.root(), constellation, n.bridge()));
@@ -401,17 +403,17 @@ public final class SavedBoot {
         try {
             feed(r, sock);
             long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
-            String last = "inmigrate";
+            RunState last = RunState.INMIGRATE;
             try (QmpClient q = r.connect(Duration.ofSeconds(10))) {
                 while (System.nanoTime() < deadline) {
-                    last = q.execute("query-status", null, QMP_T).path("status").asText("unknown");
-                    if (last.equals("running")) return st;
+                    last = RunState.ofQmp(q.execute("query-status", null, QMP_T).path("status").asText());
+                    if (last == RunState.RUNNING) return st;
                     // the state was saved paused: once loaded, QEMU waits in "paused" for a cont
-                    if (last.equals("paused")) {
+                    if (last == RunState.PAUSED) {
                         q.execute("cont", null, QMP_T);
                         continue;
                     }
-                    if (!last.equals("inmigrate") && !last.equals("prelaunch")) break;
+                    if (last != RunState.INMIGRATE && last != RunState.PRELAUNCH) break;
                     sleep(POLL);
                 }
             }
@@ -487,19 +489,6 @@ public final class SavedBoot {
             for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + p, e);
-        }
-    }
-
-    /** {@code qemu-img info}'s backing file of a qcow2 image, or null. */
-    static String backingOf(Path image) {
-        Proc.Result res = Proc.of("qemu-img", "info", "-U", "--output=json", image.toString()).timeout(Duration.ofSeconds(30)).call();
-        if (!res.ok()) return null;
-        try {
-            JsonNode n = JSON.readTree(res.stdout());
-            String b = n.path("full-backing-filename").asText(n.path("backing-filename").asText(null));
-            return b == null || b.isEmpty() ? null : b;
-        } catch (IOException e) {
-            return null;
         }
     }
 }

@@ -1,10 +1,11 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import meros.core.ExitCode;
-import meros.core.MerosException;
+import meros.core.base.ExitCode;
+import meros.core.base.MerosException;
+import meros.core.qemu.VmRuntime;
 import meros.core.wait.Deadline;
 import meros.core.ssh.GuestAgent;
 

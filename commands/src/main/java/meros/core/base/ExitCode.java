@@ -1,4 +1,4 @@
-package meros.core;
+package meros.core.base;
 
 /** The one exit-code table of meros. Every command, the REPL and scripts map outcomes through it. */
 public enum ExitCode {

@@ -1,4 +1,4 @@
-package meros.core.qemu;
+package meros.core.lifecycle;
 
 import org.junit.jupiter.api.Test;
 
