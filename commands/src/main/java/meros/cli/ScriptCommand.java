@@ -1,6 +1,7 @@
 package meros.cli;
 
 import meros.core.base.MerosException;
+import meros.core.scenario.JunitReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,6 +9,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
@@ -23,7 +27,7 @@ public final class ScriptCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the script, e.g. scripts/example.jsh")
     Path file;
 
-    @picocli.CommandLine.Option(names = "--junit", paramLabel = "REPORT",
+    @CommandLine.Option(names = "--junit", paramLabel = "REPORT",
             description = "Also write a JUnit XML report: one test case per subtest(\"name\", ...) block.")
     Path junit;
 
@@ -51,9 +55,9 @@ public final class ScriptCommand implements Callable<Integer> {
         // --junit: subtests recorded during this run; the runner's error output is kept for a failure outside them
         var scenario = root.meros().scenario();
         scenario.reset();
-        java.io.StringWriter errors = new java.io.StringWriter();
-        java.io.PrintWriter err = spec.commandLine().getErr();
-        java.io.PrintWriter tee = new java.io.PrintWriter(new java.io.Writer() {
+        StringWriter errors = new StringWriter();
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter tee = new PrintWriter(new Writer() {
             @Override public void write(char[] c, int o, int l) { err.write(c, o, l); errors.write(c, o, l); }
             @Override public void flush() { err.flush(); }
             @Override public void close() { err.flush(); }
@@ -62,7 +66,7 @@ public final class ScriptCommand implements Callable<Integer> {
         int code = h.run(root.meros(), file, spec.commandLine().getOut(), tee, debugShell);
         tee.flush();
         String failure = code == 0 ? null : lastLine(errors.toString(), "the script failed with exit status " + code);
-        meros.core.scenario.JunitReport.write(junit, file.getFileName().toString(), scenario.cases(), failure,
+        JunitReport.write(junit, file.getFileName().toString(), scenario.cases(), failure,
                 (System.nanoTime() - t0) / 1e9);
         return code;
     }

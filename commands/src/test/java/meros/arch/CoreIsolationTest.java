@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
+import meros.core.archfixture.UsesPicocli;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -32,7 +33,7 @@ class CoreIsolationTest {
     /** The rule itself detects a violation (a core class using picocli, compiled only for this test). */
     @Test
     void ruleFailsOnAViolation() {
-        JavaClasses classes = new ClassFileImporter().importClasses(meros.core.archfixture.UsesPicocli.class);
+        JavaClasses classes = new ClassFileImporter().importClasses(UsesPicocli.class);
         EvaluationResult r = CORE_IS_FREE_OF_UI_LIBRARIES.evaluate(classes);
         assertTrue(r.hasViolation(), "a meros.core class using picocli must violate the rule");
         assertFalse(r.getFailureReport().getDetails().isEmpty());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -93,7 +94,7 @@ class AccessCommandsTest {
     @Test
     void whenSshCannotReachTheGuestRunPushAndPullUseTheGuestAgentAndSaySo(@TempDir Path tmp) throws Exception {
         int closed;
-        try (var s = new java.net.ServerSocket(0)) { closed = s.getLocalPort(); }
+        try (var s = new ServerSocket(0)) { closed = s.getLocalPort(); }
         fake.running(closed);
         try (FakeGuestAgent qga = new FakeGuestAgent(fake.stateDir().resolve("qga.sock"))) {
             Run r = exec("run", "t", "vm", "echo via-agent; exit 6");

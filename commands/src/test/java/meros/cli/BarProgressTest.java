@@ -1,6 +1,7 @@
 package meros.cli;
 
 import meros.core.image.Progress;
+import meros.core.image.StepAccess;
 import meros.core.ssh.TransferMeter;
 import org.junit.jupiter.api.Test;
 
@@ -79,8 +80,8 @@ class BarProgressTest {
 
     @Test
     void qemuImgProgressLinesAreParsed() {
-        assertEquals(12, meros.core.image.StepAccess.percent("    (12.50/100%)"));
-        assertEquals(100, meros.core.image.StepAccess.percent("(100.00/100%)"));
-        assertEquals(-1, meros.core.image.StepAccess.percent("qemu-img: error"));
+        assertEquals(12, StepAccess.percent("    (12.50/100%)"));
+        assertEquals(100, StepAccess.percent("(100.00/100%)"));
+        assertEquals(-1, StepAccess.percent("qemu-img: error"));
     }
 }

@@ -11,7 +11,9 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -83,7 +85,7 @@ class BuildCommandTest {
     @Tag("root")
     void anUnreachableMirrorIsOneLineWithExit4() throws Exception {
         int port;
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
         write("c", "virtual_machines:\n  a:\n    distribution: debian\n    mirror: http://127.0.0.1:" + port + "/debian\n");
         assertEquals(4, run("build", "--rootfs-img", "c"));
         assertTrue(err.toString().startsWith("error: mirror http://127.0.0.1:" + port + "/debian unreachable"), err.toString());

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class DoctorCommandTest {
     }
 
     @Test
-    void jsonHasTheDocumentedShapeAndEveryTool() throws java.io.IOException {
+    void jsonHasTheDocumentedShapeAndEveryTool() throws IOException {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Cli.create(new Meros(new Home(home)), new PrintWriter(out, true), new PrintWriter(err, true)).execute("doctor", "--json");

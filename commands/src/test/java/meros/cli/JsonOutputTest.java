@@ -12,6 +12,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +39,7 @@ class JsonOutputTest {
     void list() throws IOException {
         assertEquals(0, run(JsonShape.home(), "list", "--json"), err.toString());
         JsonShape.assertMatches("meros list --json", out.toString());
-        assertEquals(shipped().stream().map(n -> "\"" + n + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]")),
+        assertEquals(shipped().stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(",", "[", "]")),
                 JsonShape.parse(out.toString()).get("constellations").toString());
     }
 
@@ -130,7 +132,7 @@ class JsonOutputTest {
     }
 
     /** The shipped constellations, from the checkout's directory: each directory holding {@code <name>.yml}. */
-    static java.util.List<String> shipped() throws IOException {
+    static List<String> shipped() throws IOException {
         try (var d = Files.list(JsonShape.home().resolve("constellations"))) {
             return d.filter(p -> Files.isRegularFile(p.resolve(p.getFileName() + ".yml"))).map(p -> p.getFileName().toString()).sorted().toList();
         }

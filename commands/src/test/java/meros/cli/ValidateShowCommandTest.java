@@ -2,6 +2,7 @@ package meros.cli;
 
 import meros.core.base.Home;
 import meros.core.Meros;
+import meros.core.manifest.Mac;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -157,7 +158,7 @@ class ValidateShowCommandTest {
                     network: auto
                     gui: false
                     boot_timeout: 180
-                """.formatted(meros.core.manifest.Mac.derive("lab", "web", "tap-web0")), out.toString());
+                """.formatted(Mac.derive("lab", "web", "tap-web0")), out.toString());
         assertEquals("", err.toString());
     }
 

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +47,7 @@ class IncludedAccessE2ETest {
     static void write(Path f, String text, String mode) throws Exception {
         Files.createDirectories(f.getParent());
         Files.writeString(f, text);
-        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
     }
 
     @Test

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -77,12 +79,12 @@ class KernelDemoE2ETest {
         assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
     }
 
-    private static void copyTree(Path from, Path to) throws java.io.IOException {
+    private static void copyTree(Path from, Path to) throws IOException {
         try (var s = Files.walk(from)) {
             for (Path p : s.toList()) {
                 Path t = to.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) Files.createDirectories(t);
-                else Files.copy(p, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                else Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES);
             }
         }
     }

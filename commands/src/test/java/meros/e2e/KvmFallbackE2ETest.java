@@ -12,6 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -54,9 +56,9 @@ class KvmFallbackE2ETest {
     }
 
     private Proc.Result init(String mode, Map<String, String> extraEnv, String... args) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH"), "MEROS_TEST_KVM", mode));
+        Map<String, String> env = new HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH"), "MEROS_TEST_KVM", mode));
         env.putAll(extraEnv);
-        List<String> a = new java.util.ArrayList<>(List.of("init", "demo"));
+        List<String> a = new ArrayList<>(List.of("init", "demo"));
         a.addAll(List.of(args));
         return merosWith(env, Map.of("meros.kvm.device", "/dev/null"), home, RUN, a.toArray(String[]::new));
     }

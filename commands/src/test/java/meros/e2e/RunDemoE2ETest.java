@@ -5,10 +5,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static meros.e2e.E2E.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -44,7 +47,7 @@ class RunDemoE2ETest {
             assertEquals(5, busy.exit());
             assertEquals("error: constellation 'demo' is busy: locked by pid " + init.pid(), busy.stderr().strip());
 
-            assertTrue(init.waitFor(5, java.util.concurrent.TimeUnit.MINUTES));
+            assertTrue(init.waitFor(5, TimeUnit.MINUTES));
             assertEquals(1, init.exitValue());
             String out = Files.readString(tmp.resolve("init.out"));
             assertTrue(out.matches("(?s).*box: not ready after 5 s; (last serial lines:\n  |the serial log is empty: the guest never started; acceleration\\? \\(MEROS_ACCEL=tcg forces TCG\\)).*"), out);
@@ -113,15 +116,15 @@ class RunDemoE2ETest {
 
         String info = merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout();
         assertTrue(info.matches("(?s).*\\nbox +running +\\d+ +(?:tcg|kvm) +[0-9hms]+ +- +127.0.0.1:" + port + " +data/disks/demo/box.qcow2.*"), info);
-        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        assertEquals("rwx------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(home.resolve("data/state/demo/box"))));
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(home.resolve("data/state/demo/box/qmp.sock"))));
 
         Path shot = tmp.resolve("screen.png");
         merosOk(home, null, Duration.ofMinutes(1), "screendump", "demo", "box", shot.toString());
         byte[] png = Files.readAllBytes(shot);
-        assertEquals("\u0089PNG", new String(png, 0, 4, java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertEquals("\u0089PNG", new String(png, 0, 4, StandardCharsets.ISO_8859_1));
 
         merosOk(home, null, Duration.ofMinutes(5), "snapshot", "save", "demo", "box", "first");
         assertTrue(merosOk(home, null, Duration.ofMinutes(1), "snapshot", "list", "demo", "box").stdout().contains("first"));

@@ -9,7 +9,11 @@ import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.Trees;
 
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
 import java.io.IOException;
@@ -75,10 +79,10 @@ final class ApiDocs {
         String[] parts = cls.split("\\.");
         for (int i = parts.length; i > 0; i--) {
             if (!Character.isUpperCase(parts[i - 1].charAt(0))) break;
-            String file = String.join("/", java.util.Arrays.copyOf(parts, i)) + ".java";
+            String file = String.join("/", Arrays.copyOf(parts, i)) + ".java";
             Map<String, String> docs = parsed.computeIfAbsent(file, this::parse);
             if (docs.isEmpty()) continue;
-            String simple = String.join(".", java.util.Arrays.copyOfRange(parts, i - 1, parts.length));
+            String simple = String.join(".", Arrays.copyOfRange(parts, i - 1, parts.length));
             String text = docs.get(member == null ? simple : simple + "#" + member);
             return text == null ? null : plain(text);
         }
@@ -95,7 +99,7 @@ final class ApiDocs {
         }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) return Map.of();
-        SimpleJavaFileObject fo = new SimpleJavaFileObject(URI.create("string:///" + file), javax.tools.JavaFileObject.Kind.SOURCE) {
+        SimpleJavaFileObject fo = new SimpleJavaFileObject(URI.create("string:///" + file), JavaFileObject.Kind.SOURCE) {
             @Override public CharSequence getCharContent(boolean ignoreEncodingErrors) { return src; }
         };
         JavacTask task = (JavacTask) javac.getTask(null, null, d -> { }, List.of("-proc:none"), null, List.of(fo));
@@ -154,13 +158,13 @@ final class ApiDocs {
     }
 
     /** {@code {@link target label}}, where a target may have a parameter list with spaces. */
-    private static final java.util.regex.Pattern LINK =
-            java.util.regex.Pattern.compile("\\{@link(?:plain)?\\s+([^\\s{}(]*(?:\\([^)]*\\))?)(?:\\s+([^{}]*))?}");
+    private static final Pattern LINK =
+            Pattern.compile("\\{@link(?:plain)?\\s+([^\\s{}(]*(?:\\([^)]*\\))?)(?:\\s+([^{}]*))?}");
 
     /** Javadoc source as terminal text: inline tags unwrapped, HTML dropped, block tags on their own lines. */
     static String plain(String doc) {
         String s = LINK.matcher(doc.replaceAll("\\{@(?:code|literal|value) ([^{}]*)}", "$1"))
-                .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                .replaceAll(m -> Matcher.quoteReplacement(
                         m.group(2) != null && !m.group(2).isBlank() ? m.group(2).strip() : m.group(1).replaceFirst("^#", "").replace('#', '.')))
                 .replaceAll("(?i)<p>\\s*", "\n")
                 .replaceAll("(?i)</?(pre|ul|ol|li|b|i|em|strong|code)>", "")

@@ -1,5 +1,7 @@
 package meros.shell;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import jdk.jshell.execution.LoaderDelegate;
 import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
@@ -55,14 +57,14 @@ final class HostExecution implements ExecutionControlProvider {
         }
 
         @Override
-        protected String invoke(java.lang.reflect.Method doitMethod) throws Exception {
+        protected String invoke(Method doitMethod) throws Exception {
             Object[] result = new Object[1];
             Throwable[] thrown = new Throwable[1];
             boolean[] stopped = new boolean[1];
             Thread t = new Thread(() -> {
                 try {
                     result[0] = doitMethod.invoke(null);
-                } catch (java.lang.reflect.InvocationTargetException e) {
+                } catch (InvocationTargetException e) {
                     if (e.getCause() instanceof ThreadDeath) stopped[0] = true;
                     else thrown[0] = e;
                 } catch (ThreadDeath e) {

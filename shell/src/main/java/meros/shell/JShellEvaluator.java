@@ -1,5 +1,10 @@
 package meros.shell;
 
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
 import jdk.jshell.ExpressionSnippet;
@@ -127,7 +132,7 @@ public final class JShellEvaluator implements AutoCloseable {
         ClassLoader host = JShellEvaluator.class.getClassLoader();
         Bindings.put("meros", meros);
         JShell js = JShell.builder()
-                .executionEngine(new HostExecution(host), java.util.Map.of())
+                .executionEngine(new HostExecution(host), Map.of())
                 .compilerOptions("--class-path", HostExecution.classPath(host))
                 .build();
         // the type by its full name: the package imports come later (importFrom)
@@ -205,7 +210,7 @@ public final class JShellEvaluator implements AutoCloseable {
         }
     }
 
-    private <T> T onThread(java.util.concurrent.Callable<T> task) {
+    private <T> T onThread(Callable<T> task) {
         JShell js = jshell();
         if (Thread.currentThread().getName().equals("meros-jshell")) {
             try {
@@ -219,13 +224,13 @@ public final class JShellEvaluator implements AutoCloseable {
         try {
             while (true) {
                 try {
-                    return interrupted ? f.get(100, java.util.concurrent.TimeUnit.MILLISECONDS) : f.get();
+                    return interrupted ? f.get(100, TimeUnit.MILLISECONDS) : f.get();
                 } catch (InterruptedException e) {
                     // Ctrl-C: stop the snippet and wait for JShell to report it, so the next line finds it idle
                     interrupted = true;
                     stopRequested = true;
                     js.stop();
-                } catch (java.util.concurrent.TimeoutException e) {
+                } catch (TimeoutException e) {
                     js.stop(); // the stop may have fallen between two snippets: repeat until the task ends
                 }
             }
@@ -385,7 +390,7 @@ public final class JShellEvaluator implements AutoCloseable {
     private static String show(JShell js, SnippetEvent e) {
         Snippet s = e.snippet();
         String note = e.status() == Snippet.Status.RECOVERABLE_DEFINED || e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
-                ? " (it cannot be used until " + js.unresolvedDependencies((jdk.jshell.DeclarationSnippet) s)
+                ? " (it cannot be used until " + js.unresolvedDependencies((DeclarationSnippet) s)
                     .collect(Collectors.joining(", ")) + " exists)" : "";
         if (s instanceof ExpressionSnippet x) return x.name() + " ==> " + value(x.name(), e.value());
         if (s instanceof VarSnippet v) {
@@ -515,7 +520,7 @@ public final class JShellEvaluator implements AutoCloseable {
         CompletableFuture<JShell> j = jshell;
         if (j != null) {
             try {
-                j.thenAcceptAsync(JShell::close, thread).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                j.thenAcceptAsync(JShell::close, thread).get(5, TimeUnit.SECONDS);
             } catch (Exception ignored) {
                 // best effort
             }

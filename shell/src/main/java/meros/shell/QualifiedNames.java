@@ -1,6 +1,8 @@
 package meros.shell;
 
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,7 +65,7 @@ final class QualifiedNames {
                 i++;
             }
         }
-        java.util.Map<String, String> bySimple = new java.util.HashMap<>();
+        Map<String, String> bySimple = new HashMap<>();
         for (String full : imports) {
             String other = bySimple.putIfAbsent(full.substring(full.lastIndexOf('.') + 1), full);
             if (other != null && !other.equals(full)) {

@@ -14,11 +14,14 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -90,7 +93,7 @@ public final class Repl {
 
     /** Runs until {@code exit}, Ctrl-D or end of input; returns 0. */
     public int run() {
-        java.util.Map<String, Object> vars = new java.util.HashMap<>();
+        Map<String, Object> vars = new HashMap<>();
         vars.put(LineReader.HISTORY_FILE, historyFile);
         vars.put(LineReader.SECONDARY_PROMPT_PATTERN, CONTINUATION);
         LineReaderImpl reader = new LineReaderImpl(terminal, "meros", vars) {
@@ -270,7 +273,7 @@ public final class Repl {
 
     /** A separate tree for completion: picocli's completion rebuilds CommandLine objects over the specs it gets. */
     private CommandLine completionTree() {
-        PrintWriter nul = new PrintWriter(java.io.Writer.nullWriter());
+        PrintWriter nul = new PrintWriter(Writer.nullWriter());
         return decorate(factory.create(nul, nul));
     }
 

@@ -18,6 +18,8 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -184,7 +186,7 @@ final class ShellCompleter implements Completer {
     }
 
     private static String label(PositionalParamSpec p) {
-        return p.paramLabel().replace("<", "").replace(">", "").toLowerCase(java.util.Locale.ROOT);
+        return p.paramLabel().replace("<", "").replace(">", "").toLowerCase(Locale.ROOT);
     }
 
     private static PositionalParamSpec positional(CommandSpec spec, int pos) {
@@ -198,7 +200,7 @@ final class ShellCompleter implements Completer {
     }
 
     /** The word typed for the first positional that {@code which} accepts (or for the first positional). */
-    private static String typed(CommandSpec spec, List<String> words, int upTo, java.util.function.Predicate<PositionalParamSpec> which) {
+    private static String typed(CommandSpec spec, List<String> words, int upTo, Predicate<PositionalParamSpec> which) {
         int target = 0;
         for (PositionalParamSpec p : spec.positionalParameters()) {
             if (which.test(p)) {

@@ -1,6 +1,9 @@
 package meros.shell;
 
+import meros.core.Meros;
+import meros.core.base.Home;
 import meros.core.proc.Proc;
+import meros.core.ssh.ShellQuote;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -10,11 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -121,7 +128,7 @@ class AccessDemoE2ETest {
     @Order(4)
     void connectThroughAPseudoTerminalAndBackToTheShell() throws Exception {
         String server = "meros-t-acc-" + ProcessHandle.current().pid();
-        String cmd = String.join(" ", mainArgv(home, null).stream().map(meros.core.ssh.ShellQuote::quote).toList());
+        String cmd = String.join(" ", mainArgv(home, null).stream().map(ShellQuote::quote).toList());
         try {
             Proc.of("tmux", "-L", server, "new-session", "-d", "-s", "acc", "-x", "120", "-y", "40", cmd)
                     .timeout(Duration.ofSeconds(30)).run();
@@ -187,7 +194,7 @@ class AccessDemoE2ETest {
     @Test
     @Order(6)
     void inTheShellTabCompletesQmpCommandNamesFromTheRunningVm(@TempDir Path tmp) throws Exception {
-        ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.base.Home(home)), tmp.resolve("history"));
+        ShellFixture fx = new ShellFixture(new Meros(new Home(home)), tmp.resolve("history"));
         // query-st alone is ambiguous on a real QEMU (query-stats, query-stats-schemas, query-status)
         String out = fx.repl("qmp demo box query-statu\t\n").replace("\u0007", "");
         assertTrue(out.contains("meros> qmp demo box query-status"), out);
@@ -198,19 +205,19 @@ class AccessDemoE2ETest {
     @Test
     @Order(100)
     void theShellNoticesWhenTheQemuOfAVmItTouchedDies(@TempDir Path tmp) throws Exception {
-        ShellFixture fx = new ShellFixture(new meros.core.Meros(new meros.core.base.Home(home)), tmp.resolve("history"));
+        ShellFixture fx = new ShellFixture(new Meros(new Home(home)), tmp.resolve("history"));
         long pid = fx.meros.constellation("demo").vm("box").plumbing().runtime().livePid().orElseThrow();
-        java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
-        java.io.PipedInputStream in = new java.io.PipedInputStream(keys, 4096);
+        PipedOutputStream keys = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(keys, 4096);
         String out = fx.repl(in, false, (t, screen) -> {
             try {
-                keys.write("qmp demo box query-status\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                keys.write("qmp demo box query-status\n".getBytes(StandardCharsets.UTF_8));
                 keys.flush();
                 // the shell follows the VM right after the command, before it draws the next prompt
-                for (int i = 0; i < 1200 && !promptAfter(screen.toString(java.nio.charset.StandardCharsets.UTF_8), "\"running\""); i++) Thread.sleep(50);
+                for (int i = 0; i < 1200 && !promptAfter(screen.toString(StandardCharsets.UTF_8), "\"running\""); i++) Thread.sleep(50);
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // kill -9
-                for (int i = 0; i < 1200 && !screen.toString(java.nio.charset.StandardCharsets.UTF_8).contains("went away"); i++) Thread.sleep(50);
-                keys.write("list\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                for (int i = 0; i < 1200 && !screen.toString(StandardCharsets.UTF_8).contains("went away"); i++) Thread.sleep(50);
+                keys.write("list\n".getBytes(StandardCharsets.UTF_8));
                 keys.close();
             } catch (Exception e) {
                 throw new AssertionError(e);
@@ -228,7 +235,7 @@ class AccessDemoE2ETest {
     }
 
     static void keys(String server, String... keys) {
-        List<String> a = new java.util.ArrayList<>(List.of("tmux", "-L", server, "send-keys", "-t", "acc"));
+        List<String> a = new ArrayList<>(List.of("tmux", "-L", server, "send-keys", "-t", "acc"));
         a.addAll(List.of(keys));
         Proc.of(a).timeout(Duration.ofSeconds(10)).run();
     }

@@ -1,6 +1,14 @@
 package meros.shell;
 
+import meros.core.Constellation;
+import meros.core.Machine;
+import meros.core.Meros;
 import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -27,18 +35,18 @@ class ApiDocsTest {
     /** The rule for the core API: every public method of the three facade classes says what it does. */
     @Test
     void everyPublicMethodOfTheFacadeIsDocumented() {
-        java.util.List<String> missing = new java.util.ArrayList<>();
-        for (Class<?> c : java.util.List.of(meros.core.Meros.class, meros.core.Constellation.class, meros.core.Machine.class,
-                meros.core.Machine.Plumbing.class)) {
-            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
-                if (!java.lang.reflect.Modifier.isPublic(m.getModifiers()) || m.isSynthetic()) continue;
+        List<String> missing = new ArrayList<>();
+        for (Class<?> c : List.of(Meros.class, Constellation.class, Machine.class,
+                Machine.Plumbing.class)) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (!Modifier.isPublic(m.getModifiers()) || m.isSynthetic()) continue;
                 StringBuilder sig = new StringBuilder("x " + c.getName().replace('$', '.') + "." + m.getName() + "(");
                 for (int i = 0; i < m.getParameterCount(); i++) sig.append(i > 0 ? ", " : "").append(m.getParameterTypes()[i].getSimpleName());
                 String sg = sig.append(")").toString().replace("[]", "...");
                 if (!m.getName().equals("toString") && docs.forSignature(sg) == null) missing.add(sg);
             }
         }
-        assertEquals(java.util.List.of(), missing);
+        assertEquals(List.of(), missing);
     }
 
     @Test

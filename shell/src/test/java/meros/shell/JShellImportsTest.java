@@ -2,6 +2,7 @@ package meros.shell;
 
 import meros.core.base.Home;
 import meros.core.Meros;
+import meros.core.net.NftRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,7 +59,7 @@ class JShellImportsTest {
     }
 
     private static Stream<Path> readJar(Path jar, String pkg) throws IOException {
-        var fs = java.nio.file.FileSystems.newFileSystem(jar);
+        var fs = FileSystems.newFileSystem(jar);
         return Files.list(fs.getPath(pkg.replace('.', '/')));
     }
 
@@ -74,7 +76,7 @@ class JShellImportsTest {
             String printed = out.toString();
             assertTrue(printed.contains("==> 2\n"), printed);
             assertTrue(printed.contains("==> \"" + root.getFileName() + "\"\n"), printed);
-            assertTrue(printed.contains("==> [2, " + meros.core.net.NftRules.tableName("x").length() + ", 2]\n"), printed);
+            assertTrue(printed.contains("==> [2, " + NftRules.tableName("x").length() + ", 2]\n"), printed);
             assertEquals(3, printed.lines().count(), printed);
         }
     }

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,7 +44,7 @@ class LiveShellTest {
     void pauseThenWaitForEventWorksInAFreshScriptAndTheEventsCommandStillSeesBoth() throws Exception {
         // a fresh process's handle: pause() must open the handle's event view before it stops the VM
         Path script = home.resolve("pause.jsh");
-        java.nio.file.Files.writeString(script, String.join("\n",
+        Files.writeString(script, String.join("\n",
                 "var box = meros.constellation(\"demo\").vm(\"box\");",
                 "box.pause();",
                 "System.out.println(\"got \" + box.waitForEvent(\"STOP\", Duration.ofSeconds(5)).name());",
@@ -53,8 +55,8 @@ class LiveShellTest {
             contains(out, "got STOP");
             contains(out, "got RESUME");
             // another follower's view lost nothing to the script's waits
-            assertEquals("STOP", other.next(java.time.Duration.ofSeconds(5)).name());
-            assertEquals("RESUME", other.next(java.time.Duration.ofSeconds(5)).name());
+            assertEquals("STOP", other.next(Duration.ofSeconds(5)).name());
+            assertEquals("RESUME", other.next(Duration.ofSeconds(5)).name());
         }
     }
 
@@ -113,7 +115,7 @@ class LiveShellTest {
                 assertTrue(qemu.eventsConnected.await(30, TimeUnit.SECONDS), () -> "the shell did not follow demo/box:\n" + screen);
                 for (int i = 0; i < 600 && !AccessDemoE2ETest.promptAfter(screen.toString(StandardCharsets.UTF_8), "\"running\""); i++) Thread.sleep(50);
                 // what VmRuntime.stop does to a QEMU that ignores power-down: it ends up killing it
-                fx.meros.constellation("demo").vm("box").plumbing().runtime().stop(java.time.Duration.ofMillis(100));
+                fx.meros.constellation("demo").vm("box").plumbing().runtime().stop(Duration.ofMillis(100));
                 keys.write("probe demo box\n".getBytes(StandardCharsets.UTF_8));
                 keys.close();
             } catch (Exception e) {

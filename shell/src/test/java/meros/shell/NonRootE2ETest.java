@@ -1,5 +1,6 @@
 package meros.shell;
 
+import com.sun.security.auth.module.UnixSystem;
 import meros.core.proc.Proc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,7 @@ class NonRootE2ETest {
     @BeforeAll
     static void scratchUserAndCheckout() throws Exception {
         requireTools("runuser", "useradd", "userdel", "unshare", "newuidmap", "qemu-system-x86_64", "mmdebstrap");
-        assertEquals(0, new com.sun.security.auth.module.UnixSystem().getUid(), "this test creates a user: run it as root");
+        assertEquals(0, new UnixSystem().getUid(), "this test creates a user: run it as root");
         removeUser();
         root("useradd", "--create-home", "--shell", "/bin/sh", USER);
         if (Files.readAllLines(Path.of("/etc/subuid")).stream().noneMatch(l -> l.startsWith(USER + ":"))) {

@@ -1,5 +1,6 @@
 package meros.shell;
 
+import org.jline.terminal.Terminal;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -241,7 +242,7 @@ class ReplTest {
                 """, false, t -> {
             long deadline = System.nanoTime() + ShellFixture.TIMEOUT.toNanos() / 2;
             while (Bindings.get("started") == null && System.nanoTime() < deadline) Thread.onSpinWait();
-            t.raise(org.jline.terminal.Terminal.Signal.INT);
+            t.raise(Terminal.Signal.INT);
         });
         contains(out, "interrupted");
         contains(out, "==> true"); // the shell went on, with the snippet's state

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Element;
 
+import java.nio.file.Files;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +34,8 @@ class ScenarioScriptsE2ETest {
         requireTools("ip", "nft", "qemu-system-x86_64", "qemu-img", "mmdebstrap");
         home = checkout();
         // the disks are built outside the namespace: the bootstrap needs the Debian mirror
-        if (!java.nio.file.Files.exists(home.resolve("data/disks/lab/web.qcow2"))
-                || !java.nio.file.Files.exists(home.resolve("data/disks/lab/client.qcow2"))) {
+        if (!Files.exists(home.resolve("data/disks/lab/web.qcow2"))
+                || !Files.exists(home.resolve("data/disks/lab/client.qcow2"))) {
             merosOk(home, null, RUN, "build", "lab");
         }
         ns = "meros-t-acc-" + ProcessHandle.current().pid();

@@ -1,6 +1,7 @@
 package meros.shell;
 
 import meros.cli.Cli;
+import org.jline.terminal.Size;
 import org.jline.terminal.impl.DumbTerminal;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -50,10 +52,10 @@ class ScriptDebugTest {
             ByteArrayOutputStream o = new ByteArrayOutputStream();
             try (DumbTerminal t = new DumbTerminal("test", "ansi",
                     new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), o, StandardCharsets.UTF_8)) {
-                t.setSize(new org.jline.terminal.Size(160, 50));
+                t.setSize(new Size(160, 50));
                 new Repl(t, meros, home.resolve("data/history"), false, commands, evaluator).run();
                 t.writer().flush();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new AssertionError(e);
             }
             shells.add(o.toString(StandardCharsets.UTF_8).replace("\r", ""));

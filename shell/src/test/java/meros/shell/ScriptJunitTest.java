@@ -2,6 +2,7 @@ package meros.shell;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Element;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.file.Files;
@@ -31,12 +32,12 @@ class ScriptJunitTest {
         assertEquals("2", suite.getAttribute("tests"));
         assertEquals("1", suite.getAttribute("failures"));
         var cases = doc.getElementsByTagName("testcase");
-        assertEquals("first passes", ((org.w3c.dom.Element) cases.item(0)).getAttribute("name"));
-        assertEquals(0, ((org.w3c.dom.Element) cases.item(0)).getElementsByTagName("failure").getLength());
-        var failed = (org.w3c.dom.Element) cases.item(1);
+        assertEquals("first passes", ((Element) cases.item(0)).getAttribute("name"));
+        assertEquals(0, ((Element) cases.item(0)).getElementsByTagName("failure").getLength());
+        var failed = (Element) cases.item(1);
         assertEquals("second fails", failed.getAttribute("name"));
         assertEquals("client could not fetch <index.html>",
-                ((org.w3c.dom.Element) failed.getElementsByTagName("failure").item(0)).getAttribute("message"));
+                ((Element) failed.getElementsByTagName("failure").item(0)).getAttribute("message"));
     }
 
     @Test
@@ -47,9 +48,9 @@ class ScriptJunitTest {
         assertEquals(1, Main.run(new String[] {"script", "--junit", xml.toString(), script.toString()}));
         var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
         assertEquals("2", doc.getDocumentElement().getAttribute("tests"));
-        var second = (org.w3c.dom.Element) doc.getElementsByTagName("testcase").item(1);
+        var second = (Element) doc.getElementsByTagName("testcase").item(1);
         assertEquals("(script outside subtests)", second.getAttribute("name"));
-        String msg = ((org.w3c.dom.Element) second.getElementsByTagName("failure").item(0)).getAttribute("message");
+        String msg = ((Element) second.getElementsByTagName("failure").item(0)).getAttribute("message");
         assertTrue(msg.startsWith(script + ":2: "), msg);
     }
 }

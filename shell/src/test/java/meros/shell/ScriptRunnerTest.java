@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -52,7 +53,7 @@ class ScriptRunnerTest {
     @Test
     void aUtf16ScriptIsRefusedByName() throws Exception {
         Path f = home.resolve("t16.jsh");
-        Files.write(f, "\uFEFFlist\n".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        Files.write(f, "\uFEFFlist\n".getBytes(StandardCharsets.UTF_16LE));
         int code = Cli.create(fx.meros, new PrintWriter(out, true), new PrintWriter(err, true)).execute("script", f.toString());
         assertEquals(2, code);
         assertEquals(f + ": is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8\n", err.toString());

@@ -5,6 +5,8 @@ import meros.cli.Completion;
 import meros.core.base.Home;
 import meros.core.Meros;
 import org.jline.terminal.Attributes;
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.DumbTerminal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Parameters;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /** A meros home in a temp directory, the production command tree plus two probe commands, and a headless REPL. */
 final class ShellFixture {
@@ -84,17 +89,17 @@ final class ShellFixture {
     }
 
     /** {@code during} runs on the test thread while the REPL runs (e.g. to raise a signal). */
-    String repl(String input, boolean ctrlDIsEof, java.util.function.Consumer<org.jline.terminal.Terminal> during) throws Exception {
+    String repl(String input, boolean ctrlDIsEof, Consumer<Terminal> during) throws Exception {
         return repl(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), ctrlDIsEof, (t, o) -> during.accept(t));
     }
 
     /** Input from a stream the test may keep feeding; {@code during} sees the output written so far. */
-    String repl(java.io.InputStream in, boolean ctrlDIsEof,
-                java.util.function.BiConsumer<org.jline.terminal.Terminal, ByteArrayOutputStream> during) throws Exception {
+    String repl(InputStream in, boolean ctrlDIsEof,
+                BiConsumer<Terminal, ByteArrayOutputStream> during) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try (DumbTerminal t = new DumbTerminal("test", "ansi", in, out, StandardCharsets.UTF_8)) {
-            t.setSize(new org.jline.terminal.Size(160, 50));
+            t.setSize(new Size(160, 50));
             // what a real tty's line discipline has: ^C raises SIGINT; ^D is end-of-file only when asked, since
             // the dumb terminal's default VEOF (-1) is what turns the end of the input stream into end-of-file
             Attributes a = t.getAttributes();

@@ -2,8 +2,10 @@ package meros.core.base;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,8 +71,8 @@ public final class TextFiles {
         CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(b);
-        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(b.length + 1);
-        java.nio.charset.CoderResult r = d.decode(in, out, true);
+        CharBuffer out = CharBuffer.allocate(b.length + 1);
+        CoderResult r = d.decode(in, out, true);
         return r.isError() ? in.position() : 0;
     }
 }

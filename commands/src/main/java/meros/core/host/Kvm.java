@@ -11,6 +11,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -160,7 +161,7 @@ public final class Kvm {
             m.put("method", v.method());
             Path tmp = cache.resolveSibling(cache.getFileName() + ".tmp");
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), m);
-            Files.move(tmp, cache, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // not cached; probed again next time
         }

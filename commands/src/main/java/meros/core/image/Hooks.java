@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -91,7 +93,7 @@ public final class Hooks {
      * host's resolvers and a policy-rc.d that starts no daemons ({@link HookEnv}); both are undone, and any process a
      * hook left running in the root is killed, however the hooks end.
      */
-    public void run(List<Hook> hooks, Path root, Map<String, String> env, java.util.function.Consumer<String> lines) {
+    public void run(List<Hook> hooks, Path root, Map<String, String> env, Consumer<String> lines) {
         if (hooks.isEmpty()) return;
         Path stage = root.resolve("tmp/meros-hooks");
         try (HookEnv hookEnv = new HookEnv(root, HookEnv.hostResolvConf())) {
@@ -119,7 +121,7 @@ public final class Hooks {
                 }
                 if (!r.ok()) {
                     String out = (r.stdout() + "\n" + r.stderr()).lines().filter(l -> !l.isBlank())
-                            .collect(java.util.stream.Collectors.joining("\n"));
+                            .collect(Collectors.joining("\n"));
                     String tail = out.isEmpty() ? "" : ": " + Proc.tail(out, 3).replace('\n', ' ').strip();
                     throw new MerosException(ExitCode.FAILED, "hook " + h.display() + " failed with exit status " + r.exit() + tail);
                 }

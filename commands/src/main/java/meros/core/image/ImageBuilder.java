@@ -6,20 +6,29 @@ import meros.core.base.MerosException;
 import meros.core.host.Privileges;
 import meros.core.host.Binfmt;
 import meros.core.manifest.Manifest;
+import meros.core.manifest.Size;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -170,16 +179,16 @@ public final class ImageBuilder {
     }
 
     /** One build of a constellation at a time (the work directories and temp names are per VM, not per process). */
-    <T> T locked(String c, java.util.function.Supplier<T> body) {
+    <T> T locked(String c, Supplier<T> body) {
         Path lockFile = home.build().resolve(c).resolve(".lock");
         try {
             Files.createDirectories(lockFile.getParent());
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
-                java.nio.channels.FileLock lock;
+            try (FileChannel ch = FileChannel.open(lockFile,
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock lock;
                 try {
                     lock = ch.tryLock();
-                } catch (java.nio.channels.OverlappingFileLockException e) {
+                } catch (OverlappingFileLockException e) {
                     lock = null;
                 }
                 if (lock == null) throw new MerosException(ExitCode.BUSY, "another meros build of '" + c + "' is running");
@@ -258,7 +267,7 @@ public final class ImageBuilder {
             }
             commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp);
             double secs = (System.nanoTime() - t0) / 1e9;
-            progress.note(String.format(java.util.Locale.ROOT, "built %s in %.1f s (from %s)", disk(c, vm.name()), secs, image.getFileName()));
+            progress.note(String.format(Locale.ROOT, "built %s in %.1f s (from %s)", disk(c, vm.name()), secs, image.getFileName()));
             return new BuiltImage(vm.name(), disk(c, vm.name()), vm.kernel() == null ? kernel(c, vm.name()) : null,
                     vm.kernel() == null ? initrd(c, vm.name()) : null, keys.hostPub(), keys.clientKey(), null, false, secs);
         } catch (IOException e) {
@@ -320,7 +329,7 @@ public final class ImageBuilder {
     private static boolean noexec(Path mountPoint) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/mounts"))) {
             String[] f = l.split(" ");
-            if (f.length > 3 && f[1].equals(mountPoint.toString()) && java.util.List.of(f[3].split(",")).contains("noexec")) return true;
+            if (f.length > 3 && f[1].equals(mountPoint.toString()) && List.of(f[3].split(",")).contains("noexec")) return true;
         }
         return false;
     }
@@ -412,12 +421,12 @@ public final class ImageBuilder {
             long size = diskSize(vm, useImage);
             try (Step s = new Step(progress, vm.name() + ": disk")) {
                 makeDisk(root, work.resolve("disk.raw"), diskTmp, size, s);
-                s.ok(meros.core.manifest.Size.format(size) + " qcow2");
+                s.ok(Size.format(size) + " qcow2");
             }
 
             commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp);
             double secs = (System.nanoTime() - t0) / 1e9;
-            progress.note(String.format(java.util.Locale.ROOT, "built %s in %.1f s (base %s)", disk(c, vm.name()), secs,
+            progress.note(String.format(Locale.ROOT, "built %s in %.1f s (base %s)", disk(c, vm.name()), secs,
                     useImage != null ? "from " + useImage.getFileName() : hit[0] ? "cache hit" : "bootstrapped"));
             return new BuiltImage(vm.name(), disk(c, vm.name()), vm.kernel() == null ? kernel(c, vm.name()) : null,
                     vm.kernel() == null ? initrd(c, vm.name()) : null, keys.hostPub(), keys.clientKey(),
@@ -437,7 +446,7 @@ public final class ImageBuilder {
         long size = vm.diskSizeBytes() > 0 ? vm.diskSizeBytes() : 2L << 30;
         if (useImage != null) {
             String info = Proc.of("qemu-img", "info", "--output=json", useImage.toString()).timeout(Duration.ofMinutes(1)).output();
-            java.util.regex.Matcher mm = java.util.regex.Pattern.compile("\"virtual-size\"\\s*:\\s*(\\d+)").matcher(info);
+            Matcher mm = Pattern.compile("\"virtual-size\"\\s*:\\s*(\\d+)").matcher(info);
             if (mm.find()) size = Math.max(size, Long.parseLong(mm.group(1)));
         }
         return size;
@@ -448,9 +457,9 @@ public final class ImageBuilder {
         long need = Fs.treeSize(root);
         // ext4 metadata (inode tables, journal) takes a few percent on top of the files
         if (need + need / 10 + (64L << 20) > size) {
-            throw MerosException.usage(String.format(java.util.Locale.ROOT,
+            throw MerosException.usage(String.format(Locale.ROOT,
                     "disk_size %s is too small for the root (%d MiB of files); raise disk_size in the manifest",
-                    meros.core.manifest.Size.format(size), need >> 20));
+                    Size.format(size), need >> 20));
         }
         long free = Files.getFileStore(raw.getParent()).getUsableSpace();
         if (free < need + (need / 5)) {
@@ -465,7 +474,7 @@ public final class ImageBuilder {
             String all = r.stdout() + r.stderr();
             if (all.contains("No space left") || all.contains("Could not allocate block")) {
                 throw new MerosException(Fs.isNoSpace(new IOException(all)) && !all.contains("Could not allocate") ? ExitCode.FAILED : ExitCode.USAGE,
-                        all.contains("Could not allocate block") ? "disk_size " + meros.core.manifest.Size.format(size) + " is too small for the root; raise disk_size"
+                        all.contains("Could not allocate block") ? "disk_size " + Size.format(size) + " is too small for the root; raise disk_size"
                                 : "no space left on device while writing " + raw);
             }
             throw new MerosException(ExitCode.EXTERNAL, "mke2fs failed (exit status " + r.exit() + "): " + r.tail(3).replace('\n', ' ').strip());
@@ -508,7 +517,7 @@ public final class ImageBuilder {
     /** Sorts "6.1.0-10-amd64" after "6.1.0-9-amd64": numbers compare as numbers. */
     static String versionKey(String v) {
         StringBuilder sb = new StringBuilder();
-        java.util.regex.Matcher mm = java.util.regex.Pattern.compile("\\d+|\\D+").matcher(v);
+        Matcher mm = Pattern.compile("\\d+|\\D+").matcher(v);
         while (mm.find()) {
             String t = mm.group();
             sb.append(Character.isDigit(t.charAt(0)) ? String.format("%012d", Long.parseLong(t.length() > 12 ? t.substring(0, 12) : t)) : t);

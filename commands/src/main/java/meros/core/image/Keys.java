@@ -7,6 +7,7 @@ import meros.core.proc.Proc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -38,8 +39,8 @@ public final class Keys {
                     Proc.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", k.toString()).run();
                     Files.setPosixFilePermissions(k, PosixFilePermissions.fromString("rw-------"));
                     Files.setPosixFilePermissions(tmp.resolve("id_ed25519.pub"), PosixFilePermissions.fromString("rw-------"));
-                    Files.move(tmp.resolve("id_ed25519.pub"), clientPub(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(k, clientKey(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp.resolve("id_ed25519.pub"), clientPub(), StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(k, clientKey(), StandardCopyOption.REPLACE_EXISTING);
                 } finally {
                     Fs.deleteQuietly(tmp);
                 }

@@ -1,5 +1,7 @@
 package meros.core.image;
 
+import java.util.Locale;
+
 /**
  * Where long-running core work reports what it is doing. The core never prints; a front end
  * (the {@code build} command, a test, a script) implements this with its own writer.
@@ -34,7 +36,7 @@ public interface Progress {
 
     /** {@code "[ 12.3s] step: detail"}: the line format every front end uses. */
     static String format(double elapsedSeconds, String step, String detail) {
-        return String.format(java.util.Locale.ROOT, "[%5.1fs] %s%s", elapsedSeconds, step,
+        return String.format(Locale.ROOT, "[%5.1fs] %s%s", elapsedSeconds, step,
                 detail == null || detail.isBlank() ? "" : ": " + detail);
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -93,7 +94,7 @@ final class UserNamespaceBuild {
         }).call();
         if (r.exit() != 0) {
             int code = r.exit();
-            ExitCode ec = java.util.Arrays.stream(ExitCode.values()).filter(e -> e.code == code).findFirst().orElse(ExitCode.EXTERNAL);
+            ExitCode ec = Arrays.stream(ExitCode.values()).filter(e -> e.code == code).findFirst().orElse(ExitCode.EXTERNAL);
             throw new MerosException(ec, error[0] != null ? error[0]
                     : "the build in a user namespace exited with status " + code + ": " + r.tail(3).replace('\n', ' ').strip());
         }

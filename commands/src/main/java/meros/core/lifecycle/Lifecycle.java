@@ -32,6 +32,7 @@ import meros.core.wait.Wait;
 import meros.core.wait.WaitFailed;
 import meros.core.wait.WaitTimeout;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -640,7 +641,7 @@ public final class Lifecycle {
                 } else {
                     report.addAll(net.allDown());
                 }
-            } catch (MerosException | java.io.UncheckedIOException e) {
+            } catch (MerosException | UncheckedIOException e) {
                 failures.add("network: " + e.getMessage());
             }
             if (!failures.isEmpty()) {

@@ -34,11 +34,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -334,7 +337,7 @@ public final class SavedBoot {
 
     /** The multicast ports of the constellation's bridges as {@code init} computes them. */
     static Map<String, Integer> mcastOf(Home home, String constellation, VmRuntime r) {
-        Map<String, Integer> m = new java.util.LinkedHashMap<>();
+        Map<String, Integer> m = new LinkedHashMap<>();
         for (var n : r.vm().networks()) m.put(n.bridge(), QemuArgs.mcastPort(home.root(), constellation, n.bridge()));
         return m;
     }
@@ -466,7 +469,7 @@ public final class SavedBoot {
 
     // ------------------------------------------------------------------ helpers
 
-    private static java.util.concurrent.Executor daemonExecutor(String name) {
+    private static Executor daemonExecutor(String name) {
         return task -> {
             Thread t = new Thread(task, name);
             t.setDaemon(true);
@@ -486,7 +489,7 @@ public final class SavedBoot {
     static void deleteTree(Path p) {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + p, e);
         }

@@ -5,6 +5,7 @@ import org.yaml.snakeyaml.nodes.Node;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +18,7 @@ final class BridgeSection {
     private final Problems problems;
     final Map<String, Bridge> bridges = new LinkedHashMap<>();
     /** Every bridge name given, valid or not (so a NIC on a broken bridge is not also "undefined"). */
-    final Set<String> declared = new java.util.LinkedHashSet<>();
+    final Set<String> declared = new LinkedHashSet<>();
     private final Map<String, Node> subnetNodes = new LinkedHashMap<>();
 
     BridgeSection(Problems problems) {

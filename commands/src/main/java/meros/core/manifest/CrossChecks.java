@@ -1,5 +1,7 @@
 package meros.core.manifest;
 
+import org.yaml.snakeyaml.nodes.Node;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +36,7 @@ final class CrossChecks {
         }
     }
 
-    private static int line(org.yaml.snakeyaml.nodes.Node n) {
+    private static int line(Node n) {
         return n == null ? 0 : n.getStartMark().getLine() + 1;
     }
 }

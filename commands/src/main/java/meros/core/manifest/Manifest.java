@@ -1,5 +1,7 @@
 package meros.core.manifest;
 
+import meros.core.base.MerosException;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,7 @@ public record Manifest(String name, Path dir, Path file, Map<String, Bridge> bri
 
     public Vm vm(String vmName) {
         Vm v = vms.get(vmName);
-        if (v == null) throw meros.core.base.MerosException.usage("constellation '" + name + "' has no VM '" + vmName
+        if (v == null) throw MerosException.usage("constellation '" + name + "' has no VM '" + vmName
                 + "' (it has: " + String.join(", ", vms.keySet()) + ")");
         return v;
     }

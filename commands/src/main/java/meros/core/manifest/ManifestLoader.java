@@ -4,6 +4,7 @@ import meros.core.base.MerosException;
 import meros.core.base.TextFiles;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -125,7 +126,7 @@ public final class ManifestLoader {
         } catch (MarkedYAMLException e) {
             problems.at(syntaxMark(e), syntaxMessage(e));
         } catch (YAMLException e) {
-            problems.at((org.yaml.snakeyaml.error.Mark) null, "YAML error: " + firstLine(e.getMessage()));
+            problems.at((Mark) null, "YAML error: " + firstLine(e.getMessage()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -133,7 +134,7 @@ public final class ManifestLoader {
     }
 
     /** Where a syntax error is shown: an unclosed quote or bracket points at where it opened, not at the end of the file. */
-    static org.yaml.snakeyaml.error.Mark syntaxMark(MarkedYAMLException e) {
+    static Mark syntaxMark(MarkedYAMLException e) {
         if (e.getContextMark() != null && (e.getProblemMark() == null || reachedEnd(e))) return e.getContextMark();
         return e.getProblemMark();
     }

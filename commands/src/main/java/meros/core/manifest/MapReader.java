@@ -8,6 +8,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +80,10 @@ final class MapReader {
             own.add(t);
         }
         if (merged.isEmpty()) return own;
-        Set<String> ownKeys = new java.util.HashSet<>();
+        Set<String> ownKeys = new HashSet<>();
         for (NodeTuple t : own) ownKeys.add(Yamls.text(t.getKeyNode()));
         List<NodeTuple> all = new ArrayList<>(own);
-        Set<String> seen = new java.util.HashSet<>(ownKeys);
+        Set<String> seen = new HashSet<>(ownKeys);
         for (NodeTuple t : merged) if (seen.add(Yamls.text(t.getKeyNode()))) all.add(t);
         return all;
     }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -124,7 +125,7 @@ final class VmSection {
             String where = "virtual_machines." + h.vm() + (h.given() ? ".hostname" : "");
             String how = h.given() ? "host name '" + h.hostname() + "'"
                     : "host name '" + h.hostname() + "' (derived from the VM name: '_' becomes '-')";
-            Set<String> names = new java.util.LinkedHashSet<>(List.of(HostName.key(h.hostname()), HostName.key(HostName.shortName(h.hostname()))));
+            Set<String> names = new LinkedHashSet<>(List.of(HostName.key(h.hostname()), HostName.key(HostName.shortName(h.hostname()))));
             for (String n : names) {
                 if (RESERVED_HOSTNAMES.contains(n)) {
                     problems.at(h.node(), where + ": " + how + " is reserved: every /etc/hosts already maps '" + n + "' to the loopback address");

@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,7 +166,7 @@ public final class Proc {
         ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv)).redirectErrorStream(true);
         if (dir != null) pb.directory(dir.toFile());
         pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         long t0 = System.nanoTime();
         Process p;
         try {
@@ -298,7 +300,7 @@ public final class Proc {
     public static String tail(String text, int lines) {
         String[] all = text.strip().split("\n");
         int from = Math.max(0, all.length - lines);
-        return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+        return String.join("\n", Arrays.copyOfRange(all, from, all.length));
     }
 
     private static String rootMessage(Throwable t) {
@@ -308,10 +310,10 @@ public final class Proc {
 
     /** True if {@code name} is an executable on PATH (or an absolute executable path). */
     public static boolean onPath(String name) {
-        if (name.contains("/")) return java.nio.file.Files.isExecutable(Path.of(name));
+        if (name.contains("/")) return Files.isExecutable(Path.of(name));
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         for (String d : (path + ":/usr/sbin:/sbin").split(":")) {
-            if (!d.isEmpty() && java.nio.file.Files.isExecutable(Path.of(d, name))) return true;
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) return true;
         }
         return false;
     }

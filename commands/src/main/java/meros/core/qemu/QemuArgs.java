@@ -9,8 +9,10 @@ import meros.core.state.VmPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /** The QEMU command line of one VM: a pure function of the VM, its paths and the chosen acceleration and network. */
 public final class QemuArgs {
@@ -191,8 +193,8 @@ public final class QemuArgs {
      * {@code 230.0.0.2} for the second, and so on: one-to-one within the constellation, the same in every meros
      * process since every VM gets the same bridge names.
      */
-    public static String mcastGroup(java.util.Collection<String> bridges, String bridge) {
-        int i = new java.util.TreeSet<>(bridges).headSet(bridge).size();
+    public static String mcastGroup(Collection<String> bridges, String bridge) {
+        int i = new TreeSet<>(bridges).headSet(bridge).size();
         return "230.0." + (i / 254) + "." + (1 + i % 254);
     }
 

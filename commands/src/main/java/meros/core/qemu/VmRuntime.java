@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 /** One VM's QEMU process: find it, start it, talk to it, stop it. Any meros process can do any of these. */
 public final class VmRuntime {
@@ -98,12 +99,12 @@ public final class VmRuntime {
         int mine = QemuArgs.mcastPort(home.root(), constellation, "");
         Path all = home.stateOf(constellation).getParent();
         if (all == null || !Files.isDirectory(all)) return;
-        try (java.util.stream.Stream<Path> dirs = Files.list(all)) {
+        try (Stream<Path> dirs = Files.list(all)) {
             for (Path d : dirs.sorted().toList()) {
                 String other = d.getFileName().toString();
                 if (other.equals(constellation) || QemuArgs.mcastPort(home.root(), other, "") != mine) continue;
                 boolean live;
-                try (java.util.stream.Stream<Path> vms = Files.list(d)) {
+                try (Stream<Path> vms = Files.list(d)) {
                     live = vms.anyMatch(v -> Files.isRegularFile(v.resolve("vm.json")));
                 }
                 if (live) {
@@ -112,8 +113,8 @@ public final class VmRuntime {
                             + " would share bridges; shut " + other + " down or rename one of them");
                 }
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot list " + all, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + all, e);
         }
     }
 

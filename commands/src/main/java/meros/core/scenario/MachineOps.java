@@ -28,8 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -246,7 +248,7 @@ public final class MachineOps implements AutoCloseable {
         String s = serial().replace("\r", "");
         if (s.isBlank()) return "(no serial output in " + access.paths().serial() + ")";
         String[] lines = s.strip().split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
+        return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
     }
 
     // ------------------------------------------------------------ files
@@ -346,7 +348,7 @@ public final class MachineOps implements AutoCloseable {
         ProcessHandle.of(s.pid()).ifPresent(h -> {
             h.destroyForcibly();
             try {
-                h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                h.onExit().get(10, TimeUnit.SECONDS);
             } catch (Exception ignored) {
                 // checked below
             }

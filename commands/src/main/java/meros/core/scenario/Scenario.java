@@ -1,5 +1,6 @@
 package meros.core.scenario;
 
+import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 
 import java.io.PrintStream;
@@ -50,7 +51,7 @@ public final class Scenario {
             out.printf("subtest FAILED: %s (%.1f s)%n", full, s);
             if (e instanceof RuntimeException r) throw r;
             if (e instanceof Error r) throw r;
-            throw new MerosException(meros.core.base.ExitCode.FAILED, "subtest " + full + ": " + e, e);
+            throw new MerosException(ExitCode.FAILED, "subtest " + full + ": " + e, e);
         } finally {
             synchronized (this) { open.remove(open.size() - 1); }
             out.flush();

@@ -1,5 +1,7 @@
 package meros.core.ssh;
 
+import java.util.Map;
+
 /**
  * How a remote command ended.
  *
@@ -23,10 +25,10 @@ public record ExecResult(Integer status, String signal, String stdout, String st
         return status != null ? "exit status " + status : "killed by signal " + (signal == null ? "(unknown)" : "SIG" + signal);
     }
 
-    private static final java.util.Map<String, Integer> SIGNALS = java.util.Map.ofEntries(
-            java.util.Map.entry("HUP", 1), java.util.Map.entry("INT", 2), java.util.Map.entry("QUIT", 3),
-            java.util.Map.entry("ILL", 4), java.util.Map.entry("ABRT", 6), java.util.Map.entry("FPE", 8),
-            java.util.Map.entry("KILL", 9), java.util.Map.entry("USR1", 10), java.util.Map.entry("SEGV", 11),
-            java.util.Map.entry("USR2", 12), java.util.Map.entry("PIPE", 13), java.util.Map.entry("ALRM", 14),
-            java.util.Map.entry("TERM", 15));
+    private static final Map<String, Integer> SIGNALS = Map.ofEntries(
+            Map.entry("HUP", 1), Map.entry("INT", 2), Map.entry("QUIT", 3),
+            Map.entry("ILL", 4), Map.entry("ABRT", 6), Map.entry("FPE", 8),
+            Map.entry("KILL", 9), Map.entry("USR1", 10), Map.entry("SEGV", 11),
+            Map.entry("USR2", 12), Map.entry("PIPE", 13), Map.entry("ALRM", 14),
+            Map.entry("TERM", 15));
 }

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -190,7 +191,7 @@ public final class GuestAgent implements AutoCloseable {
             int n;
             while ((n = data.readNBytes(buf, 0, buf.length)) > 0) {
                 ObjectNode a = JSON.createObjectNode().put("handle", h)
-                        .put("buf-b64", Base64.getEncoder().encodeToString(n == buf.length ? buf : java.util.Arrays.copyOf(buf, n)));
+                        .put("buf-b64", Base64.getEncoder().encodeToString(n == buf.length ? buf : Arrays.copyOf(buf, n)));
                 call("guest-file-write", a);
                 done += n;
                 progress.update(name, done, size);

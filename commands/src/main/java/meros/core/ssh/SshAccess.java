@@ -12,12 +12,15 @@ import meros.core.wait.WaitTimeout;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.KeyType;
+import net.schmizz.sshj.common.SecurityUtils;
 import net.schmizz.sshj.common.StreamCopier;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.sftp.FileAttributes;
 import net.schmizz.sshj.sftp.FileMode;
 import net.schmizz.sshj.sftp.SFTPClient;
+import net.schmizz.sshj.sftp.SFTPException;
 import net.schmizz.sshj.sftp.SFTPFileTransfer;
 import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.transport.verification.HostKeyVerifier;
@@ -38,8 +41,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -102,12 +108,12 @@ public final class SshAccess implements AutoCloseable {
             synchronized (SshAccess.class) {
                 if (config == null) {
                     // keep BouncyCastle off the JCE provider list: sshj would then take AES from it (no intrinsics)
-                    net.schmizz.sshj.common.SecurityUtils.setRegisterBouncyCastle(false);
-                    net.schmizz.sshj.common.SecurityUtils.setSecurityProvider(null);
+                    SecurityUtils.setRegisterBouncyCastle(false);
+                    SecurityUtils.setSecurityProvider(null);
                     DefaultConfig d = new DefaultConfig();
                     d.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
-                    var ciphers = new java.util.ArrayList<>(d.getCipherFactories());
-                    ciphers.sort(java.util.Comparator.comparingInt(f -> {
+                    var ciphers = new ArrayList<>(d.getCipherFactories());
+                    ciphers.sort(Comparator.comparingInt(f -> {
                         int i = PREFERRED_CIPHERS.indexOf(f.getName());
                         return i < 0 ? PREFERRED_CIPHERS.size() : i;
                     }));
@@ -199,7 +205,7 @@ public final class SshAccess implements AutoCloseable {
         public boolean verify(String host, int port, PublicKey key) {
             byte[] blob = HostKeys.blob(key);
             offered = HostKeys.fingerprint(blob);
-            offeredType = net.schmizz.sshj.common.KeyType.fromKey(key).toString();
+            offeredType = KeyType.fromKey(key).toString();
             matched = Arrays.equals(blob, recorded.blob());
             return matched;
         }
@@ -360,7 +366,7 @@ public final class SshAccess implements AutoCloseable {
      */
     public ExecResult shell(TerminalAccess term) {
         try (Session s = session()) {
-            s.allocatePTY(term.type() == null ? "xterm" : term.type(), term.columns(), term.rows(), 0, 0, java.util.Map.of());
+            s.allocatePTY(term.type() == null ? "xterm" : term.type(), term.columns(), term.rows(), 0, 0, Map.of());
             Session.Shell sh = s.startShell();
             try (AutoCloseable raw = term.enterRaw();
                  AutoCloseable resize = term.onResize(() -> {
@@ -446,7 +452,7 @@ public final class SshAccess implements AutoCloseable {
         try {
             SFTPFileTransfer x = transfer(progress);
             x.download(r, new PosixFile(local));
-        } catch (net.schmizz.sshj.sftp.SFTPException e) {
+        } catch (SFTPException e) {
             throw MerosException.failed("pull " + target().label() + ":" + remote + " failed: " + e.getMessage());
         } catch (IOException e) {
             throw MerosException.failed("pull " + target().label() + ":" + remote + " to " + local + " failed: " + e.getMessage());

@@ -1,5 +1,6 @@
 package meros.core.ssh;
 
+import java.io.IOException;
 import java.io.OutputStream;
 
 /**
@@ -24,7 +25,7 @@ public interface TerminalAccess {
     AutoCloseable enterRaw();
 
     /** Reads one byte of input: the byte, -1 at end of input, or {@link #TIMEOUT} after {@code timeoutMillis}. */
-    int read(long timeoutMillis) throws java.io.IOException;
+    int read(long timeoutMillis) throws IOException;
 
     OutputStream output();
 

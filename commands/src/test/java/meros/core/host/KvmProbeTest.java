@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +81,7 @@ class KvmProbeTest {
         Files.write(fake, new byte[4096]);
         assertFalse(Kvm.isBzImage(fake));
         byte[] img = new byte[4096];
-        System.arraycopy("HdrS".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, img, 0x202, 4);
+        System.arraycopy("HdrS".getBytes(StandardCharsets.US_ASCII), 0, img, 0x202, 4);
         Path bz = tmp.resolve("data/disks/c/vm.vmlinuz");
         Files.createDirectories(bz.getParent());
         Files.write(bz, img);

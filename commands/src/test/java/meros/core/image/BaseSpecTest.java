@@ -7,8 +7,11 @@ import meros.core.manifest.Vm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +33,7 @@ class BaseSpecTest {
         String other = host.equals("amd64") ? "arm64" : "amd64";
         assertEquals(DebianBootstrap.NATIVE_DEADLINE, DebianBootstrap.deadline(new BaseSpec("debian", "trixie", host, List.of(), "http://m")));
         assertEquals(DebianBootstrap.FOREIGN_DEADLINE, DebianBootstrap.deadline(new BaseSpec("debian", "trixie", other, List.of(), "http://m")));
-        assertTrue(DebianBootstrap.FOREIGN_DEADLINE.compareTo(java.time.Duration.ofHours(2)) > 0);
+        assertTrue(DebianBootstrap.FOREIGN_DEADLINE.compareTo(Duration.ofHours(2)) > 0);
     }
 
     @Test
@@ -107,7 +110,7 @@ class BaseSpecTest {
     @Test
     void anUnreachableMirrorIsAOneLineError(@TempDir Path tmp) throws Exception {
         int port;
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
         Vm v = Fixtures.vm("a", "debian", "stable", List.of(), "http://127.0.0.1:" + port + "/debian", List.of());
         MerosException e = assertThrows(MerosException.class, () -> new ImageBuilder(new Home(tmp)).baseSpec(v));
         assertTrue(e.getMessage().startsWith("mirror http://127.0.0.1:" + port + "/debian unreachable"), e.getMessage());

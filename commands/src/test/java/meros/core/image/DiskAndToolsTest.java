@@ -1,12 +1,19 @@
 package meros.core.image;
 
+import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
+import meros.core.proc.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -44,9 +51,9 @@ class DiskAndToolsTest {
 
     @Test
     void noSpaceIsRecognisedInToolOutputAndIoErrors() {
-        assertTrue(Fs.isNoSpace(new java.io.IOException("write: No space left on device")));
-        assertEquals("no space left on device while writing x", Fs.ioError("writing x", new java.io.IOException("/a: No space left on device")).getMessage());
-        assertFalse(Fs.isNoSpace(new java.io.IOException("Permission denied")));
+        assertTrue(Fs.isNoSpace(new IOException("write: No space left on device")));
+        assertEquals("no space left on device while writing x", Fs.ioError("writing x", new IOException("/a: No space left on device")).getMessage());
+        assertFalse(Fs.isNoSpace(new IOException("Permission denied")));
     }
 
     @Test
@@ -94,8 +101,8 @@ class DiskAndToolsTest {
         String hook = argv.stream().filter(a -> a.startsWith("--essential-hook=")).findFirst()
                 .orElseThrow(() -> new AssertionError("no essential hook in " + argv)).substring("--essential-hook=".length());
         // mmdebstrap runs a hook with sh, the root as $1: run it the same way on an empty root
-        meros.core.proc.Proc.Result r = meros.core.proc.Proc.of("sh", "-c", hook, "sh", root.toString())
-                .timeout(java.time.Duration.ofSeconds(10)).call();
+        Proc.Result r = Proc.of("sh", "-c", hook, "sh", root.toString())
+                .timeout(Duration.ofSeconds(10)).call();
         assertTrue(r.ok(), r.stderr());
         assertEquals("MODULES=list\n", Files.readString(root.resolve("etc/initramfs-tools/conf.d/meros.conf")));
         assertEquals("virtio_pci\nvirtio_mmio\nvirtio_blk\next4\ncrc32c_generic\n",
@@ -111,8 +118,8 @@ class DiskAndToolsTest {
         // a change to how bases are made (the initrd hook) must not reuse a base cached by an older recipe
         BaseSpec spec = new BaseSpec("debian", "trixie", "amd64", List.of("curl"), "http://m.test/debian");
         String v1 = "meros-base-recipe=1\ndistribution=debian\ncodename=trixie\narch=amd64\nmirror=http://m.test/debian\npackages=curl\n";
-        String old = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(v1.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String old = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(v1.getBytes(StandardCharsets.UTF_8)));
         assertTrue(BaseSpec.RECIPE_VERSION >= 2);
         assertNotEquals(old, spec.key());
         assertEquals(spec.key(), new BaseSpec("debian", "trixie", "amd64", List.of("curl"), "http://m.test/debian/").key());
@@ -120,7 +127,7 @@ class DiskAndToolsTest {
 
     @Test
     void aSecondBuildOfTheSameConstellationIsRefusedWhileOneRuns(@TempDir Path tmp) {
-        ImageBuilder b = new ImageBuilder(new meros.core.base.Home(tmp));
+        ImageBuilder b = new ImageBuilder(new Home(tmp));
         MerosException e = assertThrows(MerosException.class, () -> b.locked("demo", () -> b.locked("demo", () -> "inner")));
         assertEquals("another meros build of 'demo' is running", e.getMessage());
         assertEquals(5, e.exitCode().code);

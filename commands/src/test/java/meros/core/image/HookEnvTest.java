@@ -3,10 +3,12 @@ package meros.core.image;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -80,13 +82,13 @@ class HookEnvTest {
         Files.writeString(root.resolve("usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 0\n");
         Files.setPosixFilePermissions(root.resolve("usr/sbin/policy-rc.d"), PosixFilePermissions.fromString("rwxr-x---"));
         Files.delete(root.resolve("etc/resolv.conf"));
-        byte[] own = "# r\u00e9solveur du labo\nnameserver 192.0.2.1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] own = "# r\u00e9solveur du labo\nnameserver 192.0.2.1\n".getBytes(StandardCharsets.UTF_8);
         Files.write(root.resolve("etc/resolv.conf"), own);
         hook(tmp.resolve("c/hooks"), "10-noop", "true");
         runHooks(tmp, root);
         assertEquals("#!/bin/sh\nexit 0\n", Files.readString(root.resolve("usr/sbin/policy-rc.d")));
         assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("usr/sbin/policy-rc.d"))));
-        assertEquals(java.util.Arrays.toString(own), java.util.Arrays.toString(Files.readAllBytes(root.resolve("etc/resolv.conf"))));
+        assertEquals(Arrays.toString(own), Arrays.toString(Files.readAllBytes(root.resolve("etc/resolv.conf"))));
     }
 
     @Test

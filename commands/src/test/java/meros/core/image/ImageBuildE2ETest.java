@@ -15,7 +15,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +26,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -154,7 +158,7 @@ class ImageBuildE2ETest {
             Files.delete(hook);
         }
         assertEquals(diskTime, Files.getLastModifiedTime(disk), "the previous disk is untouched");
-        assertTrue(java.util.Arrays.equals(hostPub, Files.readAllBytes(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"))),
+        assertTrue(Arrays.equals(hostPub, Files.readAllBytes(home.resolve("data/keys/demo/box/ssh_host_ed25519_key.pub"))),
                 "the recorded host key still matches the previous disk");
         assertNoTempFiles();
         assertFalse(Files.exists(builder.workDir("demo", demo().vm("box"))), "the work directory is removed");
@@ -169,7 +173,7 @@ class ImageBuildE2ETest {
         Path disk = home.resolve("data/disks/demo/box.qcow2");
         Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", disk.toString(), overlay.toString()).run();
         int port;
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
         List<String> argv = List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-nodefaults", "-no-user-config",
                 "-display", "none", "-serial", "file:" + state.resolve("serial.log"),
                 "-kernel", home.resolve("data/disks/demo/box.vmlinuz").toString(),
@@ -196,7 +200,7 @@ class ImageBuildE2ETest {
             assertEquals("changed include\n0\nbox\n", r.stdout());
         } finally {
             qemu.destroy();
-            if (!qemu.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) qemu.destroyForcibly().waitFor();
+            if (!qemu.waitFor(10, TimeUnit.SECONDS)) qemu.destroyForcibly().waitFor();
         }
     }
 

@@ -5,6 +5,7 @@ import meros.core.host.Privileges;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -107,7 +108,7 @@ class IncludesTest {
         Includes.copy(tree, root);
         assertFalse(Files.isSymbolicLink(root.resolve("etc/resolv.conf")));
         assertEquals("original\n", Files.readString(root.resolve("etc/real")));
-        assertEquals("nameserver 10.0.0.1\n", Files.readString(root.resolve("etc/resolv.conf"), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("nameserver 10.0.0.1\n", Files.readString(root.resolve("etc/resolv.conf"), StandardCharsets.UTF_8));
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +35,7 @@ final class LocalMirror implements AutoCloseable {
     String url(String prefix) { return "http://127.0.0.1:" + server.getAddress().getPort() + prefix; }
 
     LocalMirror put(String path, byte[] body) { files.put(path, body); return this; }
-    LocalMirror put(String path, String body) { return put(path, body.getBytes(java.nio.charset.StandardCharsets.UTF_8)); }
+    LocalMirror put(String path, String body) { return put(path, body.getBytes(StandardCharsets.UTF_8)); }
 
     @Override
     public void close() { server.stop(0); }

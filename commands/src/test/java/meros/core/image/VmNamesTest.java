@@ -1,11 +1,14 @@
 package meros.core.image;
 
 import meros.core.manifest.Bridge;
+import meros.core.manifest.Cidr;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
+import meros.core.net.Dns;
 import meros.core.net.Names;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -52,14 +55,14 @@ class VmNamesTest {
     }
 
     @Test
-    void theDnsmasqOfABridgeListensOnItsGatewayOnlyAndForwardsOnlyOnHostAccess(@org.junit.jupiter.api.io.TempDir Path tmp) {
-        meros.core.net.Dns dns = new meros.core.net.Dns(tmp);
+    void theDnsmasqOfABridgeListensOnItsGatewayOnlyAndForwardsOnlyOnHostAccess(@TempDir Path tmp) {
+        Dns dns = new Dns(tmp);
         List<String> pub = dns.argv(Fixtures.bridge("front", "10.0.10.0/24"));
         assertEquals("dnsmasq", pub.get(0));
         assertEquals(true, pub.containsAll(List.of("--conf-file=/dev/null", "--listen-address=10.0.10.1", "--bind-interfaces",
                 "--interface=front", "--pid-file=" + tmp.resolve("dns-front.pid"), "--addn-hosts=" + tmp.resolve("dns-front.hosts"),
                 "--no-hosts", "--resolv-file=/etc/resolv.conf")), pub.toString());
-        List<String> iso = dns.argv(new Bridge("back", meros.core.manifest.Cidr.parse("172.16.0.0/16"), Bridge.PolicyType.ISOLATED, List.of(), List.of()));
+        List<String> iso = dns.argv(new Bridge("back", Cidr.parse("172.16.0.0/16"), Bridge.PolicyType.ISOLATED, List.of(), List.of()));
         assertEquals(true, iso.contains("--no-resolv") && iso.contains("--listen-address=172.16.0.1"), iso.toString());
         assertEquals(false, iso.stream().anyMatch(a -> a.startsWith("--resolv-file")), iso.toString());
         assertEquals(false, pub.stream().anyMatch(a -> a.startsWith("--dhcp-range")), "no DHCP: guests have static addresses");

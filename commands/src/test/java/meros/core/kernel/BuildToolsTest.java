@@ -2,6 +2,7 @@ package meros.core.kernel;
 
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class BuildToolsTest {
 
     @Test
     void unknownArchitectureIsAUsageError() {
-        MerosException e = org.junit.jupiter.api.Assertions.assertThrows(MerosException.class, () -> KernelArch.of("riscv64"));
+        MerosException e = Assertions.assertThrows(MerosException.class, () -> KernelArch.of("riscv64"));
         assertEquals(ExitCode.USAGE, e.exitCode());
         assertTrue(e.getMessage().contains("x86_64 or aarch64"));
     }

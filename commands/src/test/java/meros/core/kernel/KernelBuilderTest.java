@@ -7,8 +7,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,13 +94,13 @@ class KernelBuilderTest {
     void aFragmentWithBomAndCrlfIsReadLineByLine() throws IOException {
         Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
         Path mine = Files.write(tmp.resolve("win.config"),
-                "\uFEFF# saved on Windows\r\nCONFIG_OK=y\r\nthis is not kconfig\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                "\uFEFF# saved on Windows\r\nCONFIG_OK=y\r\nthis is not kconfig\r\n".getBytes(StandardCharsets.UTF_8));
         KernelBuilder b = new KernelBuilder(new Home(tmp));
         MerosException e = assertThrows(MerosException.class, () -> b.build(
                 new KernelBuilder.Options(tree.toString(), mine, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
         assertTrue(e.getMessage().startsWith(mine + ":3: not a Kconfig line"), "lines 1 and 2 were read: " + e.getMessage());
         assertFalse(e.getMessage().contains("\r"), e.getMessage());
-        Path utf16 = Files.write(tmp.resolve("u16.config"), "\uFEFFCONFIG_OK=y\n".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        Path utf16 = Files.write(tmp.resolve("u16.config"), "\uFEFFCONFIG_OK=y\n".getBytes(StandardCharsets.UTF_16LE));
         MerosException u = assertThrows(MerosException.class, () -> b.build(
                 new KernelBuilder.Options(tree.toString(), utf16, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
         assertEquals(utf16 + ": is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8", u.getMessage());
@@ -104,8 +109,8 @@ class KernelBuilderTest {
 
     @Test
     void printingListenerShowsPhasesWithElapsedAndThrottlesProgressWhenNotLive() {
-        var sw = new java.io.StringWriter();
-        var l = KernelBuilder.printing(new java.io.PrintWriter(sw), false);
+        var sw = new StringWriter();
+        var l = KernelBuilder.printing(new PrintWriter(sw), false);
         l.phase("configuring");
         l.progress("CC a.o");
         l.progress("CC b.o");
@@ -117,7 +122,7 @@ class KernelBuilderTest {
     void aSecondBuildOfTheSameArchitectureIsBusy() throws Exception {
         Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
         Path lock = Files.createDirectories(tmp.resolve("data/build")).resolve("kernel.lock");
-        try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try (var ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              var held = ch.lock()) {
             MerosException e = assertThrows(MerosException.class, () -> new KernelBuilder(new Home(tmp)).build(
                     new KernelBuilder.Options(tree.toString(), null, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));

@@ -4,6 +4,7 @@ import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,7 @@ class KernelConfigTest {
 
     @Test
     void reportSplitsUnknownSymbolsFromUnmetDependencies() {
-        Set<String> declared = new java.util.HashSet<>();
+        Set<String> declared = new HashSet<>();
         KernelConfig.declaredSymbols("""
                 config VIRTIO_BLK
                 	tristate "Virtio block driver"

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +60,7 @@ class SavedBootKeyTest {
             Path fresh = p.resolveSibling(f + ".new");
             Files.writeString(fresh, f + " rebuilt");
             Files.setLastModifiedTime(fresh, FileTime.fromMillis(Files.getLastModifiedTime(p).toMillis() + 5000));
-            Files.move(fresh, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(fresh, p, StandardCopyOption.REPLACE_EXISTING);
             assertNotEquals(before, SavedBoot.key("lab", r, Vm.Accel.TCG, false, Map.of()), f);
         }
     }

@@ -3,8 +3,12 @@ package meros.core.manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -692,7 +696,7 @@ class BadManifestTest {
 
     @Test
     void twoDerivedMacsThatCollideAreRefusedWithTheFix() {
-        java.util.Map<String, String> seen = new java.util.HashMap<>();
+        Map<String, String> seen = new HashMap<>();
         String a = null;
         String b = null;
         for (int i = 0; a == null; i++) {
@@ -854,12 +858,12 @@ class BadManifestTest {
     }
 
     @Test
-    void strayDirectoryAndHookThatIsNotExecutable() throws java.io.IOException {
+    void strayDirectoryAndHookThatIsNotExecutable() throws IOException {
         Path dir = ManifestTestSupport.write(tmp, "bad", "");
-        java.nio.file.Files.createDirectories(dir.resolve("webb/includes.chroot"));
-        java.nio.file.Files.createDirectories(dir.resolve("web/hooks"));
-        java.nio.file.Files.createDirectories(dir.resolve("includes.chroot"));
-        java.nio.file.Files.writeString(dir.resolve("web/hooks/20-setup"), "#!/bin/sh\n");
+        Files.createDirectories(dir.resolve("webb/includes.chroot"));
+        Files.createDirectories(dir.resolve("web/hooks"));
+        Files.createDirectories(dir.resolve("includes.chroot"));
+        Files.writeString(dir.resolve("web/hooks/20-setup"), "#!/bin/sh\n");
         expect("""
                 bridges: {}
                 virtual_machines:
@@ -871,14 +875,14 @@ class BadManifestTest {
     }
 
     @Test
-    void includesThatWouldLockMerosOutOfSshdAreRefusedNamingTheFile() throws java.io.IOException {
+    void includesThatWouldLockMerosOutOfSshdAreRefusedNamingTheFile() throws IOException {
         Path dir = ManifestTestSupport.write(tmp, "bad", "");
-        java.nio.file.Files.createDirectories(dir.resolve("includes.chroot/etc/ssh/sshd_config.d"));
-        java.nio.file.Files.writeString(dir.resolve("includes.chroot/etc/ssh/sshd_config"), "Port 22\nPasswordAuthentication yes\n");
-        java.nio.file.Files.writeString(dir.resolve("includes.chroot/etc/ssh/sshd_config.d/00-team.conf"),
+        Files.createDirectories(dir.resolve("includes.chroot/etc/ssh/sshd_config.d"));
+        Files.writeString(dir.resolve("includes.chroot/etc/ssh/sshd_config"), "Port 22\nPasswordAuthentication yes\n");
+        Files.writeString(dir.resolve("includes.chroot/etc/ssh/sshd_config.d/00-team.conf"),
                 "PubkeyAuthentication no\nAuthorizedKeysFile /etc/ssh/keys/%u\n");
-        java.nio.file.Files.createDirectories(dir.resolve("web/includes.chroot/etc/ssh"));
-        java.nio.file.Files.writeString(dir.resolve("web/includes.chroot/etc/ssh/sshd_config"),
+        Files.createDirectories(dir.resolve("web/includes.chroot/etc/ssh"));
+        Files.writeString(dir.resolve("web/includes.chroot/etc/ssh/sshd_config"),
                 "Include /etc/ssh/sshd_config.d/*.conf\nAuthorizedKeysFile .ssh/authorized_keys .ssh/team_keys\nMatch User alice\n  PubkeyAuthentication no\n");
         expect("""
                 bridges: {}

@@ -1,10 +1,13 @@
 package meros.core.manifest;
 
+import meros.core.base.ExitCode;
 import meros.core.base.Home;
+import meros.core.base.MerosException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -154,7 +157,7 @@ class GoodManifestTest {
     void aManifestWithBomAndCrlfLineEnds() throws IOException {
         Path dir = ManifestTestSupport.write(tmp, "win", "");
         Files.write(dir.resolve("win.yml"), "\uFEFFvirtual_machines:\r\n  box:\r\n    kernel_args: \"a\r\n      b\"\r\n    memory: 512\r\n"
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                .getBytes(StandardCharsets.UTF_8));
         Manifest m = ManifestLoader.load(dir);
         assertEquals(512, m.vm("box").memoryMiB());
         assertEquals("a b", m.vm("box").kernelArgs());
@@ -213,9 +216,9 @@ class GoodManifestTest {
     @Test
     void missingManifestIsAOneLineUsageError() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("constellations/none"));
-        var e = assertThrows(meros.core.base.MerosException.class, () -> ManifestLoader.load(dir));
+        var e = assertThrows(MerosException.class, () -> ManifestLoader.load(dir));
         assertEquals("no manifest in " + dir + " (expected none.yml or manifest.yml)", e.getMessage());
-        assertEquals(meros.core.base.ExitCode.USAGE, e.exitCode());
+        assertEquals(ExitCode.USAGE, e.exitCode());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -76,7 +77,7 @@ class ShowRoundTripTest {
             double hi = (memory ? (1L << 37) : (1L << 38)) / (double) mult;
             double v = lo + r.nextDouble() * Math.min(hi - lo, 4096 * lo);
             String text = r.nextBoolean() && !unit.equals("B") && !unit.isEmpty()
-                    ? String.format(java.util.Locale.ROOT, "%." + (1 + r.nextInt(3)) + "f", v)
+                    ? String.format(Locale.ROOT, "%." + (1 + r.nextInt(3)) + "f", v)
                     : Long.toString((long) Math.ceil(v));
             double written = Double.parseDouble(text);
             if (written < lo || written > hi) continue; // rounded out of range: draw again

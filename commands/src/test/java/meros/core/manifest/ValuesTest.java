@@ -2,6 +2,8 @@ package meros.core.manifest;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -88,7 +90,7 @@ class ValuesTest {
         assertEquals(0, Names.distance("memory", "memory"));
         assertEquals(2, Names.distance("memroy", "memory"));
         assertEquals(3, Names.distance("kitten", "sitting"));
-        assertEquals(" (did you mean 'memory'?)", Names.didYouMean("memroy", java.util.List.of("cpus", "memory")));
-        assertEquals("", Names.didYouMean("colour", java.util.List.of("cpus", "memory")));
+        assertEquals(" (did you mean 'memory'?)", Names.didYouMean("memroy", List.of("cpus", "memory")));
+        assertEquals("", Names.didYouMean("colour", List.of("cpus", "memory")));
     }
 }

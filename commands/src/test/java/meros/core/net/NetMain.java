@@ -9,6 +9,8 @@ import meros.core.manifest.Vm;
 import meros.core.state.StateDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code NetMain HOME CONSTELLATION up|check-up|down}: the network half of {@code init} (every bridge, then every tap;
@@ -25,7 +27,7 @@ public final class NetMain {
         try {
             if (args[2].equals("check-up")) {
                 Manifest m = ManifestLoader.load(home.constellations().resolve(c));
-                java.util.List<Nic> all = new java.util.ArrayList<>();
+                List<Nic> all = new ArrayList<>();
                 for (Vm vm : m.vms().values()) all.addAll(vm.networks());
                 net.refuseForeign(m.bridges().values(), all);
                 net.bridgesUp(m.bridges().values()).forEach(System.out::println);

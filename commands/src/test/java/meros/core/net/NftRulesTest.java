@@ -4,7 +4,9 @@ import meros.core.manifest.Bridge;
 import meros.core.manifest.Cidr;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -94,7 +96,7 @@ class NftRulesTest {
     void differentConstellationNamesNeverShareATable() {
         List<String> names = List.of("team-lab", "team_lab", "team.lab", "team__lab", "team_hlab", "team_dlab", "teamlab",
                 "team lab", "team+lab", "team_x20_lab", "Team-Lab", "team-lab-", "team_", "team-", "t\u00e9am", "t\uD83D\uDE00");
-        java.util.Map<String, String> seen = new java.util.HashMap<>();
+        Map<String, String> seen = new HashMap<>();
         for (String n : names) {
             String t = NftRules.tableName(n);
             assertTrue(t.matches("meros_[A-Za-z0-9_]+"), t + " is an nft identifier");

@@ -4,6 +4,9 @@ import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -37,13 +40,13 @@ class AccelTest {
     @Test
     void anAarch64VmIsAlwaysTcgAndNeverProbed() {
         // a null home would make any probe fail: none may be made for an emulated architecture
-        java.util.List<String> notes = new java.util.ArrayList<>();
+        List<String> notes = new ArrayList<>();
         Vm auto = VmFixture.vm(Vm.Accel.AUTO, "aarch64");
         assertEquals(Vm.Accel.TCG, Accel.resolve(auto, new Accel.Requested(Vm.Accel.AUTO, "manifest"), null, null, notes::add));
-        assertEquals(java.util.List.of(), notes);
+        assertEquals(List.of(), notes);
         assertEquals(Vm.Accel.TCG, Accel.resolve(auto, new Accel.Requested(Vm.Accel.KVM, "MEROS_ACCEL"), null, null, notes::add));
         assertEquals(Vm.Accel.TCG, Accel.resolve(auto, new Accel.Requested(Vm.Accel.KVM, "--accel"), null, null, notes::add));
-        assertEquals(java.util.List.of(
+        assertEquals(List.of(
                 "vm 'box': arch aarch64 runs under TCG on this host (MEROS_ACCEL kvm applies to x86_64 VMs)",
                 "vm 'box': arch aarch64 runs under TCG on this host (--accel kvm applies to x86_64 VMs)"), notes);
         Vm kvm = VmFixture.vm(Vm.Accel.KVM, "aarch64");

@@ -1,13 +1,20 @@
 package meros.core.qemu;
 
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.state.VmPaths;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -114,8 +121,8 @@ public class QemuArgsTest {
 
     @Test
     void everyBridgeOfAConstellationGetsItsOwnMulticastGroupWhateverItsPort() {
-        java.util.Set<String> groups = new java.util.HashSet<>();
-        List<String> bridges = new java.util.ArrayList<>();
+        Set<String> groups = new HashSet<>();
+        List<String> bridges = new ArrayList<>();
         for (int i = 0; i < 600; i++) bridges.add("br" + i);
         for (String b : bridges) assertTrue(groups.add(QemuArgs.mcastGroup(bridges, b)), b);
         assertEquals("230.0.0.1", QemuArgs.mcastGroup(List.of("labnet", "backnet"), "backnet"));
@@ -124,21 +131,21 @@ public class QemuArgsTest {
     }
 
     @Test
-    void startRefusesWhenAnotherConstellationWithVmsDerivesTheSameMulticastPort(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        meros.core.base.Home home = new meros.core.base.Home(tmp);
+    void startRefusesWhenAnotherConstellationWithVmsDerivesTheSameMulticastPort(@TempDir Path tmp) throws Exception {
+        Home home = new Home(tmp);
         int lab = QemuArgs.mcastPort(tmp, "lab", "");
         String twin = null;
         for (int i = 0; twin == null; i++) if (QemuArgs.mcastPort(tmp, "c" + i, "") == lab) twin = "c" + i;
         Vm web = vm("web", List.of(WEB0), "", "none", List.of());
         VmRuntime r = new VmRuntime(home, "lab", web);
         r.refuseSharedMulticastPort(); // nothing recorded anywhere
-        java.nio.file.Files.createDirectories(home.stateOf(twin).resolve("box"));
+        Files.createDirectories(home.stateOf(twin).resolve("box"));
         r.refuseSharedMulticastPort(); // a directory without a recorded VM is not a user
-        java.nio.file.Files.writeString(home.stateOf(twin).resolve("box/vm.json"), "{}");
-        var e = assertThrows(meros.core.base.MerosException.class, r::refuseSharedMulticastPort);
+        Files.writeString(home.stateOf(twin).resolve("box/vm.json"), "{}");
+        var e = assertThrows(MerosException.class, r::refuseSharedMulticastPort);
         assertEquals("the user-mode networks of constellations lab and " + twin + " derive the same multicast port " + lab
                 + " (from the checkout path and the name), so their VMs would share bridges; shut " + twin + " down or rename one of them", e.getMessage());
-        var start = assertThrows(meros.core.base.MerosException.class, () -> r.start(Vm.Accel.TCG, true, 40222, Map.of("labnet", lab)));
+        var start = assertThrows(MerosException.class, () -> r.start(Vm.Accel.TCG, true, 40222, Map.of("labnet", lab)));
         assertEquals(e.getMessage(), start.getMessage(), "start refuses before anything else");
     }
 

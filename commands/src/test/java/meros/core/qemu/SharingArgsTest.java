@@ -1,5 +1,7 @@
 package meros.core.qemu;
 
+import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.lifecycle.Info;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Mount;
@@ -9,11 +11,14 @@ import meros.core.state.VmPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -88,7 +93,7 @@ class SharingArgsTest {
         assertEquals("9p", Shares.chosen(true, Path.of("/usr/lib/qemu/virtiofsd"), "9p"));
         assertEquals("virtiofs", Shares.chosen(true, Path.of("/usr/lib/qemu/virtiofsd"), ""));
         assertEquals("MEROS_MOUNT_TRANSPORT=nfs is not a mount transport (virtiofs or 9p)",
-                assertThrows(meros.core.base.MerosException.class, () -> Shares.chosen(true, null, "nfs")).getMessage());
+                assertThrows(MerosException.class, () -> Shares.chosen(true, null, "nfs")).getMessage());
     }
 
     @Test
@@ -129,26 +134,26 @@ class SharingArgsTest {
                    1: 0100007F:46A0 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 222 1 0 20 4 30 10 -1
                    2: 00000000:46A1 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 333 1 0 100 0 0 10 0
                 """);
-        assertEquals(java.util.Set.of("111"), PortOwner.inodes(tcp, 18080, true));
-        assertEquals(java.util.Set.of("111", "222"), PortOwner.inodes(tcp, 18080, false));
-        assertEquals(java.util.Set.of(), PortOwner.inodes(tmp.resolve("missing"), 18080, true));
+        assertEquals(Set.of("111"), PortOwner.inodes(tcp, 18080, true));
+        assertEquals(Set.of("111", "222"), PortOwner.inodes(tcp, 18080, false));
+        assertEquals(Set.of(), PortOwner.inodes(tmp.resolve("missing"), 18080, true));
     }
 
     @Test
     void aBoundHostPortIsRefusedWithItsOwnerNamed(@TempDir Path tmp) throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = s.getLocalPort();
-            String why = Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1"));
+            String why = Forwards.clash(new Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1"));
             assertEquals("host port tcp 127.0.0.1:" + port + " is already in use by pid " + ProcessHandle.current().pid() + " (java)", why);
             // 0.0.0.0 overlaps every address
-            assertNotNull(Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "0.0.0.0")));
+            assertNotNull(Forwards.clash(new Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "0.0.0.0")));
         }
     }
 
     @Test
     void aFreeHostPortIsNoClash(@TempDir Path tmp) {
         int port = VmRuntime.freeLoopbackPort();
-        assertNull(Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1")));
-        assertNull(Forwards.clash(new meros.core.base.Home(tmp), "c", "vm", new Forward(port, 80, "udp", "127.0.0.1")));
+        assertNull(Forwards.clash(new Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1")));
+        assertNull(Forwards.clash(new Home(tmp), "c", "vm", new Forward(port, 80, "udp", "127.0.0.1")));
     }
 }

@@ -235,7 +235,7 @@ class QmpClientTest {
     }
 
     static List<String> names(List<QmpEvent> events) {
-        List<String> n = new java.util.ArrayList<>();
+        List<String> n = new ArrayList<>();
         for (QmpEvent e : events) n.add(e.name());
         return n;
     }

@@ -3,7 +3,10 @@ package meros.core.scenario;
 import meros.core.base.MerosException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
+import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,10 +35,10 @@ class JunitReportTest {
         assertEquals("3", suite.getAttribute("tests"));
         assertEquals("2", suite.getAttribute("failures"));
         var cases = doc.getElementsByTagName("testcase");
-        assertEquals("web <serves> \"pages\"", ((org.w3c.dom.Element) cases.item(0)).getAttribute("name"));
-        assertEquals("outer / client & fetch", ((org.w3c.dom.Element) cases.item(1)).getAttribute("name"));
-        assertEquals("outer", ((org.w3c.dom.Element) cases.item(2)).getAttribute("name"));
-        var failure = (org.w3c.dom.Element) doc.getElementsByTagName("failure").item(0);
+        assertEquals("web <serves> \"pages\"", ((Element) cases.item(0)).getAttribute("name"));
+        assertEquals("outer / client & fetch", ((Element) cases.item(1)).getAttribute("name"));
+        assertEquals("outer", ((Element) cases.item(2)).getAttribute("name"));
+        var failure = (Element) doc.getElementsByTagName("failure").item(0);
         assertEquals("curl failed", failure.getAttribute("message"));
         assertEquals("curl failed\nstderr:\n  <refused>", failure.getTextContent());
         assertTrue(text.contains("&lt;refused&gt;"), text);
@@ -44,19 +47,19 @@ class JunitReportTest {
     @Test
     void aFailureOutsideSubtestsIsItsOwnTestcase(@TempDir Path tmp) throws Exception {
         Path xml = tmp.resolve("j.xml");
-        JunitReport.write(xml, "x.jsh", java.util.List.of(new Scenario.Case("a", 1.0, null, null)),
+        JunitReport.write(xml, "x.jsh", List.of(new Scenario.Case("a", 1.0, null, null)),
                 "x.jsh:3: boom", 1.0);
         var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
         assertEquals("2", doc.getDocumentElement().getAttribute("tests"));
         assertEquals("1", doc.getDocumentElement().getAttribute("failures"));
-        assertEquals("(script outside subtests)", ((org.w3c.dom.Element) doc.getElementsByTagName("testcase").item(1)).getAttribute("name"));
+        assertEquals("(script outside subtests)", ((Element) doc.getElementsByTagName("testcase").item(1)).getAttribute("name"));
     }
 
-    private static org.w3c.dom.Document parse(Path xml) throws Exception {
+    private static Document parse(Path xml) throws Exception {
         return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
     }
 
-    private static String failureText(org.w3c.dom.Document doc) {
+    private static String failureText(Document doc) {
         return doc.getElementsByTagName("failure").item(0).getTextContent();
     }
 
@@ -64,32 +67,32 @@ class JunitReportTest {
     void anEmojiCutInHalfStillGivesAValidReport(@TempDir Path tmp) throws Exception {
         String cutEmoji = "curl printed: ok \uD83D";
         Path xml = tmp.resolve("j.xml");
-        JunitReport.write(xml, "x.jsh", java.util.List.of(new Scenario.Case("fetch", 1.0, cutEmoji, "meros.core.base.MerosException")), null, 1.0);
+        JunitReport.write(xml, "x.jsh", List.of(new Scenario.Case("fetch", 1.0, cutEmoji, "meros.core.base.MerosException")), null, 1.0);
         var doc = parse(xml);
         assertEquals("curl printed: ok \uFFFD", failureText(doc));
-        assertEquals("curl printed: ok \uFFFD", ((org.w3c.dom.Element) doc.getElementsByTagName("failure").item(0)).getAttribute("message"));
+        assertEquals("curl printed: ok \uFFFD", ((Element) doc.getElementsByTagName("failure").item(0)).getAttribute("message"));
     }
 
     @Test
     void loneLowSurrogatesWholePairsAndNonBmpCharactersSurvive(@TempDir Path tmp) throws Exception {
         String msg = "\uDE00 tail, whole \uD83D\uDE00 pair, high at end \uD83D";
         Path xml = tmp.resolve("j.xml");
-        JunitReport.write(xml, "x.jsh", java.util.List.of(new Scenario.Case("\uD83D\uDE80 launch", 1.0, msg, "t")), null, 1.0);
+        JunitReport.write(xml, "x.jsh", List.of(new Scenario.Case("\uD83D\uDE80 launch", 1.0, msg, "t")), null, 1.0);
         var doc = parse(xml);
         assertEquals("\uFFFD tail, whole \uD83D\uDE00 pair, high at end \uFFFD", failureText(doc));
-        assertEquals("\uD83D\uDE80 launch", ((org.w3c.dom.Element) doc.getElementsByTagName("testcase").item(0)).getAttribute("name"));
+        assertEquals("\uD83D\uDE80 launch", ((Element) doc.getElementsByTagName("testcase").item(0)).getAttribute("name"));
     }
 
     @Test
     void controlCharactersBecomeVisibleEscapes(@TempDir Path tmp) throws Exception {
         String msg = "\u001b[31mred\u001b[0m bell\u0007 nul\u0000 \uFFFE\uFFFF\ttab\r\nnext";
         Path xml = tmp.resolve("j.xml");
-        JunitReport.write(xml, "x\u0001.jsh", java.util.List.of(new Scenario.Case("a\nb\u0008", 1.0, msg, null)), null, 1.0);
+        JunitReport.write(xml, "x\u0001.jsh", List.of(new Scenario.Case("a\nb\u0008", 1.0, msg, null)), null, 1.0);
         var doc = parse(xml);
         assertEquals("\\u001b[31mred\\u001b[0m bell\\u0007 nul\\u0000 \\ufffe\\uffff\ttab\nnext", failureText(doc));
         assertEquals("x\\u0001.jsh", doc.getDocumentElement().getAttribute("name"));
-        assertEquals("a b\\u0008", ((org.w3c.dom.Element) doc.getElementsByTagName("testcase").item(0)).getAttribute("name"));
-        assertEquals("", ((org.w3c.dom.Element) doc.getElementsByTagName("failure").item(0)).getAttribute("type"));
+        assertEquals("a b\\u0008", ((Element) doc.getElementsByTagName("testcase").item(0)).getAttribute("name"));
+        assertEquals("", ((Element) doc.getElementsByTagName("failure").item(0)).getAttribute("type"));
     }
 
     @Test
@@ -98,7 +101,7 @@ class JunitReportTest {
         while (b.length() < JunitReport.MAX_TEXT * 3) b.append("x\uD83D\uDE00");
         String msg = b.toString();
         Path xml = tmp.resolve("j.xml");
-        JunitReport.write(xml, "x.jsh", java.util.List.of(new Scenario.Case("big", 1.0, msg, "t")), null, 1.0);
+        JunitReport.write(xml, "x.jsh", List.of(new Scenario.Case("big", 1.0, msg, "t")), null, 1.0);
         String text = failureText(parse(xml));
         int total = msg.codePointCount(0, msg.length());
         String kept = msg.substring(0, msg.offsetByCodePoints(0, JunitReport.MAX_TEXT));
@@ -109,7 +112,7 @@ class JunitReportTest {
     @Test
     void theReportDoesNotDependOnTheDefaultCharset(@TempDir Path tmp) throws Exception {
         Path xml = tmp.resolve("j.xml");
-        JunitReport.write(xml, "ü.jsh", java.util.List.of(new Scenario.Case("é", 1.0, "ß \u4e2d", "t")), null, 1.0);
+        JunitReport.write(xml, "ü.jsh", List.of(new Scenario.Case("é", 1.0, "ß \u4e2d", "t")), null, 1.0);
         byte[] raw = Files.readAllBytes(xml);
         assertTrue(new String(raw, StandardCharsets.UTF_8).startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
         assertEquals("ß \u4e2d", failureText(parse(xml)));

@@ -6,6 +6,7 @@ import meros.core.Meros;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class AccessBench {
 
             // --- 100 MB push / pull vs scp
             Path work = Files.createTempDirectory("meros-bench-data-");
-            Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path file = work.resolve("payload.bin");
             byte[] chunk = new byte[1 << 20];
             new Random(1).nextBytes(chunk);

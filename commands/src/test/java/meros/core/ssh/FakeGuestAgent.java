@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +38,7 @@ public final class FakeGuestAgent implements AutoCloseable {
     private final Map<Long, Process> procs = new ConcurrentHashMap<>();
     private final Map<Long, RandomAccessFile> files = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
-    public final List<String> commands = java.util.Collections.synchronizedList(new ArrayList<>());
+    public final List<String> commands = Collections.synchronizedList(new ArrayList<>());
     volatile String junkBeforeSync = "";
     volatile boolean silent;
 
@@ -136,7 +138,7 @@ public final class FakeGuestAgent implements AutoCloseable {
                 int n = f.read(b);
                 n = Math.max(n, 0);
                 return JSON.createObjectNode().put("count", n)
-                        .put("buf-b64", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(b, n)))
+                        .put("buf-b64", Base64.getEncoder().encodeToString(Arrays.copyOf(b, n)))
                         .put("eof", f.getFilePointer() >= f.length());
             }
             case "guest-file-close" -> {

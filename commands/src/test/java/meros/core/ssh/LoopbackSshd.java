@@ -2,12 +2,15 @@ package meros.core.ssh;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,11 +45,11 @@ public final class LoopbackSshd implements AutoCloseable {
         keygen(clientKey);
         Files.copy(Path.of(clientKey + ".pub"), dir.resolve("authorized_keys"));
         // sshd reads authorized_keys as the logging-in user: let other users (the benchmark's) read it
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(dir.resolve("authorized_keys"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir.resolve("authorized_keys"), PosixFilePermissions.fromString("rw-r--r--"));
         Files.createDirectories(Path.of("/run/sshd"));
         int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
         Path cfg = dir.resolve("sshd_config");
         Files.writeString(cfg, String.join("\n",
                 "HostKey " + hostKey,
@@ -113,7 +116,7 @@ public final class LoopbackSshd implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

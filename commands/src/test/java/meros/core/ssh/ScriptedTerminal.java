@@ -1,6 +1,8 @@
 package meros.core.ssh;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
@@ -38,13 +40,13 @@ final class ScriptedTerminal implements TerminalAccess {
     @Override public int columns() { return columns; }
     @Override public int rows() { return rows; }
     @Override public AutoCloseable enterRaw() { raw = true; rawEntered++; return () -> raw = false; }
-    @Override public int read(long timeoutMillis) throws java.io.IOException {
+    @Override public int read(long timeoutMillis) throws IOException {
         try {
             Integer b = in.poll(timeoutMillis, TimeUnit.MILLISECONDS);
             return b == null ? TIMEOUT : b;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException();
+            throw new InterruptedIOException();
         }
     }
     @Override public OutputStream output() {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,7 +157,7 @@ class SshAccessTest {
     @Test
     void unreachablePortIsReportedAsUnreachable() throws IOException {
         int port;
-        try (var s = new java.net.ServerSocket(0)) { port = s.getLocalPort(); }
+        try (var s = new ServerSocket(0)) { port = s.getLocalPort(); }
         SshTarget t = sshd.target();
         SshTarget closed = new SshTarget(t.label(), t.host(), port, t.user(), t.clientKey(), t.hostKey());
         try (SshAccess a = new SshAccess(closed)) {
