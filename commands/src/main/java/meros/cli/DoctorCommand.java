@@ -1,7 +1,6 @@
 package meros.cli;
 
 import meros.core.base.ExitCode;
-import meros.core.host.Binfmt;
 import meros.core.host.HostTools;
 import meros.core.host.Kvm;
 import meros.core.qemu.Accel;
@@ -27,11 +26,11 @@ final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        List<HostTools.Check> checks = HostTools.check();
+        List<HostTools.Check> checks = root.meros().hostTools();
         boolean requiredMissing = checks.stream().anyMatch(c -> !c.found() && c.tool().required());
         int rc = requiredMissing ? ExitCode.MISSING_TOOL.code : ExitCode.OK.code;
         if (json) {
-            Json.print(out, json(checks, Kvm.probe(root.meros().home())));
+            Json.print(out, json(checks, root.meros().kvm(), root.meros().missingPackages(checks)));
             return rc;
         }
         out.printf("%-28s %-8s %-16s %s%n", "TOOL", "STATUS", "PACKAGE", "NEEDED FOR");
@@ -40,22 +39,22 @@ final class DoctorCommand implements Callable<Integer> {
             out.printf("%-28s %-8s %-16s %s%n", t.name(), c.found() ? "found" : "MISSING", t.pkg(),
                     t.purpose() + (t.required() ? "" : " (optional)"));
         }
-        out.println("binfmt: " + Binfmt.describe("aarch64"));
+        out.println("binfmt: " + root.meros().foreignArchSupport("aarch64"));
         out.flush();
-        Kvm.Verdict kvm = Kvm.probe(root.meros().home());
+        Kvm.Verdict kvm = root.meros().kvm();
         out.println("KVM: " + kvm);
         if (!kvm.method().isBlank()) out.println("  how: " + kvm.method());
         String env = System.getenv(Accel.ENV);
         out.println("  override: " + Accel.ENV + "=auto|kvm|tcg or init --accel auto|kvm|tcg, for one run"
                 + (env == null || env.isBlank() ? "" : " (now " + Accel.ENV + "=" + env + ")")
                 + "; delete " + root.meros().home().cache().resolve("kvm-probe.json") + " to probe again");
-        List<String> missing = HostTools.missingPackages(checks);
+        List<String> missing = root.meros().missingPackages(checks);
         if (!missing.isEmpty()) out.println("install: sudo apt-get install -y " + String.join(" ", missing) + "   (or sudo ./dist-conf.sh)");
         out.flush();
         return rc;
     }
 
-    private static Map<String, Object> json(List<HostTools.Check> checks, Kvm.Verdict kvm) {
+    private static Map<String, Object> json(List<HostTools.Check> checks, Kvm.Verdict kvm, List<String> missing) {
         List<Object> tools = new ArrayList<>();
         for (HostTools.Check c : checks) {
             Map<String, Object> t = new LinkedHashMap<>();
@@ -74,7 +73,7 @@ final class DoctorCommand implements Callable<Integer> {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("tools", tools);
         doc.put("kvm", k);
-        doc.put("missing_packages", HostTools.missingPackages(checks));
+        doc.put("missing_packages", missing);
         return doc;
     }
 }

@@ -35,8 +35,7 @@ final class KernelBuildCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         KernelBuilder.Listener l = BarProgress.terminal() ? BarProgress.kernel(out, BarProgress.width()) : KernelBuilder.printing(out, false);
-        var r = new KernelBuilder(root.meros().home())
-                .build(new KernelBuilder.Options(source, config, KernelArch.of(arch), jobs), l);
+        var r = root.meros().kernelBuild(new KernelBuilder.Options(source, config, KernelArch.of(arch), jobs), l);
         l.phase((r.imageChanged() ? "installed " : "unchanged ") + root.meros().home().display(r.image())
                 + " (" + r.elapsed().toSeconds() + " s" + (r.reconfigured() ? "" : ", configuration unchanged") + ")");
         return 0;

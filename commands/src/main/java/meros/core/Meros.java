@@ -2,6 +2,10 @@ package meros.core;
 
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.host.Binfmt;
+import meros.core.host.HostTools;
+import meros.core.host.Kvm;
+import meros.core.kernel.KernelBuilder;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestLoader;
 import meros.core.qemu.LiveEvents;
@@ -111,6 +115,39 @@ public final class Meros implements AutoCloseable {
 
     /** Removes a listener added with {@link #addCrashListener}. */
     public void removeCrashListener(Consumer<String> listener) { LiveEvents.removeCrashListener(listener); }
+
+    /**
+     * The host tools meros runs ({@code qemu-system-*}, {@code qemu-img}, {@code mmdebstrap}, {@code nft}, ...), each
+     * found on {@code PATH} or not, with its Debian package and what it is needed for. Never blocks.
+     */
+    public List<HostTools.Check> hostTools() { return HostTools.check(); }
+
+    /** The Debian packages that provide the tools {@code checks} found missing, each once, in table order. */
+    public List<String> missingPackages(List<HostTools.Check> checks) { return HostTools.missingPackages(checks); }
+
+    /**
+     * One line on how roots of {@code arch} ({@code x86_64}, {@code aarch64}) run on this host: natively, or under
+     * qemu-user through {@code binfmt_misc} (mounted or not, handler registered or not). Reads /proc; never blocks.
+     */
+    public String foreignArchSupport(String arch) { return Binfmt.describe(arch); }
+
+    /**
+     * Whether KVM works on this host for the VMs meros runs: the cached verdict under {@code data/cache/}, else a probe
+     * that boots a Linux kernel under {@code -accel kvm} and TCG (blocks up to about 45 s; see docs/run.md).
+     */
+    public Kvm.Verdict kvm() { return Kvm.probe(home); }
+
+    /**
+     * Builds a guest kernel (tinyconfig + meros's fragments + {@code options.config()}) into {@code data/disks/bzImage}
+     * (x86_64) or {@code data/disks/Image} (aarch64), reusing {@code data/build/kernel/<arch>/}. Blocks for the
+     * build (minutes cold, seconds when nothing changed), reporting phases to {@code listener}.
+     *
+     * @throws MerosException MISSING_TOOL without make, gcc or the cross compiler (naming the package); FAILED when
+     *                        the build fails (the last lines of its log)
+     */
+    public KernelBuilder.Result kernelBuild(KernelBuilder.Options options, KernelBuilder.Listener listener) {
+        return new KernelBuilder(home).build(options, listener);
+    }
 
     /** Subtests recorded in this process (for {@code script --junit}). */
     public Scenario scenario() { return scenario; }
