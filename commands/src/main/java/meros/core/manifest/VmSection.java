@@ -188,6 +188,11 @@ final class VmSection {
         if (kernel != null) kernelMatchesArch(m, name, kernel, arch);
         String kernelArgs = m.string("kernel_args", "");
         Vm.Accel accel = Vm.Accel.valueOf(m.choice("accel", "auto", ACCELS).toUpperCase(Locale.ROOT));
+        if (accel == Vm.Accel.KVM && !arch.equals(hostArch())) {
+            // KVM runs guests of the host's own architecture only; a foreign one is always emulated
+            m.problem(m.node("accel"), m.at("accel") + ": kvm runs only " + hostArch() + " VMs on this host; an " + arch
+                    + " VM is emulated (write accel: tcg or auto, or leave it out)");
+        }
         String display = display(m);
         List<String> qemuArgs = m.list("qemu_args", s -> s.getValue());
         String user = word(m, "user", alpine ? "alpine" : "debian", "[a-z_][a-z0-9_-]{0,31}", "a Linux user name");
