@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * What {@code info} shows: per VM its live state, per bridge its policy and whether it exists, each VM's mounts
+ * What {@code info} shows: per VM its architecture and live state, per bridge its policy and whether it exists, each VM's mounts
  * (with the transport serving them while it runs) and port forwards (manifest and live ones).
  */
 public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridges, List<MountRow> mounts, List<ForwardRow> forwards) {
@@ -48,7 +48,8 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
 
     private static final String NOT_BUILT = " (not built)";
 
-    public record VmRow(String vm, String state, String reason, long pid, String accel, long uptimeSeconds,
+    /** @param arch the manifest's {@code arch} ({@code x86_64}, {@code aarch64}) */
+    public record VmRow(String vm, String state, String reason, long pid, String arch, String accel, long uptimeSeconds,
                         String addresses, String ssh, String disk, String started) { }
 
     public record BridgeRow(String bridge, String subnet, String policy, String allowedPorts, String allowedIps, String host) { }
@@ -63,7 +64,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             String addrs = vm.networks().stream().map(Nic::ip).collect(Collectors.joining(","));
             String ssh = rec != null && rec.sshHost() != null ? rec.sshHost() + ":" + rec.sshPort()
                     : !vm.networks().isEmpty() ? vm.networks().get(0).ip() + ":22" : "-";
-            rows.add(new VmRow(vm.name(), s.state(), s.reason(), s.pid(), rec == null ? "-" : rec.accel(),
+            rows.add(new VmRow(vm.name(), s.state(), s.reason(), s.pid(), vm.arch(), rec == null ? "-" : rec.accel(),
                     live && rec != null ? (System.currentTimeMillis() - rec.startedAt()) / 1000 : -1,
                     addrs.isEmpty() ? "-" : addrs, ssh,
                     home.display(r.disk()) + (java.nio.file.Files.exists(r.disk()) ? "" : NOT_BUILT),
@@ -115,9 +116,9 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
     /** The table as text (no trailing newline). */
     public String render() {
         List<String[]> t = new ArrayList<>();
-        t.add(new String[] {"VM", "STATE", "PID", "ACCEL", "UPTIME", "ADDRESSES", "SSH", "DISK", "STARTED"});
+        t.add(new String[] {"VM", "STATE", "PID", "ARCH", "ACCEL", "UPTIME", "ADDRESSES", "SSH", "DISK", "STARTED"});
         for (VmRow r : vms) {
-            t.add(new String[] {r.vm(), r.state(), r.pid() > 0 ? Long.toString(r.pid()) : "-", r.accel(),
+            t.add(new String[] {r.vm(), r.state(), r.pid() > 0 ? Long.toString(r.pid()) : "-", r.arch(), r.accel(),
                     r.uptimeSeconds() < 0 ? "-" : uptime(r.uptimeSeconds()), r.addresses(), r.ssh(), r.disk(), r.started()});
         }
         StringBuilder sb = new StringBuilder("constellation " + constellation + "\n");
@@ -153,6 +154,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             v.put("state", r.state());
             v.put("reason", r.reason());
             v.put("pid", r.pid() > 0 ? r.pid() : null);
+            v.put("arch", r.arch());
             v.put("accel", dash(r.accel()));
             v.put("uptime_seconds", r.uptimeSeconds() < 0 ? null : r.uptimeSeconds());
             v.put("addresses", dash(r.addresses()) == null ? List.of() : Arrays.asList(r.addresses().split(",")));
