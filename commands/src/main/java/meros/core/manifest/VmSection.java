@@ -212,10 +212,14 @@ final class VmSection {
                 network, gui, bootTimeout, List.copyOf(mounts), List.copyOf(forwards));
     }
 
-    /** An existing {@code kernel:} file must be a kernel for the VM's {@code arch} (a missing one may be built later). */
+    /** An existing {@code kernel:} must be a file, a kernel for the VM's {@code arch} (a missing one may be built later). */
     private void kernelMatchesArch(MapReader m, String vm, String kernel, String arch) {
         if (files == null) return;
         Path file = files.apply(kernel);
+        if (Files.isDirectory(file)) {
+            m.problem(m.node("kernel"), m.at("kernel") + ": " + kernel + " is a directory, not a kernel image (" + KernelImage.buildHint(arch) + ")");
+            return;
+        }
         if (!Files.isRegularFile(file)) return;
         Optional<String> is;
         try {
