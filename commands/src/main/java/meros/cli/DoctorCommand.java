@@ -33,12 +33,7 @@ final class DoctorCommand implements Callable<Integer> {
             Json.print(out, json(checks, root.meros().kvm(), root.meros().missingPackages(checks)));
             return rc;
         }
-        out.printf("%-28s %-8s %-16s %s%n", "TOOL", "STATUS", "PACKAGE", "NEEDED FOR");
-        for (HostTools.Check c : checks) {
-            var t = c.tool();
-            out.printf("%-28s %-8s %-16s %s%n", t.name(), c.found() ? "found" : "MISSING", t.pkg(),
-                    t.purpose() + (t.required() ? "" : " (optional)"));
-        }
+        out.print(table(checks));
         out.println("binfmt: " + root.meros().foreignArchSupport("aarch64"));
         out.flush();
         Kvm.Verdict kvm = root.meros().kvm();
@@ -52,6 +47,23 @@ final class DoctorCommand implements Callable<Integer> {
         if (!missing.isEmpty()) out.println("install: sudo apt-get install -y " + String.join(" ", missing) + "   (or sudo ./dist-conf.sh)");
         out.flush();
         return rc;
+    }
+
+    /** The tools table, one line per check; each column as wide as its widest cell, so long package names stay aligned. */
+    static String table(List<HostTools.Check> checks) {
+        int name = "TOOL".length();
+        int pkg = "PACKAGE".length();
+        for (HostTools.Check c : checks) {
+            name = Math.max(name, c.tool().name().length());
+            pkg = Math.max(pkg, c.tool().pkg().length());
+        }
+        String row = "%-" + name + "s %-8s %-" + pkg + "s %s%n";
+        StringBuilder sb = new StringBuilder(String.format(row, "TOOL", "STATUS", "PACKAGE", "NEEDED FOR"));
+        for (HostTools.Check c : checks) {
+            var t = c.tool();
+            sb.append(String.format(row, t.name(), c.found() ? "found" : "MISSING", t.pkg(), t.purpose() + (t.required() ? "" : " (optional)")));
+        }
+        return sb.toString();
     }
 
     private static Map<String, Object> json(List<HostTools.Check> checks, Kvm.Verdict kvm, List<String> missing) {

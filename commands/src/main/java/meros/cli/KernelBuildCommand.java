@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "kernel-build", mixinStandardHelpOptions = true,
-        description = {"Build a minimal guest kernel (tinyconfig + meros's fragment + yours) into data/disks/bzImage.",
-                "Boots a meros disk without initrd or modules: name it in a VM with 'kernel: data/disks/bzImage'."})
+        description = {"Build a minimal guest kernel (tinyconfig + meros's fragment + yours) into data/disks/bzImage",
+                "(x86_64) or data/disks/Image (--arch aarch64, cross-compiled with gcc-aarch64-linux-gnu).",
+                "Boots a meros disk without initrd or modules: name it in a VM of that arch with",
+                "'kernel: data/disks/bzImage' or 'kernel: data/disks/Image'."})
 final class KernelBuildCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KernelBuildCommandTest {
     @TempDir Path tmp;
@@ -27,6 +28,17 @@ class KernelBuildCommandTest {
         assertEquals("error: " + tmp.resolve("empty") + " is not a kernel source tree (want Makefile, Kconfig and arch/ at its top)\n",
                 err.toString().replace(System.lineSeparator(), "\n"));
         assertEquals("", out.toString());
+    }
+
+    @Test
+    void helpNamesTheImageOfEachArch() {
+        StringWriter out = new StringWriter();
+        int rc = Cli.create(new Meros(new Home(tmp)), new PrintWriter(out), new PrintWriter(new StringWriter()))
+                .execute("kernel-build", "--help");
+        assertEquals(0, rc);
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertTrue(help.contains("into data/disks/bzImage (x86_64) or data/disks/Image (--arch aarch64"), help);
+        assertTrue(help.contains("'kernel: data/disks/bzImage' or 'kernel: data/disks/Image'"), help);
     }
 
     @Test

@@ -96,6 +96,25 @@ class ValidateShowCommandTest {
     }
 
     @Test
+    void validateRefusesADirectoryAsKernel() throws IOException {
+        Files.createDirectories(tmp.resolve("data/disks"));
+        write("dirs", """
+                virtual_machines:
+                  board:
+                    arch: aarch64
+                    kernel: data/disks
+                  pc:
+                    kernel: data/disks/
+                """);
+        assertEquals(2, run(tmp, "validate", "dirs"));
+        assertEquals("", out.toString());
+        assertEquals("""
+                constellations/dirs/dirs.yml:4:13: virtual_machines.board.kernel: data/disks is a directory, not a kernel image (meros kernel-build --arch aarch64 makes data/disks/Image)
+                constellations/dirs/dirs.yml:6:13: virtual_machines.pc.kernel: data/disks/ is a directory, not a kernel image (meros kernel-build --arch x86_64 makes data/disks/bzImage)
+                """, err.toString());
+    }
+
+    @Test
     void validateSyntaxErrorIsOneLineWithoutStackTrace() throws IOException {
         write("seed", "virtual_machines: vm_name:\n    arch: x86_64\n");
         assertEquals(2, run(tmp, "validate", "seed"));

@@ -49,6 +49,11 @@ public final class GroupSnapshot {
         }
     }
 
+    /** The error for a VM lacking snapshot {@code name}: the snapshots it has, or that it has none. */
+    static String noSnapshot(String vm, String name, List<String> have) {
+        return "vm " + vm + " has no snapshot '" + name + "' (" + (have.isEmpty() ? "it has none" : "have: " + String.join(", ", have)) + ")";
+    }
+
     /**
      * Loads snapshot {@code name} into every VM, then sets each guest's clock (see {@link ResumedGuest#setClock}).
      * Checks first that every VM has the snapshot, so a missing one changes nothing.
@@ -60,9 +65,8 @@ public final class GroupSnapshot {
         try (Lock lock = Lock.acquire(StateDir.of(home, m.name()).lockFile(), m.name())) {
             Map<String, VmRuntime> rts = running(home, m);
             for (VmRuntime r : rts.values()) {
-                if (!names(r).contains(name)) {
-                    throw MerosException.failed("vm " + r.label() + " has no snapshot '" + name + "' (have: " + String.join(", ", names(r)) + ")");
-                }
+                List<String> have = names(r);
+                if (!have.contains(name)) throw MerosException.failed(noSnapshot(r.label(), name, have));
             }
             pauseAll(rts);
             List<String> lines;

@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * What {@code info} shows: per VM its live state, per bridge its policy and whether it exists, each VM's mounts
+ * What {@code info} shows: per VM its architecture and live state, per bridge its policy and whether it exists, each VM's mounts
  * (with the transport serving them while it runs) and port forwards (manifest and live ones).
  */
 public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridges, List<MountRow> mounts, List<ForwardRow> forwards) {
@@ -55,6 +55,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
     /**
      * @param reason    why the VM is in its state, or null
      * @param pid       QEMU's pid, 0 when there is none
+     * @param arch      the manifest's {@code arch} ({@code x86_64}, {@code aarch64})
      * @param accel     {@code KVM} or {@code TCG} of the last start, or null when it never started
      * @param uptime    since QEMU started while it runs, else null
      * @param addresses the static addresses of the manifest's NICs (empty: none)
@@ -63,7 +64,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
      * @param built     whether the disk exists
      * @param started   {@code cold} or {@code resumed} while the VM runs and that is known, else null
      */
-    public record VmRow(String vm, RunState state, String reason, long pid, Vm.Accel accel, Duration uptime,
+    public record VmRow(String vm, RunState state, String reason, long pid, String arch, Vm.Accel accel, Duration uptime,
                         List<String> addresses, String ssh, String disk, boolean built, String started) { }
 
     /**
@@ -83,7 +84,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             List<String> addrs = vm.networks().stream().map(Nic::ip).toList();
             String ssh = rec != null && rec.sshHost() != null ? rec.sshHost() + ":" + rec.sshPort()
                     : !vm.networks().isEmpty() ? vm.networks().get(0).ip() + ":22" : null;
-            rows.add(new VmRow(vm.name(), s.state(), s.reason(), s.pid(), rec == null ? null : rec.accel(),
+            rows.add(new VmRow(vm.name(), s.state(), s.reason(), s.pid(), vm.arch(), rec == null ? null : rec.accel(),
                     live && rec != null ? Duration.ofMillis(System.currentTimeMillis() - rec.startedAt()) : null,
                     addrs, ssh, home.display(r.disk()), Files.exists(r.disk()),
                     live ? SavedBoot.startedHow(r) : null));
@@ -132,9 +133,9 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
     /** The table as text (no trailing newline). */
     public String render() {
         List<String[]> t = new ArrayList<>();
-        t.add(new String[] {"VM", "STATE", "PID", "ACCEL", "UPTIME", "ADDRESSES", "SSH", "DISK", "STARTED"});
+        t.add(new String[] {"VM", "STATE", "PID", "ARCH", "ACCEL", "UPTIME", "ADDRESSES", "SSH", "DISK", "STARTED"});
         for (VmRow r : vms) {
-            t.add(new String[] {r.vm(), r.state().toString(), r.pid() > 0 ? Long.toString(r.pid()) : ABSENT, r.accel() == null ? ABSENT : r.accel().text(),
+            t.add(new String[] {r.vm(), r.state().toString(), r.pid() > 0 ? Long.toString(r.pid()) : ABSENT, r.arch(), r.accel() == null ? ABSENT : r.accel().text(),
                     r.uptime() == null ? ABSENT : uptime(r.uptime().toSeconds()), shown(r.addresses()), shown(r.ssh()),
                     r.disk() + (r.built() ? "" : " (not built)"), shown(r.started())});
         }
@@ -173,6 +174,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
             v.put("state", r.state().toString());
             v.put("reason", r.reason());
             v.put("pid", r.pid() > 0 ? r.pid() : null);
+            v.put("arch", r.arch());
             v.put("accel", r.accel() == null ? null : r.accel().text());
             v.put("uptime_seconds", r.uptime() == null ? null : r.uptime().toSeconds());
             v.put("addresses", r.addresses());

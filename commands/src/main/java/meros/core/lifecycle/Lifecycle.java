@@ -183,7 +183,23 @@ public final class Lifecycle {
                 diskBuilder.build(m, unbuilt);
             }
 
-            // network: bridges used by bridged VMs being started, and their taps
+            // acceleration and ports are decided before the parallel start, and before anything is made on the host:
+            // a refused acceleration (kvm asked for where KVM is unusable) leaves no bridge or tap behind
+            Map<String, Vm.Accel> accel = new LinkedHashMap<>();
+            Map<String, Accel.Requested> asked = new LinkedHashMap<>();
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            Set<Integer> taken = new HashSet<>();
+            for (String n : toStart) {
+                Accel.Requested req = Accel.requested(m.vm(n), accelOverride, accelEnv);
+                asked.put(n, req);
+                accel.put(n, Accel.resolve(m.vm(n), req, home, rts.get(n).kernel(), this::noticeOnce));
+                if (userNet(m.vm(n))) {
+                    int p;
+                    do { p = VmRuntime.freeLoopbackPort(); } while (!taken.add(p));
+                    ports.put(n, p);
+                }
+            }
+
             // network: every bridge a bridged VM of the constellation uses (the nft table covers them all), taps of the VMs starting
             Set<String> usedBridges = new LinkedHashSet<>();
             for (Vm vm : m.vms().values()) {
@@ -215,22 +231,6 @@ public final class Lifecycle {
             }
             Map<String, Integer> mcast = new LinkedHashMap<>();
             for (Bridge b : m.bridges().values()) mcast.put(b.name(), QemuArgs.mcastPort(home.root(), m.name(), b.name()));
-
-            // acceleration and ports are decided before the parallel start
-            Map<String, Vm.Accel> accel = new LinkedHashMap<>();
-            Map<String, Accel.Requested> asked = new LinkedHashMap<>();
-            Map<String, Integer> ports = new LinkedHashMap<>();
-            Set<Integer> taken = new HashSet<>();
-            for (String n : toStart) {
-                Accel.Requested req = Accel.requested(m.vm(n), accelOverride, accelEnv);
-                asked.put(n, req);
-                accel.put(n, Accel.resolve(m.vm(n), req, home, rts.get(n).kernel(), this::noticeOnce));
-                if (userNet(m.vm(n))) {
-                    int p;
-                    do { p = VmRuntime.freeLoopbackPort(); } while (!taken.add(p));
-                    ports.put(n, p);
-                }
-            }
 
             AtomicBoolean kvmGaveUp = new AtomicBoolean();
             Map<String, Callable<Started>> jobs = new LinkedHashMap<>();

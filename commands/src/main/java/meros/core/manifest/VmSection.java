@@ -189,6 +189,11 @@ final class VmSection {
         if (kernel != null) kernelMatchesArch(m, name, kernel, arch);
         String kernelArgs = m.string("kernel_args", "");
         Vm.Accel accel = Vm.Accel.valueOf(m.choice("accel", "auto", ACCELS).toUpperCase(Locale.ROOT));
+        if (accel == Vm.Accel.KVM && !arch.equals(hostArch())) {
+            // KVM runs guests of the host's own architecture only; a foreign one is always emulated
+            m.problem(m.node("accel"), m.at("accel") + ": kvm runs only " + hostArch() + " VMs on this host; an " + arch
+                    + " VM is emulated (write accel: tcg or auto, or leave it out)");
+        }
         String display = display(m);
         List<String> qemuArgs = m.list("qemu_args", s -> s.getValue());
         String user = word(m, "user", alpine ? "alpine" : "debian", "[a-z_][a-z0-9_-]{0,31}", "a Linux user name");
@@ -208,10 +213,14 @@ final class VmSection {
                 network, gui, bootTimeout, List.copyOf(mounts), List.copyOf(forwards));
     }
 
-    /** An existing {@code kernel:} file must be a kernel for the VM's {@code arch} (a missing one may be built later). */
+    /** An existing {@code kernel:} must be a file, a kernel for the VM's {@code arch} (a missing one may be built later). */
     private void kernelMatchesArch(MapReader m, String vm, String kernel, String arch) {
         if (files == null) return;
         Path file = files.apply(kernel);
+        if (Files.isDirectory(file)) {
+            m.problem(m.node("kernel"), m.at("kernel") + ": " + kernel + " is a directory, not a kernel image (" + KernelImage.buildHint(arch) + ")");
+            return;
+        }
         if (!Files.isRegularFile(file)) return;
         Optional<String> is;
         try {

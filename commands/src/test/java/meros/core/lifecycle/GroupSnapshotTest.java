@@ -36,4 +36,10 @@ class GroupSnapshotTest {
                 1         half              0 B 2026-11-29 15:42:00 00:01:10.000
                 """));
     }
+
+    @Test
+    void aMissingSnapshotNamesTheOnesTheVmHasOrSaysItHasNone() {
+        assertEquals("vm cross/pc has no snapshot 'nosuch' (it has none)", GroupSnapshot.noSnapshot("cross/pc", "nosuch", List.of()));
+        assertEquals("vm cross/pc has no snapshot 'nosuch' (have: a, b)", GroupSnapshot.noSnapshot("cross/pc", "nosuch", List.of("a", "b")));
+    }
 }

@@ -433,6 +433,41 @@ class BadManifestTest {
     }
 
     @Test
+    void kvmIsRefusedForAnotherArchitecture() {
+        String host = VmSection.hostArch();
+        String other = host.equals("aarch64") ? "x86_64" : "aarch64";
+        expect("""
+                virtual_machines:
+                  box:
+                    arch: %s
+                    accel: kvm
+                  quoted:
+                    arch: %s
+                    accel: "kvm"
+                """.formatted(other, other),
+                F + "4:12: virtual_machines.box.accel: kvm runs only " + host + " VMs on this host; an " + other
+                        + " VM is emulated (write accel: tcg or auto, or leave it out)",
+                F + "7:12: virtual_machines.quoted.accel: kvm runs only " + host + " VMs on this host; an " + other
+                        + " VM is emulated (write accel: tcg or auto, or leave it out)");
+    }
+
+    @Test
+    void kvmStaysAllowedForTheHostsArchitectureAndTcgAutoForAnother() {
+        String host = VmSection.hostArch();
+        String other = host.equals("aarch64") ? "x86_64" : "aarch64";
+        var m = ManifestTestSupport.load(tmp, "good", """
+                virtual_machines:
+                  native: {arch: %s, accel: kvm}
+                  tcg: {arch: %s, accel: tcg}
+                  auto: {arch: %s, accel: auto}
+                  plain: {arch: %s}
+                """.formatted(host, other, other, other));
+        assertEquals(Vm.Accel.KVM, m.vm("native").accel());
+        assertEquals(Vm.Accel.TCG, m.vm("tcg").accel());
+        assertEquals(Vm.Accel.AUTO, m.vm("auto").accel());
+    }
+
+    @Test
     void alpineIsBuiltForTheHostsArchitectureOnly() {
         String other = VmSection.hostArch().equals("aarch64") ? "x86_64" : "aarch64";
         expect("""

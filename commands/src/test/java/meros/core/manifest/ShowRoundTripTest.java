@@ -134,8 +134,11 @@ class ShowRoundTripTest {
                 int s = 1 + r.nextInt(86400);
                 y.append("    boot_timeout: ").append(r.nextBoolean() ? s / 60 + ":" + String.format("%02d", s % 60) : number(r, s)).append('\n');
             }
-            if (r.nextBoolean()) y.append("    accel: ").append(pick(r, VmSection.ACCELS)).append('\n');
+            String accel = r.nextBoolean() ? pick(r, VmSection.ACCELS) : null;
             String arch = r.nextBoolean() ? pick(r, VmSection.ARCHES) : null;
+            // KVM runs the host's architecture only
+            boolean foreign = arch != null && !arch.equals(VmSection.hostArch());
+            if (accel != null) y.append("    accel: ").append(foreign && accel.equals("kvm") ? "tcg" : accel).append('\n');
             if (arch != null) y.append("    arch: ").append(arch).append('\n');
             // Alpine roots exist for the host's architecture only
             List<String> distributions = arch == null || arch.equals(VmSection.hostArch()) ? VmSection.DISTRIBUTIONS : List.of("debian");

@@ -109,15 +109,15 @@ class SharingArgsTest {
 
     @Test
     void infoListsMountsWithTransportAndForwardsWithHowTheyAreMade() {
-        Info info = new Info("lab", List.of(new Info.VmRow("web", RunState.RUNNING, null, 42, Vm.Accel.TCG, Duration.ofSeconds(5), List.of(), "127.0.0.1:40222", "d", true, "cold")),
+        Info info = new Info("lab", List.of(new Info.VmRow("web", RunState.RUNNING, null, 42, "x86_64", Vm.Accel.TCG, Duration.ofSeconds(5), List.of(), "127.0.0.1:40222", "d", true, "cold")),
                 List.of(),
                 List.of(new Info.MountRow("web", "shared", "/mnt/shared", "ro", "virtiofs")),
                 List.of(new Info.ForwardRow("web", "tcp", "127.0.0.1:18080", 80, "hostfwd", "manifest"),
                         new Info.ForwardRow("web", "tcp", "127.0.0.1:18081", 8000, "hostfwd", "live")));
         assertEquals("""
                 constellation lab
-                VM   STATE    PID  ACCEL  UPTIME  ADDRESSES  SSH              DISK  STARTED
-                web  running  42   tcg    5s      -          127.0.0.1:40222  d     cold
+                VM   STATE    PID  ARCH    ACCEL  UPTIME  ADDRESSES  SSH              DISK  STARTED
+                web  running  42   x86_64  tcg    5s      -          127.0.0.1:40222  d     cold
                 MOUNT  SOURCE  TARGET       MODE  TRANSPORT
                 web    shared  /mnt/shared  ro    virtiofs
                 FORWARD  PROTO  HOST             GUEST  VIA      ORIGIN
