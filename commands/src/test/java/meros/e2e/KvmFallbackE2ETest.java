@@ -86,7 +86,7 @@ class KvmFallbackE2ETest {
         assertEquals("UNUSABLE", v.get("state"));
         assertEquals("boot watchdog of init", v.get("method"));
         assertEquals("vm box made no progress under KVM in 8 s (the serial log is empty)", v.get("detail"));
-        assertTrue(merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout().matches("(?s).*\\nbox +running +\\d+ +tcg .*"));
+        assertTrue(merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout().matches("(?s).*\\nbox +running +\\d+ +x86_64 +tcg .*"));
     }
 
     /** Without a cached verdict the probe itself boots a Linux kernel and sees the hang: no KVM attempt at all. */

@@ -115,7 +115,7 @@ class RunDemoE2ETest {
         assertEquals("box", sshOk(home, null, "demo", "box", "127.0.0.1", port, "hostname").strip());
 
         String info = merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout();
-        assertTrue(info.matches("(?s).*\\nbox +running +\\d+ +(?:tcg|kvm) +[0-9hms]+ +- +127.0.0.1:" + port + " +data/disks/demo/box.qcow2.*"), info);
+        assertTrue(info.matches("(?s).*\\nbox +running +\\d+ +x86_64 +(?:tcg|kvm) +[0-9hms]+ +- +127.0.0.1:" + port + " +data/disks/demo/box.qcow2.*"), info);
         assertEquals("rwx------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(home.resolve("data/state/demo/box"))));
         assertEquals("rw-------", PosixFilePermissions.toString(

@@ -154,7 +154,7 @@ class RunLabE2ETest {
         }
         assertEquals(RunState.CRASHED, client.status());
         String info = merosOk(home, ns, Duration.ofMinutes(1), "info", "lab").stdout();
-        assertTrue(info.matches("(?s).*\\nweb +running +\\d+ +(?:tcg|kvm) .*"), info);
+        assertTrue(info.matches("(?s).*\\nweb +running +\\d+ +x86_64 +(?:tcg|kvm) .*"), info);
         assertTrue(info.matches("(?s).*\\nclient +crashed .*"), info);
         assertTrue(info.matches("(?s).*labnet +10.0.10.0/24 +host-access +22,80,8080 +- +up 10.0.10.1, nft inet meros_lab.*"), info);
 

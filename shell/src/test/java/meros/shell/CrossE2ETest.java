@@ -98,7 +98,7 @@ class CrossE2ETest {
         assertEquals("aarch64", merosOk(checkout, ns, SHORT, "run", "cross", "board", "uname", "-m").stdout().strip());
         assertEquals("x86_64", merosOk(checkout, ns, SHORT, "run", "cross", "pc", "uname", "-m").stdout().strip());
         String info = merosOk(checkout, ns, SHORT, "info", "cross").stdout();
-        assertTrue(info.matches("(?s).*\\nboard +running +\\d+ +tcg .*"), info);
+        assertTrue(info.matches("(?s).*\\nboard +running +\\d+ +aarch64 +tcg .*"), info);
         assertTrue(merosOk(checkout, ns, SHORT, "qmp", "cross", "board", "query-target").stdout().contains("\"arch\" : \"aarch64\""));
         Path file = Files.writeString(tmp.resolve("hello.txt"), "hello aarch64\n");
         merosOk(checkout, ns, SHORT, "push", "cross", "board", file.toString(), "hello.txt");
