@@ -441,6 +441,13 @@ public final class Lifecycle {
      * @throws MerosException when QEMU exits during boot, the host key does not match, or the guest refuses the key
      */
     /** The guest answered and refused meros (e.g. its key): final, neither retried nor worked around by a cold boot. */
+    /**
+     * How long sshd may refuse meros's key before readiness gives up at once: a booting Debian guest's pam_nologin
+     * ({@code /run/nologin}, removed by {@code systemd-user-sessions.service}) refuses every user but root for a
+     * while after sshd starts. A key that is really not authorized is refused for longer and ends the wait then.
+     */
+    static final Duration KEY_REFUSAL_GRACE = Duration.ofSeconds(20);
+
     static final class GuestRefused extends MerosException {
         GuestRefused(String message) { super(ExitCode.FAILED, message); }
     }
@@ -453,6 +460,7 @@ public final class Lifecycle {
         boolean[] listening = {st.sshHost() != null && st.userNet()};
         String waitingFor = st.sshHost() == null ? "the guest agent" : "SSH on " + st.sshHost() + ":" + st.sshPort();
         long[] nextReport = {System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos()};
+        long[] firstRefusal = {0};
         try {
             String how = Wait.until(vm.name() + " to answer " + waitingFor, d -> {
                 if (st.sshHost() != null && !listening[0]) listening[0] = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
@@ -460,6 +468,15 @@ public final class Lifecycle {
                     Login login = sshLogin(r);
                     if (login.outcome() == Login.Outcome.OK) return Poll.done("ssh");
                     if (login.outcome() == Login.Outcome.FINAL) return Poll.never(login.detail());
+                    if (login.outcome() == Login.Outcome.REFUSED) {
+                        // while a guest boots, pam_nologin refuses users other than root until
+                        // systemd-user-sessions.service runs, after sshd may have started: a refusal is final only
+                        // once it outlasts that window
+                        if (firstRefusal[0] == 0) firstRefusal[0] = System.nanoTime();
+                        if (System.nanoTime() - firstRefusal[0] >= KEY_REFUSAL_GRACE.toNanos()) throw new GuestRefused(login.detail());
+                        return Poll.pending("sshd refused the key (logins may not be allowed yet while the guest boots)");
+                    }
+                    firstRefusal[0] = 0;
                 }
                 // the agent answers before sshd is up: it only decides when there is no SSH endpoint
                 if (st.sshHost() == null && AgentSocket.ping(r.paths().qga(), 300)) return Poll.done("guest agent");
@@ -533,8 +550,11 @@ public final class Lifecycle {
      * @param detail why the login did not work (null for {@link Outcome#OK})
      */
     private record Login(Outcome outcome, String detail) {
-        /** OK: {@code true} ran; RETRY: not yet (e.g. sshd not up); FINAL: it never will (e.g. a wrong host key). */
-        enum Outcome { OK, RETRY, FINAL }
+        /**
+         * OK: {@code true} ran; RETRY: not yet (e.g. sshd not up); REFUSED: sshd refused meros's key (final once it
+         * lasts {@link #KEY_REFUSAL_GRACE}); FINAL: it never will (e.g. a wrong host key).
+         */
+        enum Outcome { OK, RETRY, REFUSED, FINAL }
 
         static final Login OK = new Login(Outcome.OK, null);
     }
@@ -548,7 +568,7 @@ public final class Lifecycle {
         } catch (SshAccess.HostKeyMismatch e) {
             return new Login(Login.Outcome.FINAL, e.getMessage());
         } catch (SshAccess.KeyRefused e) {
-            throw new GuestRefused(Readiness.keyRefused(vm.name(), e.user()));
+            return new Login(Login.Outcome.REFUSED, Readiness.keyRefused(vm.name(), e.user()));
         } catch (MerosException e) {
             return new Login(Login.Outcome.RETRY, e.getMessage());
         }
