@@ -444,9 +444,10 @@ public final class Lifecycle {
     /**
      * How long sshd may refuse meros's key before readiness gives up at once: a booting Debian guest's pam_nologin
      * ({@code /run/nologin}, removed by {@code systemd-user-sessions.service}) refuses every user but root for a
-     * while after sshd starts. A key that is really not authorized is refused for longer and ends the wait then.
+     * while after sshd starts. A key that is really not authorized gets no login within this time of its first
+     * refusal (the connections sshd's PerSourcePenalties drops in between count as no login) and ends the wait then.
      */
-    static final Duration KEY_REFUSAL_GRACE = Duration.ofSeconds(20);
+    static final Duration KEY_REFUSAL_GRACE = Duration.ofSeconds(30);
 
     static final class GuestRefused extends MerosException {
         GuestRefused(String message) { super(ExitCode.FAILED, message); }
@@ -461,6 +462,7 @@ public final class Lifecycle {
         String waitingFor = st.sshHost() == null ? "the guest agent" : "SSH on " + st.sshHost() + ":" + st.sshPort();
         long[] nextReport = {System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos()};
         long[] firstRefusal = {0};
+        String[] refusal = {null};
         try {
             String how = Wait.until(vm.name() + " to answer " + waitingFor, d -> {
                 if (st.sshHost() != null && !listening[0]) listening[0] = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
@@ -473,10 +475,13 @@ public final class Lifecycle {
                         // systemd-user-sessions.service runs, after sshd may have started: a refusal is final only
                         // once it outlasts that window
                         if (firstRefusal[0] == 0) firstRefusal[0] = System.nanoTime();
-                        if (System.nanoTime() - firstRefusal[0] >= KEY_REFUSAL_GRACE.toNanos()) throw new GuestRefused(login.detail());
+                        refusal[0] = login.detail();
+                    }
+                    // after a refusal, sshd's PerSourcePenalties drops the next connections: they do not restart the grace
+                    if (refusal[0] != null) {
+                        if (System.nanoTime() - firstRefusal[0] >= KEY_REFUSAL_GRACE.toNanos()) throw new GuestRefused(refusal[0]);
                         return Poll.pending("sshd refused the key (logins may not be allowed yet while the guest boots)");
                     }
-                    firstRefusal[0] = 0;
                 }
                 // the agent answers before sshd is up: it only decides when there is no SSH endpoint
                 if (st.sshHost() == null && AgentSocket.ping(r.paths().qga(), 300)) return Poll.done("guest agent");
