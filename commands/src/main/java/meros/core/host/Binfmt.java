@@ -1,5 +1,6 @@
 package meros.core.host;
 
+import meros.core.base.HostArch;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.proc.Proc;
@@ -43,9 +44,7 @@ public final class Binfmt {
 
     /** True when the host runs {@code arch}'s programs natively (x86_64 on x86_64, aarch64 on aarch64). */
     public static boolean isNative(String arch) {
-        String host = System.getProperty("os.arch", "amd64");
-        String h = host.equals("amd64") || host.equals("x86_64") ? "x86_64" : host.equals("arm64") ? "aarch64" : host;
-        return handlerName(arch).equals("qemu-" + h);
+        return handlerName(arch).equals("qemu-" + HostArch.qemuName());
     }
 
     /** Whether binfmt_misc is mounted: its {@code status} file exists. */

@@ -1,5 +1,6 @@
 package meros.core.image;
 
+import meros.core.base.HostArch;
 import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
 
@@ -55,14 +56,11 @@ public final class Recipe {
 
     /** Alpine roots: apk and hooks run inside the root with chroot, and meros builds them for the host's architecture only. */
     public static void requireHostArch(String arch) {
-        String host = norm(System.getProperty("os.arch"));
+        String host = HostArch.qemuName();
         String want = norm(arch);
-        if (host.equals("amd64")) host = "x86_64";
-        if (want.equals("amd64")) want = "x86_64";
-        if (want.equals("arm64")) want = "aarch64";
         if (!host.equals(want)) {
             throw MerosException.usage("arch '" + arch + "' differs from the host's (" + host
-                    + "): building foreign-architecture roots needs qemu-user binfmt, which meros build does not set up");
+                    + "): distribution alpine is built for the host's architecture only; an " + arch + " VM needs distribution: debian");
         }
     }
 

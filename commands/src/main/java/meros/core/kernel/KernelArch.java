@@ -1,5 +1,6 @@
 package meros.core.kernel;
 
+import meros.core.base.HostArch;
 import meros.core.base.MerosException;
 
 import java.util.Locale;
@@ -42,8 +43,7 @@ public enum KernelArch {
 
     /** The JVM's host architecture as a kernel-build id. */
     public static String host() {
-        String a = System.getProperty("os.arch", "amd64");
-        return a.equals("aarch64") || a.equals("arm64") ? "aarch64" : "x86_64";
+        return HostArch.qemuName().equals("aarch64") ? "aarch64" : "x86_64";
     }
 
     /** True when building for this architecture needs a cross compiler on this host. */

@@ -1,5 +1,6 @@
 package meros.core.manifest;
 
+import meros.core.base.HostArch;
 import meros.core.kernel.KernelImage;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -150,11 +151,8 @@ final class VmSection {
     static final Map<String, String> ARCH_SYNONYMS = Map.of("arm64", "aarch64", "armv8", "aarch64", "amd64", "x86_64",
             "x64", "x86_64", "x86", "x86_64", "intel64", "x86_64");
 
-    /** The host's architecture under QEMU's name (the JVM says {@code amd64} for x86_64). */
-    static String hostArch() {
-        String a = System.getProperty("os.arch");
-        return ARCH_SYNONYMS.getOrDefault(a, a);
-    }
+    /** The host's architecture under QEMU's name. */
+    static String hostArch() { return HostArch.qemuName(); }
 
     private Vm readVm(String name, MapReader m) {
         String asWritten = m.string("arch", null);
