@@ -1,18 +1,16 @@
 package meros.shell;
 
 import meros.core.proc.Proc;
+import meros.testkit.E2eSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.w3c.dom.Element;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -163,31 +161,11 @@ class CrossE2ETest {
 
     /** Runs a shipped scenario and returns its subtests as "name: ok" / "name: FAILED message". */
     List<String> script(String namespace, String name) throws Exception {
-        Path xml = tmp.resolve(name + ".xml");
-        Proc.Result r = meros(checkout, namespace, RUN, "script", "--junit", xml.toString(), checkout.resolve("scripts/" + name).toString());
-        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
-        List<String> cases = new ArrayList<>();
-        var list = doc.getElementsByTagName("testcase");
-        for (int i = 0; i < list.getLength(); i++) {
-            Element c = (Element) list.item(i);
-            var f = c.getElementsByTagName("failure");
-            cases.add(c.getAttribute("name") + ": " + (f.getLength() == 0 ? "ok" : "FAILED " + ((Element) f.item(0)).getAttribute("message")));
-        }
-        assertEquals(0, r.exit(), name + " failed: " + cases + "\n" + r.stderr());
-        return cases;
+        return scriptCases(checkout, namespace, RUN, checkout.resolve("scripts/" + name), tmp.resolve(name + ".xml"));
     }
 
     /** The argv of each QEMU whose command line mentions this directory. */
     static List<String> qemuUnder(Path dir) {
-        List<String> out = new ArrayList<>();
-        ProcessHandle.allProcesses().forEach(p -> {
-            try {
-                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")));
-                if (cmd.startsWith("qemu-system") && cmd.contains(dir.toString())) out.add(cmd.replace('\0', ' ').strip());
-            } catch (Exception e) {
-                // gone meanwhile
-            }
-        });
-        return out;
+        return E2eSupport.qemuUnder(dir).stream().map(q -> q.substring(q.indexOf(' ') + 1).strip()).toList();
     }
 }

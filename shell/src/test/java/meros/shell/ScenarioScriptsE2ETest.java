@@ -6,13 +6,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.w3c.dom.Element;
 
 import java.nio.file.Files;
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static meros.shell.AccessE2E.*;
@@ -63,18 +60,7 @@ class ScenarioScriptsE2ETest {
 
     /** Runs the script and returns its subtests as "name: ok" / "name: FAILED message". */
     List<String> script(String name) throws Exception {
-        Path xml = tmp.resolve(name + ".xml");
-        Proc.Result r = meros(home, ns, RUN, "script", "--junit", xml.toString(), home.resolve("scripts/" + name).toString());
-        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
-        List<String> cases = new ArrayList<>();
-        var list = doc.getElementsByTagName("testcase");
-        for (int i = 0; i < list.getLength(); i++) {
-            Element c = (Element) list.item(i);
-            var f = c.getElementsByTagName("failure");
-            cases.add(c.getAttribute("name") + ": " + (f.getLength() == 0 ? "ok" : "FAILED " + ((Element) f.item(0)).getAttribute("message")));
-        }
-        assertEquals(0, r.exit(), name + " failed: " + cases + "\n" + r.stderr());
-        return cases;
+        return scriptCases(home, ns, RUN, home.resolve("scripts/" + name), tmp.resolve(name + ".xml"));
     }
 
     @Test
