@@ -63,6 +63,8 @@ final class Composer {
         if (cfg.alpine()) {
             linkAlpineServices(cfg);
         } else {
+            Path pam = root.resolve("etc/pam.d/sshd");
+            if (Files.isRegularFile(pam) && !Files.isSymbolicLink(pam)) Files.writeString(pam, GuestConfig.sshdPam(Files.readString(pam)));
             Path resolv = root.resolve("etc/resolv.conf");
             if (Files.exists(root.resolve("usr/lib/systemd/systemd-resolved")) || Files.exists(root.resolve("lib/systemd/systemd-resolved"))) {
                 Files.deleteIfExists(resolv);

@@ -77,6 +77,19 @@ public final class Lifecycle {
     public static final Duration REATTACH_MIN_WAIT = Duration.ofSeconds(30);
     /** How often a booting VM is checked for readiness. */
     static final Duration READINESS_POLL = Duration.ofMillis(250);
+    /**
+     * The TCP connect of a readiness login and the wait for the guest's first byte (sshd's banner): in user mode QEMU
+     * accepts at once and the guest says nothing until its network and sshd are up. Not shorter: a connection the
+     * guest did accept but answers late is given up, and sshd still starts a process for it (dozens of those filled
+     * sshd's MaxStartups on a busy host).
+     */
+    static final Duration READINESS_CONNECT = Duration.ofSeconds(5);
+    /**
+     * How long a readiness login waits between reads once sshd has answered. A guest's first SSH connection after
+     * boot starts sshd's per-connection process cold, which under TCG on a busy host took more than 5 s: a shorter
+     * limit gave the login up just before it would have worked, and the next one started over.
+     */
+    static final Duration READINESS_HANDSHAKE = Duration.ofSeconds(20);
 
     public Lifecycle(Home home, Consumer<String> out) {
         this.home = home;
@@ -457,25 +470,27 @@ public final class Lifecycle {
         Vm vm = r.vm();
         // No banner probes: OpenSSH (PerSourcePenalties) penalises connections that never try to authenticate, and
         // enough of them make sshd drop the next real login. On a bridge one plain TCP connect shows sshd listens;
-        // in user mode QEMU accepts on the guest's behalf, so logins are tried right away (they fail fast until sshd runs).
+        // in user mode QEMU accepts on the guest's behalf, so logins are tried right away; an attempt waiting for a banner
+        // the guest cannot send yet does not hold up the next one (LoginAttempts overlaps them).
         boolean[] listening = {st.sshHost() != null && st.userNet()};
         String waitingFor = st.sshHost() == null ? "the guest agent" : "SSH on " + st.sshHost() + ":" + st.sshPort();
         long[] nextReport = {System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos()};
         long[] firstRefusal = {0};
         String[] refusal = {null};
-        try {
+        try (LoginAttempts<Login> logins = new LoginAttempts<>(() -> sshLogin(r), "meros-login-" + r.label())) {
             String how = Wait.until(vm.name() + " to answer " + waitingFor, d -> {
                 if (st.sshHost() != null && !listening[0]) listening[0] = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
                 if (listening[0]) {
-                    Login login = sshLogin(r);
-                    if (login.outcome() == Login.Outcome.OK) return Poll.done("ssh");
-                    if (login.outcome() == Login.Outcome.FINAL) return Poll.never(login.detail());
-                    if (login.outcome() == Login.Outcome.REFUSED) {
-                        // while a guest boots, pam_nologin refuses users other than root until
-                        // systemd-user-sessions.service runs, after sshd may have started: a refusal is final only
-                        // once it outlasts that window
-                        if (firstRefusal[0] == 0) firstRefusal[0] = System.nanoTime();
-                        refusal[0] = login.detail();
+                    for (Login login : logins.poll()) {
+                        if (login.outcome() == Login.Outcome.OK) return Poll.done("ssh");
+                        if (login.outcome() == Login.Outcome.FINAL) return Poll.never(login.detail());
+                        if (login.outcome() == Login.Outcome.REFUSED) {
+                            // while a guest boots, pam_nologin refuses users other than root until
+                            // systemd-user-sessions.service runs, after sshd may have started: a refusal is final only
+                            // once it outlasts that window
+                            if (firstRefusal[0] == 0) firstRefusal[0] = System.nanoTime();
+                            refusal[0] = login.detail();
+                        }
                     }
                     // after a refusal, sshd's PerSourcePenalties drops the next connections: they do not restart the grace
                     if (refusal[0] != null) {
@@ -567,7 +582,7 @@ public final class Lifecycle {
     private Login sshLogin(VmRuntime r) {
         Vm vm = r.vm();
         MachineAccess access = new MachineAccess(home, r.constellation(), vm.name(), vm.user());
-        try (SshAccess ssh = new SshAccess(() -> access.target(vm.user()), Duration.ofSeconds(3))) {
+        try (SshAccess ssh = new SshAccess(() -> access.target(vm.user()), READINESS_CONNECT, READINESS_HANDSHAKE)) {
             ExecResult res = ssh.exec("true", Duration.ofSeconds(30));
             return res.ok() ? Login.OK : new Login(Login.Outcome.RETRY, "ssh login ran 'true' with " + res.describe());
         } catch (SshAccess.HostKeyMismatch e) {

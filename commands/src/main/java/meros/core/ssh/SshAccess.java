@@ -60,15 +60,40 @@ public final class SshAccess implements AutoCloseable {
 
     private final Supplier<SshTarget> target;
     private final int connectTimeoutMs;
+    private final int bannerTimeoutMs;
+    private final int handshakeTimeoutMs;
     private SSHClient client;
     private SFTPClient sftp;
     private SshTarget connected;
 
-    /** @param target resolved again on every (re)connect, so a restarted VM's new port is picked up */
+    /**
+     * @param target         resolved again on every (re)connect, so a restarted VM's new port is picked up
+     * @param connectTimeout for the TCP connect; the banner, key exchange and channel opens get this or 5 s,
+     *                       whichever is longer
+     */
     public SshAccess(Supplier<SshTarget> target, Duration connectTimeout) {
         this.target = target;
         this.connectTimeoutMs = (int) connectTimeout.toMillis();
+        this.bannerTimeoutMs = (int) Math.max(connectTimeout.toMillis(), MIN_HANDSHAKE.toMillis());
+        this.handshakeTimeoutMs = bannerTimeoutMs;
     }
+
+    /**
+     * @param target           resolved again on every (re)connect
+     * @param connectTimeout   for the TCP connect, and for the peer's first byte (its banner): how long a connection
+     *                         nobody answers on is kept
+     * @param handshakeTimeout for each later read of the key exchange and for channel opens: how long a peer that has
+     *                         answered may stay silent before the attempt is given up
+     */
+    public SshAccess(Supplier<SshTarget> target, Duration connectTimeout, Duration handshakeTimeout) {
+        this.target = target;
+        this.connectTimeoutMs = (int) connectTimeout.toMillis();
+        this.bannerTimeoutMs = connectTimeoutMs;
+        this.handshakeTimeoutMs = (int) handshakeTimeout.toMillis();
+    }
+
+    /** The shortest silence after connecting that gives up on a peer (a forwarded port whose guest is mute). */
+    static final Duration MIN_HANDSHAKE = Duration.ofSeconds(5);
 
     public SshAccess(SshTarget target) { this(() -> target, Duration.ofSeconds(10)); }
 
@@ -131,7 +156,7 @@ public final class SshAccess implements AutoCloseable {
         if (client != null && client.isConnected() && client.isAuthenticated()) return client;
         closeQuietly();
         SshTarget t = target.get();
-        client = connect(t, connectTimeoutMs);
+        client = connect(t, connectTimeoutMs, bannerTimeoutMs, handshakeTimeoutMs);
         connected = t;
         return client;
     }
@@ -141,14 +166,15 @@ public final class SshAccess implements AutoCloseable {
     /** The target of the current connection (after {@link #client()}). */
     public synchronized SshTarget target() { return connected != null ? connected : target.get(); }
 
-    static SSHClient connect(SshTarget t, int connectTimeoutMs) {
+    static SSHClient connect(SshTarget t, int connectTimeoutMs, int bannerTimeoutMs, int handshakeTimeoutMs) {
         HostKeys.Recorded recorded = HostKeys.read(t.hostKey());
         Pinned pinned = new Pinned(recorded);
         SSHClient c = new SSHClient(config());
         c.addHostKeyVerifier(pinned);
         c.setConnectTimeout(connectTimeoutMs);
-        c.setTimeout(Math.max(connectTimeoutMs, 5000)); // a forwarded port whose guest is mute: no banner, give up
-        c.getTransport().setTimeoutMs(Math.max(connectTimeoutMs, 5000));
+        c.setSocketFactory(new FirstByteSocketFactory(handshakeTimeoutMs));
+        c.setTimeout(bannerTimeoutMs); // a forwarded port whose guest is mute: no banner, give up
+        c.getTransport().setTimeoutMs(handshakeTimeoutMs);
         try {
             c.connect(t.host(), t.port());
         } catch (IOException e) {
@@ -163,7 +189,7 @@ public final class SshAccess implements AutoCloseable {
         }
         try {
             c.getConnection().getKeepAlive().setKeepAliveInterval(5);
-            c.getConnection().setTimeoutMs(Math.max(connectTimeoutMs, 5000)); // channel opens on a dead link give up
+            c.getConnection().setTimeoutMs(handshakeTimeoutMs); // channel opens on a dead link give up
             if (!Files.isReadable(t.clientKey())) {
                 throw MerosException.failed("no client key " + t.clientKey() + " (was the VM built?)");
             }

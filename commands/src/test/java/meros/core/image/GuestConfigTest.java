@@ -150,4 +150,25 @@ class GuestConfigTest {
         assertTrue(ifaces.contains("iface net0 inet static\n\taddress 10.0.10.30/24\n\tgateway 10.0.10.1\n"), ifaces);
         assertTrue(g.files().get("etc/mactab").content().contains("\nnet0 52:54:00:aa:bb:09\n"));
     }
+
+    @Test
+    void sshdPamLosesOnlyTheDynamicMotd() {
+        String debian = """
+                @include common-auth
+                account    required     pam_nologin.so
+                @include common-session
+                session    optional     pam_motd.so  motd=/run/motd.dynamic
+                session    optional     pam_motd.so noupdate
+                # session    optional     pam_motd.so  motd=/run/motd.dynamic
+                session    required     pam_limits.so
+                """;
+        String out = GuestConfig.sshdPam(debian);
+        assertEquals(debian.lines().count(), out.lines().count(), out);
+        assertTrue(out.lines().noneMatch(l -> !l.strip().startsWith("#") && l.contains("motd.dynamic")), out);
+        assertTrue(out.contains("\nsession    optional     pam_motd.so noupdate\n"), out);
+        assertTrue(out.contains("\n# session    optional     pam_motd.so  motd=/run/motd.dynamic\n"), "a commented line stays as it was: " + out);
+        assertTrue(out.startsWith("@include common-auth\naccount"), out);
+        assertTrue(out.endsWith("pam_limits.so\n"), out);
+        assertEquals("session optional pam_unix.so", GuestConfig.sshdPam("session optional pam_unix.so"));
+    }
 }

@@ -1,0 +1,119 @@
+package meros.core.lifecycle;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.LongSupplier;
+
+/**
+ * Overlapping login attempts for the readiness wait. With user-mode networking QEMU accepts the host's connection at
+ * once and only then tries the guest; until the guest's network and sshd are up, an SSH client on that connection
+ * waits for a banner that never comes, up to its read timeout (5 s), and the login that would have worked a moment
+ * later waits behind it. Here a new attempt starts whenever the newest one has run {@link #STAGGER} without an
+ * outcome (at most {@link #MAX_IN_FLIGHT} at once), so a guest is logged into within about {@code STAGGER} of its sshd
+ * answering rather than up to a whole read timeout after. Few at once: every connection the guest does accept costs
+ * it an sshd process, and sshd drops connections beyond its MaxStartups. An attempt still running when the wait ends finishes on its
+ * own thread within the SSH client's timeouts; its outcome is dropped.
+ *
+ * @param <T> what one attempt finds (a login outcome)
+ */
+final class LoginAttempts<T> implements AutoCloseable {
+    /** How long the newest attempt runs without an outcome before another one starts beside it. */
+    static final Duration STAGGER = Duration.ofSeconds(2);
+    /** At most this many attempts run at once. */
+    static final int MAX_IN_FLIGHT = 2;
+
+    private record InFlight<T>(CompletableFuture<T> future, long startedNanos) { }
+
+    private final Callable<T> attempt;
+    private final String threadName;
+    private final LongSupplier nanoTime;
+    private final Deque<InFlight<T>> inFlight = new ArrayDeque<>();
+    private boolean closed;
+
+    /**
+     * @param attempt    one login attempt; it must end by itself (its own connect and read timeouts)
+     * @param threadName the name of the daemon threads the attempts run on
+     */
+    LoginAttempts(Callable<T> attempt, String threadName) {
+        this(attempt, threadName, System::nanoTime);
+    }
+
+    LoginAttempts(Callable<T> attempt, String threadName, LongSupplier nanoTime) {
+        this.attempt = attempt;
+        this.threadName = threadName;
+        this.nanoTime = nanoTime;
+    }
+
+    /**
+     * The outcomes of attempts that ended since the last call, oldest start first; then starts a new attempt when none
+     * runs, or when the newest has run {@link #STAGGER} and fewer than {@link #MAX_IN_FLIGHT} run. Does not block.
+     *
+     * @throws RuntimeException what an attempt threw (the first such attempt's exception, unwrapped)
+     */
+    synchronized List<T> poll() {
+        if (closed) throw new IllegalStateException("login attempts closed");
+        List<T> ended = new ArrayList<>();
+        RuntimeException thrown = null;
+        for (Iterator<InFlight<T>> it = inFlight.iterator(); it.hasNext(); ) {
+            InFlight<T> f = it.next();
+            if (!f.future().isDone()) continue;
+            it.remove();
+            try {
+                ended.add(f.future().get());
+            } catch (ExecutionException e) {
+                if (thrown == null) thrown = unwrap(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading a finished login attempt", e);
+            }
+        }
+        if (thrown != null) throw thrown;
+        long now = nanoTime.getAsLong();
+        InFlight<T> newest = inFlight.peekLast();
+        if (newest == null || (now - newest.startedNanos() >= STAGGER.toNanos() && inFlight.size() < MAX_IN_FLIGHT)) {
+            inFlight.addLast(new InFlight<>(start(), now));
+        }
+        return ended;
+    }
+
+    /** How many attempts run now. */
+    synchronized int running() {
+        return (int) inFlight.stream().filter(f -> !f.future().isDone()).count();
+    }
+
+    private CompletableFuture<T> start() {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(attempt.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, threadName);
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
+    private static RuntimeException unwrap(Throwable e) {
+        if (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
+        if (e instanceof RuntimeException re) return re;
+        if (e instanceof Error err) throw err;
+        return new IllegalStateException("login attempt failed: " + e, e);
+    }
+
+    /** Stops starting attempts; the running ones end on their own and their outcomes are dropped. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        inFlight.clear();
+    }
+}

@@ -1,0 +1,96 @@
+package meros.core.ssh;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import javax.net.SocketFactory;
+
+/**
+ * Sockets whose read timeout changes once the peer's first byte has arrived: the read timeout set before (the SSH
+ * client's) bounds the wait for a peer that says nothing at all, such as a port QEMU's user-mode network accepted for a
+ * guest whose network is not up yet; {@code afterFirstByteMillis} then bounds each later read, so a peer that has
+ * answered gets time for a slow key exchange (a guest's first sshd connection after boot under TCG).
+ */
+final class FirstByteSocketFactory extends SocketFactory {
+    private final int afterFirstByteMillis;
+
+    /** @param afterFirstByteMillis the read timeout once a first byte arrived, in milliseconds (0: none) */
+    FirstByteSocketFactory(int afterFirstByteMillis) {
+        this.afterFirstByteMillis = afterFirstByteMillis;
+    }
+
+    @Override
+    public Socket createSocket() {
+        return new FirstByteSocket(afterFirstByteMillis);
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+        Socket s = createSocket();
+        s.connect(new InetSocketAddress(host, port));
+        return s;
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+        Socket s = createSocket();
+        s.bind(new InetSocketAddress(localHost, localPort));
+        s.connect(new InetSocketAddress(host, port));
+        return s;
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+        Socket s = createSocket();
+        s.connect(new InetSocketAddress(host, port));
+        return s;
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+        Socket s = createSocket();
+        s.bind(new InetSocketAddress(localAddress, localPort));
+        s.connect(new InetSocketAddress(address, port));
+        return s;
+    }
+
+    private static final class FirstByteSocket extends Socket {
+        private final int afterMillis;
+        private InputStream in;
+
+        FirstByteSocket(int afterMillis) { this.afterMillis = afterMillis; }
+
+        @Override
+        public synchronized InputStream getInputStream() throws IOException {
+            if (in == null) {
+                in = new FilterInputStream(super.getInputStream()) {
+                    private volatile boolean seen;
+
+                    @Override
+                    public int read() throws IOException {
+                        int b = super.read();
+                        if (b >= 0) firstByte();
+                        return b;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        int n = super.read(b, off, len);
+                        if (n > 0) firstByte();
+                        return n;
+                    }
+
+                    private void firstByte() throws IOException {
+                        if (seen) return;
+                        seen = true;
+                        setSoTimeout(afterMillis);
+                    }
+                };
+            }
+            return in;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package meros.core.lifecycle;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LoginAttemptsTest {
+    private static final long STAGGER = LoginAttempts.STAGGER.toNanos();
+
+    /** Polls until an outcome arrives (attempts run on their own threads), at most 5 s of real time. */
+    private static <T> List<T> pollUntilSome(LoginAttempts<T> a) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < end) {
+            List<T> got = a.poll();
+            if (!got.isEmpty()) return got;
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no attempt ended within 5 s");
+    }
+
+    @Test
+    void aStuckAttemptDoesNotHoldUpTheNextOneAfterTheStagger() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        CountDownLatch stuck = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        try (LoginAttempts<String> a = new LoginAttempts<>(() -> {
+            if (calls.incrementAndGet() == 1) { stuck.await(); return "late"; } // a banner that never comes
+            return "ok";
+        }, "test-login", clock::get)) {
+            assertEquals(List.of(), a.poll());          // starts the first
+            clock.addAndGet(STAGGER - 1);
+            assertEquals(List.of(), a.poll());          // not yet: the first has not run a whole stagger
+            assertEquals(1, a.running());
+            clock.addAndGet(1);
+            assertEquals(List.of("ok"), pollUntilSome(a)); // the second answers while the first still waits
+            assertTrue(stuck.getCount() == 1);
+        } finally {
+            stuck.countDown();
+        }
+    }
+
+    @Test
+    void atMostMaxInFlightRunAtOnce() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        CountDownLatch stuck = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        try (LoginAttempts<String> a = new LoginAttempts<>(() -> { calls.incrementAndGet(); stuck.await(); return "x"; }, "test-login", clock::get)) {
+            for (int i = 0; i < 10; i++) {
+                a.poll();
+                clock.addAndGet(STAGGER);
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (calls.get() < LoginAttempts.MAX_IN_FLIGHT && System.nanoTime() < end) Thread.sleep(5);
+            assertEquals(LoginAttempts.MAX_IN_FLIGHT, calls.get());
+            assertEquals(LoginAttempts.MAX_IN_FLIGHT, a.running());
+        } finally {
+            stuck.countDown();
+        }
+    }
+
+    @Test
+    void anAttemptThatEndsIsFollowedAtOnceWithoutWaitingForTheStagger() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        AtomicInteger calls = new AtomicInteger();
+        try (LoginAttempts<Integer> a = new LoginAttempts<>(calls::incrementAndGet, "test-login", clock::get)) {
+            assertEquals(List.of(), a.poll());
+            assertEquals(List.of(1), pollUntilSome(a)); // the clock never moved: the next starts because none runs
+            assertEquals(List.of(2), pollUntilSome(a));
+        }
+    }
+
+    @Test
+    void whatAnAttemptThrowsReachesThePoller() throws Exception {
+        try (LoginAttempts<String> a = new LoginAttempts<>(() -> { throw new IllegalArgumentException("bad key file"); }, "test-login")) {
+            a.poll();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            IllegalArgumentException e = null;
+            while (e == null && System.nanoTime() < end) {
+                try {
+                    a.poll();
+                    Thread.sleep(5);
+                } catch (IllegalArgumentException x) {
+                    e = x;
+                }
+            }
+            assertTrue(e != null && e.getMessage().equals("bad key file"), "the attempt's exception, unwrapped");
+        }
+    }
+
+    @Test
+    void aClosedSetStartsNothing() {
+        LoginAttempts<String> a = new LoginAttempts<>(() -> "ok", "test-login");
+        a.close();
+        assertThrows(IllegalStateException.class, a::poll);
+    }
+}
