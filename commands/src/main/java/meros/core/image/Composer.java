@@ -63,6 +63,13 @@ final class Composer {
         if (cfg.alpine()) {
             linkAlpineServices(cfg);
         } else {
+            Path generators = root.resolve("etc/systemd/system-generators");
+            for (String g : cfg.maskedGenerators()) {
+                Files.createDirectories(generators);
+                Path link = generators.resolve(g);
+                Files.deleteIfExists(link);
+                Files.createSymbolicLink(link, Path.of("/dev/null"));
+            }
             Path pam = root.resolve("etc/pam.d/sshd");
             if (Files.isRegularFile(pam) && !Files.isSymbolicLink(pam)) Files.writeString(pam, GuestConfig.sshdPam(Files.readString(pam)));
             Path resolv = root.resolve("etc/resolv.conf");

@@ -139,6 +139,20 @@ class GuestConfigTest {
     }
 
     @Test
+    void bootWorkForHardwareAVmLacksIsMaskedButNothingMerosNeeds() {
+        GuestConfig g = new GuestConfig(lab, web);
+        assertTrue(g.mask().containsAll(List.of("modprobe@drm.service", "modprobe@efi_pstore.service", "dev-hugepages.mount")), g.mask().toString());
+        assertTrue(g.mask().stream().noneMatch(u -> g.needed().contains(u)), g.mask().toString());
+        assertTrue(g.mask().stream().noneMatch(u -> u.startsWith("modprobe@fuse") || u.contains("udev")), "FUSE and udev stay: " + g.mask());
+        assertEquals(List.of("systemd-gpt-auto-generator", "systemd-hibernate-resume-generator", "systemd-tpm2-generator", "systemd-ssh-generator"), g.maskedGenerators());
+        assertEquals("LANG=C.UTF-8\n", g.files().get("etc/default/locale").content());
+        Vm a = Fixtures.vm("a", "alpine", "latest-stable", List.of(), "http://127.0.0.1:1/alpine", List.of());
+        GuestConfig alpine = new GuestConfig(Fixtures.manifest("al", Path.of("/x/al"), List.of(), List.of(a)), a);
+        assertEquals(List.of(), alpine.maskedGenerators());
+        assertEquals(List.of(), alpine.mask());
+    }
+
+    @Test
     void alpineGetsIfupdownInterfacesInsteadOfNetworkd() {
         Vm a = Fixtures.vm("a", "alpine", "latest-stable", List.of(), "http://127.0.0.1:1/alpine",
                 List.of(new Nic("tap_a_0", "labnet", "10.0.10.30", "virtio-net-pci", "52:54:00:aa:bb:09")));
