@@ -9,6 +9,7 @@ import meros.core.lifecycle.GroupSnapshot;
 import meros.core.lifecycle.Info;
 import meros.core.manifest.Vm;
 import meros.core.lifecycle.Lifecycle;
+import meros.core.ssh.SshAccess;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,7 +121,7 @@ public final class Constellation implements AutoCloseable {
      */
     public List<Lifecycle.Started> init(InitOptions options, String... vms) {
         return new Lifecycle(meros.home(), options.out()).buildProgress(options.build()).accel(options.accel())
-                .cold(options.cold()).init(manifest, List.of(vms));
+                .cold(options.cold()).readyConnections(this::adoptReadyConnection).init(manifest, List.of(vms));
     }
 
     /**
@@ -226,7 +227,15 @@ public final class Constellation implements AutoCloseable {
      */
     public void reset(Consumer<String> out) {
         for (Machine m : vms()) m.close();
-        new Lifecycle(meros.home(), out).reset(manifest);
+        new Lifecycle(meros.home(), out).readyConnections(this::adoptReadyConnection).reset(manifest);
+    }
+
+    /** The login a readiness check made becomes the VM handle's connection: the first command needs none of its own. */
+    private void adoptReadyConnection(String vm, String user, SshAccess connection) {
+        Machine m;
+        synchronized (this) { m = machines.get(vm); }
+        if (m == null) connection.close();
+        else m.adoptConnection(user, connection);
     }
     // --- end saved state ---
 

@@ -14,6 +14,7 @@ import meros.core.qmp.QmpEvent;
 import meros.core.scenario.MachineOps;
 import meros.core.ssh.ExecResult;
 import meros.core.ssh.MachineAccess;
+import meros.core.ssh.SshAccess;
 import meros.core.ssh.TerminalAccess;
 import meros.core.ssh.TransferProgress;
 import meros.core.ssh.WaypipeRun;
@@ -466,6 +467,11 @@ public final class Machine implements AutoCloseable {
                     v == null ? null : v.user()), () -> plumbing().spec(), () -> plumbing().runtime());
         }
         return ops;
+    }
+
+    /** Takes over the logged-in SSH connection a readiness check made as {@code user} (see {@link MachineAccess#adopt}). */
+    synchronized void adoptConnection(String user, SshAccess connection) {
+        ops().access().adopt(user, connection);
     }
 
     /**

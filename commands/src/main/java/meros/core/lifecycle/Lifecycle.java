@@ -44,6 +44,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -119,6 +120,26 @@ public final class Lifecycle {
 
     /** The value of {@code MEROS_ACCEL} to honour (default: this process's environment); for tests. */
     public Lifecycle accelEnv(String value) { this.accelEnv = value; return this; }
+
+    /** Takes the logged-in SSH connection that showed a VM ready. */
+    @FunctionalInterface
+    public interface ReadyConnection {
+        /**
+         * @param vm         the VM's name
+         * @param user       the user the connection is logged in as ({@code root} for a resumed guest, else the VM's user)
+         * @param connection logged in; the receiver closes it
+         */
+        void accept(String vm, String user, SshAccess connection);
+    }
+
+    private ReadyConnection readyConnections;
+
+    /**
+     * Receives, per VM, the logged-in SSH connection that showed it ready, instead of closing it: the first command
+     * after {@code init} or {@code reset} then needs no login of its own (a login in a guest that has just resumed
+     * took seconds under TCG, whose translated code starts empty in a new QEMU). Default: closed.
+     */
+    public Lifecycle readyConnections(ReadyConnection sink) { this.readyConnections = sink; return this; }
 
     /** How missing disks get built (default: the image builder, step lines to {@code out}). */
     public Lifecycle diskBuilder(DiskBuilder b) { this.diskBuilder = b; return this; }
@@ -388,7 +409,7 @@ public final class Lifecycle {
      * @throws MerosException when it does not answer in time (the caller boots the VM cold instead)
      */
     Started awaitResumed(VmRuntime r, VmState st, long t0, Duration limit) {
-        Started s = awaitReady(r, st, t0, Deadline.after(limit), false);
+        Started s = awaitReady(r, st, t0, Deadline.after(limit), false, true);
         if (!s.ready()) throw MerosException.failed("vm " + r.vm().name() + " did not answer within " + limit.toSeconds() + " s of resuming");
         return s;
     }
@@ -416,7 +437,7 @@ public final class Lifecycle {
             st = r.start(Vm.Accel.TCG, userNet(vm), b.sshPort(), b.mcast());
             announce(vm, st);
         }
-        return awaitReady(r, st, t0, Deadline.after(Duration.ofSeconds(vm.bootTimeoutSeconds())), false);
+        return awaitReady(r, st, t0, Deadline.after(Duration.ofSeconds(vm.bootTimeoutSeconds())), false, false);
     }
 
     private void announce(Vm vm, VmState st) {
@@ -466,8 +487,12 @@ public final class Lifecycle {
         GuestRefused(String message) { super(ExitCode.FAILED, message); }
     }
 
-    private Started awaitReady(VmRuntime r, VmState st, long t0, Deadline deadline, boolean reattached) {
+    private Started awaitReady(VmRuntime r, VmState st, long t0, Deadline deadline, boolean reattached, boolean resumed) {
         Vm vm = r.vm();
+        // A resumed guest is logged into as root first: scenario commands (succeed, execute) run as root, and the
+        // connection is handed on to them. A booting guest is logged into as its user, whom pam_nologin refuses
+        // until logins are allowed (root is let in earlier). A refused root login falls back to the user at once.
+        AtomicReference<String> loginUser = new AtomicReference<>(resumed && !"root".equals(vm.user()) ? "root" : vm.user());
         // No banner probes: OpenSSH (PerSourcePenalties) penalises connections that never try to authenticate, and
         // enough of them make sshd drop the next real login. On a bridge one plain TCP connect shows sshd listens;
         // in user mode QEMU accepts on the guest's behalf, so logins are tried right away; an attempt waiting for a banner
@@ -477,12 +502,25 @@ public final class Lifecycle {
         long[] nextReport = {System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos()};
         long[] firstRefusal = {0};
         String[] refusal = {null};
-        try (LoginAttempts<Login> logins = new LoginAttempts<>(() -> sshLogin(r), "meros-login-" + r.label())) {
+        SshAccess[] kept = {null};
+        String[] keptUser = {null};
+        try (LoginAttempts<Login> logins = new LoginAttempts<>(() -> sshLogin(r, loginUser.get()), Login::close, "meros-login-" + r.label())) {
             String how = Wait.until(vm.name() + " to answer " + waitingFor, d -> {
                 if (st.sshHost() != null && !listening[0]) listening[0] = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
                 if (listening[0]) {
-                    for (Login login : logins.poll()) {
-                        if (login.outcome() == Login.Outcome.OK) return Poll.done("ssh");
+                    List<Login> ended = logins.poll();
+                    Login ok = ended.stream().filter(l -> l.outcome() == Login.Outcome.OK).findFirst().orElse(null);
+                    ended.stream().filter(l -> l != ok).forEach(Login::close);
+                    if (ok != null) {
+                        kept[0] = ok.connection();
+                        keptUser[0] = ok.user();
+                        return Poll.done("ssh");
+                    }
+                    for (Login login : ended) {
+                        if (login.outcome() == Login.Outcome.REFUSED && "root".equals(login.user()) && !"root".equals(vm.user())) {
+                            loginUser.set(vm.user());
+                            continue;
+                        }
                         if (login.outcome() == Login.Outcome.FINAL) return Poll.never(login.detail());
                         if (login.outcome() == Login.Outcome.REFUSED) {
                             // while a guest boots, pam_nologin refuses users other than root until
@@ -516,6 +554,10 @@ public final class Lifecycle {
                     .await(deadline);
             double s = (System.nanoTime() - t0) / 1e9;
             out.accept(String.format("%s: ready in %.1f s (%s)", vm.name(), s, how));
+            if (kept[0] != null) {
+                if (readyConnections != null) readyConnections.accept(vm.name(), keptUser[0], kept[0]);
+                else kept[0].close();
+            }
             return new Started(vm.name(), reattached, true, s, how, null);
         } catch (WaitFailed e) {
             throw MerosException.failed(e.getMessage());
@@ -541,7 +583,7 @@ public final class Lifecycle {
         Duration left = Duration.ofSeconds(bootSeconds).minusMillis(sinceStart);
         if (left.compareTo(REATTACH_MIN_WAIT) < 0) left = REATTACH_MIN_WAIT;
         if (st == null) return new Started(r.vm().name(), true, true, 0, "running (no vm.json: not checked)", null);
-        return awaitReady(r, st, t0, Deadline.after(left), true);
+        return awaitReady(r, st, t0, Deadline.after(left), true, false);
     }
 
     /** Whether the VM's kernel has printed its first line on the serial console. */
@@ -569,28 +611,39 @@ public final class Lifecycle {
      *
      * @param detail why the login did not work (null for {@link Outcome#OK})
      */
-    private record Login(Outcome outcome, String detail) {
+    private record Login(Outcome outcome, String detail, String user, SshAccess connection) {
+        Login(Outcome outcome, String detail, String user) { this(outcome, detail, user, null); }
+
+        /** Closes the logged-in connection an OK login holds. */
+        void close() {
+            if (connection != null) connection.close();
+        }
+
         /**
          * OK: {@code true} ran; RETRY: not yet (e.g. sshd not up); REFUSED: sshd refused meros's key (final once it
          * lasts {@link #KEY_REFUSAL_GRACE}); FINAL: it never will (e.g. a wrong host key).
          */
         enum Outcome { OK, RETRY, REFUSED, FINAL }
 
-        static final Login OK = new Login(Outcome.OK, null);
     }
 
-    private Login sshLogin(VmRuntime r) {
+    private Login sshLogin(VmRuntime r, String user) {
         Vm vm = r.vm();
         MachineAccess access = new MachineAccess(home, r.constellation(), vm.name(), vm.user());
-        try (SshAccess ssh = new SshAccess(() -> access.target(vm.user()), READINESS_CONNECT, READINESS_HANDSHAKE)) {
+        SshAccess ssh = new SshAccess(() -> access.target(user), READINESS_CONNECT, READINESS_HANDSHAKE);
+        boolean keep = false;
+        try {
             ExecResult res = ssh.exec("true", Duration.ofSeconds(30));
-            return res.ok() ? Login.OK : new Login(Login.Outcome.RETRY, "ssh login ran 'true' with " + res.describe());
+            keep = res.ok();
+            return res.ok() ? new Login(Login.Outcome.OK, null, user, ssh) : new Login(Login.Outcome.RETRY, "ssh login ran 'true' with " + res.describe(), user);
         } catch (SshAccess.HostKeyMismatch e) {
-            return new Login(Login.Outcome.FINAL, e.getMessage());
+            return new Login(Login.Outcome.FINAL, e.getMessage(), user);
         } catch (SshAccess.KeyRefused e) {
-            return new Login(Login.Outcome.REFUSED, Readiness.keyRefused(vm.name(), e.user()));
+            return new Login(Login.Outcome.REFUSED, Readiness.keyRefused(vm.name(), e.user()), user);
         } catch (MerosException e) {
-            return new Login(Login.Outcome.RETRY, e.getMessage());
+            return new Login(Login.Outcome.RETRY, e.getMessage(), user);
+        } finally {
+            if (!keep) ssh.close();
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,8 +20,8 @@ import java.util.function.LongSupplier;
  * later waits behind it. Here a new attempt starts whenever the newest one has run {@link #STAGGER} without an
  * outcome (at most {@link #MAX_IN_FLIGHT} at once), so a guest is logged into within about {@code STAGGER} of its sshd
  * answering rather than up to a whole read timeout after. Few at once: every connection the guest does accept costs
- * it an sshd process, and sshd drops connections beyond its MaxStartups. An attempt still running when the wait ends finishes on its
- * own thread within the SSH client's timeouts; its outcome is dropped.
+ * it an sshd process, and sshd drops connections beyond its MaxStartups. An attempt still running when the wait ends
+ * finishes on its own thread within the SSH client's timeouts; its outcome goes to a consumer that drops it.
  *
  * @param <T> what one attempt finds (a login outcome)
  */
@@ -33,6 +34,7 @@ final class LoginAttempts<T> implements AutoCloseable {
     private record InFlight<T>(CompletableFuture<T> future, long startedNanos) { }
 
     private final Callable<T> attempt;
+    private final Consumer<T> dropped;
     private final String threadName;
     private final LongSupplier nanoTime;
     private final Deque<InFlight<T>> inFlight = new ArrayDeque<>();
@@ -40,14 +42,17 @@ final class LoginAttempts<T> implements AutoCloseable {
 
     /**
      * @param attempt    one login attempt; it must end by itself (its own connect and read timeouts)
+     * @param dropped    receives the outcome of every attempt that ends after {@link #close()} (to close what it
+     *                   holds, such as a connection)
      * @param threadName the name of the daemon threads the attempts run on
      */
-    LoginAttempts(Callable<T> attempt, String threadName) {
-        this(attempt, threadName, System::nanoTime);
+    LoginAttempts(Callable<T> attempt, Consumer<T> dropped, String threadName) {
+        this(attempt, dropped, threadName, System::nanoTime);
     }
 
-    LoginAttempts(Callable<T> attempt, String threadName, LongSupplier nanoTime) {
+    LoginAttempts(Callable<T> attempt, Consumer<T> dropped, String threadName, LongSupplier nanoTime) {
         this.attempt = attempt;
+        this.dropped = dropped;
         this.threadName = threadName;
         this.nanoTime = nanoTime;
     }
@@ -110,10 +115,15 @@ final class LoginAttempts<T> implements AutoCloseable {
         return new IllegalStateException("login attempt failed: " + e, e);
     }
 
-    /** Stops starting attempts; the running ones end on their own and their outcomes are dropped. */
+    /**
+     * Stops starting attempts; the running ones end on their own and their outcomes (also those that ended since the
+     * last {@link #poll()}) go to the {@code dropped} consumer.
+     */
     @Override
     public synchronized void close() {
+        if (closed) return;
         closed = true;
+        for (InFlight<T> f : inFlight) f.future().thenAccept(dropped);
         inFlight.clear();
     }
 }

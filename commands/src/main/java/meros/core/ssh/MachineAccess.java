@@ -64,6 +64,15 @@ public final class MachineAccess implements AutoCloseable {
         return connections.computeIfAbsent(u, x -> new SshAccess(() -> target(x), CONNECT_TIMEOUT));
     }
 
+    /**
+     * Takes over an SSH connection that is already logged in as {@code user} (the one a readiness check made), so the
+     * next command needs no login of its own; a connection this handle had for that user is closed.
+     */
+    public void adopt(String user, SshAccess connection) {
+        SshAccess old = connections.put(user == null ? defaultUser : user, connection);
+        if (old != null && old != connection) old.close();
+    }
+
     public GuestAgent agent() {
         return GuestAgent.connect(paths().qga(), label(), Timeouts.AGENT_REPLY);
     }

@@ -3,6 +3,7 @@ package meros.core.lifecycle;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +35,7 @@ class LoginAttemptsTest {
         try (LoginAttempts<String> a = new LoginAttempts<>(() -> {
             if (calls.incrementAndGet() == 1) { stuck.await(); return "late"; } // a banner that never comes
             return "ok";
-        }, "test-login", clock::get)) {
+        }, x -> { }, "test-login", clock::get)) {
             assertEquals(List.of(), a.poll());          // starts the first
             clock.addAndGet(STAGGER - 1);
             assertEquals(List.of(), a.poll());          // not yet: the first has not run a whole stagger
@@ -52,7 +53,7 @@ class LoginAttemptsTest {
         AtomicLong clock = new AtomicLong();
         CountDownLatch stuck = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
-        try (LoginAttempts<String> a = new LoginAttempts<>(() -> { calls.incrementAndGet(); stuck.await(); return "x"; }, "test-login", clock::get)) {
+        try (LoginAttempts<String> a = new LoginAttempts<>(() -> { calls.incrementAndGet(); stuck.await(); return "x"; }, x -> { }, "test-login", clock::get)) {
             for (int i = 0; i < 10; i++) {
                 a.poll();
                 clock.addAndGet(STAGGER);
@@ -70,7 +71,7 @@ class LoginAttemptsTest {
     void anAttemptThatEndsIsFollowedAtOnceWithoutWaitingForTheStagger() throws Exception {
         AtomicLong clock = new AtomicLong();
         AtomicInteger calls = new AtomicInteger();
-        try (LoginAttempts<Integer> a = new LoginAttempts<>(calls::incrementAndGet, "test-login", clock::get)) {
+        try (LoginAttempts<Integer> a = new LoginAttempts<>(calls::incrementAndGet, x -> { }, "test-login", clock::get)) {
             assertEquals(List.of(), a.poll());
             assertEquals(List.of(1), pollUntilSome(a)); // the clock never moved: the next starts because none runs
             assertEquals(List.of(2), pollUntilSome(a));
@@ -79,7 +80,7 @@ class LoginAttemptsTest {
 
     @Test
     void whatAnAttemptThrowsReachesThePoller() throws Exception {
-        try (LoginAttempts<String> a = new LoginAttempts<>(() -> { throw new IllegalArgumentException("bad key file"); }, "test-login")) {
+        try (LoginAttempts<String> a = new LoginAttempts<>(() -> { throw new IllegalArgumentException("bad key file"); }, x -> { }, "test-login")) {
             a.poll();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             IllegalArgumentException e = null;
@@ -97,8 +98,21 @@ class LoginAttemptsTest {
 
     @Test
     void aClosedSetStartsNothing() {
-        LoginAttempts<String> a = new LoginAttempts<>(() -> "ok", "test-login");
+        LoginAttempts<String> a = new LoginAttempts<>(() -> "ok", x -> { }, "test-login");
         a.close();
         assertThrows(IllegalStateException.class, a::poll);
+    }
+
+    @Test
+    void outcomesOfAttemptsStillRunningAtCloseGoToTheDroppedConsumer() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> dropped = new CopyOnWriteArrayList<>();
+        LoginAttempts<String> a = new LoginAttempts<>(() -> { release.await(); return "late login"; }, dropped::add, "test-login");
+        a.poll();
+        a.close();
+        release.countDown();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (dropped.isEmpty() && System.nanoTime() < end) Thread.sleep(5);
+        assertEquals(List.of("late login"), dropped);
     }
 }
