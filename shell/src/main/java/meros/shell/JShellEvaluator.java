@@ -119,7 +119,43 @@ public final class JShellEvaluator implements AutoCloseable {
      */
     private CompletableFuture<Void> importFrom(JShell js, int i) {
         if (i == IMPORTS.size() || closing) return CompletableFuture.completedFuture(null);
-        return CompletableFuture.runAsync(() -> setUp(js, IMPORTS.get(i)), thread).thenCompose(v -> importFrom(js, i + 1));
+        CompletableFuture<Void> rest = new CompletableFuture<>();
+        whenNotPaused(() -> CompletableFuture.runAsync(() -> setUp(js, IMPORTS.get(i)), thread)
+                .thenCompose(v -> importFrom(js, i + 1))
+                .whenComplete((v, failure) -> {
+                    if (failure != null) rest.completeExceptionally(failure);
+                    else rest.complete(null);
+                }));
+        return rest;
+    }
+
+    /** Set by {@link #pauseImports()}: the next import waits (in {@link #parkedImport}) until {@link #resumeImports()}. */
+    private boolean importsPaused; // guarded by this
+    private Runnable parkedImport; // guarded by this
+
+    private synchronized void whenNotPaused(Runnable next) {
+        if (importsPaused) parkedImport = next;
+        else next.run();
+    }
+
+    /**
+     * Keeps imports not yet started from running until {@link #resumeImports()}, so that the line being read is not
+     * queued behind one (each takes a compilation, ~30 ms) between its completeness check and its evaluation. A line
+     * that names a type by its simple name resumes them in {@link #eval} before it waits for them.
+     */
+    public synchronized void pauseImports() {
+        importsPaused = true;
+    }
+
+    /** Lets the imports go on (idempotent). */
+    public void resumeImports() {
+        Runnable next;
+        synchronized (this) {
+            importsPaused = false;
+            next = parkedImport;
+            parkedImport = null;
+        }
+        if (next != null) next.run();
     }
 
     /** True once JShell is built and its imports and bindings are evaluated. */
@@ -281,7 +317,16 @@ public final class JShellEvaluator implements AutoCloseable {
     public Outcome eval(String source, PrintWriter out, PrintWriter err) {
         stopRequested = false;
         jshell();
+        if (namesTypes(source)) resumeImports();
         awaitImports(source);
+        try {
+            return evalOnThread(source, out, err);
+        } finally {
+            resumeImports();
+        }
+    }
+
+    private Outcome evalOnThread(String source, PrintWriter out, PrintWriter err) {
         return onThread(() -> {
             JShell js = jshell();
             SourceCodeAnalysis sca = js.sourceCodeAnalysis();

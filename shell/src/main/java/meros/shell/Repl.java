@@ -223,6 +223,7 @@ public final class Repl {
 
     private void runJava(LineReader reader, String first, PrintWriter out) {
         StringBuilder src = new StringBuilder(first);
+        evaluator.pauseImports(); // the line's completeness check and evaluation follow each other on JShell's thread
         try {
             while (evaluator.completeness(src.toString()) == JShellEvaluator.Completeness.INCOMPLETE) {
                 String more;
@@ -242,6 +243,7 @@ public final class Repl {
             out.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             lastExit = ExitCode.FAILED.code;
         } finally {
+            evaluator.resumeImports();
             busyJava = false;
             out.flush();
         }
