@@ -114,6 +114,15 @@ public final class JShellEvaluator implements AutoCloseable {
     }
 
     /**
+     * Starts building JShell (as {@link #warmUp()}) and returns what completes once its imports are in effect (or it
+     * failed to start, or was closed): the end of its start-up work.
+     */
+    public CompletableFuture<Void> warmUpWithImports() {
+        warmUp();
+        return imports;
+    }
+
+    /**
      * Evaluates import {@code i} as a task of its own on the JShell thread and queues the next one only when it is
      * done: lines submitted meanwhile run in between.
      */
