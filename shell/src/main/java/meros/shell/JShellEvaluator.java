@@ -1,6 +1,5 @@
 package meros.shell;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -176,10 +175,7 @@ public final class JShellEvaluator implements AutoCloseable {
     private JShell create() {
         ClassLoader host = JShellEvaluator.class.getClassLoader();
         Bindings.put("meros", meros);
-        JShell js = JShell.builder()
-                .executionEngine(new HostExecution(host), Map.of())
-                .compilerOptions("--class-path", HostExecution.classPath(host))
-                .build();
+        JShell js = HostExecution.newJShell(host);
         // the type by its full name: the package imports come later (importFrom)
         setUp(js, "import meros.shell.Bindings;");
         setUp(js, "meros.core.Meros meros = (meros.core.Meros) Bindings.get(\"meros\");");
