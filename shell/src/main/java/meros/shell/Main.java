@@ -165,9 +165,9 @@ public final class Main {
     }
 
     private static int repl(Meros meros, boolean debug) {
-        // JShell takes about 0.4 s of CPU to build (javac's first compilation). With -Dmeros.jshell.early it starts
-        // at launch; by default once the prompt is drawn (Repl): on 2 loaded cores the early start delayed the
-        // prompt more than it sped up the first result (docs/shell.md, Start-up)
+        // JShell takes about 0.3 s of CPU to build (javac's first compilation). With -Dmeros.jshell.early it starts
+        // at launch; by default once the prompt is drawn (Repl): on 2 cores the early start delays the prompt by
+        // 15-40 ms (docs/shell.md, Start-up)
         JShellEvaluator evaluator = new JShellEvaluator(meros);
         evaluator.debug(debug);
         if (Boolean.getBoolean("meros.jshell.early")) evaluator.warmUp();
