@@ -31,8 +31,9 @@ final class HostExecution implements ExecutionControlProvider {
 
     /**
      * A JShell whose snippets run in this JVM over {@code host}'s classes, compiled against the host's class path.
-     * Built here rather than in {@link JShellEvaluator}: there, handing a {@code HostExecution} to the builder as an
-     * {@link ExecutionControlProvider} made the verifier load JShell's classes as soon as the shell loaded the evaluator.
+     * Built here, not in {@link JShellEvaluator}: passing a {@code HostExecution} where an {@link ExecutionControlProvider}
+     * is expected makes the verifier load JShell's classes when it links the calling class, and the evaluator is linked
+     * before the prompt, which must not wait for JShell (PromptPathTest).
      */
     static JShell newJShell(ClassLoader host) {
         return JShell.builder()

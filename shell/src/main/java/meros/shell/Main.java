@@ -44,8 +44,8 @@ public final class Main {
     /**
      * Opens the jars of the class path on a background thread while the main thread starts up. JLine logs through
      * java.util.logging, whose start looks for {@link #LOGGER_FINDER_SERVICE} in every jar of the class path: opening
-     * them (the signed Bouncy Castle jars with their large manifests among them) took about 30 ms on the prompt's path.
-     * The class path keeps the jars it opened, so that lookup finds them open.
+     * them (the signed Bouncy Castle jars with their large manifests among them) costs about 30 ms, which this takes off
+     * the prompt's path: the class path keeps the jars it opened, so that lookup finds them open.
      */
     static void openClassPathEarly() {
         Thread t = new Thread(new Runnable() { // a class, not a lambda: the first lambda costs the main thread the invoke set-up
