@@ -2,6 +2,7 @@ package meros.shell;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import jdk.jshell.JShell;
 import jdk.jshell.execution.LoaderDelegate;
 import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
@@ -27,6 +28,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class HostExecution implements ExecutionControlProvider {
     private final ClassLoader parent;
+
+    /**
+     * A JShell whose snippets run in this JVM over {@code host}'s classes, compiled against the host's class path.
+     * Built here, not in {@link JShellEvaluator}: passing a {@code HostExecution} where an {@link ExecutionControlProvider}
+     * is expected makes the verifier load JShell's classes when it links the calling class, and the evaluator is linked
+     * before the prompt, which must not wait for JShell (PromptPathTest).
+     */
+    static JShell newJShell(ClassLoader host) {
+        return JShell.builder()
+                .executionEngine(new HostExecution(host), Map.of())
+                .compilerOptions("--class-path", classPath(host))
+                .build();
+    }
 
     HostExecution(ClassLoader parent) {
         this.parent = parent;

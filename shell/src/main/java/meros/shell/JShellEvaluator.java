@@ -1,6 +1,5 @@
 package meros.shell;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -114,12 +113,57 @@ public final class JShellEvaluator implements AutoCloseable {
     }
 
     /**
+     * Starts building JShell (as {@link #warmUp()}) and returns what completes once its imports are in effect (or it
+     * failed to start, or was closed): the end of its start-up work.
+     */
+    public CompletableFuture<Void> warmUpWithImports() {
+        warmUp();
+        return imports;
+    }
+
+    /**
      * Evaluates import {@code i} as a task of its own on the JShell thread and queues the next one only when it is
      * done: lines submitted meanwhile run in between.
      */
     private CompletableFuture<Void> importFrom(JShell js, int i) {
         if (i == IMPORTS.size() || closing) return CompletableFuture.completedFuture(null);
-        return CompletableFuture.runAsync(() -> setUp(js, IMPORTS.get(i)), thread).thenCompose(v -> importFrom(js, i + 1));
+        CompletableFuture<Void> rest = new CompletableFuture<>();
+        whenNotPaused(() -> CompletableFuture.runAsync(() -> setUp(js, IMPORTS.get(i)), thread)
+                .thenCompose(v -> importFrom(js, i + 1))
+                .whenComplete((v, failure) -> {
+                    if (failure != null) rest.completeExceptionally(failure);
+                    else rest.complete(null);
+                }));
+        return rest;
+    }
+
+    /** Set by {@link #pauseImports()}: the next import waits (in {@link #parkedImport}) until {@link #resumeImports()}. */
+    private boolean importsPaused; // guarded by this
+    private Runnable parkedImport; // guarded by this
+
+    private synchronized void whenNotPaused(Runnable next) {
+        if (importsPaused) parkedImport = next;
+        else next.run();
+    }
+
+    /**
+     * Keeps imports not yet started from running until {@link #resumeImports()}, so that the line being read is not
+     * queued behind one (each takes a compilation, ~30 ms) between its completeness check and its evaluation. A line
+     * that names a type by its simple name resumes them in {@link #eval} before it waits for them.
+     */
+    public synchronized void pauseImports() {
+        importsPaused = true;
+    }
+
+    /** Lets the imports go on (idempotent). */
+    public void resumeImports() {
+        Runnable next;
+        synchronized (this) {
+            importsPaused = false;
+            next = parkedImport;
+            parkedImport = null;
+        }
+        if (next != null) next.run();
     }
 
     /** True once JShell is built and its imports and bindings are evaluated. */
@@ -131,10 +175,7 @@ public final class JShellEvaluator implements AutoCloseable {
     private JShell create() {
         ClassLoader host = JShellEvaluator.class.getClassLoader();
         Bindings.put("meros", meros);
-        JShell js = JShell.builder()
-                .executionEngine(new HostExecution(host), Map.of())
-                .compilerOptions("--class-path", HostExecution.classPath(host))
-                .build();
+        JShell js = HostExecution.newJShell(host);
         // the type by its full name: the package imports come later (importFrom)
         setUp(js, "import meros.shell.Bindings;");
         setUp(js, "meros.core.Meros meros = (meros.core.Meros) Bindings.get(\"meros\");");
@@ -281,7 +322,16 @@ public final class JShellEvaluator implements AutoCloseable {
     public Outcome eval(String source, PrintWriter out, PrintWriter err) {
         stopRequested = false;
         jshell();
+        if (namesTypes(source)) resumeImports();
         awaitImports(source);
+        try {
+            return evalOnThread(source, out, err);
+        } finally {
+            resumeImports();
+        }
+    }
+
+    private Outcome evalOnThread(String source, PrintWriter out, PrintWriter err) {
         return onThread(() -> {
             JShell js = jshell();
             SourceCodeAnalysis sca = js.sourceCodeAnalysis();

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Enumeration;
 import java.util.List;
 
 /**
@@ -32,7 +34,33 @@ public final class Main {
     private Main() { }
 
     public static void main(String[] args) {
+        openClassPathEarly();
         System.exit(run(args));
+    }
+
+    /** The service file the start of java.util.logging looks for in every jar on the class path. */
+    static final String LOGGER_FINDER_SERVICE = "META-INF/services/java.lang.System$LoggerFinder";
+
+    /**
+     * Opens the jars of the class path on a background thread while the main thread starts up. JLine logs through
+     * java.util.logging, whose start looks for {@link #LOGGER_FINDER_SERVICE} in every jar of the class path: opening
+     * them (the signed Bouncy Castle jars with their large manifests among them) costs about 30 ms, which this takes off
+     * the prompt's path: the class path keeps the jars it opened, so that lookup finds them open.
+     */
+    static void openClassPathEarly() {
+        Thread t = new Thread(new Runnable() { // a class, not a lambda: the first lambda costs the main thread the invoke set-up
+            @Override
+            public void run() {
+                try {
+                    Enumeration<URL> found = ClassLoader.getSystemClassLoader().getResources(LOGGER_FINDER_SERVICE);
+                    while (found.hasMoreElements()) found.nextElement();
+                } catch (IOException | RuntimeException e) {
+                    // only a head start: the logging start opens the jars itself
+                }
+            }
+        }, "meros-classpath");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Runs the shell, a command or a script; the handles' connections are closed when it ends. */
@@ -137,9 +165,9 @@ public final class Main {
     }
 
     private static int repl(Meros meros, boolean debug) {
-        // JShell takes about 0.4 s of CPU to build (javac's first compilation). With -Dmeros.jshell.early it starts
-        // at launch; by default once the prompt is drawn (Repl): on 2 loaded cores the early start delayed the
-        // prompt more than it sped up the first result (docs/shell.md, Start-up)
+        // JShell takes about 0.3 s of CPU to build (javac's first compilation). With -Dmeros.jshell.early it starts
+        // at launch; by default once the prompt is drawn (Repl): on 2 cores the early start delays the prompt by
+        // 15-40 ms (docs/shell.md, Start-up)
         JShellEvaluator evaluator = new JShellEvaluator(meros);
         evaluator.debug(debug);
         if (Boolean.getBoolean("meros.jshell.early")) evaluator.warmUp();

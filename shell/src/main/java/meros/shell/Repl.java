@@ -154,14 +154,15 @@ public final class Repl {
 
     /**
      * Called after every redisplay; the first one has drawn the prompt: only then does JShell start building in the
-     * background (unless it already is: {@code -Dmeros.jshell.early}, see {@link Main}), and once JShell is up the
-     * command tree, so that the two do not share the CPU while a first Java line waits. A line that needs the command
-     * names before that (one whose first word could be a command) builds the tree itself.
+     * background (unless it already is: {@code -Dmeros.jshell.early}, see {@link Main}), and once JShell is up and its
+     * imports are in effect the command tree, so that the two do not share the CPU while a first Java line waits or is
+     * evaluated. A line that needs the command names before that (one whose first word could be a command) builds the
+     * tree itself.
      */
     private void onPromptShown() {
         if (warmed) return;
         warmed = true;
-        evaluator.warmUp().whenComplete((js, failure) -> {
+        evaluator.warmUpWithImports().whenComplete((done, failure) -> {
             Thread tree = new Thread(this::commands, "meros-commands");
             tree.setDaemon(true);
             tree.start();
@@ -223,6 +224,7 @@ public final class Repl {
 
     private void runJava(LineReader reader, String first, PrintWriter out) {
         StringBuilder src = new StringBuilder(first);
+        evaluator.pauseImports(); // the line's completeness check and evaluation follow each other on JShell's thread
         try {
             while (evaluator.completeness(src.toString()) == JShellEvaluator.Completeness.INCOMPLETE) {
                 String more;
@@ -242,6 +244,7 @@ public final class Repl {
             out.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             lastExit = ExitCode.FAILED.code;
         } finally {
+            evaluator.resumeImports();
             busyJava = false;
             out.flush();
         }

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -78,6 +79,42 @@ class JShellImportsTest {
             assertTrue(printed.contains("==> \"" + root.getFileName() + "\"\n"), printed);
             assertTrue(printed.contains("==> [2, " + NftRules.tableName("x").length() + ", 2]\n"), printed);
             assertEquals(3, printed.lines().count(), printed);
+        }
+    }
+
+    /** The shell pauses the imports while it reads and evaluates a line (Repl.runJava), as here. */
+    @Test
+    void aLineNamingATypeWhileTheImportsArePausedResumesThemAndWaits() {
+        try (JShellEvaluator ev = new JShellEvaluator(new Meros(new Home(root)))) {
+            StringWriter out = new StringWriter();
+            PrintWriter w = new PrintWriter(out, true);
+            ev.warmUp();
+            ev.pauseImports();
+            assertEquals(JShellEvaluator.Completeness.COMPLETE, ev.completeness("List.of(Duration.ofSeconds(3).toSeconds())"));
+            assertTrue(assertTimeoutPreemptively(ShellFixture.TIMEOUT, () -> ev.eval("List.of(Duration.ofSeconds(3).toSeconds())", w, w)).ok(),
+                    out.toString());
+            assertTrue(out.toString().contains("==> [3]\n"), out.toString());
+        }
+    }
+
+    @Test
+    void aLineNamingNoTypeRunsWhileTheImportsArePausedAndTheyGoOnAfterIt() {
+        try (JShellEvaluator ev = new JShellEvaluator(new Meros(new Home(root)))) {
+            StringWriter out = new StringWriter();
+            PrintWriter w = new PrintWriter(out, true);
+            ev.pauseImports();
+            assertEquals(JShellEvaluator.Completeness.INCOMPLETE, ev.completeness("int f() {"));
+            assertTrue(assertTimeoutPreemptively(ShellFixture.TIMEOUT, () -> ev.eval("int f() { return 40; }", w, w)).ok(), out.toString());
+            // paused again by the next line; evaluating the one before resumed them (eval ends every pause)
+            ev.pauseImports();
+            assertTrue(assertTimeoutPreemptively(ShellFixture.TIMEOUT, () -> ev.eval("f() + 2", w, w)).ok(), out.toString());
+            ev.resumeImports();
+            assertTrue(assertTimeoutPreemptively(ShellFixture.TIMEOUT, () -> ev.eval("NftRules.tableName(\"x\").equals(\"" + NftRules.tableName("x") + "\")", w, w)).ok(),
+                    out.toString());
+            String printed = out.toString();
+            assertTrue(printed.contains("created method f()\n"), printed);
+            assertTrue(printed.contains("==> 42\n"), printed);
+            assertTrue(printed.contains("==> true\n"), printed);
         }
     }
 }
