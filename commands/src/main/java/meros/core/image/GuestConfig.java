@@ -64,6 +64,9 @@ public final class GuestConfig {
             put(f, "etc/systemd/system/serial-getty@" + serial() + ".service.d/10-meros-autologin.conf", serialAutologin(), "rw-r--r--");
             put(f, "etc/systemd/resolved.conf.d/10-meros.conf", "[Resolve]\nLLMNR=no\nMulticastDNS=no\n# VM names are single labels: ask the bridge's DNS forwarder for them too\nResolveUnicastSingleLabel=yes\n", "rw-r--r--");
             put(f, "etc/systemd/journald.conf.d/10-meros.conf", "[Journal]\nStorage=volatile\n", "rw-r--r--");
+            // Debian's ssh.service runs "sshd -t" before sshd: a second start of sshd on the way to SSH under TCG; the
+            // configuration meros writes is checked at build time (SshdChecks) and sshd refuses a bad one itself
+            put(f, "etc/systemd/system/ssh.service.d/10-meros.conf", "[Service]\nExecStartPre=\n", "rw-r--r--");
             // read by pam_env in every session; without it each login logs "Unable to open env file"
             put(f, "etc/default/locale", "LANG=C.UTF-8\n", "rw-r--r--");
             if (!vm.mounts().isEmpty()) {

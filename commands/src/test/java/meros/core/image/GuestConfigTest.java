@@ -146,6 +146,7 @@ class GuestConfigTest {
         assertTrue(g.mask().stream().noneMatch(u -> u.startsWith("modprobe@fuse") || u.contains("udev")), "FUSE and udev stay: " + g.mask());
         assertEquals(List.of("systemd-gpt-auto-generator", "systemd-hibernate-resume-generator", "systemd-tpm2-generator", "systemd-ssh-generator"), g.maskedGenerators());
         assertEquals("LANG=C.UTF-8\n", g.files().get("etc/default/locale").content());
+        assertEquals("[Service]\nExecStartPre=\n", g.files().get("etc/systemd/system/ssh.service.d/10-meros.conf").content());
         Vm a = Fixtures.vm("a", "alpine", "latest-stable", List.of(), "http://127.0.0.1:1/alpine", List.of());
         GuestConfig alpine = new GuestConfig(Fixtures.manifest("al", Path.of("/x/al"), List.of(), List.of(a)), a);
         assertEquals(List.of(), alpine.maskedGenerators());
