@@ -62,7 +62,7 @@ public record BuildKey(Map<String, String> parts) {
     public static final int COMPOSE_VERSION = 1;
 
     /** The format of {@code <vm>.build.json}. */
-    static final int FORMAT = 1;
+    public static final int FORMAT = 1;
 
     /** Parts made redundant in a description when one of the parts they derive from changed. */
     private static final Map<String, Set<String>> DERIVED = Map.of(

@@ -253,7 +253,7 @@ public final class Lifecycle {
      * manifest ({@code box: image out of date (includes changed); rebuilding}), in one build. VMs that keep running are
      * never passed here: their disks stay as they are under them.
      */
-    private void buildOutOfDate(Manifest m, List<String> toStart) {
+    void buildOutOfDate(Manifest m, List<String> toStart) {
         ImageBuilder images = new ImageBuilder(home);
         List<String> missing = new ArrayList<>();
         List<String> build = new ArrayList<>();
