@@ -268,6 +268,6 @@ public record BuildKey(Map<String, String> parts) {
     /** What the release of a VM is resolved from: a record's codename is reused while this stays the same. */
     static String asked(Vm vm, String mirror) {
         String dist = vm.distribution() == null ? "debian" : vm.distribution();
-        return dist + " " + (vm.release() == null ? "" : vm.release()) + " " + (vm.arch() == null ? "" : vm.arch()) + " " + mirror;
+        return dist + " " + (vm.release() == null ? "" : vm.release()) + " " + (vm.arch() == null ? "" : vm.arch()) + " " + mirror.replaceAll("/+$", "");
     }
 }

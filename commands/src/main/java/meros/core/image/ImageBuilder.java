@@ -3,6 +3,7 @@ package meros.core.image;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.base.TextFiles;
 import meros.core.host.Privileges;
 import meros.core.host.Binfmt;
 import meros.core.manifest.Manifest;
@@ -130,7 +131,7 @@ public final class ImageBuilder {
     private String clientPub(String c, String vm) {
         Path pub = new Keys(home, c, vm).clientPub();
         try {
-            return Files.isRegularFile(pub) ? Files.readString(pub).strip() : "";
+            return Files.isRegularFile(pub) ? TextFiles.read(pub).strip() : ""; // as Keys.ensureClientKey reads it
         } catch (IOException e) {
             return "";
         }

@@ -250,10 +250,12 @@ public final class Lifecycle {
 
     /**
      * Builds the disks of the VMs about to start that are missing ({@code building box first}) or out of date against the
-     * manifest ({@code box: image out of date (includes changed); rebuilding}), in one build. VMs that keep running are
-     * never passed here: their disks stay as they are under them.
+     * manifest ({@code box: image out of date (includes changed); rebuilding}), in one build through the
+     * {@link DiskBuilder}; lines go to {@code out}. {@link #init} passes only the VMs it is about to start: the disks of
+     * running VMs stay as they are under them. Blocks for the build; its errors ({@code MerosException}) pass through.
+     * Does not take the constellation's lock ({@code init} holds it).
      */
-    void buildOutOfDate(Manifest m, List<String> toStart) {
+    public void buildOutOfDate(Manifest m, List<String> toStart) {
         ImageBuilder images = new ImageBuilder(home);
         List<String> missing = new ArrayList<>();
         List<String> build = new ArrayList<>();
