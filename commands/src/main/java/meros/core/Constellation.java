@@ -273,8 +273,19 @@ public final class Constellation implements AutoCloseable {
         return new ImageBuilder(meros.home()).buildFrom(manifest, vm, image, progress);
     }
 
-    /** True when the VM's disk (and its kernel and initrd, unless it names its own kernel) exists. Never blocks. */
+    /**
+     * True when the VM's disk (and its kernel and initrd, unless it names its own kernel) exists and was built from what
+     * the manifest, includes and hooks now say ({@link #imageStatus}). Reads local files only (milliseconds).
+     */
     public boolean isBuilt(String vm) {
         return new ImageBuilder(meros.home()).isBuilt(manifest, vm);
+    }
+
+    /**
+     * Whether the VM's disk exists, why it is out of date ({@code packages changed}, {@code built by an older meros}),
+     * or a notice when that could not be checked; what {@code init} looks at before it starts the VM. Reads local files only.
+     */
+    public ImageBuilder.Status imageStatus(String vm) {
+        return new ImageBuilder(meros.home()).status(manifest, vm);
     }
 }

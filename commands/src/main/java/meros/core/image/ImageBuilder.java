@@ -3,6 +3,7 @@ package meros.core.image;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.base.TextFiles;
 import meros.core.host.Privileges;
 import meros.core.host.Binfmt;
 import meros.core.manifest.Manifest;
@@ -71,11 +72,69 @@ public final class ImageBuilder {
     public Path kernel(String c, String vm) { return home.disks().resolve(c).resolve(vm + ".vmlinuz"); }
     public Path initrd(String c, String vm) { return home.disks().resolve(c).resolve(vm + ".initrd"); }
 
-    /** True when the VM's disk exists (and its kernel and initrd, unless it names its own kernel). */
-    public boolean isBuilt(Manifest m, String vm) {
-        Vm v = m.vm(vm);
-        if (!Files.isRegularFile(disk(m.name(), vm))) return false;
-        return v.kernel() != null || (Files.isRegularFile(kernel(m.name(), vm)) && Files.isRegularFile(initrd(m.name(), vm)));
+    /** {@code data/disks/<c>/<vm>.build.json}: the {@link BuildKey} the disk was built with, written after the disk. */
+    public Path buildRecord(String c, String vm) { return home.disks().resolve(c).resolve(vm + ".build.json"); }
+
+    /**
+     * Whether a VM's disk is there and made from what the manifest now says.
+     *
+     * @param exists    the disk exists (and its kernel and initrd, unless the VM names its own kernel)
+     * @param outOfDate null when the disk is up to date, else why not, for one line: {@code not built},
+     *                  {@code built by an older meros} (no build record), {@code packages, includes changed}
+     * @param notice    a line to show even though the disk counts as up to date (the check could not be made, or a
+     *                  {@code build --use} disk whose inputs changed), else null
+     */
+    public record Status(boolean exists, String outOfDate, String notice) {
+        public boolean upToDate() { return outOfDate == null; }
+    }
+
+    /** True when the VM's disk exists and its build record matches the manifest ({@link #status}). */
+    public boolean isBuilt(Manifest m, String vm) { return status(m, vm).upToDate(); }
+
+    /**
+     * Compares the VM's disk with its manifest: the key recorded at build time ({@link BuildKey}) against the key of
+     * the manifest, include files and hooks as they are now. Reads only local files: the release alias ({@code stable})
+     * keeps the codename the build resolved it to while the VM's distribution, release, arch and mirror stay the same
+     * (a {@code build} asks the mirror again). When the key cannot be computed without the mirror (the release changed and
+     * the mirror cannot be reached), the disk counts as up to date and {@link Status#notice} says so. A disk made by
+     * {@code build --use} is never out of date here: a change of its includes, hooks or configuration is a notice
+     * (rebuilding it takes the source image, which only {@code build --use} names).
+     */
+    public Status status(Manifest m, String vmName) {
+        Vm vm = m.vm(vmName);
+        String c = m.name();
+        boolean exists = Files.isRegularFile(disk(c, vmName))
+                && (vm.kernel() != null || (Files.isRegularFile(kernel(c, vmName)) && Files.isRegularFile(initrd(c, vmName))));
+        if (!exists) return new Status(false, "not built", null);
+        BuildKey.Recorded rec = BuildKey.Recorded.read(buildRecord(c, vmName));
+        if (rec == null) return new Status(true, "built by an older meros", null);
+        String clientPub = clientPub(c, vmName);
+        if (rec.image() != null) {
+            BuildKey now = BuildKey.of(m, vm, null, Path.of(rec.image()), clientPub);
+            if (now.key().equals(rec.key())) return new Status(true, null, null);
+            return new Status(true, null, "built from " + rec.image() + " with build --use; " + BuildKey.describe(now.changedSince(rec.parts()))
+                    + " since (run 'meros build --use " + rec.image() + " " + c + " " + vmName + "' to apply)");
+        }
+        BaseSpec spec;
+        try {
+            String mirror = mirror(vm);
+            spec = baseSpec(vm, BuildKey.asked(vm, mirror).equals(rec.asked()) ? rec.codename() : null);
+        } catch (MerosException e) {
+            return new Status(true, null, "could not check the image against the manifest (" + e.getMessage() + "); using the disk as built");
+        }
+        BuildKey now = BuildKey.of(m, vm, spec, null, clientPub);
+        if (now.key().equals(rec.key())) return new Status(true, null, null);
+        return new Status(true, BuildKey.describe(now.changedSince(rec.parts())), null);
+    }
+
+    /** The VM's client public key line, or "" when there is none yet (a build creates it). */
+    private String clientPub(String c, String vm) {
+        Path pub = new Keys(home, c, vm).clientPub();
+        try {
+            return Files.isRegularFile(pub) ? TextFiles.read(pub).strip() : ""; // as Keys.ensureClientKey reads it
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** The mirror a VM's packages come from: the manifest's, else the host's apt sources. */
@@ -88,18 +147,21 @@ public final class ImageBuilder {
     }
 
     /** Resolves release aliases against the mirror and returns what determines the VM's base root. */
-    public BaseSpec baseSpec(Vm vm) {
+    public BaseSpec baseSpec(Vm vm) { return baseSpec(vm, null); }
+
+    /** {@link #baseSpec(Vm)} with the release already resolved to {@code codename}; null resolves it against the mirror. */
+    BaseSpec baseSpec(Vm vm, String codename) {
         String mirror = mirror(vm);
         String dist = vm.distribution() == null ? "debian" : vm.distribution();
         switch (dist) {
             case "debian" -> {
-                String codename = debianCodename(mirror, vm.release());
+                if (codename == null) codename = debianCodename(mirror, vm.release());
                 return new BaseSpec("debian", codename, Recipe.debianArch(vm.arch()), Recipe.debianPackages(vm, codename), mirror);
             }
             case "alpine" -> {
                 String arch = Recipe.alpineArch(vm.arch());
-                Releases.Alpine rel = Releases.alpine(mirror, vm.release(), arch);
-                return new BaseSpec("alpine", rel.version(), arch, Recipe.alpinePackages(vm), mirror);
+                String version = codename != null ? codename : Releases.alpine(mirror, vm.release(), arch).version();
+                return new BaseSpec("alpine", version, arch, Recipe.alpinePackages(vm), mirror);
             }
             default -> throw MerosException.usage("VM '" + vm.name() + "': distribution '" + dist + "' is not supported (debian, alpine)");
         }
@@ -236,6 +298,7 @@ public final class ImageBuilder {
             Files.createDirectories(outDir);
             GuestConfig cfg = new GuestConfig(m, vm);
             String clientPub = keys.ensureClientKey("meros@" + c + "/" + vm.name());
+            BuildKey.Recorded rec = record(m, vm, null, image, clientPub);
             Path hostKeyDir = work.resolve("hostkey");
             Keys.generateHostKey(hostKeyDir, "root@" + cfg.hostname());
             Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");
@@ -265,7 +328,7 @@ public final class ImageBuilder {
                     s.ok(ki[0].getFileName().toString());
                 }
             }
-            commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp);
+            commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp, rec);
             double secs = (System.nanoTime() - t0) / 1e9;
             progress.note(String.format(Locale.ROOT, "built %s in %.1f s (from %s)", disk(c, vm.name()), secs, image.getFileName()));
             return new BuiltImage(vm.name(), disk(c, vm.name()), vm.kernel() == null ? kernel(c, vm.name()) : null,
@@ -334,8 +397,21 @@ public final class ImageBuilder {
         return false;
     }
 
-    /** Renames every temp output into place; the disk last, so a complete disk always has its kernel, initrd and host key. */
-    private void commit(String c, Vm vm, Keys keys, Path hostKeyDir, List<Path> temps, Path kernelTmp, Path initrdTmp, Path diskTmp) throws IOException {
+    /** The build record of a VM about to be built from {@code spec} (a recipe build) or {@code image} ({@code build --use}). */
+    static BuildKey.Recorded record(Manifest m, Vm vm, BaseSpec spec, Path image, String clientPub) {
+        BuildKey k = BuildKey.of(m, vm, spec, image, clientPub);
+        return new BuildKey.Recorded(BuildKey.FORMAT, k.key(), spec == null ? null : BuildKey.asked(vm, spec.mirror()),
+                spec == null ? null : spec.codename(), image == null ? null : image.toString(), k.parts());
+    }
+
+    /**
+     * Renames every temp output into place; the disk last, so a complete disk always has its kernel, initrd and host key.
+     * The old build record goes first and the new one is written after the disk: a disk without a matching record counts
+     * as out of date, never the other way round.
+     */
+    private void commit(String c, Vm vm, Keys keys, Path hostKeyDir, List<Path> temps, Path kernelTmp, Path initrdTmp, Path diskTmp,
+                        BuildKey.Recorded rec) throws IOException {
+        Files.deleteIfExists(buildRecord(c, vm.name()));
         Path hostPubTmp = keys.dir().resolve(".ssh_host_ed25519_key.pub.tmp");
         track(temps, hostPubTmp);
         Files.createDirectories(keys.dir());
@@ -346,6 +422,7 @@ public final class ImageBuilder {
         }
         Files.move(hostPubTmp, keys.hostPub(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Files.move(diskTmp, disk(c, vm.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        rec.write(buildRecord(c, vm.name()));
     }
 
     private void preflight() {
@@ -390,6 +467,7 @@ public final class ImageBuilder {
             }
 
             String clientPub = keys.ensureClientKey("meros@" + c + "/" + vm.name());
+            BuildKey.Recorded rec = record(m, vm, spec, useImage, clientPub);
             Path hostKeyDir = work.resolve("hostkey");
             Keys.generateHostKey(hostKeyDir, "root@" + cfg.hostname());
 
@@ -424,7 +502,7 @@ public final class ImageBuilder {
                 s.ok(Size.format(size) + " qcow2");
             }
 
-            commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp);
+            commit(c, vm, keys, hostKeyDir, temps, kernelTmp, initrdTmp, diskTmp, rec);
             double secs = (System.nanoTime() - t0) / 1e9;
             progress.note(String.format(Locale.ROOT, "built %s in %.1f s (base %s)", disk(c, vm.name()), secs,
                     useImage != null ? "from " + useImage.getFileName() : hit[0] ? "cache hit" : "bootstrapped"));

@@ -52,7 +52,7 @@ import java.util.function.Consumer;
  * Progress goes to the {@code out} consumer one line at a time.
  */
 public final class Lifecycle {
-    /** Builds missing disks (the image builder); called before any VM starts. */
+    /** Builds missing and out-of-date disks (the image builder); called before any VM starts. */
     public interface DiskBuilder {
         void build(Manifest m, List<String> vms);
     }
@@ -141,10 +141,10 @@ public final class Lifecycle {
      */
     public Lifecycle readyConnections(ReadyConnection sink) { this.readyConnections = sink; return this; }
 
-    /** How missing disks get built (default: the image builder, step lines to {@code out}). */
+    /** How missing and out-of-date disks get built (default: the image builder, step lines to {@code out}). */
     public Lifecycle diskBuilder(DiskBuilder b) { this.diskBuilder = b; return this; }
 
-    /** Builds missing disks with the image builder, reporting to the given progress. */
+    /** Builds missing and out-of-date disks with the image builder, reporting to the given progress. */
     public Lifecycle buildProgress(Progress p) {
         this.diskBuilder = (m, vms) -> new ImageBuilder(home).build(m, vms, p);
         return this;
@@ -210,12 +210,7 @@ public final class Lifecycle {
             if (!refused.isEmpty()) {
                 throw MerosException.usage(refused.size() == 1 ? refused.get(0) : "cannot start " + m.name() + ":\n  " + String.join("\n  ", refused));
             }
-            ImageBuilder images = new ImageBuilder(home);
-            List<String> unbuilt = toStart.stream().filter(n -> !images.isBuilt(m, n)).toList();
-            if (!unbuilt.isEmpty()) {
-                out.accept("building " + String.join(", ", unbuilt) + " first");
-                diskBuilder.build(m, unbuilt);
-            }
+            buildOutOfDate(m, toStart);
 
             // acceleration and ports are decided before the parallel start, and before anything is made on the host:
             // a refused acceleration (kvm asked for where KVM is unusable) leaves no bridge or tap behind
@@ -285,6 +280,29 @@ public final class Lifecycle {
             result.addAll(Parallel.values(outcomes));
             return checked(m, result);
         }
+    }
+
+    /**
+     * Builds the disks of the VMs about to start that are missing ({@code building box first}) or out of date against the
+     * manifest ({@code box: image out of date (includes changed); rebuilding}), in one build through the
+     * {@link DiskBuilder}; lines go to {@code out}. {@link #init} passes only the VMs it is about to start: the disks of
+     * running VMs stay as they are under them. Blocks for the build; its errors ({@code MerosException}) pass through.
+     * Does not take the constellation's lock ({@code init} holds it).
+     */
+    public void buildOutOfDate(Manifest m, List<String> toStart) {
+        ImageBuilder images = new ImageBuilder(home);
+        List<String> missing = new ArrayList<>();
+        List<String> build = new ArrayList<>();
+        for (String n : toStart) {
+            ImageBuilder.Status st = images.status(m, n);
+            if (st.notice() != null) out.accept(n + ": " + st.notice());
+            if (st.upToDate()) continue;
+            if (!st.exists()) missing.add(n);
+            else out.accept(n + ": image out of date (" + st.outOfDate() + "); rebuilding");
+            build.add(n);
+        }
+        if (!missing.isEmpty()) out.accept("building " + String.join(", ", missing) + " first");
+        if (!build.isEmpty()) diskBuilder.build(m, build);
     }
 
     /** The outcomes, or an error naming every VM that did not come up (they keep running). */

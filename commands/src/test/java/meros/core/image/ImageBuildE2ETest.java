@@ -2,6 +2,7 @@ package meros.core.image;
 
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.lifecycle.Lifecycle;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestLoader;
 import meros.core.proc.Proc;
@@ -163,10 +164,53 @@ class ImageBuildE2ETest {
         assertNoTempFiles();
         assertFalse(Files.exists(builder.workDir("demo", demo().vm("box"))), "the work directory is removed");
         assertFalse(Files.exists(home.resolve("data/build/demo/box.tmp")));
+        assertTrue(builder.status(demo(), "box").upToDate(), "the previous disk's record is kept with it");
     }
 
     @Test
     @Order(4)
+    void initRebuildsTheDiskWhenAnIncludesContentChangedAndLeavesAnUpToDateOneAlone() throws Exception {
+        Path disk = home.resolve("data/disks/demo/box.qcow2");
+        Path record = builder.buildRecord("demo", "box");
+        assertTrue(Files.isRegularFile(record), "the build wrote its record beside the disk");
+        assertTrue(builder.status(demo(), "box").upToDate(), String.valueOf(builder.status(demo(), "box")));
+
+        // what init pays for the check when nothing changed: manifest load + status, best of 20
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 20; i++) {
+            long t0 = System.nanoTime();
+            builder.status(demo(), "box");
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        System.out.printf("up-to-date check of demo/box: %.2f ms%n", best / 1e6);
+
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        Lifecycle init = new Lifecycle(new Home(home), lines::add);
+        FileTime built = Files.getLastModifiedTime(disk);
+        init.buildOutOfDate(demo(), List.of("box"));
+        assertEquals(List.of(), lines, "an up-to-date disk is not rebuilt");
+        assertEquals(built, Files.getLastModifiedTime(disk));
+
+        Files.writeString(home.resolve("constellations/demo/includes.chroot/etc/motd"), "rebuilt by init\n");
+        assertEquals("includes changed", builder.status(demo(), "box").outOfDate());
+        init.buildOutOfDate(demo(), List.of("box"));
+        assertEquals("box: image out of date (includes changed); rebuilding", lines.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("(base cache hit)")), "the base cache keeps it cheap: " + lines);
+        assertNotEquals(built, Files.getLastModifiedTime(disk));
+        try (Image img = Image.open(disk)) {
+            assertEquals("rebuilt by init\n", img.cat("/etc/motd"));
+        }
+        assertTrue(builder.status(demo(), "box").upToDate(), String.valueOf(builder.status(demo(), "box")));
+
+        byte[] kept = Files.readAllBytes(record);
+        Files.delete(record);
+        assertEquals("built by an older meros", builder.status(demo(), "box").outOfDate());
+        Files.write(record, kept);
+        assertNoTempFiles();
+    }
+
+    @Test
+    @Order(5)
     void theBuiltDiskBootsUnderTcgToAnSshBannerAndAcceptsThePinnedKeys() throws Exception {
         Path state = Files.createTempDirectory(home, "boot");
         Path overlay = state.resolve("overlay.qcow2");
@@ -197,7 +241,7 @@ class ImageBuildE2ETest {
             ssh.addAll(List.of("cat /etc/motd; sudo -n id -u; hostname"));
             Proc.Result r = Proc.of(ssh).timeout(Duration.ofMinutes(2)).call();
             assertEquals(0, r.exit(), r.stderr());
-            assertEquals("changed include\n0\nbox\n", r.stdout());
+            assertEquals("rebuilt by init\n0\nbox\n", r.stdout(), "the include init rebuilt the disk for is in the guest");
         } finally {
             qemu.destroy();
             if (!qemu.waitFor(10, TimeUnit.SECONDS)) qemu.destroyForcibly().waitFor();
@@ -240,11 +284,17 @@ class ImageBuildE2ETest {
         assertEquals("HdrS", new String(Files.readAllBytes(built.kernel()), 0x202, 4, StandardCharsets.US_ASCII));
         assertTrue(Files.size(built.initrd()) > 1_000_000);
         assertNoTempFiles();
+        ImageBuilder.Status st = b.status(demo(), "box");
+        assertTrue(st.upToDate() && st.notice() == null, "a build --use disk is never rebuilt from the recipe: " + st);
+        Files.writeString(home.resolve("constellations/demo/includes.chroot/etc/motd"), "after --use\n");
+        st = b.status(demo(), "box");
+        assertTrue(st.upToDate(), String.valueOf(st));
+        assertEquals("built from " + in + " with build --use; includes changed since (run 'meros build --use " + in + " demo box' to apply)", st.notice());
         Files.delete(in);
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void useWithVirtCustomizeAppliesIncludesHooksAndKeysToACopy() throws Exception {
         assertTrue(Proc.onPath("virt-customize"), "virt-customize is required (package libguestfs-tools)");
         useAppliesIncludesHooksAndKeys(builder, "input-guestfs");
@@ -252,7 +302,7 @@ class ImageBuildE2ETest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void useWithoutVirtCustomizeFallsBackToDebugfsForWholeDiskExt4() throws Exception {
         useAppliesIncludesHooksAndKeys(new ImageBuilder(new Home(home)).useVirtCustomize(false), "input-debugfs");
         assertTrue(progress.stream().anyMatch(l -> l.contains("debugfs rdump")), progress.toString());
@@ -283,7 +333,7 @@ class ImageBuildE2ETest {
     static void assertNoTempFiles() throws IOException {
         try (Stream<Path> s = Files.list(home.resolve("data/disks/demo"))) {
             List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
-            assertEquals(List.of("box.initrd", "box.qcow2", "box.vmlinuz"), names);
+            assertEquals(List.of("box.build.json", "box.initrd", "box.qcow2", "box.vmlinuz"), names);
         }
         try (Stream<Path> s = Files.list(home.resolve("data/cache/base"))) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no temporary cache entry left");

@@ -1,0 +1,85 @@
+package meros.core.lifecycle;
+
+import meros.core.base.Home;
+import meros.core.image.BaseSpec;
+import meros.core.image.BuildKey;
+import meros.core.image.ImageBuilder;
+import meros.core.image.Recipe;
+import meros.core.manifest.Manifest;
+import meros.core.manifest.Vm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Which disks {@code init} builds before starting, and the line it says for each. */
+class RebuildOutOfDateTest {
+    @TempDir Path tmp;
+    static final String MIRROR = "http://127.0.0.1:1/debian";
+
+    static Vm vm(String name, List<String> packages) {
+        return new Vm(name, "x86_64", "debian", "stable", packages, MIRROR, 2L << 30, 1024, 2, List.of(), null, null,
+                Vm.Accel.AUTO, "none", List.of(), "debian", null, Vm.NetworkMode.USER, false, 120, List.of(), List.of());
+    }
+
+    Manifest manifest(Vm... vms) throws Exception {
+        Path dir = tmp.resolve("constellations/lab");
+        Files.createDirectories(dir);
+        Map<String, Vm> m = new LinkedHashMap<>();
+        for (Vm v : vms) m.put(v.name(), v);
+        return new Manifest("lab", dir, dir.resolve("lab.yml"), Map.of(), m);
+    }
+
+    /** Stand-in disk files for {@code vm}, recorded as built from {@code as} when that is not null. */
+    void disk(Home home, Manifest as, String vm) throws Exception {
+        ImageBuilder b = new ImageBuilder(home);
+        Files.createDirectories(b.disk("lab", vm).getParent());
+        for (Path p : List.of(b.disk("lab", vm), b.kernel("lab", vm), b.initrd("lab", vm))) Files.writeString(p, "x");
+        if (as == null) return;
+        Vm v = as.vm(vm);
+        BaseSpec spec = new BaseSpec("debian", "trixie", "amd64", Recipe.debianPackages(v, "trixie"), MIRROR);
+        BuildKey k = BuildKey.of(as, v, spec, null, "");
+        new BuildKey.Recorded(BuildKey.FORMAT, k.key(), "debian stable x86_64 " + MIRROR, "trixie", null, k.parts()).write(b.buildRecord("lab", vm));
+    }
+
+    @Test
+    void missingOutOfDateAndOlderDisksAreBuiltInOneBuildAndUpToDateOnesAreNot() throws Exception {
+        Home home = new Home(tmp);
+        Manifest before = manifest(vm("db", List.of("curl")), vm("web", List.of("curl")), vm("old", List.of()), vm("new", List.of()));
+        disk(home, before, "db");
+        disk(home, before, "web");
+        disk(home, null, "old");
+        Manifest now = manifest(vm("db", List.of("curl")), vm("web", List.of("curl", "nginx")), vm("old", List.of()), vm("new", List.of()));
+
+        List<String> lines = new ArrayList<>();
+        List<List<String>> builds = new ArrayList<>();
+        Lifecycle l = new Lifecycle(home, lines::add).diskBuilder((m, vms) -> builds.add(vms));
+        l.buildOutOfDate(now, List.of("db", "web", "old", "new"));
+
+        assertEquals(List.of(List.of("web", "old", "new")), builds);
+        assertEquals(List.of("web: image out of date (packages changed); rebuilding",
+                "old: image out of date (built by an older meros); rebuilding",
+                "building new first"), lines);
+    }
+
+    @Test
+    void onlyTheVmsAboutToStartAreLookedAt() throws Exception {
+        Home home = new Home(tmp);
+        Manifest before = manifest(vm("db", List.of("curl")), vm("web", List.of("curl")));
+        disk(home, before, "db");
+        disk(home, before, "web");
+        Manifest now = manifest(vm("db", List.of("curl", "postgresql")), vm("web", List.of("curl")));
+        List<List<String>> builds = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        new Lifecycle(home, lines::add).diskBuilder((m, vms) -> builds.add(vms)).buildOutOfDate(now, List.of("web"));
+        assertEquals(List.of(), builds, "db (running, not starting) keeps its disk");
+        assertEquals(List.of(), lines);
+    }
+}
