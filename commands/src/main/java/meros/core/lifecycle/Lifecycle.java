@@ -485,15 +485,6 @@ public final class Lifecycle {
     }
 
     /**
-     * Waits until the VM answers: an SSH login with the pinned key (or, without an SSH endpoint, its guest agent).
-     * Says every {@link #WAIT_REPORT_INTERVAL} what it waits for and the last serial line.
-     *
-     * @param t0 when this VM's start began (System.nanoTime), for the reported ready time
-     * @return the VM ready, or not ready when the deadline passed (the VM keeps running)
-     * @throws MerosException when QEMU exits during boot, the host key does not match, or the guest refuses the key
-     */
-    /** The guest answered and refused meros (e.g. its key): final, neither retried nor worked around by a cold boot. */
-    /**
      * How long sshd may refuse meros's key before readiness gives up at once: a booting Debian guest's pam_nologin
      * ({@code /run/nologin}, removed by {@code systemd-user-sessions.service}) refuses every user but root for a
      * while after sshd starts. A key that is really not authorized gets no login within this time of its first
@@ -501,10 +492,21 @@ public final class Lifecycle {
      */
     static final Duration KEY_REFUSAL_GRACE = Duration.ofSeconds(30);
 
+    /** The guest answered and refused meros (e.g. its key): final, neither retried nor worked around by a cold boot. */
     static final class GuestRefused extends MerosException {
         GuestRefused(String message) { super(ExitCode.FAILED, message); }
     }
 
+    /**
+     * Waits until the VM answers: an SSH login with the pinned key (or, without an SSH endpoint, its guest agent).
+     * Says every {@link #WAIT_REPORT_INTERVAL} what it waits for and the last serial line. The login that answered
+     * goes to {@link #readyConnections} (else it is closed).
+     *
+     * @param t0      when this VM's start began (System.nanoTime), for the reported ready time
+     * @param resumed the VM runs a saved boot: logged into as root first (see docs/run.md, "Waiting for a VM")
+     * @return the VM ready, or not ready when the deadline passed (the VM keeps running)
+     * @throws MerosException when QEMU exits during boot, the host key does not match, or the guest refuses the key
+     */
     private Started awaitReady(VmRuntime r, VmState st, long t0, Deadline deadline, boolean reattached, boolean resumed) {
         Vm vm = r.vm();
         // A resumed guest is logged into as root first: scenario commands (succeed, execute) run as root, and the

@@ -33,9 +33,9 @@ public final class Readiness {
     }
 
     /**
-     * What {@code init} reports when the guest's sshd answers but refuses meros's key: that does not change by
-     * waiting (the guest's {@code authorized_keys} no longer hold the key meros wrote at build time), so it ends the
-     * wait at once instead of running into the boot timeout.
+     * What {@code init} reports when the guest's sshd keeps refusing meros's key (the guest's {@code authorized_keys}
+     * no longer hold the key meros wrote at build time): the wait ends {@code Lifecycle.KEY_REFUSAL_GRACE} after the
+     * first refusal instead of running into the boot timeout.
      */
     public static String keyRefused(String vm, String user) {
         return vm + " refused meros's key for user " + user + ": does an include replace ~/.ssh/authorized_keys?";
