@@ -427,7 +427,7 @@ public final class Lifecycle {
      * @throws MerosException when it does not answer in time (the caller boots the VM cold instead)
      */
     Started awaitResumed(VmRuntime r, VmState st, long t0, Duration limit) {
-        Started s = awaitReady(r, st, t0, Deadline.after(limit), false, true);
+        Started s = awaitReady(r, st, t0, Deadline.after(limit), false, true, true);
         if (!s.ready()) throw MerosException.failed("vm " + r.vm().name() + " did not answer within " + limit.toSeconds() + " s of resuming");
         return s;
     }
@@ -455,7 +455,9 @@ public final class Lifecycle {
             st = r.start(Vm.Accel.TCG, userNet(vm), b.sshPort(), b.mcast());
             announce(vm, st);
         }
-        return awaitReady(r, st, t0, Deadline.after(Duration.ofSeconds(vm.bootTimeoutSeconds())), false, false);
+        // a boot about to be saved must not hold meros's session: the resumed copies would all start with it
+        boolean handOver = !(saveBoots && vm.mounts().isEmpty());
+        return awaitReady(r, st, t0, Deadline.after(Duration.ofSeconds(vm.bootTimeoutSeconds())), false, false, handOver);
     }
 
     private void announce(Vm vm, VmState st) {
@@ -499,15 +501,15 @@ public final class Lifecycle {
 
     /**
      * Waits until the VM answers: an SSH login with the pinned key (or, without an SSH endpoint, its guest agent).
-     * Says every {@link #WAIT_REPORT_INTERVAL} what it waits for and the last serial line. The login that answered
-     * goes to {@link #readyConnections} (else it is closed).
+     * Says every {@link #WAIT_REPORT_INTERVAL} what it waits for and the last serial line.
      *
-     * @param t0      when this VM's start began (System.nanoTime), for the reported ready time
-     * @param resumed the VM runs a saved boot: logged into as root first (see docs/run.md, "Waiting for a VM")
+     * @param t0       when this VM's start began (System.nanoTime), for the reported ready time
+     * @param resumed  the VM runs a saved boot: logged into as root first (see docs/run.md, "Waiting for a VM")
+     * @param handOver the login that answered goes to {@link #readyConnections}; else, or without one, it is closed
      * @return the VM ready, or not ready when the deadline passed (the VM keeps running)
      * @throws MerosException when QEMU exits during boot, the host key does not match, or the guest refuses the key
      */
-    private Started awaitReady(VmRuntime r, VmState st, long t0, Deadline deadline, boolean reattached, boolean resumed) {
+    private Started awaitReady(VmRuntime r, VmState st, long t0, Deadline deadline, boolean reattached, boolean resumed, boolean handOver) {
         Vm vm = r.vm();
         // A resumed guest is logged into as root first: scenario commands (succeed, execute) run as root, and the
         // connection is handed on to them. A booting guest is logged into as its user, whom pam_nologin refuses
@@ -575,7 +577,7 @@ public final class Lifecycle {
             double s = (System.nanoTime() - t0) / 1e9;
             out.accept(String.format("%s: ready in %.1f s (%s)", vm.name(), s, how));
             if (kept[0] != null) {
-                if (readyConnections != null) readyConnections.accept(vm.name(), keptUser[0], kept[0]);
+                if (readyConnections != null && handOver) readyConnections.accept(vm.name(), keptUser[0], kept[0]);
                 else kept[0].close();
             }
             return new Started(vm.name(), reattached, true, s, how, null);
@@ -603,7 +605,7 @@ public final class Lifecycle {
         Duration left = Duration.ofSeconds(bootSeconds).minusMillis(sinceStart);
         if (left.compareTo(REATTACH_MIN_WAIT) < 0) left = REATTACH_MIN_WAIT;
         if (st == null) return new Started(r.vm().name(), true, true, 0, "running (no vm.json: not checked)", null);
-        return awaitReady(r, st, t0, Deadline.after(left), true, false);
+        return awaitReady(r, st, t0, Deadline.after(left), true, false, true);
     }
 
     /** Whether the VM's kernel has printed its first line on the serial console. */
