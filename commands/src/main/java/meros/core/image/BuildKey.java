@@ -161,6 +161,7 @@ public record BuildKey(Map<String, String> parts) {
         }
         sb.append("enable ").append(String.join(" ", cfg.enable())).append('\n');
         sb.append("mask ").append(String.join(" ", cfg.mask())).append('\n');
+        sb.append("generators off ").append(String.join(" ", cfg.maskedGenerators())).append('\n');
         if (cfg.alpine()) sb.append("links ").append(cfg.alpineServiceLinks()).append('\n');
         return sha256(sb.toString());
     }

@@ -286,6 +286,8 @@ public final class GuestConfig {
      * {@code session optional pam_motd.so motd=/run/motd.dynamic} runs {@code run-parts /etc/update-motd.d} (three
      * programs) in every SSH session, also for a single command; under TCG that was about 0.3 s of each login meros
      * makes. The static {@code /etc/motd} line ({@code pam_motd.so noupdate}) and every other line stay as they are.
+     * An edit of the distribution's file, so not part of {@link #files()}: a change here needs a
+     * {@link BuildKey#COMPOSE_VERSION} bump to reach existing disks.
      *
      * @param current the distribution's {@code /etc/pam.d/sshd}
      */
