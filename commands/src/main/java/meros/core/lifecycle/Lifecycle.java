@@ -564,6 +564,11 @@ public final class Lifecycle {
                     out.accept(vm.name() + ": QEMU exited during boot; last serial lines:\n" + indent(r.serialTail(15)));
                     return Poll.never("QEMU exited during boot (" + r.status().reason() + ")");
                 }
+                String panic = kernelPanic(r.serialTail(40));
+                if (panic != null) {
+                    out.accept(vm.name() + ": the guest's kernel panicked; last serial lines:\n" + indent(r.serialTail(25)));
+                    return Poll.never("the guest's kernel panicked (" + panic + "; QEMU keeps running for 'info' and the serial log)");
+                }
                 String last = lastLine(r);
                 if (System.nanoTime() > nextReport[0]) {
                     nextReport[0] += WAIT_REPORT_INTERVAL.toNanos();
@@ -616,6 +621,16 @@ public final class Lifecycle {
     private static String seenOnSerial(VmRuntime r) {
         String last = lastLine(r);
         return last.isEmpty() ? "the serial log is empty" : "last serial line: " + last;
+    }
+
+    /**
+     * The line of a serial log's tail where the guest's kernel said it panicked ({@code Kernel panic - not syncing:
+     * ...}, printed by Linux's panic()), without terminal controls; null when it did not. A panicked kernel stops: the
+     * wait for it ends at once.
+     */
+    static String kernelPanic(String serialTail) {
+        return serialTail.lines().map(Lifecycle::printable).filter(l -> l.contains("Kernel panic - not syncing"))
+                .filter(l -> !l.contains("---[ end ")).findFirst().map(String::strip).orElse(null);
     }
 
     /** The serial log's last non-blank line, without terminal escape sequences and control characters, at most 100 characters. */

@@ -3,6 +3,7 @@ package meros.core.lifecycle;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class SerialLineTest {
     @Test
@@ -11,5 +12,20 @@ class SerialLineTest {
                 Lifecycle.printable("\u001B[0;1;31m[   ***]\u001B[0m A start job is running for systemd-networkd\r"));
         assertEquals("[  OK  ] Reached target", Lifecycle.printable("\u001BM\u001B[K[  \u001B[0;32mOK  \u001B[0m] Reached target\u0007"));
         assertEquals("plain", Lifecycle.printable("plain"));
+    }
+
+    @Test
+    void aKernelPanicOnTheSerialConsoleIsFoundWithItsReason() {
+        String tail = """
+                [   14.323866] RIP: 0010:proc_sys_call_handler+0x1a0/0x2e0
+                [   14.324061] Kernel panic - not syncing: Fatal exception in interrupt
+                [   14.324789] Kernel Offset: 0x2d200000 from 0xffffffff81000000
+                [   14.330588] ---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---
+                """;
+        assertEquals("[   14.324061] Kernel panic - not syncing: Fatal exception in interrupt", Lifecycle.kernelPanic(tail));
+        assertEquals("[    3.1] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)",
+                Lifecycle.kernelPanic("\u001B[0m[    3.1] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\r\n"));
+        assertNull(Lifecycle.kernelPanic("[  OK  ] Started ssh.service\n[   12.0] kernel: panic_on_warn is 0\n"));
+        assertNull(Lifecycle.kernelPanic(""));
     }
 }
