@@ -84,7 +84,7 @@ final class Http {
         } catch (IllegalArgumentException e) {
             throw MerosException.usage("mirror '" + mirror + "' is not a valid URL");
         } catch (IOException e) {
-            throw new MerosException(ExitCode.EXTERNAL, "mirror " + mirror + " unreachable: "
+            throw new MirrorUnreachable("mirror " + mirror + " unreachable: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import meros.core.base.MerosException;
 import meros.core.host.Binfmt;
 import meros.core.host.Kvm;
 import meros.core.host.Privileges;
+import meros.core.image.MirrorUnreachable;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Progress;
 import meros.core.manifest.Bridge;
@@ -302,7 +303,19 @@ public final class Lifecycle {
             build.add(n);
         }
         if (!missing.isEmpty()) out.accept("building " + String.join(", ", missing) + " first");
-        if (!build.isEmpty()) diskBuilder.build(m, build);
+        if (build.isEmpty()) return;
+        try {
+            diskBuilder.build(m, build);
+        } catch (MirrorUnreachable e) {
+            // offline (or in a network namespace): a disk that exists still boots, as it was built; a missing one cannot
+            if (!missing.isEmpty()) throw e;
+            for (String n : build) {
+                if (!images.status(m, n).upToDate()) {
+                    out.accept(n + ": not rebuilt (" + e.getMessage() + "); booting the disk as it was built ('build "
+                            + m.name() + "' rebuilds it)");
+                }
+            }
+        }
     }
 
     /** The outcomes, or an error naming every VM that did not come up (they keep running). */

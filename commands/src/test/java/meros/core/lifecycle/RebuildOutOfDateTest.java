@@ -1,8 +1,10 @@
 package meros.core.lifecycle;
 
 import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.image.BaseSpec;
 import meros.core.image.BuildKey;
+import meros.core.image.MirrorUnreachable;
 import meros.core.image.ImageBuilder;
 import meros.core.image.Recipe;
 import meros.core.manifest.Manifest;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Which disks {@code init} builds before starting, and the line it says for each. */
 class RebuildOutOfDateTest {
@@ -81,5 +84,23 @@ class RebuildOutOfDateTest {
         new Lifecycle(home, lines::add).diskBuilder((m, vms) -> builds.add(vms)).buildOutOfDate(now, List.of("web"));
         assertEquals(List.of(), builds, "db (running, not starting) keeps its disk");
         assertEquals(List.of(), lines);
+    }
+
+    @Test
+    void anOutOfDateDiskBootsAsBuiltWhenTheMirrorIsUnreachableButAMissingOneFails() throws Exception {
+        Home home = new Home(tmp);
+        Manifest before = manifest(vm("web", List.of("curl")), vm("new", List.of()));
+        disk(home, before, "web");
+        Manifest now = manifest(vm("web", List.of("curl", "nginx")), vm("new", List.of()));
+        List<String> lines = new ArrayList<>();
+        Lifecycle l = new Lifecycle(home, lines::add).diskBuilder((m, vms) -> {
+            throw new MirrorUnreachable("mirror " + MIRROR + " unreachable: ConnectException");
+        });
+        l.buildOutOfDate(now, List.of("web"));
+        assertEquals(List.of("web: image out of date (packages changed); rebuilding",
+                "web: not rebuilt (mirror " + MIRROR + " unreachable: ConnectException); booting the disk as it was built ('build lab' rebuilds it)"), lines);
+
+        MerosException e = assertThrows(MerosException.class, () -> l.buildOutOfDate(now, List.of("web", "new")));
+        assertEquals("mirror " + MIRROR + " unreachable: ConnectException", e.getMessage());
     }
 }
