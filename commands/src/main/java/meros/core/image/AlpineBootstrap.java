@@ -5,14 +5,10 @@ import meros.core.base.MerosException;
 import meros.core.proc.Proc;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -51,7 +47,7 @@ final class AlpineBootstrap implements Bootstrapper {
             } else {
                 throw new MerosException(ExitCode.EXTERNAL, "no checksum for " + url + " on " + spec.mirror());
             }
-            String actual = sha256(tgz);
+            String actual = Fs.sha256(tgz);
             if (!actual.equals(expected)) {
                 throw new MerosException(ExitCode.EXTERNAL, "checksum mismatch for " + release.file() + ": expected " + expected + ", got " + actual);
             }
@@ -82,15 +78,4 @@ final class AlpineBootstrap implements Bootstrapper {
         }
     }
 
-    static String sha256(Path f) throws IOException {
-        try (InputStream in = Files.newInputStream(f)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -11,7 +11,6 @@ import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -207,16 +206,10 @@ public record BuildKey(Map<String, String> parts) {
     }
 
     static String fileSha256(Path f) {
-        try (InputStream in = Files.newInputStream(f)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-            return HexFormat.of().formatHex(md.digest());
+        try {
+            return Fs.sha256(f);
         } catch (IOException e) {
             throw Fs.ioError("reading " + f, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

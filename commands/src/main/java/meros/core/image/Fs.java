@@ -4,6 +4,7 @@ import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -14,6 +15,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Set;
 
 /** File helpers for the builder: one-line errors (ENOSPC named as such), recursive delete, atomic writes. */
@@ -33,6 +37,19 @@ final class Fs {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof NoSuchFileException) m = "no such file " + m;
         return new MerosException(ExitCode.FAILED, doing + " failed: " + m, e);
+    }
+
+    /** The SHA-256 of a file's content, lower-case hex (read in 64 KiB pieces). */
+    static String sha256(Path f) throws IOException {
+        try (InputStream in = Files.newInputStream(f)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Deletes a tree without following symlinks; missing is fine. */

@@ -40,7 +40,7 @@ class AlpineBootstrapTest {
         Files.writeString(root.resolve("etc/os-release"), "ID=alpine\n");
         tarball = tmp.resolve("alpine-minirootfs-3.20.3-x86_64.tar.gz");
         Proc.of("tar", "-C", root.toString(), "-czf", tarball.toString(), ".").run();
-        sha = AlpineBootstrap.sha256(tarball);
+        sha = Fs.sha256(tarball);
     }
 
     private LocalMirror serve(String checksumFile) throws Exception {
