@@ -577,12 +577,13 @@ public final class Lifecycle {
                     out.accept(vm.name() + ": QEMU exited during boot; last serial lines:\n" + indent(r.serialTail(15)));
                     return Poll.never("QEMU exited during boot (" + r.status().reason() + ")");
                 }
-                String panic = kernelPanic(r.serialTail(40));
+                String tail = r.serialTail(40); // one read per poll: the panic check and the progress line
+                String panic = kernelPanic(tail);
                 if (panic != null) {
-                    out.accept(vm.name() + ": the guest's kernel panicked; last serial lines:\n" + indent(r.serialTail(25)));
+                    out.accept(vm.name() + ": the guest's kernel panicked; last serial lines:\n" + indent(tail));
                     return Poll.never("the guest's kernel panicked (" + panic + "; QEMU keeps running for 'info' and the serial log)");
                 }
-                String last = lastLine(r);
+                String last = lastLine(tail);
                 if (System.nanoTime() > nextReport[0]) {
                     nextReport[0] += WAIT_REPORT_INTERVAL.toNanos();
                     out.accept(String.format("%s: waiting for %s (%.0f s of %d s; %s)", vm.name(), waitingFor, d.elapsed().toMillis() / 1000.0,
@@ -648,7 +649,12 @@ public final class Lifecycle {
 
     /** The serial log's last non-blank line, without terminal escape sequences and control characters, at most 100 characters. */
     static String lastLine(VmRuntime r) {
-        String l = r.serialTail(8).lines().map(Lifecycle::printable).filter(x -> !x.isBlank()).reduce((a, b) -> b).orElse("").strip();
+        return lastLine(r.serialTail(8));
+    }
+
+    /** As {@link #lastLine(VmRuntime)}, of a serial log tail already read. */
+    static String lastLine(String serialTail) {
+        String l = serialTail.lines().map(Lifecycle::printable).filter(x -> !x.isBlank()).reduce((a, b) -> b).orElse("").strip();
         return l.length() > 100 ? l.substring(0, 100) + "…" : l;
     }
 

@@ -72,10 +72,8 @@ public final class SshAccess implements AutoCloseable {
      *                       whichever is longer
      */
     public SshAccess(Supplier<SshTarget> target, Duration connectTimeout) {
-        this.target = target;
-        this.connectTimeoutMs = (int) connectTimeout.toMillis();
-        this.bannerTimeoutMs = (int) Math.max(connectTimeout.toMillis(), MIN_HANDSHAKE.toMillis());
-        this.handshakeTimeoutMs = bannerTimeoutMs;
+        this(target, (int) connectTimeout.toMillis(), (int) Math.max(connectTimeout.toMillis(), MIN_HANDSHAKE.toMillis()),
+                (int) Math.max(connectTimeout.toMillis(), MIN_HANDSHAKE.toMillis()));
     }
 
     /**
@@ -86,10 +84,14 @@ public final class SshAccess implements AutoCloseable {
      *                         answered may stay silent before the attempt is given up
      */
     public SshAccess(Supplier<SshTarget> target, Duration connectTimeout, Duration handshakeTimeout) {
+        this(target, (int) connectTimeout.toMillis(), (int) connectTimeout.toMillis(), (int) handshakeTimeout.toMillis());
+    }
+
+    private SshAccess(Supplier<SshTarget> target, int connectTimeoutMs, int bannerTimeoutMs, int handshakeTimeoutMs) {
         this.target = target;
-        this.connectTimeoutMs = (int) connectTimeout.toMillis();
-        this.bannerTimeoutMs = connectTimeoutMs;
-        this.handshakeTimeoutMs = (int) handshakeTimeout.toMillis();
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.bannerTimeoutMs = bannerTimeoutMs;
+        this.handshakeTimeoutMs = handshakeTimeoutMs;
     }
 
     /** The shortest silence after connecting that gives up on a peer (a forwarded port whose guest is mute). */
