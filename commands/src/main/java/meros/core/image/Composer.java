@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -159,6 +161,27 @@ final class Composer {
                 en.addAll(cfg.enable());
                 guestOk(en.toArray(String[]::new));
             }
+            markUpdated();
+        }
+    }
+
+    /**
+     * Records {@code /etc} and {@code /var} as up to date with {@code /usr}, as systemd-update-done(8) does at the end
+     * of a system's first boot: {@code .updated} in each, carrying {@code /usr}'s modification time. Without them every
+     * boot of a fresh overlay counts as the first after an update ({@code ConditionNeedsUpdate=}, systemd.unit(5)) and
+     * runs ldconfig, sysusers, the journal catalog and hwdb rebuilds again, work the packages' own scripts did
+     * while the root was built. Written last, after includes and hooks, so packages a hook installs count as applied.
+     */
+    private void markUpdated() throws IOException {
+        Path usr = root.resolve("usr");
+        if (!Files.isDirectory(usr, LinkOption.NOFOLLOW_LINKS)) return;
+        FileTime t = Files.getLastModifiedTime(usr, LinkOption.NOFOLLOW_LINKS);
+        String text = "# written by meros as systemd-update-done writes it: /etc and /var are up to date with /usr\n"
+                + "TIMESTAMP_NSEC=" + t.to(TimeUnit.NANOSECONDS) + "\n";
+        for (String dir : List.of("etc", "var")) {
+            Path f = root.resolve(dir).resolve(".updated");
+            Fs.write(f, text, "rw-r--r--");
+            Files.setLastModifiedTime(f, t);
         }
     }
 

@@ -61,7 +61,6 @@ public final class GuestConfig {
             put(f, "etc/securetty", "console\n" + serial() + "\n", "rw-r--r--");
         } else {
             for (Map.Entry<String, String> e : networkdFiles().entrySet()) put(f, e.getKey(), e.getValue(), "rw-r--r--");
-            put(f, "etc/systemd/system/serial-getty@" + serial() + ".service.d/10-meros-autologin.conf", serialAutologin(), "rw-r--r--");
             put(f, "etc/systemd/resolved.conf.d/10-meros.conf", "[Resolve]\nLLMNR=no\nMulticastDNS=no\n# VM names are single labels: ask the bridge's DNS forwarder for them too\nResolveUnicastSingleLabel=yes\n", "rw-r--r--");
             put(f, "etc/systemd/journald.conf.d/10-meros.conf", "[Journal]\nStorage=volatile\n", "rw-r--r--");
             // Debian's ssh.service runs "sshd -t" before sshd: a second start of sshd on the way to SSH under TCG; the
@@ -305,11 +304,6 @@ public final class GuestConfig {
     /** The serial console's device: the PL011 ({@code ttyAMA0}) on aarch64 "virt", the 16550 ({@code ttyS0}) on x86. */
     public String serial() { return "aarch64".equals(vm.arch()) ? "ttyAMA0" : "ttyS0"; }
 
-    /** Root logs in on the serial console without a password (the console is the host user's only). */
-    public String serialAutologin() {
-        return "[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --keep-baud 115200,57600,38400,9600 %I $TERM\n";
-    }
-
     /** Units to enable (systemctl enable inside the root). */
     public List<String> enable() {
         if (alpine()) return List.of();
@@ -322,7 +316,10 @@ public final class GuestConfig {
      * Units masked to shorten boot: periodic maintenance, waiting for the network, scrubbing; and early work for
      * hardware a meros VM does not have or file systems nobody mounts there (DRM and EFI pstore modules loaded
      * ahead of udev, hugetlbfs, configfs, the FUSE control file system; FUSE itself and udev's module loading are
-     * untouched). Under TCG every unit that runs a program costs about a second of the guest's CPUs while it boots.
+     * untouched); and three that act on input a meros VM never gives: network configuration from {@code ip=} on the
+     * kernel command line (meros configures networkd itself), udev rules from credentials, and networkd's
+     * persistent-storage switch (its state stays in {@code /run}). Under TCG every unit that runs a program costs
+     * about a second of the guest's CPUs while it boots.
      */
     public List<String> mask() {
         if (alpine()) return List.of();
@@ -331,7 +328,8 @@ public final class GuestConfig {
                 "apt-daily.timer", "apt-daily-upgrade.timer", "man-db.timer", "dpkg-db-backup.timer",
                 "fstrim.timer", "systemd-pcrlock-make-policy.service", "getty-static.service",
                 "modprobe@drm.service", "modprobe@efi_pstore.service", "dev-hugepages.mount", "sys-kernel-config.mount",
-                "sys-fs-fuse-connections.mount"));
+                "sys-fs-fuse-connections.mount", "systemd-network-generator.service", "systemd-udev-load-credentials.service",
+                "systemd-networkd-persistent-storage.service"));
     }
 
     /**

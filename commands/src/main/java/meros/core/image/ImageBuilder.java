@@ -10,6 +10,7 @@ import meros.core.manifest.Manifest;
 import meros.core.manifest.Size;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
+import meros.core.qemu.RdInit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -325,6 +326,7 @@ public final class ImageBuilder {
                     Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
                     Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
                     Files.setPosixFilePermissions(initrdTmp, Fs.perms("rw-r--r--"));
+                    RdInit.prepend(initrdTmp);
                     s.ok(ki[0].getFileName().toString());
                 }
             }
@@ -492,6 +494,7 @@ public final class ImageBuilder {
                 Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
                 Files.setPosixFilePermissions(initrdTmp, Fs.perms("rw-r--r--"));
+                RdInit.prepend(initrdTmp);
             }
 
             Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");

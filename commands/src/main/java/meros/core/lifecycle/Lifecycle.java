@@ -658,8 +658,14 @@ public final class Lifecycle {
         return l.length() > 100 ? l.substring(0, 100) + "…" : l;
     }
 
+    /**
+     * {@code s} without terminal control: operating system commands ({@code ESC ] ... BEL} or {@code ESC ] ... ESC \},
+     * e.g. the palette reset systemd writes to the console), control sequences ({@code ESC [ ...}), other escapes and
+     * control characters (ECMA-48).
+     */
     static String printable(String s) {
-        return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[@-_]", "").replaceAll("\\p{Cntrl}", "");
+        return s.replaceAll("\u001B\\][^\u0007\u001B]*(\u0007|\u001B\\\\)?", "")
+                .replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[@-_]", "").replaceAll("\\p{Cntrl}", "");
     }
 
     /**

@@ -8,6 +8,7 @@ import meros.core.state.VmPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,11 +39,11 @@ public class QemuArgsTest {
         var launch = new QemuArgs.Launch(Path.of("/m/data/disks/lab/web.vmlinuz"), Path.of("/m/data/disks/lab/web.initrd"),
                 PATHS.overlay(), Vm.Accel.TCG, false, 0, Map.of());
         assertEquals(List.of(
-                "qemu-system-x86_64", "-name", "guest=lab/web",
+                "qemu-system-x86_64", "-name", "guest=lab/web", "-nodefaults",
                 "-machine", "q35", "-accel", "tcg", "-m", "1024M", "-smp", "2",
                 "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
                 "-kernel", "/m/data/disks/lab/web.vmlinuz", "-initrd", "/m/data/disks/lab/web.initrd",
-                "-append", "root=/dev/vda rw console=ttyS0",
+                "-append", "root=/dev/vda rw console=ttyS0 cryptomgr.notests",
                 "-netdev", "tap,id=lab-web0,ifname=lab-web0,script=no,downscript=no",
                 "-device", "virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01",
                 "-qmp", "unix:/m/data/state/lab/web/qmp.sock,server=on,wait=off",
@@ -67,7 +68,7 @@ public class QemuArgsTest {
                 "-machine", "q35", "-accel", "kvm", "-cpu", "host", "-m", "1024M", "-smp", "2",
                 "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
                 "-kernel", "/m/data/disks/bzImage",
-                "-append", "root=/dev/vda rw console=ttyS0 quiet loglevel=3",
+                "-append", "root=/dev/vda rw console=ttyS0 cryptomgr.notests quiet loglevel=3",
                 "-netdev", "socket,id=lab-web0,mcast=230.0.0.2:21000,localaddr=127.0.0.1",
                 "-device", "virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01",
                 "-netdev", "socket,id=lab-web1,mcast=230.0.0.1:22000,localaddr=127.0.0.1",
@@ -94,11 +95,36 @@ public class QemuArgsTest {
         List<String> argv = QemuArgs.build("cross", board, PATHS, launch);
         assertEquals(List.of("qemu-system-aarch64", "-name", "guest=cross/board", "-machine", "virt", "-accel", "tcg",
                 "-cpu", "max,pauth-impdef=on"), argv.subList(0, 9));
-        assertEquals("root=/dev/vda rw console=ttyAMA0 quiet", argv.get(argv.indexOf("-append") + 1));
+        assertEquals("root=/dev/vda rw console=ttyAMA0 cryptomgr.notests quiet", argv.get(argv.indexOf("-append") + 1));
         assertEquals("/m/data/disks/Image", argv.get(argv.indexOf("-kernel") + 1));
         assertFalse(argv.contains("-initrd"));
         assertTrue(argv.contains("virtio-net-pci,netdev=mgmt,mac=" + QemuArgs.managementMac("cross", "board")), argv.toString());
         assertTrue(argv.contains("virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01"), argv.toString());
+    }
+
+    @Test
+    void anInitrdCarryingMerosInitIsBootedThroughIt(@TempDir Path dir) throws IOException {
+        Path initrd = dir.resolve("web.initrd");
+        Files.write(initrd, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0, 0});
+        Vm web = vm("web", List.of(WEB0), "quiet", null, List.of());
+        var plain = new QemuArgs.Launch(Path.of("/k"), initrd, Path.of("/o.qcow2"), Vm.Accel.TCG, false, 0, Map.of());
+        List<String> before = QemuArgs.build("lab", web, PATHS, plain);
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests quiet", before.get(before.indexOf("-append") + 1));
+        RdInit.prepend(initrd);
+        List<String> after = QemuArgs.build("lab", web, PATHS, plain);
+        // the VM's kernel_args still come last, so they can override what meros sets
+        assertEquals("root=/dev/vda rw console=ttyS0 rdinit=/meros-init cryptomgr.notests quiet", after.get(after.indexOf("-append") + 1));
+    }
+
+    @Test
+    void onlyAHeadlessPcDropsQemusDefaultDevices() {
+        Vm web = vm("web", List.of(WEB0), null, null, List.of());
+        var launch = new QemuArgs.Launch(Path.of("/k"), null, Path.of("/o.qcow2"), Vm.Accel.TCG, false, 0, Map.of());
+        assertTrue(QemuArgs.build("lab", web, PATHS, launch).contains("-nodefaults"));
+        Vm shown = vm("web", List.of(WEB0), null, "vnc=:1", List.of());
+        assertFalse(QemuArgs.build("lab", shown, PATHS, launch).contains("-nodefaults"), "a display needs the default VGA");
+        Vm board = vm("aarch64", "board", List.of(WEB0), null, null, List.of());
+        assertFalse(QemuArgs.build("cross", board, PATHS, launch).contains("-nodefaults"));
     }
 
     @Test

@@ -1,0 +1,86 @@
+package meros.core.qemu;
+
+import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RdInitTest {
+
+    @Test
+    void theSegmentIsOneExecutableNewcEntryPaddedToWholeBlocks() throws IOException {
+        byte[] seg = RdInit.segment();
+        // the kernel reads the next archive only from a 4-byte boundary; cpio pads to 512
+        assertEquals(0, seg.length % 512);
+        try (CpioArchiveInputStream in = new CpioArchiveInputStream(new ByteArrayInputStream(seg))) {
+            CpioArchiveEntry e = in.getNextCPIOEntry();
+            assertNotNull(e);
+            assertEquals("meros-init", e.getName());
+            assertEquals(0100755, e.getMode());
+            assertEquals(RdInit.SCRIPT, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            assertNull(in.getNextCPIOEntry());
+        }
+    }
+
+    @Test
+    void prependKeepsTheDistributionInitrdWholeBehindTheSegmentAndIsIdempotent(@TempDir Path dir) throws IOException {
+        Path initrd = dir.resolve("box.initrd");
+        byte[] original = new byte[5000];
+        for (int i = 0; i < original.length; i++) original[i] = (byte) (i * 31 + 7);
+        original[0] = 0x28; original[1] = (byte) 0xb5; original[2] = 0x2f; original[3] = (byte) 0xfd; // zstd magic
+        Files.write(initrd, original);
+        assertFalse(RdInit.present(initrd));
+
+        RdInit.prepend(initrd);
+        byte[] after = Files.readAllBytes(initrd);
+        byte[] seg = RdInit.segment();
+        assertTrue(RdInit.present(initrd));
+        assertArrayEquals(seg, Arrays.copyOfRange(after, 0, seg.length));
+        assertArrayEquals(original, Arrays.copyOfRange(after, seg.length, after.length));
+
+        RdInit.prepend(initrd);
+        assertEquals(after.length, Files.size(initrd), "a second prepend adds nothing");
+        try (var s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temporary file left");
+        }
+    }
+
+    @Test
+    void presentIsFalseForOtherInitrdsAndMissingFiles(@TempDir Path dir) throws IOException {
+        assertFalse(RdInit.present(null));
+        assertFalse(RdInit.present(dir.resolve("missing")));
+        Path debian = dir.resolve("debian.initrd");
+        // an uncompressed newc archive that starts with another name (Debian's early cpio starts with ".")
+        Files.write(debian, ("070701" + "0".repeat(104) + ".\0").getBytes(StandardCharsets.US_ASCII));
+        assertFalse(RdInit.present(debian));
+        Path tiny = dir.resolve("tiny");
+        Files.write(tiny, "0707".getBytes(StandardCharsets.US_ASCII));
+        assertFalse(RdInit.present(tiny));
+    }
+
+    @Test
+    void theScriptHandsOverToTheInitrdsOwnInitForAnythingItDoesNotHandle() {
+        String s = RdInit.SCRIPT;
+        assertTrue(s.startsWith("#!/bin/sh\n"));
+        for (String unusual : new String[] {"root=*) fallback", "break|break=*|resume=*|debug|debug=*) fallback",
+                "run-init missing", "cannot mount $root", "did not appear"}) {
+            assertTrue(s.contains(unusual), unusual);
+        }
+        assertTrue(s.contains("exec /init\n"), "the fallback runs the initrd's /init");
+        assertTrue(s.contains("exec run-init /root \"$init\""), "the normal path switches to the root's init");
+    }
+}
