@@ -494,7 +494,8 @@ public final class ImageBuilder {
                 Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
                 Files.setPosixFilePermissions(initrdTmp, Fs.perms("rw-r--r--"));
-                RdInit.prepend(initrdTmp);
+                String version = ki[0].getFileName().toString().substring("vmlinuz-".length());
+                RdInit.prepend(initrdTmp, RdInit.moduleFiles(root, version, "virtio_net"));
             }
 
             Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");

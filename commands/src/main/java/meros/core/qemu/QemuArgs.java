@@ -87,7 +87,7 @@ public final class QemuArgs {
             a.add(l.initrd().toString());
         }
         a.add("-append");
-        a.add(cmdline(vm, RdInit.present(l.initrd())));
+        a.add(cmdline(vm, RdInit.present(l.initrd()), l.userNet() ? managementMac(constellation, vm.name()) : null));
         for (Nic n : vm.networks()) {
             a.add("-netdev");
             if (l.userNet()) {
@@ -165,16 +165,29 @@ public final class QemuArgs {
     }
 
     /**
-     * The kernel command line: {@code root=/dev/vda rw console=<serial>}, {@code rdinit=/meros-init} when the initrd
-     * carries {@link RdInit}'s script, {@link #NO_CRYPTO_SELF_TESTS}, then the VM's {@code kernel_args} (last, so a
-     * VM can override any of these: the kernel takes the last of a repeated parameter, and
-     * {@code cryptomgr.notests=0} turns the self-tests back on).
+     * The kernel command line: {@code root=/dev/vda rw console=<serial>}; when the initrd carries {@link RdInit}'s
+     * script, {@code rdinit=/meros-init} and, for a VM on user-mode networking, {@code meros.ip=} with the management
+     * NIC's MAC and QEMU's fixed user-mode address, netmask and gateway (QEMU docs, "Network emulation": the guest is
+     * 10.0.2.15 behind 10.0.2.2); {@link #NO_CRYPTO_SELF_TESTS}; then the VM's {@code kernel_args} (last, so a VM can
+     * override any of these: the kernel takes the last of a repeated parameter, and {@code cryptomgr.notests=0}
+     * turns the self-tests back on).
+     *
+     * @param mgmtMac the user-mode management NIC's MAC, or null without user-mode networking
      */
-    public static String cmdline(Vm vm, boolean rdinit) {
+    public static String cmdline(Vm vm, boolean rdinit, String mgmtMac) {
         String console = vm.arch().equals("aarch64") ? "ttyAMA0" : "ttyS0";
-        String base = "root=/dev/vda rw console=" + console + (rdinit ? " rdinit=" + RdInit.PATH : "") + " " + NO_CRYPTO_SELF_TESTS;
-        return vm.kernelArgs() == null || vm.kernelArgs().isBlank() ? base : base + " " + vm.kernelArgs().strip();
+        StringBuilder b = new StringBuilder("root=/dev/vda rw console=").append(console);
+        if (rdinit) {
+            b.append(" rdinit=").append(RdInit.PATH);
+            if (mgmtMac != null) b.append(" meros.ip=").append(mgmtMac).append(',').append(USER_NET_GUEST);
+        }
+        b.append(' ').append(NO_CRYPTO_SELF_TESTS);
+        if (vm.kernelArgs() != null && !vm.kernelArgs().isBlank()) b.append(' ').append(vm.kernelArgs().strip());
+        return b.toString();
     }
+
+    /** The guest's side of QEMU's user-mode network as {@code meros.ip=} wants it: address, netmask, gateway. */
+    static final String USER_NET_GUEST = "10.0.2.15,255.255.255.0,10.0.2.2";
 
     /**
      * Skips the kernel crypto API's self-tests of every algorithm it registers at boot (kernel-parameters.txt,

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * meros's own init for the distribution initrd: a short script run instead of the initrd's {@code /init}
@@ -46,7 +48,7 @@ public final class RdInit {
             mount -t devtmpfs -o nosuid,mode=0755 udev /dev || fallback "cannot mount devtmpfs"
             mount -t proc -o nodev,noexec,nosuid proc /proc || fallback "cannot mount /proc"
             mount -t sysfs -o nodev,noexec,nosuid sysfs /sys || fallback "cannot mount /sys"
-            root=; mode=-r; fstype=ext4; flags=; init=/sbin/init
+            root=; mode=-r; fstype=ext4; flags=; init=/sbin/init; ip=
             for x in $(cat /proc/cmdline); do
               case "$x" in
                 root=/dev/*) root=${x#root=} ;;
@@ -56,6 +58,7 @@ public final class RdInit {
                 rw) mode=-w ;;
                 ro) mode=-r ;;
                 init=*) init=${x#init=} ;;
+                meros.ip=*) ip=${x#meros.ip=} ;;
                 break|break=*|resume=*|debug|debug=*) fallback "$x asked for" ;;
               esac
             done
@@ -63,6 +66,13 @@ public final class RdInit {
             command -v run-init >/dev/null 2>&1 || fallback "run-init missing"
             command -v modprobe >/dev/null 2>&1 || fallback "modprobe missing"
             for m in $(cat /conf/modules 2>/dev/null); do modprobe -q -b "$m"; done
+            for m in $(cat /meros/modules 2>/dev/null); do /meros/insmod "/meros/$m" 2>/dev/null; done
+            if [ -n "$ip" ]; then
+              # meros.ip=MAC,ADDRESS,NETMASK,GATEWAY: that NIC gets its address before the root's udev names it
+              mac=${ip%%,*}; rest=${ip#*,}; addr=${rest%%,*}; rest=${rest#*,}; mask=${rest%%,*}; gw=${rest#*,}; dev=
+              for d in /sys/class/net/*; do [ "$(cat "$d/address" 2>/dev/null)" = "$mac" ] && dev=${d##*/}; done
+              [ -n "$dev" ] && ipconfig -c none -d "$addr::$gw:$mask::$dev:off" >/dev/null 2>&1
+            fi
             i=0
             while [ ! -b "$root" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
             [ -b "$root" ] || fallback "$root did not appear"
@@ -79,22 +89,71 @@ public final class RdInit {
     private static final byte[] MAGIC = "070701".getBytes(StandardCharsets.US_ASCII);
     private static final int NEWC_HEADER = 110;
 
-    /** The cpio segment holding {@link #SCRIPT} as {@link #PATH} (mode 0755, root-owned). */
-    static byte[] segment() throws IOException {
+    /** The cpio segment holding {@link #SCRIPT} as {@link #PATH} (mode 0755, root-owned) and nothing else. */
+    static byte[] segment() throws IOException { return segment(List.of()); }
+
+    /**
+     * The cpio segment: {@link #SCRIPT} as {@link #PATH}; with {@code modules}, each of them under {@code /meros/},
+     * their load order in {@code /meros/modules} and {@code /meros/insmod}, a link to the initrd's kmod (which hands
+     * a compressed module to the kernel to decompress).
+     */
+    static byte[] segment(List<Path> modules) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        byte[] body = SCRIPT.getBytes(StandardCharsets.UTF_8);
         try (CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(buf, CpioConstants.FORMAT_NEW,
                 CpioConstants.BLOCK_SIZE, StandardCharsets.US_ASCII.name())) {
-            CpioArchiveEntry e = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, PATH.substring(1), body.length);
-            e.setMode(CpioConstants.C_ISREG | 0755);
-            e.setNumberOfLinks(1);
-            e.setInode(1);
-            cpio.putArchiveEntry(e);
-            cpio.write(body);
-            cpio.closeArchiveEntry();
+            long[] inode = {1};
+            add(cpio, PATH.substring(1), CpioConstants.C_ISREG | 0755, SCRIPT.getBytes(StandardCharsets.UTF_8), inode);
+            if (!modules.isEmpty()) {
+                add(cpio, "meros", CpioConstants.C_ISDIR | 0755, new byte[0], inode);
+                StringBuilder order = new StringBuilder();
+                for (Path m : modules) {
+                    add(cpio, "meros/" + m.getFileName(), CpioConstants.C_ISREG | 0644, Files.readAllBytes(m), inode);
+                    order.append(m.getFileName()).append('\n');
+                }
+                add(cpio, "meros/modules", CpioConstants.C_ISREG | 0644, order.toString().getBytes(StandardCharsets.US_ASCII), inode);
+                add(cpio, "meros/insmod", CpioConstants.C_ISLNK | 0777, "/usr/bin/kmod".getBytes(StandardCharsets.US_ASCII), inode);
+            }
             cpio.finish();
         }
         return buf.toByteArray();
+    }
+
+    private static void add(CpioArchiveOutputStream cpio, String name, int mode, byte[] body, long[] inode) throws IOException {
+        CpioArchiveEntry e = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, name, body.length);
+        e.setMode(mode);
+        e.setNumberOfLinks((mode & CpioConstants.S_IFMT) == CpioConstants.C_ISDIR ? 2 : 1);
+        e.setInode(inode[0]++);
+        cpio.putArchiveEntry(e);
+        cpio.write(body);
+        cpio.closeArchiveEntry();
+    }
+
+    /**
+     * The files of kernel module {@code name} and of the modules it depends on, in load order, as {@code modules.dep}
+     * of kernel {@code version} in {@code root} lists them ({@code depmod(8)}: a module's dependencies follow it,
+     * each after the ones it needs). Empty when the module is built in or absent.
+     *
+     * @throws IOException when {@code modules.dep} exists but cannot be read
+     */
+    public static List<Path> moduleFiles(Path root, String version, String name) throws IOException {
+        Path dir = root.resolve("usr/lib/modules").resolve(version);
+        if (!Files.isDirectory(dir)) dir = root.resolve("lib/modules").resolve(version);
+        Path dep = dir.resolve("modules.dep");
+        if (!Files.isRegularFile(dep)) return List.of();
+        for (String line : Files.readAllLines(dep, StandardCharsets.UTF_8)) {
+            int colon = line.indexOf(':');
+            if (colon < 0) continue;
+            String file = line.substring(0, colon);
+            String base = file.substring(file.lastIndexOf('/') + 1);
+            if (!base.equals(name + ".ko") && !base.startsWith(name + ".ko.")) continue;
+            List<Path> order = new ArrayList<>();
+            String[] deps = line.substring(colon + 1).trim().split("\\s+");
+            for (int i = deps.length - 1; i >= 0; i--) if (!deps[i].isEmpty()) order.add(dir.resolve(deps[i]));
+            order.add(dir.resolve(file));
+            for (Path p : order) if (!Files.isRegularFile(p)) return List.of();
+            return order;
+        }
+        return List.of();
     }
 
     /**
@@ -103,11 +162,17 @@ public final class RdInit {
      *
      * @throws IOException when the initrd cannot be read or rewritten
      */
-    public static void prepend(Path initrd) throws IOException {
+    public static void prepend(Path initrd) throws IOException { prepend(initrd, List.of()); }
+
+    /**
+     * As {@link #prepend(Path)}, with {@code modules} (files, in load order) for the script to load before it mounts
+     * the root: the NIC's driver, so {@code meros.ip=} can configure it.
+     */
+    public static void prepend(Path initrd, List<Path> modules) throws IOException {
         if (present(initrd)) return;
         Path tmp = initrd.resolveSibling(initrd.getFileName() + ".rdinit.tmp");
         try (OutputStream out = Files.newOutputStream(tmp); InputStream in = Files.newInputStream(initrd)) {
-            out.write(segment());
+            out.write(segment(modules));
             in.transferTo(out);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
