@@ -53,7 +53,6 @@ public final class QemuArgs {
         a.add("qemu-system-" + vm.arch());
         a.add("-name");
         a.add("guest=" + constellation + "/" + vm.name());
-        if (headlessPc(vm)) a.add("-nodefaults");
         boolean virtiofs = !vm.mounts().isEmpty() && Shares.VIRTIOFS.equals(l.mountTransport());
         a.add("-machine");
         // vhost-user-fs needs guest RAM the virtiofsd can map: a shared memfd backend
@@ -195,18 +194,6 @@ public final class QemuArgs {
      * and under TCG they cost about 0.3 s of every cold boot (measured with {@code scripts/bench/boot}).
      */
     static final String NO_CRYPTO_SELF_TESTS = "cryptomgr.notests";
-
-    /**
-     * An x86 VM without a display starts with {@code -nodefaults}: none of the devices QEMU adds to a PC by default
-     * (VGA, the CD drive on the q35's AHCI, the monitor on a virtual console, serial and parallel ports beyond the
-     * ones given). A guest kernel otherwise probes them and udev loads their drivers (DRM, SATA, SCSI CD-ROM) while
-     * the guest boots: about 2 s of a TCG boot of {@code demo}. A VM with {@code display:} keeps them (it needs the
-     * VGA).
-     */
-    static boolean headlessPc(Vm vm) {
-        boolean pc = vm.arch().equals("x86_64") || vm.arch().equals("i386");
-        return pc && (vm.display() == null || vm.display().isBlank() || vm.display().equals("none"));
-    }
 
     static String machine(String arch) {
         return switch (arch) {

@@ -39,7 +39,7 @@ public class QemuArgsTest {
         var launch = new QemuArgs.Launch(Path.of("/m/data/disks/lab/web.vmlinuz"), Path.of("/m/data/disks/lab/web.initrd"),
                 PATHS.overlay(), Vm.Accel.TCG, false, 0, Map.of());
         assertEquals(List.of(
-                "qemu-system-x86_64", "-name", "guest=lab/web", "-nodefaults",
+                "qemu-system-x86_64", "-name", "guest=lab/web",
                 "-machine", "q35", "-accel", "tcg", "-m", "1024M", "-smp", "2",
                 "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
                 "-kernel", "/m/data/disks/lab/web.vmlinuz", "-initrd", "/m/data/disks/lab/web.initrd",
@@ -114,17 +114,6 @@ public class QemuArgsTest {
         List<String> after = QemuArgs.build("lab", web, PATHS, plain);
         // the VM's kernel_args still come last, so they can override what meros sets
         assertEquals("root=/dev/vda rw console=ttyS0 rdinit=/meros-init cryptomgr.notests quiet", after.get(after.indexOf("-append") + 1));
-    }
-
-    @Test
-    void onlyAHeadlessPcDropsQemusDefaultDevices() {
-        Vm web = vm("web", List.of(WEB0), null, null, List.of());
-        var launch = new QemuArgs.Launch(Path.of("/k"), null, Path.of("/o.qcow2"), Vm.Accel.TCG, false, 0, Map.of());
-        assertTrue(QemuArgs.build("lab", web, PATHS, launch).contains("-nodefaults"));
-        Vm shown = vm("web", List.of(WEB0), null, "vnc=:1", List.of());
-        assertFalse(QemuArgs.build("lab", shown, PATHS, launch).contains("-nodefaults"), "a display needs the default VGA");
-        Vm board = vm("aarch64", "board", List.of(WEB0), null, null, List.of());
-        assertFalse(QemuArgs.build("cross", board, PATHS, launch).contains("-nodefaults"));
     }
 
     @Test
