@@ -563,7 +563,7 @@ public final class Lifecycle {
         String[] refusal = {null};
         SshAccess[] kept = {null};
         String[] keptUser = {null};
-        try (LoginAttempts<Login> logins = new LoginAttempts<>(() -> sshLogin(r, loginUser.get()), Login::close, "meros-login-" + r.label())) {
+        try (LoginAttempts<Login> logins = new LoginAttempts<>(answered -> sshLogin(r, loginUser.get(), answered), Login::close, "meros-login-" + r.label())) {
             String how = Wait.until(vm.name() + " to answer " + waitingFor, d -> {
                 if (st.sshHost() != null && !listening[0]) listening[0] = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
                 if (listening[0]) {
@@ -713,10 +713,10 @@ public final class Lifecycle {
 
     }
 
-    private Login sshLogin(VmRuntime r, String user) {
+    private Login sshLogin(VmRuntime r, String user, Runnable answered) {
         Vm vm = r.vm();
         MachineAccess access = new MachineAccess(home, r.constellation(), vm.name(), vm.user());
-        SshAccess ssh = new SshAccess(() -> access.target(user), READINESS_CONNECT, READINESS_HANDSHAKE);
+        SshAccess ssh = new SshAccess(() -> access.target(user), READINESS_CONNECT, READINESS_HANDSHAKE, answered);
         boolean keep = false;
         try {
             ExecResult res = ssh.exec(READY_COMMAND, READY_COMMAND_DEADLINE);

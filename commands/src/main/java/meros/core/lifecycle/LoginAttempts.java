@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -18,22 +18,34 @@ import java.util.function.LongSupplier;
  * once and only then tries the guest; until the guest's network and sshd are up, an SSH client on that connection
  * waits for a banner that never comes, up to its read timeout (5 s), and the login that would have worked a moment
  * later waits behind it. Here a new attempt starts whenever the newest one has run {@link #STAGGER} without an
- * outcome (at most {@link #MAX_IN_FLIGHT} at once), so a guest is logged into within about {@code STAGGER} of its sshd
- * answering rather than up to a whole read timeout after. Few at once: every connection the guest does accept costs
+ * outcome and without an answer from the guest (at most {@link #MAX_IN_FLIGHT} at once), so a guest is logged into
+ * within about {@code STAGGER} of its sshd answering rather than up to a whole read timeout after. Once the newest
+ * attempt has heard the guest (sshd's banner), no other starts beside it: sshd is up, and a second login would only
+ * take the guest's CPU from the first while it boots. Few at once: every connection the guest does accept costs
  * it an sshd process, and sshd drops connections beyond its MaxStartups. An attempt still running when the wait ends
  * finishes on its own thread within the SSH client's timeouts; its outcome goes to a consumer that drops it.
  *
  * @param <T> what one attempt finds (a login outcome)
  */
 final class LoginAttempts<T> implements AutoCloseable {
+    /** One login attempt. */
+    @FunctionalInterface
+    interface Attempt<T> {
+        /**
+         * @param answered to run once the guest has answered (sshd's first byte)
+         * @return what the attempt found
+         */
+        T run(Runnable answered) throws Exception;
+    }
+
     /** How long the newest attempt runs without an outcome before another one starts beside it. */
     static final Duration STAGGER = Duration.ofSeconds(2);
     /** At most this many attempts run at once. */
     static final int MAX_IN_FLIGHT = 2;
 
-    private record InFlight<T>(CompletableFuture<T> future, long startedNanos) { }
+    private record InFlight<T>(CompletableFuture<T> future, long startedNanos, AtomicBoolean answered) { }
 
-    private final Callable<T> attempt;
+    private final Attempt<T> attempt;
     private final Consumer<T> dropped;
     private final String threadName;
     private final LongSupplier nanoTime;
@@ -46,11 +58,15 @@ final class LoginAttempts<T> implements AutoCloseable {
      *                   holds, such as a connection)
      * @param threadName the name of the daemon threads the attempts run on
      */
-    LoginAttempts(Callable<T> attempt, Consumer<T> dropped, String threadName) {
+    LoginAttempts(Attempt<T> attempt, Consumer<T> dropped, String threadName) {
         this(attempt, dropped, threadName, System::nanoTime);
     }
 
-    LoginAttempts(Callable<T> attempt, Consumer<T> dropped, String threadName, LongSupplier nanoTime) {
+    /**
+     * @param attempt one login attempt, given a callback to run once the guest has answered (sshd's first byte);
+     *                it must end by itself (its own connect and read timeouts)
+     */
+    LoginAttempts(Attempt<T> attempt, Consumer<T> dropped, String threadName, LongSupplier nanoTime) {
         this.attempt = attempt;
         this.dropped = dropped;
         this.threadName = threadName;
@@ -59,7 +75,8 @@ final class LoginAttempts<T> implements AutoCloseable {
 
     /**
      * The outcomes of attempts that ended since the last call, oldest start first; then starts a new attempt when none
-     * runs, or when the newest has run {@link #STAGGER} and fewer than {@link #MAX_IN_FLIGHT} run. Does not block.
+     * runs, or when the newest has run {@link #STAGGER} without hearing the guest and fewer than
+     * {@link #MAX_IN_FLIGHT} run. Does not block.
      *
      * @throws RuntimeException what an attempt threw (the first such attempt's exception, unwrapped)
      */
@@ -83,8 +100,10 @@ final class LoginAttempts<T> implements AutoCloseable {
         if (thrown != null) throw thrown;
         long now = nanoTime.getAsLong();
         InFlight<T> newest = inFlight.peekLast();
-        if (newest == null || (now - newest.startedNanos() >= STAGGER.toNanos() && inFlight.size() < MAX_IN_FLIGHT)) {
-            inFlight.addLast(new InFlight<>(start(), now));
+        if (newest == null || (!newest.answered().get() && now - newest.startedNanos() >= STAGGER.toNanos()
+                && inFlight.size() < MAX_IN_FLIGHT)) {
+            AtomicBoolean answered = new AtomicBoolean();
+            inFlight.addLast(new InFlight<>(start(() -> answered.set(true)), now, answered));
         }
         return ended;
     }
@@ -94,11 +113,11 @@ final class LoginAttempts<T> implements AutoCloseable {
         return (int) inFlight.stream().filter(f -> !f.future().isDone()).count();
     }
 
-    private CompletableFuture<T> start() {
+    private CompletableFuture<T> start(Runnable answered) {
         CompletableFuture<T> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                f.complete(attempt.call());
+                f.complete(attempt.run(answered));
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }

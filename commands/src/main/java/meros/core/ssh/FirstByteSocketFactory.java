@@ -16,15 +16,23 @@ import javax.net.SocketFactory;
  */
 final class FirstByteSocketFactory extends SocketFactory {
     private final int afterFirstByteMillis;
+    private final Runnable onFirstByte;
 
     /** @param afterFirstByteMillis the read timeout once a first byte arrived, in milliseconds (0: none) */
-    FirstByteSocketFactory(int afterFirstByteMillis) {
+    FirstByteSocketFactory(int afterFirstByteMillis) { this(afterFirstByteMillis, () -> { }); }
+
+    /**
+     * @param afterFirstByteMillis the read timeout once a first byte arrived, in milliseconds (0: none)
+     * @param onFirstByte          run once per socket, on the reading thread, when its first byte has arrived
+     */
+    FirstByteSocketFactory(int afterFirstByteMillis, Runnable onFirstByte) {
         this.afterFirstByteMillis = afterFirstByteMillis;
+        this.onFirstByte = onFirstByte;
     }
 
     @Override
     public Socket createSocket() {
-        return new FirstByteSocket(afterFirstByteMillis);
+        return new FirstByteSocket(afterFirstByteMillis, onFirstByte);
     }
 
     @Override
@@ -57,9 +65,13 @@ final class FirstByteSocketFactory extends SocketFactory {
 
     private static final class FirstByteSocket extends Socket {
         private final int afterMillis;
+        private final Runnable onFirstByte;
         private InputStream in;
 
-        FirstByteSocket(int afterMillis) { this.afterMillis = afterMillis; }
+        FirstByteSocket(int afterMillis, Runnable onFirstByte) {
+            this.afterMillis = afterMillis;
+            this.onFirstByte = onFirstByte;
+        }
 
         @Override
         public synchronized InputStream getInputStream() throws IOException {
@@ -85,6 +97,7 @@ final class FirstByteSocketFactory extends SocketFactory {
                         if (seen) return;
                         seen = true;
                         setSoTimeout(afterMillis);
+                        onFirstByte.run();
                     }
                 };
             }

@@ -62,6 +62,7 @@ public final class SshAccess implements AutoCloseable {
     private final int connectTimeoutMs;
     private final int bannerTimeoutMs;
     private final int handshakeTimeoutMs;
+    private final Runnable onAnswer;
     private SSHClient client;
     private SFTPClient sftp;
     private SshTarget connected;
@@ -84,14 +85,27 @@ public final class SshAccess implements AutoCloseable {
      *                         answered may stay silent before the attempt is given up
      */
     public SshAccess(Supplier<SshTarget> target, Duration connectTimeout, Duration handshakeTimeout) {
-        this(target, (int) connectTimeout.toMillis(), (int) connectTimeout.toMillis(), (int) handshakeTimeout.toMillis());
+        this(target, connectTimeout, handshakeTimeout, () -> { });
+    }
+
+    /**
+     * As {@link #SshAccess(Supplier, Duration, Duration)}, telling {@code onAnswer} (on the connecting thread) when
+     * a connection's peer has sent its first byte: sshd is up and answering.
+     */
+    public SshAccess(Supplier<SshTarget> target, Duration connectTimeout, Duration handshakeTimeout, Runnable onAnswer) {
+        this(target, (int) connectTimeout.toMillis(), (int) connectTimeout.toMillis(), (int) handshakeTimeout.toMillis(), onAnswer);
     }
 
     private SshAccess(Supplier<SshTarget> target, int connectTimeoutMs, int bannerTimeoutMs, int handshakeTimeoutMs) {
+        this(target, connectTimeoutMs, bannerTimeoutMs, handshakeTimeoutMs, () -> { });
+    }
+
+    private SshAccess(Supplier<SshTarget> target, int connectTimeoutMs, int bannerTimeoutMs, int handshakeTimeoutMs, Runnable onAnswer) {
         this.target = target;
         this.connectTimeoutMs = connectTimeoutMs;
         this.bannerTimeoutMs = bannerTimeoutMs;
         this.handshakeTimeoutMs = handshakeTimeoutMs;
+        this.onAnswer = onAnswer;
     }
 
     /** The shortest silence after connecting that gives up on a peer (a forwarded port whose guest is mute). */
@@ -158,7 +172,7 @@ public final class SshAccess implements AutoCloseable {
         if (client != null && client.isConnected() && client.isAuthenticated()) return client;
         closeQuietly();
         SshTarget t = target.get();
-        client = connect(t, connectTimeoutMs, bannerTimeoutMs, handshakeTimeoutMs);
+        client = connect(t, connectTimeoutMs, bannerTimeoutMs, handshakeTimeoutMs, onAnswer);
         connected = t;
         return client;
     }
@@ -168,13 +182,13 @@ public final class SshAccess implements AutoCloseable {
     /** The target of the current connection (after {@link #client()}). */
     public synchronized SshTarget target() { return connected != null ? connected : target.get(); }
 
-    static SSHClient connect(SshTarget t, int connectTimeoutMs, int bannerTimeoutMs, int handshakeTimeoutMs) {
+    static SSHClient connect(SshTarget t, int connectTimeoutMs, int bannerTimeoutMs, int handshakeTimeoutMs, Runnable onAnswer) {
         HostKeys.Recorded recorded = HostKeys.read(t.hostKey());
         Pinned pinned = new Pinned(recorded);
         SSHClient c = new SSHClient(config());
         c.addHostKeyVerifier(pinned);
         c.setConnectTimeout(connectTimeoutMs);
-        c.setSocketFactory(new FirstByteSocketFactory(handshakeTimeoutMs));
+        c.setSocketFactory(new FirstByteSocketFactory(handshakeTimeoutMs, onAnswer));
         c.setTimeout(bannerTimeoutMs); // a forwarded port whose guest is mute: no banner, give up
         c.getTransport().setTimeoutMs(handshakeTimeoutMs);
         try {

@@ -32,7 +32,7 @@ class LoginAttemptsTest {
         AtomicLong clock = new AtomicLong();
         CountDownLatch stuck = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
-        try (LoginAttempts<String> a = new LoginAttempts<>(() -> {
+        try (LoginAttempts<String> a = new LoginAttempts<>(answered -> {
             if (calls.incrementAndGet() == 1) { stuck.await(); return "late"; } // a banner that never comes
             return "ok";
         }, x -> { }, "test-login", clock::get)) {
@@ -49,11 +49,38 @@ class LoginAttemptsTest {
     }
 
     @Test
+    void noAttemptStartsBesideOneTheGuestHasAnswered() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        CountDownLatch answeredOnce = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        try (LoginAttempts<String> a = new LoginAttempts<>(answered -> {
+            calls.incrementAndGet();
+            answered.run();              // sshd's banner arrived; the key exchange is slow
+            answeredOnce.countDown();
+            release.await();
+            return "ok";
+        }, x -> { }, "test-login", clock::get)) {
+            assertEquals(List.of(), a.poll());
+            assertTrue(answeredOnce.await(5, TimeUnit.SECONDS));
+            for (int i = 0; i < 5; i++) {
+                clock.addAndGet(STAGGER);
+                assertEquals(List.of(), a.poll());
+            }
+            assertEquals(1, calls.get(), "the answered attempt is left to finish alone");
+            release.countDown();
+            assertEquals(List.of("ok"), pollUntilSome(a));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void atMostMaxInFlightRunAtOnce() throws Exception {
         AtomicLong clock = new AtomicLong();
         CountDownLatch stuck = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
-        try (LoginAttempts<String> a = new LoginAttempts<>(() -> { calls.incrementAndGet(); stuck.await(); return "x"; }, x -> { }, "test-login", clock::get)) {
+        try (LoginAttempts<String> a = new LoginAttempts<>(answered -> { calls.incrementAndGet(); stuck.await(); return "x"; }, x -> { }, "test-login", clock::get)) {
             for (int i = 0; i < 10; i++) {
                 a.poll();
                 clock.addAndGet(STAGGER);
@@ -71,7 +98,7 @@ class LoginAttemptsTest {
     void anAttemptThatEndsIsFollowedAtOnceWithoutWaitingForTheStagger() throws Exception {
         AtomicLong clock = new AtomicLong();
         AtomicInteger calls = new AtomicInteger();
-        try (LoginAttempts<Integer> a = new LoginAttempts<>(calls::incrementAndGet, x -> { }, "test-login", clock::get)) {
+        try (LoginAttempts<Integer> a = new LoginAttempts<>(answered -> calls.incrementAndGet(), x -> { }, "test-login", clock::get)) {
             assertEquals(List.of(), a.poll());
             assertEquals(List.of(1), pollUntilSome(a)); // the clock never moved: the next starts because none runs
             assertEquals(List.of(2), pollUntilSome(a));
@@ -80,7 +107,7 @@ class LoginAttemptsTest {
 
     @Test
     void whatAnAttemptThrowsReachesThePoller() throws Exception {
-        try (LoginAttempts<String> a = new LoginAttempts<>(() -> { throw new IllegalArgumentException("bad key file"); }, x -> { }, "test-login")) {
+        try (LoginAttempts<String> a = new LoginAttempts<>(answered -> { throw new IllegalArgumentException("bad key file"); }, x -> { }, "test-login")) {
             a.poll();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             IllegalArgumentException e = null;
@@ -98,7 +125,7 @@ class LoginAttemptsTest {
 
     @Test
     void aClosedSetStartsNothing() {
-        LoginAttempts<String> a = new LoginAttempts<>(() -> "ok", x -> { }, "test-login");
+        LoginAttempts<String> a = new LoginAttempts<>(answered -> "ok", x -> { }, "test-login");
         a.close();
         assertThrows(IllegalStateException.class, a::poll);
     }
@@ -107,7 +134,7 @@ class LoginAttemptsTest {
     void outcomesOfAttemptsStillRunningAtCloseGoToTheDroppedConsumer() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         List<String> dropped = new CopyOnWriteArrayList<>();
-        LoginAttempts<String> a = new LoginAttempts<>(() -> { release.await(); return "late login"; }, dropped::add, "test-login");
+        LoginAttempts<String> a = new LoginAttempts<>(answered -> { release.await(); return "late login"; }, dropped::add, "test-login");
         a.poll();
         a.close();
         release.countDown();

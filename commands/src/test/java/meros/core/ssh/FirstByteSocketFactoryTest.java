@@ -2,6 +2,8 @@ package meros.core.ssh;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -36,12 +38,16 @@ class FirstByteSocketFactoryTest {
     void aPeerThatAnsweredGetsTheLongerTimeoutBetweenLaterReads() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             serve(server, 'S', 1500, 'H');
-            try (Socket s = new FirstByteSocketFactory(5000).createSocket()) {
+            AtomicInteger answered = new AtomicInteger();
+            try (Socket s = new FirstByteSocketFactory(5000, answered::incrementAndGet).createSocket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 1000);
                 s.setSoTimeout(500); // shorter than the server's pause: only the switch after the first byte lets the read wait
                 InputStream in = s.getInputStream();
+                assertEquals(0, answered.get());
                 assertEquals('S', in.read());
+                assertEquals(1, answered.get(), "told once the peer answered");
                 assertEquals('H', in.read());
+                assertEquals(1, answered.get(), "and only once");
                 assertEquals(5000, s.getSoTimeout());
             }
         }
