@@ -74,10 +74,6 @@ final class Composer {
             }
             Path pam = root.resolve("etc/pam.d/sshd");
             if (Files.isRegularFile(pam) && !Files.isSymbolicLink(pam)) Files.writeString(pam, GuestConfig.sshdPam(Files.readString(pam)));
-            Path sshUnit = root.resolve("usr/lib/systemd/system/ssh.service");
-            if (Files.isRegularFile(sshUnit) && !Files.exists(root.resolve("etc/systemd/system/ssh.service"), LinkOption.NOFOLLOW_LINKS)) {
-                Fs.write(root.resolve("etc/systemd/system/ssh.service"), GuestConfig.sshService(Files.readString(sshUnit)), "rw-r--r--");
-            }
             Path resolv = root.resolve("etc/resolv.conf");
             if (Files.exists(root.resolve("usr/lib/systemd/systemd-resolved")) || Files.exists(root.resolve("lib/systemd/systemd-resolved"))) {
                 Files.deleteIfExists(resolv);

@@ -9,7 +9,6 @@ import meros.core.manifest.Vm;
 import meros.core.net.Names;
 import meros.core.qemu.QemuArgs;
 
-import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -298,32 +297,6 @@ public final class GuestConfig {
             String t = line.strip();
             boolean dynamicMotd = !t.startsWith("#") && t.contains("pam_motd.so") && t.contains("motd=/run/motd.dynamic");
             b.append(dynamicMotd ? "# " + line + "    # off (meros): runs update-motd.d in every session" : line).append('\n');
-        }
-        b.setLength(b.length() - 1);
-        return b.toString();
-    }
-
-    /**
-     * Debian's {@code ssh.service} without {@code network.target} among its {@code After=} units (a drop-in can add
-     * ordering but not remove it, so the whole unit goes to {@code /etc/systemd/system}, which takes precedence,
-     * systemd.unit(5)). sshd listens on the wildcard addresses, so it needs no configured network to start; ordered
-     * after {@code network.target} it waited for networkd's start on every boot (about 1 s under TCG). Every other
-     * line stays as the distribution wrote it.
-     *
-     * @param current the distribution's {@code ssh.service}
-     */
-    public static String sshService(String current) {
-        StringBuilder b = new StringBuilder();
-        for (String line : current.split("\n", -1)) {
-            String t = line.strip();
-            if (t.startsWith("After=") && t.matches("After=.*\\bnetwork\\.target\\b.*")) {
-                String rest = String.join(" ", Arrays.stream(t.substring("After=".length()).trim().split("\\s+"))
-                        .filter(u -> !u.equals("network.target")).toList());
-                b.append("# meros: without network.target (sshd listens on the wildcard addresses)\n");
-                if (!rest.isEmpty()) b.append("After=").append(rest).append('\n');
-                continue;
-            }
-            b.append(line).append('\n');
         }
         b.setLength(b.length() - 1);
         return b.toString();

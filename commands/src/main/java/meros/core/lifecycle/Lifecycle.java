@@ -93,30 +93,6 @@ public final class Lifecycle {
      */
     static final Duration READINESS_HANDSHAKE = Duration.ofSeconds(20);
 
-    /**
-     * How long the readiness command waits inside the guest for {@code network.target} ({@link #READY_COMMAND});
-     * below the command's own deadline ({@link #READY_COMMAND_DEADLINE}), so a guest that never gets there is
-     * reported by the command, and the next login tries again.
-     */
-    static final int NETWORK_TARGET_POLLS = 250;
-    /** The deadline of the readiness command over a logged-in connection. */
-    static final Duration READY_COMMAND_DEADLINE = Duration.ofSeconds(30);
-    /**
-     * What a readiness login runs: it exits 0 once {@code network.target} is active (at once on a guest without
-     * systemctl, e.g. Alpine's OpenRC), polling every 0.1 s at most {@link #NETWORK_TARGET_POLLS} times. sshd does
-     * not wait for the network to start (GuestConfig#sshService), so a login can work before networkd and resolved
-     * have started; a VM counts as ready only when both hold, as with the distribution's own ordering
-     * (systemd.special(7): network.target).
-     */
-    static final String READY_COMMAND = readyCommand(NETWORK_TARGET_POLLS);
-
-    /** {@link #READY_COMMAND} with at most {@code polls} checks. */
-    static String readyCommand(int polls) {
-        return "command -v systemctl >/dev/null 2>&1 || exit 0; i=0; "
-                + "until systemctl is-active --quiet network.target; do i=$((i + 1)); "
-                + "[ $i -ge " + polls + " ] && { echo 'network.target is not active'; exit 1; }; sleep 0.1; done";
-    }
-
     public Lifecycle(Home home, Consumer<String> out) {
         this.home = home;
         this.out = out;
@@ -719,10 +695,9 @@ public final class Lifecycle {
         SshAccess ssh = new SshAccess(() -> access.target(user), READINESS_CONNECT, READINESS_HANDSHAKE, answered);
         boolean keep = false;
         try {
-            ExecResult res = ssh.exec(READY_COMMAND, READY_COMMAND_DEADLINE);
+            ExecResult res = ssh.exec("true", Duration.ofSeconds(30));
             keep = res.ok();
-            return res.ok() ? new Login(Login.Outcome.OK, null, user, ssh)
-                    : new Login(Login.Outcome.RETRY, "ssh login's readiness check ended with " + res.describe(), user);
+            return res.ok() ? new Login(Login.Outcome.OK, null, user, ssh) : new Login(Login.Outcome.RETRY, "ssh login ran 'true' with " + res.describe(), user);
         } catch (SshAccess.HostKeyMismatch e) {
             return new Login(Login.Outcome.FINAL, e.getMessage(), user);
         } catch (SshAccess.KeyRefused e) {
