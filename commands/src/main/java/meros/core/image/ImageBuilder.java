@@ -494,8 +494,11 @@ public final class ImageBuilder {
                 Files.copy(ki[1], initrdTmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(kernelTmp, Fs.perms("rw-r--r--"));
                 Files.setPosixFilePermissions(initrdTmp, Fs.perms("rw-r--r--"));
-                String version = ki[0].getFileName().toString().substring("vmlinuz-".length());
-                RdInit.prepend(initrdTmp, RdInit.moduleFiles(root, version, "virtio_net"));
+                // Alpine's initramfs has busybox's switch_root, not klibc's run-init: meros-init would only hand over
+                if (!"alpine".equals(vm.distribution())) {
+                    String version = ki[0].getFileName().toString().substring("vmlinuz-".length());
+                    RdInit.prepend(initrdTmp, RdInit.moduleFiles(root, version, "virtio_net"));
+                }
             }
 
             Path diskTmp = outDir.resolve("." + vm.name() + ".qcow2.tmp");
