@@ -61,6 +61,7 @@ final class Composer {
     void configure(GuestConfig cfg, String clientPub, Path hostKeyDir, Step step) throws IOException {
         step.update("guest configuration");
         for (GuestConfig.File f : cfg.files().values()) Fs.write(root.resolve(f.path()), f.content(), f.mode());
+        writeSshdDropin(cfg);
         Fs.write(root.resolve("etc/machine-id"), HexFormat.of().formatHex(new SecureRandom().generateSeed(16)) + "\n", "r--r--r--");
         if (cfg.alpine()) {
             linkAlpineServices(cfg);
@@ -112,6 +113,15 @@ final class Composer {
         }
     }
 
+    /** Where a distribution puts OpenSSH's per-connection {@code sshd-session} (Debian, Alpine). */
+    static final List<String> SSHD_SESSION = List.of("usr/lib/openssh/sshd-session", "usr/lib/ssh/sshd-session");
+
+    /** meros's sshd drop-in, with {@link GuestConfig#NO_PENALTIES} when the root's sshd has {@code sshd-session}. */
+    private void writeSshdDropin(GuestConfig cfg) throws IOException {
+        boolean knows = SSHD_SESSION.stream().anyMatch(p -> Files.isRegularFile(root.resolve(p)));
+        Fs.write(root.resolve(GuestConfig.SSHD_DROPIN), cfg.sshdConfig(knows), "rw-r--r--");
+    }
+
     /** The host key generated for this build becomes the guest's only one (sshd is pinned to it). */
     private void placeHostKey(Path hostKeyDir) throws IOException {
         Path ssh = root.resolve("etc/ssh");
@@ -136,6 +146,7 @@ final class Composer {
     void reassert(GuestConfig cfg, String clientPub, Path hostKeyDir, Step step) throws IOException {
         step.update("meros access");
         for (GuestConfig.File f : cfg.accessFiles()) Fs.write(root.resolve(f.path()), f.content(), f.mode());
+        writeSshdDropin(cfg);
         placeHostKey(hostKeyDir);
         List<String> sshd = SshdChecks.problems(root);
         if (!sshd.isEmpty()) {

@@ -126,6 +126,9 @@ class GuestConfigTest {
         assertTrue(sshd.contains("HostKey /etc/ssh/ssh_host_ed25519_key\n"));
         assertTrue(sshd.contains("PasswordAuthentication no\n"));
         assertEquals(1, sshd.lines().filter(l -> l.startsWith("HostKey")).count());
+        // an sshd older than 9.8 refuses to start on the keyword; a newer one gets it
+        assertFalse(new GuestConfig(lab, web).sshdConfig(false).contains("PerSourcePenalties"));
+        assertEquals(sshd + "PerSourcePenalties no\n", new GuestConfig(lab, web).sshdConfig(true));
     }
 
     @Test

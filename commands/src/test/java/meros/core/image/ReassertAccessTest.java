@@ -64,6 +64,15 @@ class ReassertAccessTest {
     }
 
     @Test
+    void anSshdWithPerSourcePenaltiesHasThemOffAfterIncludesToo() throws Exception {
+        Fs.write(root.resolve("usr/lib/openssh/sshd-session"), "", "rwxr-xr-x");
+        Fs.write(root.resolve("etc/ssh/sshd_config.d/10-meros.conf"), "PasswordAuthentication no\n", "rw-r--r--");
+        reassert();
+        assertEquals(new GuestConfig(m, web).sshdConfig() + "PerSourcePenalties no\n",
+                Files.readString(root.resolve("etc/ssh/sshd_config.d/10-meros.conf")));
+    }
+
+    @Test
     void aHookThatTurnsOffKeyLoginsIsRefusedNamingTheFile() throws Exception {
         Fs.write(root.resolve("etc/ssh/sshd_config.d/00-local.conf"), "PubkeyAuthentication no\n", "rw-r--r--");
         MerosException e = assertThrows(MerosException.class, this::reassert);
