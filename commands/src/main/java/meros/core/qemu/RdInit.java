@@ -89,9 +89,6 @@ public final class RdInit {
     private static final byte[] MAGIC = "070701".getBytes(StandardCharsets.US_ASCII);
     private static final int NEWC_HEADER = 110;
 
-    /** The cpio segment holding {@link #SCRIPT} as {@link #PATH} (mode 0755, root-owned) and nothing else. */
-    static byte[] segment() throws IOException { return segment(List.of()); }
-
     /**
      * The cpio segment: {@link #SCRIPT} as {@link #PATH}; with {@code modules}, each of them under {@code /meros/},
      * their load order in {@code /meros/modules} and {@code /meros/insmod}, a link to the initrd's kmod (which hands

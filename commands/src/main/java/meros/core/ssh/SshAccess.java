@@ -74,7 +74,7 @@ public final class SshAccess implements AutoCloseable {
      */
     public SshAccess(Supplier<SshTarget> target, Duration connectTimeout) {
         this(target, (int) connectTimeout.toMillis(), (int) Math.max(connectTimeout.toMillis(), MIN_HANDSHAKE.toMillis()),
-                (int) Math.max(connectTimeout.toMillis(), MIN_HANDSHAKE.toMillis()));
+                (int) Math.max(connectTimeout.toMillis(), MIN_HANDSHAKE.toMillis()), () -> { });
     }
 
     /**
@@ -94,10 +94,6 @@ public final class SshAccess implements AutoCloseable {
      */
     public SshAccess(Supplier<SshTarget> target, Duration connectTimeout, Duration handshakeTimeout, Runnable onAnswer) {
         this(target, (int) connectTimeout.toMillis(), (int) connectTimeout.toMillis(), (int) handshakeTimeout.toMillis(), onAnswer);
-    }
-
-    private SshAccess(Supplier<SshTarget> target, int connectTimeoutMs, int bannerTimeoutMs, int handshakeTimeoutMs) {
-        this(target, connectTimeoutMs, bannerTimeoutMs, handshakeTimeoutMs, () -> { });
     }
 
     private SshAccess(Supplier<SshTarget> target, int connectTimeoutMs, int bannerTimeoutMs, int handshakeTimeoutMs, Runnable onAnswer) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +24,7 @@ class RdInitTest {
 
     @Test
     void theSegmentIsOneExecutableNewcEntryPaddedToWholeBlocks() throws IOException {
-        byte[] seg = RdInit.segment();
+        byte[] seg = RdInit.segment(List.of());
         // the kernel reads the next archive only from a 4-byte boundary; cpio pads to 512
         assertEquals(0, seg.length % 512);
         try (CpioArchiveInputStream in = new CpioArchiveInputStream(new ByteArrayInputStream(seg))) {
@@ -47,7 +48,7 @@ class RdInitTest {
 
         RdInit.prepend(initrd);
         byte[] after = Files.readAllBytes(initrd);
-        byte[] seg = RdInit.segment();
+        byte[] seg = RdInit.segment(List.of());
         assertTrue(RdInit.present(initrd));
         assertArrayEquals(seg, Arrays.copyOfRange(after, 0, seg.length));
         assertArrayEquals(original, Arrays.copyOfRange(after, seg.length, after.length));
@@ -56,6 +57,39 @@ class RdInitTest {
         assertEquals(after.length, Files.size(initrd), "a second prepend adds nothing");
         try (var s = Files.list(dir)) {
             assertEquals(1, s.count(), "no temporary file left");
+        }
+    }
+
+    @Test
+    void aModuleComesAfterWhatItNeedsAndTravelsWithAnInsmodLink(@TempDir Path dir) throws IOException {
+        Path mods = Files.createDirectories(dir.resolve("usr/lib/modules/6.12-amd64"));
+        Files.writeString(mods.resolve("modules.dep"), """
+                kernel/drivers/net/virtio_net.ko.xz: kernel/drivers/net/net_failover.ko.xz kernel/net/core/failover.ko.xz
+                kernel/drivers/net/net_failover.ko.xz: kernel/net/core/failover.ko.xz
+                kernel/net/core/failover.ko.xz:
+                """);
+        for (String f : List.of("kernel/drivers/net/virtio_net.ko.xz", "kernel/drivers/net/net_failover.ko.xz", "kernel/net/core/failover.ko.xz")) {
+            Files.createDirectories(mods.resolve(f).getParent());
+            Files.writeString(mods.resolve(f), f);
+        }
+        List<Path> order = RdInit.moduleFiles(dir, "6.12-amd64", "virtio_net");
+        assertEquals(List.of("failover.ko.xz", "net_failover.ko.xz", "virtio_net.ko.xz"),
+                order.stream().map(p -> p.getFileName().toString()).toList());
+        assertEquals(List.of(), RdInit.moduleFiles(dir, "6.12-amd64", "e1000"), "built in or absent: nothing to carry");
+
+        try (CpioArchiveInputStream in = new CpioArchiveInputStream(new ByteArrayInputStream(RdInit.segment(order)))) {
+            assertEquals("meros-init", in.getNextCPIOEntry().getName());
+            assertTrue(in.getNextCPIOEntry().isDirectory());
+            for (String m : List.of("failover.ko.xz", "net_failover.ko.xz", "virtio_net.ko.xz")) {
+                CpioArchiveEntry e = in.getNextCPIOEntry();
+                assertEquals("meros/" + m, e.getName());
+            }
+            assertEquals("meros/modules", in.getNextCPIOEntry().getName());
+            assertEquals("failover.ko.xz\nnet_failover.ko.xz\nvirtio_net.ko.xz\n", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+            CpioArchiveEntry link = in.getNextCPIOEntry();
+            assertEquals("meros/insmod", link.getName());
+            assertTrue(link.isSymbolicLink());
+            assertEquals("/usr/bin/kmod", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
         }
     }
 
