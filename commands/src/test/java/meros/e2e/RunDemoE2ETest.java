@@ -113,6 +113,12 @@ class RunDemoE2ETest {
         assertTrue(init.matches("(?s).*box: started \\(pid \\d+, (?:tcg|kvm), ssh 127.0.0.1:(\\d+)\\).*box: ready in [0-9.]+ s \\(ssh\\).*"), init);
         int port = Integer.parseInt(init.replaceAll("(?s).*ssh 127.0.0.1:(\\d+)\\).*", "$1"));
         assertEquals("box", sshOk(home, null, "demo", "box", "127.0.0.1", port, "hostname").strip());
+        // booted through meros-init, with the management NIC's address from the initrd and sshd's penalties off
+        String cmdline = sshOk(home, null, "demo", "box", "127.0.0.1", port, "cat /proc/cmdline").strip();
+        assertTrue(cmdline.contains(" rdinit=/meros-init ") && cmdline.contains(" meros.ip="), cmdline);
+        assertTrue(Files.readString(home.resolve("data/state/demo/box/serial.log")).contains("Run /meros-init as init process"));
+        assertEquals("persourcepenalties no", sshOk(home, null, "demo", "box", "127.0.0.1", port,
+                "sudo sshd -T | grep -i '^persourcepenalties'").strip());
 
         String info = merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout();
         assertTrue(info.matches("(?s).*\\nbox +running +\\d+ +x86_64 +(?:tcg|kvm) +[0-9hms]+ +- +127.0.0.1:" + port + " +data/disks/demo/box.qcow2.*"), info);
