@@ -9,6 +9,7 @@ import meros.core.state.VmPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +90,7 @@ public final class QemuArgs {
             a.add(l.initrd().toString());
         }
         a.add("-append");
-        a.add(cmdline(vm, RdInit.present(l.initrd()), l.userNet() ? managementMac(constellation, vm.name()) : null));
+        a.add(cmdline(vm, l.accel(), RdInit.present(l.initrd()), l.userNet() ? managementMac(constellation, vm.name()) : null));
         for (Nic n : vm.networks()) {
             a.add("-netdev");
             if (l.userNet()) {
@@ -170,14 +171,17 @@ public final class QemuArgs {
      * The kernel command line: {@code root=/dev/vda rw console=<serial>}; when the initrd carries {@link RdInit}'s
      * script, {@code rdinit=/meros-init} and, for a VM on user-mode networking, {@code meros.ip=} with the management
      * NIC's MAC and QEMU's fixed user-mode address, netmask and gateway (QEMU docs, "Network emulation": the guest is
-     * 10.0.2.15 behind 10.0.2.2); {@link #NO_CRYPTO_SELF_TESTS}; then the VM's {@code kernel_args} (last, so a VM can
-     * override any of these: the kernel takes the last of a repeated parameter, and {@code cryptomgr.notests=0}
+     * 10.0.2.15 behind 10.0.2.2); {@link #NO_CRYPTO_SELF_TESTS}; for an x86 guest under TCG whose
+     * {@code kernel_args} set no {@code tsc=} of their own, {@link #TCG_TSC_UNSTABLE} (the kernel applies every
+     * {@code tsc=} it is given, so a later one could not undo it); then the VM's {@code kernel_args} (last, so a VM
+     * can override the others: the kernel takes the last of a repeated parameter, and {@code cryptomgr.notests=0}
      * turns the self-tests back on).
      *
+     * @param accel   the resolved acceleration the VM starts with
      * @param rdinit  the initrd begins with {@link RdInit}'s archive
      * @param mgmtMac the user-mode management NIC's MAC, or null without user-mode networking
      */
-    public static String cmdline(Vm vm, boolean rdinit, String mgmtMac) {
+    public static String cmdline(Vm vm, Vm.Accel accel, boolean rdinit, String mgmtMac) {
         String console = vm.arch().equals("aarch64") ? "ttyAMA0" : "ttyS0";
         StringBuilder b = new StringBuilder("root=/dev/vda rw console=").append(console);
         if (rdinit) {
@@ -185,7 +189,12 @@ public final class QemuArgs {
             if (mgmtMac != null) b.append(" meros.ip=").append(mgmtMac).append(',').append(USER_NET_GUEST);
         }
         b.append(' ').append(NO_CRYPTO_SELF_TESTS);
-        if (vm.kernelArgs() != null && !vm.kernelArgs().isBlank()) b.append(' ').append(vm.kernelArgs().strip());
+        String own = vm.kernelArgs() == null ? "" : vm.kernelArgs().strip();
+        boolean ownTsc = Arrays.stream(own.split("\\s+")).anyMatch(w -> w.startsWith("tsc="));
+        if (accel == Vm.Accel.TCG && (vm.arch().equals("x86_64") || vm.arch().equals("i386")) && !ownTsc) {
+            b.append(' ').append(TCG_TSC_UNSTABLE);
+        }
+        if (!own.isEmpty()) b.append(' ').append(own);
         return b.toString();
     }
 
@@ -199,6 +208,20 @@ public final class QemuArgs {
      * with them, 3.61–3.71 s without, TCG).
      */
     static final String NO_CRYPTO_SELF_TESTS = "cryptomgr.notests";
+
+    /**
+     * Keeps an x86 guest under TCG from flipping its scheduler clock's static key while its other vCPUs run
+     * (kernel-parameters.txt, {@code tsc=unstable}: "marks the TSC unconditionally unstable at bootup and avoids any
+     * further wobbles once the TSC watchdog notices"). Otherwise the kernel marks {@code sched_clock} stable at its
+     * late initcalls, and unstable again whenever the TSC watchdog loses trust in the emulated TSC on a loaded host;
+     * each time it rewrites {@code sched_clock_cpu}, the hottest function of the scheduler, through int3
+     * breakpoints. Under multi-threaded TCG (QEMU 7.2) a vCPU can go on running a translation that still holds the
+     * breakpoint after the rewrite: the guest dies with {@code Oops: int3} in {@code sched_clock_cpu} and a kernel
+     * panic (seen once in a CI run, demo's 2 vCPUs, 2.2 s into the boot). The guest uses the HPET clocksource
+     * instead; cold boots of demo measured the same with and without it (15.7–17.4 s against 15.8–17.2 s, three
+     * each). Single-threaded TCG ({@code -accel tcg,thread=single}) also avoids it but measured 23.6–25.0 s.
+     */
+    static final String TCG_TSC_UNSTABLE = "tsc=unstable";
 
     static String machine(String arch) {
         return switch (arch) {

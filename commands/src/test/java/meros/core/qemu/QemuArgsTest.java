@@ -43,7 +43,7 @@ public class QemuArgsTest {
                 "-machine", "q35", "-accel", "tcg", "-m", "1024M", "-smp", "2",
                 "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
                 "-kernel", "/m/data/disks/lab/web.vmlinuz", "-initrd", "/m/data/disks/lab/web.initrd",
-                "-append", "root=/dev/vda rw console=ttyS0 cryptomgr.notests",
+                "-append", "root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable",
                 "-netdev", "tap,id=lab-web0,ifname=lab-web0,script=no,downscript=no",
                 "-device", "virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01",
                 "-qmp", "unix:/m/data/state/lab/web/qmp.sock,server=on,wait=off",
@@ -102,6 +102,26 @@ public class QemuArgsTest {
         assertTrue(argv.contains("virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01"), argv.toString());
     }
 
+    /**
+     * Under TCG an x86 guest's TSC is marked unstable from the start; under KVM, on other architectures, and where the
+     * VM's kernel_args give a tsc= of their own (the kernel applies each tsc= it gets), not.
+     */
+    @Test
+    void onlyAnX86GuestUnderTcgWithoutItsOwnTscGetsTscUnstable() {
+        Vm web = vm("web", List.of(), null, null, List.of());
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable", QemuArgs.cmdline(web, Vm.Accel.TCG, false, null));
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests", QemuArgs.cmdline(web, Vm.Accel.KVM, false, null));
+        Vm old = vm("i386", "old", List.of(), null, null, List.of());
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable", QemuArgs.cmdline(old, Vm.Accel.TCG, false, null));
+        Vm board = vm("aarch64", "board", List.of(), null, null, List.of());
+        assertEquals("root=/dev/vda rw console=ttyAMA0 cryptomgr.notests", QemuArgs.cmdline(board, Vm.Accel.TCG, false, null));
+        Vm tuned = vm("web", List.of(), "tsc=reliable", null, List.of());
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=reliable", QemuArgs.cmdline(tuned, Vm.Accel.TCG, false, null));
+        Vm other = vm("web", List.of(), "notsc_hint=1 quiet", null, List.of());
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable notsc_hint=1 quiet",
+                QemuArgs.cmdline(other, Vm.Accel.TCG, false, null));
+    }
+
     @Test
     void anInitrdCarryingMerosInitIsBootedThroughIt(@TempDir Path dir) throws IOException {
         Path initrd = dir.resolve("web.initrd");
@@ -109,11 +129,11 @@ public class QemuArgsTest {
         Vm web = vm("web", List.of(WEB0), "quiet", null, List.of());
         var plain = new QemuArgs.Launch(Path.of("/k"), initrd, Path.of("/o.qcow2"), Vm.Accel.TCG, false, 0, Map.of());
         List<String> before = QemuArgs.build("lab", web, PATHS, plain);
-        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests quiet", before.get(before.indexOf("-append") + 1));
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable quiet", before.get(before.indexOf("-append") + 1));
         RdInit.prepend(initrd);
         List<String> after = QemuArgs.build("lab", web, PATHS, plain);
         // the VM's kernel_args still come last, so they can override what meros sets
-        assertEquals("root=/dev/vda rw console=ttyS0 rdinit=/meros-init cryptomgr.notests quiet", after.get(after.indexOf("-append") + 1));
+        assertEquals("root=/dev/vda rw console=ttyS0 rdinit=/meros-init cryptomgr.notests tsc=unstable quiet", after.get(after.indexOf("-append") + 1));
     }
 
     @Test
