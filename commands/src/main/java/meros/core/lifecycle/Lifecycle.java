@@ -277,8 +277,8 @@ public final class Lifecycle {
             for (VmRuntime r : toAttach) jobs.put(r.vm().name(), () -> attachAndWait(r));
             var outcomes = Parallel.run("meros-init", jobs, "interrupted while starting " + m.name()
                     + " (VMs started so far keep running; 'shutdown " + m.name() + "' removes them)");
-            for (var o : outcomes) if (o.failure() != null) out.accept("error: " + o.failure().getMessage());
-            result.addAll(Parallel.values(outcomes));
+            for (String later : Parallel.laterFailures(outcomes)) out.accept("error: " + later);
+            result.addAll(Parallel.values(outcomes)); // the first failure, thrown: its caller tells it
             return checked(m, result);
         }
     }
@@ -722,7 +722,8 @@ public final class Lifecycle {
      *
      * @return one outcome per VM
      * @throws MerosException FAILED when a VM does not run or has no saved boot under its current key (checked for all
-     *                        before any VM is touched), or does not come back
+     *                        before any VM is touched), or does not come back (the first such VM; each other one goes to
+     *                        {@code out} as {@code error: ...} first)
      */
     public List<Started> reset(Manifest m) {
         StateDir sd = StateDir.of(home, m.name());
@@ -753,7 +754,9 @@ public final class Lifecycle {
                     return s;
                 });
             }
-            return Parallel.values(Parallel.run("meros-reset", jobs, "interrupted while resetting " + m.name()));
+            var outcomes = Parallel.run("meros-reset", jobs, "interrupted while resetting " + m.name());
+            for (String later : Parallel.laterFailures(outcomes)) out.accept("error: " + later);
+            return Parallel.values(outcomes);
         }
     }
 

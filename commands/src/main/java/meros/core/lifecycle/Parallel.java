@@ -66,6 +66,14 @@ final class Parallel {
     }
 
     /**
+     * The messages of the failures after the first (in job order): what {@link #values} does not throw, for a caller
+     * to report before it calls that, so that each failure is told once.
+     */
+    static <T> List<String> laterFailures(List<Outcome<T>> outcomes) {
+        return outcomes.stream().filter(o -> o.failure() != null).skip(1).map(o -> o.failure().getMessage()).toList();
+    }
+
+    /**
      * The jobs' values in order, once all ended; the first failure (in job order) is thrown.
      *
      * @throws MerosException the first job's failure

@@ -43,6 +43,7 @@ class ParallelTest {
         MerosException e = assertThrows(MerosException.class, () -> Parallel.values(outcomes));
         assertEquals("b: bad", e.getMessage());
         assertEquals(ExitCode.USAGE, e.exitCode());
+        assertEquals(List.of("c: worse"), Parallel.laterFailures(outcomes), "the failures values() does not throw");
         assertTrue(Parallel.values(Parallel.run("test", Map.of(), "interrupted")).isEmpty());
     }
 }
