@@ -73,7 +73,7 @@ public final class QemuArgs {
         } else if (vm.arch().equals("aarch64")) {
             a.add("-cpu");
             a.add(AARCH64_TCG_CPU);
-        } else if (!vm.arch().equals("x86_64") && !vm.arch().equals("i386")) {
+        } else if (!x86(vm.arch())) {
             a.add("-cpu");
             a.add("max");
         }
@@ -138,7 +138,7 @@ public final class QemuArgs {
         a.add("virtio-serial");
         a.add("-device");
         a.add("virtserialport,chardev=qga0,name=org.qemu.guest_agent.0");
-        if (vm.arch().equals("x86_64") || vm.arch().equals("i386")) {
+        if (x86(vm.arch())) {
             // a new generation ID per QEMU start: a guest resumed from a saved state reseeds its kernel's random
             // state (Linux's vmgenid driver treats the change as a VM fork)
             a.add("-device");
@@ -191,7 +191,7 @@ public final class QemuArgs {
         b.append(' ').append(NO_CRYPTO_SELF_TESTS);
         String own = vm.kernelArgs() == null ? "" : vm.kernelArgs().strip();
         boolean ownTsc = Arrays.stream(own.split("\\s+")).anyMatch(w -> w.startsWith("tsc="));
-        if (accel == Vm.Accel.TCG && (vm.arch().equals("x86_64") || vm.arch().equals("i386")) && !ownTsc) {
+        if (accel == Vm.Accel.TCG && x86(vm.arch()) && !ownTsc) {
             b.append(' ').append(TCG_TSC_UNSTABLE);
         }
         if (!own.isEmpty()) b.append(' ').append(own);
@@ -222,6 +222,11 @@ public final class QemuArgs {
      * each). Single-threaded TCG ({@code -accel tcg,thread=single}) also avoids it but measured 23.6–25.0 s.
      */
     static final String TCG_TSC_UNSTABLE = "tsc=unstable";
+
+    /** An x86 guest, 64- or 32-bit. */
+    static boolean x86(String arch) {
+        return arch.equals("x86_64") || arch.equals("i386");
+    }
 
     static String machine(String arch) {
         return switch (arch) {
