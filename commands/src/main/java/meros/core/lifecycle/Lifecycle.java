@@ -277,8 +277,7 @@ public final class Lifecycle {
             for (VmRuntime r : toAttach) jobs.put(r.vm().name(), () -> attachAndWait(r));
             var outcomes = Parallel.run("meros-init", jobs, "interrupted while starting " + m.name()
                     + " (VMs started so far keep running; 'shutdown " + m.name() + "' removes them)");
-            for (String later : Parallel.laterFailures(outcomes)) out.accept("error: " + later);
-            result.addAll(Parallel.values(outcomes)); // the first failure, thrown: its caller tells it
+            result.addAll(Parallel.values(outcomes, out));
             return checked(m, result);
         }
     }
@@ -754,9 +753,7 @@ public final class Lifecycle {
                     return s;
                 });
             }
-            var outcomes = Parallel.run("meros-reset", jobs, "interrupted while resetting " + m.name());
-            for (String later : Parallel.laterFailures(outcomes)) out.accept("error: " + later);
-            return Parallel.values(outcomes);
+            return Parallel.values(Parallel.run("meros-reset", jobs, "interrupted while resetting " + m.name()), out);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * Runs one job per VM at once (start, reset, stop, snapshot) and collects every outcome: a job that fails does not
@@ -66,19 +67,22 @@ final class Parallel {
     }
 
     /**
-     * The messages of the failures after the first (in job order): what {@link #values} does not throw, for a caller
-     * to report before it calls that, so that each failure is told once.
-     */
-    static <T> List<String> laterFailures(List<Outcome<T>> outcomes) {
-        return outcomes.stream().filter(o -> o.failure() != null).skip(1).map(o -> o.failure().getMessage()).toList();
-    }
-
-    /**
      * The jobs' values in order, once all ended; the first failure (in job order) is thrown.
      *
      * @throws MerosException the first job's failure
      */
     static <T> List<T> values(List<Outcome<T>> outcomes) {
+        return values(outcomes, message -> { });
+    }
+
+    /**
+     * As {@link #values(List)}, but each failure after the first goes to {@code others} as {@code error: <message>}
+     * before the first is thrown, so that every failure is told once (the thrown one by its caller).
+     *
+     * @throws MerosException the first job's failure
+     */
+    static <T> List<T> values(List<Outcome<T>> outcomes, Consumer<String> others) {
+        outcomes.stream().filter(o -> o.failure() != null).skip(1).forEach(o -> others.accept("error: " + o.failure().getMessage()));
         for (Outcome<T> o : outcomes) if (o.failure() != null) throw o.failure();
         List<T> values = new ArrayList<>();
         for (Outcome<T> o : outcomes) values.add(o.value());

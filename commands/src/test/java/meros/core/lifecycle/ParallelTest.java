@@ -4,6 +4,7 @@ import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,10 @@ class ParallelTest {
         MerosException e = assertThrows(MerosException.class, () -> Parallel.values(outcomes));
         assertEquals("b: bad", e.getMessage());
         assertEquals(ExitCode.USAGE, e.exitCode());
-        assertEquals(List.of("c: worse"), Parallel.laterFailures(outcomes), "the failures values() does not throw");
+        List<String> told = new ArrayList<>();
+        MerosException again = assertThrows(MerosException.class, () -> Parallel.values(outcomes, told::add));
+        assertEquals("b: bad", again.getMessage());
+        assertEquals(List.of("error: c: worse"), told, "the failures values() does not throw, told before it throws");
         assertTrue(Parallel.values(Parallel.run("test", Map.of(), "interrupted")).isEmpty());
     }
 }
