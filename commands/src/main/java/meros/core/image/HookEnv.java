@@ -1,5 +1,6 @@
 package meros.core.image;
 
+import meros.core.proc.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -8,7 +9,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -116,11 +116,7 @@ final class HookEnv implements AutoCloseable {
                         long pid = Long.parseLong(p.getFileName().toString());
                         ProcessHandle.of(pid).ifPresent(h -> {
                             h.destroyForcibly();
-                            try {
-                                h.onExit().get(LEFTOVER_EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                            } catch (Exception e) {
-                                // reported by the caller through the pid list; the build goes on
-                            }
+                            Processes.awaitEnd(h, LEFTOVER_EXIT_WAIT); // a survivor is reported by the caller through the pid list
                         });
                         killed.add(pid);
                     }

@@ -4,6 +4,7 @@ import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.manifest.Bridge;
 import meros.core.proc.Proc;
+import meros.core.proc.Processes;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The DNS forwarder on a bridge's gateway address, as libvirt runs one per network: a dnsmasq bound to that address
@@ -61,7 +61,7 @@ public final class Dns {
         try {
             if (!Files.isRegularFile(pf)) return Optional.empty();
             long pid = Long.parseLong(Files.readString(pf).strip());
-            Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(p -> !Processes.ended(p));
             if (h.isEmpty()) return h;
             String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))).replace('\0', ' ');
             return cmd.startsWith("dnsmasq") && cmd.contains("--pid-file=" + pf) ? h : Optional.empty();
@@ -106,11 +106,7 @@ public final class Dns {
         Optional<ProcessHandle> r = running(bridge);
         r.ifPresent(h -> {
             h.destroy();
-            try {
-                h.onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                h.destroyForcibly();
-            }
+            if (!Processes.awaitEnd(h, STOP_WAIT)) h.destroyForcibly();
         });
         for (Path p : List.of(pidfile(bridge), hostsFile(bridge), logFile(bridge))) {
             try {

@@ -6,6 +6,7 @@ import meros.core.host.HostTools;
 import meros.core.manifest.Mount;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
+import meros.core.proc.Processes;
 import meros.core.state.MountState;
 import meros.core.state.VmPaths;
 
@@ -82,9 +83,9 @@ public final class Shares {
                 st = st.withPid(m.tag(), pid);
                 st.write(paths.mountsJson());
                 long deadline = System.nanoTime() + DAEMON_START.toNanos();
-                while (!Files.exists(sock) && h.isAlive() && System.nanoTime() < deadline) sleep(50);
+                while (!Files.exists(sock) && !Processes.ended(h) && System.nanoTime() < deadline) sleep(50);
                 if (!Files.exists(sock)) {
-                    String why = h.isAlive() ? "no socket after " + DAEMON_START.toSeconds() + " s" : "it exited";
+                    String why = !Processes.ended(h) ? "no socket after " + DAEMON_START.toSeconds() + " s" : "it exited";
                     String tail = Files.exists(log) ? Proc.tail(Files.readString(log), 3).strip() : "";
                     throw new MerosException(ExitCode.EXTERNAL, "virtiofsd for " + m.source() + " did not start (" + why
                             + ", waited for " + sock + ")" + (tail.isEmpty() ? "" : ": " + tail));
@@ -115,9 +116,9 @@ public final class Shares {
                 if (pid > 0) {
                     ProcessHandle.of(pid).ifPresent(h -> {
                         h.destroy();
-                        if (!waitGone(h, DAEMON_STOP)) {
+                        if (!Processes.awaitEnd(h, DAEMON_STOP)) {
                             h.destroyForcibly();
-                            waitGone(h, DAEMON_STOP);
+                            Processes.awaitEnd(h, DAEMON_STOP);
                         }
                     });
                     done.add("virtiofsd " + e.tag() + " (" + e.source() + ")");
@@ -143,19 +144,6 @@ public final class Shares {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static boolean waitGone(ProcessHandle h, Duration d) {
-        long deadline = System.nanoTime() + d.toNanos();
-        while (h.isAlive() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return !h.isAlive();
-            }
-        }
-        return !h.isAlive();
     }
 
     private static void sleep(long ms) {

@@ -10,15 +10,13 @@ import meros.core.host.Privileges;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
+import meros.core.proc.Processes;
 import meros.core.qmp.QmpClient;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
 import meros.core.state.VmState;
 import meros.core.wait.Deadline;
-import meros.core.wait.Poll;
 import meros.core.wait.Timeouts;
-import meros.core.wait.Wait;
-import meros.core.wait.WaitTimeout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -317,7 +315,7 @@ public final class VmRuntime {
             } catch (MerosException e) {
                 // QMP unusable: fall through to the kill
             }
-            if (h != null && h.isAlive()) {
+            if (h != null && !Processes.ended(h)) {
                 h.destroyForcibly();
                 waitGone(h, Timeouts.PROCESS_GONE);
                 how = "killed (QMP did not stop it)";
@@ -356,13 +354,7 @@ public final class VmRuntime {
     /** True when {@code h}'s process ended within {@code d} (null: nothing to wait for). */
     private boolean waitGone(ProcessHandle h, Duration d) {
         if (h == null) return true;
-        try {
-            Wait.until("QEMU (pid " + h.pid() + ") of " + label() + " to exit", x -> Poll.of(!h.isAlive(), "still running"))
-                    .every(Timeouts.PROCESS_POLL).await(d);
-            return true;
-        } catch (WaitTimeout e) {
-            return false;
-        }
+        return Processes.awaitEnd(h, d);
     }
 
     /** A free TCP port on the loopback interface. */

@@ -6,6 +6,7 @@ import meros.core.base.MerosException;
 import meros.core.base.Text;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
+import meros.core.proc.Processes;
 import meros.core.qemu.Live;
 import meros.core.qemu.VmRuntime;
 import meros.core.qmp.EventFollower;
@@ -31,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -347,12 +347,7 @@ public final class MachineOps implements AutoCloseable {
         access.close();
         ProcessHandle.of(s.pid()).ifPresent(h -> {
             h.destroyForcibly();
-            try {
-                h.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // checked below
-            }
-            if (h.isAlive()) throw MerosException.failed(label() + ": QEMU (pid " + s.pid() + ") survived SIGKILL");
+            if (!Processes.awaitEnd(h, VmRuntime.KILL_WAIT)) throw MerosException.failed(label() + ": QEMU (pid " + s.pid() + ") survived SIGKILL");
         });
     }
 
