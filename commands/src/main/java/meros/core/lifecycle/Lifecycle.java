@@ -32,6 +32,7 @@ import meros.core.wait.Poll;
 import meros.core.wait.Wait;
 import meros.core.wait.WaitFailed;
 import meros.core.wait.WaitTimeout;
+import meros.core.wait.Wakeup;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -408,6 +409,7 @@ public final class Lifecycle {
         VmRuntime r = b.r();
         Vm vm = r.vm();
         long t0 = System.nanoTime();
+        new MachineAccess(home, r.constellation(), vm.name(), vm.user()).warmUpSsh();
         VmState st = b.saved().resume(r, b.accel(), userNet(vm), b.sshPort(), b.mcast());
         SavedBoot.recordStarted(r, "resumed " + b.saved().record().key());
         out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel().text() + ", "
@@ -538,7 +540,9 @@ public final class Lifecycle {
         String[] refusal = {null};
         SshAccess[] kept = {null};
         String[] keptUser = {null};
-        try (LoginAttempts<Login> logins = new LoginAttempts<>(answered -> sshLogin(r, loginUser.get(), answered), Login::close, "meros-login-" + r.label())) {
+        Wakeup loginEnded = new Wakeup();
+        try (LoginAttempts<Login> logins = new LoginAttempts<Login>(answered -> sshLogin(r, loginUser.get(), answered), Login::close,
+                "meros-login-" + r.label()).signalOnEnd(loginEnded)) {
             String how = Wait.until(vm.name() + " to answer " + waitingFor, d -> {
                 if (st.sshHost() != null && !listening[0]) listening[0] = Readiness.tcpOpen(st.sshHost(), st.sshPort(), 500);
                 if (listening[0]) {
@@ -589,7 +593,7 @@ public final class Lifecycle {
                             d.timeout().toSeconds(), last.isEmpty() ? "the serial log is empty" : "serial: " + last));
                 }
                 return Poll.pending(last.isEmpty() ? "the serial log is empty" : "serial: " + last);
-            }).subject("vm " + vm.name()).every(READINESS_POLL)
+            }).subject("vm " + vm.name()).every(READINESS_POLL).wakeUpOn(loginEnded)
                     .retryOn(e -> e instanceof MerosException me && !(me instanceof GuestRefused) && me.exitCode() != ExitCode.INTERRUPTED)
                     .await(deadline);
             double s = (System.nanoTime() - t0) / 1e9;
@@ -743,6 +747,7 @@ public final class Lifecycle {
                 }
                 jobs.put(n, () -> {
                     long t0 = System.nanoTime();
+                    new MachineAccess(home, m.name(), n, m.vm(n).user()).warmUpSsh();
                     r.kill();
                     VmState ns = sb.resume(r, accel, user, user ? st.sshPort() : 0, mcast);
                     SavedBoot.recordStarted(r, "resumed " + sb.record().key());

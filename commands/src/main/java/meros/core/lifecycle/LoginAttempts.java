@@ -1,5 +1,7 @@
 package meros.core.lifecycle;
 
+import meros.core.wait.Wakeup;
+
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -51,6 +53,7 @@ final class LoginAttempts<T> implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Deque<InFlight<T>> inFlight = new ArrayDeque<>();
     private boolean closed;
+    private volatile Wakeup ended;
 
     /**
      * @param attempt    one login attempt; it must end by itself (its own connect and read timeouts)
@@ -108,6 +111,12 @@ final class LoginAttempts<T> implements AutoCloseable {
         return ended;
     }
 
+    /** Signals {@code wakeup} whenever an attempt ends, so a wait polling these attempts looks at once. */
+    LoginAttempts<T> signalOnEnd(Wakeup wakeup) {
+        this.ended = wakeup;
+        return this;
+    }
+
     /** How many attempts run now. */
     synchronized int running() {
         return (int) inFlight.stream().filter(f -> !f.future().isDone()).count();
@@ -121,6 +130,8 @@ final class LoginAttempts<T> implements AutoCloseable {
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
+            Wakeup w = ended;
+            if (w != null) w.signal();
         }, threadName);
         t.setDaemon(true);
         t.start();

@@ -54,9 +54,20 @@ public final class MachineAccess implements AutoCloseable {
 
     public SshTarget target(String user) {
         VmState s = state();
-        return new SshTarget(label(), s.sshHost(), s.sshPort(), user,
-                keyDir().resolve("id_ed25519"), keyDir().resolve("ssh_host_ed25519_key.pub"));
+        return new SshTarget(label(), s.sshHost(), s.sshPort(), user, clientKey(), hostKey());
     }
+
+    /** meros's private key for this VM (OpenSSH format). */
+    public Path clientKey() { return keyDir().resolve("id_ed25519"); }
+
+    /** The VM's host key recorded at build time (the only one a login accepts). */
+    public Path hostKey() { return keyDir().resolve("ssh_host_ed25519_key.pub"); }
+
+    /**
+     * Prepares this JVM's first SSH login to the VM in the background ({@link SshAccess#warmUpInBackground}); does
+     * not touch the VM. For a start that will log in as soon as the VM runs, such as a resume.
+     */
+    public void warmUpSsh() { SshAccess.warmUpInBackground(clientKey(), hostKey()); }
 
     /** The reused SSH connection for {@code user} (null: the VM's user). */
     public SshAccess ssh(String user) {

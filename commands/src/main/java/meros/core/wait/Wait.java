@@ -29,6 +29,7 @@ public final class Wait<T> {
     private String subject;
     private Duration interval = Timeouts.POLL;
     private Supplier<String> footer = () -> "";
+    private Wakeup wakeup;
     private Predicate<Exception> retryOn = e -> e instanceof MerosException me && me.exitCode() != ExitCode.INTERRUPTED
             && !(e instanceof WaitFailed);
 
@@ -56,6 +57,9 @@ public final class Wait<T> {
 
     /** Pause between looks (default {@link Timeouts#POLL}); zero for looks that block until something arrives. */
     public Wait<T> every(Duration interval) { this.interval = interval; return this; }
+
+    /** Looks again as soon as {@code wakeup} is signalled, without waiting out the rest of the pause. */
+    public Wait<T> wakeUpOn(Wakeup wakeup) { this.wakeup = wakeup; return this; }
 
     /** More context for the failure message (computed only on failure), e.g. the last serial lines. */
     public Wait<T> footer(Supplier<String> footer) { this.footer = footer; return this; }
@@ -102,7 +106,8 @@ public final class Wait<T> {
             }
             if (deadline.expired()) throw timeout(deadline, seen);
             if (!interval.isZero()) {
-                deadline.sleep(interval, what);
+                if (wakeup != null) wakeup.pause(deadline, interval, what);
+                else deadline.sleep(interval, what);
                 if (deadline.expired()) throw timeout(deadline, seen); // a look with no time left could only fail
             }
         }

@@ -1,6 +1,11 @@
 package meros.core.lifecycle;
 
+import meros.core.wait.Poll;
+import meros.core.wait.Wait;
+import meros.core.wait.Wakeup;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -141,5 +146,18 @@ class LoginAttemptsTest {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (dropped.isEmpty() && System.nanoTime() < end) Thread.sleep(5);
         assertEquals(List.of("late login"), dropped);
+    }
+
+    /** A wait that pauses a minute between looks still sees the attempt's outcome at once: its end wakes the wait. */
+    @Test
+    void anAttemptThatEndsWakesTheWaitPollingIt() {
+        Wakeup w = new Wakeup();
+        try (LoginAttempts<String> a = new LoginAttempts<String>(answered -> "ok", x -> { }, "test-login").signalOnEnd(w)) {
+            List<String> got = Wait.until("a login attempt to end", d -> {
+                List<String> ended = a.poll();
+                return ended.isEmpty() ? Poll.pending("running") : Poll.done(ended);
+            }).every(Duration.ofMinutes(1)).wakeUpOn(w).await(Duration.ofSeconds(5));
+            assertEquals(List.of("ok"), got);
+        }
     }
 }

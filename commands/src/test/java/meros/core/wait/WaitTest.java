@@ -116,4 +116,28 @@ class WaitTest {
         assertSame(near, near.atMost(Duration.ofSeconds(60)));
         assertFalse(Deadline.after(Duration.ofDays(100_000_000)).expired());
     }
+
+    /** With a minute between looks and five seconds to go, only a wake-up brings the second look in time. */
+    @Test
+    void aSignalledWakeupBringsTheNextLookForward() {
+        Wakeup w = new Wakeup();
+        AtomicInteger looks = new AtomicInteger();
+        Thread signaller = new Thread(() -> {
+            while (looks.get() == 0) Thread.onSpinWait();
+            w.signal();
+        });
+        signaller.start();
+        String got = Wait.until("the second look", d -> looks.incrementAndGet() >= 2 ? Poll.done("seen") : Poll.pending("first look"))
+                .every(Duration.ofMinutes(1)).wakeUpOn(w).await(Duration.ofSeconds(5));
+        assertEquals("seen", got);
+        assertEquals(2, looks.get());
+    }
+
+    @Test
+    void withoutASignalThePauseIsKept() {
+        AtomicInteger looks = new AtomicInteger();
+        assertThrows(WaitTimeout.class, () -> Wait.until("a second look", d -> looks.incrementAndGet() >= 2 ? Poll.done("seen") : Poll.pending("first look"))
+                .every(Duration.ofMinutes(1)).wakeUpOn(new Wakeup()).await(Duration.ofMillis(300)));
+        assertEquals(1, looks.get());
+    }
 }
