@@ -85,7 +85,7 @@ public final class Shares {
                 long deadline = System.nanoTime() + DAEMON_START.toNanos();
                 while (!Files.exists(sock) && !Processes.ended(h) && System.nanoTime() < deadline) sleep(50);
                 if (!Files.exists(sock)) {
-                    String why = !Processes.ended(h) ? "no socket after " + DAEMON_START.toSeconds() + " s" : "it exited";
+                    String why = Processes.ended(h) ? "it exited" : "no socket after " + DAEMON_START.toSeconds() + " s";
                     String tail = Files.exists(log) ? Proc.tail(Files.readString(log), 3).strip() : "";
                     throw new MerosException(ExitCode.EXTERNAL, "virtiofsd for " + m.source() + " did not start (" + why
                             + ", waited for " + sock + ")" + (tail.isEmpty() ? "" : ": " + tail));
