@@ -48,6 +48,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Brings a constellation (or some of its VMs) up and down: lock, disks, network, QEMU processes, readiness.
@@ -646,9 +647,12 @@ public final class Lifecycle {
      * wait for it ends at once.
      */
     static String kernelPanic(String serialTail) {
-        return serialTail.lines().map(Lifecycle::printable).filter(l -> l.contains("Kernel panic - not syncing"))
+        if (!serialTail.contains(PANIC)) return null; // the common case, looked at every poll: no line to clean
+        return serialTail.lines().map(Lifecycle::printable).filter(l -> l.contains(PANIC))
                 .filter(l -> !l.contains("---[ end ")).findFirst().map(String::strip).orElse(null);
     }
+
+    private static final String PANIC = "Kernel panic - not syncing";
 
     /** The serial log's last non-blank line, without terminal escape sequences and control characters, at most 100 characters. */
     static String lastLine(VmRuntime r) {
@@ -657,7 +661,9 @@ public final class Lifecycle {
 
     /** As {@link #lastLine(VmRuntime)}, of a serial log tail already read. */
     static String lastLine(String serialTail) {
-        String l = serialTail.lines().map(Lifecycle::printable).filter(x -> !x.isBlank()).reduce((a, b) -> b).orElse("").strip();
+        String[] lines = serialTail.split("\n");
+        String l = "";
+        for (int i = lines.length - 1; i >= 0 && l.isEmpty(); i--) l = printable(lines[i]).strip(); // from the end: one or two lines cleaned
         return l.length() > 100 ? l.substring(0, 100) + "…" : l;
     }
 
@@ -667,9 +673,17 @@ public final class Lifecycle {
      * control characters (ECMA-48).
      */
     static String printable(String s) {
-        return s.replaceAll("\u001B\\][^\u0007\u001B]*(\u0007|\u001B\\\\)?", "")
-                .replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[@-_]", "").replaceAll("\\p{Cntrl}", "");
+        String t = OSC.matcher(s).replaceAll("");
+        t = CSI.matcher(t).replaceAll("");
+        t = ESC.matcher(t).replaceAll("");
+        return CONTROL.matcher(t).replaceAll("");
     }
+
+    // compiled once: the readiness wait cleans serial lines at every poll
+    private static final Pattern OSC = Pattern.compile("\u001B\\][^\u0007\u001B]*(\u0007|\u001B\\\\)?");
+    private static final Pattern CSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
+    private static final Pattern ESC = Pattern.compile("\u001B[@-_]");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     /**
      * What one SSH login found.

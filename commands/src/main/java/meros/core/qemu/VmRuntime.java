@@ -22,9 +22,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -274,16 +277,29 @@ public final class VmRuntime {
 
     /** The last lines of the serial console log. */
     public String serialTail(int lines) {
-        try {
-            if (!Files.exists(paths.serial())) return "";
-            byte[] all = Files.readAllBytes(paths.serial());
-            int from = Math.max(0, all.length - 64 * 1024);
-            String text = new String(all, from, all.length - from, StandardCharsets.UTF_8).replace("\r", "");
-            return Proc.tail(text, lines);
+        try (FileChannel ch = FileChannel.open(paths.serial(), StandardOpenOption.READ)) {
+            long size = ch.size();
+            // a guess of 256 bytes a line first, more when the guess held too few lines, never beyond the bound
+            for (long want = Math.max(4096, lines * 256L); ; want *= 4) {
+                int n = (int) Math.min(Math.min(size, want), SERIAL_TAIL_BYTES);
+                ByteBuffer buf = ByteBuffer.allocate(n);
+                ch.position(size - n);
+                while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                    // read to the end of the tail
+                }
+                String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+                if (n == size || n == SERIAL_TAIL_BYTES || text.lines().count() > lines) return Proc.tail(text.replace("\r", ""), lines);
+            }
         } catch (IOException e) {
-            return "";
+            return ""; // no serial log (yet)
         }
     }
+
+    /**
+     * The most of the serial log {@link #serialTail} reads: its end only, so a look at a VM that has run for weeks
+     * does not read a log of many megabytes (the readiness wait looks four times a second).
+     */
+    static final int SERIAL_TAIL_BYTES = 64 * 1024;
 
     /**
      * Stops the VM: ACPI power-down, then {@code quit}, then SIGKILL, each after its own wait.
