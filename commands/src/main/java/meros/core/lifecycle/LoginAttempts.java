@@ -44,6 +44,12 @@ final class LoginAttempts<T> implements AutoCloseable {
     static final Duration STAGGER = Duration.ofSeconds(2);
     /** At most this many attempts run at once. */
     static final int MAX_IN_FLIGHT = 2;
+    /**
+     * The least time between two starts, however fast attempts fail (a refused connection, a key refused while the
+     * guest boots): a poll that finds the last attempt ended starts the next one only this long after it began, so a
+     * wait woken by every ending ({@link #signalOnEnd}) does not turn into a loop of logins.
+     */
+    static final Duration MIN_SPACING = Duration.ofMillis(250);
 
     private record InFlight<T>(CompletableFuture<T> future, long startedNanos, AtomicBoolean answered) { }
 
@@ -54,6 +60,7 @@ final class LoginAttempts<T> implements AutoCloseable {
     private final Deque<InFlight<T>> inFlight = new ArrayDeque<>();
     private boolean closed;
     private volatile Wakeup ended;
+    private Long lastStart;
 
     /**
      * @param attempt    one login attempt; it must end by itself (its own connect and read timeouts)
@@ -79,7 +86,7 @@ final class LoginAttempts<T> implements AutoCloseable {
     /**
      * The outcomes of attempts that ended since the last call, oldest start first; then starts a new attempt when none
      * runs, or when the newest has run {@link #STAGGER} without hearing the guest and fewer than
-     * {@link #MAX_IN_FLIGHT} run. Does not block.
+     * {@link #MAX_IN_FLIGHT} run, never sooner than {@link #MIN_SPACING} after the last start. Does not block.
      *
      * @throws RuntimeException what an attempt threw (the first such attempt's exception, unwrapped)
      */
@@ -103,10 +110,12 @@ final class LoginAttempts<T> implements AutoCloseable {
         if (thrown != null) throw thrown;
         long now = nanoTime.getAsLong();
         InFlight<T> newest = inFlight.peekLast();
-        if (newest == null || (!newest.answered().get() && now - newest.startedNanos() >= STAGGER.toNanos()
-                && inFlight.size() < MAX_IN_FLIGHT)) {
+        boolean spaced = lastStart == null || now - lastStart >= MIN_SPACING.toNanos();
+        if (spaced && (newest == null || (!newest.answered().get() && now - newest.startedNanos() >= STAGGER.toNanos()
+                && inFlight.size() < MAX_IN_FLIGHT))) {
             AtomicBoolean answered = new AtomicBoolean();
             inFlight.addLast(new InFlight<>(start(() -> answered.set(true)), now, answered));
+            lastStart = now;
         }
         return ended;
     }

@@ -100,12 +100,14 @@ class LoginAttemptsTest {
     }
 
     @Test
-    void anAttemptThatEndsIsFollowedAtOnceWithoutWaitingForTheStagger() throws Exception {
+    void anAttemptThatEndsIsFollowedAfterTheSpacingWithoutWaitingForTheStagger() throws Exception {
         AtomicLong clock = new AtomicLong();
         AtomicInteger calls = new AtomicInteger();
         try (LoginAttempts<Integer> a = new LoginAttempts<>(answered -> calls.incrementAndGet(), x -> { }, "test-login", clock::get)) {
             assertEquals(List.of(), a.poll());
-            assertEquals(List.of(1), pollUntilSome(a)); // the clock never moved: the next starts because none runs
+            assertEquals(List.of(1), pollUntilSome(a));
+            assertTrue(LoginAttempts.MIN_SPACING.compareTo(LoginAttempts.STAGGER) < 0);
+            clock.addAndGet(LoginAttempts.MIN_SPACING.toNanos()); // well short of the stagger: the next starts because none runs
             assertEquals(List.of(2), pollUntilSome(a));
         }
     }
@@ -158,6 +160,24 @@ class LoginAttemptsTest {
                 return ended.isEmpty() ? Poll.pending("running") : Poll.done(ended);
             }).every(Duration.ofMinutes(1)).wakeUpOn(w).await(Duration.ofSeconds(5));
             assertEquals(List.of("ok"), got);
+        }
+    }
+
+    /** Attempts that fail at once do not start one after another as fast as polls come: a woken wait stays calm. */
+    @Test
+    void attemptsThatEndAtOnceStartAtMostOncePerSpacing() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        AtomicInteger calls = new AtomicInteger();
+        try (LoginAttempts<Integer> a = new LoginAttempts<>(answered -> calls.incrementAndGet(), x -> { }, "test-login", clock::get)) {
+            pollUntilSome(a);
+            for (int i = 0; i < 200; i++) {
+                a.poll();
+                Thread.sleep(1);
+            }
+            assertEquals(1, calls.get(), "no second start within the spacing, however often it is polled");
+            clock.addAndGet(LoginAttempts.MIN_SPACING.toNanos());
+            pollUntilSome(a);
+            assertEquals(2, calls.get());
         }
     }
 }
