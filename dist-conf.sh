@@ -45,6 +45,7 @@ packages=(
 develop=(
   openssh-server weston                 # tests: a loopback sshd (SSH/SFTP/PTY/bench), a headless Wayland compositor (run --gui)
   hyperfine tmux zsh                    # benchmarks, interactive tests (tmux drives the bash/zsh completion tests)
+  python3                               # tests: DNS-over-TCP probe in a namespace, a process whose first thread exits before its others
   maven default-jdk-headless            # building and running meros itself
 )
 

@@ -1,5 +1,7 @@
 package meros.core.proc;
 
+import meros.core.wait.Poll;
+import meros.core.wait.Wait;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -40,6 +42,31 @@ class ProcessesTest {
         } finally {
             parent.destroyForcibly();
             parent.waitFor();
+        }
+    }
+
+    /**
+     * The first thread of a process exits ({@code pthread_exit} from Python's main thread) while another thread
+     * sleeps on: the first thread is a zombie, the process is not gone, and its files are still held.
+     */
+    @Test
+    void aZombieFirstThreadWithAnotherThreadStillRunningHasNotEnded() throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", "import threading, time, ctypes; "
+                + "t = threading.Thread(target=time.sleep, args=(30,)); t.start(); print('up', flush=True); "
+                + "ctypes.CDLL(None).pthread_exit(None)").start();
+        try {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                assertEquals("up", r.readLine());
+            }
+            ProcessHandle h = p.toHandle();
+            Wait.until("the first thread to be a zombie", d -> Poll.of(Processes.state(h.pid()) == 'Z', "not yet"))
+                    .every(Duration.ofMillis(10)).await(Duration.ofSeconds(10));
+            assertEquals(2, Processes.threads(h.pid()), "the zombie first thread and the sleeping one");
+            assertFalse(Processes.ended(h), "a thread still runs");
+            assertFalse(Processes.awaitEnd(h, Duration.ofMillis(200)));
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
         }
     }
 
