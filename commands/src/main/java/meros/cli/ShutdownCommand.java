@@ -17,7 +17,7 @@ final class ShutdownCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
     @Parameters(index = "1..*", paramLabel = Completion.VM) List<String> vms = List.of();
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wait this long for the ACPI power-off (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wait this long for the ACPI power-off, 0 or more (default ${DEFAULT-VALUE}; 0 does not wait before quitting QEMU).")
     int timeout = 30;
 
     @Override

@@ -140,10 +140,15 @@ public final class Constellation implements AutoCloseable {
      * tried even when one fails.
      *
      * @param out           receives what succeeded when something failed (the error names every failure)
-     * @param powerdownWait how long each guest gets to power off after the ACPI button before QEMU is quit
+     * @param powerdownWait how long each guest gets to power off after the ACPI button before QEMU is quit; zero
+     *                      quits at once
      * @return one line per VM and network part removed; empty when nothing was running
+     * @throws MerosException USAGE when {@code powerdownWait} is negative (before any VM is touched)
      */
     public List<String> shutdown(Consumer<String> out, Duration powerdownWait, String... vms) {
+        if (powerdownWait.isNegative()) {
+            throw MerosException.usage("the power-off wait must be 0 s or more, not " + powerdownWait.toSeconds() + " s");
+        }
         return new Lifecycle(meros.home(), out).shutdown(manifest, List.of(vms), powerdownWait);
     }
 
