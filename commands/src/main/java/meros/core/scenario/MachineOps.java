@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -343,11 +344,17 @@ public final class MachineOps implements AutoCloseable {
 
     /** Kills QEMU at once (SIGKILL): no shutdown, no sync, like pulling the plug. */
     public void crash() {
-        VmState s = access.state();
+        VmRuntime r = runtime.get();
+        // the live QEMU (its command line names this VM's QMP socket), not just the pid vm.json recorded: that
+        // process may be gone, or the pid taken by another one
+        OptionalLong pid = r.livePid();
+        if (pid.isEmpty()) {
+            throw MerosException.failed(label() + " is not running (" + r.status().state() + "): there is no QEMU to crash");
+        }
         access.close();
-        ProcessHandle.of(s.pid()).ifPresent(h -> {
+        ProcessHandle.of(pid.getAsLong()).ifPresent(h -> {
             h.destroyForcibly();
-            if (!Processes.awaitEnd(h, VmRuntime.KILL_WAIT)) throw MerosException.failed(label() + ": QEMU (pid " + s.pid() + ") survived SIGKILL");
+            if (!Processes.awaitEnd(h, VmRuntime.KILL_WAIT)) throw MerosException.failed(label() + ": QEMU (pid " + h.pid() + ") survived SIGKILL");
         });
     }
 
