@@ -5,6 +5,7 @@ import meros.core.Machine;
 import meros.core.Meros;
 import meros.core.base.MerosException;
 import meros.core.proc.Proc;
+import meros.core.proc.Processes;
 import meros.core.host.Privileges;
 import meros.core.qemu.Shares;
 import org.junit.jupiter.api.AfterAll;
@@ -242,7 +243,14 @@ class SharingE2ETest {
     void shutdownFreesThePortsAndStopsTheFileServers() throws Exception {
         Path vmState = home.resolve("data/state").resolve(C).resolve("box");
         List<String> sockets = List.of(vmState.resolve("vfs-meros0.sock").toString(), vmState.resolve("vfs-meros1.sock").toString());
-        merosOk(home, null, Duration.ofMinutes(3), "shutdown", C);
+        // every file server stopped (SIGSTOP: a stopped process does not act on SIGTERM), the workers virtiofsd forks
+        // included: shutdown must still end them all, and not leave a worker to PID 1 when it kills the parent first
+        List<Long> servers = ProcessHandle.allProcesses()
+                .filter(p -> sockets.stream().anyMatch(s -> p.info().commandLine().orElse("").contains(s)))
+                .map(ProcessHandle::pid).toList();
+        assertFalse(servers.isEmpty(), "file servers run for the mounts");
+        for (long pid : servers) Proc.of("kill", "-STOP", Long.toString(pid)).timeout(Duration.ofSeconds(5)).run();
+        merosOk(home, null, Duration.ofMinutes(3), "shutdown", C, "--timeout", "5");
         for (int p : new int[] {manifestPort, cliPort, apiPort}) {
             try (ServerSocket s = new ServerSocket()) {
                 s.bind(new InetSocketAddress("127.0.0.1", p)); // throws if anything still listens there
@@ -254,6 +262,9 @@ class SharingE2ETest {
             String cmd = p.info().commandLine().orElse("");
             for (String s : sockets) assertFalse(cmd.contains(s), "left running: " + cmd);
         });
+        for (long pid : servers) {
+            assertTrue(ProcessHandle.of(pid).map(Processes::ended).orElse(true), "file server " + pid + " has ended");
+        }
         assertEquals(List.of(), qemuUnder(home.resolve("data/state").resolve(C)));
     }
 }

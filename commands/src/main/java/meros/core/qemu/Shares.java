@@ -115,10 +115,18 @@ public final class Shares {
                 long pid = e.pid() > 0 && serves(e.pid(), e.socket()) ? e.pid() : pidOf(Path.of(e.socket()));
                 if (pid > 0) {
                     ProcessHandle.of(pid).ifPresent(h -> {
+                        // virtiofsd runs its sandboxed worker as a child: taken now, while it is still this one's
+                        // child, and stopped with it, so it is not left to PID 1 when the parent dies first
+                        List<ProcessHandle> children = h.descendants().toList();
                         h.destroy();
                         if (!Processes.awaitEnd(h, DAEMON_STOP)) {
                             h.destroyForcibly();
                             Processes.awaitEnd(h, DAEMON_STOP);
+                        }
+                        for (ProcessHandle c : children) {
+                            if (Processes.ended(c)) continue;
+                            c.destroyForcibly();
+                            Processes.awaitEnd(c, DAEMON_STOP);
                         }
                     });
                     done.add("virtiofsd " + e.tag() + " (" + e.source() + ")");
