@@ -27,7 +27,7 @@ public final class Processes {
 
     /**
      * True when the process has ended: it is gone (or its pid now names another process), or it is a zombie
-     * ({@code Z}) or dead ({@code X}) in {@code /proc/PID/stat}.
+     * ({@code Z}) or dead ({@code X}) in {@code /proc/PID/stat} with no other thread left ({@link #threads}).
      */
     public static boolean ended(ProcessHandle h) {
         if (!h.isAlive()) return true;
