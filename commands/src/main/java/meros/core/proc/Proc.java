@@ -147,7 +147,8 @@ public final class Proc {
      * The outcome of {@link #watch}.
      *
      * @param exit the exit status (after a stop: the status the stop produced)
-     * @param output stdout and stderr interleaved as lines arrived
+     * @param output stdout and stderr interleaved as lines arrived; for a program stopped at its timeout, what it
+     *               printed before the stop
      * @param seconds time from start to the ending, in seconds
      */
     public record Watched(Ending ending, int exit, String output, double seconds) {
@@ -199,9 +200,11 @@ public final class Proc {
             double seconds = (System.nanoTime() - t0) / 1e9;
             boolean hit = lines.toString().lines().anyMatch(until);
             Ending ending = hit ? Ending.MATCHED : ended && !p.isAlive() ? Ending.EXITED : Ending.TIMED_OUT;
+            // what it printed in its time, not what it says on being stopped (QEMU: "terminating on signal 15")
+            String seen = lines.toString();
             if (p.isAlive()) stop(p);
             pump.join(2000);
-            return new Watched(ending, p.exitValue(), lines.toString(), seconds);
+            return new Watched(ending, p.exitValue(), ending == Ending.TIMED_OUT ? seen : lines.toString(), seconds);
         } catch (InterruptedException e) {
             stop(p);
             Thread.currentThread().interrupt();

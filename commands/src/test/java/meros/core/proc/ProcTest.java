@@ -43,4 +43,24 @@ class ProcTest {
         for (int i = 0; i < 50 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(100);
         assertFalse(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "the child sleep " + child + " was killed too");
     }
+
+    /**
+     * A program silent until it is stopped at its timeout, then printing on SIGTERM (as QEMU does: "terminating on
+     * signal 15 from pid ..."): what it says on being stopped is not output of its window.
+     */
+    @Test
+    void aWatchedProgramsWordsOnBeingStoppedAreNotItsOutput() {
+        Proc.Watched w = Proc.of("sh", "-c", "trap 'echo terminating on signal 15; exit 1' TERM; while :; do sleep 0.1; done")
+                .timeout(Duration.ofMillis(500)).watch(l -> l.contains("never"));
+        assertEquals(Proc.Ending.TIMED_OUT, w.ending());
+        assertEquals("", w.output());
+    }
+
+    @Test
+    void aWatchedProgramThatExitsKeepsAllItsOutput() {
+        Proc.Watched w = Proc.of("sh", "-c", "echo one; echo two; exit 3").timeout(Duration.ofSeconds(10)).watch(l -> l.contains("never"));
+        assertEquals(Proc.Ending.EXITED, w.ending());
+        assertEquals(3, w.exit());
+        assertEquals("one\ntwo\n", w.output());
+    }
 }
