@@ -2,8 +2,7 @@ package meros.cli;
 
 import meros.core.base.Home;
 import meros.core.Meros;
-import meros.core.manifest.Vm;
-import meros.core.state.VmState;
+import meros.testkit.RecordedVm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,11 +59,7 @@ class ResetCommandTest {
 
     /** Records VM {@code vm} as running: a process whose command line names the VM's QMP socket, as QEMU's does. */
     void running(String vm) throws IOException {
-        Path dir = Files.createDirectories(home.state().resolve("t15").resolve(vm));
-        fakeQemu = new ProcessBuilder("sh", "-c", "sleep 60; :", dir.resolve("qmp.sock").toString()).start();
-        Files.writeString(dir.resolve("qemu.pid"), fakeQemu.pid() + "\n");
-        new VmState(fakeQemu.pid(), Vm.Accel.TCG, Vm.NetworkMode.USER, "127.0.0.1", 1, System.currentTimeMillis(), "none", List.of())
-                .write(dir.resolve("vm.json"));
+        fakeQemu = RecordedVm.runningFake(home, "t15", vm);
     }
 
     @Test

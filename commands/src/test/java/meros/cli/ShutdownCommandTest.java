@@ -2,8 +2,7 @@ package meros.cli;
 
 import meros.core.Meros;
 import meros.core.base.Home;
-import meros.core.manifest.Vm;
-import meros.core.state.VmState;
+import meros.testkit.RecordedVm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -29,19 +27,8 @@ class ShutdownCommandTest {
     @BeforeEach
     void manifestAndARunningVm() throws IOException {
         home = new Home(root);
-        Path c = Files.createDirectories(root.resolve("constellations/t15s"));
-        Files.writeString(c.resolve("t15s.yml"), String.join("\n",
-                "virtual_machines:",
-                "  web:",
-                "    distribution: debian",
-                "    network: user",
-                ""));
-        // a process whose command line names the VM's QMP socket, as QEMU's does
-        Path dir = Files.createDirectories(home.state().resolve("t15s").resolve("web"));
-        fakeQemu = new ProcessBuilder("sh", "-c", "sleep 60; :", dir.resolve("qmp.sock").toString()).start();
-        Files.writeString(dir.resolve("qemu.pid"), fakeQemu.pid() + "\n");
-        new VmState(fakeQemu.pid(), Vm.Accel.TCG, Vm.NetworkMode.USER, "127.0.0.1", 1, System.currentTimeMillis(), "none", List.of())
-                .write(dir.resolve("vm.json"));
+        RecordedVm.manifest(root, "t15s", "web");
+        fakeQemu = RecordedVm.runningFake(home, "t15s", "web");
     }
 
     @AfterEach
