@@ -69,8 +69,13 @@ public final class GuestConfig {
             // Debian's ssh.service runs "sshd -t" before sshd: a second start of sshd on the way to SSH under TCG; the
             // configuration meros writes is checked at build time (SshdChecks) and sshd refuses a bad one itself
             put(f, "etc/systemd/system/ssh.service.d/10-meros.conf", "[Service]\nExecStartPre=\n", "rw-r--r--");
-            // read by pam_env in every session; without it each login logs "Unable to open env file"
-            put(f, "etc/default/locale", "LANG=C.UTF-8\n", "rw-r--r--");
+            // the system locale (locale.conf(5)), read by systemd for every service and by pam_env in every session
+            // through /etc/default/locale; without it each login logs "Unable to open env file". Debian's systemd
+            // from trixie on turns /etc/default/locale into a link to ../locale.conf at every boot (tmpfiles.d/
+            // debian.conf: "L+ /etc/default/locale"), so the content lives in locale.conf; bookworm's pam_env reads
+            // the copy in /etc/default/locale.
+            put(f, "etc/locale.conf", LOCALE, "rw-r--r--");
+            put(f, "etc/default/locale", LOCALE, "rw-r--r--");
             if (!vm.mounts().isEmpty()) {
                 put(f, MOUNT_SCRIPT, mountScript(), "rwxr-xr-x");
                 put(f, "etc/systemd/system/" + MOUNT_UNIT, mountUnit(), "rw-r--r--");
@@ -94,6 +99,9 @@ public final class GuestConfig {
         if (alpine()) return List.of();
         return List.of("ssh.service", "sshd.service", "systemd-networkd.service", "qemu-guest-agent.service", "serial-getty@" + serial() + ".service");
     }
+
+    /** The guest's system locale: C with UTF-8, which every glibc has without a locales package. */
+    static final String LOCALE = "LANG=C.UTF-8\n";
 
     private static void put(Map<String, File> m, String path, String content, String mode) {
         m.put(path, new File(path, content, mode));

@@ -152,6 +152,9 @@ class GuestConfigTest {
         assertTrue(g.mask().containsAll(List.of("systemd-network-generator.service", "systemd-udev-load-credentials.service",
                 "systemd-networkd-persistent-storage.service")), g.mask().toString());
         assertEquals(List.of("systemd-gpt-auto-generator", "systemd-hibernate-resume-generator", "systemd-tpm2-generator", "systemd-ssh-generator"), g.maskedGenerators());
+        // the system locale in locale.conf, which Debian's tmpfiles links /etc/default/locale to from trixie on,
+        // and in /etc/default/locale for releases that read it directly
+        assertEquals("LANG=C.UTF-8\n", g.files().get("etc/locale.conf").content());
         assertEquals("LANG=C.UTF-8\n", g.files().get("etc/default/locale").content());
         assertEquals("[Service]\nExecStartPre=\n", g.files().get("etc/systemd/system/ssh.service.d/10-meros.conf").content());
         Vm a = Fixtures.vm("a", "alpine", "latest-stable", List.of(), "http://127.0.0.1:1/alpine", List.of());

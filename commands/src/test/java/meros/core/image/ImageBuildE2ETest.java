@@ -242,6 +242,25 @@ class ImageBuildE2ETest {
             Proc.Result r = Proc.of(ssh).timeout(Duration.ofMinutes(2)).call();
             assertEquals(0, r.exit(), r.stderr());
             assertEquals("rebuilt by init\n0\nbox\n", r.stdout(), "the include init rebuilt the disk for is in the guest");
+
+            // every file of meros's guest configuration is still as written once the guest has booted: a distribution's
+            // boot-time work replacing one (trixie's tmpfiles links /etc/default/locale to ../locale.conf) fails here
+            // (the sshd drop-in as the build wrote it for this guest's OpenSSH: with its sshd-session, no penalties)
+            GuestConfig cfg = new GuestConfig(demo(), demo().vm("box"));
+            List<String> asked = new ArrayList<>(ssh.subList(0, ssh.size() - 1));
+            asked.add("ls /" + String.join(" /", Composer.SSHD_SESSION) + " 2>/dev/null | wc -l");
+            boolean knowsPenalties = !Proc.of(asked).timeout(Duration.ofMinutes(2)).call().stdout().strip().equals("0");
+            StringBuilder cat = new StringBuilder();
+            StringBuilder written = new StringBuilder();
+            for (GuestConfig.File f : cfg.files().values()) {
+                cat.append("echo '== ").append(f.path()).append("'; sudo -n cat '/").append(f.path()).append("'; ");
+                written.append("== ").append(f.path()).append('\n')
+                        .append(f.path().equals(GuestConfig.SSHD_DROPIN) ? cfg.sshdConfig(knowsPenalties) : f.content());
+            }
+            List<String> catAll = new ArrayList<>(ssh.subList(0, ssh.size() - 1));
+            catAll.add(cat.toString());
+            Proc.Result files = Proc.of(catAll).timeout(Duration.ofMinutes(2)).call();
+            assertEquals(written.toString(), files.stdout(), files.stderr());
         } finally {
             qemu.destroy();
             if (!qemu.waitFor(10, TimeUnit.SECONDS)) qemu.destroyForcibly().waitFor();
