@@ -119,6 +119,14 @@ class RunDemoE2ETest {
         assertTrue(Files.readString(home.resolve("data/state/demo/box/serial.log")).contains("Run /meros-init as init process"));
         assertEquals("persourcepenalties no", sshOk(home, null, "demo", "box", "127.0.0.1", port,
                 "sudo sshd -T | grep -i '^persourcepenalties'").strip());
+        // the q35 drivers demo has no use for stay unloaded once udev has handled every device; modprobe still loads one
+        assertTrue(cmdline.contains(" modprobe.blacklist=ahci,bochs,vga16fb,psmouse"), cmdline);
+        String modules = sshOk(home, null, "demo", "box", "127.0.0.1", port,
+                "sudo udevadm settle --timeout=120 && cut -d' ' -f1 /proc/modules | sort").strip();
+        assertTrue(List.of(modules.split("\n")).contains("virtio_net"), modules);
+        assertTrue(List.of(modules.split("\n")).stream().noneMatch(List.of("ahci", "bochs", "vga16fb", "psmouse")::contains), modules);
+        assertEquals("ahci", sshOk(home, null, "demo", "box", "127.0.0.1", port,
+                "sudo modprobe ahci && grep -o '^ahci ' /proc/modules").strip());
 
         String info = merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout();
         assertTrue(info.matches("(?s).*\\nbox +running +\\d+ +x86_64 +(?:tcg|kvm) +[0-9hms]+ +- +127.0.0.1:" + port + " +data/disks/demo/box.qcow2.*"), info);

@@ -43,7 +43,7 @@ public class QemuArgsTest {
                 "-machine", "q35", "-accel", "tcg", "-m", "1024M", "-smp", "2",
                 "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
                 "-kernel", "/m/data/disks/lab/web.vmlinuz", "-initrd", "/m/data/disks/lab/web.initrd",
-                "-append", "root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable",
+                "-append", "root=/dev/vda rw console=ttyS0 cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse,kvm_amd,kvm_intel tsc=unstable",
                 "-netdev", "tap,id=lab-web0,ifname=lab-web0,script=no,downscript=no",
                 "-device", "virtio-net-pci,netdev=lab-web0,mac=52:54:00:aa:bb:01",
                 "-qmp", "unix:/m/data/state/lab/web/qmp.sock,server=on,wait=off",
@@ -109,17 +109,44 @@ public class QemuArgsTest {
     @Test
     void onlyAnX86GuestUnderTcgWithoutItsOwnTscGetsTscUnstable() {
         Vm web = vm("web", List.of(), null, null, List.of());
-        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable", QemuArgs.cmdline(web, Vm.Accel.TCG, false, null));
-        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests", QemuArgs.cmdline(web, Vm.Accel.KVM, false, null));
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse,kvm_amd,kvm_intel tsc=unstable", QemuArgs.cmdline(web, Vm.Accel.TCG, false, null));
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse", QemuArgs.cmdline(web, Vm.Accel.KVM, false, null));
         Vm old = vm("i386", "old", List.of(), null, null, List.of());
-        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable", QemuArgs.cmdline(old, Vm.Accel.TCG, false, null));
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse,kvm_amd,kvm_intel tsc=unstable", QemuArgs.cmdline(old, Vm.Accel.TCG, false, null));
         Vm board = vm("aarch64", "board", List.of(), null, null, List.of());
         assertEquals("root=/dev/vda rw console=ttyAMA0 cryptomgr.notests", QemuArgs.cmdline(board, Vm.Accel.TCG, false, null));
         Vm tuned = vm("web", List.of(), "tsc=reliable", null, List.of());
-        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=reliable", QemuArgs.cmdline(tuned, Vm.Accel.TCG, false, null));
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse,kvm_amd,kvm_intel tsc=reliable", QemuArgs.cmdline(tuned, Vm.Accel.TCG, false, null));
         Vm other = vm("web", List.of(), "notsc_hint=1 quiet", null, List.of());
-        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable notsc_hint=1 quiet",
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse,kvm_amd,kvm_intel tsc=unstable notsc_hint=1 quiet",
                 QemuArgs.cmdline(other, Vm.Accel.TCG, false, null));
+    }
+
+    /**
+     * The q35 drivers a meros VM does not use are kept from loading at boot: the CD drive's SATA controller unless the
+     * VM adds devices with qemu_args, the VGA's DRM driver, the framebuffer and the PS/2 mouse unless it also has a
+     * display, KVM only under TCG; nothing on other architectures or with a kernel of meros's own (no modules).
+     */
+    @Test
+    void unusedQ35DriversAreBlacklistedOnlyWhereNothingUsesThem() {
+        Vm plain = vm("web", List.of(), null, null, List.of());
+        assertEquals(List.of("ahci", "bochs", "vga16fb", "psmouse", "kvm_amd", "kvm_intel"), QemuArgs.unusedDrivers(plain, Vm.Accel.TCG));
+        assertEquals(List.of("ahci", "bochs", "vga16fb", "psmouse"), QemuArgs.unusedDrivers(plain, Vm.Accel.KVM));
+        assertEquals(QemuArgs.unusedDrivers(plain, Vm.Accel.KVM), QemuArgs.unusedDrivers(vm("web", List.of(), null, "none", List.of()), Vm.Accel.KVM));
+        Vm shown = vm("web", List.of(), null, "vnc=127.0.0.1:1", List.of());
+        assertEquals(List.of("ahci", "kvm_amd", "kvm_intel"), QemuArgs.unusedDrivers(shown, Vm.Accel.TCG));
+        Vm ownDevices = vm("web", List.of(), null, null, List.of("-device", "ide-hd,drive=d1"));
+        assertEquals(List.of("kvm_amd", "kvm_intel"), QemuArgs.unusedDrivers(ownDevices, Vm.Accel.TCG));
+        assertEquals(List.of(), QemuArgs.unusedDrivers(ownDevices, Vm.Accel.KVM));
+        assertEquals(List.of(), QemuArgs.unusedDrivers(vm("aarch64", "board", List.of(), null, null, List.of()), Vm.Accel.TCG));
+        Vm ownKernel = new Vm("web", "x86_64", "debian", "bookworm", List.of(), null, 2L << 30, 1024, 2, List.of(), "bzImage",
+                null, Vm.Accel.AUTO, null, List.of(), "user", "web", Vm.NetworkMode.AUTO, false, 300);
+        assertEquals(List.of(), QemuArgs.unusedDrivers(ownKernel, Vm.Accel.TCG));
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable", QemuArgs.cmdline(ownKernel, Vm.Accel.TCG, false, null));
+        // a VM's own blacklist comes after meros's: kmod takes both
+        Vm more = vm("web", List.of(), "modprobe.blacklist=virtio_balloon", null, List.of());
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse "
+                + "modprobe.blacklist=virtio_balloon", QemuArgs.cmdline(more, Vm.Accel.KVM, false, null));
     }
 
     @Test
@@ -129,11 +156,11 @@ public class QemuArgsTest {
         Vm web = vm("web", List.of(WEB0), "quiet", null, List.of());
         var plain = new QemuArgs.Launch(Path.of("/k"), initrd, Path.of("/o.qcow2"), Vm.Accel.TCG, false, 0, Map.of());
         List<String> before = QemuArgs.build("lab", web, PATHS, plain);
-        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests tsc=unstable quiet", before.get(before.indexOf("-append") + 1));
+        assertEquals("root=/dev/vda rw console=ttyS0 cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse,kvm_amd,kvm_intel tsc=unstable quiet", before.get(before.indexOf("-append") + 1));
         RdInit.prepend(initrd);
         List<String> after = QemuArgs.build("lab", web, PATHS, plain);
         // the VM's kernel_args still come last, so they can override what meros sets
-        assertEquals("root=/dev/vda rw console=ttyS0 rdinit=/meros-init cryptomgr.notests tsc=unstable quiet", after.get(after.indexOf("-append") + 1));
+        assertEquals("root=/dev/vda rw console=ttyS0 rdinit=/meros-init cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse,kvm_amd,kvm_intel tsc=unstable quiet", after.get(after.indexOf("-append") + 1));
     }
 
     @Test
