@@ -1,6 +1,7 @@
 package meros.e2e;
 
 import meros.core.proc.Proc;
+import meros.core.proc.Processes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -97,6 +98,19 @@ class BridgedDnsE2ETest {
         // a neighbour's name straight from the forwarder (not from /etc/hosts)
         String ns = sshOk(home, NS, C, "web", "10.13.5.21", 22, "busybox nslookup postgres 10.13.5.1");
         assertTrue(ns.contains("10.13.5.22"), ns);
+
+        // the forwarder ends while web runs: init, which has no VM to start, starts it again and says so
+        ProcessHandle forwarder = ProcessHandle.of(Long.parseLong(
+                Files.readString(home.resolve("data/state/" + C + "/dns-t13lab.pid")).strip())).orElseThrow();
+        forwarder.destroyForcibly();
+        assertTrue(Processes.awaitEnd(forwarder, Duration.ofSeconds(10)));
+        String again = merosOk(home, NS, BOOT, "init", C, "web").stdout();
+        assertTrue(again.contains("web: already running") && again.contains(
+                "restarted dnsmasq on 10.13.5.1:53 (VM names, forwards to the host's resolvers): its dnsmasq had ended"), again);
+        assertTrue(sshOk(home, NS, C, "web", "10.13.5.21", 22, "busybox nslookup postgres 10.13.5.1").contains("10.13.5.22"));
+        // with the forwarder running, init leaves it alone
+        String third = merosOk(home, NS, BOOT, "init", C, "web").stdout();
+        assertFalse(third.contains("dnsmasq"), third);
 
         String down = merosOk(home, NS, Duration.ofMinutes(3), "shutdown", C, "--timeout", "30").stdout();
         assertTrue(down.contains("dnsmasq on bridge t13lab"), down);

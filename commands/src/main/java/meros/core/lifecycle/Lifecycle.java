@@ -14,6 +14,7 @@ import meros.core.manifest.Forward;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
+import meros.core.net.Dns;
 import meros.core.net.HostNet;
 import meros.core.net.NftRules;
 import meros.core.qemu.Accel;
@@ -25,6 +26,7 @@ import meros.core.ssh.ExecResult;
 import meros.core.ssh.MachineAccess;
 import meros.core.ssh.SshAccess;
 import meros.core.state.Lock;
+import meros.core.state.NetState;
 import meros.core.state.StateDir;
 import meros.core.state.VmState;
 import meros.core.wait.Deadline;
@@ -168,6 +170,21 @@ public final class Lifecycle {
         return List.copyOf(new LinkedHashSet<>(vms));
     }
 
+    /**
+     * When every VM already runs, {@code init} starts nothing on the host, but the DNS forwarders this constellation
+     * recorded in {@code net.json} may have ended since (killed, or crashed): each such dnsmasq is started again, as
+     * root (who started it), and a line says so. A running one is left alone.
+     */
+    private void restartEndedDns(Manifest m, StateDir sd) {
+        List<String> recorded = NetState.read(sd.netJson()).dns();
+        if (recorded.isEmpty() || !Privileges.isRoot()) return;
+        Dns dns = new Dns(sd.dir());
+        List<Bridge> ended = new ArrayList<>();
+        for (String b : recorded) if (m.bridges().containsKey(b) && dns.running(b).isEmpty()) ended.add(m.bridges().get(b));
+        if (ended.isEmpty()) return;
+        for (String line : new HostNet(m.name(), sd).dnsUp(ended, m)) out.accept("restarted " + line + ": its dnsmasq had ended");
+    }
+
     /** One VM's outcome of {@code init}. */
     public record Started(String vm, boolean reattached, boolean ready, double seconds, String how, String serialTail) { }
 
@@ -191,6 +208,7 @@ public final class Lifecycle {
                 }
             }
             if (toStart.isEmpty()) {
+                restartEndedDns(m, sd);
                 for (VmRuntime r : toAttach) result.add(attachAndWait(r));
                 return checked(m, result);
             }
