@@ -2,16 +2,20 @@ package meros.core.qemu;
 
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
+import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,6 +62,56 @@ class RdInitTest {
         try (var s = Files.list(dir)) {
             assertEquals(1, s.count(), "no temporary file left");
         }
+    }
+
+    /**
+     * A gzip-compressed archive behind the uncompressed ones (mkinitramfs without zstd in the root) is written
+     * uncompressed; the uncompressed archives in front of it stay as they are, and other compressions are copied.
+     */
+    @Test
+    void aGzipArchiveAtTheEndIsWrittenUncompressed(@TempDir Path dir) throws IOException {
+        byte[] early = cpio("kernel/x86/microcode/GenuineIntel.bin", "microcode".getBytes(StandardCharsets.US_ASCII));
+        byte[] early2 = cpio("kernel/x86/microcode/AuthenticAMD.bin", new byte[] {1, 2, 3});
+        byte[] main = cpio("init", "#!/bin/sh\n".repeat(1000).getBytes(StandardCharsets.US_ASCII));
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+            z.write(main);
+        }
+        Path initrd = dir.resolve("box.initrd");
+        Files.write(initrd, concat(early, early2, gz.toByteArray(), new byte[8])); // zero padding after the stream, as dd leaves it
+        assertEquals(early.length + early2.length, RdInit.afterUncompressedArchives(Files.readAllBytes(initrd)));
+
+        RdInit.prepend(initrd);
+        byte[] seg = RdInit.segment(List.of());
+        assertArrayEquals(concat(seg, early, early2, main), Files.readAllBytes(initrd));
+
+        Path zstd = dir.resolve("zstd.initrd");
+        byte[] z = concat(early2, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 9, 9, 9});
+        Files.write(zstd, z);
+        RdInit.prepend(zstd);
+        assertArrayEquals(concat(seg, z), Files.readAllBytes(zstd), "a zstd archive is left compressed");
+        assertEquals(0, RdInit.afterUncompressedArchives(new byte[] {0x1f, (byte) 0x8b, 8, 0}));
+        assertEquals(0, RdInit.afterUncompressedArchives("070701zzzzzzzz".getBytes(StandardCharsets.US_ASCII)), "not a header");
+    }
+
+    /** One newc archive holding one regular file. */
+    static byte[] cpio(String name, byte[] body) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (CpioArchiveOutputStream c = new CpioArchiveOutputStream(buf, CpioConstants.FORMAT_NEW, 4, "US-ASCII")) {
+            CpioArchiveEntry e = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, name, body.length);
+            e.setMode(CpioConstants.C_ISREG | 0644);
+            c.putArchiveEntry(e);
+            c.write(body);
+            c.closeArchiveEntry();
+            c.finish();
+        }
+        return buf.toByteArray();
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
     }
 
     @Test
