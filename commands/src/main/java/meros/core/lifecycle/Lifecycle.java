@@ -643,7 +643,8 @@ public final class Lifecycle {
         long t0 = System.nanoTime();
         long bootSeconds = r.vm().bootTimeoutSeconds();
         long sinceStart = st == null ? 0 : Math.max(0, System.currentTimeMillis() - st.startedAt());
-        Duration left = Duration.ofSeconds(bootSeconds).minusMillis(sinceStart);
+        // whole seconds, rounded up: the wait's messages name its length ("15 s of 102 s")
+        Duration left = Duration.ofSeconds(bootSeconds - sinceStart / 1000);
         if (left.compareTo(REATTACH_MIN_WAIT) < 0) left = REATTACH_MIN_WAIT;
         if (st == null) return new Started(r.vm().name(), true, true, 0, "running (no vm.json: not checked)", null);
         return awaitReady(r, st, t0, Deadline.after(left), true, false, true);
