@@ -39,12 +39,14 @@ class KvmFallbackE2ETest {
     void scratchHome() throws Exception {
         requireTools("qemu-system-x86_64", "qemu-img");
         home = tmp.resolve("home");
-        Files.createDirectories(home.resolve("constellations/demo"));
+        Files.createDirectories(home.resolve("constellations"));
         Files.createDirectories(home.resolve("data/cache"));
         if (!Files.exists(checkout.resolve("data/disks/demo/box.qcow2"))) merosOk(checkout, null, Duration.ofMinutes(25), "build", "demo");
         Files.createSymbolicLink(home.resolve("data/disks"), checkout.resolve("data/disks"));
         Files.createSymbolicLink(home.resolve("data/keys"), checkout.resolve("data/keys"));
-        Files.copy(checkout.resolve("constellations/demo/demo.yml"), home.resolve("constellations/demo/demo.yml"));
+        // the whole constellation, includes and hooks too: the disks are the checkout's, and a different build key
+        // would rebuild them in place
+        E2E.run("cp", "-r", checkout.resolve("constellations/demo").toString(), home.resolve("constellations/demo").toString());
         bin = checkout.resolve("scripts/stand-ins");
         assertTrue(Files.isExecutable(bin.resolve("qemu-system-x86_64")));
     }
@@ -114,6 +116,23 @@ class KvmFallbackE2ETest {
         assertTrue(out.contains("box: QEMU failed under KVM, retrying with TCG (qemu-system-x86_64 exited with status 134"), out);
         assertTrue(out.matches("(?s).*box: started \\(pid \\d+, tcg, .*box: ready in [0-9.]+ s \\(ssh\\).*"), out);
         assertEquals("UNUSABLE", cachedVerdict().get("state"));
+    }
+
+    /**
+     * A VM whose own qemu_args QEMU refuses fails under TCG as well: that is the VM's error (exit 4, QEMU's words), and
+     * KVM's cached verdict stays as it was, so later VMs still get KVM.
+     */
+    @Test
+    void aQemuArgumentQemuRefusesFailsTheVmAndLeavesKvmsVerdictAlone() throws Exception {
+        seedUsable();
+        Path yml = home.resolve("constellations/demo/demo.yml");
+        Files.writeString(yml, Files.readString(yml) + "    qemu_args: [-bogus-option]\n");
+        Proc.Result r = init("abort", Map.of());
+        assertEquals(4, r.exit(), r.stdout() + r.stderr());
+        assertTrue(r.stdout().contains("box: QEMU failed under KVM, retrying with TCG (qemu-system-x86_64 exited with status 134"), r.stdout());
+        assertTrue(r.stderr().startsWith("error: ") && r.stderr().contains("-bogus-option: invalid option"), r.stderr());
+        assertEquals("USABLE", cachedVerdict().get("state"));
+        assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
     }
 
     /** Asked for KVM explicitly, a hang is an error within the watchdog's window, not after boot_timeout; nothing keeps running. */

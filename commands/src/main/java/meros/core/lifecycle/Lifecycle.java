@@ -201,7 +201,8 @@ public final class Lifecycle {
             for (VmRuntime r : rts.values()) {
                 if (r.running()) {
                     VmRuntime.Status s = r.status(); // over QMP: proves the process is the VM and answers
-                    out.accept(r.vm().name() + ": already running (pid " + s.pid() + ", " + s.state() + "), re-attached");
+                    out.accept(r.vm().name() + ": already running (pid " + s.pid() + ", " + s.state() + "), re-attached"
+                            + (cold ? "; --cold does not restart a running VM ('shutdown " + m.name() + " " + r.vm().name() + "' first)" : ""));
                     toAttach.add(r);
                 } else {
                     toStart.add(r.vm().name());
@@ -364,11 +365,14 @@ public final class Lifecycle {
             return b.r().start(accel, userNet(vm), b.sshPort(), b.mcast());
         } catch (MerosException e) {
             // accel auto trusted the probe, but QEMU refused KVM for this VM (a nested hypervisor can pass the probe
-            // and still reject the VM's CPU model): record that and fall back to TCG rather than fail
+            // and still reject the VM's CPU model): fall back to TCG rather than fail, and record KVM as unusable
+            // once QEMU has started under TCG
             if (accel != Vm.Accel.KVM || b.asked().accel() != Vm.Accel.AUTO) throw e;
-            Kvm.recordUnusable(home, "QEMU exited at once under KVM for vm " + vm.name() + " (" + e.getMessage() + ")");
             out.accept(vm.name() + ": QEMU failed under KVM, retrying with TCG (" + e.getMessage() + ")");
-            return b.r().start(Vm.Accel.TCG, userNet(vm), b.sshPort(), b.mcast());
+            VmState st = b.r().start(Vm.Accel.TCG, userNet(vm), b.sshPort(), b.mcast());
+            // only a failure that TCG does not share is KVM's: a bad qemu_args fails both ways and leaves the verdict
+            Kvm.recordUnusable(home, "QEMU exited at once under KVM for vm " + vm.name() + " (" + e.getMessage() + ")");
+            return st;
         }
     }
 
@@ -383,6 +387,8 @@ public final class Lifecycle {
             } catch (MerosException e) {
                 if (e.exitCode() == ExitCode.INTERRUPTED || e instanceof GuestRefused) throw e;
                 r.kill();
+                // a missing host tool says nothing about the saved state, and a cold boot needs the tool too
+                if (e.exitCode() == ExitCode.MISSING_TOOL) throw e;
                 b.saved().remove();
                 out.accept(name + ": resuming saved boot " + b.saved().shortKey() + " failed (" + e.getMessage() + "); removed it, booting cold");
             }
