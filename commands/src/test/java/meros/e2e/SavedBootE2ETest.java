@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static meros.e2e.E2E.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -49,6 +51,7 @@ class SavedBootE2ETest {
         Matcher saved = Pattern.compile("box: saved its boot ([0-9a-f]{12}) \\(\\d+ MiB on disk, paused [0-9.]+ s\\); the next init resumes it").matcher(first);
         assertTrue(saved.find(), first);
         String key = saved.group(1);
+        assertEquals(List.of(key), savedBoots());
         assertTrue(merosOk(home, null, SHORT, "info", "demo").stdout().matches("(?s).*\\nbox +running .* cold\\n?.*"));
 
         // the reset command: the running VM goes back to its saved boot; what the guest wrote since is gone
@@ -66,6 +69,21 @@ class SavedBootE2ETest {
         assertEquals("error: vm demo/box is not running: reset needs every VM ('init demo')\n", stopped.stderr());
 
         Copy a = resumed(key);
+
+        // a host tool missing at resume fails init with exit 3 and one line, and keeps the saved boot for the next init
+        Path noQemuImg = Files.createDirectories(tmp.resolve("path-without-qemu-img"));
+        try (Stream<Path> bins = Files.list(Path.of("/usr/bin"))) {
+            for (Path p : bins.toList()) {
+                if (!p.getFileName().toString().equals("qemu-img")) Files.createSymbolicLink(noQemuImg.resolve(p.getFileName()), p);
+            }
+        }
+        Proc.Result missing = merosWith(Map.of("PATH", noQemuImg + ":/usr/sbin:/sbin"), Map.of(), home, SHORT, "init", "demo", "--accel", "tcg");
+        assertEquals(3, missing.exit(), missing.toString());
+        assertEquals("error: cannot run qemu-img: not found (installed? 'meros doctor' names the package)\n", missing.stderr());
+        assertFalse(missing.stdout().contains("removed it"), missing.stdout());
+        assertTrue(savedBoots().contains(key), "the saved boot is kept: " + savedBoots());
+        assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
+
         Copy b = resumed(key);
         assertNotEquals(a.random(), b.random(), "two resumed copies drew the same random bytes");
 
@@ -78,7 +96,16 @@ class SavedBootE2ETest {
         assertTrue(again.stdout().contains("box: removed saved boot " + key + " (the VM, its image, kernel or QEMU changed)"), again.stdout());
         assertTrue(again.stdout().matches("(?s).*box: started \\(pid \\d+, tcg, ssh 127.0.0.1:\\d+\\)\\n.*"), again.stdout());
         assertFalse(again.stdout().contains("from saved boot"), again.stdout());
-        assertFalse(Files.exists(home.resolve("data/saved/demo/box").resolve(key)));
+        assertFalse(savedBoots().contains(key), savedBoots().toString());
+    }
+
+    /** The saved boots of demo/box on disk, by the first 12 characters of their keys (their directories' names). */
+    private List<String> savedBoots() throws Exception {
+        Path dir = home.resolve("data/saved/demo/box");
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString().substring(0, 12)).toList();
+        }
     }
 
     /** What one resumed copy of the VM showed. */

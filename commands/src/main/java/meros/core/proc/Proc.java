@@ -108,7 +108,7 @@ public final class Proc {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new MerosException(ExitCode.MISSING_TOOL, "cannot run " + argv.get(0) + ": " + rootMessage(e), e);
+            throw cannotRun(argv.get(0), e);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -173,7 +173,7 @@ public final class Proc {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new MerosException(ExitCode.MISSING_TOOL, "cannot run " + argv.get(0) + ": " + rootMessage(e), e);
+            throw cannotRun(argv.get(0), e);
         }
         CountDownLatch matched = new CountDownLatch(1);
         StringBuffer lines = new StringBuffer();
@@ -304,6 +304,19 @@ public final class Proc {
         String[] all = text.strip().split("\n");
         int from = Math.max(0, all.length - lines);
         return String.join("\n", Arrays.copyOfRange(all, from, all.length));
+    }
+
+    /**
+     * The error for a program that did not start: exit code {@link ExitCode#MISSING_TOOL}; for one that is not there
+     * (ENOENT, "error=2" in the JDK's message) it says so and points to {@code meros doctor}, which names the Debian
+     * package of every tool meros uses.
+     */
+    static MerosException cannotRun(String program, IOException e) {
+        String why = rootMessage(e);
+        if (why != null && why.contains("error=2,")) {
+            return new MerosException(ExitCode.MISSING_TOOL, "cannot run " + program + ": not found (installed? 'meros doctor' names the package)", e);
+        }
+        return new MerosException(ExitCode.MISSING_TOOL, "cannot run " + program + ": " + why, e);
     }
 
     private static String rootMessage(Throwable t) {

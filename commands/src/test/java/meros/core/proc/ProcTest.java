@@ -14,6 +14,25 @@ import static org.junit.jupiter.api.Assertions.*;
 class ProcTest {
     @TempDir Path tmp;
 
+    /**
+     * A program that is not there fails with exit code 3 and one line that says so and where to look, for both ways of
+     * running one; a program that is there but cannot be run keeps the system's reason.
+     */
+    @Test
+    void aMissingProgramIsNamedWithWhereToFindItsPackage() throws Exception {
+        MerosException called = assertThrows(MerosException.class, () -> Proc.of("meros-no-such-program", "x").call());
+        assertEquals(ExitCode.MISSING_TOOL, called.exitCode());
+        assertEquals("cannot run meros-no-such-program: not found (installed? 'meros doctor' names the package)", called.getMessage());
+        MerosException watched = assertThrows(MerosException.class,
+                () -> Proc.of("meros-no-such-program").timeout(Duration.ofSeconds(5)).watch(l -> true));
+        assertEquals(called.getMessage(), watched.getMessage());
+        Path notExecutable = Files.writeString(tmp.resolve("plain.txt"), "not a program\n");
+        MerosException denied = assertThrows(MerosException.class, () -> Proc.of(notExecutable.toString()).call());
+        assertEquals(ExitCode.MISSING_TOOL, denied.exitCode());
+        assertTrue(denied.getMessage().startsWith("cannot run " + notExecutable + ": ") && denied.getMessage().contains("Permission denied"),
+                denied.getMessage());
+    }
+
     /** A program that cleans up on SIGTERM (as mmdebstrap unmounts its chroot) gets to do so on a timeout. */
     @Test
     void aTimedOutProgramIsAskedToStopBeforeItIsKilled() throws Exception {
