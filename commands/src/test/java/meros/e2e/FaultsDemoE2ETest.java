@@ -41,9 +41,12 @@ class FaultsDemoE2ETest {
         requireTools("qemu-system-x86_64", "qemu-img", "mmdebstrap");
         Path checkout = checkout();
         home = Files.createTempDirectory("meros-t12-faults-");
-        Files.createDirectories(home.resolve("constellations/demo"));
+        Files.createDirectories(home.resolve("constellations"));
         Files.createDirectories(home.resolve("data"));
         if (!Files.exists(checkout.resolve("data/disks/demo/box.qcow2"))) merosOk(checkout, null, BOOT, "build", "demo");
+        // the whole constellation, includes and hooks too: the disks are the checkout's, and a different build key
+        // would rebuild them in place
+        E2E.run("cp", "-r", checkout.resolve("constellations/demo").toString(), home.resolve("constellations/demo").toString());
         Files.createSymbolicLink(home.resolve("data/disks"), checkout.resolve("data/disks"));
         Files.createSymbolicLink(home.resolve("data/keys"), checkout.resolve("data/keys"));
         Files.writeString(home.resolve("constellations/demo/demo.yml"), Files.readString(checkout.resolve("constellations/demo/demo.yml"))

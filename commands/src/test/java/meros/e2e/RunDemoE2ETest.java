@@ -82,6 +82,10 @@ class RunDemoE2ETest {
             assertTrue(out.matches("(?s).*box: already running \\(pid \\d+, running\\), re-attached\n.*box: ready in [0-9.]+ s \\(ssh\\).*"), out);
             assertEquals("box", merosOk(h, null, Duration.ofMinutes(2), "run", "demo", "box", "--", "hostname").stdout().strip(),
                     "ready means a command runs at once");
+            // --cold does not restart a running VM, and says so
+            String cold = merosOk(h, null, BOOT, "init", "demo", "--cold").stdout();
+            assertTrue(cold.contains("box: already running (pid ") && cold.contains(
+                    "), re-attached; --cold does not restart a running VM ('shutdown demo box' first)\n"), cold);
         } finally {
             merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
             killQemuUnder(h.resolve("data/state/demo"));
@@ -96,8 +100,11 @@ class RunDemoE2ETest {
     /** A scratch home sharing the checkout's demo disks and keys, with one replacement in demo's manifest. */
     private Path scratchHome(String find, String replace) throws Exception {
         Path h = tmp.resolve("home");
-        Files.createDirectories(h.resolve("constellations/demo"));
+        Files.createDirectories(h.resolve("constellations"));
         Files.createDirectories(h.resolve("data"));
+        // the whole constellation, includes and hooks too: the disks are the checkout's, and a different build key
+        // would rebuild them in place
+        E2E.run("cp", "-r", home.resolve("constellations/demo").toString(), h.resolve("constellations/demo").toString());
         if (!Files.exists(home.resolve("data/disks/demo/box.qcow2"))) merosOk(home, null, BOOT, "build", "demo");
         Files.createSymbolicLink(h.resolve("data/disks"), home.resolve("data/disks"));
         Files.createSymbolicLink(h.resolve("data/keys"), home.resolve("data/keys"));
