@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -97,7 +99,15 @@ public final class Proc {
         public String tail(int lines) { return Proc.tail(stderr.isBlank() ? stdout : stderr, lines); }
     }
 
-    /** Runs and returns the result whatever the exit status; throws only if it cannot start or times out. */
+    /**
+     * Runs and returns the result whatever the exit status. Blocks until the program ends, at most the
+     * {@link #timeout} (default 5 minutes); a program still running at the timeout, or when the calling thread is
+     * interrupted (Ctrl-C), is stopped first ({@link #stop}: SIGTERM, SIGKILL after {@link #STOP_GRACE}).
+     *
+     * @throws MerosException MISSING_TOOL when the program cannot start, EXTERNAL when it timed out, INTERRUPTED
+     *                        ({@code interrupted while running PROGRAM}; the interrupt status is kept) when the
+     *                        calling thread was interrupted
+     */
     public Result call() {
         ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv));
         if (dir != null) pb.directory(dir.toFile());
@@ -217,14 +227,19 @@ public final class Proc {
 
     /** How long a program asked to stop (SIGTERM) gets to clean up before it and its children are killed. */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** How long {@link #stop} waits for a program it sent SIGKILL to end. */
+    static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
     /**
      * Stops a program that timed out or whose caller was interrupted: SIGTERM first, so that a tool such as
-     * mmdebstrap can unmount its chroot (SIGKILL leaves the mounts behind), then, after {@link #STOP_GRACE},
-     * SIGKILL for it and every process it started (taken before it exits: orphans are no longer descendants).
+     * mmdebstrap can unmount its chroot and remove its temp directories (SIGKILL leaves them behind), then, after
+     * {@link #STOP_GRACE} (at once when the thread is interrupted meanwhile: a second Ctrl-C), SIGKILL for it and
+     * every process it started: those it had before the SIGTERM (taken then: orphans are no longer descendants) and
+     * those it has at the SIGKILL. Blocks at most {@link #STOP_GRACE} plus {@link #KILL_WAIT}; keeps the thread's
+     * interrupt status.
      */
     static void stop(Process p) {
-        List<ProcessHandle> tree = p.descendants().toList();
+        Set<ProcessHandle> tree = new LinkedHashSet<>(p.descendants().toList());
         p.destroy();
         boolean interrupted = Thread.interrupted();
         try {
@@ -237,10 +252,11 @@ public final class Proc {
                     break;
                 }
             }
+            p.descendants().forEach(tree::add);
             tree.forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             try {
-                p.waitFor(5, TimeUnit.SECONDS);
+                p.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 interrupted = true;
             }

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -61,6 +63,67 @@ class ProcTest {
         long child = Long.parseLong(Files.readString(pid).strip());
         for (int i = 0; i < 50 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(100);
         assertFalse(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "the child sleep " + child + " was killed too");
+    }
+
+    /**
+     * Ctrl-C (the calling thread interrupted) while a program runs: the program gets SIGTERM and time to clean up
+     * (mmdebstrap removes its temp directories), it has ended when call() returns, and the interrupt surfaces as
+     * INTERRUPTED with the thread's interrupt status kept.
+     */
+    @Test
+    void anInterruptedCallStopsItsProgramWithSigterm() throws Exception {
+        Path started = tmp.resolve("started");
+        Path cleaned = tmp.resolve("cleaned");
+        Path script = tmp.resolve("build.sh");
+        Files.writeString(script, "#!/bin/sh\ntrap 'sleep 0.3; echo cleaned > \"$2\"; exit 1' TERM\necho $$ > \"$1\"\n"
+                + "while :; do sleep 0.1; done\n");
+        script.toFile().setExecutable(true);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try {
+                Proc.of(script.toString(), started.toString(), cleaned.toString()).timeout(Duration.ofMinutes(1)).call();
+            } catch (Throwable e) {
+                thrown.set(e);
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        t.start();
+        for (int i = 0; i < 100 && !Files.exists(started); i++) Thread.sleep(50);
+        Thread.sleep(100); // the pid is written after the trap is set: give the write time to finish
+        long pid = Long.parseLong(Files.readString(started).strip());
+        t.interrupt();
+        t.join(Proc.STOP_GRACE.plus(Proc.KILL_WAIT).toMillis() + 5000);
+        assertFalse(t.isAlive(), "call() returned");
+        MerosException e = assertInstanceOf(MerosException.class, thrown.get());
+        assertEquals(ExitCode.INTERRUPTED, e.exitCode());
+        assertEquals("interrupted while running " + script, e.getMessage());
+        assertTrue(stillInterrupted.get(), "the interrupt status is kept");
+        assertEquals("cleaned\n", Files.readString(cleaned), "the program got SIGTERM and finished its clean-up");
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the program has ended");
+    }
+
+    /** A watched program (QEMU's first run, a console) is stopped the same way when the caller is interrupted. */
+    @Test
+    void anInterruptedWatchStopsItsProgram() throws Exception {
+        Path cleaned = tmp.resolve("cleaned");
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                Proc.of("sh", "-c", "trap 'echo cleaned > \"$0\"; exit 1' TERM; echo ready; while :; do sleep 0.1; done", cleaned.toString())
+                        .timeout(Duration.ofMinutes(1)).watch(l -> l.contains("never"));
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        Thread.sleep(500);
+        t.interrupt();
+        t.join(Proc.STOP_GRACE.plus(Proc.KILL_WAIT).toMillis() + 5000);
+        assertFalse(t.isAlive(), "watch() returned");
+        MerosException e = assertInstanceOf(MerosException.class, thrown.get());
+        assertEquals(ExitCode.INTERRUPTED, e.exitCode());
+        assertEquals("cleaned\n", Files.readString(cleaned));
     }
 
     /**
