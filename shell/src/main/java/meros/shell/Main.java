@@ -27,8 +27,8 @@ import java.util.List;
 
 /**
  * The entry point. {@code meros} alone opens the {@code meros>} shell; {@code meros COMMAND ...} runs one command
- * and exits with its code; {@code meros FILE.jsh} is {@code meros script FILE.jsh}. The only place that calls
- * {@link System#exit}.
+ * and exits with its code; {@code meros FILE.jsh} is {@code meros script FILE.jsh}. With
+ * {@link OneShotInterrupts} (a repeated Ctrl-C), the only place that calls {@link System#exit}.
  */
 public final class Main {
     private Main() { }
@@ -84,7 +84,11 @@ public final class Main {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         if (a.contains("connect") && System.console() != null) return connect(meros, a, out, err);
-        int code = Cli.create(meros, out, err).execute(a.toArray(new String[0]));
+        int code;
+        try (OneShotInterrupts ignored = OneShotInterrupts.install(Thread.currentThread(), err)) {
+            code = Cli.create(meros, out, err).execute(a.toArray(new String[0]));
+        }
+        Thread.interrupted(); // a Ctrl-C that came as the command ended must not cut short closing its connections
         out.flush();
         err.flush();
         return code;
