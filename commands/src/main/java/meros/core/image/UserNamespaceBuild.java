@@ -9,6 +9,7 @@ import meros.core.image.ImageBuilder.BuiltImage;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestLoader;
 import meros.core.proc.Proc;
+import sun.misc.Signal;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ final class UserNamespaceBuild {
         List<BuiltImage> built = new ArrayList<>();
         String[] error = {null};
         ObjectMapper json = new ObjectMapper();
-        Proc.Result r = Proc.of(argv).timeout(BUILD_DEADLINE).onLine(l -> {
+        Proc.Result r = call(Proc.of(argv).timeout(BUILD_DEADLINE).onLine(l -> {
             if (l.startsWith(RESULT)) {
                 try {
                     built.addAll(json.readValue(l.substring(RESULT.length()), new TypeReference<List<BuiltImage>>() { }));
@@ -91,7 +92,7 @@ final class UserNamespaceBuild {
             } else if (l.startsWith(ERROR)) {
                 error[0] = l.substring(ERROR.length());
             }
-        }).call();
+        }));
         if (r.exit() != 0) {
             int code = r.exit();
             ExitCode ec = Arrays.stream(ExitCode.values()).filter(e -> e.code == code).findFirst().orElse(ExitCode.EXTERNAL);
@@ -99,6 +100,16 @@ final class UserNamespaceBuild {
                     : "the build in a user namespace exited with status " + code + ": " + r.tail(3).replace('\n', ' ').strip());
         }
         return built;
+    }
+
+    /** Runs the namespaced build; an interrupt names the build rather than the unshare wrapper. */
+    private static Proc.Result call(Proc build) {
+        try {
+            return build.call();
+        } catch (MerosException e) {
+            if (e.exitCode() == ExitCode.INTERRUPTED) throw new MerosException(ExitCode.INTERRUPTED, "interrupted while building in a user namespace", e);
+            throw e;
+        }
     }
 
     private static boolean hasSubordinateIds(String user) {
@@ -127,6 +138,11 @@ final class UserNamespaceBuild {
             @Override public void end(String step, double elapsed, String outcome) { emit(END + step + "\t" + elapsed + "\t" + oneLine(outcome)); }
             @Override public void note(String message) { emit(NOTE + oneLine(message)); }
         };
+        // the parent stopping this build (its Ctrl-C: SIGTERM through Proc) or a Ctrl-C at the terminal (SIGINT to the
+        // whole process group) interrupts the build, which stops its programs (mmdebstrap removes its temp
+        // directories on SIGTERM) and removes its own temporary files before the error is reported
+        Thread main = Thread.currentThread();
+        for (String signal : List.of("TERM", "INT")) Signal.handle(new Signal(signal), s -> main.interrupt());
         int code = 0;
         try {
             Manifest m = ManifestLoader.load(Path.of(args[0]));

@@ -129,14 +129,14 @@ public final class Proc {
                 try (var os = p.getOutputStream()) { os.write(stdin); } catch (IOException ignored) { }
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                stop(p);
+                stop(p, forkingWrapper(argv));
                 throw new MerosException(ExitCode.EXTERNAL, String.join(" ", shown().subList(0, Math.min(3, shown().size())))
                         + " timed out after " + Deadline.format(timeout) + lastLines(err));
             }
             if (to != null) to.join(5000);
             te.join(5000);
         } catch (InterruptedException e) {
-            stop(p);
+            stop(p, forkingWrapper(argv));
             Thread.currentThread().interrupt();
             throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + shown().get(0));
         }
@@ -212,11 +212,11 @@ public final class Proc {
             Ending ending = hit ? Ending.MATCHED : ended && !p.isAlive() ? Ending.EXITED : Ending.TIMED_OUT;
             // what it printed in its time, not what it says on being stopped (QEMU: "terminating on signal 15")
             String seen = lines.toString();
-            if (p.isAlive()) stop(p);
+            if (p.isAlive()) stop(p, forkingWrapper(argv));
             pump.join(2000);
             return new Watched(ending, p.exitValue(), ending == Ending.TIMED_OUT ? seen : lines.toString(), seconds);
         } catch (InterruptedException e) {
-            stop(p);
+            stop(p, forkingWrapper(argv));
             Thread.currentThread().interrupt();
             throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + shown().get(0));
         } finally {
@@ -237,10 +237,14 @@ public final class Proc {
      * every process it started: those it had before the SIGTERM (taken then: orphans are no longer descendants) and
      * those it has at the SIGKILL. Blocks at most {@link #STOP_GRACE} plus {@link #KILL_WAIT}; keeps the thread's
      * interrupt status.
+     *
+     * @param termChildren also send SIGTERM to the program's own children: for a wrapper that blocks SIGTERM while
+     *                     it waits for the child it forked ({@link #forkingWrapper})
      */
-    static void stop(Process p) {
+    static void stop(Process p, boolean termChildren) {
         Set<ProcessHandle> tree = new LinkedHashSet<>(p.descendants().toList());
         p.destroy();
+        if (termChildren) p.children().forEach(ProcessHandle::destroy);
         boolean interrupted = Thread.interrupted();
         try {
             long deadline = System.nanoTime() + STOP_GRACE.toNanos();
@@ -263,6 +267,19 @@ public final class Proc {
         } finally {
             if (interrupted) Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Whether {@code argv} is {@code unshare --fork ...} (util-linux): unshare then runs the program as its child
+     * and blocks SIGINT and SIGTERM until that child ends, so a SIGTERM meant for the program has to go to the child.
+     */
+    static boolean forkingWrapper(List<String> argv) {
+        if (!argv.get(0).equals("unshare")) return false;
+        for (String a : argv.subList(1, argv.size())) {
+            if (a.equals("--fork") || a.equals("-f")) return true;
+            if (a.equals("--") || !a.startsWith("-")) return false;
+        }
+        return false;
     }
 
     /** Runs and requires exit status 0; otherwise throws with the program's stderr tail. */

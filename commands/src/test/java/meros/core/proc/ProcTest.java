@@ -8,10 +8,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ProcTest {
     @TempDir Path tmp;
@@ -101,6 +103,43 @@ class ProcTest {
         assertTrue(stillInterrupted.get(), "the interrupt status is kept");
         assertEquals("cleaned\n", Files.readString(cleaned), "the program got SIGTERM and finished its clean-up");
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the program has ended");
+    }
+
+    /**
+     * {@code unshare --fork} (the user-namespace build) blocks SIGTERM while it waits for its child: the stop's
+     * SIGTERM goes to that child too, which gets to clean up instead of being killed after the grace.
+     */
+    @Test
+    void anInterruptedForkingUnshareHasItsChildStopped() throws Exception {
+        assumeTrue(Proc.onPath("unshare"), "util-linux unshare");
+        Path cleaned = tmp.resolve("cleaned");
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                Proc.of("unshare", "--fork", "sh", "-c", "trap 'echo cleaned > \"$0\"; exit 1' TERM; while :; do sleep 0.1; done",
+                        cleaned.toString()).timeout(Duration.ofMinutes(1)).call();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        Thread.sleep(500);
+        long t0 = System.nanoTime();
+        t.interrupt();
+        t.join(Proc.STOP_GRACE.plus(Proc.KILL_WAIT).toMillis() + 5000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(t.isAlive(), "call() returned");
+        assertEquals(ExitCode.INTERRUPTED, assertInstanceOf(MerosException.class, thrown.get()).exitCode());
+        assertEquals("cleaned\n", Files.readString(cleaned), "the child of unshare got SIGTERM");
+        assertTrue(ms < Proc.STOP_GRACE.toMillis(), "ended on the SIGTERM, not at the grace's end: " + ms + " ms");
+    }
+
+    @Test
+    void unshareForkingIsAWrapperToSignalThrough() {
+        assertTrue(Proc.forkingWrapper(List.of("unshare", "--map-root-user", "--pid", "--fork", "java")));
+        assertTrue(Proc.forkingWrapper(List.of("unshare", "-f", "sh")));
+        assertFalse(Proc.forkingWrapper(List.of("unshare", "--mount", "--propagation", "private", "--", "mmdebstrap", "--fork")));
+        assertFalse(Proc.forkingWrapper(List.of("mmdebstrap", "--fork")));
     }
 
     /** A watched program (QEMU's first run, a console) is stopped the same way when the caller is interrupted. */
