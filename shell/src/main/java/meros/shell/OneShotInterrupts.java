@@ -47,12 +47,18 @@ final class OneShotInterrupts implements AutoCloseable {
      * Handles SIGINT for the command running on {@code command} until {@link #close}, which puts back the handler
      * there was before. Does not block.
      *
+     * When the JVM does not let SIGINT be handled (started with {@code -Xrs}), installs nothing: Ctrl-C keeps the
+     * JVM's own behaviour.
+     *
      * @param err where the line of a forced exit goes (the command prints its own error on the first Ctrl-C)
-     * @throws IllegalArgumentException when the JVM does not let SIGINT be handled (started with {@code -Xrs})
      */
     static OneShotInterrupts install(Thread command, PrintWriter err) {
         OneShotInterrupts h = new OneShotInterrupts(command, err);
-        h.previous = Signal.handle(INT, h::received);
+        try {
+            h.previous = Signal.handle(INT, h::received);
+        } catch (IllegalArgumentException e) {
+            h.previous = null;
+        }
         return h;
     }
 
@@ -76,6 +82,6 @@ final class OneShotInterrupts implements AutoCloseable {
     @Override
     public void close() {
         ended.countDown();
-        Signal.handle(INT, previous);
+        if (previous != null) Signal.handle(INT, previous);
     }
 }
