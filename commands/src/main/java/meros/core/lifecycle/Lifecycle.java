@@ -3,6 +3,7 @@ package meros.core.lifecycle;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.base.Text;
 import meros.core.host.Binfmt;
 import meros.core.host.Kvm;
 import meros.core.host.Privileges;
@@ -50,7 +51,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Brings a constellation (or some of its VMs) up and down: lock, disks, network, QEMU processes, readiness.
@@ -635,7 +635,7 @@ public final class Lifecycle {
             out.accept(vm.name() + ": not ready after " + Deadline.format(deadline.timeout()) + "; "
                     + (tail.isBlank() ? "the serial log is empty: the guest never started; acceleration? (" + Accel.ENV + "=tcg forces TCG)"
                     : "last serial lines:\n" + indent(tail)));
-            return new Started(vm.name(), reattached, false, deadline.timeout().toMillis() / 1000.0, "timeout", tail);
+            return new Started(vm.name(), reattached, false, deadline.timeout().toMillis() / 1000.0, "timeout", Text.printable(tail));
         }
     }
 
@@ -673,7 +673,7 @@ public final class Lifecycle {
      */
     static String kernelPanic(String serialTail) {
         if (!serialTail.contains(PANIC)) return null; // the common case, looked at every poll: no line to clean
-        return serialTail.lines().map(Lifecycle::printable).filter(l -> l.contains(PANIC))
+        return serialTail.lines().map(Text::printable).filter(l -> l.contains(PANIC))
                 .filter(l -> !l.contains("---[ end ")).findFirst().map(String::strip).orElse(null);
     }
 
@@ -688,27 +688,9 @@ public final class Lifecycle {
     static String lastLine(String serialTail) {
         String[] lines = serialTail.split("\n");
         String l = "";
-        for (int i = lines.length - 1; i >= 0 && l.isEmpty(); i--) l = printable(lines[i]).strip(); // from the end: one or two lines cleaned
+        for (int i = lines.length - 1; i >= 0 && l.isEmpty(); i--) l = Text.printable(lines[i]).strip(); // from the end: one or two lines cleaned
         return l.length() > 100 ? l.substring(0, 100) + "…" : l;
     }
-
-    /**
-     * {@code s} without terminal control: operating system commands ({@code ESC ] ... BEL} or {@code ESC ] ... ESC \},
-     * e.g. the palette reset systemd writes to the console), control sequences ({@code ESC [ ...}), other escapes and
-     * control characters (ECMA-48).
-     */
-    static String printable(String s) {
-        String t = OSC.matcher(s).replaceAll("");
-        t = CSI.matcher(t).replaceAll("");
-        t = ESC.matcher(t).replaceAll("");
-        return CONTROL.matcher(t).replaceAll("");
-    }
-
-    // compiled once: the readiness wait cleans serial lines at every poll
-    private static final Pattern OSC = Pattern.compile("\u001B\\][^\u0007\u001B]*(\u0007|\u001B\\\\)?");
-    private static final Pattern CSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
-    private static final Pattern ESC = Pattern.compile("\u001B[@-_]");
-    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     /**
      * What one SSH login found.
@@ -752,7 +734,7 @@ public final class Lifecycle {
     }
 
     private static String indent(String s) {
-        return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + printable(l)).reduce((a, b) -> a + "\n" + b).orElse("");
+        return s.isBlank() ? "  (serial log is empty)" : s.lines().map(l -> "  | " + Text.printable(l)).reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.base.Text;
 import meros.core.host.HostTools;
 import meros.core.host.Privileges;
 import meros.core.manifest.Nic;
@@ -263,7 +264,7 @@ public final class VmRuntime {
             if (tail.contains("reboot: Power down") || tail.contains("reboot: System halted")) {
                 return new Status(RunState.SHUT_DOWN, rec.pid(), "the guest powered off");
             }
-            String panic = tail.lines().filter(l -> l.contains("Kernel panic")).reduce((a, b) -> b).orElse(null);
+            String panic = tail.lines().map(Text::printable).filter(l -> l.contains("Kernel panic")).reduce((a, b) -> b).orElse(null);
             return new Status(RunState.CRASHED, rec.pid(), panic != null ? panic.strip()
                     : "QEMU process " + rec.pid() + " is gone without a shutdown");
         }

@@ -167,7 +167,7 @@ public final class MachineOps implements AutoCloseable {
             for (String l : out.split("\n")) {
                 int eq = l.indexOf('=');
                 if (eq < 0) continue;
-                String k = l.substring(0, eq).strip(), v = l.substring(eq + 1).strip();
+                String k = l.substring(0, eq).strip(), v = Text.printableLine(l.substring(eq + 1)).strip();
                 switch (k) {
                     case "LoadState" -> load = v;
                     case "ActiveState" -> active = v;
@@ -245,10 +245,13 @@ public final class MachineOps implements AutoCloseable {
         }
     }
 
+    /**
+     * The last {@code n} non-blank lines of the serial console log as a terminal shows them ({@link Text#printable}:
+     * no escape sequences or control characters), one per line; a note naming the log when it has none.
+     */
     public String lastSerialLines(int n) {
-        String s = serial().replace("\r", "");
-        if (s.isBlank()) return "(no serial output in " + access.paths().serial() + ")";
-        String[] lines = s.strip().split("\n");
+        String[] lines = Text.printable(serial()).lines().filter(l -> !l.isBlank()).toArray(String[]::new);
+        if (lines.length == 0) return "(no serial output in " + access.paths().serial() + ")";
         return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
     }
 
@@ -380,9 +383,11 @@ public final class MachineOps implements AutoCloseable {
         return Text.shorten(l, 80);
     }
 
-    private static String tail(String what, String text) {
-        if (text == null || text.isBlank()) return "";
-        String[] lines = text.strip().split("\n");
+    /** The last 10 lines of guest output {@code text}, printable, under a heading; empty when there is none. */
+    static String tail(String what, String text) {
+        String t = Text.printable(text);
+        if (t == null || t.isBlank()) return "";
+        String[] lines = t.strip().split("\n");
         List<String> last = new ArrayList<>(List.of(lines).subList(Math.max(0, lines.length - 10), lines.length));
         return "\n" + what + ":\n" + indent(String.join("\n", last));
     }

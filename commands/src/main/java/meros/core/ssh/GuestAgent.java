@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
+import meros.core.base.Text;
 import meros.core.wait.Deadline;
 import meros.core.wait.Poll;
 import meros.core.wait.Timeouts;
@@ -174,7 +175,7 @@ public final class GuestAgent implements AutoCloseable {
         ExecResult r = exec(command, Timeouts.AGENT_HELPER);
         if (!r.ok()) {
             throw MerosException.failed("on " + label + " (guest agent): " + SshAccess.oneLine(command) + " " + r.describe()
-                    + (r.stderr().isBlank() ? "" : ": " + r.stderr().strip().replace('\n', ' ')));
+                    + (r.stderr().isBlank() ? "" : ": " + Text.printableLine(r.stderr()).strip()));
         }
         return r.stdout();
     }

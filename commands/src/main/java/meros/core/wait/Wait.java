@@ -2,6 +2,7 @@ package meros.core.wait;
 
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
+import meros.core.base.Text;
 
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.function.Supplier;
  * {@link #every interval} until it holds, it says it never will ({@link Poll#never}), or the {@link Deadline}
  * passes. The deadline is honoured even when a look finds nothing (looks get the deadline and must not block
  * past it). On expiry the error says what was waited for, for how long (sub-second precision), and what the last
- * look saw; {@link #footer} adds context such as the VM's last serial lines.
+ * look saw; {@link #footer} adds context such as the VM's last serial lines. The messages of {@link WaitFailed} and
+ * {@link WaitTimeout} are {@link Text#printable}: what a guest wrote into them cannot act on the terminal.
  * <p>
  * Exceptions a look throws count as "not yet" when {@link #retryOn} accepts them (by default every
  * {@link MerosException} except an interrupt), and end the wait otherwise.
@@ -88,7 +90,7 @@ public final class Wait<T> {
                 Poll<T> p = condition.check(deadline);
                 switch (p.kind()) {
                     case DONE: return p.value();
-                    case NEVER: throw new WaitFailed(prefix() + p.text() + footerText());
+                    case NEVER: throw new WaitFailed(Text.printable(prefix() + p.text() + footerText()));
                     default: seen = p.text();
                 }
             } catch (WaitTimeout | WaitFailed e) {
@@ -119,7 +121,7 @@ public final class Wait<T> {
                 ? " (" + Deadline.format(elapsed) + " elapsed)" : "";
         String msg = prefix() + "gave up after " + Deadline.format(deadline.timeout()) + over + " waiting for " + what
                 + (seen == null || seen.isBlank() ? "" : "; last saw: " + seen) + footerText();
-        return new WaitTimeout(msg, what, deadline.timeout(), seen);
+        return new WaitTimeout(Text.printable(msg), what, deadline.timeout(), Text.printable(seen));
     }
 
     private String prefix() { return subject == null ? "" : subject + ": "; }

@@ -1,5 +1,6 @@
 package meros.core.lifecycle;
 
+import meros.core.base.Text;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,14 +10,14 @@ class SerialLineTest {
     @Test
     void progressLinesShowTheSerialLogWithoutTerminalControls() {
         assertEquals("[   ***] A start job is running for systemd-networkd",
-                Lifecycle.printable("\u001B[0;1;31m[   ***]\u001B[0m A start job is running for systemd-networkd\r"));
-        assertEquals("[  OK  ] Reached target", Lifecycle.printable("\u001BM\u001B[K[  \u001B[0;32mOK  \u001B[0m] Reached target\u0007"));
-        assertEquals("plain", Lifecycle.printable("plain"));
+                Text.printable("\u001B[0;1;31m[   ***]\u001B[0m A start job is running for systemd-networkd\r"));
+        assertEquals("[  OK  ] Reached target", Text.printable("\u001BM\u001B[K[  \u001B[0;32mOK  \u001B[0m] Reached target\u0007"));
+        assertEquals("plain", Text.printable("plain"));
         // what systemd 257 writes to the console when a service takes it over: a soft reset, the palette reset as an
         // operating system command, autowrap on, then cursor-position queries; none of it is text
-        assertEquals("[   13.45] ACPI: enabled", Lifecycle.printable(
+        assertEquals("[   13.45] ACPI: enabled", Text.printable(
                 "\u001B[!p\u001B]104\u0007\u001B[?7h\u001B[6n\u001B[32766;32766H\u001B[6n[   13.45] ACPI: enabled"));
-        assertEquals("after", Lifecycle.printable("\u001B]0;title\u001B\\after"));
+        assertEquals("after", Text.printable("\u001B]0;title\u001B\\after"));
         assertEquals("box login:", Lifecycle.lastLine("[  OK  ] Started ssh.service\n\u001B[!p\u001B]104\u0007\u001B[?7h\r\nbox login: \n"));
     }
 
