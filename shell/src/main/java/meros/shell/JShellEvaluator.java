@@ -17,6 +17,7 @@ import jdk.jshell.TypeDeclSnippet;
 import jdk.jshell.UnresolvedReferenceException;
 import jdk.jshell.VarSnippet;
 import meros.core.Meros;
+import meros.core.base.Text;
 import org.jline.utils.WriterOutputStream;
 
 import java.io.PrintStream;
@@ -418,13 +419,14 @@ public final class JShellEvaluator implements AutoCloseable {
             if (ex != null) {
                 String what = describe(ex);
                 err.println(what);
+                String first = what.lines().findFirst().orElse(what); // the failure's summary: its first line
                 int shown = 0;
                 for (StackTraceElement f : ex.getStackTrace()) {
                     if (!debug && !isSnippetFrame(f)) continue;
                     if (!debug && shown++ >= MAX_FRAMES) break;
                     err.println("    at " + frame(f));
                 }
-                return new Outcome(false, what, lineOffset);
+                return new Outcome(false, first, lineOffset);
             }
             if (stopRequested) {
                 err.println("interrupted");
@@ -477,10 +479,15 @@ public final class JShellEvaluator implements AutoCloseable {
         };
     }
 
+    /**
+     * A snippet's exception as printed: its class and message. A message of several lines (e.g. a wait's failure
+     * with the VM's last serial lines) keeps its lines; everything in it is {@link Text#printable}, since it may hold
+     * what a guest wrote.
+     */
     static String describe(JShellException ex) {
         if (ex instanceof EvalException ee) {
-            String m = ee.getMessage();
-            return ee.getExceptionClassName() + (m == null || m.isBlank() ? "" : ": " + oneLine(m));
+            String m = Text.printable(ee.getMessage());
+            return ee.getExceptionClassName() + (m == null || m.isBlank() ? "" : ": " + m.strip());
         }
         if (ex instanceof UnresolvedReferenceException ur) {
             return "unresolved reference: " + ur.getSnippet().source().strip() + " needs "

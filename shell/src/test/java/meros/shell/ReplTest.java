@@ -206,6 +206,16 @@ class ReplTest {
     }
 
     @Test
+    void anExceptionsMessageKeepsItsLinesAndLosesTerminalControls() throws Exception {
+        // a wait's failure with a guest's serial lines: a cursor-position query the terminal would answer, a title
+        String out = fx.repl("""
+                throw new IllegalStateException("box: gave up\\nlast serial lines:\\n  \\u001B[6n\\u001B]0;t\\u0007login: ")
+                """);
+        contains(out, "java.lang.IllegalStateException: box: gave up\nlast serial lines:\n  login:\n    at (#");
+        assertFalse(out.contains("\u001B[6n") || out.contains("\u0007"), out);
+    }
+
+    @Test
     void commandErrorsPrintOneLine() throws Exception {
         String out = fx.repl("probe\nlist\n");
         contains(out, "error: Missing required parameter: '<constellation>'");
