@@ -255,11 +255,20 @@ public final class QemuArgs {
         List<String> unused = new ArrayList<>();
         if (!x86(vm.arch()) || vm.kernel() != null) return unused;
         boolean ownDevices = !vm.qemuArgs().isEmpty();
-        boolean display = vm.display() != null && !vm.display().isBlank() && !vm.display().equals("none");
+        boolean display = hasDisplay(vm.display());
         if (!ownDevices) unused.add("ahci");
         if (!ownDevices && !display) unused.addAll(List.of("bochs", "vga16fb", "psmouse"));
         if (accel == Vm.Accel.TCG) unused.addAll(List.of("kvm_amd", "kvm_intel"));
         return unused;
+    }
+
+    /**
+     * Whether a {@code display} value shows the VM's screen: its type (the part before the first comma) is not
+     * {@code none}; a null or blank value is no display, as {@code -display none} is what meros passes then.
+     */
+    static boolean hasDisplay(String display) {
+        if (display == null || display.isBlank()) return false;
+        return !display.split(",", 2)[0].strip().equals("none");
     }
 
     /** An x86 guest, 64- or 32-bit. */

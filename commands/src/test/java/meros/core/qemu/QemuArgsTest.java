@@ -122,6 +122,16 @@ public class QemuArgsTest {
                 QemuArgs.cmdline(other, Vm.Accel.TCG, false, null));
     }
 
+    /** A display is its type, the part before the first comma: {@code none} with QEMU options is still no display. */
+    @Test
+    void noneWithOptionsIsNoDisplay() {
+        List<String> noScreen = List.of("ahci", "bochs", "vga16fb", "psmouse");
+        assertEquals(noScreen, QemuArgs.unusedDrivers(vm("web", List.of(), null, "none,foo=bar", List.of()), Vm.Accel.KVM));
+        assertEquals(List.of("ahci"), QemuArgs.unusedDrivers(vm("web", List.of(), null, "gtk,zoom-to-fit=on", List.of()), Vm.Accel.KVM));
+        assertEquals(List.of("ahci"), QemuArgs.unusedDrivers(vm("web", List.of(), null, "nonesuch", List.of()), Vm.Accel.KVM));
+        assertEquals(noScreen, QemuArgs.unusedDrivers(vm("web", List.of(), null, " ", List.of()), Vm.Accel.KVM));
+    }
+
     /**
      * The q35 drivers a meros VM does not use are kept from loading at boot: the CD drive's SATA controller unless the
      * VM adds devices with qemu_args, the VGA's DRM driver, the framebuffer and the PS/2 mouse unless it also has a
