@@ -36,8 +36,14 @@ final class VmSection {
     static final List<String> NETWORK_MODES = List.of("auto", "bridge", "user");
     static final List<String> MODELS = List.of("virtio-net-pci", "e1000", "rtl8139", "e1000e");
 
-    /** QEMU's {@code -display} types. */
-    static final List<String> DISPLAYS = List.of("none", "gtk", "sdl", "vnc", "curses", "egl-headless", "spice-app", "dbus", "cocoa");
+    /** QEMU's {@code -display} types meros can start a VM with. */
+    static final List<String> DISPLAYS = List.of("none", "gtk", "sdl", "vnc", "egl-headless", "spice-app", "dbus", "cocoa");
+
+    /**
+     * QEMU's {@code -display} types that need QEMU's controlling terminal, which QEMU refuses together with the
+     * {@code -daemonize} meros starts it with ({@code curses display cannot be used with -daemonize}).
+     */
+    static final List<String> TERMINAL_DISPLAYS = List.of("curses");
 
     /** Default {@code boot_timeout} in seconds. */
     static final int BOOT_TIMEOUT = 180;
@@ -185,7 +191,7 @@ final class VmSection {
         List<Nic> nicList = readNics(name, m);
         String kernel = m.string("kernel", null);
         if (kernel != null) kernelMatchesArch(m, name, kernel, arch);
-        String kernelArgs = m.string("kernel_args", "");
+        String kernelArgs = kernelArgs(m);
         Vm.Accel accel = Vm.Accel.valueOf(m.choice("accel", "auto", ACCELS).toUpperCase(Locale.ROOT));
         if (accel == Vm.Accel.KVM && !arch.equals(hostArch())) {
             // KVM runs guests of the host's own architecture only; a foreign one is always emulated
@@ -233,6 +239,24 @@ final class VmSection {
         }
     }
 
+    /**
+     * {@code kernel_args:}, empty when absent. The kernel's command line is one line of text: a control character
+     * (a line break, a tab, an escape, ...) in it is a problem, reported at the value.
+     */
+    private static String kernelArgs(MapReader m) {
+        String s = m.string("kernel_args", "");
+        int bad = s.codePoints().filter(Character::isISOControl).findFirst().orElse(-1);
+        if (bad < 0) return s;
+        String what = switch (bad) {
+            case '\n', '\r' -> "a line break";
+            case '\t' -> "a tab";
+            default -> "a control character";
+        };
+        m.problem(m.node("kernel_args"), m.at("kernel_args") + ": the kernel command line is one line of text, but this has "
+                + what + String.format(" (U+%04X); separate arguments with spaces", bad));
+        return "";
+    }
+
     /** The VM name as a host name: '_' becomes '-', no trailing '-'. */
     static String defaultHostname(String vm) {
         String h = vm.replace('_', '-').replaceAll("-+$", "");
@@ -262,6 +286,12 @@ final class VmSection {
         String s = m.string("display", null);
         if (s == null) return "none";
         String type = s.split("[,=:]", 2)[0];
+        if (TERMINAL_DISPLAYS.contains(type)) {
+            m.problem(m.node("display"), m.at("display") + ": display '" + type + "' draws on QEMU's terminal, and meros runs"
+                    + " QEMU in the background (-daemonize), without a terminal; for a shell in the guest use 'meros connect',"
+                    + " for its screen display: vnc=:1 or gtk");
+            return "none";
+        }
         if (DISPLAYS.contains(type) && !s.matches(".*\\s.*")) return s;
         m.problem(m.node("display"), m.at("display") + ": unknown display '" + s + "'" + Names.didYouMean(type, DISPLAYS)
                 + " (allowed: " + String.join(", ", DISPLAYS) + ", optionally with QEMU options, e.g. vnc=:1)");

@@ -887,9 +887,44 @@ class BadManifestTest {
                   b: {display: "vnc =:1"}
                 """,
                 F + "2:16: virtual_machines.a.display: unknown display 'gtx' (did you mean 'gtk'?)"
-                        + " (allowed: none, gtk, sdl, vnc, curses, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)",
+                        + " (allowed: none, gtk, sdl, vnc, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)",
                 F + "3:16: virtual_machines.b.display: unknown display 'vnc =:1' (did you mean 'vnc'?)"
-                        + " (allowed: none, gtk, sdl, vnc, curses, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)");
+                        + " (allowed: none, gtk, sdl, vnc, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)");
+    }
+
+    /** QEMU refuses a display on its own terminal together with -daemonize, which meros always passes. */
+    @Test
+    void aDisplayThatNeedsQemusTerminal() {
+        expect("""
+                virtual_machines:
+                  a:
+                    display: curses
+                  b: {display: "curses,charset=CP850"}
+                """,
+                F + "3:14: virtual_machines.a.display: display 'curses' draws on QEMU's terminal, and meros runs QEMU in the"
+                        + " background (-daemonize), without a terminal; for a shell in the guest use 'meros connect', for its"
+                        + " screen display: vnc=:1 or gtk",
+                F + "4:16: virtual_machines.b.display: display 'curses' draws on QEMU's terminal, and meros runs QEMU in the"
+                        + " background (-daemonize), without a terminal; for a shell in the guest use 'meros connect', for its"
+                        + " screen display: vnc=:1 or gtk");
+    }
+
+    /** The kernel command line is one line: a line break or another control character in kernel_args is refused. */
+    @Test
+    void controlCharactersInKernelArgs() {
+        expect("""
+                virtual_machines:
+                  a:
+                    kernel_args: "quiet\\nrm"
+                  b: {kernel_args: "quiet\\ttsc=unstable"}
+                  c: {kernel_args: "quiet\\e[6n"}
+                """,
+                F + "3:18: virtual_machines.a.kernel_args: the kernel command line is one line of text, but this has a line"
+                        + " break (U+000A); separate arguments with spaces",
+                F + "4:20: virtual_machines.b.kernel_args: the kernel command line is one line of text, but this has a tab"
+                        + " (U+0009); separate arguments with spaces",
+                F + "5:20: virtual_machines.c.kernel_args: the kernel command line is one line of text, but this has a control"
+                        + " character (U+001B); separate arguments with spaces");
     }
 
     @Test
