@@ -3,6 +3,7 @@ package meros.cli;
 import meros.core.base.ExitCode;
 import meros.core.Meros;
 import meros.core.base.MerosException;
+import meros.core.base.Text;
 import meros.core.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,9 +70,13 @@ public final class Cli {
         for (CommandLine sub : cl.getSubcommands().values()) addHelpOptions(sub);
     }
 
-    /** Multi-line messages (manifest problems) are printed as they are; single lines get "error: ". */
-    static String prefixed(String msg) {
-        if (msg == null) return "error";
+    /**
+     * A failure's message as printed: multi-line messages (manifest problems, waits with a VM's serial lines) as they
+     * are, single lines with "error: ". {@link Text#printable}: what a guest wrote into it cannot act on the terminal.
+     */
+    static String prefixed(String message) {
+        if (message == null) return "error";
+        String msg = Text.printable(message);
         return msg.contains("\n") || msg.matches("^[^ ]+:\\d+:\\d+: .*") ? msg : "error: " + msg;
     }
 

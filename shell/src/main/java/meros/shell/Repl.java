@@ -3,6 +3,7 @@ package meros.shell;
 import meros.cli.Cli;
 import meros.cli.ScriptCommand;
 import meros.core.base.ExitCode;
+import meros.core.base.Text;
 import meros.core.Meros;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -241,7 +242,7 @@ public final class Repl {
             JShellEvaluator.Outcome o = evaluator.eval(src.toString(), out, out);
             lastExit = o.ok() ? 0 : ExitCode.FAILED.code;
         } catch (RuntimeException e) {
-            out.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            out.println("error: " + Text.printable(e.getMessage() == null ? e.toString() : e.getMessage()));
             lastExit = ExitCode.FAILED.code;
         } finally {
             evaluator.resumeImports();
