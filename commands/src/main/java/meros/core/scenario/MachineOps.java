@@ -28,8 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -250,9 +250,14 @@ public final class MachineOps implements AutoCloseable {
      * no escape sequences or control characters), one per line; a note naming the log when it has none.
      */
     public String lastSerialLines(int n) {
-        String[] lines = Text.printable(serial()).lines().filter(l -> !l.isBlank()).toArray(String[]::new);
-        if (lines.length == 0) return "(no serial output in " + access.paths().serial() + ")";
-        return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
+        String[] raw = serial().split("\n");
+        ArrayDeque<String> last = new ArrayDeque<>();
+        for (int i = raw.length - 1; i >= 0 && last.size() < n; i--) { // from the end: a long log is not cleaned whole
+            String l = Text.printable(raw[i]);
+            if (!l.isBlank()) last.addFirst(l);
+        }
+        if (last.isEmpty()) return "(no serial output in " + access.paths().serial() + ")";
+        return String.join("\n", last);
     }
 
     // ------------------------------------------------------------ files
