@@ -248,8 +248,9 @@ public final class QemuArgs {
      *   <li>{@code kvm_amd} and {@code kvm_intel} under TCG: TCG's emulated CPU offers SVM, and KVM inside a TCG guest
      *   is of no use to a meros VM ({@code modprobe kvm_amd} still works).</li>
      * </ul>
-     * Measured (demo, TCG, 2 cores, four alternating cold boots each): ready in 15.4–17.7 s (median 16.25) without,
-     * 14.8–16.7 s (median 15.05) with; QEMU's CPU time at ready 23.3–27.6 s against 22.1–24.9 s.
+     * Measured (demo, TCG, 2 cores, four alternating cold boots each, with this list plus {@code serio_raw}): ready in
+     * 15.2–17.1 s (median 16.25) without, 14.8–16.7 s (median 15.05) with; QEMU's CPU time at ready 23.3–26.3 s
+     * against 22.1–24.9 s.
      */
     static List<String> unusedDrivers(Vm vm, Vm.Accel accel) {
         List<String> unused = new ArrayList<>();
