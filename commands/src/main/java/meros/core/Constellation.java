@@ -112,8 +112,8 @@ public final class Constellation implements AutoCloseable {
      * Builds missing disks, brings up bridges, nftables and taps, starts the VMs (all when none are named) in
      * parallel and blocks until each answers an SSH login with the pinned key (or its guest agent) or its
      * {@code boot_timeout} (seconds) passes. VMs already running are re-attached and checked the same way. Under
-     * {@code accel: auto} a VM that makes no progress under KVM within {@link Lifecycle#KVM_WATCHDOG} is restarted
-     * under TCG (docs/run.md, "Acceleration").
+     * {@code accel: auto} a VM that makes no progress under KVM within {@link Lifecycle#KVM_WATCHDOG} ({@link Lifecycle#KVM_WATCHDOG_QUIET}
+     * when its {@code kernel_args} keep the kernel's banner off the console) is restarted under TCG (docs/run.md, "Acceleration").
      *
      * @return per VM: re-attached or started, ready, seconds to ready, how readiness was seen
      * @throws MerosException a VM did not come up in time (it keeps running), a build or host tool failed, another

@@ -77,6 +77,13 @@ public final class Lifecycle {
      * the first line well under a second after QEMU starts; a nested hypervisor that hangs guests prints nothing.
      */
     public static final Duration KVM_WATCHDOG = Duration.ofSeconds(8);
+    /**
+     * The watchdog's window for a VM whose {@code kernel_args} keep the kernel's banner off the console
+     * ({@code quiet}, {@code loglevel=N} with N at most 5: {@link QemuArgs#kernelBannerOnConsole}). Its first output
+     * is then a later kernel warning or userspace (systemd, the serial getty), a few seconds into the boot under a
+     * working KVM, and any output counts as progress.
+     */
+    public static final Duration KVM_WATCHDOG_QUIET = Duration.ofSeconds(30);
     /** How often {@code init} says that it is still waiting for a VM, and on what. */
     public static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(15);
     /** The least time a re-attached VM gets to answer, however long ago it started. */
@@ -479,14 +486,15 @@ public final class Lifecycle {
         announce(vm, st);
         if (st.accel() == Vm.Accel.KVM && !kernelStartsUnderKvm(b)) {
             String seen = seenOnSerial(r);
+            String window = Kvm.seconds(kvmWatchdog(vm));
             r.kill();
             if (b.asked().accel() == Vm.Accel.KVM) {
-                throw MerosException.failed("vm " + vm.name() + " made no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen
+                throw MerosException.failed("vm " + vm.name() + " made no progress under KVM in " + window + " (" + seen
                         + "); KVM on this host does not run it: use accel auto or tcg (" + b.asked().source() + " asked for kvm)");
             }
             if (b.kvmGaveUp().compareAndSet(false, true)) {
-                Kvm.recordUnusable(home, "vm " + vm.name() + " made no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen + ")");
-                out.accept(vm.name() + ": no progress under KVM in " + Kvm.seconds(KVM_WATCHDOG) + " (" + seen
+                Kvm.recordUnusable(home, "vm " + vm.name() + " made no progress under KVM in " + window + " (" + seen + ")");
+                out.accept(vm.name() + ": no progress under KVM in " + window + " (" + seen
                         + "): KVM recorded as unusable on this host; restarting under TCG");
             } else {
                 out.accept(vm.name() + ": restarting under TCG (KVM is unusable on this host)");
@@ -506,19 +514,21 @@ public final class Lifecycle {
 
     /**
      * The boot watchdog: true when the VM's kernel prints its first line on the serial console (or the VM is already
-     * answering) within {@link #KVM_WATCHDOG}; false when it does not, or when another VM of the same init found KVM
-     * unusable meanwhile.
+     * answering) within {@link #KVM_WATCHDOG}; for a VM whose {@code kernel_args} keep that line off the console, when
+     * anything reaches the serial console within {@link #KVM_WATCHDOG_QUIET}. False when it does not, or when another
+     * VM of the same init found KVM unusable meanwhile.
      */
     private boolean kernelStartsUnderKvm(Boot b) {
         VmRuntime r = b.r();
+        boolean banner = QemuArgs.kernelBannerOnConsole(r.vm().kernelArgs());
         try {
-            Wait.until("its kernel's first line on the serial console under KVM", d -> {
-                if (kernelStarted(r)) return Poll.done(true);
+            Wait.until(banner ? "its kernel's first line on the serial console under KVM" : "its first output on the serial console under KVM", d -> {
+                if (banner ? kernelStarted(r) : !lastLine(r).isEmpty()) return Poll.done(true);
                 if (!r.running()) return Poll.done(true); // QEMU exited: the readiness wait reports it
                 if (b.kvmGaveUp().get()) return Poll.never("another VM found KVM unusable");
                 String last = lastLine(r);
                 return Poll.pending(last.isEmpty() ? "the serial log is empty" : "last serial line: " + last);
-            }).subject(r.label()).every(READINESS_POLL).await(KVM_WATCHDOG);
+            }).subject(r.label()).every(READINESS_POLL).await(kvmWatchdog(r.vm()));
             return true;
         } catch (WaitTimeout | WaitFailed e) {
             return false;
@@ -633,8 +643,7 @@ public final class Lifecycle {
         } catch (WaitTimeout e) {
             String tail = r.serialTail(15);
             out.accept(vm.name() + ": not ready after " + Deadline.format(deadline.timeout()) + "; "
-                    + (tail.isBlank() ? "the serial log is empty: the guest never started; acceleration? (" + Accel.ENV + "=tcg forces TCG)"
-                    : "last serial lines:\n" + indent(tail)));
+                    + (tail.isBlank() ? emptySerialLog(vm) : "last serial lines:\n" + indent(tail)));
             return new Started(vm.name(), reattached, false, deadline.timeout().toMillis() / 1000.0, "timeout", Text.printable(tail));
         }
     }
@@ -657,6 +666,23 @@ public final class Lifecycle {
     }
 
     /** Whether the VM's kernel has printed its first line on the serial console. */
+    /** The boot watchdog's window for this VM: {@link #KVM_WATCHDOG}, or {@link #KVM_WATCHDOG_QUIET} when its kernel is told to keep its banner off the console. */
+    static Duration kvmWatchdog(Vm vm) {
+        return QemuArgs.kernelBannerOnConsole(vm.kernelArgs()) ? KVM_WATCHDOG : KVM_WATCHDOG_QUIET;
+    }
+
+    /**
+     * What an empty serial log after the boot timeout says about a VM: that its guest never started, unless its
+     * {@code kernel_args} keep the kernel's messages off the console, when the log says nothing either way.
+     */
+    static String emptySerialLog(Vm vm) {
+        if (!QemuArgs.kernelBannerOnConsole(vm.kernelArgs())) {
+            return "the serial log is empty, and its kernel_args ('" + Text.printable(vm.kernelArgs().strip())
+                    + "') keep the kernel's messages off the console; drop quiet/loglevel= to see how far the boot got";
+        }
+        return "the serial log is empty: the guest never started; acceleration? (" + Accel.ENV + "=tcg forces TCG)";
+    }
+
     private static boolean kernelStarted(VmRuntime r) {
         return r.serialTail(400).contains("Linux version ");
     }

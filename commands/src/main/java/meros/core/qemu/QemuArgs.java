@@ -201,6 +201,43 @@ public final class QemuArgs {
         return b.toString();
     }
 
+    /**
+     * Whether the kernel prints its banner ({@code Linux version ...}) on the console under these {@code kernel_args}
+     * (meros's own part of the command line sets no log level). The banner is a {@code KERN_NOTICE} (5) message, and
+     * the console shows only messages below the console log level: 7 by default, 4 after {@code quiet}, 10 after
+     * {@code debug}, N after {@code loglevel=N}; the kernel applies these in order, so the last one counts, and
+     * {@code ignore_loglevel} shows every message (kernel-parameters.txt, Documentation/core-api/printk-basics.rst).
+     *
+     * @param kernelArgs a VM's {@code kernel_args}, or null
+     * @return false when they lower the console log level to 5 or below (e.g. {@code quiet}, {@code loglevel=3})
+     */
+    public static boolean kernelBannerOnConsole(String kernelArgs) {
+        if (kernelArgs == null || kernelArgs.isBlank()) return true;
+        int level = DEFAULT_CONSOLE_LOGLEVEL;
+        for (String w : kernelArgs.strip().split("\\s+")) {
+            if (w.equals("ignore_loglevel")) return true;
+            if (w.equals("quiet")) level = QUIET_CONSOLE_LOGLEVEL;
+            else if (w.equals("debug")) level = DEBUG_CONSOLE_LOGLEVEL;
+            else if (w.startsWith("loglevel=")) {
+                try {
+                    level = Integer.parseInt(w.substring("loglevel=".length()));
+                } catch (NumberFormatException e) {
+                    // the kernel ignores a loglevel= it cannot parse
+                }
+            }
+        }
+        return level > KERN_NOTICE;
+    }
+
+    /** The kernel's console log level without parameters ({@code CONFIG_CONSOLE_LOGLEVEL_DEFAULT}, 7 in Debian's kernels). */
+    static final int DEFAULT_CONSOLE_LOGLEVEL = 7;
+    /** After {@code quiet} ({@code CONFIG_CONSOLE_LOGLEVEL_QUIET}, 4 in Debian's kernels). */
+    static final int QUIET_CONSOLE_LOGLEVEL = 4;
+    /** After {@code debug} ({@code CONSOLE_LOGLEVEL_DEBUG}). */
+    static final int DEBUG_CONSOLE_LOGLEVEL = 10;
+    /** The level of the kernel's banner ({@code pr_notice} in {@code start_kernel}). */
+    static final int KERN_NOTICE = 5;
+
     /** The guest's side of QEMU's user-mode network as {@code meros.ip=} wants it: address, netmask, gateway. */
     static final String USER_NET_GUEST = "10.0.2.15,255.255.255.0,10.0.2.2";
 

@@ -1,7 +1,10 @@
 package meros.core.lifecycle;
 
 import meros.core.base.Text;
+import meros.core.qemu.QemuArgsTest;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -34,5 +37,26 @@ class SerialLineTest {
                 Lifecycle.kernelPanic("\u001B[0m[    3.1] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\r\n"));
         assertNull(Lifecycle.kernelPanic("[  OK  ] Started ssh.service\n[   12.0] kernel: panic_on_warn is 0\n"));
         assertNull(Lifecycle.kernelPanic(""));
+    }
+
+    /** A kernel told to keep its banner off the console gets the boot watchdog's longer window (any output counts there). */
+    @Test
+    void theBootWatchdogGivesAQuietKernelItsLongerWindow() {
+        assertEquals(Lifecycle.KVM_WATCHDOG, Lifecycle.kvmWatchdog(QemuArgsTest.vm("box", List.of(), null, null, List.of())));
+        assertEquals(Lifecycle.KVM_WATCHDOG, Lifecycle.kvmWatchdog(QemuArgsTest.vm("box", List.of(), "quiet loglevel=7", null, List.of())));
+        assertEquals(Lifecycle.KVM_WATCHDOG_QUIET, Lifecycle.kvmWatchdog(QemuArgsTest.vm("box", List.of(), "quiet", null, List.of())));
+        assertEquals(Lifecycle.KVM_WATCHDOG_QUIET, Lifecycle.kvmWatchdog(QemuArgsTest.vm("box", List.of(), "loglevel=3", null, List.of())));
+        assertEquals(8, Lifecycle.KVM_WATCHDOG.toSeconds());
+        assertEquals(30, Lifecycle.KVM_WATCHDOG_QUIET.toSeconds());
+    }
+
+    /** After the boot timeout, an empty serial log means a guest that never started only when its kernel was not told to be quiet. */
+    @Test
+    void anEmptySerialLogIsReadWithTheKernelsLogLevel() {
+        assertEquals("the serial log is empty: the guest never started; acceleration? (MEROS_ACCEL=tcg forces TCG)",
+                Lifecycle.emptySerialLog(QemuArgsTest.vm("box", List.of(), "panic=5", null, List.of())));
+        assertEquals("the serial log is empty, and its kernel_args ('quiet splash') keep the kernel's messages off the console; "
+                        + "drop quiet/loglevel= to see how far the boot got",
+                Lifecycle.emptySerialLog(QemuArgsTest.vm("box", List.of(), " quiet splash ", null, List.of())));
     }
 }

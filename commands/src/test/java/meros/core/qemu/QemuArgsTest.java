@@ -231,4 +231,17 @@ public class QemuArgsTest {
         assertTrue(a >= 20000 && a < 40000, "port " + a);
         assertTrue(QemuArgs.managementMac("lab", "web").matches("52:54:01(:[0-9a-f]{2}){3}"));
     }
+
+    /** Whether the kernel's banner reaches the console: the last of quiet, debug and loglevel= counts; ignore_loglevel shows it always. */
+    @Test
+    void kernelArgsThatKeepTheBannerOffTheConsole() {
+        for (String shown : new String[] {null, "", "  ", "console=tty0", "loglevel=6", "loglevel=7 ", "debug", "quiet debug",
+                "quiet loglevel=8", "quiet ignore_loglevel", "loglevel=0 ignore_loglevel", "loglevel=x", "quiet_mode=1", "splash"}) {
+            assertTrue(QemuArgs.kernelBannerOnConsole(shown), "shown with '" + shown + "'");
+        }
+        for (String hidden : new String[] {"quiet", "quiet splash", "  quiet\t", "loglevel=5", "loglevel=3", "loglevel=0",
+                "debug quiet", "loglevel=8 quiet", "quiet loglevel=4", "console=ttyS0,115200 loglevel=1 panic=5"}) {
+            assertFalse(QemuArgs.kernelBannerOnConsole(hidden), "hidden with '" + hidden + "'");
+        }
+    }
 }
