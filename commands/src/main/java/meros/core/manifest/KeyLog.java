@@ -28,6 +28,12 @@ interface KeyLog {
     /** {@code key} of the mapping at {@code path} is required (the validator reported it missing). */
     void required(String path, String key);
 
+    /**
+     * The items of the list {@code key} of the mapping at {@code path} that the validator refuses whatever their
+     * neighbours: those matching {@code pattern} (a regular expression, searched in the item as JSON Schema does).
+     */
+    default void refusedItems(String path, String key, String pattern) { }
+
     KeyLog NONE = new KeyLog() {
         @Override public void mapping(String path, Set<String> allowed) { }
         @Override public void key(String path, String key, Kind kind, Object def, Long min, Long max, List<String> choices) { }

@@ -23,11 +23,12 @@ import java.util.regex.Pattern;
 /**
  * The JSON Schema (draft-07) of the constellation manifest, for editors (the YAML language server) and CI.
  * It is generated, never written by hand: the real {@link ManifestLoader} reads a few probe manifests with a
- * recording {@link KeyLog}, so every mapping, allowed key, type, range, choice, default and required key comes
- * from the validator's own readers; each key's text (meaning, type, default) comes from the key tables of
- * docs/manifest.md. A key the validator allows but the probes do not reach still appears (with any value).
- * The schema checks shapes only: cross-references (a NIC's bridge exists, addresses in the subnet, no
- * duplicates) stay with {@code meros validate}.
+ * recording {@link KeyLog}, so every mapping, allowed key, type, range, choice, default, required key and pattern
+ * of refused list items comes from the validator's own readers; each key's text (meaning, type, default) comes from
+ * the key tables of docs/manifest.md. A key the validator allows but the probes do not reach still appears (with any
+ * value). The schema checks shapes and items refused on their own only: cross-references (a NIC's bridge exists,
+ * addresses in the subnet, no duplicates, a {@code qemu_args} value refused for the option before it) stay with
+ * {@code meros validate}.
  * <p>The build runs {@link #main} ({@code process-classes}) to rewrite docs/manifest.schema.json.
  */
 public final class ManifestSchema {
@@ -127,6 +128,8 @@ public final class ManifestSchema {
         final Map<String, Set<String>> maps = new LinkedHashMap<>();
         final Map<String, Map<String, Read>> keys = new LinkedHashMap<>();
         final Map<String, Set<String>> required = new LinkedHashMap<>();
+        /** Per mapping path and list key, the pattern of items the validator refuses ({@link KeyLog#refusedItems}). */
+        final Map<String, Map<String, String>> refusedItems = new LinkedHashMap<>();
 
         @Override
         public void mapping(String path, Set<String> allowed) {
@@ -144,6 +147,11 @@ public final class ManifestSchema {
         @Override
         public void required(String path, String key) {
             required.computeIfAbsent(path, p -> new LinkedHashSet<>()).add(key);
+        }
+
+        @Override
+        public void refusedItems(String path, String key, String pattern) {
+            refusedItems.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(key, pattern);
         }
     }
 
@@ -201,7 +209,11 @@ public final class ManifestSchema {
                     case CHOICE -> s.put("enum", new ArrayList<Object>(read.choices()));
                     case LIST -> {
                         s.put("type", new ArrayList<>(List.of("array")));
-                        s.put("items", Map.of("type", List.of("string", "number")));
+                        Map<String, Object> items = new LinkedHashMap<>();
+                        items.put("type", List.of("string", "number"));
+                        String refused = r.refusedItems.getOrDefault(path, Map.of()).get(key);
+                        if (refused != null) items.put("not", Map.of("pattern", refused));
+                        s.put("items", items);
                     }
                     case MAPPING -> s.putAll(r.maps.containsKey(child) ? object(child) : Map.of("type", "object"));
                     case LIST_OF_MAPPINGS -> {

@@ -13,6 +13,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** Reads {@code virtual_machines:}: one entry per VM with its defaults, and each VM's {@code networks}. */
 final class VmSection {
@@ -199,7 +201,7 @@ final class VmSection {
                     + " VM is emulated (write accel: tcg or auto, or leave it out)");
         }
         String display = display(m);
-        List<String> qemuArgs = m.list("qemu_args", s -> s.getValue());
+        List<String> qemuArgs = qemuArgs(m, name);
         String user = word(m, "user", alpine ? "alpine" : "debian", "[a-z_][a-z0-9_-]{0,31}", "a Linux user name");
         String hostname = hostname(m, name);
         Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
@@ -255,6 +257,209 @@ final class VmSection {
         m.problem(m.node("kernel_args"), m.at("kernel_args") + ": the kernel command line is one line of text, but this has "
                 + what + String.format(" (U+%04X); separate arguments with spaces", bad));
         return "";
+    }
+
+    /**
+     * QEMU options a VM's {@code qemu_args} may not give, each with the rest of the sentence that names it
+     * ({@code '-m' is set by meros from ...}); {@code <c>/<vm>} in it stands for the constellation and the VM.
+     * meros appends {@code qemu_args} after its own options ({@code QemuArgs.build}), and then QEMU (7.2):
+     * <ul>
+     *   <li>exits at start for what needs its terminal, which it refuses together with the {@code -daemonize} meros
+     *   starts it with: {@code -nographic} ("-nographic cannot be used with -daemonize"), {@code -display curses}
+     *   ("curses display cannot be used with -daemonize"), a chardev on {@code stdio} ("cannot use stdio with
+     *   -daemonize", see {@link #STDIO_QEMU_ARG});</li>
+     *   <li>exits for a second choice of accelerator: {@code -enable-kvm} and {@code -machine accel=} next to meros's
+     *   {@code -accel} ("The -accel and "-machine accel=" options are incompatible"); a further {@code -accel} is
+     *   taken as a fallback, after meros's own;</li>
+     *   <li>takes the last of a repeated {@code -m}, {@code -smp}, {@code -kernel}, {@code -initrd}, {@code -append}
+     *   and {@code -pidfile}: the VM would run with other memory, CPUs, kernel or command line than the manifest says
+     *   (and {@code info} shows), and meros's pidfile would never be written, so meros would lose the QEMU process;</li>
+     *   <li>would run the VM in ways meros does not follow: {@code -incoming} and {@code -loadvm} against meros
+     *   booting the VM or resuming a saved boot (with {@code -incoming} of its own), {@code -S} keeps the CPUs
+     *   stopped while meros waits for the boot, {@code -no-reboot} ends QEMU on a reboot in the guest,
+     *   {@code -no-shutdown} keeps it running after the guest powers off while meros waits for it to end.</li>
+     * </ul>
+     * {@code -display} is set from {@code display}, {@code -name} and {@code -daemonize} are meros's own;
+     * {@code -curses} and {@code -sdl} are QEMU's old spellings
+     * of {@code -display curses} and {@code -display sdl} (QEMU 7.2 no longer knows them). QEMU reads {@code --opt}
+     * as {@code -opt}: {@link #qemuOption} matches both.
+     */
+    static final Map<String, String> REFUSED_QEMU_OPTIONS = pairs(
+            "-m", "is set by meros from 'memory': write memory: instead (a bare number is MiB, as with -m)",
+            "-smp", "is set by meros from 'cpus': write cpus: instead",
+            "-accel", "is set by meros from 'accel': write accel: kvm, tcg or auto instead",
+            "-enable-kvm", "is set by meros from 'accel': write accel: kvm instead",
+            "-kernel", "is set by meros from 'kernel': write kernel: instead",
+            "-initrd", "is set by meros with its kernel: write kernel: for a kernel of your own, which boots without an initrd",
+            "-append", "is set by meros, with 'kernel_args' after its own parameters (root=, console=, ...): write kernel_args: instead",
+            "-display", "is set by meros from 'display': write display: instead",
+            "-nographic", "needs QEMU's terminal, which QEMU refuses with the -daemonize meros starts it with: leave it out"
+                    + " (no display is the default; 'meros connect' gives a shell in the guest)",
+            "-curses", "is QEMU's old -display curses: it needs QEMU's terminal, which QEMU refuses with the -daemonize meros"
+                    + " starts it with; 'meros connect' gives a shell in the guest, display: vnc=:1 or gtk shows its screen",
+            "-sdl", "is QEMU's old -display sdl, which meros sets from 'display': write display: sdl instead",
+            "-name", "is set by meros (guest=<c>/<vm>): leave it out",
+            "-pidfile", "is set by meros, which finds the VM's QEMU by its own pidfile (data/state/<c>/<vm>/qemu.pid),"
+                    + " and QEMU writes only the last one given: leave it out",
+            "-daemonize", "is set by meros, which always starts QEMU in the background: leave it out",
+            "-incoming", "is set by meros, which resumes a saved boot with -incoming of its own: leave it out",
+            "-loadvm", "would load a snapshot whenever meros boots or resumes the VM: load one with 'meros snapshot load' instead",
+            "-S", "would keep the VM's CPUs stopped while meros waits for it to boot: leave it out ('meros pause' stops a running VM)",
+            "-no-reboot", "would end QEMU when the guest reboots: leave it out",
+            "-no-shutdown", "would keep QEMU running after the guest powers off, while meros waits for QEMU to end: leave it out");
+
+    /**
+     * A part of an option's value (QEMU's comma-separated {@code key=value} list) that is refused: one that does what
+     * a refused option does, or a display that needs QEMU's terminal. A {@code part} ending in {@code =} matches any
+     * value of that key.
+     */
+    record RefusedQemuValue(String option, String part, String why) {
+        boolean matches(String p) {
+            return part.endsWith("=") ? p.startsWith(part) : p.equals(part);
+        }
+    }
+
+    /**
+     * Refused parts of option values: what {@link #REFUSED_QEMU_OPTIONS} refuses under another name, and
+     * {@code -display curses} (see {@link #TERMINAL_DISPLAYS}), told apart from the display meros sets.
+     */
+    static final List<RefusedQemuValue> REFUSED_QEMU_VALUES = List.of(
+            new RefusedQemuValue("-machine", "accel=", "picks the accelerator, which meros sets from 'accel':"
+                    + " write accel: kvm, tcg or auto instead of accel="),
+            new RefusedQemuValue("-M", "accel=", "picks the accelerator, which meros sets from 'accel':"
+                    + " write accel: kvm, tcg or auto instead of accel="),
+            new RefusedQemuValue("-action", "reboot=shutdown", "is -no-reboot, which " + REFUSED_QEMU_OPTIONS.get("-no-reboot")),
+            new RefusedQemuValue("-action", "shutdown=pause", "is -no-shutdown, which " + REFUSED_QEMU_OPTIONS.get("-no-shutdown")),
+            new RefusedQemuValue("-display", "curses", "needs QEMU's terminal, which QEMU refuses with the -daemonize meros"
+                    + " starts it with: 'meros connect' gives a shell in the guest, display: vnc=:1 or gtk shows its screen"));
+
+    /**
+     * Why a {@code qemu_args} item may not be QEMU's standard streams ({@code stdio}, {@code stdio,...} as a chardev,
+     * {@code mon:stdio}): QEMU refuses them with {@code -daemonize} ("cannot use stdio with -daemonize").
+     */
+    static final String STDIO_QEMU_ARG = "uses QEMU's standard input and output, which QEMU refuses with the -daemonize"
+            + " meros starts it with: 'meros connect' gives a shell in the guest, and its console is logged to"
+            + " data/state/<c>/<vm>/serial.log";
+
+    /** An option item that holds white space: QEMU would take it as one argument, spaces and all. */
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s");
+
+    /**
+     * The {@code qemu_args} items refused whatever stands before them, as a regular expression an item must not
+     * match (the same in java.util.regex and JSON Schema's ECMA-262): an option of {@link #REFUSED_QEMU_OPTIONS}
+     * with one or two dashes, a standard stream ({@link #STDIO_QEMU_ARG}), an option with white space in it.
+     */
+    static String refusedQemuArgPattern() {
+        StringBuilder names = new StringBuilder();
+        for (String o : REFUSED_QEMU_OPTIONS.keySet()) names.append(names.length() == 0 ? "" : "|").append(o.substring(1));
+        return "^(?:--?(?:" + names + ")$|stdio(?:,|$)|mon:stdio$|-\\S*\\s)";
+    }
+
+    /** A problem of one {@code qemu_args} item: its index and the message (without the location). */
+    record QemuArgProblem(int index, String message) { }
+
+    /**
+     * {@code qemu_args}: the items as given, each refused item reported at itself (see {@link #qemuArgProblems}).
+     * The items that are refused are left in the list (the manifest does not load anyway).
+     */
+    private List<String> qemuArgs(MapReader m, String vm) {
+        List<String> args = m.list("qemu_args", s -> s.getValue());
+        problems.log().refusedItems(m.path(), "qemu_args", refusedQemuArgPattern());
+        if (!(m.node("qemu_args") instanceof SequenceNode seq)) return args;
+        List<Node> nodes = seq.getValue();
+        List<String> items = new ArrayList<>();
+        for (Node n : nodes) items.add(n instanceof ScalarNode s && !Yamls.isNull(n) ? s.getValue() : null);
+        for (QemuArgProblem p : qemuArgProblems(items, constellation, vm)) {
+            m.problem(nodes.get(p.index()), m.at("qemu_args") + "[" + p.index() + "]: " + p.message());
+        }
+        return args;
+    }
+
+    /**
+     * The problems of a VM's {@code qemu_args}, in item order. Every item that begins with {@code -} is taken as an
+     * option, any other as the value of the option before it. Refused: an option of {@link #REFUSED_QEMU_OPTIONS}, a
+     * value with a part of {@link #REFUSED_QEMU_VALUES}, a standard stream ({@link #STDIO_QEMU_ARG}) as any item, and
+     * an option with white space in it ({@code "-m 2048"}): its words are checked as items of their own, and when
+     * none is refused the problem is that QEMU takes the item as one argument.
+     *
+     * @param items the items as written; null for an item that is not a single value (reported elsewhere)
+     * @return the problems, one or more per refused item; none when all are allowed
+     */
+    static List<QemuArgProblem> qemuArgProblems(List<String> items, String constellation, String vm) {
+        List<QemuArgProblem> out = new ArrayList<>();
+        String option = null;
+        for (int i = 0; i < items.size(); i++) {
+            String item = items.get(i);
+            if (item == null) {
+                option = null;
+                continue;
+            }
+            boolean split = item.startsWith("-") && WHITE_SPACE.matcher(item).find();
+            List<String> words = split ? List.of(item.strip().split("\\s+")) : List.of(item);
+            List<String> found = new ArrayList<>();
+            for (String w : words) {
+                found.addAll(qemuWordProblems(w, option, split));
+                option = qemuOption(w);
+            }
+            for (String f : found) {
+                String msg = (split ? "'" + item + "': " : "") + f;
+                out.add(new QemuArgProblem(i, msg.replace("<c>/<vm>", constellation + "/" + vm)));
+            }
+            if (split && found.isEmpty()) {
+                out.add(new QemuArgProblem(i, "QEMU takes each item as one argument, spaces included: write '" + item + "' as "
+                        + (words.size() == 1 ? "" : count(words.size()) + " items ") + flowList(words)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The problems of one word of {@code qemu_args}, each a sentence that begins with the word; a value's begins
+     * with its option instead when {@code inItem} (the item, named before it, holds the option too).
+     */
+    private static List<String> qemuWordProblems(String w, String option, boolean inItem) {
+        String name = qemuOption(w);
+        if (name != null) {
+            String why = REFUSED_QEMU_OPTIONS.get(name);
+            return why == null ? List.of() : List.of("'" + w + "' " + why);
+        }
+        if (w.equals("stdio") || w.startsWith("stdio,") || w.equals("mon:stdio")) return List.of("'" + w + "' " + STDIO_QEMU_ARG);
+        List<String> out = new ArrayList<>();
+        for (RefusedQemuValue r : REFUSED_QEMU_VALUES) {
+            if (!r.option().equals(option)) continue;
+            for (String part : w.split(",")) {
+                if (r.matches(part)) {
+                    out.add((inItem ? "" : "'" + w + "': ") + r.option() + " " + r.part() + " " + r.why());
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The QEMU option an item names, with QEMU's {@code --opt} read as {@code -opt}; null for a value. */
+    static String qemuOption(String item) {
+        if (!item.startsWith("-") || item.equals("-") || item.equals("--")) return null;
+        return item.startsWith("--") ? item.substring(1) : item;
+    }
+
+    /** Words as a YAML flow list: options plain, values quoted ({@code [-m, '2048']}). */
+    private static String flowList(List<String> words) {
+        List<String> shown = new ArrayList<>();
+        for (String w : words) shown.add(w.matches("-[A-Za-z0-9_.-]+") ? w : "'" + w.replace("'", "''") + "'");
+        return "[" + String.join(", ", shown) + "]";
+    }
+
+    private static String count(int n) {
+        List<String> small = List.of("two", "three", "four", "five", "six", "seven", "eight", "nine");
+        return n >= 2 && n <= 9 ? small.get(n - 2) : Integer.toString(n);
+    }
+
+    /** An ordered, unmodifiable map of the given keys and values (alternating). */
+    private static Map<String, String> pairs(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return Collections.unmodifiableMap(m);
     }
 
     /** The VM name as a host name: '_' becomes '-', no trailing '-'. */

@@ -927,6 +927,185 @@ class BadManifestTest {
                         + " character (U+001B); separate arguments with spaces");
     }
 
+    private static final String STDIO = " uses QEMU's standard input and output, which QEMU refuses with the -daemonize meros"
+            + " starts it with: 'meros connect' gives a shell in the guest, and its console is logged to data/state/bad/";
+    private static final String NO_TERMINAL = " needs QEMU's terminal, which QEMU refuses with the -daemonize meros starts it with";
+
+    /** QEMU refuses its terminal and standard streams together with the -daemonize meros always passes. */
+    @Test
+    void qemuArgsThatNeedQemusTerminalOrStandardStreams() {
+        expect("""
+                virtual_machines:
+                  a:
+                    qemu_args:
+                      - -nographic
+                      - --nographic
+                      - -display
+                      - curses
+                      - -curses
+                      - -serial
+                      - mon:stdio
+                      - -monitor
+                      - stdio
+                  b:
+                    qemu_args:
+                      - -chardev
+                      - stdio,id=c0
+                      - -serial
+                      - stdio
+                      - -parallel
+                      - stdio
+                      - -chardev
+                      - stdio,id=x,signal=off
+                      - -qmp
+                      - stdio
+                """,
+                F + "4:9: virtual_machines.a.qemu_args[0]: '-nographic'" + NO_TERMINAL
+                        + ": leave it out (no display is the default; 'meros connect' gives a shell in the guest)",
+                F + "5:9: virtual_machines.a.qemu_args[1]: '--nographic'" + NO_TERMINAL
+                        + ": leave it out (no display is the default; 'meros connect' gives a shell in the guest)",
+                F + "6:9: virtual_machines.a.qemu_args[2]: '-display' is set by meros from 'display': write display: instead",
+                F + "7:9: virtual_machines.a.qemu_args[3]: 'curses': -display curses" + NO_TERMINAL
+                        + ": 'meros connect' gives a shell in the guest, display: vnc=:1 or gtk shows its screen",
+                F + "8:9: virtual_machines.a.qemu_args[4]: '-curses' is QEMU's old -display curses: it needs QEMU's terminal,"
+                        + " which QEMU refuses with the -daemonize meros starts it with; 'meros connect' gives a shell in the guest,"
+                        + " display: vnc=:1 or gtk shows its screen",
+                F + "10:9: virtual_machines.a.qemu_args[6]: 'mon:stdio'" + STDIO + "a/serial.log",
+                F + "12:9: virtual_machines.a.qemu_args[8]: 'stdio'" + STDIO + "a/serial.log",
+                F + "16:9: virtual_machines.b.qemu_args[1]: 'stdio,id=c0'" + STDIO + "b/serial.log",
+                F + "18:9: virtual_machines.b.qemu_args[3]: 'stdio'" + STDIO + "b/serial.log",
+                F + "20:9: virtual_machines.b.qemu_args[5]: 'stdio'" + STDIO + "b/serial.log",
+                F + "22:9: virtual_machines.b.qemu_args[7]: 'stdio,id=x,signal=off'" + STDIO + "b/serial.log",
+                F + "24:9: virtual_machines.b.qemu_args[9]: 'stdio'" + STDIO + "b/serial.log");
+    }
+
+    /**
+     * Options meros sets from a manifest key: QEMU takes the last -m, -smp, -kernel, -append, ..., so they would
+     * override the manifest, and refuses a second choice of accelerator.
+     */
+    @Test
+    void qemuArgsThatMerosSetsFromAKey() {
+        expect("""
+                virtual_machines:
+                  a:
+                    qemu_args:
+                      - -m
+                      - "2048"
+                      - --m
+                      - 1G
+                      - -smp
+                      - 4
+                      - -accel
+                      - kvm
+                      - -enable-kvm
+                      - -machine
+                      - accel=kvm
+                      - -machine
+                      - type=q35,accel=tcg
+                      - -M
+                      - q35,accel=kvm
+                  b:
+                    qemu_args:
+                      - -kernel
+                      - /tmp/vmlinuz
+                      - -initrd
+                      - /tmp/initrd.img
+                      - -append
+                      - console=ttyS0
+                      - -display
+                      - sdl
+                      - -sdl
+                      - --display
+                      - gtk
+                """,
+                F + "4:9: virtual_machines.a.qemu_args[0]: '-m' is set by meros from 'memory': write memory: instead"
+                        + " (a bare number is MiB, as with -m)",
+                F + "6:9: virtual_machines.a.qemu_args[2]: '--m' is set by meros from 'memory': write memory: instead"
+                        + " (a bare number is MiB, as with -m)",
+                F + "8:9: virtual_machines.a.qemu_args[4]: '-smp' is set by meros from 'cpus': write cpus: instead",
+                F + "10:9: virtual_machines.a.qemu_args[6]: '-accel' is set by meros from 'accel': write accel: kvm, tcg or auto instead",
+                F + "12:9: virtual_machines.a.qemu_args[8]: '-enable-kvm' is set by meros from 'accel': write accel: kvm instead",
+                F + "14:9: virtual_machines.a.qemu_args[10]: 'accel=kvm': -machine accel= picks the accelerator, which meros sets"
+                        + " from 'accel': write accel: kvm, tcg or auto instead of accel=",
+                F + "16:9: virtual_machines.a.qemu_args[12]: 'type=q35,accel=tcg': -machine accel= picks the accelerator, which"
+                        + " meros sets from 'accel': write accel: kvm, tcg or auto instead of accel=",
+                F + "18:9: virtual_machines.a.qemu_args[14]: 'q35,accel=kvm': -M accel= picks the accelerator, which meros sets"
+                        + " from 'accel': write accel: kvm, tcg or auto instead of accel=",
+                F + "21:9: virtual_machines.b.qemu_args[0]: '-kernel' is set by meros from 'kernel': write kernel: instead",
+                F + "23:9: virtual_machines.b.qemu_args[2]: '-initrd' is set by meros with its kernel: write kernel: for a kernel"
+                        + " of your own, which boots without an initrd",
+                F + "25:9: virtual_machines.b.qemu_args[4]: '-append' is set by meros, with 'kernel_args' after its own parameters"
+                        + " (root=, console=, ...): write kernel_args: instead",
+                F + "27:9: virtual_machines.b.qemu_args[6]: '-display' is set by meros from 'display': write display: instead",
+                F + "29:9: virtual_machines.b.qemu_args[8]: '-sdl' is QEMU's old -display sdl, which meros sets from 'display':"
+                        + " write display: sdl instead",
+                F + "30:9: virtual_machines.b.qemu_args[9]: '--display' is set by meros from 'display': write display: instead");
+    }
+
+    /** Options meros gives QEMU for itself, and what would end or stop QEMU where meros does not expect it. */
+    @Test
+    void qemuArgsThatMerosNeedsForItself() {
+        expect("""
+                virtual_machines:
+                  a:
+                    qemu_args: [-name, x, -pidfile, /tmp/qemu.pid, -daemonize, -incoming, defer, -loadvm, s1, -S]
+                  b:
+                    qemu_args: [-no-reboot, -no-shutdown, -action, "reboot=shutdown,shutdown=pause", -action, panic=pause]
+                """,
+                F + "3:17: virtual_machines.a.qemu_args[0]: '-name' is set by meros (guest=bad/a): leave it out",
+                F + "3:27: virtual_machines.a.qemu_args[2]: '-pidfile' is set by meros, which finds the VM's QEMU by its own"
+                        + " pidfile (data/state/bad/a/qemu.pid), and QEMU writes only the last one given: leave it out",
+                F + "3:52: virtual_machines.a.qemu_args[4]: '-daemonize' is set by meros, which always starts QEMU in the"
+                        + " background: leave it out",
+                F + "3:64: virtual_machines.a.qemu_args[5]: '-incoming' is set by meros, which resumes a saved boot with"
+                        + " -incoming of its own: leave it out",
+                F + "3:82: virtual_machines.a.qemu_args[7]: '-loadvm' would load a snapshot whenever meros boots or resumes the VM:"
+                        + " load one with 'meros snapshot load' instead",
+                F + "3:95: virtual_machines.a.qemu_args[9]: '-S' would keep the VM's CPUs stopped while meros waits for it to boot:"
+                        + " leave it out ('meros pause' stops a running VM)",
+                F + "5:17: virtual_machines.b.qemu_args[0]: '-no-reboot' would end QEMU when the guest reboots: leave it out",
+                F + "5:29: virtual_machines.b.qemu_args[1]: '-no-shutdown' would keep QEMU running after the guest powers off,"
+                        + " while meros waits for QEMU to end: leave it out",
+                F + "5:52: virtual_machines.b.qemu_args[3]: 'reboot=shutdown,shutdown=pause': -action reboot=shutdown is"
+                        + " -no-reboot, which would end QEMU when the guest reboots: leave it out",
+                F + "5:52: virtual_machines.b.qemu_args[3]: 'reboot=shutdown,shutdown=pause': -action shutdown=pause is"
+                        + " -no-shutdown, which would keep QEMU running after the guest powers off, while meros waits for QEMU"
+                        + " to end: leave it out");
+    }
+
+    /**
+     * QEMU takes each item as one argument: an option with its value in one item is refused, telling the items to
+     * write, unless one of its words is refused anyway (then that is the problem).
+     */
+    @Test
+    void qemuArgsWithAnOptionAndItsValueInOneItem() {
+        expect("""
+                virtual_machines:
+                  a:
+                    qemu_args:
+                      - -m 2048
+                      - -cpu Haswell
+                      - "--netdev  user,id=n0,hostfwd=tcp::2222-:22"
+                      - -machine q35,accel=kvm
+                      - -serial mon:stdio
+                      - "-vga std "
+                      - -rtc base=utc,clock=host -no-reboot
+                """,
+                F + "4:9: virtual_machines.a.qemu_args[0]: '-m 2048': '-m' is set by meros from 'memory': write memory: instead"
+                        + " (a bare number is MiB, as with -m)",
+                F + "5:9: virtual_machines.a.qemu_args[1]: QEMU takes each item as one argument, spaces included:"
+                        + " write '-cpu Haswell' as two items [-cpu, 'Haswell']",
+                F + "6:9: virtual_machines.a.qemu_args[2]: QEMU takes each item as one argument, spaces included:"
+                        + " write '--netdev  user,id=n0,hostfwd=tcp::2222-:22' as two items [--netdev, 'user,id=n0,hostfwd=tcp::2222-:22']",
+                F + "7:9: virtual_machines.a.qemu_args[3]: '-machine q35,accel=kvm': -machine accel= picks the accelerator, which"
+                        + " meros sets from 'accel': write accel: kvm, tcg or auto instead of accel=",
+                F + "8:9: virtual_machines.a.qemu_args[4]: '-serial mon:stdio': 'mon:stdio'" + STDIO + "a/serial.log",
+                F + "9:9: virtual_machines.a.qemu_args[5]: QEMU takes each item as one argument, spaces included:"
+                        + " write '-vga std ' as two items [-vga, 'std']",
+                F + "10:9: virtual_machines.a.qemu_args[6]: '-rtc base=utc,clock=host -no-reboot': '-no-reboot' would end QEMU"
+                        + " when the guest reboots: leave it out");
+    }
+
     @Test
     void strayDirectoryAndHookThatIsNotExecutable() throws IOException {
         Path dir = ManifestTestSupport.write(tmp, "bad", "");

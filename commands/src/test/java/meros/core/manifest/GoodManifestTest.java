@@ -206,6 +206,24 @@ class GoodManifestTest {
         assertEquals(List.of("curl"), m.vm("b").packages());
     }
 
+    /** qemu_args is the escape hatch: options meros does not set itself pass as given, in order. */
+    @Test
+    void qemuArgsThatMerosDoesNotSetPassAsGiven() {
+        List<String> args = List.of("-cpu", "Haswell", "-device", "virtio-rng-pci", "-machine", "hpet=off", "-vnc", "127.0.0.1:1",
+                "-serial", "file:/tmp/x", "-global", "kvm-pit.lost_tick_policy=discard", "-chardev", "socket,id=s0,path=/tmp/s.sock",
+                "-qmp", "unix:/tmp/q.sock,server=on,wait=off", "-vga", "std", "-action", "panic=pause", "-drive",
+                "file=/tmp/extra.img,if=virtio,format=raw", "-netdev", "user,id=n1", "-smbios", "type=1,serial=stdio-1");
+        Manifest m = load(tmp, "escape", """
+                virtual_machines:
+                  box:
+                    qemu_args: [-cpu, Haswell, -device, virtio-rng-pci, -machine, hpet=off, -vnc, "127.0.0.1:1",
+                      -serial, "file:/tmp/x", -global, "kvm-pit.lost_tick_policy=discard", -chardev, "socket,id=s0,path=/tmp/s.sock",
+                      -qmp, "unix:/tmp/q.sock,server=on,wait=off", -vga, std, -action, panic=pause, -drive,
+                      "file=/tmp/extra.img,if=virtio,format=raw", -netdev, "user,id=n1", -smbios, "type=1,serial=stdio-1"]
+                """);
+        assertEquals(args, m.vm("box").qemuArgs());
+    }
+
     @Test
     void manifestYmlIsAcceptedToo() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("constellations/other"));

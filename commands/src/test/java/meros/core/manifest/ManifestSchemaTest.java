@@ -106,6 +106,9 @@ class ManifestSchemaTest {
         bad.put("NIC without label", "bridges:\n  b: {subnet: 10.0.0.0/24}\nvirtual_machines:\n  a:\n    networks:\n      - {bridge: b, ip_addr: 10.0.0.2}\n");
         bad.put("bridge without subnet", "bridges:\n  b: {policy_type: isolated}\nvirtual_machines:\n  a: {}\n");
         bad.put("no virtual_machines", "bridges: {}\n");
+        bad.put("qemu_args option meros sets", "virtual_machines:\n  a:\n    qemu_args: [-cpu, host, --m, '2048']\n");
+        bad.put("qemu_args on stdio", "virtual_machines:\n  a:\n    qemu_args: [-chardev, 'stdio,id=c0']\n");
+        bad.put("qemu_args option and value in one item", "virtual_machines:\n  a:\n    qemu_args: ['-cpu Haswell']\n");
         bad.put("unknown policy", "bridges:\n  b: {subnet: 10.0.0.0/24, policy_type: open}\nvirtual_machines:\n  a: {}\n");
         for (var e : bad.entrySet()) {
             assertFalse(SchemaCheck.errors(e.getValue()).isEmpty(), e.getKey() + ": the schema must reject it");
