@@ -17,13 +17,14 @@ final class ShutdownCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
     @Parameters(index = "1..*", paramLabel = Completion.VM) List<String> vms = List.of();
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wait this long for the ACPI power-off, 0 or more (default ${DEFAULT-VALUE}; 0 does not wait before quitting QEMU).")
-    int timeout = 30;
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
+            description = "Wait this long for the ACPI power-off: SECONDS or a duration (90s, 2min), 0 or more (default ${DEFAULT-VALUE}; 0 does not wait before quitting QEMU).")
+    Duration timeout;
 
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        List<String> done = root.meros().constellation(constellation).shutdown(out::println, Duration.ofSeconds(timeout), vms.toArray(String[]::new));
+        List<String> done = root.meros().constellation(constellation).shutdown(out::println, timeout, vms.toArray(String[]::new));
         if (done.isEmpty()) out.println("nothing to do: " + constellation + " is not running");
         for (String d : done) out.println(d);
         out.flush();

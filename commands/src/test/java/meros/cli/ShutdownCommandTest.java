@@ -1,5 +1,6 @@
 package meros.cli;
 
+import meros.core.Constellation;
 import meros.core.Meros;
 import meros.core.base.Home;
 import meros.testkit.RecordedVm;
@@ -7,16 +8,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The shutdown command refuses a bad power-off wait before it touches a VM (usage error, exit 2). */
+/**
+ * The shutdown command reads its power-off wait as seconds or a duration, and refuses a bad one before it touches a VM
+ * (usage error, exit 2, one line and the help hint).
+ */
 class ShutdownCommandTest {
     @TempDir Path root;
     Home home;
@@ -43,18 +49,64 @@ class ShutdownCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    private static final String TRY = "Try 'meros shutdown --help' for more information.\n";
+
     @Test
     void aNegativeTimeoutIsAUsageErrorAndTouchesNoVm() {
         Run r = exec("shutdown", "t15s", "--timeout", "-1");
-        assertEquals(new Run(2, "", "error: the power-off wait must be 0 s or more, not -1 s\n"), r);
+        assertEquals(new Run(2, "", "error: Invalid value for option '--timeout': '-1' is negative: write 0 or more seconds (0, 90, 90s, 5min)\n"
+                + TRY), r);
         assertTrue(fakeQemu.isAlive(), "no VM was touched");
         assertTrue(Files.exists(home.state().resolve("t15s/web/vm.json")), "its state stays");
     }
 
     @Test
-    void aTimeoutThatIsNoWholeNumberIsAUsageError() {
+    void aTimeoutThatIsNoWholeNumberOfSecondsIsAUsageError() {
         Run r = exec("shutdown", "t15s", "--timeout", "1.5");
-        assertEquals(2, r.code(), r.toString());
+        assertEquals(new Run(2, "", "error: Invalid value for option '--timeout': '1.5' is not a whole number of seconds: write 1s or 2s\n"
+                + TRY), r);
         assertTrue(fakeQemu.isAlive());
+    }
+
+    @Test
+    void aTimeoutWithAnUnknownUnitIsOneLineOfUsageError() {
+        Run r = exec("shutdown", "nosuch", "--timeout", "5x");
+        assertEquals(new Run(2, "", "error: Invalid value for option '--timeout': '5x' has an unknown unit 'x': write seconds (300)"
+                + " or a number with a unit (300s, 5min, 1h 30min; units s, min, h, d)\n" + TRY), r);
+        assertTrue(fakeQemu.isAlive());
+    }
+
+    /** The option as parsed, without running the command. */
+    private Duration parsedTimeout(String... args) {
+        CommandLine cl = Cli.create(new Meros(home), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        cl.parseArgs(args);
+        return ((ShutdownCommand) cl.getSubcommands().get("shutdown").getCommand()).timeout;
+    }
+
+    @Test
+    void theTimeoutIsSecondsOrADuration() {
+        assertEquals(Duration.ofSeconds(120), parsedTimeout("shutdown", "t15s", "--timeout", "2min"));
+        assertEquals(Duration.ofSeconds(120), parsedTimeout("shutdown", "t15s", "--timeout=2 min"));
+        assertEquals(Duration.ofSeconds(90), parsedTimeout("shutdown", "t15s", "--timeout", "1m30s"));
+        assertEquals(Duration.ofSeconds(90), parsedTimeout("shutdown", "t15s", "--timeout", "90"));
+        assertEquals(Duration.ZERO, parsedTimeout("shutdown", "t15s", "--timeout", "0"));
+        assertEquals(Constellation.SHUTDOWN_POWERDOWN, parsedTimeout("shutdown", "t15s"), "the default is the API's");
+    }
+
+    @Test
+    void theConverterReadsWhatDurationsReads() {
+        DurationConverter c = new DurationConverter();
+        assertEquals(Duration.ofSeconds(5400), c.convert("1h 30min"));
+        CommandLine.TypeConversionException e = assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("5 minutes!"));
+        assertEquals("'5 minutes!' is not a duration: write seconds (300) or a number with a unit (300s, 5min, 1h 30min; units s, min, h, d)",
+                e.getMessage());
+    }
+
+    @Test
+    void theHelpNamesTheSpellings() {
+        Run r = exec("shutdown", "--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("--timeout=DURATION"), r.out());
+        assertTrue(r.out().replaceAll("\\s+", " ").contains("SECONDS or a duration (90s, 2min), 0 or more (default 30s;"), r.out());
     }
 }

@@ -10,8 +10,8 @@ import java.util.Set;
  * follows the validator by construction. Loading normally logs nothing.
  */
 interface KeyLog {
-    /** How a key was read. */
-    enum Kind { STRING, INTEGER, BOOLEAN, CHOICE, LIST, MAPPING, LIST_OF_MAPPINGS }
+    /** How a key was read; {@link #DURATION} is whole seconds in min..max, as an integer or as text {@link meros.core.base.Durations} reads. */
+    enum Kind { STRING, INTEGER, DURATION, BOOLEAN, CHOICE, LIST, MAPPING, LIST_OF_MAPPINGS }
 
     /** A mapping at {@code path} was opened; {@code allowed} is null for a mapping of user-given names. */
     void mapping(String path, Set<String> allowed);
@@ -19,8 +19,8 @@ interface KeyLog {
     /**
      * {@code key} of the mapping at {@code path} was read as {@code kind}.
      * @param def     the getter's default (null: none)
-     * @param min     the smallest allowed integer, or null
-     * @param max     the largest allowed integer, or null
+     * @param min     the smallest allowed integer (a duration's in seconds), or null
+     * @param max     the largest allowed integer (a duration's in seconds), or null
      * @param choices the allowed words ({@link Kind#CHOICE}), or null
      */
     void key(String path, String key, Kind kind, Object def, Long min, Long max, List<String> choices);

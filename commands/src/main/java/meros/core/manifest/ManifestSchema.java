@@ -3,6 +3,7 @@ package meros.core.manifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import meros.core.base.Durations;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  * The JSON Schema (draft-07) of the constellation manifest, for editors (the YAML language server) and CI.
  * It is generated, never written by hand: the real {@link ManifestLoader} reads a few probe manifests with a
  * recording {@link KeyLog}, so every mapping, allowed key, type, range, choice, default, required key and pattern
- * of refused list items comes from the validator's own readers; each key's text (meaning, type, default) comes from
+ * of refused list items comes from the validator's own readers (a duration is an integer in its range or a string
+ * of {@link Durations#PATTERN}'s shape); each key's text (meaning, type, default) comes from
  * the key tables of docs/manifest.md. A key the validator allows but the probes do not reach still appears (with any
  * value). The schema checks shapes and items refused on their own only: cross-references (a NIC's bridge exists,
  * addresses in the subnet, no duplicates, a {@code qemu_args} value refused for the option before it) stay with
@@ -205,6 +207,16 @@ public final class ManifestSchema {
                         s.put("minimum", read.min());
                         s.put("maximum", read.max());
                     }
+                    case DURATION -> {
+                        Map<String, Object> whole = new LinkedHashMap<>();
+                        whole.put("type", "integer");
+                        whole.put("minimum", read.min());
+                        whole.put("maximum", read.max());
+                        Map<String, Object> text = new LinkedHashMap<>();
+                        text.put("type", "string");
+                        text.put("pattern", Durations.PATTERN);
+                        s.put("anyOf", new ArrayList<Object>(List.of(whole, text)));
+                    }
                     case BOOLEAN -> s.put("type", new ArrayList<>(List.of("boolean")));
                     case CHOICE -> s.put("enum", new ArrayList<Object>(read.choices()));
                     case LIST -> {
@@ -237,6 +249,7 @@ public final class ManifestSchema {
             else if (t instanceof String one) s.put("type", List.of(one, "null"));
             Object e = s.get("enum");
             if (e instanceof List<?> l && !l.contains(null)) ((List<Object>) l).add(null);
+            if (s.get("anyOf") instanceof List<?> l) ((List<Object>) l).add(Map.of("type", "null"));
         }
 
         /** The docs table that describes most of these keys (empty when none does). */

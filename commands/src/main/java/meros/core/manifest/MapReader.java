@@ -1,5 +1,6 @@
 package meros.core.manifest;
 
+import meros.core.base.Durations;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -134,21 +135,12 @@ final class MapReader {
 
     /** A whole number in {@code min..max}, by {@link Numbers}' rule. */
     int integer(String key, int def, int min, int max) {
-        return integer(key, def, min, max, false);
-    }
-
-    /** A duration in whole seconds: as {@link #integer(String, int, int, int)}, and base 60 ({@code 10:00}) is minutes and seconds. */
-    int seconds(String key, int def, int min, int max) {
-        return integer(key, def, min, max, true);
-    }
-
-    private int integer(String key, int def, int min, int max, boolean duration) {
         log(key, KeyLog.Kind.INTEGER, def, (long) min, (long) max, null);
         Node n = node(key);
         if (n == null) return def;
         if (n instanceof ScalarNode s && Numbers.looksNumeric(s)) {
             try {
-                return inRange(s, min, max, duration, "");
+                return inRange(s, min, max, "");
             } catch (IllegalArgumentException e) {
                 problems.at(n, at(key) + ": " + e.getMessage());
                 return def;
@@ -159,11 +151,39 @@ final class MapReader {
     }
 
     /**
+     * A duration in whole seconds in {@code min..max}: a whole number by {@link Numbers}' rule, where base 60
+     * ({@code 10:00}) is minutes and seconds, or any other scalar as {@link Durations} reads it ({@code 90s},
+     * {@code 5min}, {@code 1h 30min}, a quoted {@code "300"}).
+     */
+    int seconds(String key, int def, int min, int max) {
+        log(key, KeyLog.Kind.DURATION, def, (long) min, (long) max, null);
+        Node n = node(key);
+        if (n == null) return def;
+        if (!(n instanceof ScalarNode s) || Tag.BOOL.equals(s.getTag())) {
+            problems.at(n, at(key) + ": expected seconds (" + min + ".." + max + ") or a duration (90s, 5min, 1h 30min), got "
+                    + Yamls.describe(n));
+            return def;
+        }
+        try {
+            long v = Numbers.looksNumeric(s) ? Numbers.parse(s, true) : Durations.seconds(s.getValue());
+            if (v < min || v > max) {
+                String written = s.getValue();
+                String shown = Long.toString(v).equals(written) ? written + " s is" : written + " is " + v + " s,";
+                throw new IllegalArgumentException(shown + " out of range (" + min + ".." + max + " s)");
+            }
+            return (int) v;
+        } catch (IllegalArgumentException e) {
+            problems.at(n, at(key) + ": " + e.getMessage());
+            return def;
+        }
+    }
+
+    /**
      * A scalar's whole-number value in {@code min..max}; IllegalArgumentException with the reason otherwise.
      * @param noun what the number is in the message ("port "), or ""
      */
-    static int inRange(ScalarNode s, int min, int max, boolean duration, String noun) {
-        long v = Numbers.parse(s, duration);
+    static int inRange(ScalarNode s, int min, int max, String noun) {
+        long v = Numbers.parse(s, false);
         if (v < min || v > max) {
             String shown = Long.toString(v).equals(s.getValue()) ? s.getValue() : s.getValue() + " (" + v + ")";
             throw new IllegalArgumentException(noun + shown + " is out of range (" + min + ".." + max + ")");

@@ -726,7 +726,36 @@ class BadManifestTest {
                 F + "2:58: bridges.svcnet.allowed_ports[1]: port 0x10000 (65536) is out of range (1..65535)",
                 F + "2:67: bridges.svcnet.allowed_ports[2]: '1:05' is YAML 1.1's base-60 notation (65), which only makes sense for a duration; write the plain number",
                 F + "5:11: virtual_machines.box.cpus: 0x41 (65) is out of range (1..64)",
-                F + "6:19: virtual_machines.box.boot_timeout: 24:00:01 (86401) is out of range (1..86400)");
+                F + "6:19: virtual_machines.box.boot_timeout: 24:00:01 is 86401 s, out of range (1..86400 s)");
+    }
+
+    @Test
+    void bootTimeoutDurationsOutOfRangeOrMisspelt() {
+        expect("""
+                virtual_machines:
+                  a: {boot_timeout: 2d}
+                  b: {boot_timeout: 5 minutes!}
+                  c: {boot_timeout: 1.5s}
+                  d: {boot_timeout: 0}
+                  e: {boot_timeout: 100000}
+                  f: {boot_timeout: 5x}
+                  g: {boot_timeout: "-5m"}
+                  h: {boot_timeout: 1.5}
+                  i: {boot_timeout: 5MIN}
+                  j: {boot_timeout: yes}
+                  k: {boot_timeout: [5m]}
+                """,
+                F + "2:21: virtual_machines.a.boot_timeout: 2d is 172800 s, out of range (1..86400 s)",
+                F + "3:21: virtual_machines.b.boot_timeout: '5 minutes!' is not a duration: write seconds (300) or a number with a unit (300s, 5min, 1h 30min; units s, min, h, d)",
+                F + "4:21: virtual_machines.c.boot_timeout: '1.5s' is not a whole number of seconds: write 1s or 2s",
+                F + "5:21: virtual_machines.d.boot_timeout: 0 s is out of range (1..86400 s)",
+                F + "6:21: virtual_machines.e.boot_timeout: 100000 s is out of range (1..86400 s)",
+                F + "7:21: virtual_machines.f.boot_timeout: '5x' has an unknown unit 'x': write seconds (300) or a number with a unit (300s, 5min, 1h 30min; units s, min, h, d)",
+                F + "8:21: virtual_machines.g.boot_timeout: '-5m' is negative: write 0 or more seconds (0, 90, 90s, 5min)",
+                F + "9:21: virtual_machines.h.boot_timeout: '1.5' is not a whole number of seconds: write 1s or 2s",
+                F + "10:21: virtual_machines.i.boot_timeout: '5MIN' has the unit 'MIN' in capitals: units are lowercase (write 5min)",
+                F + "11:21: virtual_machines.j.boot_timeout: expected seconds (1..86400) or a duration (90s, 5min, 1h 30min), got the boolean yes",
+                F + "12:21: virtual_machines.k.boot_timeout: expected seconds (1..86400) or a duration (90s, 5min, 1h 30min), got a list");
     }
 
     @Test

@@ -154,6 +154,26 @@ class GoodManifestTest {
     }
 
     @Test
+    void bootTimeoutTakesDurationsAsSystemdAndGoWriteThem() {
+        Manifest m = load(tmp, "durations", """
+                virtual_machines:
+                  a: {network: user, boot_timeout: 5m}
+                  b: {network: user, boot_timeout: "300"}
+                  c: {network: user, boot_timeout: 300s}
+                  d: {network: user, boot_timeout: 1h30m}
+                  e: {network: user, boot_timeout: 1h 30min}
+                  f: {network: user, boot_timeout: 10m0s}
+                  g: {network: user, boot_timeout: 1.5h}
+                  h: {network: user, boot_timeout: 2 min}
+                  i: {network: user, boot_timeout: 1d}
+                  j: {network: user, boot_timeout: '90'}
+                """);
+        assertEquals(List.of(300, 300, 300, 5400, 5400, 600, 5400, 120, 86400, 90),
+                m.vms().values().stream().map(Vm::bootTimeoutSeconds).toList());
+        assertTrue(ManifestYaml.dump(m).contains("boot_timeout: 5400\n"), "show prints the seconds used");
+    }
+
+    @Test
     void aManifestWithBomAndCrlfLineEnds() throws IOException {
         Path dir = ManifestTestSupport.write(tmp, "win", "");
         Files.write(dir.resolve("win.yml"), "\uFEFFvirtual_machines:\r\n  box:\r\n    kernel_args: \"a\r\n      b\"\r\n    memory: 512\r\n"

@@ -2,6 +2,7 @@ package meros.core.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import meros.core.base.Durations;
 import meros.core.base.Home;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +73,10 @@ class ManifestSchemaTest {
         assertEquals("[\"x86_64\",\"aarch64\",null]", vm.get("arch").get("enum").toString());
         assertEquals("x86_64", vm.at("/arch/default").asText());
         assertEquals(180, vm.at("/boot_timeout/default").asInt());
+        assertEquals("{\"type\":\"integer\",\"minimum\":1,\"maximum\":86400}", vm.at("/boot_timeout/anyOf/0").toString());
+        assertEquals(Durations.PATTERN, vm.at("/boot_timeout/anyOf/1/pattern").asText());
+        assertEquals("string", vm.at("/boot_timeout/anyOf/1/type").asText());
+        assertEquals("null", vm.at("/boot_timeout/anyOf/2/type").asText());
         assertEquals("[\"label\",\"bridge\",\"ip_addr\"]", vm.at("/networks/items/required").toString());
         assertEquals("[\"subnet\"]", shipped().at("/properties/bridges/additionalProperties/required").toString());
         assertEquals("[\"virtual_machines\"]", shipped().get("required").toString());
@@ -109,10 +114,24 @@ class ManifestSchemaTest {
         bad.put("qemu_args option meros sets", "virtual_machines:\n  a:\n    qemu_args: [-cpu, host, --m, '2048']\n");
         bad.put("qemu_args on stdio", "virtual_machines:\n  a:\n    qemu_args: [-chardev, 'stdio,id=c0']\n");
         bad.put("qemu_args option and value in one item", "virtual_machines:\n  a:\n    qemu_args: ['-cpu Haswell']\n");
+        bad.put("boot_timeout not a duration", "virtual_machines:\n  a:\n    boot_timeout: 5 minutes!\n");
+        bad.put("boot_timeout with an unknown unit", "virtual_machines:\n  a:\n    boot_timeout: 5x\n");
+        bad.put("boot_timeout out of range", "virtual_machines:\n  a:\n    boot_timeout: 0\n");
+        bad.put("boot_timeout a boolean", "virtual_machines:\n  a:\n    boot_timeout: yes\n");
         bad.put("unknown policy", "bridges:\n  b: {subnet: 10.0.0.0/24, policy_type: open}\nvirtual_machines:\n  a: {}\n");
         for (var e : bad.entrySet()) {
             assertFalse(SchemaCheck.errors(e.getValue()).isEmpty(), e.getKey() + ": the schema must reject it");
             assertTrue(fails(e.getValue()), e.getKey() + ": the validator rejects it too");
+        }
+    }
+
+    /** A duration the validator reads (an integer, or text in Durations' spellings) passes the schema too. */
+    @Test
+    void schemaAcceptsDurationsTheValidatorAccepts() {
+        for (String t : List.of("300", "\"300\"", "5m", "300s", "1h30m", "1h 30min", "10m0s", "1.5h", "2 min", "10:00", "1_200", "")) {
+            String yaml = "virtual_machines:\n  a:\n    boot_timeout: " + t + "\n";
+            assertFalse(fails(yaml), t + ": the validator accepts it");
+            SchemaCheck.assertPasses("boot_timeout: " + t, yaml);
         }
     }
 
