@@ -3,9 +3,11 @@ package meros.core.manifest;
 import java.util.Locale;
 
 /**
- * Sizes such as {@code 2G}, {@code 512M}, {@code 1024K}, {@code 1.5G}, {@code 4096B}: binary units ({@code 1K} = 1024);
- * {@code KiB}/{@code KB} spellings are the same; {@code B} is bytes; a bare number is in the caller's default unit;
- * {@code _} may group digits ({@code 1_024M}).
+ * Sizes such as {@code 2G}, {@code 512M}, {@code 1024K}, {@code 1.5G}, {@code 4096B}: binary units ({@code 1K} = 1024,
+ * as QEMU's {@code -m 2G} and {@code qemu-img create ... 2G}); the spellings other tools use mean the same:
+ * {@code KiB}/{@code KB} (libvirt's units, Lima's {@code "4GiB"}), {@code Ki}/{@code Mi}/{@code Gi}/{@code Ti}
+ * (Kubernetes' quantities), any case, and spaces between the number and its unit ({@code 2 GiB}); {@code B} is bytes;
+ * a bare number is in the caller's default unit; {@code _} may group digits ({@code 1_024M}).
  */
 public final class Size {
     private Size() { }
@@ -17,9 +19,11 @@ public final class Size {
      */
     public static long parse(String text, long defaultUnit) {
         if (text == null) throw new IllegalArgumentException("missing size");
-        String s = text.strip().toUpperCase(Locale.ROOT).replaceAll("(?<=[0-9])_+(?=[0-9])", "");
+        String s = text.strip().toUpperCase(Locale.ROOT).replaceAll("(?<=[0-9])_+(?=[0-9])", "")
+                .replaceAll("(?<=[0-9.])\\s+(?=[A-Z])", "");
         boolean bytes = false;
         if (s.endsWith("IB")) s = s.substring(0, s.length() - 2);
+        else if (s.matches(".*[0-9.][KMGT]I")) s = s.substring(0, s.length() - 1);
         else if (s.endsWith("B") && s.length() > 1 && Character.isLetter(s.charAt(s.length() - 2))) s = s.substring(0, s.length() - 1);
         else if (s.endsWith("B")) {
             s = s.substring(0, s.length() - 1);
@@ -44,7 +48,7 @@ public final class Size {
             if (!s.matches("[0-9]+(\\.[0-9]+)?")) throw new NumberFormatException();
             n = Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a size (use e.g. 512M, 2G)");
+            throw new IllegalArgumentException("'" + text + "' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary)");
         }
         if (n <= 0) throw new IllegalArgumentException("size '" + text + "' must be positive");
         double v = n * mult;

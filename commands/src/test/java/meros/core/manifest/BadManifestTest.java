@@ -563,8 +563,8 @@ class BadManifestTest {
                     disk_size: 2X
                     memory: lots
                 """,
-                F + "3:16: virtual_machines.box.disk_size: '2X' is not a size (use e.g. 512M, 2G)",
-                F + "4:13: virtual_machines.box.memory: 'lots' is not a size (use e.g. 512M, 2G)");
+                F + "3:16: virtual_machines.box.disk_size: '2X' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary)",
+                F + "4:13: virtual_machines.box.memory: 'lots' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary)");
     }
 
     @Test
@@ -830,7 +830,7 @@ class BadManifestTest {
                 F + "4:25: bridges.labnet.allowed_ports[1]: port 99999 is out of range (1..65535)",
                 F + "7:11: virtual_machines.web.arch: unknown value 'arm' (allowed: x86_64, aarch64)",
                 F + "8:11: virtual_machines.web.cpus: 0 is out of range (1..64)",
-                F + "9:13: virtual_machines.web.memory: '2Q' is not a size (use e.g. 512M, 2G)",
+                F + "9:13: virtual_machines.web.memory: '2Q' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary)",
                 F + "13:18: virtual_machines.web.networks[0].ip_addr: 10.0.10.1 is the gateway of bridge 'labnet'"
                         + " (the host side takes the subnet's first address; use another)",
                 F + "15:5: virtual_machines.client: unknown key 'disk'",

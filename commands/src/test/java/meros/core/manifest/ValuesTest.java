@@ -57,12 +57,26 @@ class ValuesTest {
         assertEquals(4L << 10, Size.parse("4k", 1));
         assertEquals(2L << 30, Size.parse("2GiB", 1));
         assertEquals(2L << 30, Size.parse("2GB", 1));
+        // the spellings of libvirt, Lima and Kubernetes, with or without a space before the unit
+        assertEquals(2L << 30, Size.parse("2 GiB", 1));
+        assertEquals(2L << 30, Size.parse("2Gi", 1));
+        assertEquals(512L << 20, Size.parse("512Mi", 1));
+        assertEquals(512L << 20, Size.parse("512 mi", 1));
+        assertEquals(4L << 10, Size.parse("4 Ki", 1));
+        assertEquals(1L << 40, Size.parse("1Ti", 1));
+        assertEquals(1536L << 20, Size.parse("1.5 G", 1));
+        assertEquals(4096, Size.parse("4096 B", 1));
+        assertEquals(1024L << 20, Size.parse(" 1_024 MB ", 1));
         assertEquals("2G", Size.format(2L << 30));
         assertEquals("3T", Size.format(3L << 40));
         assertEquals("1025K", Size.format(1025L << 10));
         assertEquals("1536M", Size.format(1536L << 20));
-        assertEquals("'2X' is not a size (use e.g. 512M, 2G)",
+        assertEquals("'2X' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary)",
                 assertThrows(IllegalArgumentException.class, () -> Size.parse("2X", 1)).getMessage());
+        for (String bad : new String[] {"2 X", "2 G B", "2Gii", "2I", "Gi", "2 2G", "2G 2", "2.G", "i"}) {
+            assertEquals("'" + bad + "' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary)",
+                    assertThrows(IllegalArgumentException.class, () -> Size.parse(bad, 1)).getMessage(), bad);
+        }
         assertEquals("size '0' must be positive", assertThrows(IllegalArgumentException.class, () -> Size.parse("0", 1)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Size.parse("-1G", 1));
         assertThrows(IllegalArgumentException.class, () -> Size.parse("G", 1));
