@@ -13,6 +13,7 @@ import meros.core.image.Progress;
 import meros.core.manifest.Bridge;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Manifest;
+import meros.core.manifest.Mount;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
 import meros.core.net.Dns;
@@ -236,6 +237,10 @@ public final class Lifecycle {
                 }
             }
             refused.addAll(Forwards.clashes(home, m.name(), toStart.stream().map(m::vm).toList()));
+            for (String n : toStart) {
+                String p = rts.get(n).paths().socketPathProblem(m.vm(n).mounts().stream().map(Mount::tag).toList());
+                if (p != null) refused.add("vm " + n + ": " + p);
+            }
             if (!refused.isEmpty()) {
                 throw MerosException.usage(refused.size() == 1 ? refused.get(0) : "cannot start " + m.name() + ":\n  " + String.join("\n  ", refused));
             }
