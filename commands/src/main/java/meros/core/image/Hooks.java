@@ -6,7 +6,10 @@ import meros.core.manifest.Manifest;
 import meros.core.proc.Proc;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -88,6 +91,118 @@ public final class Hooks {
         }
     }
 
+    /** The most of a hook's first line read to check it, in bytes. */
+    static final int FIRST_LINE_MAX = 512;
+
+    private static byte[] head(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(FIRST_LINE_MAX);
+        } catch (IOException e) {
+            throw Fs.ioError("reading " + file, e);
+        }
+    }
+
+    /**
+     * Refuses hooks the kernel could not start, read from their first bytes: a byte-order mark before {@code #!} (the
+     * kernel then does not see a script: "Exec format error"), or CRLF line ends after {@code #!} (the interpreter
+     * asked for is {@code /bin/sh\r}, which does not exist: "No such file or directory", the usual symptom of a hook
+     * saved on Windows). Called before a build starts anything.
+     *
+     * @throws MerosException FAILED naming the hook and the fix
+     */
+    public static void check(List<Hook> hooks) {
+        for (Hook h : hooks) {
+            byte[] b = head(h.file());
+            String text = new String(b, StandardCharsets.ISO_8859_1);
+            if (text.startsWith("\u00EF\u00BB\u00BF#!")) {
+                throw MerosException.failed("hook " + h.display() + " starts with a byte-order mark before '#!', so the kernel does not"
+                        + " run it as a script; save it as UTF-8 without BOM");
+            }
+            if (text.startsWith("#!")) {
+                int nl = text.indexOf('\n');
+                if (nl > 0 && text.charAt(nl - 1) == '\r') {
+                    throw MerosException.failed("hook " + h.display() + " has Windows (CRLF) line ends: its first line asks for the"
+                            + " interpreter '" + text.substring(2, nl - 1).strip() + "\\r', which does not exist; convert it"
+                            + " (dos2unix, or git config core.autocrlf input)");
+                }
+            }
+        }
+    }
+
+    /**
+     * Files of the hook directories that are skipped although they look like hooks: regular files that start with
+     * {@code #!} but are not executable (a lost executable bit: an archive, a copy from Windows), except
+     * {@code *.disabled}. One line each, for a notice.
+     */
+    public static List<String> skippedScripts(Manifest m, String vm) {
+        List<String> out = new ArrayList<>();
+        for (var e : List.of(Map.entry(m.hooks(), "hooks/"), Map.entry(m.vmHooks(vm), vm + "/hooks/"))) {
+            if (!Files.isDirectory(e.getKey())) continue;
+            try (Stream<Path> s = Files.list(e.getKey())) {
+                for (Path p : s.sorted().toList()) {
+                    String name = p.getFileName().toString();
+                    if (!Files.isRegularFile(p) || Files.isExecutable(p) || name.endsWith(".disabled")) continue;
+                    byte[] b = head(p);
+                    if (b.length >= 2 && b[0] == '#' && b[1] == '!') {
+                        out.add("hook " + e.getValue() + name + " starts with #! but is not executable, so it does not run"
+                                + " (chmod +x to run it; name it *.disabled to keep it off)");
+                    }
+                }
+            } catch (IOException ex) {
+                throw Fs.ioError("listing " + e.getKey(), ex);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The interpreter a hook's {@code #!} line names that the guest root does not have, or null: an absolute path
+     * that resolves to no file inside {@code root} (symbolic links followed inside the root, as the chroot sees
+     * them). {@code #!/usr/bin/env X} is not followed further: env says itself when X is missing.
+     */
+    static String missingInterpreter(Hook h, Path root) {
+        String text = new String(head(h.file()), StandardCharsets.UTF_8);
+        if (!text.startsWith("#!")) return null;
+        int nl = text.indexOf('\n');
+        String line = (nl < 0 ? text : text.substring(0, nl)).substring(2).strip();
+        if (line.isEmpty()) return null;
+        String interp = line.split("\\s+", 2)[0];
+        if (!interp.startsWith("/")) return null;
+        return existsInRoot(root, interp) ? null : interp;
+    }
+
+    /** Whether {@code absolute} names an existing file inside {@code root}, following links as a chroot into it would. */
+    static boolean existsInRoot(Path root, String absolute) {
+        List<String> todo = new ArrayList<>(List.of(absolute.substring(1).split("/")));
+        Path at = root;
+        for (int hops = 0; !todo.isEmpty(); ) {
+            String c = todo.remove(0);
+            if (c.isEmpty() || c.equals(".")) continue;
+            if (c.equals("..")) {
+                if (!at.equals(root)) at = at.getParent();
+                continue;
+            }
+            Path next = at.resolve(c);
+            if (Files.isSymbolicLink(next)) {
+                if (++hops > 40) return false; // ELOOP
+                String target;
+                try {
+                    target = Files.readSymbolicLink(next).toString();
+                } catch (IOException e) {
+                    return false;
+                }
+                List<String> parts = new ArrayList<>(List.of(target.split("/")));
+                if (target.startsWith("/")) at = root;
+                parts.addAll(todo);
+                todo = parts;
+                continue;
+            }
+            if (!Files.exists(next, LinkOption.NOFOLLOW_LINKS)) return false;
+            at = next;
+        }
+        return Files.isRegularFile(at, LinkOption.NOFOLLOW_LINKS);
+    }
+
     /**
      * Runs the hooks in order inside {@code root}; {@code env} is passed to each. Around them the root gets the
      * host's resolvers and a policy-rc.d that starts no daemons ({@link HookEnv}); both are undone, and any process a
@@ -100,6 +215,11 @@ public final class Hooks {
             Files.createDirectories(stage);
             for (Hook h : hooks) {
                 if (lines != null) lines.accept("hook " + h.display());
+                String missing = missingInterpreter(h, root);
+                if (missing != null) {
+                    throw MerosException.failed("hook " + h.display() + " needs " + missing + " (its #! line), which the guest root does not"
+                            + " have: add its package to packages:, or use #!/bin/sh");
+                }
                 Path inRoot = stage.resolve(h.file().getFileName());
                 Files.copy(h.file(), inRoot, StandardCopyOption.REPLACE_EXISTING);
                 inRoot.toFile().setExecutable(true, false);

@@ -214,6 +214,10 @@ public final class ImageBuilder {
     public List<BuiltImage> build(Manifest m, List<String> vms, Progress progress) {
         List<String> names = vms == null || vms.isEmpty() ? m.vmNames() : vms;
         for (String n : names) m.vm(n); // every name valid before anything starts
+        for (String n : names) Hooks.check(Hooks.plan(m, n)); // hooks the kernel could not start, before anything starts
+        if (!UserNamespaceBuild.inChild()) {
+            for (String n : names) for (String skipped : Hooks.skippedScripts(m, n)) progress.note(skipped);
+        }
         for (String n : names) foreignArch(m.vm(n), progress);
         if (!Privileges.isRoot() && !UserNamespaceBuild.inChild()) return UserNamespaceBuild.run(home, m, names, progress);
         preflight();
@@ -274,6 +278,8 @@ public final class ImageBuilder {
     public BuiltImage buildFrom(Manifest m, String vmName, Path image, Progress progress) {
         Vm vm = m.vm(vmName);
         if (!Files.isRegularFile(image)) throw MerosException.usage("no image file " + image);
+        Hooks.check(Hooks.plan(m, vmName));
+        for (String skipped : Hooks.skippedScripts(m, vmName)) progress.note(skipped);
         preflight();
         if (useVirtCustomize && Proc.onPath("virt-customize")) return locked(m.name(), () -> buildWithGuestfs(m, vm, image.toAbsolutePath(), progress));
         BuildTools.require("debugfs");
