@@ -112,21 +112,28 @@ public final class Hooks {
      */
     public static void check(List<Hook> hooks) {
         for (Hook h : hooks) {
-            byte[] b = head(h.file());
-            String text = new String(b, StandardCharsets.ISO_8859_1);
-            if (text.startsWith("\u00EF\u00BB\u00BF#!")) {
-                throw MerosException.failed("hook " + h.display() + " starts with a byte-order mark before '#!', so the kernel does not"
-                        + " run it as a script; save it as UTF-8 without BOM");
-            }
-            if (text.startsWith("#!")) {
-                int nl = text.indexOf('\n');
-                if (nl > 0 && text.charAt(nl - 1) == '\r') {
-                    throw MerosException.failed("hook " + h.display() + " has Windows (CRLF) line ends: its first line asks for the"
-                            + " interpreter '" + text.substring(2, nl - 1).strip() + "\\r', which does not exist; convert it"
-                            + " (dos2unix, or git config core.autocrlf input)");
-                }
+            String why = scriptProblem(h.file());
+            if (why != null) throw MerosException.failed("hook " + h.display() + " " + why);
+        }
+    }
+
+    /**
+     * Why the kernel could not start this script, read from its first bytes, or null: a byte-order mark before
+     * {@code #!}, or CRLF line ends after {@code #!} (see {@link #check}). A phrase to follow the file's name.
+     */
+    static String scriptProblem(Path file) {
+        String text = new String(head(file), StandardCharsets.ISO_8859_1);
+        if (text.startsWith("\u00EF\u00BB\u00BF#!")) {
+            return "starts with a byte-order mark before '#!', so the kernel does not run it as a script; save it as UTF-8 without BOM";
+        }
+        if (text.startsWith("#!")) {
+            int nl = text.indexOf('\n');
+            if (nl > 0 && text.charAt(nl - 1) == '\r') {
+                return "has Windows (CRLF) line ends: its first line asks for the interpreter '" + text.substring(2, nl - 1).strip()
+                        + "\\r', which does not exist; convert it (dos2unix, or git config core.autocrlf input)";
             }
         }
+        return null;
     }
 
     /**

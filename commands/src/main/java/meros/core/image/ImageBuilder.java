@@ -214,7 +214,10 @@ public final class ImageBuilder {
     public List<BuiltImage> build(Manifest m, List<String> vms, Progress progress) {
         List<String> names = vms == null || vms.isEmpty() ? m.vmNames() : vms;
         for (String n : names) m.vm(n); // every name valid before anything starts
-        for (String n : names) Hooks.check(Hooks.plan(m, n)); // hooks the kernel could not start, before anything starts
+        for (String n : names) { // hooks and includes the guest could not use, before anything starts
+            Hooks.check(Hooks.plan(m, n));
+            Includes.refuseProblems(m, n);
+        }
         if (!UserNamespaceBuild.inChild()) {
             for (String n : names) for (String skipped : Hooks.skippedScripts(m, n)) progress.note(skipped);
         }
@@ -279,6 +282,7 @@ public final class ImageBuilder {
         Vm vm = m.vm(vmName);
         if (!Files.isRegularFile(image)) throw MerosException.usage("no image file " + image);
         Hooks.check(Hooks.plan(m, vmName));
+        Includes.refuseProblems(m, vmName);
         for (String skipped : Hooks.skippedScripts(m, vmName)) progress.note(skipped);
         preflight();
         if (useVirtCustomize && Proc.onPath("virt-customize")) return locked(m.name(), () -> buildWithGuestfs(m, vm, image.toAbsolutePath(), progress));

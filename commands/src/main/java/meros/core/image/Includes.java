@@ -2,6 +2,7 @@ package meros.core.image;
 
 import meros.core.base.MerosException;
 import meros.core.host.Privileges;
+import meros.core.manifest.Manifest;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Copies an {@code includes.chroot/} tree into a guest root: regular files, directories and symlinks,
@@ -49,6 +51,9 @@ public final class Includes {
                         if (why != null) problems.add(why);
                     } else if (!a.isRegularFile()) {
                         problems.add(rel + ": not a regular file, directory or symlink");
+                    } else if (Files.isExecutable(f)) {
+                        String why = Hooks.scriptProblem(f);
+                        if (why != null) problems.add(rel + ": an executable that " + why);
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -57,6 +62,21 @@ public final class Includes {
             throw Fs.ioError("reading " + tree, e);
         }
         return problems;
+    }
+
+    /**
+     * Refuses, before a build starts anything, what {@link #check} finds in the VM's include trees
+     * ({@code includes.chroot/}, then {@code <vm>/includes.chroot/}); the copy would refuse the same later, or the
+     * guest could not run the file.
+     *
+     * @throws MerosException FAILED with each problem, its path relative to the constellation's directory
+     */
+    public static void refuseProblems(Manifest m, String vm) {
+        List<String> all = new ArrayList<>();
+        for (var tree : List.of(Map.entry(m.includes(), "includes.chroot/"), Map.entry(m.vmIncludes(vm), vm + "/includes.chroot/"))) {
+            for (String p : check(tree.getKey())) all.add(tree.getValue() + (p.startsWith("/") ? p.substring(1) : p));
+        }
+        if (!all.isEmpty()) throw MerosException.failed(String.join("; ", all));
     }
 
     /**

@@ -2,6 +2,7 @@ package meros.core.image;
 
 import meros.core.base.MerosException;
 import meros.core.host.Privileges;
+import meros.core.manifest.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -145,5 +147,32 @@ class IncludesTest {
     @Test
     void aMissingTreeCopiesNothing(@TempDir Path tmp) {
         assertEquals(0, Includes.copy(tmp.resolve("none"), tmp));
+    }
+
+    /**
+     * Before a build starts anything: an executable script saved with CRLF line ends (its #! line names '/bin/sh\r')
+     * and a symlink escaping the tree, each named by its path from the constellation's directory; a CRLF text file
+     * that is not executable is fine (it is data).
+     */
+    @Test
+    void includeProblemsAreRefusedBeforeTheBuildWithTheirPaths(@TempDir Path tmp) throws Exception {
+        Path c = tmp.resolve("c");
+        Path bin = c.resolve("includes.chroot/usr/local/bin");
+        Files.createDirectories(bin);
+        Files.writeString(bin.resolve("tool"), "#!/bin/bash\r\necho hi\r\n");
+        Files.setPosixFilePermissions(bin.resolve("tool"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(bin.resolve("notes.txt"), "#!/not/a/script\r\n");
+        Files.setPosixFilePermissions(bin.resolve("notes.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+        Path web = c.resolve("web/includes.chroot/etc");
+        Files.createDirectories(web);
+        Files.createSymbolicLink(web.resolve("out"), Path.of("../../../x"));
+        Manifest m = Fixtures.manifest("c", c, List.of(), List.of(Fixtures.debian("web", List.of()), Fixtures.debian("db", List.of())));
+
+        assertEquals("includes.chroot/usr/local/bin/tool: an executable that has Windows (CRLF) line ends: its first line asks for the"
+                + " interpreter '/bin/bash\\r', which does not exist; convert it (dos2unix, or git config core.autocrlf input); "
+                + "web/includes.chroot/etc/out: symlink target '../../../x' escapes the root",
+                assertThrows(MerosException.class, () -> Includes.refuseProblems(m, "web")).getMessage());
+        Files.writeString(bin.resolve("tool"), "#!/bin/bash\necho hi\r\n");
+        Includes.refuseProblems(m, "db");
     }
 }
