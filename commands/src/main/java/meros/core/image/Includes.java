@@ -69,14 +69,14 @@ public final class Includes {
      * ({@code includes.chroot/}, then {@code <vm>/includes.chroot/}); the copy would refuse the same later, or the
      * guest could not run the file.
      *
-     * @throws MerosException FAILED with each problem, its path relative to the constellation's directory
+     * @throws MerosException USAGE (as the copy) with each problem, its path relative to the constellation's directory
      */
     public static void refuseProblems(Manifest m, String vm) {
         List<String> all = new ArrayList<>();
         for (var tree : List.of(Map.entry(m.includes(), "includes.chroot/"), Map.entry(m.vmIncludes(vm), vm + "/includes.chroot/"))) {
             for (String p : check(tree.getKey())) all.add(tree.getValue() + (p.startsWith("/") ? p.substring(1) : p));
         }
-        if (!all.isEmpty()) throw MerosException.failed(String.join("; ", all));
+        if (!all.isEmpty()) throw MerosException.usage(String.join("; ", all));
     }
 
     /**
