@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "init", description = {"Start a constellation's VMs (all, or those named): network, disks, QEMU; wait until they answer.",
         "Blocks until every VM answers SSH (or its guest agent) or its boot_timeout (seconds) passes; prints progress while it waits.",
-        "A VM that accel auto started under KVM and that shows no progress within 8 s (30 s when its kernel_args, e.g. quiet, keep the kernel's banner off the console) is restarted under TCG, and KVM is recorded as unusable.",
+        "A VM that accel auto started under KVM and that shows no progress within 8 s (60 s when its kernel_args, e.g. quiet, keep the kernel's banner off the console) is restarted under TCG, and KVM is recorded as unusable.",
         "A VM with a saved boot (its running state, saved the first time it became ready) resumes it in seconds instead of booting;",
         "any change to the VM, its image, kernel or QEMU makes init boot it cold and save the boot again."})
 final class InitCommand implements Callable<Integer> {

@@ -84,7 +84,7 @@ public final class Lifecycle {
      * is then a later kernel warning or userspace (systemd, the serial getty), a few seconds into the boot under a
      * working KVM, and any output counts as progress.
      */
-    public static final Duration KVM_WATCHDOG_QUIET = Duration.ofSeconds(30);
+    public static final Duration KVM_WATCHDOG_QUIET = Duration.ofSeconds(60);
     /** How often {@code init} says that it is still waiting for a VM, and on what. */
     public static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(15);
     /** The least time a re-attached VM gets to answer, however long ago it started. */

@@ -47,7 +47,7 @@ class SerialLineTest {
         assertEquals(Lifecycle.KVM_WATCHDOG_QUIET, Lifecycle.kvmWatchdog(QemuArgsTest.vm("box", List.of(), "quiet", null, List.of())));
         assertEquals(Lifecycle.KVM_WATCHDOG_QUIET, Lifecycle.kvmWatchdog(QemuArgsTest.vm("box", List.of(), "loglevel=3", null, List.of())));
         assertEquals(8, Lifecycle.KVM_WATCHDOG.toSeconds());
-        assertEquals(30, Lifecycle.KVM_WATCHDOG_QUIET.toSeconds());
+        assertEquals(60, Lifecycle.KVM_WATCHDOG_QUIET.toSeconds());
     }
 
     /** After the boot timeout, an empty serial log means a guest that never started only when its kernel was not told to be quiet. */
