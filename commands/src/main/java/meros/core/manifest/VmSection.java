@@ -39,7 +39,10 @@ final class VmSection {
     static final List<String> MODELS = List.of("virtio-net-pci", "e1000", "rtl8139", "e1000e");
 
     /** QEMU's {@code -display} types meros can start a VM with. */
-    static final List<String> DISPLAYS = List.of("none", "gtk", "sdl", "vnc", "egl-headless", "spice-app", "dbus", "cocoa");
+    static final List<String> DISPLAYS = List.of("none", "gtk", "sdl", "vnc", "egl-headless", "spice-app", "dbus");
+
+    /** QEMU's display types of other host systems than Linux, where meros runs: macOS's. */
+    static final List<String> FOREIGN_DISPLAYS = List.of("cocoa");
 
     /**
      * QEMU's {@code -display} types that need QEMU's controlling terminal, which QEMU refuses together with the
@@ -495,6 +498,17 @@ final class VmSection {
             m.problem(m.node("display"), m.at("display") + ": display '" + type + "' draws on QEMU's terminal, and meros runs"
                     + " QEMU in the background (-daemonize), without a terminal; for a shell in the guest use 'meros connect',"
                     + " for its screen display: vnc=:1 or gtk");
+            return "none";
+        }
+        if (FOREIGN_DISPLAYS.contains(type)) {
+            m.problem(m.node("display"), m.at("display") + ": display '" + type + "' is QEMU's macOS display; on Linux use gtk,"
+                    + " sdl or vnc=:1");
+            return "none";
+        }
+        if (type.equals("vnc") && !s.startsWith("vnc=")) {
+            // QEMU: "-display vnc: VNC requires a display argument vnc=<display>"
+            m.problem(m.node("display"), m.at("display") + ": '" + s + "': QEMU's VNC display needs its display number: write"
+                    + " vnc=:1 (port 5901 on every address; vnc=127.0.0.1:1 for this host only)");
             return "none";
         }
         if (DISPLAYS.contains(type) && !s.matches(".*\\s.*")) return s;

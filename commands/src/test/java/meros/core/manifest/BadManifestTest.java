@@ -914,11 +914,22 @@ class BadManifestTest {
                 virtual_machines:
                   a: {display: gtx}
                   b: {display: "vnc =:1"}
+                  c: {display: vnc}
+                  d: {display: "vnc:1"}
+                  e: {display: "vnc,password=on"}
+                  f: {display: cocoa}
                 """,
                 F + "2:16: virtual_machines.a.display: unknown display 'gtx' (did you mean 'gtk'?)"
-                        + " (allowed: none, gtk, sdl, vnc, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)",
+                        + " (allowed: none, gtk, sdl, vnc, egl-headless, spice-app, dbus, optionally with QEMU options, e.g. vnc=:1)",
                 F + "3:16: virtual_machines.b.display: unknown display 'vnc =:1' (did you mean 'vnc'?)"
-                        + " (allowed: none, gtk, sdl, vnc, egl-headless, spice-app, dbus, cocoa, optionally with QEMU options, e.g. vnc=:1)");
+                        + " (allowed: none, gtk, sdl, vnc, egl-headless, spice-app, dbus, optionally with QEMU options, e.g. vnc=:1)",
+                F + "4:16: virtual_machines.c.display: 'vnc': QEMU's VNC display needs its display number: write vnc=:1"
+                        + " (port 5901 on every address; vnc=127.0.0.1:1 for this host only)",
+                F + "5:16: virtual_machines.d.display: 'vnc:1': QEMU's VNC display needs its display number: write vnc=:1"
+                        + " (port 5901 on every address; vnc=127.0.0.1:1 for this host only)",
+                F + "6:16: virtual_machines.e.display: 'vnc,password=on': QEMU's VNC display needs its display number: write vnc=:1"
+                        + " (port 5901 on every address; vnc=127.0.0.1:1 for this host only)",
+                F + "7:16: virtual_machines.f.display: display 'cocoa' is QEMU's macOS display; on Linux use gtk, sdl or vnc=:1");
     }
 
     /** QEMU refuses a display on its own terminal together with -daemonize, which meros always passes. */
