@@ -21,6 +21,7 @@ import meros.core.net.HostNet;
 import meros.core.net.NftRules;
 import meros.core.qemu.Accel;
 import meros.core.qemu.AgentSocket;
+import meros.core.qemu.Displays;
 import meros.core.qemu.Forwards;
 import meros.core.qemu.QemuArgs;
 import meros.core.qemu.VmRuntime;
@@ -225,6 +226,7 @@ public final class Lifecycle {
             for (String n : toStart) {
                 Vm vm = m.vm(n);
                 Binfmt.requireSystemEmulator(vm.arch(), n);
+                Displays.require(vm);
                 if (vm.network() == Vm.NetworkMode.BRIDGE && !Privileges.isRoot() && !vm.networks().isEmpty()) {
                     throw new MerosException(ExitCode.USAGE, "vm '" + n + "' has network: bridge, which needs root (or use network: user)");
                 }
