@@ -16,7 +16,6 @@ import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -85,12 +84,39 @@ public final class Forwards {
                         + o.constellation() + "' (vm " + o.vm() + ", to guest port " + e.guest() + ")";
             }
         }
-        if (!bindable(f)) {
-            String owner = PortOwner.describe(f.protocol(), f.host());
-            return "host port " + f.protocol() + " " + f.address() + ":" + f.host() + " is already in use"
-                    + (owner == null ? "" : " by " + owner);
+        String refused = bindRefusal(f);
+        return refused == null ? null : whyUnbindable(f, refused);
+    }
+
+    /**
+     * What a refused bind of the forward's host port means, from {@code bind(2)}'s message: a privileged port for a
+     * user without root ("Permission denied"), an address this host does not have ("Cannot assign requested
+     * address"), else a port in use (with its owner when {@code ss} names it).
+     */
+    static String whyUnbindable(Forward f, String refused) {
+        String port = "host port " + f.protocol() + " " + f.address() + ":" + f.host();
+        if (refused.contains("Permission denied") || refused.contains("Access denied")) {
+            int start = unprivilegedPortStart();
+            return port + " is below " + start + " (net.ipv4.ip_unprivileged_port_start), which only root may bind:"
+                    + " forward from a port of " + start + " or more, or run meros as root";
         }
-        return null;
+        if (refused.contains("Cannot assign requested address")) {
+            return port + ": " + f.address() + " is not an address of this host (forward from 127.0.0.1, 0.0.0.0 or one of its own)";
+        }
+        String owner = PortOwner.describe(f.protocol(), f.host());
+        return port + " is already in use" + (owner == null ? "" : " by " + owner);
+    }
+
+    /** Where Linux keeps the first port a user without CAP_NET_BIND_SERVICE may bind (ip-sysctl.rst). */
+    static final Path UNPRIVILEGED_PORT_START = Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+
+    /** The first port this user may bind without privileges: the sysctl, else Linux's default 1024. */
+    static int unprivilegedPortStart() {
+        try {
+            return Integer.parseInt(Files.readString(UNPRIVILEGED_PORT_START).strip());
+        } catch (IOException | RuntimeException e) {
+            return 1024;
+        }
     }
 
     /** One recorded forward with the VM it belongs to. */
@@ -130,7 +156,8 @@ public final class Forwards {
     }
 
     /** Whether the host port can be bound right now (so nothing else listens there). */
-    static boolean bindable(Forward f) {
+    /** Why this process cannot bind the forward's host port ({@code bind(2)}'s message: in use, permission, address), or null. */
+    static String bindRefusal(Forward f) {
         try {
             InetAddress a = InetAddress.getByName(f.address());
             if (f.protocol().equals("udp")) {
@@ -143,11 +170,9 @@ public final class Forwards {
                     s.bind(new InetSocketAddress(a, f.host()));
                 }
             }
-            return true;
-        } catch (BindException e) {
-            return false;
+            return null;
         } catch (IOException e) {
-            return false;
+            return String.valueOf(e.getMessage());
         }
     }
 

@@ -156,4 +156,23 @@ class SharingArgsTest {
         assertNull(Forwards.clash(new Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "127.0.0.1")));
         assertNull(Forwards.clash(new Home(tmp), "c", "vm", new Forward(port, 80, "udp", "127.0.0.1")));
     }
+
+    /** An address this host does not have is named as such, not as a port in use (192.0.2.1 is TEST-NET-1, RFC 5737). */
+    @Test
+    void anAddressThisHostLacksIsNamed(@TempDir Path tmp) {
+        int port = VmRuntime.freeLoopbackPort();
+        assertEquals("host port tcp 192.0.2.1:" + port + ": 192.0.2.1 is not an address of this host (forward from 127.0.0.1,"
+                + " 0.0.0.0 or one of its own)", Forwards.clash(new Home(tmp), "c", "vm", new Forward(port, 80, "tcp", "192.0.2.1")));
+    }
+
+    /** bind(2)'s EACCES for a port below ip_unprivileged_port_start (a user without root) names the limit and the ways out. */
+    @Test
+    void aPrivilegedPortForAUserWithoutRootIsNamed() {
+        int start = Forwards.unprivilegedPortStart();
+        assertEquals("host port tcp 127.0.0.1:80 is below " + start + " (net.ipv4.ip_unprivileged_port_start), which only root may bind:"
+                        + " forward from a port of " + start + " or more, or run meros as root",
+                Forwards.whyUnbindable(new Forward(80, 80, "tcp", "127.0.0.1"), "Permission denied"));
+        assertEquals("host port udp 127.0.0.1:53 is already in use",
+                Forwards.whyUnbindable(new Forward(53, 53, "udp", "127.0.0.1"), "Address already in use").replaceAll(" by .*", ""));
+    }
 }
