@@ -246,6 +246,7 @@ public final class Lifecycle {
             if (!refused.isEmpty()) {
                 throw MerosException.usage(refused.size() == 1 ? refused.get(0) : "cannot start " + m.name() + ":\n  " + String.join("\n  ", refused));
             }
+            if (toStart.stream().anyMatch(n -> !userNet(m.vm(n)) && !m.vm(n).networks().isEmpty())) HostNet.requireTun();
             buildOutOfDate(m, toStart);
 
             // acceleration and ports are decided before the parallel start, and before anything is made on the host:

@@ -40,6 +40,31 @@ public final class HostNet {
         this.state = state;
     }
 
+    /**
+     * The TUN/TAP clone device a tap is made through ({@code ip tuntap add} opens it; Linux's
+     * Documentation/networking/tuntap.rst), or the system property {@code meros.tun.device} (end-to-end tests point
+     * it at a missing file to act out a host without one).
+     */
+    static Path tunDevice() {
+        String d = System.getProperty("meros.tun.device");
+        return Path.of(d == null || d.isBlank() ? "/dev/net/tun" : d);
+    }
+
+    /**
+     * Refuses bridged VMs on a host without the TUN/TAP device, before anything is made: a container started without
+     * it, or a kernel without the {@code tun} module loaded. Without the check the bridges, the nftables table and the
+     * DNS forwarders would be up before the first {@code ip tuntap add} failed.
+     *
+     * @throws MerosException MISSING_TOOL naming the device and the ways out
+     */
+    public static void requireTun() {
+        Path tun = tunDevice();
+        if (Files.exists(tun)) return;
+        throw new MerosException(ExitCode.MISSING_TOOL, "bridged VMs need " + tun + " for their taps, and this host has none: load"
+                + " the tun module (modprobe tun), in a container pass --device /dev/net/tun (with --cap-add NET_ADMIN),"
+                + " or use network: user");
+    }
+
     public static boolean linkExists(String dev) {
         return Proc.of("ip", "link", "show", "dev", dev).timeout(T).call().ok();
     }
