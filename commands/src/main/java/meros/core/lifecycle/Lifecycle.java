@@ -246,7 +246,19 @@ public final class Lifecycle {
             if (!refused.isEmpty()) {
                 throw MerosException.usage(refused.size() == 1 ? refused.get(0) : "cannot start " + m.name() + ":\n  " + String.join("\n  ", refused));
             }
-            if (toStart.stream().anyMatch(n -> !userNet(m.vm(n)) && !m.vm(n).networks().isEmpty())) HostNet.requireTun();
+            // what the host must offer bridged VMs, before anything is built or made
+            Set<Bridge> bridgedEarly = new LinkedHashSet<>();
+            for (String n : toStart) {
+                if (userNet(m.vm(n))) continue;
+                for (Nic nic : m.vm(n).networks()) {
+                    Bridge b = m.bridges().get(nic.bridge());
+                    if (b != null) bridgedEarly.add(b);
+                }
+            }
+            if (toStart.stream().anyMatch(n -> !userNet(m.vm(n)) && !m.vm(n).networks().isEmpty())) {
+                HostNet.requireTun();
+                HostNet.requireIpForwarding(bridgedEarly);
+            }
             buildOutOfDate(m, toStart);
 
             // acceleration and ports are decided before the parallel start, and before anything is made on the host:

@@ -316,7 +316,28 @@ public final class HostNet {
         try {
             Files.writeString(IP_FORWARD, on ? "1\n" : "0\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + IP_FORWARD, e);
+            throw MerosException.failed("cannot write " + IP_FORWARD + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Refuses, before anything is made, bridges that need IPv4 forwarding ({@link NftRules#needsForwarding}: VMs
+     * reaching the outside) when it is off and this process cannot turn it on: {@code /proc/sys} read-only, as in a
+     * container. The sysctl is per network namespace, so a fresh namespace starts with it off.
+     *
+     * @throws MerosException FAILED naming the sysctl and the ways out
+     */
+    public static void requireIpForwarding(Collection<Bridge> bridges) { requireIpForwarding(bridges, IP_FORWARD); }
+
+    static void requireIpForwarding(Collection<Bridge> bridges, Path sysctl) {
+        if (!NftRules.needsForwarding(bridges) || Files.isWritable(sysctl)) return;
+        try {
+            if (Files.readString(sysctl).strip().equals("1")) return;
+        } catch (IOException e) {
+            // unreadable: refused below as well
+        }
+        throw MerosException.failed("bridges with policy_type host-access (or allowed_ips) need net.ipv4.ip_forward=1, which is off"
+                + " and " + sysctl + " is read-only here (a container?): turn it on where it can be (sysctl -w net.ipv4.ip_forward=1;"
+                + " docker run --sysctl net.ipv4.ip_forward=1), or make the bridges isolated");
     }
 }
