@@ -23,6 +23,8 @@ class HookEnvTest {
         Files.createDirectories(root.resolve("etc"));
         Files.createDirectories(root.resolve("usr/sbin"));
         Files.createDirectories(root.resolve("tmp"));
+        Files.createDirectories(root.resolve("bin"));
+        Files.createFile(root.resolve("bin/sh")); // the interpreter the hooks' #! line names, as a guest root has it
         Files.createSymbolicLink(root.resolve("etc/resolv.conf"), Path.of("../run/systemd/resolve/stub-resolv.conf"));
         return root;
     }
