@@ -66,8 +66,13 @@ class OneShotInterruptsTest {
         assertTrue(dot.toFile().setExecutable(true));
     }
 
+    /**
+     * Starts meros in a child JVM with SIGINT at its default disposition: a test run started in the background of a
+     * shell without job control ({@code cmd &} in a script) inherits SIGINT ignored, and the JVM then leaves it
+     * ignored, as a background job should (coreutils env --default-signal undoes that for the child alone).
+     */
     private Process start(String... args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> argv = new ArrayList<>(List.of("env", "--default-signal=INT", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dmeros.home=" + root, "-cp", System.getProperty("java.class.path")));
         argv.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(argv).directory(root.toFile())
