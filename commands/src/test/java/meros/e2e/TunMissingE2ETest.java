@@ -34,22 +34,36 @@ class TunMissingE2ETest {
         if (home != null) Proc.of("rm", "-rf", home.toString()).timeout(Duration.ofMinutes(2)).call();
     }
 
-    @Test
-    void bridgedVmsOnAHostWithoutTunAreRefusedBeforeAnythingIsMade() throws Exception {
-        requireTools("ip", "nft", "qemu-system-x86_64");
+    /** A home with one bridged VM on bridge notunbr ({@code bridgeOptions} appended to its flow mapping), and the namespace. */
+    private void bridgedConstellation(String bridgeOptions) throws Exception {
         home = Files.createTempDirectory("meros-e2e-notun");
         Path c = Files.createDirectories(home.resolve("constellations").resolve(C));
         Files.writeString(c.resolve(C + ".yml"), """
                 bridges:
-                  notunbr: {subnet: 10.16.9.0/24}
+                  notunbr: {subnet: 10.16.9.0/24%s}
                 virtual_machines:
                   box:
                     network: bridge
                     networks:
                       - {label: notun-box0, bridge: notunbr, ip_addr: 10.16.9.21}
-                """);
+                """.formatted(bridgeOptions));
         run("ip", "netns", "add", NS);
         run("ip", "-n", NS, "link", "set", "lo", "up");
+    }
+
+    /** No link but lo and no nftables table in the namespace, and no build started. */
+    private void assertNothingMade() {
+        List<String> links = Proc.of("ip", "-n", NS, "-br", "link").timeout(Duration.ofSeconds(10)).call().stdout().lines()
+                .map(l -> l.split("\\s+")[0]).toList();
+        assertEquals(List.of("lo"), links, "links left in " + NS);
+        assertEquals("", Proc.of("ip", "netns", "exec", NS, "nft", "list", "tables").timeout(Duration.ofSeconds(10)).call().stdout().strip());
+        assertFalse(Files.exists(home.resolve("data/disks/" + C)), "no build started");
+    }
+
+    @Test
+    void bridgedVmsOnAHostWithoutTunAreRefusedBeforeAnythingIsMade() throws Exception {
+        requireTools("ip", "nft", "qemu-system-x86_64");
+        bridgedConstellation("");
 
         List<String> argv = E2eSupport.in(NS, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dmeros.home=" + home, "-Dmeros.tun.device=" + home.resolve("no-tun"), "-Dpicocli.ansi=false",
@@ -59,11 +73,7 @@ class TunMissingE2ETest {
         assertEquals("error: bridged VMs need " + home.resolve("no-tun") + " for their taps, and this host has none: load the tun module"
                 + " (modprobe tun), in a container pass --device /dev/net/tun (with --cap-add NET_ADMIN), or use network: user",
                 r.stderr().strip());
-        List<String> links = Proc.of("ip", "-n", NS, "-br", "link").timeout(Duration.ofSeconds(10)).call().stdout().lines()
-                .map(l -> l.split("\\s+")[0]).toList();
-        assertEquals(List.of("lo"), links, "links left in " + NS);
-        assertEquals("", Proc.of("ip", "netns", "exec", NS, "nft", "list", "tables").timeout(Duration.ofSeconds(10)).call().stdout().strip());
-        assertFalse(Files.exists(home.resolve("data/disks/" + C)), "no build started");
+        assertNothingMade();
         assertFalse(Files.exists(home.resolve("data/state/" + C + "/net.json")), "nothing recorded for the network");
     }
 
@@ -75,19 +85,7 @@ class TunMissingE2ETest {
     @Test
     void hostAccessBridgesWhereForwardingCannotBeTurnedOnAreRefusedBeforeAnythingIsMade() throws Exception {
         requireTools("ip", "nft", "qemu-system-x86_64", "unshare", "mount");
-        home = Files.createTempDirectory("meros-e2e-nofwd");
-        Path c = Files.createDirectories(home.resolve("constellations").resolve(C));
-        Files.writeString(c.resolve(C + ".yml"), """
-                bridges:
-                  notunbr: {subnet: 10.16.9.0/24, policy_type: host-access}
-                virtual_machines:
-                  box:
-                    network: bridge
-                    networks:
-                      - {label: notun-box0, bridge: notunbr, ip_addr: 10.16.9.21}
-                """);
-        run("ip", "netns", "add", NS);
-        run("ip", "-n", NS, "link", "set", "lo", "up");
+        bridgedConstellation(", policy_type: host-access");
         assertEquals("0", Proc.of("ip", "netns", "exec", NS, "cat", "/proc/sys/net/ipv4/ip_forward").timeout(Duration.ofSeconds(10))
                 .call().stdout().strip(), "a fresh namespace starts with forwarding off");
 
@@ -101,10 +99,6 @@ class TunMissingE2ETest {
         assertEquals("error: bridges with policy_type host-access (or allowed_ips) need net.ipv4.ip_forward=1, which is off and"
                 + " /proc/sys/net/ipv4/ip_forward is read-only here (a container?): turn it on where it can be (sysctl -w"
                 + " net.ipv4.ip_forward=1; docker run --sysctl net.ipv4.ip_forward=1), or make the bridges isolated", r.stderr().strip());
-        List<String> links = Proc.of("ip", "-n", NS, "-br", "link").timeout(Duration.ofSeconds(10)).call().stdout().lines()
-                .map(l -> l.split("\\s+")[0]).toList();
-        assertEquals(List.of("lo"), links, "links left in " + NS);
-        assertEquals("", Proc.of("ip", "netns", "exec", NS, "nft", "list", "tables").timeout(Duration.ofSeconds(10)).call().stdout().strip());
-        assertFalse(Files.exists(home.resolve("data/disks/" + C)), "no build started");
+        assertNothingMade();
     }
 }

@@ -73,8 +73,12 @@ public final class Hooks {
 
     /** The hooks of a VM in the order they run. Non-executable files (README, .disabled) are skipped. */
     public static List<Hook> plan(Manifest m, String vm) {
-        List<Hook> out = new ArrayList<>();
-        out.addAll(list(m.hooks(), "hooks/"));
+        return files(m, vm).stream().filter(h -> Files.isExecutable(h.file())).toList();
+    }
+
+    /** Every regular file of the hook directories: the constellation's {@code hooks/}, then the VM's, each in name order. */
+    private static List<Hook> files(Manifest m, String vm) {
+        List<Hook> out = new ArrayList<>(list(m.hooks(), "hooks/"));
         out.addAll(list(m.vmHooks(vm), vm + "/hooks/"));
         return out;
     }
@@ -82,8 +86,8 @@ public final class Hooks {
     static List<Hook> list(Path dir, String prefix) {
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> Files.isRegularFile(p) && Files.isExecutable(p))
-                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+            return s.filter(Files::isRegularFile)
+                    .sorted((x, y) -> x.getFileName().toString().compareTo(y.getFileName().toString()))
                     .map(p -> new Hook(p, prefix + p.getFileName()))
                     .toList();
         } catch (IOException e) {
@@ -143,20 +147,12 @@ public final class Hooks {
      */
     public static List<String> skippedScripts(Manifest m, String vm) {
         List<String> out = new ArrayList<>();
-        for (var e : List.of(Map.entry(m.hooks(), "hooks/"), Map.entry(m.vmHooks(vm), vm + "/hooks/"))) {
-            if (!Files.isDirectory(e.getKey())) continue;
-            try (Stream<Path> s = Files.list(e.getKey())) {
-                for (Path p : s.sorted().toList()) {
-                    String name = p.getFileName().toString();
-                    if (!Files.isRegularFile(p) || Files.isExecutable(p) || name.endsWith(".disabled")) continue;
-                    byte[] b = head(p);
-                    if (b.length >= 2 && b[0] == '#' && b[1] == '!') {
-                        out.add("hook " + e.getValue() + name + " starts with #! but is not executable, so it does not run"
-                                + " (chmod +x to run it; name it *.disabled to keep it off)");
-                    }
-                }
-            } catch (IOException ex) {
-                throw Fs.ioError("listing " + e.getKey(), ex);
+        for (Hook h : files(m, vm)) {
+            if (Files.isExecutable(h.file()) || h.display().endsWith(".disabled")) continue;
+            byte[] b = head(h.file());
+            if (b.length >= 2 && b[0] == '#' && b[1] == '!') {
+                out.add("hook " + h.display() + " starts with #! but is not executable, so it does not run"
+                        + " (chmod +x to run it; name it *.disabled to keep it off)");
             }
         }
         return out;

@@ -255,7 +255,8 @@ public final class Lifecycle {
                     if (b != null) bridgedEarly.add(b);
                 }
             }
-            if (toStart.stream().anyMatch(n -> !userNet(m.vm(n)) && !m.vm(n).networks().isEmpty())) {
+            boolean anyBridged = toStart.stream().anyMatch(n -> !userNet(m.vm(n)) && !m.vm(n).networks().isEmpty());
+            if (anyBridged) {
                 HostNet.requireTun();
                 HostNet.requireIpForwarding(bridgedEarly);
             }
@@ -283,7 +284,6 @@ public final class Lifecycle {
             for (Vm vm : m.vms().values()) {
                 if (!userNet(vm)) for (Nic nic : vm.networks()) usedBridges.add(nic.bridge());
             }
-            boolean anyBridged = toStart.stream().anyMatch(n -> !userNet(m.vm(n)) && !m.vm(n).networks().isEmpty());
             HostNet net = new HostNet(m.name(), sd);
             if (anyBridged) {
                 List<Bridge> all = new ArrayList<>();
