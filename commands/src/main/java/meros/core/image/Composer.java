@@ -160,6 +160,7 @@ final class Composer {
         if (cfg.alpine()) {
             linkAlpineServices(cfg);
         } else {
+            writeEarlySshUnit();
             for (String unit : cfg.needed()) {
                 Path masked = root.resolve("etc/systemd/system").resolve(unit);
                 if (Files.isSymbolicLink(masked) && Files.readSymbolicLink(masked).toString().equals("/dev/null")) {
@@ -173,6 +174,23 @@ final class Composer {
                 guestOk(en.toArray(String[]::new));
             }
             markUpdated();
+        }
+    }
+
+    /**
+     * {@link GuestConfig#earlySshUnit} as {@link GuestConfig#EARLY_SSH_UNIT}, from the distribution's {@code ssh.service};
+     * not when an include or hook put a unit (or a mask) there, when sshd names a {@code ListenAddress}
+     * ({@link SshdChecks#listenAddresses}), or when the root has no {@code ssh.service}.
+     */
+    private void writeEarlySshUnit() throws IOException {
+        Path mine = root.resolve(GuestConfig.EARLY_SSH_UNIT);
+        if (Files.exists(mine, LinkOption.NOFOLLOW_LINKS) || !SshdChecks.listenAddresses(root).isEmpty()) return;
+        for (String dir : List.of("usr/lib/systemd/system", "lib/systemd/system")) {
+            Path dist = root.resolve(dir).resolve("ssh.service");
+            if (!Files.isRegularFile(dist, LinkOption.NOFOLLOW_LINKS)) continue;
+            String unit = GuestConfig.earlySshUnit(Files.readString(dist, StandardCharsets.UTF_8));
+            if (unit != null) Fs.write(mine, unit, "rw-r--r--");
+            return;
         }
     }
 

@@ -5,6 +5,7 @@ import meros.core.manifest.HostName;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Mount;
 import meros.core.manifest.Nic;
+import meros.core.manifest.SshdChecks;
 import meros.core.manifest.Vm;
 import meros.core.net.Names;
 import meros.core.qemu.QemuArgs;
@@ -69,6 +70,7 @@ public final class GuestConfig {
             // Debian's ssh.service runs "sshd -t" before sshd: a second start of sshd on the way to SSH under TCG; the
             // configuration meros writes is checked at build time (SshdChecks) and sshd refuses a bad one itself
             put(f, "etc/systemd/system/ssh.service.d/10-meros.conf", "[Service]\nExecStartPre=\n", "rw-r--r--");
+            put(f, NOLOGIN_TMPFILES, NOLOGIN_TMPFILES_TEXT, "rw-r--r--");
             // the system locale (locale.conf(5)), read by systemd for every service and by pam_env in every session
             // through /etc/default/locale; without it each login logs "Unable to open env file". Debian's systemd
             // from trixie on turns /etc/default/locale into a link to ../locale.conf at every boot (tmpfiles.d/
@@ -98,6 +100,52 @@ public final class GuestConfig {
     public List<String> needed() {
         if (alpine()) return List.of();
         return List.of("ssh.service", "sshd.service", "systemd-networkd.service", "qemu-guest-agent.service", "serial-getty@" + serial() + ".service");
+    }
+
+    /**
+     * Replaces systemd's {@code tmpfiles.d/systemd-nologin.conf} (tmpfiles.d(5): a file of the same name in
+     * {@code /etc/tmpfiles.d} takes the place of the vendor's), which creates {@code /run/nologin} early in every boot;
+     * pam_nologin then refuses every login but root's until {@code systemd-user-sessions.service} removes it, and that
+     * unit is ordered after {@code network.target}. Without it the VM's user can log in as soon as sshd runs
+     * ({@link #earlySshUnit}). A shutdown still writes {@code /run/nologin} (systemd-user-sessions' stop).
+     */
+    public static final String NOLOGIN_TMPFILES = "etc/tmpfiles.d/systemd-nologin.conf";
+    static final String NOLOGIN_TMPFILES_TEXT = "# written by meros: no /run/nologin while the VM boots, so its user may log in as soon as sshd"
+            + " runs\n# (systemd's own file of this name, in /usr/lib/tmpfiles.d, creates it until systemd-user-sessions runs)\n";
+
+    /** Where {@link #earlySshUnit} goes, relative to the root: it takes the place of the distribution's unit. */
+    public static final String EARLY_SSH_UNIT = "etc/systemd/system/ssh.service";
+
+    /**
+     * The distribution's {@code ssh.service} without its ordering after {@code network.target}, so sshd starts once
+     * {@code basic.target} is reached instead of after systemd-networkd has started (under TCG about 2.5 s later in a
+     * cold boot of demo). sshd listens on the wildcard addresses, which exist before any interface is configured; a
+     * VM whose sshd configuration names a {@code ListenAddress} keeps the distribution's unit
+     * ({@link SshdChecks#listenAddresses}). An edit of the distribution's file, so not part of {@link #files()}: a change here
+     * needs a {@link BuildKey#COMPOSE_VERSION} bump to reach existing disks.
+     *
+     * @param current the distribution's {@code ssh.service}
+     * @return the unit to write as {@link #EARLY_SSH_UNIT}, or null when {@code current} is not ordered after
+     *         {@code network.target} (nothing to change)
+     */
+    public static String earlySshUnit(String current) {
+        StringBuilder b = new StringBuilder("# written by meros: the distribution's ssh.service, not ordered after network.target"
+                + " (sshd listens on the wildcard addresses)\n");
+        boolean changed = false;
+        for (String line : current.split("\n", -1)) {
+            String t = line.strip();
+            if (t.startsWith("After=") && List.of(t.substring(6).split("\\s+")).contains("network.target")) {
+                List<String> rest = new ArrayList<>(List.of(t.substring(6).split("\\s+")));
+                rest.remove("network.target");
+                changed = true;
+                if (!rest.isEmpty()) b.append("After=").append(String.join(" ", rest)).append('\n');
+                continue;
+            }
+            b.append(line).append('\n');
+        }
+        if (!changed) return null;
+        b.setLength(b.length() - 1);
+        return b.toString();
     }
 
     /** The guest's system locale: C with UTF-8, which every glibc has without a locales package. */

@@ -26,25 +26,9 @@ public final class SshdChecks {
     public static List<String> problems(Path tree) {
         List<String> out = new ArrayList<>();
         Path main = tree.resolve("etc/ssh/sshd_config");
-        List<Path> files = new ArrayList<>();
-        if (Files.isRegularFile(main, LinkOption.NOFOLLOW_LINKS)) files.add(main);
-        Path dropins = tree.resolve("etc/ssh/sshd_config.d");
-        if (Files.isDirectory(dropins, LinkOption.NOFOLLOW_LINKS)) {
-            try (Stream<Path> s = Files.list(dropins)) {
-                s.filter(p -> p.getFileName().toString().endsWith(".conf") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-                 .sorted().forEach(files::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        for (Path f : files) {
+        for (Path f : files(tree)) {
             String shown = tree.relativize(f).toString();
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(f, StandardCharsets.ISO_8859_1);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            List<String> lines = lines(f);
             boolean includesDropins = false;
             for (String raw : lines) {
                 String l = raw.strip();
@@ -73,5 +57,47 @@ public final class SshdChecks {
             }
         }
         return out;
+    }
+
+    /**
+     * The {@code ListenAddress} values of the sshd configuration under {@code tree} (sshd_config(5); the keyword is not
+     * allowed below {@code Match}), in file order; empty when sshd listens on the wildcard addresses.
+     */
+    public static List<String> listenAddresses(Path tree) {
+        List<String> out = new ArrayList<>();
+        for (Path f : files(tree)) {
+            for (String raw : lines(f)) {
+                String l = raw.strip();
+                if (l.isEmpty() || l.startsWith("#")) continue;
+                String[] kv = l.split("[\\s=]+", 2);
+                if (kv[0].equalsIgnoreCase("listenaddress") && kv.length > 1) out.add(kv[1].strip());
+            }
+        }
+        return out;
+    }
+
+    /** {@code etc/ssh/sshd_config} and the {@code .conf} files of {@code etc/ssh/sshd_config.d/} under {@code tree}, in the order sshd reads them. */
+    private static List<Path> files(Path tree) {
+        List<Path> files = new ArrayList<>();
+        Path main = tree.resolve("etc/ssh/sshd_config");
+        if (Files.isRegularFile(main, LinkOption.NOFOLLOW_LINKS)) files.add(main);
+        Path dropins = tree.resolve("etc/ssh/sshd_config.d");
+        if (Files.isDirectory(dropins, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> s = Files.list(dropins)) {
+                s.filter(p -> p.getFileName().toString().endsWith(".conf") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                 .sorted().forEach(files::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return files;
+    }
+
+    private static List<String> lines(Path f) {
+        try {
+            return Files.readAllLines(f, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GuestConfigTest {
@@ -195,5 +196,46 @@ class GuestConfigTest {
         assertTrue(out.startsWith("@include common-auth\naccount"), out);
         assertTrue(out.endsWith("pam_limits.so\n"), out);
         assertEquals("session optional pam_unix.so", GuestConfig.sshdPam("session optional pam_unix.so"));
+    }
+    /** Debian trixie's /usr/lib/systemd/system/ssh.service (openssh-server 1:10.0p1). */
+    static final String TRIXIE_SSH_SERVICE = """
+            [Unit]
+            Description=OpenBSD Secure Shell server
+            Documentation=man:sshd(8) man:sshd_config(5)
+            After=network.target nss-user-lookup.target auditd.service
+            ConditionPathExists=!/etc/ssh/sshd_not_to_be_run
+
+            [Service]
+            EnvironmentFile=-/etc/default/ssh
+            ExecStartPre=/usr/sbin/sshd -t
+            ExecStart=/usr/sbin/sshd -D $SSHD_OPTS
+            Type=notify
+
+            [Install]
+            WantedBy=multi-user.target
+            Alias=sshd.service
+            """;
+
+    @Test
+    void theEarlySshUnitLosesOnlyItsOrderingAfterNetworkTarget() {
+        String out = GuestConfig.earlySshUnit(TRIXIE_SSH_SERVICE);
+        assertTrue(out.startsWith("# written by meros"), out);
+        assertTrue(out.contains("\nAfter=nss-user-lookup.target auditd.service\n"), out);
+        assertTrue(out.lines().filter(l -> !l.startsWith("#")).noneMatch(l -> l.contains("network.target")), out);
+        assertEquals(TRIXIE_SSH_SERVICE.replace("After=network.target ", "After="), out.substring(out.indexOf('\n') + 1));
+        assertEquals("[Unit]\nDescription=x\n[Service]\nExecStart=/usr/sbin/sshd -D",
+                GuestConfig.earlySshUnit("[Unit]\nDescription=x\nAfter=network.target\n[Service]\nExecStart=/usr/sbin/sshd -D")
+                        .lines().skip(1).reduce((a, b) -> a + "\n" + b).orElseThrow(), "an After= line naming only network.target goes");
+        assertNull(GuestConfig.earlySshUnit("[Unit]\nAfter=nss-user-lookup.target\n"), "nothing to change: no unit written");
+        assertNull(GuestConfig.earlySshUnit("[Unit]\nAfter=network-online.target\n"), "only network.target itself is dropped");
+    }
+
+    @Test
+    void aDebianGuestLetsItsUserLogInWhileItBoots() {
+        Vm vm = Fixtures.debian("web", List.of());
+        GuestConfig.File f = new GuestConfig(Fixtures.manifest("c", Path.of("/tmp/c"), List.of(), List.of(vm)), vm).files()
+                .get(GuestConfig.NOLOGIN_TMPFILES);
+        assertEquals("etc/tmpfiles.d/systemd-nologin.conf", f.path());
+        assertTrue(f.content().lines().allMatch(l -> l.startsWith("#")), "no tmpfiles line at all: " + f.content());
     }
 }

@@ -96,4 +96,25 @@ class ReassertAccessTest {
         MerosException e = assertThrows(MerosException.class, this::reassert);
         assertEquals(root.resolve("home/debian/.ssh/authorized_keys") + " is a symlink; refusing to write keys through it", e.getMessage());
     }
+    @Test
+    void sshdStartsWithoutWaitingForTheNetworkUnlessItListensOnAnAddress() throws Exception {
+        Fs.write(root.resolve("usr/lib/systemd/system/ssh.service"), GuestConfigTest.TRIXIE_SSH_SERVICE, "rw-r--r--");
+        reassert();
+        Path unit = root.resolve(GuestConfig.EARLY_SSH_UNIT);
+        assertEquals(GuestConfig.earlySshUnit(GuestConfigTest.TRIXIE_SSH_SERVICE), Files.readString(unit));
+
+        Files.delete(unit);
+        Fs.write(root.resolve("etc/ssh/sshd_config.d/50-site.conf"), "# site\nListenAddress 10.0.10.5\n", "rw-r--r--");
+        reassert();
+        assertFalse(Files.exists(unit), "an sshd bound to an address keeps the distribution's ordering after network.target");
+    }
+
+    @Test
+    void anIncludedSshUnitIsKeptAsItIs() throws Exception {
+        Fs.write(root.resolve("usr/lib/systemd/system/ssh.service"), GuestConfigTest.TRIXIE_SSH_SERVICE, "rw-r--r--");
+        String mine = "[Unit]\nAfter=network-online.target\n[Service]\nExecStart=/usr/sbin/sshd -D\n";
+        Fs.write(root.resolve(GuestConfig.EARLY_SSH_UNIT), mine, "rw-r--r--");
+        reassert();
+        assertEquals(mine, Files.readString(root.resolve(GuestConfig.EARLY_SSH_UNIT)));
+    }
 }
