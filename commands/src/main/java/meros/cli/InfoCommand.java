@@ -1,5 +1,7 @@
 package meros.cli;
 
+import meros.core.base.MerosException;
+import meros.core.lifecycle.Info;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,21 +21,39 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (shape: docs/json.md).") boolean json;
     @Parameters(index = "0", arity = "0..1", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
 
+    /**
+     * One constellation, or every one: without a name, a constellation whose manifest cannot be read is named on
+     * stderr with its one-line error and the others are still shown; the exit code is then that error's.
+     */
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
         List<String> names = constellation != null ? List.of(constellation) : root.meros().list();
-        if (json) {
-            List<Object> all = new ArrayList<>();
-            for (String n : names) all.add(root.meros().constellation(n).info().toMap());
-            Json.print(out, Map.of("constellations", all));
-            return 0;
+        List<Object> all = new ArrayList<>();
+        int exit = 0;
+        boolean first = true;
+        for (String n : names) {
+            Info info;
+            try {
+                info = root.meros().constellation(n).info();
+            } catch (MerosException e) {
+                if (constellation != null) throw e;
+                err.println("error: " + n + ": " + e.getMessage());
+                err.flush();
+                if (exit == 0) exit = e.exitCode().code;
+                continue;
+            }
+            if (json) {
+                all.add(info.toMap());
+            } else {
+                if (!first) out.println();
+                out.println(info.render());
+                first = false;
+            }
         }
-        for (int i = 0; i < names.size(); i++) {
-            if (i > 0) out.println();
-            out.println(root.meros().constellation(names.get(i)).info().render());
-        }
+        if (json) Json.print(out, Map.of("constellations", all));
         out.flush();
-        return 0;
+        return exit;
     }
 }

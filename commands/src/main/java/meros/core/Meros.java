@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -40,8 +41,27 @@ public final class Meros implements AutoCloseable {
     /** Where constellations ({@code constellations/}) and data ({@code data/}) live. */
     public Home home() { return home; }
 
-    /** Names of the constellations under {@code constellations/} (directories with a manifest), sorted. Never blocks. */
+    /** What a constellation's name may be: letters, digits, {@code _ . -}, starting with a letter or digit. */
+    public static final String NAME_RULE = "letters, digits, _ . - and starting with a letter or digit";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+    /**
+     * Names of the constellations under {@code constellations/} (directories with a manifest whose name is a
+     * constellation name, {@link #NAME_RULE}), sorted. Never blocks.
+     */
     public List<String> list() {
+        return withManifest().stream().filter(n -> NAME.matcher(n).matches()).toList();
+    }
+
+    /**
+     * Directories under {@code constellations/} that hold a manifest but whose name is no constellation name
+     * ({@link #NAME_RULE}), so no command takes them, sorted. Never blocks.
+     */
+    public List<String> misnamed() {
+        return withManifest().stream().filter(n -> !NAME.matcher(n).matches()).toList();
+    }
+
+    private List<String> withManifest() {
         Path dir = home.constellations();
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
@@ -86,8 +106,8 @@ public final class Meros implements AutoCloseable {
      *                        is no such directory (the message lists the constellations there are)
      */
     public Path dirOf(String name) {
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-            throw MerosException.usage("'" + name + "' is not a constellation name");
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw MerosException.usage("'" + name + "' is not a constellation name (" + NAME_RULE + ")" + pathHint(name));
         }
         Path d = home.constellations().resolve(name);
         if (!Files.isDirectory(d)) {
@@ -95,6 +115,19 @@ public final class Meros implements AutoCloseable {
                     + (list().isEmpty() ? "" : " (have: " + String.join(", ", list()) + ")"));
         }
         return d;
+    }
+
+    /**
+     * For a name that is a path to a constellation (tab-completed {@code constellations/lab/}, {@code lab/},
+     * {@code ./lab/lab.yml}): "; did you mean 'lab'? (commands take the name)"; else "".
+     */
+    private String pathHint(String name) {
+        if (name == null || !name.contains("/")) return "";
+        Path p = Path.of(name).normalize();
+        Path dir = p.getFileName() != null && p.getFileName().toString().matches(".*\\.ya?ml") ? p.getParent() : p;
+        if (dir == null || dir.getFileName() == null) return "";
+        String candidate = dir.getFileName().toString();
+        return list().contains(candidate) ? "; did you mean '" + candidate + "'? (commands take a constellation's name, not its path)" : "";
     }
 
     private volatile TerminalAccess terminal;

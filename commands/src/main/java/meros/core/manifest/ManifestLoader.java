@@ -15,8 +15,10 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -30,13 +32,51 @@ public final class ManifestLoader {
 
     private ManifestLoader() { }
 
-    /** {@code <dir>/<name>.yml}, else {@code <dir>/manifest.yml}, else null. */
+    /**
+     * The names a constellation's manifest may have in its directory {@code <name>/}, in the order they are looked for:
+     * {@code <name>.yml}, {@code <name>.yaml}, {@code manifest.yml}, {@code manifest.yaml} (YAML's two extensions,
+     * yaml.org FAQ).
+     */
+    static List<String> manifestNames(String name) {
+        return List.of(name + ".yml", name + ".yaml", "manifest.yml", "manifest.yaml");
+    }
+
+    /** The first of {@link #manifestNames} that is a regular file in {@code dir} (through symlinks), else null. */
     public static Path manifestFile(Path dir) {
-        Path named = dir.resolve(dir.getFileName() + ".yml");
-        if (Files.isRegularFile(named)) return named;
-        Path generic = dir.resolve("manifest.yml");
-        if (Files.isRegularFile(generic)) return generic;
+        for (String n : manifestNames(dir.getFileName().toString())) {
+            Path p = dir.resolve(n);
+            if (Files.isRegularFile(p)) return p;
+        }
         return null;
+    }
+
+    /**
+     * Why {@code dir} has no usable manifest, or why it has too many: null when exactly one of {@link #manifestNames}
+     * is a regular file there. Names a symlink among them whose target does not exist, and two manifests at once
+     * (which one is meant is not guessed).
+     */
+    static String manifestProblem(Path dir) {
+        List<String> found = new ArrayList<>();
+        List<String> dangling = new ArrayList<>();
+        for (String n : manifestNames(dir.getFileName().toString())) {
+            Path p = dir.resolve(n);
+            if (Files.isRegularFile(p)) found.add(n);
+            else if (Files.isSymbolicLink(p) && !Files.exists(p)) dangling.add(n);
+        }
+        if (found.size() > 1) return "two manifests in " + dir + ": " + String.join(" and ", found) + "; keep one";
+        if (found.size() == 1) return null;
+        String expected = "no manifest in " + dir + " (expected " + String.join(", ", manifestNames(dir.getFileName().toString())) + ")";
+        if (!dangling.isEmpty()) {
+            Path link = dir.resolve(dangling.get(0));
+            String target;
+            try {
+                target = Files.readSymbolicLink(link).toString();
+            } catch (IOException e) {
+                target = "?";
+            }
+            return expected + ": " + dangling.get(0) + " is a symlink to " + target + ", which does not exist";
+        }
+        return expected;
     }
 
     /** Loads and validates; throws {@link ManifestException} listing every problem. */
@@ -48,10 +88,9 @@ public final class ManifestLoader {
      * VM's {@code arch}.
      */
     public static Manifest load(Path dir, Function<String, Path> files) {
+        String problem = manifestProblem(dir);
+        if (problem != null) throw MerosException.usage(problem);
         Path file = manifestFile(dir);
-        if (file == null) {
-            throw MerosException.usage("no manifest in " + dir + " (expected " + dir.getFileName() + ".yml or manifest.yml)");
-        }
         String text;
         try {
             text = TextFiles.read(file, display(dir, file));

@@ -255,7 +255,7 @@ class GoodManifestTest {
     void missingManifestIsAOneLineUsageError() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("constellations/none"));
         var e = assertThrows(MerosException.class, () -> ManifestLoader.load(dir));
-        assertEquals("no manifest in " + dir + " (expected none.yml or manifest.yml)", e.getMessage());
+        assertEquals("no manifest in " + dir + " (expected none.yml, none.yaml, manifest.yml, manifest.yaml)", e.getMessage());
         assertEquals(ExitCode.USAGE, e.exitCode());
     }
 
