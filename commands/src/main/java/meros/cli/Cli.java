@@ -1,5 +1,6 @@
 package meros.cli;
 
+import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
 import meros.core.Meros;
 import meros.core.base.MerosException;
@@ -35,7 +36,7 @@ public final class Cli {
                 e.flush();
                 return me.exitCode().code;
             }
-            e.println("error: " + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()));
+            e.println("error: " + IoErrors.message(t));
             if (root.debug) t.printStackTrace(e);
             else e.println("(run with --debug for the stack trace)");
             e.flush();

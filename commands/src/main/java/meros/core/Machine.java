@@ -1,5 +1,6 @@
 package meros.core;
 
+import meros.core.base.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.base.MerosException;
 import meros.core.manifest.Forward;
@@ -360,7 +361,7 @@ public final class Machine implements AutoCloseable {
             try {
                 Files.createDirectories(dest);
             } catch (IOException e) {
-                throw MerosException.failed("cannot create " + dest + ": " + e.getMessage());
+                throw MerosException.failed("cannot create " + dest + ": " + IoErrors.reason(e, dest));
             }
         }
         ops().access().pull(remote, dest, user, progress, notice);
@@ -396,7 +397,7 @@ public final class Machine implements AutoCloseable {
         try {
             Files.createDirectories(targetDir);
         } catch (IOException e) {
-            throw MerosException.failed("cannot create " + targetDir + ": " + e.getMessage());
+            throw MerosException.failed("cannot create " + targetDir + ": " + IoErrors.reason(e, targetDir));
         }
         pull(source, targetDir.resolve(base));
     }

@@ -59,7 +59,7 @@ class GraphCommandTest {
         String dot = out.toString();
         assertTrue(dot.startsWith("graph \"meros demo\" {\n"), dot);
         assertTrue(dot.contains("\"vm:box\" -- \"user\""), "a user-mode VM links to the user-mode network:\n" + dot);
-        Path file = tmp.resolve("sub/demo.dot");
+        Path file = tmp.resolve("demo.dot");
         assertEquals(0, run("graph", "demo", "-o", file.toString()));
         assertEquals(dot, Files.readString(file));
     }
@@ -78,5 +78,15 @@ class GraphCommandTest {
         Path svg = c.graph(tmp.resolve("api.svg"));
         assertTrue(Files.readString(svg).contains(">VM client<"));
         assertTrue(c.graph().contains("\"vm:web\" -- \"bridge:labnet\" [label=\"tap-lab-web0\\n10.0.10.21\"];"), c.graph());
+    }
+    @Test
+    void aFileInADirectoryThatDoesNotExistIsRefusedAndTheDirectoryIsNotMade() {
+        Path missing = tmp.resolve("no/such/dir");
+        for (String name : new String[] {"x.dot", "x.svg"}) {
+            err.getBuffer().setLength(0);
+            assertEquals(1, run("graph", "demo", "-o", missing.resolve(name).toString()));
+            assertEquals("error: cannot write " + missing.resolve(name) + ": no such directory " + missing + " (graph does not create it)\n", err.toString());
+        }
+        assertFalse(Files.exists(tmp.resolve("no")), "nothing made");
     }
 }

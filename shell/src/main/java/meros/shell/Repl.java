@@ -1,5 +1,6 @@
 package meros.shell;
 
+import meros.core.base.IoErrors;
 import meros.cli.Cli;
 import meros.cli.ScriptCommand;
 import meros.core.base.ExitCode;
@@ -242,7 +243,7 @@ public final class Repl {
             JShellEvaluator.Outcome o = evaluator.eval(src.toString(), out, out);
             lastExit = o.ok() ? 0 : ExitCode.FAILED.code;
         } catch (RuntimeException e) {
-            out.println("error: " + Text.printable(e.getMessage() == null ? e.toString() : e.getMessage()));
+            out.println("error: " + Text.printable(IoErrors.message(e)));
             lastExit = ExitCode.FAILED.code;
         } finally {
             evaluator.resumeImports();

@@ -1,5 +1,6 @@
 package meros.shell;
 
+import meros.core.base.IoErrors;
 import meros.cli.Cli;
 import meros.cli.ScriptHost;
 import meros.core.base.ExitCode;
@@ -70,7 +71,7 @@ public final class ScriptRunner implements ScriptHost {
             err.flush();
             return e.exitCode().code;
         } catch (IOException e) {
-            err.println(file + ": cannot read: " + e.getMessage());
+            err.println(file + ": cannot read: " + IoErrors.reason(e, file));
             err.flush();
             return ExitCode.FAILED.code;
         }

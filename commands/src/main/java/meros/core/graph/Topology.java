@@ -1,5 +1,6 @@
 package meros.core.graph;
 
+import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.manifest.Bridge;
@@ -12,7 +13,6 @@ import meros.core.lifecycle.Info;
 import meros.core.qemu.RunState;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,20 +104,22 @@ public final class Topology {
     /**
      * Writes the picture to {@code file} in the format its extension names; SVG and PNG run {@code dot}
      * (blocks up to {@link #DOT_TIMEOUT}). Errors: a missing {@code dot} (exit 3, names the package),
-     * {@code dot} failing (exit 4), an unwritable file.
+     * {@code dot} failing (exit 4), an unwritable file or a directory that does not exist (exit 1; it is not created).
      */
     public static void write(Manifest m, Map<String, RunState> states, Path file) {
         Format f = formatOf(file);
         String dot = dot(m, states);
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            if (f == Format.DOT) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new MerosException(ExitCode.FAILED, "cannot write " + file + ": no such directory " + parent + " (graph does not create it)");
+        }
+        if (f == Format.DOT) {
+            try {
                 Files.writeString(file, dot, StandardCharsets.UTF_8);
-                return;
+            } catch (IOException e) {
+                throw new MerosException(ExitCode.FAILED, "cannot write " + file + ": " + IoErrors.reason(e, file), e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            return;
         }
         if (!Proc.onPath("dot")) {
             throw new MerosException(ExitCode.MISSING_TOOL, "graph needs Graphviz 'dot' to draw " + f.name().toLowerCase(Locale.ROOT)

@@ -1,5 +1,6 @@
 package meros.core.host;
 
+import meros.core.base.IoErrors;
 import meros.core.base.HostArch;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
@@ -140,7 +141,7 @@ public final class Binfmt {
             write(MOUNT.resolve("register"), line);
             return "registered it from " + conf;
         } catch (IOException e) {
-            throw new MerosException(ExitCode.EXTERNAL, "could not register the binfmt handler " + name + " from " + conf + ": " + e.getMessage());
+            throw new MerosException(ExitCode.EXTERNAL, "could not register the binfmt handler " + name + " from " + conf + ": " + IoErrors.reason(e, null));
         }
     }
 
@@ -156,7 +157,7 @@ public final class Binfmt {
         try {
             Files.writeString(f, s);
         } catch (IOException e) {
-            throw new MerosException(ExitCode.EXTERNAL, "could not write " + f + ": " + e.getMessage());
+            throw new MerosException(ExitCode.EXTERNAL, "could not write " + f + ": " + IoErrors.reason(e, f));
         }
     }
 

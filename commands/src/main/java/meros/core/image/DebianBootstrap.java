@@ -1,5 +1,6 @@
 package meros.core.image;
 
+import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.host.Binfmt;
@@ -132,7 +133,7 @@ final class DebianBootstrap implements Bootstrapper {
             Files.createDirectories(dir.resolve(BLACKLIST_FILE).getParent());
             Files.writeString(dir.resolve(BLACKLIST_FILE), blacklist());
         } catch (IOException e) {
-            throw new MerosException(ExitCode.FAILED, "cannot write the initramfs settings into " + dir + ": " + e.getMessage());
+            throw new MerosException(ExitCode.FAILED, "cannot write the initramfs settings into " + dir + ": " + IoErrors.reason(e, null));
         }
         Proc.of("chroot", dir.toString(), "update-initramfs", "-u", "-k", "all").timeout(Duration.ofMinutes(10)).run();
     }

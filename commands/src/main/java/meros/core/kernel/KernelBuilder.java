@@ -1,5 +1,6 @@
 package meros.core.kernel;
 
+import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
@@ -278,7 +279,7 @@ public final class KernelBuilder {
         try {
             return TextFiles.read(p);
         } catch (IOException e) {
-            throw MerosException.usage("cannot read " + p + ": " + e.getMessage());
+            throw MerosException.usage("cannot read " + p + ": " + IoErrors.reason(e, p));
         }
     }
 

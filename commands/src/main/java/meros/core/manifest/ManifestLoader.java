@@ -1,5 +1,6 @@
 package meros.core.manifest;
 
+import meros.core.base.IoErrors;
 import meros.core.base.MerosException;
 import meros.core.base.TextFiles;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -95,7 +96,7 @@ public final class ManifestLoader {
         try {
             text = TextFiles.read(file, display(dir, file));
         } catch (IOException e) {
-            throw MerosException.usage("cannot read " + file + ": " + e.getMessage());
+            throw MerosException.usage("cannot read " + file + ": " + IoErrors.reason(e, file));
         }
         return parse(dir.getFileName().toString(), dir, file, display(dir, file), text, files);
     }

@@ -1,5 +1,6 @@
 package meros.core.manifest;
 
+import meros.core.base.IoErrors;
 import meros.core.base.HostArch;
 import meros.core.kernel.KernelImage;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -235,7 +236,7 @@ final class VmSection {
         try {
             is = KernelImage.arch(file);
         } catch (IOException e) {
-            m.problem(m.node("kernel"), m.at("kernel") + ": cannot read " + kernel + ": " + e.getMessage());
+            m.problem(m.node("kernel"), m.at("kernel") + ": cannot read " + kernel + ": " + IoErrors.reason(e, kernel));
             return;
         }
         if (is.isPresent() && !is.get().equals(arch)) {

@@ -1,5 +1,6 @@
 package meros.core.net;
 
+import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.manifest.Bridge;
@@ -316,7 +317,7 @@ public final class HostNet {
         try {
             Files.writeString(IP_FORWARD, on ? "1\n" : "0\n");
         } catch (IOException e) {
-            throw MerosException.failed("cannot write " + IP_FORWARD + ": " + e.getMessage());
+            throw MerosException.failed("cannot write " + IP_FORWARD + ": " + IoErrors.reason(e, IP_FORWARD));
         }
     }
 

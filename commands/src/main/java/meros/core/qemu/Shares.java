@@ -1,5 +1,6 @@
 package meros.core.qemu;
 
+import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.host.HostTools;
@@ -93,7 +94,7 @@ public final class Shares {
             }
         } catch (IOException e) {
             stop(paths);
-            throw new MerosException(ExitCode.FAILED, "cannot prepare virtiofs sockets in " + paths.dir() + ": " + e.getMessage(), e);
+            throw new MerosException(ExitCode.FAILED, "cannot prepare virtiofs sockets in " + paths.dir() + ": " + IoErrors.reason(e, paths.dir()), e);
         } catch (RuntimeException e) {
             stop(paths);
             throw e;

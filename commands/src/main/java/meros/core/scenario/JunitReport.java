@@ -1,5 +1,6 @@
 package meros.core.scenario;
 
+import meros.core.base.IoErrors;
 import meros.core.base.MerosException;
 
 import javax.xml.stream.XMLOutputFactory;
@@ -84,7 +85,7 @@ public final class JunitReport {
             if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
             Files.write(file, bytes.toByteArray());
         } catch (IOException e) {
-            throw MerosException.failed("cannot write the JUnit report " + file + ": " + e.getMessage());
+            throw MerosException.failed("cannot write the JUnit report " + file + ": " + IoErrors.reason(e, file));
         }
     }
 

@@ -1,5 +1,6 @@
 package meros.core.scenario;
 
+import meros.core.base.IoErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
@@ -241,7 +242,7 @@ public final class MachineOps implements AutoCloseable {
         try {
             return Files.exists(f) ? new String(Files.readAllBytes(f), StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
-            throw MerosException.failed("cannot read " + f + ": " + e.getMessage());
+            throw MerosException.failed("cannot read " + f + ": " + IoErrors.reason(e, f));
         }
     }
 

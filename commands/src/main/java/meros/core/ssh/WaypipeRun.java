@@ -1,5 +1,6 @@
 package meros.core.ssh;
 
+import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.proc.Proc;
@@ -71,7 +72,7 @@ public final class WaypipeRun {
         try {
             dir = Files.createTempDirectory("meros-waypipe-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
-            throw MerosException.failed("cannot create a directory for the waypipe socket: " + e.getMessage());
+            throw MerosException.failed("cannot create a directory for the waypipe socket: " + IoErrors.reason(e, null));
         }
         Path local = dir.resolve("client.sock");
         String remote = "/tmp/meros-waypipe-" + UUID.randomUUID() + ".sock";

@@ -1,5 +1,6 @@
 package meros.core.state;
 
+import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 
@@ -55,7 +56,7 @@ public final class Lock implements AutoCloseable {
             } catch (IOException ignored) {
                 // reporting the first problem
             }
-            throw new MerosException(ExitCode.FAILED, "cannot lock " + file + ": " + e.getMessage(), e);
+            throw new MerosException(ExitCode.FAILED, "cannot lock " + file + ": " + IoErrors.reason(e, file), e);
         }
     }
 
