@@ -45,6 +45,12 @@ public final class Cli {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             PrintWriter e = c.getErr();
+            String order = constellationFirst(meros, cl, args);
+            if (order != null) {
+                e.println("error: " + order);
+                e.flush();
+                return ExitCode.USAGE.code;
+            }
             e.println("error: " + ex.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, e);
             e.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
@@ -52,6 +58,22 @@ public final class Cli {
             return ExitCode.USAGE.code;
         });
         return cl;
+    }
+
+    /**
+     * For a command line that names a constellation where a command belongs ({@code meros lab show},
+     * {@code meros demo}, as in {@code vagrant}'s or {@code docker compose}'s habit of a project first): what to type
+     * instead; null when the first word is no constellation or is a command.
+     */
+    static String constellationFirst(Meros meros, CommandLine root, String[] args) {
+        if (args.length == 0 || root.getSubcommands().containsKey(args[0]) || !meros.list().contains(args[0])) return null;
+        if (args.length > 1 && root.getSubcommands().containsKey(args[1])) {
+            StringBuilder fixed = new StringBuilder("meros ").append(args[1]).append(' ').append(args[0]);
+            for (int i = 2; i < args.length; i++) fixed.append(' ').append(args[i]);
+            return "the command comes before the constellation: " + fixed;
+        }
+        return "'" + args[0] + "' is a constellation; name a command first, e.g. meros init " + args[0] + ", meros info " + args[0]
+                + " (meros --help lists them)";
     }
 
     /**

@@ -94,4 +94,22 @@ class ListInfoNamesTest {
         assertEquals(2, run("info", "--json"));
         assertTrue(out.toString().contains("\"b2\""), out.toString());
     }
+
+    @Test
+    void aConstellationWhereTheCommandBelongsIsAnsweredWithTheCommandLineToType() throws IOException {
+        write("lab", "lab.yml", "virtual_machines: {a: {}}\n");
+        assertEquals(2, run("lab", "show"));
+        assertEquals("error: the command comes before the constellation: meros show lab\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("lab", "run", "a", "--", "uname", "-a"));
+        assertEquals("error: the command comes before the constellation: meros run lab a -- uname -a\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("lab"));
+        assertEquals("error: 'lab' is a constellation; name a command first, e.g. meros init lab, meros info lab (meros --help lists them)\n",
+                err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("nolab", "show"));
+        assertTrue(err.toString().startsWith("error: Missing required parameter: '<constellation>'"),
+                "a word that is no constellation keeps picocli's message: " + err);
+    }
 }
