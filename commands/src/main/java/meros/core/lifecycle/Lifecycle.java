@@ -39,6 +39,7 @@ import meros.core.wait.WaitFailed;
 import meros.core.wait.WaitTimeout;
 import meros.core.wait.Wakeup;
 
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -439,6 +440,7 @@ public final class Lifecycle {
         }
         String key = SavedBoot.key(c, r, accel, userNet(vm), mcast);
         if (SavedBoot.find(home, c, vm.name(), key) != null) return;
+        awaitBootFinished(r);
         try {
             SavedBoot sb = SavedBoot.save(home, c, r, key);
             out.accept(String.format("%s: saved its boot %s (%s on disk, paused %.1f s); the next init resumes it",
@@ -446,6 +448,28 @@ public final class Lifecycle {
         } catch (MerosException e) {
             if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
             out.accept(vm.name() + ": could not save its boot (" + e.getMessage() + "); the next init boots it cold");
+        }
+    }
+
+    /**
+     * How long a VM that answers may take to finish its boot (systemd's job queue empty) before its state is saved as
+     * it is.
+     */
+    static final Duration BOOT_FINISH_WAIT = Duration.ofSeconds(60);
+
+    /**
+     * Waits until the guest has finished booting, so a saved boot is of a booted system and every VM resumed from it
+     * does not repeat the rest of the boot: {@code systemctl is-system-running --wait} (systemctl(1): blocks until the
+     * boot's jobs are done; "running" or "degraded") over SSH as the VM's user, at most {@link #BOOT_FINISH_WAIT}.
+     * A guest without systemctl (Alpine's OpenRC), a wait that ends early or fails, is saved as it is.
+     */
+    private void awaitBootFinished(VmRuntime r) {
+        Vm vm = r.vm();
+        try (MachineAccess a = new MachineAccess(home, r.constellation(), vm.name(), vm.user())) {
+            a.run("command -v systemctl >/dev/null && systemctl is-system-running --wait >/dev/null 2>&1; true", vm.user(),
+                    OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), BOOT_FINISH_WAIT, notice -> { });
+        } catch (MerosException e) {
+            if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
         }
     }
 
