@@ -10,6 +10,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -18,10 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Reads a constellation directory's manifest, validates it and resolves defaults.
@@ -162,6 +167,7 @@ public final class ManifestLoader {
         try (Reader r = new StringReader(text)) {
             Node root = new Yaml(options).compose(r);
             if (root != null) Expansion.check(root, problems);
+            if (root != null && problems.isEmpty()) checkTags(root, problems, Collections.newSetFromMap(new IdentityHashMap<>()));
             return problems.isEmpty() ? root : null;
         } catch (MarkedYAMLException e) {
             problems.at(syntaxMark(e), syntaxMessage(e));
@@ -173,10 +179,48 @@ public final class ManifestLoader {
         return null;
     }
 
+    /** The YAML tags a manifest's values may carry: the core schema's (YAML 1.2, 10.3), YAML 1.1's timestamp (an unquoted date resolves to it) and the merge key's. */
+    static final Set<String> KNOWN_TAGS = Set.of("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge").stream()
+            .map(t -> Tag.PREFIX + t).collect(Collectors.toUnmodifiableSet());
+
+    /**
+     * Every node whose tag is none of {@link #KNOWN_TAGS} ({@code !ruby/object}, {@code !!binary}, a local
+     * {@code !secret}): a problem at the node, since the value would be read without it.
+     */
+    private static void checkTags(Node n, Problems problems, Set<Node> seen) {
+        if (!seen.add(n)) return;
+        String tag = n.getTag().getValue();
+        if (!KNOWN_TAGS.contains(tag)) {
+            String shown = tag.startsWith(Tag.PREFIX) ? "!!" + tag.substring(Tag.PREFIX.length()) : tag;
+            problems.at(n, "YAML tag '" + shown + "' has no meaning in a manifest; remove it (quote a value to keep it a string)");
+            return;
+        }
+        if (n instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                checkTags(t.getKeyNode(), problems, seen);
+                checkTags(t.getValueNode(), problems, seen);
+            }
+        } else if (n instanceof SequenceNode q) {
+            for (Node item : q.getValue()) checkTags(item, problems, seen);
+        }
+    }
+
     /** Where a syntax error is shown: an unclosed quote or bracket points at where it opened, not at the end of the file. */
     static Mark syntaxMark(MarkedYAMLException e) {
-        if (e.getContextMark() != null && (e.getProblemMark() == null || reachedEnd(e))) return e.getContextMark();
+        if (e.getContextMark() != null && (e.getProblemMark() == null || reachedEnd(e) || unclosedFlow(e) != null)) return e.getContextMark();
         return e.getProblemMark();
+    }
+
+    /**
+     * For a flow collection that meets something other than its next item or its closing bracket (a new key on the
+     * next line after {@code [curl, git}): the bracket that was opened, {@code "["} or {@code "{"}; else null.
+     */
+    private static String unclosedFlow(MarkedYAMLException e) {
+        String problem = String.valueOf(e.getProblem());
+        String context = String.valueOf(e.getContext());
+        if (context.contains("flow sequence") && problem.startsWith("expected ',' or ']'")) return "[";
+        if (context.contains("flow mapping") && problem.startsWith("expected ',' or '}'")) return "{";
+        return null;
     }
 
     private static boolean reachedEnd(MarkedYAMLException e) {
@@ -204,6 +248,18 @@ public final class ManifestLoader {
         }
         if (reachedEnd(e) && context.contains("flow sequence")) {
             return prefix + "this '[' is never closed with ']'";
+        }
+        if (unclosedFlow(e) != null) {
+            String open = unclosedFlow(e);
+            return prefix + "this '" + open + "' is not closed with '" + ("[".equals(open) ? "]" : "}") + "' before "
+                    + (e.getProblemMark() == null ? "what follows" : "line " + (e.getProblemMark().getLine() + 1));
+        }
+        if (reachedEnd(e) && context.contains("flow node")) {
+            return prefix + "the file ends inside a '[' or '{' that is never closed";
+        }
+        if (problem.contains("expected <block end>") && problem.matches("(?s).*but found '[\\]}]'.*")) {
+            char c = problem.contains("found ']'") ? ']' : '}';
+            return prefix + "this '" + c + "' closes no '" + (c == ']' ? '[' : '{') + "'";
         }
         if (problem.contains("expected <block end>")) {
             return prefix + "this line's indentation does not line up with the keys above it";

@@ -875,6 +875,59 @@ class BadManifestTest {
     }
 
     @Test
+    void bracketsThatCloseNothingOrStayOpenPastTheLine() {
+        expect("""
+                virtual_machines:
+                  box:
+                    packages: [curl]]
+                """,
+                F + "3:21: YAML syntax error: this ']' closes no '['");
+        expect("""
+                virtual_machines:
+                  box:
+                    env: {A: 1}}
+                """,
+                F + "3:16: YAML syntax error: this '}' closes no '{'");
+        expect("""
+                virtual_machines:
+                  box:
+                    packages: [curl, git
+                    memory: 512
+                """,
+                F + "3:15: YAML syntax error: this '[' is not closed with ']' before line 4");
+        expect("""
+                virtual_machines:
+                  box: {memory: 512,
+                """,
+                F + "3:1: YAML syntax error: the file ends inside a '[' or '{' that is never closed");
+    }
+
+    @Test
+    void tagsOutsideTheCoreSchemaAreRefusedWhereTheyStand() {
+        expect("""
+                virtual_machines:
+                  box:
+                    memory: !ruby/object 512
+                """,
+                F + "3:13: YAML tag '!ruby/object' has no meaning in a manifest; remove it (quote a value to keep it a string)");
+        expect("""
+                virtual_machines:
+                  box:
+                    packages: !!set {curl: null}
+                    hostname: !secret web
+                """,
+                F + "3:15: YAML tag '!!set' has no meaning in a manifest; remove it (quote a value to keep it a string)",
+                F + "4:15: YAML tag '!secret' has no meaning in a manifest; remove it (quote a value to keep it a string)");
+        expect("""
+                virtual_machines:
+                  box:
+                    memory: !!int 512
+                    cpus: !!str 1
+                """,
+                F + "4:11: virtual_machines.box.cpus: expected an integer (1..64), got '1'");
+    }
+
+    @Test
     void secondDocument() {
         expect("""
                 virtual_machines: {a: {}}
