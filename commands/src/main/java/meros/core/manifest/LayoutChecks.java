@@ -1,5 +1,6 @@
 package meros.core.manifest;
 
+import meros.core.base.Names;
 import org.yaml.snakeyaml.nodes.Node;
 
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package meros.core.manifest;
 
 import meros.core.base.Durations;
+import meros.core.base.Names;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;

@@ -2,6 +2,7 @@ package meros.core.manifest;
 
 import meros.core.base.IoErrors;
 import meros.core.base.HostArch;
+import meros.core.base.Names;
 import meros.core.kernel.KernelImage;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;

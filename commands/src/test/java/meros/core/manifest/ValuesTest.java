@@ -1,5 +1,6 @@
 package meros.core.manifest;
 
+import meros.core.base.Names;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
