@@ -10,6 +10,7 @@ import jdk.jshell.ExpressionSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.JShellException;
 import jdk.jshell.MethodSnippet;
+import jdk.jshell.PersistentSnippet;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The in-process JShell that evaluates every non-command line. It shares the host's live objects: snippets see
@@ -64,6 +66,20 @@ public final class JShellEvaluator implements AutoCloseable {
 
     /** Whether a piece of input is a complete snippet (or several), needs more lines, or is empty. */
     public enum Completeness { COMPLETE, INCOMPLETE, EMPTY }
+
+    /** Where evaluated source comes from: decides how a variable JShell declares but cannot define counts. */
+    public enum Context {
+        /**
+         * The interactive shell, as jshell: a variable whose type does not exist yet ({@code Foo x}) is declared and
+         * reported ({@code declared variable x of type Foo (it cannot be used until class Foo exists)}).
+         */
+        SHELL,
+        /**
+         * A script, which runs top to bottom: such a variable fails its line and is dropped, since it cannot be used
+         * once its line has run. Methods and classes may still name what later lines declare, as in jshell.
+         */
+        SCRIPT
+    }
 
     /**
      * What one evaluation did.
@@ -317,22 +333,73 @@ public final class JShellEvaluator implements AutoCloseable {
     }
 
     /**
-     * Evaluates every snippet in {@code source}, printing values to {@code out} and problems to {@code err};
-     * snippet {@code System.out}/{@code System.err} go to the same writers. Stops at the first failure.
+     * Whether a Java line that reads as command words ({@link Router.Route#commandWord()}) is a mistyped meros
+     * command rather than Java: JShell knows nothing by the name its first word starts with (no variable, method or
+     * type of the session, no imported name, no expression of that name, such as a statically imported field), and
+     * the first snippet of {@code source} is no method or class declaration (those may name what later snippets
+     * declare). Nothing is evaluated, so no snippet is made and none of the same name is replaced.
+     *
+     * @param word   the line's first word
+     * @param source the complete source that line starts
+     * @return true when {@code source} is to be reported as an unknown command
+     * @throws IllegalStateException when JShell did not start, or the wait for it was interrupted
+     */
+    public boolean isUnknownCommand(String word, String source) {
+        String name = UnknownCommand.javaName(word);
+        return onThread(() -> {
+            JShell js = jshell();
+            if (knows(js, name)) return false;
+            SourceCodeAnalysis sca = js.sourceCodeAnalysis();
+            String first = sca.analyzeCompletion(source).source(); // the first snippet, with a ';' added if it needs one
+            for (Snippet s : sca.sourceToSnippets(first != null ? first : source)) {
+                if (s instanceof MethodSnippet || s instanceof TypeDeclSnippet) return false;
+            }
+            return true;
+        });
+    }
+
+    /** Whether {@code name} is a variable, method, type or single import of the session, or an expression. */
+    private static boolean knows(JShell js, String name) {
+        Stream<PersistentSnippet> named = Stream.of(js.variables(), js.methods(), js.types(), js.imports())
+                .flatMap(snippets -> snippets.map(PersistentSnippet.class::cast));
+        if (named.anyMatch(s -> s.name().equals(name))) return true;
+        return js.sourceCodeAnalysis().analyzeType(name, name.length()) != null;
+    }
+
+    /**
+     * Evaluates every snippet in {@code source} as the shell does ({@link Context#SHELL}).
+     *
+     * @see #eval(String, PrintWriter, PrintWriter, Context)
      */
     public Outcome eval(String source, PrintWriter out, PrintWriter err) {
+        return eval(source, out, err, Context.SHELL);
+    }
+
+    /**
+     * Evaluates every snippet in {@code source}, printing values to {@code out} and problems to {@code err};
+     * snippet {@code System.out}/{@code System.err} go to the same writers. Stops at the first failure.
+     *
+     * @param source  one or more complete snippets
+     * @param out     values, declarations and the snippets' standard output
+     * @param err     compile errors, exceptions and the snippets' standard error
+     * @param context whether a variable JShell cannot define yet is reported ({@link Context#SHELL}) or fails
+     *                ({@link Context#SCRIPT})
+     * @return ok, or the first failure and its line within {@code source}
+     * @throws IllegalStateException when JShell did not start, or the wait for it was interrupted
+     */
+    public Outcome eval(String source, PrintWriter out, PrintWriter err, Context context) {
         stopRequested = false;
         jshell();
         if (namesTypes(source)) resumeImports();
         awaitImports(source);
         try {
-            return evalOnThread(source, out, err);
+            return evalOnThread(source, out, err, context);
         } finally {
             resumeImports();
         }
     }
 
-    private Outcome evalOnThread(String source, PrintWriter out, PrintWriter err) {
+    private Outcome evalOnThread(String source, PrintWriter out, PrintWriter err, Context context) {
         return onThread(() -> {
             JShell js = jshell();
             SourceCodeAnalysis sca = js.sourceCodeAnalysis();
@@ -362,7 +429,7 @@ public final class JShellEvaluator implements AutoCloseable {
                         err.println("interrupted");
                         return new Outcome(false, "interrupted", lineOffset);
                     }
-                    Outcome o = evalOne(js, snippet, lineOffset, out, err);
+                    Outcome o = evalOne(js, snippet, lineOffset, out, err, context);
                     sOut.flush();
                     sErr.flush();
                     if (!o.ok()) return o;
@@ -381,7 +448,7 @@ public final class JShellEvaluator implements AutoCloseable {
         });
     }
 
-    private Outcome evalOne(JShell js, String typed, int lineOffset, PrintWriter out, PrintWriter err) {
+    private Outcome evalOne(JShell js, String typed, int lineOffset, PrintWriter out, PrintWriter err, Context context) {
         QualifiedNames.Rewrite rw = QualifiedNames.rewrite(typed);
         if (rw.clash() != null) {
             err.println("error: " + rw.clash());
@@ -390,9 +457,22 @@ public final class JShellEvaluator implements AutoCloseable {
         for (String imp : rw.imports()) js.eval("import " + imp + ";");
         String snippet = rw.source();
         List<SnippetEvent> events = js.eval(snippet);
+        // in a script: variables JShell could not define. Typed as what JShell's methods take (Snippet,
+        // DeclarationSnippet): handing them a subtype would have the verifier load JShell's classes with this class,
+        // before the prompt (PromptPathTest)
+        List<Snippet> undefined = new ArrayList<>();
+        String undefinedFailure = null;
         for (SnippetEvent e : events) {
             if (e.causeSnippet() != null) continue; // updates of dependent snippets
             Snippet s = e.snippet();
+            if (context == Context.SCRIPT && s instanceof VarSnippet && isRecoverable(e.status())) {
+                undefined.add(s);
+                DeclarationSnippet v = (DeclarationSnippet) s;
+                if (undefinedFailure == null) undefinedFailure = "variable " + v.name() + " cannot be defined: "
+                        + js.unresolvedDependencies(v).collect(Collectors.joining(", "))
+                        + " does not exist (a script declares what a variable names above it)";
+                continue;
+            }
             if (e.status() == Snippet.Status.REJECTED) {
                 List<Diag> diags = js.diagnostics(s).collect(Collectors.toList());
                 String first = null;
@@ -436,12 +516,21 @@ public final class JShellEvaluator implements AutoCloseable {
             String shown = show(js, e);
             if (shown != null) out.println(shown);
         }
+        if (undefinedFailure != null) {
+            for (Snippet v : undefined) js.drop(v);
+            err.println("error: " + undefinedFailure);
+            return new Outcome(false, undefinedFailure, lineOffset);
+        }
         return Outcome.OK;
+    }
+
+    private static boolean isRecoverable(Snippet.Status status) {
+        return status == Snippet.Status.RECOVERABLE_DEFINED || status == Snippet.Status.RECOVERABLE_NOT_DEFINED;
     }
 
     private static String show(JShell js, SnippetEvent e) {
         Snippet s = e.snippet();
-        String note = e.status() == Snippet.Status.RECOVERABLE_DEFINED || e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED
+        String note = isRecoverable(e.status())
                 ? " (it cannot be used until " + js.unresolvedDependencies((DeclarationSnippet) s)
                     .collect(Collectors.joining(", ")) + " exists)" : "";
         if (s instanceof ExpressionSnippet x) return x.name() + " ==> " + value(x.name(), e.value());

@@ -181,7 +181,7 @@ public final class Repl {
         switch (r.kind()) {
             case EMPTY -> { }
             case COMMAND -> runCommand(r.args(), out);
-            case JAVA -> runJava(reader, r.java(), out);
+            case JAVA -> runJava(reader, r.java(), r.commandWord(), out);
         }
     }
 
@@ -224,7 +224,8 @@ public final class Repl {
         }
     }
 
-    private void runJava(LineReader reader, String first, PrintWriter out) {
+    /** {@code commandWord}: the line's first word when it reads as command words ({@link Router.Route#commandWord()}). */
+    private void runJava(LineReader reader, String first, String commandWord, PrintWriter out) {
         StringBuilder src = new StringBuilder(first);
         evaluator.pauseImports(); // the line's completeness check and evaluation follow each other on JShell's thread
         try {
@@ -238,6 +239,11 @@ public final class Repl {
                     break; // evaluate what we have: the errors say what is missing
                 }
                 src.append('\n').append(more);
+            }
+            if (commandWord != null && evaluator.isUnknownCommand(commandWord, src.toString())) {
+                out.println("error: " + UnknownCommand.message(commandWord, commandNames()));
+                lastExit = ExitCode.USAGE.code;
+                return;
             }
             busyJava = true;
             JShellEvaluator.Outcome o = evaluator.eval(src.toString(), out, out);

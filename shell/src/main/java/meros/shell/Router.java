@@ -15,14 +15,28 @@ import java.util.function.Supplier;
  *       directly or after blanks: {@code . ( [ = ; :: ->}, an assignment operator ({@code += -= ...}) or
  *       {@code ++ --}. So {@code list} and {@code list --help} are commands; {@code list.size()},
  *       {@code list = 3}, {@code list++} are Java.</li>
- *   <li>Everything else is Java.</li>
+ *   <li>Everything else is Java. A Java line that still reads as command words (a lowercase first word that is no
+ *       Java keyword, no Java syntax after it: {@code shutdwn lab}, {@code status}) carries that word in
+ *       {@link Route#commandWord()}, so that it is reported as an unknown command when JShell knows nothing by that
+ *       name ({@link UnknownCommand}).</li>
  * </ol>
  */
 public final class Router {
     public enum Kind { EMPTY, COMMAND, JAVA }
 
-    /** @param args the command words (for COMMAND); {@code java} the source (for JAVA) */
-    public record Route(Kind kind, List<String> args, String java) { }
+    /**
+     * @param args        the command words (for COMMAND)
+     * @param java        the source (for JAVA)
+     * @param commandWord for JAVA: the first word when the line reads as command words but names no command
+     *                    ({@link UnknownCommand#readsAsCommand}, no Java syntax after it); JShell decides whether it is
+     *                    Java or an unknown command ({@link JShellEvaluator#isUnknownCommand}). Null otherwise, and
+     *                    for a line forced to Java with {@code ;}.
+     */
+    public record Route(Kind kind, List<String> args, String java, String commandWord) {
+        Route(Kind kind, List<String> args, String java) {
+            this(kind, args, java, null);
+        }
+    }
 
     private final Supplier<Set<String>> commandNames;
 
@@ -30,6 +44,11 @@ public final class Router {
         this.commandNames = commandNames;
     }
 
+    /**
+     * @param line a line as typed (or read from a script)
+     * @return what it is: EMPTY for blanks (and a lone {@code ;}), COMMAND with its words, or JAVA with the source
+     *         (without a leading {@code ;}) and, when the line reads as command words, its first word
+     */
     public Route route(String line) {
         String t = line.strip();
         if (t.isEmpty()) return new Route(Kind.EMPTY, List.of(), null);
@@ -41,10 +60,15 @@ public final class Router {
             return j.isEmpty() ? new Route(Kind.EMPTY, List.of(), null) : new Route(Kind.JAVA, List.of(), j);
         }
         String word = firstWord(t);
+        String rest = t.substring(word.length());
         // the names last: the shell builds them in the background after the prompt, and "1+1" or "meros.list()"
         // are Java whatever they are
-        if (!word.isEmpty() && !javaFollows(t.substring(word.length())) && commandNames.get().contains(word)) {
-            return new Route(Kind.COMMAND, split(t), null);
+        if (!word.isEmpty() && !javaFollows(rest)) {
+            if (commandNames.get().contains(word)) return new Route(Kind.COMMAND, split(t), null);
+            // "outer : for (...)" is a label
+            if (UnknownCommand.readsAsCommand(word) && !rest.strip().startsWith(":")) {
+                return new Route(Kind.JAVA, List.of(), line, word);
+            }
         }
         return new Route(Kind.JAVA, List.of(), line);
     }

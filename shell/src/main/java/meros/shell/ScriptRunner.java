@@ -16,13 +16,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * Runs a {@code .jsh} file: command lines and Java (multi-line snippets included, split with JShell's own
  * completeness analysis), echoing each line after {@code meros> } as it goes. Blank lines and lines starting
  * with {@code //} between snippets are skipped. Stops at the first failing line with
- * {@code FILE:LINE: what failed} and exit code 1; 0 when every line succeeded. An {@code exit} line ends the
+ * {@code FILE:LINE: what failed} and exit code 1; 0 when every line succeeded. Besides a failing command, a compile
+ * error and a snippet exception, a line fails when it is an unknown command ({@link UnknownCommand}) and when it
+ * declares a variable JShell cannot define ({@link JShellEvaluator.Context#SCRIPT}). An {@code exit} line ends the
  * script successfully. With {@code debug}, the failing line is followed by a {@code meros>} shell over the
  * script's own JShell (same snippets, same variables; VMs keep running) until the user leaves it; then the run
  * ends as without it (evaluator closed, exit code 1).
@@ -81,11 +84,12 @@ public final class ScriptRunner implements ScriptHost {
             if (commands[0] == null) commands[0] = f.create(out, err);
             return commands[0];
         };
-        Router router = new Router(() -> {
+        Supplier<Set<String>> commandNames = () -> {
             LinkedHashSet<String> names = new LinkedHashSet<>(cl.get().getSubcommands().keySet());
             names.add("exit");
             return names;
-        });
+        };
+        Router router = new Router(commandNames);
         JShellEvaluator evaluator = shared;
         boolean own = false;
         try {
@@ -125,8 +129,10 @@ public final class ScriptRunner implements ScriptHost {
                         failedAt = start;
                         if (evaluator.completeness(src.toString()) == JShellEvaluator.Completeness.INCOMPLETE) {
                             failure = "unfinished Java snippet at end of file";
+                        } else if (r.commandWord() != null && evaluator.isUnknownCommand(r.commandWord(), src.toString())) {
+                            failure = UnknownCommand.message(r.commandWord(), commandNames.get());
                         } else {
-                            JShellEvaluator.Outcome o = evaluator.eval(src.toString(), out, err);
+                            JShellEvaluator.Outcome o = evaluator.eval(src.toString(), out, err, JShellEvaluator.Context.SCRIPT);
                             if (!o.ok()) {
                                 failure = o.failure();
                                 failedAt = start + o.line();

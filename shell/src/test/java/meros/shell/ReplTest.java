@@ -149,6 +149,50 @@ class ReplTest {
     }
 
     @Test
+    void mistypedAndForeignCommandsAreUnknownCommandsNotDeclarations() throws Exception {
+        String out = fx.repl("shutdwn lab\nvalidat lab\nstart lab\nup lab\nup\nhalt lab\nssh lab web\nstatus\n40 + 2\n");
+        contains(out, "error: unknown command 'shutdwn' (did you mean shutdown?)\n");
+        contains(out, "error: unknown command 'validat' (did you mean validate?)\n");
+        contains(out, "error: unknown command 'start' (did you mean init?)\n");
+        assertEquals(2, out.split("error: unknown command 'up' \\(did you mean init\\?\\)\n", -1).length - 1, out);
+        contains(out, "error: unknown command 'halt' (did you mean shutdown?)\n");
+        contains(out, "error: unknown command 'ssh' (did you mean connect?)\n");
+        contains(out, "error: unknown command 'status' (did you mean info?)\n");
+        assertFalse(out.contains("declared variable"), out);
+        contains(out, "==> 42"); // the shell goes on
+    }
+
+    @Test
+    void anUnknownCommandLeavesTheSessionAsItWas() throws Exception {
+        String out = fx.repl("var lab = 3\nshutdwn lab\nlab + 1\nshutdwn web\nweb = 1\n");
+        contains(out, "error: unknown command 'shutdwn' (did you mean shutdown?)\n");
+        contains(out, "==> 4"); // lab was not replaced by a variable of type shutdwn
+        contains(out, "cannot find symbol; symbol: variable web"); // and no half-declared web was left
+    }
+
+    @Test
+    void javaWithUnresolvedCapitalisedTypesAndNamedLowercaseThingsStaysJava() throws Exception {
+        String out = fx.repl("""
+                Foo x;
+                int n
+                var lab = meros.constellation("lab")
+                Machine web = lab.vm("web")
+                lab
+                class tool { int size() { return 7; } }
+                tool t = new tool()
+                t.size()
+                ;shutdwn later
+                """);
+        contains(out, "declared variable x of type Foo (it cannot be used until class Foo exists)\n");
+        contains(out, "n ==> 0\n");
+        contains(out, "web ==> ");
+        contains(out, "created class tool\n");
+        contains(out, "==> 7\n");
+        contains(out, "declared variable later of type shutdwn (it cannot be used until class shutdwn exists)\n");
+        assertFalse(out.contains("unknown command"), out);
+    }
+
+    @Test
     void javaOperatorsReachJShellNotAShellPipeline() throws Exception {
         String out = fx.repl("int a = 6 | 1\na > 2 && a < 10\n\"x#y\\\\z\"\n");
         contains(out, "a ==> 7");

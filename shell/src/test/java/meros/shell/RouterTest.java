@@ -40,6 +40,37 @@ class RouterTest {
         assertEquals(kind, router.route(line.equals("'   '") ? "   " : line).kind());
     }
 
+    /** A Java line that reads as command words carries its first word, for the unknown-command check. */
+    @ParameterizedTest(name = "[{0}] carries [{1}]")
+    @CsvSource(delimiter = '#', nullValues = "-", value = {
+            "shutdwn lab             # shutdwn",
+            "validat lab             # validat",
+            "start lab               # start",
+            "up                      # up",
+            "ssh lab web             # ssh",
+            "kernel-buld lab         # kernel-buld",
+            "foo x = bar()           # foo",
+            "lab                     # lab",
+            "Foo x;                  # -",
+            "Machine web = null      # -",
+            "int n                   # -",
+            "var x = 1               # -",
+            "String s = \"a\"       # -",
+            "nosuchVariable          # -",
+            "foo(1)                  # -",
+            "foo.bar()               # -",
+            "x = 3                   # -",
+            "x + 1                   # -",
+            "outer : for (;;) { }    # -",
+            "return                  # -",
+            ";shutdwn lab            # -",
+            "list                    # -",
+            "list.size()             # -",
+    })
+    void javaThatReadsAsCommandWordsCarriesItsFirstWord(String line, String word) {
+        assertEquals(word, router.route(line).commandWord());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "show demo web           | show,demo,web",

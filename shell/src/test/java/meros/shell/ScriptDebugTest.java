@@ -117,6 +117,17 @@ class ScriptDebugTest {
     }
 
     @Test
+    void anUnknownCommandOpensTheShellLikeAnyFailingLine() throws Exception {
+        Path f = script("int answer = 42\nshutdwn lab\nint never = 1\n");
+        int code = runOneShot(f, true, "answer + 1\nlab\n");
+        assertEquals(1, code);
+        assertEquals(f + ":2: unknown command 'shutdwn' (did you mean shutdown?)\n", err.toString());
+        contains(out.toString(), "script stopped at t.jsh:2");
+        contains(shells.get(0), "==> 43");
+        contains(shells.get(0), "unknown command 'lab'"); // nothing named lab was declared
+    }
+
+    @Test
     void withoutDebugOrWithoutFailureNoShellOpens() throws Exception {
         Path bad = script("int a = 1\nint b = \"x\"\n");
         assertEquals(1, runOneShot(bad, false, "exit\n"));
@@ -140,7 +151,7 @@ class ScriptDebugTest {
     @Test
     void insideTheShellExitReturnsToTheOuterShellWithTheScriptsVariables() throws Exception {
         Path f = script("int answer = 42\nthrow new IllegalStateException(\"boom\")\nint never = 1\n");
-        String o = fx.repl("script --debug " + f + "\nanswer + 1\nexit\nanswer * 2\nnever\n");
+        String o = fx.repl("script --debug " + f + "\nanswer + 1\nexit\nanswer * 2\nnever + 1\n");
         contains(o, f + ":2: ");
         contains(o, "boom");
         contains(o, "script stopped at t.jsh:2");

@@ -4,6 +4,8 @@ import meros.cli.Cli;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -109,6 +111,109 @@ class ScriptRunnerTest {
         int code = run("list\nvoid f() {\n");
         assertEquals(1, code);
         assertTrue(err.toString().contains(file() + ":2: unfinished Java snippet at end of file"), err.toString());
+    }
+
+    @Test
+    void aMistypedCommandIsAnUnknownCommandNotADeclaration() throws Exception {
+        int code = run("shutdwn lab\nvalidat lab\n");
+        assertEquals(1, code);
+        assertEquals(file() + ":1: unknown command 'shutdwn' (did you mean shutdown?)\n", err.toString());
+        assertEquals("meros> shutdwn lab\n", out.toString()); // one line, nothing declared, nothing after it run
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @CsvSource(delimiter = '|', value = {
+            "start lab   | unknown command 'start' (did you mean init?)",
+            "up lab      | unknown command 'up' (did you mean init?)",
+            "up          | unknown command 'up' (did you mean init?)",
+            "halt lab    | unknown command 'halt' (did you mean shutdown?)",
+            "ssh lab web | unknown command 'ssh' (did you mean connect?)",
+            "status      | unknown command 'status' (did you mean info?)",
+            "cp a.txt b  | unknown command 'cp' (did you mean push or pull?)",
+    })
+    void habitsFromOtherToolsNameTheMerosCommand(String line, String message) throws Exception {
+        int code = run("list\n" + line + "\nlist\n");
+        assertEquals(1, code);
+        assertEquals(file() + ":2: " + message + "\n", err.toString());
+        assertEquals(1, out.toString().split("meros> list", -1).length - 1, out.toString());
+    }
+
+    @Test
+    void anUnknownCommandInTheMiddleOfJavaStopsThereAndLeavesNothingDeclared() throws Exception {
+        int code = run("var lab = meros.constellation(\"lab\")\nshutdwn lab\n");
+        assertEquals(1, code);
+        assertTrue(err.toString().contains(file() + ":2: unknown command 'shutdwn' (did you mean shutdown?)"), err.toString());
+        assertFalse(out.toString().contains("declared variable"), out.toString());
+    }
+
+    @Test
+    void legitimateJavaStillPasses() throws Exception {
+        int code = run("""
+                var x = 1
+                String s = "a"
+                int n
+                var lab = meros.constellation("lab")
+                Machine web = lab.vm("web")
+                Map<String, List<Integer>> sizes = new HashMap<>()
+                List<String> names = meros.list()
+                lab
+                x
+                System.out.println("ok " + x + s + n + web.name() + sizes + names)
+                """);
+        assertEquals(0, code, err.toString());
+        assertTrue(out.toString().contains("ok 1a0web{}[demo, lab]"), out.toString());
+    }
+
+    @Test
+    void methodsAndClassesMayNameWhatLaterLinesDeclare() throws Exception {
+        int code = run("""
+                void hello() { System.out.println(greeting() + " " + new Later().name()); }
+                Later make() { return new Later(); }
+                String greeting() { return "hi"; }
+                class Later { String name() { return "later"; } }
+                hello()
+                System.out.println("made " + make().name())
+                """);
+        assertEquals(0, code, err.toString());
+        assertTrue(out.toString().contains("hi later\n"), out.toString());
+        assertTrue(out.toString().contains("made later\n"), out.toString());
+    }
+
+    @Test
+    void aVariableWhoseTypeDoesNotExistYetFailsItsLine() throws Exception {
+        // JShell accepts a declaration without initializer whose type does not exist yet; any other use of such a
+        // type is a compile error anyway
+        int code = run("int before = 1\nFoo x;\nclass Foo { }\nSystem.out.println(\"not reached\")\n");
+        assertEquals(1, code);
+        assertEquals("error: variable x cannot be defined: class Foo does not exist (a script declares what a variable "
+                + "names above it)\n" + file() + ":2: variable x cannot be defined: class Foo does not exist (a script "
+                + "declares what a variable names above it)\n", err.toString());
+        assertFalse(out.toString().contains("not reached"), out.toString());
+        assertFalse(out.toString().contains("declared variable"), out.toString());
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("List<Later> items\n"));
+        assertTrue(err.toString().contains(file() + ":1: variable items cannot be defined: class Later does not exist"), err.toString());
+    }
+
+    @Test
+    void aMethodMayNameInAGenericTypeAClassALaterLineDeclares() throws Exception {
+        assertEquals(0, run("List<Later> all() { return List.of(new Later()); }\nclass Later { }\nall().size()\n"), err.toString());
+        assertTrue(out.toString().contains("==> 1"), out.toString());
+    }
+
+    @Test
+    void mainRunsTheMistypedScriptToExitOne() throws Exception {
+        Path f = home.resolve("t.jsh");
+        Files.writeString(f, "shutdwn lab\nvalidat lab\n");
+        String before = System.getProperty("meros.home");
+        System.setProperty("meros.home", home.toString());
+        try {
+            assertEquals(1, (int) assertTimeoutPreemptively(ShellFixture.TIMEOUT, () -> Main.run(new String[] {f.toString()})));
+        } finally {
+            if (before == null) System.clearProperty("meros.home");
+            else System.setProperty("meros.home", before);
+        }
     }
 
     @Test
