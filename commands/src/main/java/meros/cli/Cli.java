@@ -1,8 +1,8 @@
 package meros.cli;
 
-import meros.core.base.IoErrors;
-import meros.core.base.ExitCode;
 import meros.core.Meros;
+import meros.core.base.ExitCode;
+import meros.core.base.IoErrors;
 import meros.core.base.MerosException;
 import meros.core.base.Text;
 import meros.core.Version;
@@ -11,6 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The one factory for the picocli command tree: used by the REPL, one-shot CLI runs and tests.
@@ -46,6 +48,7 @@ public final class Cli {
             CommandLine c = ex.getCommandLine();
             PrintWriter e = c.getErr();
             String order = constellationFirst(meros, cl, args);
+            if (order == null && ex instanceof CommandLine.UnmatchedArgumentException && c == cl) order = unknownCommand(cl, args);
             if (order != null) {
                 e.println("error: " + order);
                 e.flush();
@@ -74,6 +77,16 @@ public final class Cli {
         }
         return "'" + args[0] + "' is a constellation; name a command first, e.g. meros init " + args[0] + ", meros info " + args[0]
                 + " (meros --help lists them)";
+    }
+
+    /**
+     * For a command line whose first word is a lowercase word that is no command ({@code meros up demo},
+     * {@code meros shutdwn lab}): {@link CommandWords#unknownCommand}; null otherwise (an option, a file).
+     */
+    static String unknownCommand(CommandLine root, String[] args) {
+        if (args.length == 0 || !args[0].matches("[a-z][a-z0-9_-]*") || root.getSubcommands().containsKey(args[0])) return null;
+        if (Files.exists(Path.of(args[0]))) return null;
+        return CommandWords.unknownCommand(args[0], root.getSubcommands().keySet());
     }
 
     /**

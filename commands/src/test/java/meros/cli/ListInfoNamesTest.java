@@ -112,4 +112,19 @@ class ListInfoNamesTest {
         assertTrue(err.toString().startsWith("error: Missing required parameter: '<constellation>'"),
                 "a word that is no constellation keeps picocli's message: " + err);
     }
+
+    @Test
+    void anUnknownCommandWordIsAnsweredWithTheCommandMeant() {
+        assertEquals(2, run("up", "demo"));
+        assertEquals("error: unknown command 'up' (did you mean init?)\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("shutdwn", "lab"));
+        assertEquals("error: unknown command 'shutdwn' (did you mean shutdown?)\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("ssh", "lab", "web"));
+        assertEquals("error: unknown command 'ssh' (did you mean connect?)\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("cp", "a", "b"));
+        assertEquals("error: unknown command 'cp' (did you mean push or pull?)\n", err.toString());
+    }
 }

@@ -1,11 +1,8 @@
 package meros.shell;
 
-import meros.core.base.Names;
+import meros.cli.CommandWords;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -21,20 +18,6 @@ import java.util.regex.Pattern;
  */
 final class UnknownCommand {
     private UnknownCommand() { }
-
-    /** The meros commands for the words a Vagrant, virsh or Lima user types, however far their spelling is. */
-    static final Map<String, List<String>> SYNONYMS = Map.ofEntries(
-            Map.entry("start", List.of("init")),
-            Map.entry("up", List.of("init")),
-            Map.entry("halt", List.of("shutdown")),
-            Map.entry("stop", List.of("shutdown")),
-            Map.entry("destroy", List.of("shutdown")),
-            Map.entry("ssh", List.of("connect")),
-            Map.entry("status", List.of("info")),
-            Map.entry("exec", List.of("run")),
-            Map.entry("ls", List.of("list")),
-            Map.entry("cp", List.of("push", "pull")),
-            Map.entry("scp", List.of("push", "pull")));
 
     /**
      * Java's keywords, reserved words and literals, and the contextual keywords a declaration can start with
@@ -69,23 +52,8 @@ final class UnknownCommand {
         return dash < 0 ? word : word.substring(0, dash);
     }
 
-    /**
-     * The one line reported for an unknown command.
-     *
-     * @param word     the word typed where a command was expected
-     * @param commands the command names there are
-     * @return {@code unknown command 'WORD' (did you mean CMD?)}: CMD from {@link #SYNONYMS} when the word is a
-     *         synonym of commands there are, else the closest command name ({@link Names#closest}); without a
-     *         suggestion, a pointer to {@code help}
-     */
+    /** The one line reported for an unknown command: {@link CommandWords#unknownCommand}. */
     static String message(String word, Collection<String> commands) {
-        List<String> meant = new ArrayList<>();
-        for (String c : SYNONYMS.getOrDefault(word, List.of())) if (commands.contains(c)) meant.add(c);
-        if (meant.isEmpty()) {
-            String close = Names.closest(word, commands);
-            if (close != null) meant.add(close);
-        }
-        String hint = meant.isEmpty() ? "'help' lists the commands" : "did you mean " + String.join(" or ", meant) + "?";
-        return "unknown command '" + word + "' (" + hint + ")";
+        return CommandWords.unknownCommand(word, commands);
     }
 }
