@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
  * The constellation directory around the manifest (read only): every sub-directory must be
- * {@code includes.chroot}, {@code hooks} or a VM's name, and every hook must be executable.
+ * {@code includes.chroot}, {@code hooks} or a VM's name, a VM's directory holds only those two, each of them is a
+ * directory (not a file, not a symlink to nothing), and every hook is executable and not a symlink to nothing.
  */
 final class LayoutChecks {
     static final Set<String> SHARED = Set.of("includes.chroot", "hooks");
@@ -31,13 +33,28 @@ final class LayoutChecks {
 
     /** @param mountSources directories of the constellation directory that a VM's {@code mounts:} shares (allowed too) */
     static void run(Path dir, String shownDir, Set<String> vms, Set<Path> mountSources, Node vmsKey, Problems problems) {
+        Set<String> known = new TreeSet<>(vms);
+        known.addAll(SHARED);
         for (Path p : list(dir)) {
             String name = p.getFileName().toString();
             if (!Files.isDirectory(p) || name.startsWith(".") || SHARED.contains(name)) continue;
             if (mountSources.contains(p.toAbsolutePath().normalize())) continue;
             if (!vms.contains(name)) {
-                problems.at(vmsKey, "directory " + shownDir + "/" + name + "/ matches no VM" + Names.didYouMean(name, vms)
+                problems.at(vmsKey, "directory " + shownDir + "/" + name + "/ matches no VM" + Names.didYouMean(name, known)
                         + " (a constellation directory holds includes.chroot/, hooks/ and <vm>/ directories)");
+            }
+        }
+        shared(dir, shownDir, dir, problems);
+        for (String vm : new TreeSet<>(vms)) {
+            Path vmDir = dir.resolve(vm);
+            if (!Files.isDirectory(vmDir)) continue;
+            shared(dir, shownDir, vmDir, problems);
+            for (Path p : list(vmDir)) {
+                String name = p.getFileName().toString();
+                if (!Files.isDirectory(p) || name.startsWith(".") || SHARED.contains(name)) continue;
+                if (mountSources.contains(p.toAbsolutePath().normalize())) continue;
+                problems.at(vmsKey, "directory " + shownDir + "/" + dir.relativize(p) + "/ is neither includes.chroot/ nor hooks/"
+                        + Names.didYouMean(name, SHARED) + " (a VM's directory holds those two; anything else is not used)");
             }
         }
         List<Path> hookDirs = new ArrayList<>();
@@ -46,13 +63,40 @@ final class LayoutChecks {
         for (Path hooks : hookDirs) {
             if (!Files.isDirectory(hooks)) continue;
             for (Path h : list(hooks)) {
-                if (Files.isRegularFile(h) && !Files.isExecutable(h)) {
-                    String shown = shownDir + "/" + dir.relativize(h);
+                String shown = shownDir + "/" + dir.relativize(h);
+                if (Files.isSymbolicLink(h) && !Files.exists(h)) {
+                    problems.at((Node) null, "hook " + shown + " is a symlink to " + target(h) + ", which does not exist");
+                } else if (Files.isRegularFile(h) && !Files.isExecutable(h)) {
                     problems.at((Node) null, "hook " + shown + " is not executable (chmod +x " + shown + ")");
                 }
             }
         }
         includes(dir, shownDir, vms, problems);
+    }
+
+    /**
+     * {@code includes.chroot} and {@code hooks} in {@code where} (the constellation's directory or a VM's): each, when
+     * present, must be a directory; a file of that name or a symlink to nothing would be passed over unseen.
+     */
+    private static void shared(Path dir, String shownDir, Path where, Problems problems) {
+        for (String name : new TreeSet<>(SHARED)) {
+            Path p = where.resolve(name);
+            String shown = shownDir + "/" + dir.relativize(p);
+            if (Files.isSymbolicLink(p) && !Files.exists(p)) {
+                problems.at((Node) null, shown + " is a symlink to " + target(p) + ", which does not exist");
+            } else if (Files.exists(p) && !Files.isDirectory(p)) {
+                problems.at((Node) null, shown + " is a file; " + name + "/ must be a directory"
+                        + ("hooks".equals(name) ? " of executables run at build time" : " of files copied into the VM's root"));
+            }
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /** Includes must not lock meros out of the VM's sshd ({@link SshdChecks}). */

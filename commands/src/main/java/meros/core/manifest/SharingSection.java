@@ -31,7 +31,10 @@ final class SharingSection {
     private final Path dir;
     private final Problems problems;
     private final Map<String, PlacedForward> hostPorts = new HashMap<>();
-    /** Mount sources inside the constellation directory (the layout check accepts these directories). */
+    /**
+     * Mount sources inside the constellation directory, as their first directory there and, for one inside a VM's
+     * directory, their first two (the layout check accepts these directories).
+     */
     final Set<Path> sourcesInDir = new LinkedHashSet<>();
 
     /** @param dir the constellation directory (relative sources resolve against it), or null: sources are not checked */
@@ -79,7 +82,11 @@ final class SharingSection {
             return null;
         }
         Path d = dir.toAbsolutePath().normalize();
-        if (p.startsWith(d) && !p.equals(d)) sourcesInDir.add(d.resolve(d.relativize(p).getName(0)));
+        if (p.startsWith(d) && !p.equals(d)) {
+            Path rel = d.relativize(p);
+            sourcesInDir.add(d.resolve(rel.getName(0)));
+            if (rel.getNameCount() > 1) sourcesInDir.add(d.resolve(rel.getName(0)).resolve(rel.getName(1)));
+        }
         return p;
     }
 

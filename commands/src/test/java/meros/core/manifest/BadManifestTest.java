@@ -1217,6 +1217,34 @@ class BadManifestTest {
     }
 
     @Test
+    void misspelledOrBrokenDirectoriesInsideAVmsDirectoryAreNamed() throws IOException {
+        Path dir = ManifestTestSupport.write(tmp, "bad", "");
+        Files.createDirectories(dir.resolve("web/include.chroot/etc"));
+        Files.createDirectories(dir.resolve("web/hook"));
+        Files.createDirectories(dir.resolve("include.chroot"));
+        Files.writeString(dir.resolve("hooks"), "#!/bin/sh\n");
+        Files.createSymbolicLink(dir.resolve("web/includes.chroot"), Path.of("../../shared/web-root"));
+        Files.createDirectories(dir.resolve("web/hooks"));
+        Files.createSymbolicLink(dir.resolve("web/hooks/10-common"), Path.of("../../common/10-common"));
+        Files.writeString(dir.resolve("web/NOTES"), "a file of the user's own is left alone\n");
+        Files.createDirectories(dir.resolve("web/data/db"));
+        expect("""
+                bridges: {}
+                virtual_machines:
+                  web: {mounts: [{source: web/data/db, target: /srv/db}]}
+                """,
+                F + "1:1: constellations/bad/hooks is a file; hooks/ must be a directory of executables run at build time",
+                F + "1:1: constellations/bad/web/includes.chroot is a symlink to ../../shared/web-root, which does not exist",
+                F + "1:1: hook constellations/bad/web/hooks/10-common is a symlink to ../../common/10-common, which does not exist",
+                F + "2:1: directory constellations/bad/include.chroot/ matches no VM (did you mean 'includes.chroot'?)"
+                        + " (a constellation directory holds includes.chroot/, hooks/ and <vm>/ directories)",
+                F + "2:1: directory constellations/bad/web/hook/ is neither includes.chroot/ nor hooks/ (did you mean 'hooks'?)"
+                        + " (a VM's directory holds those two; anything else is not used)",
+                F + "2:1: directory constellations/bad/web/include.chroot/ is neither includes.chroot/ nor hooks/"
+                        + " (did you mean 'includes.chroot'?) (a VM's directory holds those two; anything else is not used)");
+    }
+
+    @Test
     void includesThatWouldLockMerosOutOfSshdAreRefusedNamingTheFile() throws IOException {
         Path dir = ManifestTestSupport.write(tmp, "bad", "");
         Files.createDirectories(dir.resolve("includes.chroot/etc/ssh/sshd_config.d"));
