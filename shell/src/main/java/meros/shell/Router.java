@@ -63,6 +63,9 @@ public final class Router {
         String rest = t.substring(word.length());
         // the names last: the shell builds them in the background after the prompt, and "1+1" or "meros.list()"
         // are Java whatever they are
+        // "validate -- lab": for a command, a "--" standing alone ends its options (Java's postfix decrement would be
+        // "list--"; ";list --" still evaluates it)
+        if (!word.isEmpty() && endOfOptions(rest) && commandNames.get().contains(word)) return new Route(Kind.COMMAND, split(t), null);
         if (!word.isEmpty() && !javaFollows(rest)) {
             if (commandNames.get().contains(word)) return new Route(Kind.COMMAND, split(t), null);
             // "outer : for (...)" is a label
@@ -87,6 +90,13 @@ public final class Router {
     private static final String[] JAVA_AFTER_BLANK = {"=", ";", "::", "->", "(", "[", "++", "+=", "-=", "*=", "/=",
             "%=", "&=", "|=", "^=", "<<=", ">>=", "instanceof "};
     private static final String BINARY_OPERATORS = "+-*/%<>&|^?!";
+
+    /** True if the text after the first word starts with a {@code --} standing alone, as command lines end their options. */
+    static boolean endOfOptions(String rest) {
+        if (rest.isEmpty() || !Character.isWhitespace(rest.charAt(0))) return false;
+        String r = rest.strip();
+        return r.equals("--") || r.startsWith("-- ") || r.startsWith("--\t");
+    }
 
     /** True if the text after the first word makes the line Java rather than command words. */
     static boolean javaFollows(String rest) {
