@@ -22,9 +22,32 @@ final class SharingSection {
     static final List<String> PROTOCOLS = List.of("tcp", "udp");
     /** Guest paths the mount script writes into its own lines unquoted: no blanks, quotes or shell specials. */
     static final String TARGET_RE = "/[A-Za-z0-9._+@=-]+(/[A-Za-z0-9._+@=-]+)*/?";
-    /** Targets that would hide the guest's own system. */
-    static final Set<String> RESERVED = Set.of("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root",
-            "/run", "/sbin", "/sys", "/tmp", "/usr", "/var");
+    /** Targets that would hide the guest's own system: refused exactly (a directory below them is fine). */
+    static final Set<String> RESERVED = Set.of("/", "/etc", "/home", "/root", "/tmp", "/var");
+    /**
+     * The guest's system directories: a target that is one of them or lies inside one hides the system's own programs,
+     * libraries, modules or kernel interfaces ({@code /usr/lib}, {@code /lib/modules}); {@code /usr/local} and below
+     * (the local administrator's) is the exception.
+     */
+    static final List<String> SYSTEM_TREES = List.of("/bin", "/boot", "/dev", "/lib", "/lib32", "/lib64", "/libx32",
+            "/proc", "/run", "/sbin", "/sys", "/usr", "/var/lock", "/var/run");
+    static final String USR_LOCAL = "/usr/local";
+
+    /** A guest path meros's access needs, and what it is to meros (for the message). */
+    record Needed(String path, String why) { }
+
+    /**
+     * The guest paths meros's access needs besides the VM user's {@code ~/.ssh/authorized_keys} (GuestConfig and
+     * Composer write them): a mount on one of them or on a directory above them hides them from the guest.
+     */
+    static final List<Needed> ACCESS_PATHS = List.of(
+            new Needed("/root/.ssh/authorized_keys", "where meros puts its key for root"),
+            new Needed("/etc/ssh/sshd_config", "sshd's configuration"),
+            new Needed("/etc/ssh/sshd_config.d/10-meros.conf", "meros's sshd settings"),
+            new Needed("/etc/ssh/ssh_host_ed25519_key", "the host key meros recorded at build time"),
+            new Needed("/etc/sudoers", "sudo's configuration"),
+            new Needed("/etc/sudoers.d/90-meros", "the sudo rule meros's user runs commands as root by"),
+            new Needed("/etc/systemd/network", "the network configuration meros writes (systemd-networkd)"));
 
     private record PlacedForward(String vm, Node node) { }
 
@@ -43,7 +66,19 @@ final class SharingSection {
         this.problems = problems;
     }
 
-    List<Mount> mounts(MapReader m) {
+    /** The home directory of the VM's login user as meros creates it: {@code /root} for root, else {@code /home/<user>}. */
+    static String home(String user) { return user.equals("root") ? "/root" : "/home/" + user; }
+
+    /** Every path meros's access needs in a guest whose login user is {@code user}, the user's key file first. */
+    static List<Needed> accessPaths(String user) {
+        List<Needed> out = new ArrayList<>();
+        out.add(new Needed(home(user) + "/.ssh/authorized_keys", "where meros logs in with its key"));
+        for (Needed n : ACCESS_PATHS) if (!n.path().equals(out.get(0).path())) out.add(n);
+        return out;
+    }
+
+    /** @param user the VM's login user (the manifest's {@code user:} or its default) */
+    List<Mount> mounts(MapReader m, String user) {
         List<Mount> out = new ArrayList<>();
         Map<String, Node> targets = new HashMap<>();
         List<MappingNode> items = m.mappings("mounts", "a list of shared folders (- source: DIR, target: /GUEST/PATH)", "source: ..., target: ...");
@@ -57,7 +92,7 @@ final class SharingSection {
             else host = source(r, source);
             String target = r.string("target", null);
             if (target == null) r.missing("target", "where the guest mounts it, an absolute path");
-            else target = target(r, target, targets);
+            else target = target(r, target, user, targets);
             boolean ro = r.bool("readonly", false);
             if (host != null && target != null) out.add(new Mount(host, target, ro, "meros" + out.size()));
         }
@@ -90,7 +125,7 @@ final class SharingSection {
         return p;
     }
 
-    private static String target(MapReader r, String target, Map<String, Node> seen) {
+    private static String target(MapReader r, String target, String user, Map<String, Node> seen) {
         Node at = r.node("target");
         String norm = target.length() > 1 && target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
         if (!target.startsWith("/")) {
@@ -98,14 +133,46 @@ final class SharingSection {
         } else if (!target.matches(TARGET_RE) || Path.of(norm).normalize().toString().length() != norm.length()
                 || norm.contains("/./") || norm.endsWith("/.")) {
             r.problem(at, r.at("target") + ": '" + target + "' must be a plain absolute path (letters, digits, '.', '_', '-', '+', '@', '='; no '..', blanks or quotes)");
-        } else if (RESERVED.contains(norm)) {
+        } else if (hidden(norm, user) != null && !norm.equals("/")) {
+            Needed n = hidden(norm, user);
+            r.problem(at, r.at("target") + ": '" + target + "' hides " + n.path() + ", " + n.why() + "; " + elsewhere(norm, user));
+        } else if (RESERVED.contains(norm) || systemTree(norm) != null && systemTree(norm).equals(norm)) {
             r.problem(at, r.at("target") + ": '" + target + "' would hide the guest's own " + norm + " (use e.g. /mnt" + (norm.equals("/") ? "/share" : norm) + ")");
+        } else if (systemTree(norm) != null) {
+            r.problem(at, r.at("target") + ": '" + target + "' would hide the guest's own " + norm + ", part of its system directory "
+                    + systemTree(norm) + " (use e.g. /mnt" + norm + ")");
         } else {
             Node other = seen.putIfAbsent(norm, at);
             if (other == null) return norm;
             r.problem(at, r.at("target") + ": duplicate target " + norm + " (also on line " + (other.getStartMark().getLine() + 1) + ")");
         }
         return null;
+    }
+
+    /** The first path meros's access needs that a mount on {@code target} hides (the target is it or a directory above it), or null. */
+    static Needed hidden(String target, String user) {
+        for (Needed n : accessPaths(user)) if (within(n.path(), target)) return n;
+        return null;
+    }
+
+    /** The system directory {@code target} is or lies inside (see {@link #SYSTEM_TREES}), or null. */
+    static String systemTree(String target) {
+        if (within(target, USR_LOCAL) && !target.equals(USR_LOCAL)) return null;
+        for (String t : SYSTEM_TREES) if (within(target, t)) return t;
+        return null;
+    }
+
+    /** Whether {@code path} is {@code dir} or lies below it. */
+    private static boolean within(String path, String dir) {
+        return path.equals(dir) || dir.equals("/") || path.startsWith(dir + "/");
+    }
+
+    /** Where to mount instead of {@code target}, which hides a path meros needs: in the user's home for the home and above, else under /mnt. */
+    private static String elsewhere(String target, String user) {
+        String home = home(user);
+        if (within(home, target)) return "mount below it, e.g. " + home + "/share";
+        if (within(target, home)) return "mount beside it, e.g. " + home + "/share";
+        return "mount elsewhere, e.g. /mnt" + target;
     }
 
     List<Forward> forwards(String vm, MapReader m) {

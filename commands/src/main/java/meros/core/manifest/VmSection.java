@@ -212,7 +212,7 @@ final class VmSection {
         Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
         boolean gui = m.bool("gui", false);
         int bootTimeout = m.seconds("boot_timeout", arch.equals("aarch64") ? EMULATED_BOOT_TIMEOUT : BOOT_TIMEOUT, 1, 86400);
-        List<Mount> mounts = sharing.mounts(m);
+        List<Mount> mounts = sharing.mounts(m, user);
         List<Forward> forwards = sharing.forwards(name, m);
         // network: user keeps its networks: VMs sharing a bridge name are joined by a QEMU socket network
         Node nets = m.node("networks");

@@ -81,7 +81,7 @@ class SharingManifestTest {
                 F + "6:9: virtual_machines.box.mounts[2]: missing required key 'target' (where the guest mounts it, an absolute path)",
                 F + "6:32: virtual_machines.box.mounts[2].readonly: expected true or false, got 'maybe'",
                 F + "7:30: virtual_machines.box.mounts[3].target: '/mnt/../etc' must be a plain absolute path (letters, digits, '.', '_', '-', '+', '@', '='; no '..', blanks or quotes)",
-                F + "8:30: virtual_machines.box.mounts[4].target: '/etc' would hide the guest's own /etc (use e.g. /mnt/etc)",
+                F + "8:30: virtual_machines.box.mounts[4].target: '/etc' hides /etc/ssh/sshd_config, sshd's configuration; mount elsewhere, e.g. /mnt/etc",
                 F + "9:30: virtual_machines.box.mounts[5].target: '/mnt/a b' must be a plain absolute path (letters, digits, '.', '_', '-', '+', '@', '='; no '..', blanks or quotes)",
                 F + "10:9: virtual_machines.box.mounts[6]: missing required key 'target' (where the guest mounts it, an absolute path)",
                 F + "10:22: virtual_machines.box.mounts[6]: unknown key 'tagret' (did you mean 'target'?)",
@@ -102,6 +102,80 @@ class SharingManifestTest {
                               - {source: ok, target: /mnt/ok}
                               - ok:/mnt/y
                         """));
+    }
+
+    /**
+     * A mount hides what lies below its target: a target on or above a path meros's access needs (the login user's
+     * authorized_keys, sshd's and sudo's configuration, the network configuration) or on or inside a system directory
+     * is refused, naming what it hides.
+     */
+    @Test
+    void targetsThatHideWhatMerosNeedsAreRefused() throws Exception {
+        Files.createDirectories(tmp.resolve("constellations/sh/ok"));
+        assertEquals(List.of(
+                F + "4:32: virtual_machines.box.mounts[0].target: '/home/debian' hides /home/debian/.ssh/authorized_keys, where meros logs in with its key; mount below it, e.g. /home/debian/share",
+                F + "5:30: virtual_machines.box.mounts[1].target: '/home' hides /home/debian/.ssh/authorized_keys, where meros logs in with its key; mount below it, e.g. /home/debian/share",
+                F + "6:30: virtual_machines.box.mounts[2].target: '/home/debian/.ssh' hides /home/debian/.ssh/authorized_keys, where meros logs in with its key; mount beside it, e.g. /home/debian/share",
+                F + "7:30: virtual_machines.box.mounts[3].target: '/root' hides /root/.ssh/authorized_keys, where meros puts its key for root; mount elsewhere, e.g. /mnt/root",
+                F + "8:30: virtual_machines.box.mounts[4].target: '/etc/ssh' hides /etc/ssh/sshd_config, sshd's configuration; mount elsewhere, e.g. /mnt/etc/ssh",
+                F + "9:30: virtual_machines.box.mounts[5].target: '/etc/ssh/sshd_config.d' hides /etc/ssh/sshd_config.d/10-meros.conf, meros's sshd settings; mount elsewhere, e.g. /mnt/etc/ssh/sshd_config.d",
+                F + "10:30: virtual_machines.box.mounts[6].target: '/etc/sudoers.d' hides /etc/sudoers.d/90-meros, the sudo rule meros's user runs commands as root by; mount elsewhere, e.g. /mnt/etc/sudoers.d",
+                F + "11:30: virtual_machines.box.mounts[7].target: '/etc/systemd' hides /etc/systemd/network, the network configuration meros writes (systemd-networkd); mount elsewhere, e.g. /mnt/etc/systemd",
+                F + "12:30: virtual_machines.box.mounts[8].target: '/usr/lib' would hide the guest's own /usr/lib, part of its system directory /usr (use e.g. /mnt/usr/lib)",
+                F + "13:30: virtual_machines.box.mounts[9].target: '/lib/modules' would hide the guest's own /lib/modules, part of its system directory /lib (use e.g. /mnt/lib/modules)",
+                F + "14:30: virtual_machines.box.mounts[10].target: '/usr/local' would hide the guest's own /usr/local, part of its system directory /usr (use e.g. /mnt/usr/local)",
+                F + "15:30: virtual_machines.box.mounts[11].target: '/boot/efi' would hide the guest's own /boot/efi, part of its system directory /boot (use e.g. /mnt/boot/efi)",
+                F + "16:30: virtual_machines.box.mounts[12].target: '/var/run/x' would hide the guest's own /var/run/x, part of its system directory /var/run (use e.g. /mnt/var/run/x)",
+                F + "17:30: virtual_machines.box.mounts[13].target: '/usr' would hide the guest's own /usr (use e.g. /mnt/usr)",
+                F + "21:30: virtual_machines.adm.mounts[0].target: '/root' hides /root/.ssh/authorized_keys, where meros logs in with its key; mount below it, e.g. /root/share",
+                F + "22:30: virtual_machines.adm.mounts[1].target: '/var' would hide the guest's own /var (use e.g. /mnt/var)"),
+                ManifestTestSupport.problems(tmp, "sh", """
+                        virtual_machines:
+                          box:
+                            mounts:
+                              - {source: /tmp, target: /home/debian}
+                              - {source: ok, target: /home}
+                              - {source: ok, target: /home/debian/.ssh}
+                              - {source: ok, target: /root}
+                              - {source: ok, target: /etc/ssh}
+                              - {source: ok, target: /etc/ssh/sshd_config.d}
+                              - {source: ok, target: /etc/sudoers.d}
+                              - {source: ok, target: /etc/systemd}
+                              - {source: ok, target: /usr/lib}
+                              - {source: ok, target: /lib/modules}
+                              - {source: ok, target: /usr/local}
+                              - {source: ok, target: /boot/efi}
+                              - {source: ok, target: /var/run/x}
+                              - {source: ok, target: /usr}
+                          adm:
+                            user: root
+                            mounts:
+                              - {source: ok, target: /root}
+                              - {source: ok, target: /var}
+                        """));
+    }
+
+    /** Below the user's home, beside what meros needs, under /usr/local, /etc or /var: accepted; the user is the manifest's. */
+    @Test
+    void targetsBesideWhatMerosNeedsAreAccepted() throws Exception {
+        Files.createDirectories(tmp.resolve("constellations/sh/ok"));
+        Manifest m = ManifestTestSupport.load(tmp, "sh", """
+                virtual_machines:
+                  box:
+                    mounts:
+                      - {source: ok, target: /home/debian/share}
+                      - {source: ok, target: /home/other}
+                      - {source: ok, target: /root/share}
+                      - {source: ok, target: /usr/local/src}
+                      - {source: ok, target: /etc/nginx}
+                      - {source: ok, target: /var/www}
+                      - {source: ok, target: /srv}
+                  alice:
+                    user: alice
+                    mounts: [{source: ok, target: /home/debian}]
+                """);
+        assertEquals(7, m.vm("box").mounts().size());
+        assertEquals("/home/debian", m.vm("alice").mounts().get(0).target());
     }
 
     @Test
