@@ -2,6 +2,8 @@ package meros.core.manifest;
 
 /** An IPv4 network in CIDR notation, e.g. {@code 10.0.10.0/24}. */
 public record Cidr(int network, int prefix) {
+    /** A prefix length as written: one to three ASCII digits (three only with a leading zero, refused below). */
+    private static final String PREFIX = "[0-9]{1,3}";
 
     public Cidr {
         if (prefix < 0 || prefix > 32) throw new IllegalArgumentException("prefix length must be 0..32, got " + prefix);
@@ -13,14 +15,14 @@ public record Cidr(int network, int prefix) {
         if (s == null) throw new IllegalArgumentException("missing CIDR");
         int slash = s.indexOf('/');
         if (slash < 0) throw new IllegalArgumentException("'" + s + "' is not a CIDR (expected a.b.c.d/prefix)");
-        int addr = Ipv4.parse(s.substring(0, slash));
-        int prefix;
-        try {
-            prefix = Integer.parseInt(s.substring(slash + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + s + "' has a malformed prefix length");
+        String prefixText = s.substring(slash + 1);
+        if (!prefixText.matches(PREFIX)) throw new IllegalArgumentException("'" + s + "' has a malformed prefix length");
+        int prefix = Integer.parseInt(prefixText);
+        if (prefix > 32) throw new IllegalArgumentException("'" + s + "' has prefix length outside 0..32");
+        int addr = Ipv4.parse(s.substring(0, slash), s, "/" + prefix);
+        if (prefixText.length() > 1 && prefixText.startsWith("0")) {
+            throw new IllegalArgumentException("'" + s + "' has a leading zero in its prefix length; write " + Ipv4.format(addr) + "/" + prefix);
         }
-        if (prefix < 0 || prefix > 32) throw new IllegalArgumentException("'" + s + "' has prefix length outside 0..32");
         if ((addr & mask(prefix)) != addr) {
             throw new IllegalArgumentException("'" + s + "' has host bits set (did you mean " + Ipv4.format(addr & mask(prefix)) + "/" + prefix + "?)");
         }

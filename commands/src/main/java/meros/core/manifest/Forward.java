@@ -20,13 +20,19 @@ public record Forward(int host, int guest, String protocol, String address) {
         return new Forward(port(p[0], spec), port(p[1], spec), "tcp", "127.0.0.1");
     }
 
+    /** A port as written: decimal ASCII digits without a leading zero ({@code 080} would read as 80 here, as 64 to a C tool). */
     static int port(String s, String spec) {
-        try {
-            int v = Integer.parseInt(s.strip());
+        String t = s.strip();
+        if (t.matches("0[0-9]+")) {
+            String decimal = t.replaceFirst("^0+(?=.)", "");
+            throw new IllegalArgumentException("'" + s + "' in '" + spec + "' has a leading zero; write " + decimal);
+        }
+        if (t.matches(PORT)) {
+            int v = Integer.parseInt(t);
             if (v >= 1 && v <= 65535) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below
         }
         throw new IllegalArgumentException("'" + s + "' in '" + spec + "' is not a port (1..65535)");
     }
+
+    private static final String PORT = "[0-9]{1,5}";
 }

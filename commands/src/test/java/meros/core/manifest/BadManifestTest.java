@@ -25,6 +25,31 @@ class BadManifestTest {
 
     private static final String F = "constellations/bad/bad.yml:";
 
+    /** Every IPv4 address and CIDR of a manifest: a leading-zero octet or prefix length is ambiguous and refused. */
+    @Test
+    void addressesWithLeadingZerosAreRefusedEverywhere() {
+        expect("""
+                bridges:
+                  net:
+                    subnet: 010.6.0.0/24
+                    allowed_ips: [192.168.01.0/24, 10.9.0.1, 10.8.0.0/016]
+                  ok: {subnet: 10.7.0.0/24}
+                virtual_machines:
+                  box:
+                    networks: [{label: t0, bridge: ok, ip_addr: 010.7.0.005}]
+                    forwards: [{host: 8080, guest: 80, address: 127.000.0.1}]
+                """,
+                F + "3:13: bridges.net.subnet: '010.6.0.0/24' is ambiguous: 010 has a leading zero, octal to inet_aton (ping, curl: "
+                        + "010 is 8) and decimal to others; write 10.6.0.0/24 (decimal, no leading zeros)",
+                F + "4:19: bridges.net.allowed_ips[0]: '192.168.01.0/24' is ambiguous: 01 has a leading zero, octal to inet_aton "
+                        + "(ping, curl: 01 is 1) and decimal to others; write 192.168.1.0/24 (decimal, no leading zeros)",
+                F + "4:46: bridges.net.allowed_ips[2]: '10.8.0.0/016' has a leading zero in its prefix length; write 10.8.0.0/16",
+                F + "8:49: virtual_machines.box.networks[0].ip_addr: '010.7.0.005' is ambiguous: 010, 005 have leading zeros, "
+                        + "octal to inet_aton (ping, curl: 010 is 8) and decimal to others; write 10.7.0.5 (decimal, no leading zeros)",
+                F + "9:49: virtual_machines.box.forwards[0].address: '127.000.0.1' is ambiguous: 000 has a leading zero, octal to "
+                        + "inet_aton (ping, curl: 000 is 0) and decimal to others; write 127.0.0.1 (decimal, no leading zeros)");
+    }
+
     @Test
     void duplicateKey() {
         expect("""

@@ -26,6 +26,40 @@ class ValuesTest {
         }
     }
 
+    /** An octet or prefix length with a leading zero reads as octal to inet_aton and decimal to others: refused. */
+    @Test
+    void leadingZerosAreRefusedNamingTheDecimalSpelling() {
+        assertEquals("'010.6.0.005' is ambiguous: 010, 005 have leading zeros, octal to inet_aton (ping, curl: 010 is 8) "
+                        + "and decimal to others; write 10.6.0.5 (decimal, no leading zeros)",
+                assertThrows(IllegalArgumentException.class, () -> Ipv4.parse("010.6.0.005")).getMessage());
+        assertEquals("'10.6.0.09' is ambiguous: 09 has a leading zero, octal to inet_aton (ping, curl: 09 is no octal number) "
+                        + "and decimal to others; write 10.6.0.9 (decimal, no leading zeros)",
+                assertThrows(IllegalArgumentException.class, () -> Ipv4.parse("10.6.0.09")).getMessage());
+        assertEquals("'010.6.0.0/24' is ambiguous: 010 has a leading zero, octal to inet_aton (ping, curl: 010 is 8) "
+                        + "and decimal to others; write 10.6.0.0/24 (decimal, no leading zeros)",
+                assertThrows(IllegalArgumentException.class, () -> Cidr.parse("010.6.0.0/24")).getMessage());
+        assertEquals("'10.6.0.0/024' has a leading zero in its prefix length; write 10.6.0.0/24",
+                assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.6.0.0/024")).getMessage());
+        assertEquals(0, Ipv4.parse("0.0.0.0"));
+        for (String bad : new String[] {"10.+1.0.0", "10.-1.0.0", "10.0.0.\u0661", " 10.0.0.1", "10.0.0.1 "}) {
+            assertThrows(IllegalArgumentException.class, () -> Ipv4.parse(bad), bad);
+        }
+        for (String bad : new String[] {"10.0.0.0/+8", "10.0.0.0/-0", "10.0.0.0/ 8", "10.0.0.0/"}) {
+            assertEquals("'" + bad + "' has a malformed prefix length",
+                    assertThrows(IllegalArgumentException.class, () -> Cidr.parse(bad)).getMessage());
+        }
+    }
+
+    /** The forward command's ports: decimal digits, no leading zero, no sign. */
+    @Test
+    void forwardPortsAreDecimalWithoutLeadingZeros() {
+        assertEquals("'080' in '8080:080' has a leading zero; write 80",
+                assertThrows(IllegalArgumentException.class, () -> Forward.parse("8080:080")).getMessage());
+        assertEquals("'+80' in '8080:+80' is not a port (1..65535)",
+                assertThrows(IllegalArgumentException.class, () -> Forward.parse("8080:+80")).getMessage());
+        assertEquals(new Forward(8080, 80, "tcp", "127.0.0.1"), Forward.parse("8080:80"));
+    }
+
     @Test
     void cidrParts() {
         Cidr c = Cidr.parse("10.0.10.0/24");
