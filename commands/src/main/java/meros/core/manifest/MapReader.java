@@ -119,18 +119,44 @@ final class MapReader {
 
     void problem(Node n, String msg) { problems.at(n, msg); }
 
+    /**
+     * Reports a required key without a value: absent (at the owner), or present with YAML null ({@code key: ~},
+     * {@code key:}; at the key). A key present with a value its getter refused (a wrong type, an empty string) was
+     * reported by the getter and is not reported again.
+     */
     void missing(String key, String what) {
         problems.log().required(path, key);
-        problems.at(owner, prefix() + "missing required key '" + key + "' (" + what + ")");
+        NodeTuple t = entries.get(key);
+        if (t == null) {
+            problems.at(owner, prefix() + "missing required key '" + key + "' (" + what + ")");
+        } else if (Yamls.isNull(t.getValueNode())) {
+            problems.at(t.getKeyNode(), at(key) + ": is empty (YAML null: '~', 'null' or nothing after the colon), but required (" + what + ")");
+        }
     }
 
-    /** A scalar as text (numbers are taken as written); booleans, lists and mappings are type errors. */
+    /** A scalar as text (numbers are taken as written); booleans, lists, mappings and the empty string are refused. */
     String string(String key, String def) {
+        return string(key, def, false);
+    }
+
+    /**
+     * As {@link #string(String, String)}; {@code emptyAllowed}: the empty string is a value ({@code kernel_args: ""}).
+     * A YAML 1.1 boolean word ({@code on}, {@code no}) is refused with the quoted spelling that makes it text.
+     */
+    String string(String key, String def, boolean emptyAllowed) {
         log(key, KeyLog.Kind.STRING, def, null, null, null);
         Node n = node(key);
         if (n == null) return def;
-        if (n instanceof ScalarNode s && !Tag.BOOL.equals(s.getTag())) return s.getValue();
-        problems.at(n, at(key) + ": expected a string, got " + Yamls.describe(n));
+        if (n instanceof ScalarNode s && !Tag.BOOL.equals(s.getTag())) {
+            if (!emptyAllowed && s.getValue().isEmpty()) {
+                problems.at(n, at(key) + ": is empty (''); give a value or leave the key out");
+                return def;
+            }
+            return s.getValue();
+        }
+        String hint = Yamls.isScalar(n, Tag.BOOL) ? " (YAML 1.1 reads an unquoted " + Yamls.text(n) + " as a boolean; for the word write '"
+                + Yamls.text(n) + "')" : "";
+        problems.at(n, at(key) + ": expected a string, got " + Yamls.describe(n) + hint);
         return def;
     }
 

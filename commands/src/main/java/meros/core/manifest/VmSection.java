@@ -251,7 +251,7 @@ final class VmSection {
      * (a line break, a tab, an escape, ...) in it is a problem, reported at the value.
      */
     private static String kernelArgs(MapReader m) {
-        String s = m.string("kernel_args", "");
+        String s = m.string("kernel_args", "", true);
         int bad = s.codePoints().filter(Character::isISOControl).findFirst().orElse(-1);
         if (bad < 0) return s;
         String what = switch (bad) {

@@ -50,6 +50,43 @@ class BadManifestTest {
                         + "inet_aton (ping, curl: 000 is 0) and decimal to others; write 127.0.0.1 (decimal, no leading zeros)");
     }
 
+    /**
+     * A required key given with YAML null is empty, not missing; a wrongly typed one is reported once, as a type error;
+     * an empty string is empty, under every key that reads a string.
+     */
+    @Test
+    void nullWronglyTypedAndEmptyValuesAreReportedAsSuch() {
+        expect("""
+                bridges:
+                  net: {subnet: ~}
+                  on: {subnet: 10.0.0.0/24}
+                virtual_machines:
+                  box:
+                    networks:
+                      - {label: "", bridge: on, ip_addr: null}
+                      - label:
+                        bridge: net
+                        ip_addr: 10.0.0.5
+                    mounts: [{source: ~, target: ""}]
+                    forwards: [{host: ~, guest: 80}]
+                    mirror: ""
+                    memory: ''
+                    arch: ""
+                    kernel_args: ""
+                """,
+                F + "2:9: bridges.net.subnet: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the bridge's IPv4 network, e.g. 10.0.10.0/24)",
+                F + "7:17: virtual_machines.box.networks[0].label: is empty (''); give a value or leave the key out",
+                F + "7:29: virtual_machines.box.networks[0].bridge: expected a string, got the boolean on (YAML 1.1 reads an unquoted on as a boolean; for the word write 'on')",
+                F + "7:33: virtual_machines.box.networks[0].ip_addr: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the VM's static IPv4 address on the bridge)",
+                F + "8:9: virtual_machines.box.networks[1].label: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the host tap device's name, at most 15 characters)",
+                F + "11:15: virtual_machines.box.mounts[0].source: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the host directory to share; relative to the constellation directory)",
+                F + "11:34: virtual_machines.box.mounts[0].target: is empty (''); give a value or leave the key out",
+                F + "12:17: virtual_machines.box.forwards[0].host: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the host port, 1..65535)",
+                F + "13:13: virtual_machines.box.mirror: is empty (''); give a value or leave the key out",
+                F + "14:13: virtual_machines.box.memory: is empty (''); give a value or leave the key out",
+                F + "15:11: virtual_machines.box.arch: is empty (''); give a value or leave the key out");
+    }
+
     @Test
     void duplicateKey() {
         expect("""
