@@ -22,12 +22,15 @@ final class Expansion {
     private final Map<Node, Integer> uses = new IdentityHashMap<>();
     private final Map<Node, Boolean> open = new IdentityHashMap<>();
     private Node cycle;
+    private final Aliases aliases;
 
-    private Expansion() { }
+    private Expansion(Aliases aliases) {
+        this.aliases = aliases;
+    }
 
     /** Reports a problem at the anchor to blame when {@code root} expands beyond the limit or an anchor contains itself. */
     static void check(Node root, Problems problems) {
-        Expansion e = new Expansion();
+        Expansion e = new Expansion(problems.aliases);
         long total = e.size(root);
         if (e.cycle != null) {
             problems.at(e.cycle, "YAML error: " + anchor(e.cycle) + " contains an alias to itself, so it never ends");
@@ -49,8 +52,9 @@ final class Expansion {
         return n.getAnchor() == null ? "this node" : "anchor &" + n.getAnchor();
     }
 
-    /** Expanded size of {@code n}, saturating just above the limit. */
-    private long size(Node n) {
+    /** Expanded size of {@code n}, saturating just above the limit; a use of an alias counts as its anchored node. */
+    private long size(Node use) {
+        Node n = aliases.original(use);
         uses.merge(n, 1, Integer::sum);
         Long known = sizes.get(n);
         if (known != null) return known;

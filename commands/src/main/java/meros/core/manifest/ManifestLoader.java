@@ -4,15 +4,20 @@ import meros.core.base.IoErrors;
 import meros.core.base.MerosException;
 import meros.core.base.TextFiles;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -165,7 +170,7 @@ public final class ManifestLoader {
         options.setMaxAliasesForCollections(Integer.MAX_VALUE);
         options.setAllowRecursiveKeys(false);
         try (Reader r = new StringReader(text)) {
-            Node root = new Yaml(options).compose(r);
+            Node root = composer(r, options, problems.aliases).getSingleNode();
             if (root != null) Expansion.check(root, problems);
             if (root != null && problems.isEmpty()) checkTags(root, problems, Collections.newSetFromMap(new IdentityHashMap<>()));
             return problems.isEmpty() ? root : null;
@@ -203,6 +208,18 @@ public final class ManifestLoader {
         } else if (n instanceof SequenceNode q) {
             for (Node item : q.getValue()) checkTags(item, problems, seen);
         }
+    }
+
+    /** SnakeYAML's composer, recording where an alias is a mapping's value in {@code aliases} (see {@link Aliases}). */
+    private static Composer composer(Reader r, LoaderOptions options, Aliases aliases) {
+        return new Composer(new ParserImpl(new StreamReader(r), options), new Resolver(), options) {
+            @Override
+            protected Node composeValueNode(MappingNode node) {
+                Event next = parser.peekEvent();
+                Node value = super.composeValueNode(node);
+                return next instanceof AliasEvent a ? aliases.use(value, a.getAnchor(), a.getStartMark(), a.getEndMark()) : value;
+            }
+        };
     }
 
     /** Where a syntax error is shown: an unclosed quote or bracket points at where it opened, not at the end of the file. */

@@ -65,17 +65,30 @@ final class MapReader {
         }
     }
 
-    /** Applies YAML merge keys ({@code <<: *defaults}): explicit keys win over merged ones. */
-    private static List<NodeTuple> flatten(MappingNode map) {
+    /**
+     * Applies YAML merge keys ({@code <<: *defaults}): explicit keys win over merged ones. A merge key's value must be
+     * a mapping or a list of mappings (yaml.org/type/merge.html); anything else is reported at the {@code <<}.
+     */
+    private List<NodeTuple> flatten(MappingNode map) {
         List<NodeTuple> own = new ArrayList<>();
         List<NodeTuple> merged = new ArrayList<>();
         for (NodeTuple t : map.getValue()) {
             Node k = t.getKeyNode();
             if (k instanceof ScalarNode s && Tag.MERGE.equals(s.getTag())) {
                 Node v = t.getValueNode();
-                if (v instanceof MappingNode m) merged.addAll(flatten(m));
-                else if (v instanceof SequenceNode seq) {
-                    for (Node item : seq.getValue()) if (item instanceof MappingNode m) merged.addAll(flatten(m));
+                if (v instanceof MappingNode m) {
+                    for (NodeTuple mt : flatten(m)) merged.add(problems.aliases.through(mt, v));
+                } else if (v instanceof SequenceNode seq) {
+                    int i = 0;
+                    for (Node item : seq.getValue()) {
+                        if (item instanceof MappingNode m) merged.addAll(flatten(m));
+                        else problems.at(k, prefix() + "'<<' (a YAML merge key) takes a mapping or a list of mappings, but item "
+                                + i + " is " + Yamls.describe(item) + anchored(item, k, problems.aliases.via(v)));
+                        i++;
+                    }
+                } else {
+                    problems.at(k, prefix() + "'<<' (a YAML merge key) takes a mapping or a list of mappings (e.g. <<: *base, "
+                            + "with &base on a mapping), got " + Yamls.describe(v) + problems.aliases.via(v));
                 }
                 continue;
             }
@@ -88,6 +101,15 @@ final class MapReader {
         Set<String> seen = new HashSet<>(ownKeys);
         for (NodeTuple t : merged) if (seen.add(Yamls.text(t.getKeyNode()))) all.add(t);
         return all;
+    }
+
+    /**
+     * For an item of a merge key's list that comes from an alias (an anchored node on another line): which anchor;
+     * else {@code listVia}, the alias the list itself comes from ("" when none).
+     */
+    private static String anchored(Node item, Node mergeKey, String listVia) {
+        if (item.getAnchor() == null || item.getStartMark().getLine() == mergeKey.getStartMark().getLine()) return listVia;
+        return " (via alias *" + item.getAnchor() + " defined at line " + (item.getStartMark().getLine() + 1) + ")";
     }
 
     private void log(String key, KeyLog.Kind kind, Object def, Long min, Long max, List<String> choices) {

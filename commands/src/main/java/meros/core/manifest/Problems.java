@@ -12,6 +12,8 @@ final class Problems {
     private final String file;
     private final List<Problem> list = new ArrayList<>();
     private final KeyLog log;
+    /** The alias uses of the manifest being read: a problem at one names the anchor's line. */
+    final Aliases aliases = new Aliases();
 
     Problems(String file) {
         this(file, KeyLog.NONE);
@@ -28,7 +30,7 @@ final class Problems {
     String file() { return file; }
 
     void at(Node node, String message) {
-        at(node == null ? null : node.getStartMark(), message);
+        at(node == null ? null : node.getStartMark(), message + aliases.via(node));
     }
 
     void at(Mark mark, String message) {

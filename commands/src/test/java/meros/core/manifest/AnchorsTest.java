@@ -83,4 +83,50 @@ class AnchorsTest {
                 """);
         assertEquals(List.of(F + "2:8: YAML error: anchor &me contains an alias to itself, so it never ends"), p);
     }
+
+    /** A merge key's value must be a mapping or a list of mappings (yaml.org/type/merge.html): anything else is reported at the '<<'. */
+    @Test
+    void aMergeKeyOfAnythingButMappingsIsRefusedAtTheMergeKey() {
+        List<String> p = ManifestTestSupport.problems(tmp, "bad", """
+                virtual_machines:
+                  web: {memory: &m 2048}
+                  client: {<<: *m}
+                  x:
+                    packages: &pk [curl]
+                    <<: *pk
+                  y: {<<: 5}
+                  z: {<<: ~}
+                  w: {<<: [{cpus: 2}, *m]}
+                """);
+        assertEquals(List.of(
+                F + "3:12: virtual_machines.client: '<<' (a YAML merge key) takes a mapping or a list of mappings (e.g. <<: *base, "
+                        + "with &base on a mapping), got the number 2048 (via alias *m defined at line 2)",
+                F + "6:5: virtual_machines.x: '<<' (a YAML merge key) takes a mapping or a list of mappings, but item 0 is 'curl' "
+                        + "(via alias *pk defined at line 5)",
+                F + "7:7: virtual_machines.y: '<<' (a YAML merge key) takes a mapping or a list of mappings (e.g. <<: *base, "
+                        + "with &base on a mapping), got the number 5",
+                F + "8:7: virtual_machines.z: '<<' (a YAML merge key) takes a mapping or a list of mappings (e.g. <<: *base, "
+                        + "with &base on a mapping), got nothing",
+                F + "9:7: virtual_machines.w: '<<' (a YAML merge key) takes a mapping or a list of mappings, but item 1 is "
+                        + "the number 2048 (via alias *m defined at line 2)"), p);
+    }
+
+    /** A problem in an alias used as a value, or in what a merge key brings in, is reported where the alias is used. */
+    @Test
+    void problemsThroughAnAliasAreReportedWhereItIsUsed() {
+        List<String> p = ManifestTestSupport.problems(tmp, "bad", """
+                virtual_machines:
+                  base: &base
+                    memory: 2Q
+                    packages: &pk [curl]
+                  client:
+                    <<: *base
+                  db: {cpus: 1, user: *pk}
+                """);
+        assertEquals(List.of(
+                F + "3:13: virtual_machines.base.memory: '2Q' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary)",
+                F + "6:9: virtual_machines.client.memory: '2Q' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary) "
+                        + "(via alias *base defined at line 2)",
+                F + "7:23: virtual_machines.db.user: expected a string, got a list (via alias *pk defined at line 4)"), p);
+    }
 }
