@@ -74,11 +74,11 @@ final class BridgeSection {
             }
         }
         String policy = m.choice("policy_type", "host-access", POLICIES);
-        List<Integer> ports = m.list("allowed_ports", s -> {
+        List<Integer> ports = m.uniqueList("allowed_ports", s -> {
             if (!Numbers.looksNumeric(s)) throw new IllegalArgumentException("expected a port number (1..65535), got " + Yamls.describe(s));
             return MapReader.inRange(s, 1, 65535, "port ");
         });
-        List<Cidr> ips = m.list("allowed_ips", s -> {
+        List<Cidr> ips = m.uniqueList("allowed_ips", s -> {
             String v = s.getValue();
             return v.contains("/") ? Cidr.parse(v) : new Cidr(Ipv4.parse(v), 32);
         });

@@ -10,6 +10,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -263,6 +264,18 @@ final class MapReader {
 
     /** A list of scalars, each converted by {@code item}; a conversion's IllegalArgumentException becomes a problem at that item. */
     <T> List<T> list(String key, Function<ScalarNode, T> item) {
+        return list(key, item, false);
+    }
+
+    /**
+     * As {@link #list(String, Function)} for a list whose items are a set (ports, packages): an item equal to an earlier
+     * one once converted ({@code 22} and {@code 0x16}; {@code 10.0.0.5} and {@code 10.0.0.5/32}) is a problem at the later one.
+     */
+    <T> List<T> uniqueList(String key, Function<ScalarNode, T> item) {
+        return list(key, item, true);
+    }
+
+    private <T> List<T> list(String key, Function<ScalarNode, T> item, boolean unique) {
         log(key, KeyLog.Kind.LIST, List.of(), null, null, null);
         Node n = node(key);
         List<T> out = new ArrayList<>();
@@ -271,6 +284,7 @@ final class MapReader {
             problems.at(n, at(key) + ": expected a list (e.g. [a, b]), got " + Yamls.describe(n));
             return out;
         }
+        Map<T, Integer> firsts = new HashMap<>();
         int i = 0;
         for (Node e : seq.getValue()) {
             String where = at(key) + "[" + i++ + "]";
@@ -280,7 +294,15 @@ final class MapReader {
             }
             try {
                 T v = item.apply(s);
-                if (v != null) out.add(v);
+                if (v == null) continue;
+                Integer first = unique ? firsts.putIfAbsent(v, i - 1) : null;
+                if (first != null) {
+                    String earlier = Yamls.text(seq.getValue().get(first));
+                    problems.at(e, where + ": '" + s.getValue() + "' repeats item " + first
+                            + (earlier.equals(s.getValue()) ? "" : " ('" + earlier + "')") + "; list each once");
+                    continue;
+                }
+                out.add(v);
             } catch (IllegalArgumentException ex) {
                 problems.at(e, where + ": " + ex.getMessage());
             }

@@ -1,5 +1,7 @@
 package meros.core.manifest;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 
 /**
@@ -18,6 +20,11 @@ public final class Size {
      * @return the size in bytes
      */
     public static long parse(String text, long defaultUnit) {
+        return exact(text, defaultUnit).setScale(0, RoundingMode.DOWN).longValueExact();
+    }
+
+    /** As {@link #parse}, the size in bytes as written, fraction included ({@code 1.1G} is 1181116006.4 bytes). */
+    public static BigDecimal exact(String text, long defaultUnit) {
         if (text == null) throw new IllegalArgumentException("missing size");
         String s = text.strip().toUpperCase(Locale.ROOT).replaceAll("(?<=[0-9])_+(?=[0-9])", "")
                 .replaceAll("(?<=[0-9.])\\s+(?=[A-Z])", "");
@@ -43,17 +50,13 @@ public final class Size {
             if (mult != 0) s = s.substring(0, s.length() - 1);
             else mult = defaultUnit;
         }
-        double n;
-        try {
-            if (!s.matches("[0-9]+(\\.[0-9]+)?")) throw new NumberFormatException();
-            n = Double.parseDouble(s);
-        } catch (NumberFormatException e) {
+        if (!s.matches("[0-9]+(\\.[0-9]+)?")) {
             throw new IllegalArgumentException("'" + text + "' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary)");
         }
-        if (n <= 0) throw new IllegalArgumentException("size '" + text + "' must be positive");
-        double v = n * mult;
-        if (v >= Long.MAX_VALUE) throw new IllegalArgumentException("size '" + text + "' is too large");
-        return (long) v;
+        BigDecimal v = new BigDecimal(s).multiply(BigDecimal.valueOf(mult));
+        if (v.signum() <= 0) throw new IllegalArgumentException("size '" + text + "' must be positive");
+        if (v.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0) throw new IllegalArgumentException("size '" + text + "' is too large");
+        return v;
     }
 
     /** The shortest exact spelling {@link #parse} reads back to {@code bytes}, whatever its default unit: {@code 2G}, {@code 1181116006B}. */

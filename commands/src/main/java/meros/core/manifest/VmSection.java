@@ -10,6 +10,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -185,15 +187,15 @@ final class VmSection {
                     + hostArch() + ") only; an " + arch + " VM needs distribution: debian");
         }
         String release = word(m, "release", alpine ? "latest-stable" : "stable", "[a-z0-9][a-z0-9._-]*", "a release name such as stable, bookworm or latest-stable");
-        List<String> packages = m.list("packages", s -> {
+        List<String> packages = m.uniqueList("packages", s -> {
             if (!s.getValue().matches("[a-z0-9][a-z0-9+._-]*")) {
                 throw new IllegalArgumentException("'" + s.getValue() + "' is not a package name");
             }
             return s.getValue();
         });
         String mirror = mirror(m);
-        long disk = size(m, "disk_size", 2L << 30, MIB, MIN_DISK, MAX_DISK);
-        long memory = size(m, "memory", 1024 * MIB, MIB, MIN_MEMORY_MIB * MIB, MAX_MEMORY) / MIB;
+        long disk = size(m, "disk_size", 2L << 30, MIB, MIN_DISK, MAX_DISK, false);
+        long memory = size(m, "memory", 1024 * MIB, MIB, MIN_MEMORY_MIB * MIB, MAX_MEMORY, true) / MIB;
         int cpus = m.integer("cpus", 1, 1, 64);
         List<Nic> nicList = readNics(name, m);
         String kernel = m.string("kernel", null);
@@ -538,8 +540,12 @@ final class VmSection {
         return null;
     }
 
-    /** A size: a number in {@code bareUnit}s (by {@link Numbers}' rule) or a number with a unit ({@link Size}). */
-    private long size(MapReader m, String key, long def, long bareUnit, long min, long max) {
+    /**
+     * A size: a number in {@code bareUnit}s (by {@link Numbers}' rule) or a number with a unit ({@link Size}).
+     * @param wholeMiB a size that is not a whole number of MiB is a problem naming the nearest whole values ({@code memory}:
+     *                 QEMU's {@code -m} takes whole MiB); otherwise a fraction of a byte is dropped
+     */
+    private long size(MapReader m, String key, long def, long bareUnit, long min, long max, boolean wholeMiB) {
         Node n = m.node(key);
         String s = m.string(key, null);
         if (s == null) return def;
@@ -550,6 +556,13 @@ final class VmSection {
                 if (count <= 0) throw new IllegalArgumentException("size '" + s + "' must be positive");
                 v = Math.multiplyExact(count, bareUnit);
             } else {
+                BigDecimal exact = Size.exact(s, bareUnit);
+                BigDecimal mib = exact.divide(BigDecimal.valueOf(MIB));
+                if (wholeMiB && mib.stripTrailingZeros().scale() > 0) {
+                    m.problem(n, m.at(key) + ": " + s + " is " + mib.stripTrailingZeros().toPlainString() + " MiB, not a whole number of MiB; write "
+                            + nearest(mib, s.matches(PLAIN_NUMBER) ? "" : "M"));
+                    return def;
+                }
                 v = Size.parse(s, bareUnit);
             }
             if (v < min) {
@@ -568,6 +581,16 @@ final class VmSection {
             m.problem(n, m.at(key) + ": " + e.getMessage());
             return def;
         }
+    }
+
+    /** A size written as a plain number, without a unit. */
+    private static final String PLAIN_NUMBER = "[0-9_.]+";
+
+    /** The whole numbers either side of {@code units}, as {@code 2048 or 2049} (only the upper one when the lower is 0). */
+    private static String nearest(BigDecimal units, String unit) {
+        BigDecimal down = units.setScale(0, RoundingMode.FLOOR);
+        BigDecimal up = units.setScale(0, RoundingMode.CEILING);
+        return (down.signum() == 0 ? "" : down.toPlainString() + unit + " or ") + up.toPlainString() + unit;
     }
 
     private List<Nic> readNics(String vm, MapReader m) {

@@ -87,6 +87,30 @@ class BadManifestTest {
                 F + "15:11: virtual_machines.box.arch: is empty (''); give a value or leave the key out");
     }
 
+    /** Ports, addresses and packages are sets: a repeated item is refused; memory is whole MiB, with the nearest values named. */
+    @Test
+    void repeatedSetItemsAndFractionalMemoryAreRefused() {
+        expect("""
+                bridges:
+                  net:
+                    subnet: 10.0.0.0/24
+                    allowed_ports: [22, 80, 22, 0x16]
+                    allowed_ips: [10.9.0.5, 10.9.0.5/32]
+                virtual_machines:
+                  a: {memory: 2048.5, packages: [curl, vim, curl]}
+                  b: {memory: 1.1G}
+                  c: {memory: 1000000B}
+                  d: {memory: 2048.0, disk_size: 1.1G, qemu_args: [-device, virtio-rng-pci, -device, virtio-rng-pci]}
+                """,
+                F + "4:29: bridges.net.allowed_ports[2]: '22' repeats item 0; list each once",
+                F + "4:33: bridges.net.allowed_ports[3]: '0x16' repeats item 0 ('22'); list each once",
+                F + "5:29: bridges.net.allowed_ips[1]: '10.9.0.5/32' repeats item 0 ('10.9.0.5'); list each once",
+                F + "7:15: virtual_machines.a.memory: 2048.5 is 2048.5 MiB, not a whole number of MiB; write 2048 or 2049",
+                F + "7:45: virtual_machines.a.packages[2]: 'curl' repeats item 0; list each once",
+                F + "8:15: virtual_machines.b.memory: 1.1G is 1126.4 MiB, not a whole number of MiB; write 1126M or 1127M",
+                F + "9:15: virtual_machines.c.memory: 1000000B is 0.95367431640625 MiB, not a whole number of MiB; write 1M");
+    }
+
     @Test
     void duplicateKey() {
         expect("""

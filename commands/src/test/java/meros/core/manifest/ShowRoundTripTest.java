@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,10 +60,26 @@ class ShowRoundTripTest {
         }
     }
 
+    private static final long MIN_MEMORY_MIB = 64;
+    private static final long MAX_MEMORY_MIB = 1L << 17;
     private static final String[] UNITS = {"K", "M", "G", "T", "KiB", "MiB", "GiB", "KB", "MB", "GB", "B", "k", "m", "g", ""};
 
-    /** A size within [64 MiB, 1 TiB] in a random unit, often fractional. */
+    /** A size within [64 MiB, 1 TiB] in a random unit, often fractional; a memory size is whole MiB (what memory takes). */
     private static String size(Random r, boolean memory) {
+        if (memory) {
+            String unit = UNITS[r.nextInt(UNITS.length)];
+            long mult = switch (unit.isEmpty() ? "" : unit.substring(0, 1).toUpperCase()) {
+                case "K" -> 1L << 10;
+                case "G" -> 1L << 30;
+                case "T" -> 1L << 40;
+                case "B" -> 1;
+                default -> 1L << 20;
+            };
+            long mib = MIN_MEMORY_MIB + r.nextInt((int) (MAX_MEMORY_MIB - MIN_MEMORY_MIB + 1));
+            String text = BigDecimal.valueOf(mib).multiply(BigDecimal.valueOf(1L << 20))
+                    .divide(BigDecimal.valueOf(mult)).stripTrailingZeros().toPlainString();
+            return (unit.isEmpty() && r.nextBoolean() ? group(text) : text) + unit;
+        }
         while (true) {
             String unit = UNITS[r.nextInt(UNITS.length)];
             long mult = switch (unit.isEmpty() ? "" : unit.substring(0, 1).toUpperCase()) {
