@@ -59,6 +59,7 @@ final class MapReader {
             }
             if (allowed != null && !allowed.contains(key)) {
                 String hint = Names.didYouMean(key, allowed);
+                if (hint.isEmpty()) hint = Synonyms.hint(key, Synonyms.KEYS, allowed);
                 if (hint.isEmpty() && misplaced != null) hint = misplaced.apply(key);
                 problems.at(k, prefix() + "unknown key '" + key + "'" + hint);
             }
@@ -257,8 +258,9 @@ final class MapReader {
         log(key, KeyLog.Kind.CHOICE, def, null, null, allowed);
         if (s == null) return def;
         if (allowed.contains(s)) return s;
-        problems.at(n, at(key) + ": unknown value '" + s + "'" + Names.didYouMean(s, allowed)
-                + " (allowed: " + String.join(", ", allowed) + ")");
+        String hint = Names.didYouMean(s, allowed);
+        if (hint.isEmpty()) hint = Synonyms.hint(s, Synonyms.VALUES, allowed);
+        problems.at(n, at(key) + ": unknown value '" + s + "'" + hint + " (allowed: " + String.join(", ", allowed) + ")");
         return def;
     }
 

@@ -211,7 +211,13 @@ final class VmSection {
         List<String> qemuArgs = qemuArgs(m, name);
         String user = word(m, "user", alpine ? "alpine" : "debian", "[a-z_][a-z0-9_-]{0,31}", "a Linux user name");
         String hostname = hostname(m, name);
-        Vm.NetworkMode network = Vm.NetworkMode.valueOf(m.choice("network", "auto", NETWORK_MODES).toUpperCase(Locale.ROOT));
+        if (m.node("network") instanceof SequenceNode || m.node("network") instanceof MappingNode) {
+            // Vagrant's config.vm.network and docker compose's networks: a list of NICs is meros's networks:
+            problems.at(m.node("network"), m.at("network") + ": takes one mode (" + String.join(", ", NETWORK_MODES)
+                    + "); NICs on bridges go in a list under 'networks:'");
+        }
+        Vm.NetworkMode network = Vm.NetworkMode.valueOf((m.node("network") instanceof ScalarNode || m.node("network") == null
+                ? m.choice("network", "auto", NETWORK_MODES) : "auto").toUpperCase(Locale.ROOT));
         boolean gui = m.bool("gui", false);
         int bootTimeout = m.seconds("boot_timeout", arch.equals("aarch64") ? EMULATED_BOOT_TIMEOUT : BOOT_TIMEOUT, 1, 86400);
         List<Mount> mounts = sharing.mounts(m, user);

@@ -497,9 +497,9 @@ class BadManifestTest {
                 """,
                 F + "5:11: virtual_machines.box.arch: unknown value 'x86-64' (did you mean 'x86_64'?) (allowed: x86_64, aarch64)",
                 F + "6:19: virtual_machines.box.distribution: unknown value 'ubuntu' (allowed: debian, alpine)",
-                F + "7:12: virtual_machines.box.accel: unknown value 'hvf' (allowed: auto, kvm, tcg)",
+                F + "7:12: virtual_machines.box.accel: unknown value 'hvf' (did you mean 'kvm'?) (allowed: auto, kvm, tcg)",
                 F + "8:14: virtual_machines.box.network: unknown value 'bridged' (did you mean 'bridge'?) (allowed: auto, bridge, user)",
-                F + "9:73: virtual_machines.box.networks[0].model: unknown value 'virtio'"
+                F + "9:73: virtual_machines.box.networks[0].model: unknown value 'virtio' (did you mean 'virtio-net-pci'?)"
                         + " (allowed: virtio-net-pci, e1000, rtl8139, e1000e)");
     }
 
@@ -919,7 +919,7 @@ class BadManifestTest {
                 F + "9:13: virtual_machines.web.memory: '2Q' is not a size (use e.g. 512M, 2G; units K, M, G, T, binary)",
                 F + "13:18: virtual_machines.web.networks[0].ip_addr: 10.0.10.1 is the gateway of bridge 'labnet'"
                         + " (the host side takes the subnet's first address; use another)",
-                F + "15:5: virtual_machines.client: unknown key 'disk'",
+                F + "15:5: virtual_machines.client: unknown key 'disk' (did you mean 'disk_size'?)",
                 F + "18:17: virtual_machines.client.networks[0].bridge: no bridge 'labnett' (did you mean 'labnet'?) (defined: labnet)");
     }
 
@@ -1011,6 +1011,40 @@ class BadManifestTest {
                     cpus: !!str 1
                 """,
                 F + "4:11: virtual_machines.box.cpus: expected an integer (1..64), got '1'");
+    }
+
+    @Test
+    void otherToolsNamesForKeysAndValuesAreAnsweredWithMerosNames() {
+        expect("""
+                bridges:
+                  lan: {subnet: 10.5.0.0/24, policy: isolated}
+                virtual_machines:
+                  web:
+                    ram: 2048
+                    vcpus: 2
+                    synced_folders: []
+                    networks: [{label: eth1, bridge: lan, ip_addr: 10.5.0.5, type: virtio}]
+                    forwards: [{host: 8080, guest: 80, proto: tcp}]
+                """,
+                F + "2:30: bridges.lan: unknown key 'policy' (did you mean 'policy_type'?)",
+                F + "5:5: virtual_machines.web: unknown key 'ram' (did you mean 'memory'?)",
+                F + "6:5: virtual_machines.web: unknown key 'vcpus' (did you mean 'cpus'?)",
+                F + "7:5: virtual_machines.web: unknown key 'synced_folders' (did you mean 'mounts'?)",
+                F + "8:62: virtual_machines.web.networks[0]: unknown key 'type' (did you mean 'model'?)",
+                F + "9:40: virtual_machines.web.forwards[0]: unknown key 'proto' (did you mean 'protocol'?)");
+    }
+
+    @Test
+    void aListOfNicsUnderNetworkPointsAtNetworks() {
+        expect("""
+                bridges:
+                  lan: {subnet: 10.5.0.0/24}
+                virtual_machines:
+                  web:
+                    network:
+                      - {label: eth1, bridge: lan}
+                """,
+                F + "6:7: virtual_machines.web.network: takes one mode (auto, bridge, user); NICs on bridges go in a list under 'networks:'");
     }
 
     @Test
