@@ -101,6 +101,11 @@ final class SharingSection {
 
     private Path source(MapReader r, String source) {
         Node at = r.node("source");
+        String shell = HostPaths.shellSyntax(source, HostPaths.CONSTELLATION_DIR);
+        if (shell != null) {
+            r.problem(at, r.at("source") + ": " + shell);
+            return null;
+        }
         Path p = Path.of(source);
         if (!p.isAbsolute()) {
             if (dir == null) return p.toAbsolutePath().normalize();

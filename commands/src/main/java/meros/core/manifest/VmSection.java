@@ -199,7 +199,11 @@ final class VmSection {
         int cpus = m.integer("cpus", 1, 1, 64);
         List<Nic> nicList = readNics(name, m);
         String kernel = m.string("kernel", null);
-        if (kernel != null) kernelMatchesArch(m, name, kernel, arch);
+        if (kernel != null && HostPaths.shellSyntax(kernel, HostPaths.MEROS_DIR) != null) {
+            m.problem(m.node("kernel"), m.at("kernel") + ": " + HostPaths.shellSyntax(kernel, HostPaths.MEROS_DIR));
+        } else if (kernel != null) {
+            kernelMatchesArch(m, name, kernel, arch);
+        }
         String kernelArgs = kernelArgs(m);
         Vm.Accel accel = Vm.Accel.valueOf(m.choice("accel", "auto", ACCELS).toUpperCase(Locale.ROOT));
         if (accel == Vm.Accel.KVM && !arch.equals(hostArch())) {

@@ -1048,6 +1048,29 @@ class BadManifestTest {
     }
 
     @Test
+    void aTildeOrAVariableInAHostPathIsRefusedSayingWhatToWrite() {
+        expect("""
+                virtual_machines:
+                  web:
+                    kernel: ~/bzImage
+                    mounts:
+                      - {source: ~/src, target: /srv/src}
+                      - {source: $HOME/data, target: /srv/data}
+                      - {source: "/opt/${PROJECT}", target: /srv/p}
+                """,
+                F + "3:13: virtual_machines.web.kernel: '~/bzImage': '~' is not expanded (no shell reads the manifest, and under"
+                        + " sudo whose home it means is unclear); write the path out (e.g. /home/alice/bzImage) or relative to"
+                        + " meros's directory (e.g. data/disks/bzImage)",
+                F + "5:18: virtual_machines.web.mounts[0].source: '~/src': '~' is not expanded (no shell reads the manifest, and"
+                        + " under sudo whose home it means is unclear); write the path out (e.g. /home/alice/src) or relative to"
+                        + " the constellation's directory",
+                F + "6:18: virtual_machines.web.mounts[1].source: '$HOME/data': '$HOME' is not expanded (no shell reads the"
+                        + " manifest); write the path out, or relative to the constellation's directory",
+                F + "7:18: virtual_machines.web.mounts[2].source: '/opt/${PROJECT}': '${PROJECT}' is not expanded (no shell"
+                        + " reads the manifest); write the path out, or relative to the constellation's directory");
+    }
+
+    @Test
     void secondDocument() {
         expect("""
                 virtual_machines: {a: {}}
