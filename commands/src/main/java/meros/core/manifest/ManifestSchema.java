@@ -185,6 +185,7 @@ public final class ManifestSchema {
             for (String key : ordered(allowed, doc)) props.put(key, property(path, key, doc.get(key), req.contains(key)));
             s.put("properties", props);
             if (!req.isEmpty()) s.put("required", new ArrayList<>(ordered(req, doc)));
+            if (path.isEmpty()) s.put("patternProperties", Map.of("^" + MapReader.EXTENSION_PREFIX, Map.of()));
             s.put("additionalProperties", false);
             return s;
         }

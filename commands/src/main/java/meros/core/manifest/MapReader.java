@@ -38,6 +38,12 @@ final class MapReader {
         this(map, path, owner, allowed, null, problems);
     }
 
+    /**
+     * Top-level keys starting with this are the user's own and not read (docker compose's extension fields: a place
+     * for anchors, {@code x-common: &common {memory: 2G}}, that {@code <<: *common} merges into VMs).
+     */
+    static final String EXTENSION_PREFIX = "x-";
+
     /** @param misplaced for unknown keys: a hint when the key belongs elsewhere (e.g. indented one level too little), or null */
     MapReader(MappingNode map, String path, Node owner, Set<String> allowed, Function<String, String> misplaced, Problems problems) {
         this.path = path;
@@ -57,7 +63,7 @@ final class MapReader {
                 problems.at(k, prefix() + "duplicate key '" + key + "' (first given on line " + (first.getStartMark().getLine() + 1) + ")");
                 continue;
             }
-            if (allowed != null && !allowed.contains(key)) {
+            if (allowed != null && !allowed.contains(key) && !(path.isEmpty() && key.startsWith(EXTENSION_PREFIX))) {
                 String hint = Names.didYouMean(key, allowed);
                 if (hint.isEmpty()) hint = Synonyms.hint(key, Synonyms.KEYS, allowed);
                 if (hint.isEmpty() && misplaced != null) hint = misplaced.apply(key);

@@ -311,4 +311,24 @@ class GoodManifestTest {
             return s.sorted().toList();
         }
     }
+
+    @Test
+    void topLevelExtensionKeysHoldAnchorsAndAreNotRead() throws IOException {
+        Path dir = ManifestTestSupport.write(tmp, "ext", """
+                x-common: &common
+                  memory: 2G
+                  cpus: 2
+                x-note: anything at all
+                virtual_machines:
+                  web:
+                    <<: *common
+                  db:
+                    <<: *common
+                    cpus: 1
+                """);
+        Manifest m = ManifestLoader.load(dir);
+        assertEquals(2048, m.vm("web").memoryMiB());
+        assertEquals(2, m.vm("web").cpus());
+        assertEquals(1, m.vm("db").cpus());
+    }
 }
