@@ -260,6 +260,7 @@ public final class Lifecycle {
             if (anyBridged) {
                 HostNet.requireTun();
                 HostNet.requireIpForwarding(bridgedEarly);
+                HostNet.requireFreeSubnets(bridgedEarly);
             }
             buildOutOfDate(m, toStart);
 

@@ -62,8 +62,13 @@ final class BridgeSection {
             if (s != null) {
                 try {
                     subnet = Cidr.parse(s);
+                    String special = specialPurpose(subnet);
                     if (subnet.prefix() > 30) {
                         problems.at(subnetNode, m.at("subnet") + ": '" + s + "' is too small (a bridge needs a gateway and at least one VM address: use /30 or larger)");
+                        subnet = null;
+                    } else if (special != null) {
+                        problems.at(subnetNode, m.at("subnet") + ": '" + s + "' overlaps " + special
+                                + ", which a bridge cannot carry (RFC 6890); use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16");
                         subnet = null;
                     } else {
                         subnetNodes.put(name, subnetNode);
@@ -86,11 +91,25 @@ final class BridgeSection {
         return new Bridge(name, subnet, Bridge.PolicyType.fromYaml(policy), List.copyOf(ports), List.copyOf(ips));
     }
 
+    /** Address blocks no bridge can use (RFC 6890, RFC 1122): what each is. */
+    static final List<Map.Entry<Cidr, String>> SPECIAL_PURPOSE = List.of(
+            Map.entry(Cidr.parse("0.0.0.0/8"), "0.0.0.0/8 (\"this network\", RFC 1122)"),
+            Map.entry(Cidr.parse("127.0.0.0/8"), "127.0.0.0/8 (loopback, RFC 1122)"),
+            Map.entry(Cidr.parse("169.254.0.0/16"), "169.254.0.0/16 (link-local, RFC 3927)"),
+            Map.entry(Cidr.parse("224.0.0.0/4"), "224.0.0.0/4 (multicast, RFC 5771)"),
+            Map.entry(Cidr.parse("240.0.0.0/4"), "240.0.0.0/4 (reserved and broadcast, RFC 1112)"));
+
+    /** What special-purpose block {@code subnet} overlaps ({@link #SPECIAL_PURPOSE}), or null. */
+    static String specialPurpose(Cidr subnet) {
+        for (Map.Entry<Cidr, String> e : SPECIAL_PURPOSE) if (e.getKey().overlaps(subnet)) return e.getValue();
+        return null;
+    }
+
     private void checkOverlaps() {
         List<Bridge> seen = new ArrayList<>();
         for (Bridge b : bridges.values()) {
             for (Bridge a : seen) {
-                if (a.subnet().contains(b.subnet().network()) || b.subnet().contains(a.subnet().network())) {
+                if (a.subnet().overlaps(b.subnet())) {
                     problems.at(subnetNodes.get(b.name()), "bridges." + b.name() + ".subnet: " + b.subnet()
                             + " overlaps bridge '" + a.name() + "' (" + a.subnet() + ")");
                 }

@@ -33,6 +33,9 @@ public record Cidr(int network, int prefix) {
 
     public boolean contains(int addr) { return (addr & mask(prefix)) == network; }
 
+    /** Whether the two networks share an address (one contains the other's network address). */
+    public boolean overlaps(Cidr other) { return contains(other.network) || other.contains(network); }
+
     /** The first host address: meros gives it to the bridge and uses it as the VMs' gateway. */
     public int gateway() { return network + 1; }
 

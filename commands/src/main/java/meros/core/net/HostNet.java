@@ -1,11 +1,13 @@
 package meros.core.net;
 
-import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
+import meros.core.base.IoErrors;
 import meros.core.base.MerosException;
 import meros.core.manifest.Bridge;
-import meros.core.manifest.Mac;
+import meros.core.manifest.Cidr;
 import meros.core.manifest.Forward;
+import meros.core.manifest.Ipv4;
+import meros.core.manifest.Mac;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Nic;
 import meros.core.proc.Proc;
@@ -319,6 +321,50 @@ public final class HostNet {
         } catch (IOException e) {
             throw MerosException.failed("cannot write " + IP_FORWARD + ": " + IoErrors.reason(e, IP_FORWARD));
         }
+    }
+
+    /**
+     * Refuses, before anything is made, a bridge whose subnet overlaps a route the host already has on another device
+     * ({@code ip -4 -o route show}): the host's LAN, a VPN's range, another constellation's bridge. The host would send
+     * those addresses one way and the VMs' another (libvirt refuses such a network the same way). A route on the
+     * bridge itself (left by an earlier run) does not count. Blocks at most {@link #T} for {@code ip}.
+     *
+     * @throws MerosException USAGE naming the bridge, its subnet and the route it collides with
+     */
+    public static void requireFreeSubnets(Collection<Bridge> bridges) {
+        if (bridges.isEmpty()) return;
+        String routes = Proc.of("ip", "-4", "-o", "route", "show").timeout(T).run().stdout();
+        String clash = subnetClash(bridges, routes.lines().toList());
+        if (clash != null) throw MerosException.usage(clash);
+    }
+
+    /**
+     * The first bridge whose subnet overlaps one of {@code routes} (lines of {@code ip -4 -o route show}) on a device
+     * other than the bridge, as one line; null when none does. The default route and routes {@code ip} shows without
+     * a destination network are not counted.
+     */
+    static String subnetClash(Collection<Bridge> bridges, List<String> routes) {
+        for (Bridge b : bridges) {
+            for (String line : routes) {
+                String[] w = line.strip().split("\\s+");
+                int at = 0;
+                if (w.length > 1 && List.of("unicast", "blackhole", "unreachable", "prohibit", "throw").contains(w[0])) at = 1;
+                if (w.length <= at || w[at].equals("default")) continue;
+                Cidr dest;
+                try {
+                    dest = w[at].contains("/") ? Cidr.parse(w[at]) : new Cidr(Ipv4.parse(w[at]), 32);
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                String dev = null;
+                for (int i = at + 1; i + 1 < w.length; i++) if (w[i].equals("dev")) dev = w[i + 1];
+                if (b.name().equals(dev) || !dest.overlaps(b.subnet())) continue;
+                return "bridge '" + b.name() + "' (" + b.subnet() + ") overlaps the host's route " + dest
+                        + (dev == null ? "" : " on " + dev) + ": the host would send those addresses there, not to the VMs;"
+                        + " give the bridge another subnet (meros validate cannot see the host's routes; 'ip route' shows them)";
+            }
+        }
+        return null;
     }
 
     /**

@@ -1071,6 +1071,26 @@ class BadManifestTest {
     }
 
     @Test
+    void bridgeSubnetsInSpecialPurposeBlocksAreRefused() {
+        String tail = ", which a bridge cannot carry (RFC 6890); use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16";
+        expect("""
+                bridges:
+                  a: {subnet: 127.0.0.0/24}
+                  b: {subnet: 224.0.0.0/24}
+                  c: {subnet: 0.0.0.0/8}
+                  d: {subnet: 169.254.10.0/24}
+                  e: {subnet: 255.255.255.0/24}
+                  f: {subnet: 192.0.2.0/24}
+                virtual_machines: {a: {}}
+                """,
+                F + "2:15: bridges.a.subnet: '127.0.0.0/24' overlaps 127.0.0.0/8 (loopback, RFC 1122)" + tail,
+                F + "3:15: bridges.b.subnet: '224.0.0.0/24' overlaps 224.0.0.0/4 (multicast, RFC 5771)" + tail,
+                F + "4:15: bridges.c.subnet: '0.0.0.0/8' overlaps 0.0.0.0/8 (\"this network\", RFC 1122)" + tail,
+                F + "5:15: bridges.d.subnet: '169.254.10.0/24' overlaps 169.254.0.0/16 (link-local, RFC 3927)" + tail,
+                F + "6:15: bridges.e.subnet: '255.255.255.0/24' overlaps 240.0.0.0/4 (reserved and broadcast, RFC 1112)" + tail);
+    }
+
+    @Test
     void secondDocument() {
         expect("""
                 virtual_machines: {a: {}}
