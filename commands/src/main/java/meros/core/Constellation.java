@@ -287,8 +287,8 @@ public final class Constellation implements AutoCloseable {
     }
 
     /**
-     * Whether the VM's disk exists, why it is out of date ({@code packages changed}, {@code built by an older meros}),
-     * or a notice when that could not be checked; what {@code init} looks at before it starts the VM. Reads local files only.
+     * Whether the VM's disk exists, why it is out of date ({@code packages changed}, {@code includes changed}),
+     * or a notice (the check could not be made, the disk has no build record); what {@code init} looks at before it starts the VM. Reads local files only.
      */
     public ImageBuilder.Status imageStatus(String vm) {
         return new ImageBuilder(meros.home()).status(manifest, vm);

@@ -81,9 +81,9 @@ public final class ImageBuilder {
      *
      * @param exists    the disk exists (and its kernel and initrd, unless the VM names its own kernel)
      * @param outOfDate null when the disk is up to date, else why not, for one line: {@code not built},
-     *                  {@code built by an older meros} (no build record), {@code packages, includes changed}
-     * @param notice    a line to show even though the disk counts as up to date (the check could not be made, or a
-     *                  {@code build --use} disk whose inputs changed), else null
+     *                  {@code packages, includes changed}
+     * @param notice    a line to show even though the disk counts as up to date (the check could not be made, a disk
+     *                  without a build record, or a {@code build --use} disk whose inputs changed), else null
      */
     public record Status(boolean exists, String outOfDate, String notice) {
         public boolean upToDate() { return outOfDate == null; }
@@ -99,7 +99,9 @@ public final class ImageBuilder {
      * (a {@code build} asks the mirror again). When the key cannot be computed without the mirror (the release changed and
      * the mirror cannot be reached), the disk counts as up to date and {@link Status#notice} says so. A disk made by
      * {@code build --use} is never out of date here: a change of its includes, hooks or configuration is a notice
-     * (rebuilding it takes the source image, which only {@code build --use} names).
+     * (rebuilding it takes the source image, which only {@code build --use} names). A disk without a build record (copied
+     * in, or left by a build cut off before it wrote the record) is not out of date either, with a notice: meros
+     * replaces only disks it recorded building; an explicit {@code build} rebuilds it.
      */
     public Status status(Manifest m, String vmName) {
         Vm vm = m.vm(vmName);
@@ -108,7 +110,10 @@ public final class ImageBuilder {
                 && (vm.kernel() != null || (Files.isRegularFile(kernel(c, vmName)) && Files.isRegularFile(initrd(c, vmName))));
         if (!exists) return new Status(false, "not built", null);
         BuildKey.Recorded rec = BuildKey.Recorded.read(buildRecord(c, vmName));
-        if (rec == null) return new Status(true, "built by an older meros", null);
+        if (rec == null) {
+            return new Status(true, null, "no build record (" + buildRecord(c, vmName).getFileName() + "): booting the disk as it is ('meros build "
+                    + c + " " + vmName + "' rebuilds it)");
+        }
         String clientPub = clientPub(c, vmName);
         if (rec.image() != null) {
             BuildKey now = BuildKey.of(m, vm, null, Path.of(rec.image()), clientPub);

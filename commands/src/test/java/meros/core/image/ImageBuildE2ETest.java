@@ -204,7 +204,7 @@ class ImageBuildE2ETest {
 
         byte[] kept = Files.readAllBytes(record);
         Files.delete(record);
-        assertEquals("built by an older meros", builder.status(demo(), "box").outOfDate());
+        assertTrue(builder.status(demo(), "box").notice().startsWith("no build record (box.build.json)"), String.valueOf(builder.status(demo(), "box")));
         Files.write(record, kept);
         assertNoTempFiles();
     }

@@ -53,22 +53,22 @@ class RebuildOutOfDateTest {
     }
 
     @Test
-    void missingOutOfDateAndOlderDisksAreBuiltInOneBuildAndUpToDateOnesAreNot() throws Exception {
+    void missingAndOutOfDateDisksAreBuiltInOneBuildAndUpToDateOrUnrecordedOnesAreNot() throws Exception {
         Home home = new Home(tmp);
-        Manifest before = manifest(vm("db", List.of("curl")), vm("web", List.of("curl")), vm("old", List.of()), vm("new", List.of()));
+        Manifest before = manifest(vm("db", List.of("curl")), vm("web", List.of("curl")), vm("copied", List.of()), vm("new", List.of()));
         disk(home, before, "db");
         disk(home, before, "web");
-        disk(home, null, "old");
-        Manifest now = manifest(vm("db", List.of("curl")), vm("web", List.of("curl", "nginx")), vm("old", List.of()), vm("new", List.of()));
+        disk(home, null, "copied");
+        Manifest now = manifest(vm("db", List.of("curl")), vm("web", List.of("curl", "nginx")), vm("copied", List.of()), vm("new", List.of()));
 
         List<String> lines = new ArrayList<>();
         List<List<String>> builds = new ArrayList<>();
         Lifecycle l = new Lifecycle(home, lines::add).diskBuilder((m, vms) -> builds.add(vms));
-        l.buildOutOfDate(now, List.of("db", "web", "old", "new"));
+        l.buildOutOfDate(now, List.of("db", "web", "copied", "new"));
 
-        assertEquals(List.of(List.of("web", "old", "new")), builds);
+        assertEquals(List.of(List.of("web", "new")), builds, "a disk without a build record is not meros's to replace");
         assertEquals(List.of("web: image out of date (packages changed); rebuilding",
-                "old: image out of date (built by an older meros); rebuilding",
+                "copied: no build record (copied.build.json): booting the disk as it is ('meros build lab copied' rebuilds it)",
                 "building new first"), lines);
     }
 
