@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static meros.testkit.E2eSupport.shareBaseCache;
 import static meros.e2e.E2E.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -41,7 +42,7 @@ class AccelRefusedE2ETest {
     @Test
     void kvmAskedForWhereItIsUnusableLeavesNoBridgeTapOrTable() throws Exception {
         requireTools("ip", "nft", "qemu-system-x86_64", "qemu-img", "mmdebstrap");
-        home = Files.createTempDirectory("meros-e2e-t16-accel");
+        home = shareBaseCache(Files.createTempDirectory("meros-e2e-t16-accel"));
         Path c = Files.createDirectories(home.resolve("constellations").resolve(C));
         Files.writeString(c.resolve(C + ".yml"), """
                 bridges:

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static meros.testkit.E2eSupport.shareBaseCache;
 import static meros.e2e.E2E.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -54,7 +55,7 @@ class BridgedDnsE2ETest {
     @Test
     void aBridgedGuestResolvesItsNeighboursAndTheOutsideThroughTheBridgesForwarder() throws Exception {
         requireTools("ip", "nft", "dnsmasq", "qemu-system-x86_64", "qemu-img", "ssh", "mmdebstrap");
-        home = Files.createTempDirectory("meros-e2e-t13-lab");
+        home = shareBaseCache(Files.createTempDirectory("meros-e2e-t13-lab"));
         Path c = Files.createDirectories(home.resolve("constellations").resolve(C));
         Files.writeString(c.resolve(C + ".yml"), """
                 bridges:

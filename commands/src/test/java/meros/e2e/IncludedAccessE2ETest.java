@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static meros.testkit.E2eSupport.shareBaseCache;
 import static meros.e2e.E2E.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -53,7 +54,7 @@ class IncludedAccessE2ETest {
     @Test
     void aTeammatesAuthorizedKeysIncludeKeepsMerosInAndARefusedKeyIsReportedAtOnce() throws Exception {
         requireTools("qemu-system-x86_64", "qemu-img", "ssh", "ssh-keygen", "mmdebstrap");
-        home = Files.createTempDirectory("meros-e2e-t13-keys");
+        home = shareBaseCache(Files.createTempDirectory("meros-e2e-t13-keys"));
         Path c = Files.createDirectories(home.resolve("constellations").resolve(C));
         Files.writeString(c.resolve(C + ".yml"),
                 "virtual_machines: {box: {network: user, memory: 1024, accel: tcg, boot_timeout: 900}}\n");

@@ -2,6 +2,8 @@ package meros.testkit;
 
 import meros.core.proc.Proc;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +26,25 @@ public final class E2eSupport {
         String h = System.getProperty("meros.home");
         if (h == null) fail("surefire must set meros.home");
         return Path.of(h).toAbsolutePath();
+    }
+
+    /**
+     * Makes a scratch home's bootstrap cache ({@code data/cache/base/}, {@code data/cache/releases/}) links to the
+     * checkout's, so a test home bootstraps a Debian base only when no earlier test (or {@code build}) has: each
+     * bootstrap costs minutes. The rest of the home's {@code data/cache/} (the KVM verdict) stays its own.
+     *
+     * @return {@code home}
+     */
+    public static Path shareBaseCache(Path home) {
+        try {
+            Path cache = Files.createDirectories(home.resolve("data/cache"));
+            for (String d : List.of("base", "releases")) {
+                Files.createSymbolicLink(cache.resolve(d), Files.createDirectories(checkout().resolve("data/cache").resolve(d)));
+            }
+            return home;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Fails the test naming the first host tool that is missing. */

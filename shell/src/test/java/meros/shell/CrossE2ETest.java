@@ -2,6 +2,7 @@ package meros.shell;
 
 import meros.core.proc.Proc;
 import meros.testkit.E2eSupport;
+import meros.testkit.Warmup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -48,6 +49,7 @@ class CrossE2ETest {
         requireTools("ip", "nft", "qemu-system-x86_64", "qemu-system-aarch64", "qemu-aarch64-static", "qemu-img", "mmdebstrap",
                 "arch-test", "aarch64-linux-gnu-gcc", "make");
         checkout = checkout();
+        Warmup.await(); // scripts/test builds the aarch64 kernel and the cross disks in the background
         CompletableFuture<Proc.Result> kernel = CompletableFuture.supplyAsync(
                 () -> meros(checkout, null, BUILD, "kernel-build", "--arch", "aarch64"));
         try {

@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
+import static meros.testkit.E2eSupport.shareBaseCache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -44,7 +45,7 @@ class HookEnvE2ETest {
         for (String tool : List.of("mmdebstrap", "mke2fs", "debugfs", "qemu-img", "ssh-keygen", "chroot", "unshare")) {
             assertTrue(Proc.onPath(tool), tool + " is required for this test");
         }
-        home = Files.createTempDirectory("meros-e2e-t13-hooks");
+        home = shareBaseCache(Files.createTempDirectory("meros-e2e-t13-hooks"));
         cdir = Files.createDirectories(home.resolve("constellations").resolve(C));
         Files.writeString(cdir.resolve(C + ".yml"), "virtual_machines: {web: {network: user, memory: 512}}\n");
     }
@@ -80,7 +81,8 @@ class HookEnvE2ETest {
     /** Nothing of this test's homes is mounted in the host's mount namespace, and no process runs with a root in it. */
     static void assertNothingLeft() throws IOException {
         String mounts = Files.readString(Path.of("/proc/mounts"));
-        assertFalse(mounts.contains("meros-build") || mounts.contains(home.toString()), "mounts left behind:\n" + mounts);
+        // this test's build roots (/dev/shm/meros-build/<checkout>-<c>/...): other builds may run beside the suite
+        assertFalse(mounts.contains("-" + C + "/") || mounts.contains(home.toString()), "mounts left behind:\n" + mounts);
         List<String> rooted = ProcessHandle.allProcesses().map(p -> {
             try {
                 Path r = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "root"));

@@ -2,6 +2,7 @@ package meros.core.kernel;
 
 import meros.core.base.Home;
 import meros.core.proc.Proc;
+import meros.testkit.Warmup;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,7 @@ class KernelBuildE2ETest {
 
     @Test
     void buildsFromTheDebianTarballIncrementallyAndWarnsAboutUnknownSymbols() throws IOException {
+        Warmup.await(); // scripts/test builds the kernels in the background
         KernelBuilder.Result first = build(null);
         assertEquals(home.disks().resolve("bzImage"), first.image());
         String version = KernelBuilder.bzImageVersion(first.image());
