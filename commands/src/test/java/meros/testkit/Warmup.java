@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The background builds {@code scripts/test} starts before the suite at nice 19 (the kernels, the cross
  * constellation's disks; their process-group leaders' pids in {@code data/build/warmup/pids}). A test that needs
- * their work calls {@link #await()} first: the builds still running get normal priority (they are the test's work
+ * their work calls {@link #await()} first: the builds still running get normal priority, nice and autogroup nice
+ * (they are the test's work
  * now) and the test waits for them to end, then runs its own command, which finds the work done or, when a warm-up
  * failed, does it and reports its own error. Without the file (a test run on its own) there is nothing to wait for.
  */
@@ -49,6 +50,14 @@ public final class Warmup {
             p.descendants().forEach(d -> renice.add(Long.toString(d.pid())));
         }
         Proc.of(renice).timeout(Duration.ofSeconds(30)).call(); // a process that ended meanwhile is no error
+        for (ProcessHandle p : running) {
+            // each chain is a session, so its own scheduler autogroup (sched(7)): its nice goes back to 0 too
+            try {
+                Files.writeString(Path.of("/proc", Long.toString(p.pid()), "autogroup"), "0");
+            } catch (IOException e) {
+                // no autogroups (or the chain ended): renice alone is what counts
+            }
+        }
         long start = System.nanoTime();
         System.out.println("waiting for the warm-up builds (pids " + running.stream().map(p -> Long.toString(p.pid())).toList()
                 + ", logs in data/build/warmup/)");
