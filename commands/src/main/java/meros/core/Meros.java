@@ -175,8 +175,12 @@ public final class Meros implements AutoCloseable {
      * (x86_64) or {@code data/disks/Image} (aarch64), reusing {@code data/build/kernel/<arch>/}. Blocks for the
      * build (minutes cold, seconds when nothing changed), reporting phases to {@code listener}.
      *
-     * @throws MerosException MISSING_TOOL without make, gcc or the cross compiler (naming the package); FAILED when
-     *                        the build fails (the last lines of its log)
+     * Builds of different architectures run side by side; a build waits up to 60 min while another one unpacks
+     * the shared sources.
+     *
+     * @throws MerosException MISSING_TOOL without make, gcc or the cross compiler (naming the package); EXTERNAL when
+     *                        make fails (the last lines of its log); BUSY while another build of the same
+     *                        architecture runs in this home ({@code data/build/kernel-<arch>.lock})
      */
     public KernelBuilder.Result kernelBuild(KernelBuilder.Options options, KernelBuilder.Listener listener) {
         return new KernelBuilder(home).build(options, listener);

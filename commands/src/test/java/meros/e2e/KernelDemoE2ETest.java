@@ -45,7 +45,7 @@ class KernelDemoE2ETest {
     @Test
     void demoBootsTheBuiltKernelWithoutInitrdAndAnswersSsh() throws Exception {
         requireTools("qemu-system-x86_64", "qemu-img", "ssh", "mmdebstrap", "make", "gcc");
-        Warmup.await(); // scripts/test builds the kernels in the background
+        Warmup.await(Warmup.KERNEL_X86_64); // scripts/test builds it in the background
         KernelBuilder builder = new KernelBuilder(new Home(checkout));
         Path image = builder.installedImage(KernelArch.X86_64);
 

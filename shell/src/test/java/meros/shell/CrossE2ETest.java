@@ -49,7 +49,7 @@ class CrossE2ETest {
         requireTools("ip", "nft", "qemu-system-x86_64", "qemu-system-aarch64", "qemu-aarch64-static", "qemu-img", "mmdebstrap",
                 "arch-test", "aarch64-linux-gnu-gcc", "make");
         checkout = checkout();
-        Warmup.await(); // scripts/test builds the aarch64 kernel and the cross disks in the background
+        Warmup.await(Warmup.KERNEL_AARCH64, Warmup.CROSS); // scripts/test builds them in the background
         CompletableFuture<Proc.Result> kernel = CompletableFuture.supplyAsync(
                 () -> meros(checkout, null, BUILD, "kernel-build", "--arch", "aarch64"));
         try {

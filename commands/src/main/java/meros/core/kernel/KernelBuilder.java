@@ -47,6 +47,10 @@ public final class KernelBuilder {
     /** The base configuration target the fragments are merged over. */
     public static final String BASE = "tinyconfig";
     static final String RESOURCE_DIR = "/meros/kernel/";
+    /** How long a build waits for another one to finish fetching or reading the shared sources. */
+    static final Duration SOURCE_LOCK_WAIT = Duration.ofMinutes(60);
+    /** How often a waiting build tries the sources' lock again. */
+    static final Duration LOCK_POLL = Duration.ofMillis(500);
 
     private final Home home;
     private final Path usrSrc;
@@ -103,9 +107,52 @@ public final class KernelBuilder {
         }
     }
 
-    /** Serialises kernel builds (sources are shared; a sibling of the build directories, which may be wiped). */
-    private Path lockPath() throws IOException {
-        return Files.createDirectories(home.build()).resolve("kernel.lock");
+    /**
+     * One build per architecture at a time: {@code data/build/kernel-<arch>.lock}, a sibling of the build directory
+     * (which may be wiped). Builds for different architectures run side by side.
+     */
+    private Path buildLockPath(KernelArch arch) throws IOException {
+        return Files.createDirectories(home.build()).resolve("kernel-" + arch.id + ".lock");
+    }
+
+    /**
+     * Guards the unpacked or cloned sources under {@code data/build/kernel-src/} that builds share: held exclusively
+     * while a tree is fetched or replaced, shared while a build reads it.
+     */
+    private Path sourceLockPath() throws IOException {
+        return Files.createDirectories(home.build()).resolve("kernel-src.lock");
+    }
+
+    /**
+     * Waits for a lock on {@code ch} (shared or exclusive) for at most {@link #SOURCE_LOCK_WAIT}, polling every
+     * {@link #LOCK_POLL}; another build holding it that long is refused as busy, naming the lock file.
+     */
+    private static FileLock waitForLock(FileChannel ch, boolean shared, Path path, Listener l) throws IOException {
+        long deadline = System.nanoTime() + SOURCE_LOCK_WAIT.toNanos();
+        boolean told = false;
+        while (true) {
+            FileLock lock;
+            try {
+                lock = ch.tryLock(0, Long.MAX_VALUE, shared);
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by another thread of this JVM
+            }
+            if (lock != null) return lock;
+            if (System.nanoTime() > deadline) {
+                throw new MerosException(ExitCode.BUSY, "waited " + SOURCE_LOCK_WAIT.toMinutes()
+                        + " min for another kernel-build to finish with the shared sources (" + path + ")");
+            }
+            if (!told) {
+                l.phase("waiting for another kernel-build to finish with the shared sources (" + path + ")");
+                told = true;
+            }
+            try {
+                Thread.sleep(LOCK_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw MerosException.failed("interrupted waiting for " + path);
+            }
+        }
     }
 
     /** meros's own fragments for an architecture, from the classpath. */
@@ -137,19 +184,37 @@ public final class KernelBuilder {
         }
         Map<String, KernelConfig.Entry> merged = KernelConfig.merge(fragments); // bad lines fail here, before work
         BuildTools.require(arch, src.kind());
-        try (FileChannel lockFile = FileChannel.open(lockPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = tryLock(lockFile)) {
-            if (lock == null) throw new MerosException(ExitCode.BUSY, "another kernel-build is running (" + lockPath() + ")");
-            return buildLocked(o, l, t0, src, fragments, merged);
+        try {
+            Path buildLock = buildLockPath(arch);
+            Path sourceLock = sourceLockPath();
+            try (FileChannel lockFile = FileChannel.open(buildLock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = tryLock(lockFile);
+                 FileChannel sources = FileChannel.open(sourceLock, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                         StandardOpenOption.WRITE)) {
+                if (lock == null) {
+                    throw new MerosException(ExitCode.BUSY, "another kernel-build --arch " + arch.id + " is running ("
+                            + buildLock + ")");
+                }
+                // fetch the sources under the exclusive lock; build under the shared one, once the tree is current
+                while (true) {
+                    try (FileLock shared = waitForLock(sources, true, sourceLock, l)) {
+                        if (src.isCurrent(cwd(), sourceCache())) {
+                            return buildLocked(o, l, t0, src.prepare(cwd(), sourceCache(), l::phase), fragments, merged);
+                        }
+                    }
+                    try (FileLock exclusive = waitForLock(sources, false, sourceLock, l)) {
+                        src.prepare(cwd(), sourceCache(), l::phase);
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private Result buildLocked(Options o, Listener l, long t0, KernelSource src, List<KernelConfig.Fragment> fragments,
+    private Result buildLocked(Options o, Listener l, long t0, Path tree, List<KernelConfig.Fragment> fragments,
                                Map<String, KernelConfig.Entry> merged) {
         KernelArch arch = o.arch();
-        Path tree = src.prepare(cwd(), sourceCache(), l::phase);
         if (Files.exists(tree.resolve(".config"))) {
             throw MerosException.usage(tree + " is configured in place (it has a .config): run 'make mrproper' there "
                     + "or use a clean tree (kernel-build builds out of tree)");

@@ -122,7 +122,7 @@ public record KernelSource(Kind kind, String spec) {
                 requireTree(dir, spec);
                 yield dir;
             }
-            case TARBALL -> unpack(cwd.resolve(spec).toAbsolutePath().normalize(), cacheDir, phase);
+            case TARBALL -> unpack(cwd, cacheDir, phase);
             case GIT -> cloneRepo(cacheDir, phase);
         };
     }
@@ -133,15 +133,37 @@ public record KernelSource(Kind kind, String spec) {
         }
     }
 
-    private Path unpack(Path tarball, Path cacheDir, Consumer<String> phase) {
-        if (!Files.isRegularFile(tarball)) throw MerosException.usage("kernel source " + spec + ": no such file");
-        String stamp;
+    /**
+     * Whether {@link #prepare} would find the tree in place and change nothing under {@code cacheDir}: always for a
+     * directory; for a tarball or a clone, when its stamp matches and the tree is there.
+     */
+    public boolean isCurrent(Path cwd, Path cacheDir) {
+        if (kind == Kind.TREE) return true;
+        Path stampFile = cacheDir.resolve(cacheName() + ".meros-stamp");
         try {
-            stamp = "tarball " + tarball + "\nsize " + Files.size(tarball)
+            return Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp(cwd))
+                    && isKernelTree(cacheDir.resolve(cacheName()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the cached tree of a tarball or clone came from: path, size and mtime, or the URL. */
+    private String stamp(Path cwd) {
+        if (kind == Kind.GIT) return "git " + spec + "\n";
+        Path tarball = cwd.resolve(spec).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(tarball)) throw MerosException.usage("kernel source " + spec + ": no such file");
+        try {
+            return "tarball " + tarball + "\nsize " + Files.size(tarball)
                     + "\nmtime " + Files.getLastModifiedTime(tarball).toMillis() + "\n";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private Path unpack(Path cwd, Path cacheDir, Consumer<String> phase) {
+        String stamp = stamp(cwd);
+        Path tarball = cwd.resolve(spec).toAbsolutePath().normalize();
         return cached(cacheDir, stamp, "unpacking " + tarball.getFileName(), ".unpack-", tmp -> {
             Files.createDirectories(tmp);
             Proc.of("tar", "-xf", tarball.toString(), "-C", tmp.toString()).timeout(Duration.ofMinutes(20)).run();
@@ -159,7 +181,7 @@ public record KernelSource(Kind kind, String spec) {
     }
 
     private Path cloneRepo(Path cacheDir, Consumer<String> phase) {
-        return cached(cacheDir, "git " + spec + "\n", "cloning " + spec + " (--depth 1)", ".clone-", tmp -> {
+        return cached(cacheDir, stamp(Path.of("")), "cloning " + spec + " (--depth 1)", ".clone-", tmp -> {
             Proc.of("git", "clone", "--quiet", "--depth", "1", spec, tmp.toString()).timeout(Duration.ofMinutes(60)).run();
             requireTree(tmp, "git repository " + spec);
             return tmp;

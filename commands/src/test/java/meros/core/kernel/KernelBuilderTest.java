@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -121,14 +122,31 @@ class KernelBuilderTest {
     @Test
     void aSecondBuildOfTheSameArchitectureIsBusy() throws Exception {
         Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
-        Path lock = Files.createDirectories(tmp.resolve("data/build")).resolve("kernel.lock");
+        Path lock = Files.createDirectories(tmp.resolve("data/build")).resolve("kernel-x86_64.lock");
         try (var ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              var held = ch.lock()) {
             MerosException e = assertThrows(MerosException.class, () -> new KernelBuilder(new Home(tmp)).build(
                     new KernelBuilder.Options(tree.toString(), null, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
             assertEquals(ExitCode.BUSY, e.exitCode());
-            assertEquals("another kernel-build is running (" + lock + ")", e.getMessage());
+            assertEquals("another kernel-build --arch x86_64 is running (" + lock + ")", e.getMessage());
         }
         assertFalse(Files.exists(tmp.resolve("data/build/kernel")));
+    }
+
+    @Test
+    void aBuildOfAnotherArchitectureIsNotHeldUpByIt() throws Exception {
+        Path tree = KernelSourceTest.fakeTree(tmp.resolve("linux"));
+        Path lock = Files.createDirectories(tmp.resolve("data/build")).resolve("kernel-aarch64.lock");
+        try (var ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             var held = ch.lock()) {
+            List<String> phases = new ArrayList<>();
+            MerosException e = assertThrows(MerosException.class, () -> new KernelBuilder(new Home(tmp)).build(
+                    new KernelBuilder.Options(tree.toString(), null, KernelArch.X86_64, 1), new KernelBuilder.Listener() {
+                        @Override public void phase(String text) { phases.add(text); }
+                    }));
+            // the fake tree has no real Makefile: the x86_64 build gets as far as configuring, then make fails
+            assertEquals(ExitCode.EXTERNAL, e.exitCode(), e.getMessage());
+            assertTrue(phases.get(0).startsWith("configuring: tinyconfig"), phases.toString());
+        }
     }
 }

@@ -57,6 +57,7 @@ class KernelSourceTest {
         Path tree = fakeTree(tmp.resolve("linux"));
         assertTrue(KernelSource.isKernelTree(tree));
         Path got = KernelSource.classify("linux").prepare(tmp, tmp.resolve("cache"), s -> { });
+        assertTrue(KernelSource.classify("linux").isCurrent(tmp, tmp.resolve("cache")), "a directory is always current");
         assertEquals(tree, got);
         assertFalse(Files.exists(tmp.resolve("cache")));
     }
@@ -82,8 +83,10 @@ class KernelSourceTest {
         Path cache = tmp.resolve("cache");
         List<String> phases = new ArrayList<>();
         KernelSource src = KernelSource.classify(tarball.toString());
+        assertFalse(src.isCurrent(tmp, cache), "nothing unpacked yet");
 
         Path tree = src.prepare(tmp, cache, phases::add);
+        assertTrue(src.isCurrent(tmp, cache));
         assertEquals(cache.resolve("linux-9.9"), tree);
         assertTrue(KernelSource.isKernelTree(tree));
         assertEquals(1, phases.size());
@@ -94,7 +97,9 @@ class KernelSourceTest {
         assertTrue(Files.exists(tree.resolve("built.o")));
 
         Files.setLastModifiedTime(tarball, FileTime.fromMillis(Files.getLastModifiedTime(tarball).toMillis() + 5000));
+        assertFalse(src.isCurrent(tmp, cache), "a changed tarball makes the unpacked tree stale");
         assertEquals(tree, src.prepare(tmp, cache, phases::add));
+        assertTrue(src.isCurrent(tmp, cache));
         assertEquals(2, phases.size(), "a changed tarball is unpacked again");
         assertFalse(Files.exists(tree.resolve("built.o")));
         try (var s = Files.list(cache)) {
@@ -128,7 +133,10 @@ class KernelSourceTest {
         List<String> phases = new ArrayList<>();
         Path cache = tmp.resolve("cache");
 
+        assertFalse(KernelSource.classify(url).isCurrent(tmp, cache), "nothing cloned yet");
         Path tree = KernelSource.classify(url).prepare(tmp, cache, phases::add);
+        assertTrue(KernelSource.classify(url).isCurrent(tmp, cache));
+        assertFalse(KernelSource.classify(url + "/").isCurrent(tmp, cache), "another URL is another clone");
         assertEquals(cache.resolve("git-linux"), tree);
         assertTrue(KernelSource.isKernelTree(tree));
         assertEquals("1", Proc.of("git", "-C", tree.toString(), "rev-list", "--count", "HEAD").output(), "shallow clone");
