@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -43,10 +44,12 @@ import java.util.stream.Stream;
  * loader) and every call into it runs on that thread, one at a time. {@link #warmUp()} starts the creation in
  * the background; the first evaluation waits for it.
  * <p>
- * The on-demand {@link #IMPORTS} are evaluated after that, one per turn of the JShell thread (each import is a
- * compilation of its own, together about a third of the start), so that a line which names no type by its simple
- * name ({@code 1+1}, {@code meros.list()}, see {@link #namesTypes}) is evaluated between them instead of after all of
- * them; a line that does name one waits until every import is in effect. Every type of the imported packages has a
+ * The set-up snippets are evaluated after that, one per turn of the JShell thread (each is a compilation of its
+ * own, together about a third of the start): first the {@link #BINDING} of {@code meros}, then the on-demand
+ * {@link #IMPORTS}. A line is evaluated as soon as JShell means by it what it will mean once the set-up is done, in
+ * between set-up snippets: a line that names no type by its simple name ({@link #namesTypes}) and does not use the
+ * word {@code meros} ({@code 1+1}) at once; one that uses {@code meros} ({@code meros.list()}) once the binding is in
+ * effect; one that names a type ({@code List.of(1)}) once every import is. Every type of the imported packages has a
  * name starting with a capital letter, so a line without such a word means the same before and after the imports.
  */
 public final class JShellEvaluator implements AutoCloseable {
@@ -59,6 +62,14 @@ public final class JShellEvaluator implements AutoCloseable {
             "import meros.core.kernel.*;", "import meros.core.net.*;", "import meros.core.proc.*;", "import meros.core.qemu.*;", "import meros.core.lifecycle.*;",
             "import meros.core.qmp.*;", "import meros.core.scenario.*;", "import meros.core.ssh.*;", "import meros.core.state.*;",
             "import java.util.*;", "import java.nio.file.*;", "import java.time.*;");
+    /**
+     * The variable {@code meros}: the host's {@link Meros}, handed over through {@link Bindings} (named by its full
+     * type name: the package imports come later).
+     */
+    static final List<String> BINDING = List.of("import meros.shell.Bindings;",
+            "meros.core.Meros meros = (meros.core.Meros) Bindings.get(\"meros\");");
+    /** The name {@link #BINDING} declares. */
+    static final String BOUND_NAME = "meros";
     /** Longest value echoed after {@code ==>}, in code points (JShell's own feedback shortens long values too). */
     static final int MAX_VALUE = 500;
     /** Frames of snippet code shown under a snippet exception. */
@@ -101,7 +112,9 @@ public final class JShellEvaluator implements AutoCloseable {
     private final Meros meros;
     private final ExecutorService thread;
     private volatile CompletableFuture<JShell> jshell;
-    /** Done when every import of {@link #IMPORTS} is in effect. */
+    /** Done when the {@link #BINDING} is in effect. */
+    private volatile CompletableFuture<Void> binding;
+    /** Done when the binding and every import of {@link #IMPORTS} are in effect. */
     private volatile CompletableFuture<Void> imports;
     private volatile boolean closing;
     private volatile boolean stopRequested;
@@ -120,11 +133,12 @@ public final class JShellEvaluator implements AutoCloseable {
         this.debug = on;
     }
 
-    /** Starts building JShell in the background, then its imports (idempotent). */
+    /** Starts building JShell in the background, then its binding and imports (idempotent). */
     public synchronized CompletableFuture<JShell> warmUp() {
         if (jshell == null) {
             jshell = CompletableFuture.supplyAsync(this::create, thread);
-            imports = jshell.thenCompose(js -> importFrom(js, 0));
+            binding = jshell.thenCompose(js -> setUpFrom(js, BINDING, 0));
+            imports = binding.thenCompose(v -> setUpFrom(jshell.join(), IMPORTS, 0));
         }
         return jshell;
     }
@@ -139,14 +153,14 @@ public final class JShellEvaluator implements AutoCloseable {
     }
 
     /**
-     * Evaluates import {@code i} as a task of its own on the JShell thread and queues the next one only when it is
-     * done: lines submitted meanwhile run in between.
+     * Evaluates set-up snippet {@code i} of {@code steps} as a task of its own on the JShell thread and queues the
+     * next one only when it is done: lines submitted meanwhile run in between.
      */
-    private CompletableFuture<Void> importFrom(JShell js, int i) {
-        if (i == IMPORTS.size() || closing) return CompletableFuture.completedFuture(null);
+    private CompletableFuture<Void> setUpFrom(JShell js, List<String> steps, int i) {
+        if (i == steps.size() || closing) return CompletableFuture.completedFuture(null);
         CompletableFuture<Void> rest = new CompletableFuture<>();
-        whenNotPaused(() -> CompletableFuture.runAsync(() -> setUp(js, IMPORTS.get(i)), thread)
-                .thenCompose(v -> importFrom(js, i + 1))
+        whenNotPaused(() -> CompletableFuture.runAsync(() -> setUp(js, steps.get(i)), thread)
+                .thenCompose(v -> setUpFrom(js, steps, i + 1))
                 .whenComplete((v, failure) -> {
                     if (failure != null) rest.completeExceptionally(failure);
                     else rest.complete(null);
@@ -164,9 +178,9 @@ public final class JShellEvaluator implements AutoCloseable {
     }
 
     /**
-     * Keeps imports not yet started from running until {@link #resumeImports()}, so that the line being read is not
-     * queued behind one (each takes a compilation, ~30 ms) between its completeness check and its evaluation. A line
-     * that names a type by its simple name resumes them in {@link #eval} before it waits for them.
+     * Keeps set-up snippets (the binding, the imports) not yet started from running until {@link #resumeImports()},
+     * so that the line being read is not queued behind one (each takes a compilation, ~30 ms) between its
+     * completeness check and its evaluation. A line that needs them resumes them in {@link #eval} before it waits.
      */
     public synchronized void pauseImports() {
         importsPaused = true;
@@ -183,19 +197,16 @@ public final class JShellEvaluator implements AutoCloseable {
         if (next != null) next.run();
     }
 
-    /** True once JShell is built and its imports and bindings are evaluated. */
+    /** True once JShell is built and its binding of {@code meros} is in effect (imports may still be on their way). */
     public boolean isReady() {
-        CompletableFuture<JShell> j = jshell;
-        return j != null && j.isDone() && !j.isCompletedExceptionally();
+        CompletableFuture<Void> b = binding;
+        return b != null && b.isDone() && !b.isCompletedExceptionally();
     }
 
     private JShell create() {
         ClassLoader host = JShellEvaluator.class.getClassLoader();
-        Bindings.put("meros", meros);
+        Bindings.put(BOUND_NAME, meros);
         JShell js = HostExecution.newJShell(host);
-        // the type by its full name: the package imports come later (importFrom)
-        setUp(js, "import meros.shell.Bindings;");
-        setUp(js, "meros.core.Meros meros = (meros.core.Meros) Bindings.get(\"meros\");");
         js.sourceCodeAnalysis().analyzeCompletion("1+1"); // the first line's completeness check, warmed up
         return js;
     }
@@ -214,6 +225,16 @@ public final class JShellEvaluator implements AutoCloseable {
      * type named by its simple name (or anything else so spelled), which an on-demand import may be needed for.
      */
     static boolean namesTypes(String source) {
+        return hasWord(source, w -> !Character.isLowerCase(w.charAt(0))); // capitals, and to be safe '_', '$' and letters without case
+    }
+
+    /** Whether Java source uses the word {@code meros} outside strings, characters and comments. */
+    static boolean usesBinding(String source) {
+        return hasWord(source, BOUND_NAME::equals);
+    }
+
+    /** Whether an identifier-like word outside strings, characters and comments of Java source matches {@code word}. */
+    private static boolean hasWord(String source, Predicate<String> word) {
         int n = source.length();
         int i = 0;
         while (i < n) {
@@ -234,7 +255,7 @@ public final class JShellEvaluator implements AutoCloseable {
             } else if (Character.isJavaIdentifierStart(c)) {
                 int j = i;
                 while (j < n && Character.isJavaIdentifierPart(source.charAt(j))) j++;
-                if (!Character.isLowerCase(c)) return true; // capitals, and to be safe '_', '$' and letters without case
+                if (word.test(source.substring(i, j))) return true;
                 i = j;
             } else {
                 i++;
@@ -243,12 +264,18 @@ public final class JShellEvaluator implements AutoCloseable {
         return false;
     }
 
-    /** Waits until the imports are in effect when {@code source} may need them (never on the JShell thread itself). */
-    private void awaitImports(String source) {
-        CompletableFuture<Void> im = imports;
-        if (im == null || im.isDone() || Thread.currentThread().getName().equals("meros-jshell") || !namesTypes(source)) return;
+    /**
+     * Waits until the set-up snippets {@code source} may need are in effect (never on the JShell thread itself):
+     * every import for a line that names a type, the binding for one that uses {@code meros}. Lets paused set-up
+     * snippets go on first.
+     */
+    private void awaitSetUp(String source) {
+        if (Thread.currentThread().getName().equals("meros-jshell")) return;
+        CompletableFuture<Void> needed = namesTypes(source) ? imports : usesBinding(source) ? binding : null;
+        if (needed == null || needed.isDone()) return;
+        resumeImports();
         try {
-            im.get();
+            needed.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while JShell was starting");
@@ -346,6 +373,8 @@ public final class JShellEvaluator implements AutoCloseable {
      */
     public boolean isUnknownCommand(String word, String source) {
         String name = UnknownCommand.javaName(word);
+        jshell();
+        awaitSetUp(source); // what the word names may come with the binding or an import
         return onThread(() -> {
             JShell js = jshell();
             if (knows(js, name)) return false;
@@ -390,8 +419,7 @@ public final class JShellEvaluator implements AutoCloseable {
     public Outcome eval(String source, PrintWriter out, PrintWriter err, Context context) {
         stopRequested = false;
         jshell();
-        if (namesTypes(source)) resumeImports();
-        awaitImports(source);
+        awaitSetUp(source);
         try {
             return evalOnThread(source, out, err, context);
         } finally {

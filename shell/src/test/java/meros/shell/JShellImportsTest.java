@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The package imports are evaluated after JShell starts, one at a time; a line naming no type by its simple name
- * may run before them, one that does waits for them.
+ * The binding of {@code meros} and the package imports are evaluated after JShell starts, one at a time; a line
+ * naming no type by its simple name and not using {@code meros} may run before them, one using {@code meros} waits for
+ * the binding, one naming a type for every import.
  */
 class JShellImportsTest {
     @TempDir Path root;
@@ -38,6 +39,17 @@ class JShellImportsTest {
                 "'A' + 1", "\"\"\"\n  Text Block \"quoted\"\n  \"\"\".length()", "var x = meros.list(); x.size()", "\"a\\\"B\".length()",
                 "int über = 1", "")) {
             assertFalse(JShellEvaluator.namesTypes(s), s);
+        }
+    }
+
+    @Test
+    void theWordMerosOutsideStringsAndCommentsUsesTheBinding() {
+        for (String s : List.of("meros.list()", "var c = meros.constellation(\"demo\")", "f(meros)", "meros", "x.meros + 1")) {
+            assertTrue(JShellEvaluator.usesBinding(s), s);
+        }
+        for (String s : List.of("1+1", "\"meros\".length()", "// meros\n1", "/* meros */ 2", "merosX + 1", "int xmeros = 1",
+                "\"\"\"\n meros\n \"\"\".length()", "")) {
+            assertFalse(JShellEvaluator.usesBinding(s), s);
         }
     }
 
@@ -94,6 +106,23 @@ class JShellImportsTest {
             assertTrue(assertTimeoutPreemptively(ShellFixture.TIMEOUT, () -> ev.eval("List.of(Duration.ofSeconds(3).toSeconds())", w, w)).ok(),
                     out.toString());
             assertTrue(out.toString().contains("==> [3]\n"), out.toString());
+        }
+    }
+
+    /** {@code meros} typed at once, while the set-up is paused: as a line, and as a word that could be a command. */
+    @Test
+    void aLineUsingMerosWhileTheSetUpIsPausedResumesItAndWaitsForTheBinding() {
+        try (JShellEvaluator ev = new JShellEvaluator(new Meros(new Home(root)))) {
+            StringWriter out = new StringWriter();
+            PrintWriter w = new PrintWriter(out, true);
+            ev.pauseImports();
+            assertFalse(assertTimeoutPreemptively(ShellFixture.TIMEOUT, () -> ev.isUnknownCommand("meros", "meros")),
+                    "meros is the bound variable, not an unknown command");
+            ev.pauseImports();
+            assertEquals(JShellEvaluator.Completeness.COMPLETE, ev.completeness("meros.home().root().getFileName().toString()"));
+            assertTrue(assertTimeoutPreemptively(ShellFixture.TIMEOUT,
+                    () -> ev.eval("meros.home().root().getFileName().toString()", w, w)).ok(), out.toString());
+            assertTrue(out.toString().contains("==> \"" + root.getFileName() + "\"\n"), out.toString());
         }
     }
 
