@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -161,6 +162,7 @@ final class Composer {
             linkAlpineServices(cfg);
         } else {
             writeEarlySshUnit();
+            writeEarlyUserSessionsUnit();
             for (String unit : cfg.needed()) {
                 Path masked = root.resolve("etc/systemd/system").resolve(unit);
                 if (Files.isSymbolicLink(masked) && Files.readSymbolicLink(masked).toString().equals("/dev/null")) {
@@ -183,12 +185,32 @@ final class Composer {
      * ({@link SshdChecks#listenAddresses}), or when the root has no {@code ssh.service}.
      */
     private void writeEarlySshUnit() throws IOException {
-        Path mine = root.resolve(GuestConfig.EARLY_SSH_UNIT);
-        if (Files.exists(mine, LinkOption.NOFOLLOW_LINKS) || !SshdChecks.listenAddresses(root).isEmpty()) return;
+        if (!SshdChecks.listenAddresses(root).isEmpty()) return;
+        replaceDistributionUnit(GuestConfig.EARLY_SSH_UNIT, GuestConfig::earlySshUnit);
+    }
+
+    /**
+     * {@link GuestConfig#earlyUserSessionsUnit} as {@link GuestConfig#EARLY_USER_SESSIONS_UNIT}, from the
+     * distribution's {@code systemd-user-sessions.service}; not when an include or hook put a unit (or a mask) there.
+     */
+    private void writeEarlyUserSessionsUnit() throws IOException {
+        replaceDistributionUnit(GuestConfig.EARLY_USER_SESSIONS_UNIT, GuestConfig::earlyUserSessionsUnit);
+    }
+
+    /**
+     * Writes {@code edit} of the distribution's unit of the same name (from {@code /usr/lib/systemd/system} or
+     * {@code /lib/systemd/system}) to {@code etcUnit}, where it takes the distribution's place; nothing when
+     * {@code etcUnit} exists already (an include's or hook's own unit or mask), when the root has no such unit, or
+     * when {@code edit} has nothing to change (returns null).
+     */
+    private void replaceDistributionUnit(String etcUnit, UnaryOperator<String> edit) throws IOException {
+        Path mine = root.resolve(etcUnit);
+        if (Files.exists(mine, LinkOption.NOFOLLOW_LINKS)) return;
+        String name = mine.getFileName().toString();
         for (String dir : List.of("usr/lib/systemd/system", "lib/systemd/system")) {
-            Path dist = root.resolve(dir).resolve("ssh.service");
+            Path dist = root.resolve(dir).resolve(name);
             if (!Files.isRegularFile(dist, LinkOption.NOFOLLOW_LINKS)) continue;
-            String unit = GuestConfig.earlySshUnit(Files.readString(dist, StandardCharsets.UTF_8));
+            String unit = edit.apply(Files.readString(dist, StandardCharsets.UTF_8));
             if (unit != null) Fs.write(mine, unit, "rw-r--r--");
             return;
         }

@@ -129,8 +129,34 @@ public final class GuestConfig {
      *         {@code network.target} (nothing to change)
      */
     public static String earlySshUnit(String current) {
-        StringBuilder b = new StringBuilder("# written by meros: the distribution's ssh.service, not ordered after network.target"
+        return withoutNetworkTarget(current, "# written by meros: the distribution's ssh.service, not ordered after network.target"
                 + " (sshd listens on the wildcard addresses)\n");
+    }
+
+    /** Where {@link #earlyUserSessionsUnit} goes, relative to the root: it takes the place of the distribution's unit. */
+    public static final String EARLY_USER_SESSIONS_UNIT = "etc/systemd/system/systemd-user-sessions.service";
+
+    /**
+     * The distribution's {@code systemd-user-sessions.service} without its ordering after {@code network.target}.
+     * logind orders every session scope of class {@code user} (an SSH login's) after that unit, and the login's
+     * CreateSession call returns once the scope has started (pam_systemd(8), systemd-user-sessions.service(8)), so
+     * without this an SSH login waits for systemd-networkd and the network to be up although sshd already answers. The
+     * ordering is there for home directories on network file systems, which a meros VM does not have (its shares are
+     * mounted by meros after the VM is up); {@code remote-fs.target} stays. An edit of the distribution's file, like
+     * {@link #earlySshUnit}: a change here needs a {@link BuildKey#COMPOSE_VERSION} bump.
+     *
+     * @param current the distribution's {@code systemd-user-sessions.service}
+     * @return the unit to write as {@link #EARLY_USER_SESSIONS_UNIT}, or null when {@code current} is not ordered
+     *         after {@code network.target} (nothing to change)
+     */
+    public static String earlyUserSessionsUnit(String current) {
+        return withoutNetworkTarget(current, "# written by meros: the distribution's systemd-user-sessions.service, not ordered"
+                + " after network.target (no home directory of a meros VM is on the network)\n");
+    }
+
+    /** {@code current} with {@code network.target} taken out of its {@code After=} lines, below {@code header}; null if none named it. */
+    private static String withoutNetworkTarget(String current, String header) {
+        StringBuilder b = new StringBuilder(header);
         boolean changed = false;
         for (String line : current.split("\n", -1)) {
             String t = line.strip();

@@ -216,6 +216,30 @@ class GuestConfigTest {
             Alias=sshd.service
             """;
 
+    /** Debian trixie's /usr/lib/systemd/system/systemd-user-sessions.service (systemd 257), without its comment header. */
+    static final String TRIXIE_USER_SESSIONS_SERVICE = """
+            [Unit]
+            Description=Permit User Sessions
+            Documentation=man:systemd-user-sessions.service(8)
+            After=remote-fs.target nss-user-lookup.target network.target home.mount
+
+            [Service]
+            Type=oneshot
+            RemainAfterExit=yes
+            ExecStart=/usr/lib/systemd/systemd-user-sessions start
+            ExecStop=/usr/lib/systemd/systemd-user-sessions stop
+            """;
+
+    @Test
+    void theEarlyUserSessionsUnitLosesOnlyItsOrderingAfterNetworkTarget() {
+        String out = GuestConfig.earlyUserSessionsUnit(TRIXIE_USER_SESSIONS_SERVICE);
+        assertTrue(out.startsWith("# written by meros: the distribution's systemd-user-sessions.service"), out);
+        assertEquals(TRIXIE_USER_SESSIONS_SERVICE.replace(" network.target", ""), out.substring(out.indexOf('\n') + 1));
+        assertTrue(out.contains("\nAfter=remote-fs.target nss-user-lookup.target home.mount\n"), "remote-fs.target stays: " + out);
+        assertNull(GuestConfig.earlyUserSessionsUnit(TRIXIE_USER_SESSIONS_SERVICE.replace(" network.target", "")),
+                "nothing to change: no unit written");
+    }
+
     @Test
     void theEarlySshUnitLosesOnlyItsOrderingAfterNetworkTarget() {
         String out = GuestConfig.earlySshUnit(TRIXIE_SSH_SERVICE);

@@ -110,6 +110,20 @@ class ReassertAccessTest {
     }
 
     @Test
+    void userSessionsAreNotHeldBackUntilTheNetworkIsUpUnlessAnIncludeSaysOtherwise() throws Exception {
+        Fs.write(root.resolve("usr/lib/systemd/system/systemd-user-sessions.service"), GuestConfigTest.TRIXIE_USER_SESSIONS_SERVICE,
+                "rw-r--r--");
+        reassert();
+        Path unit = root.resolve(GuestConfig.EARLY_USER_SESSIONS_UNIT);
+        assertEquals(GuestConfig.earlyUserSessionsUnit(GuestConfigTest.TRIXIE_USER_SESSIONS_SERVICE), Files.readString(unit));
+
+        String mine = "[Unit]\nAfter=network-online.target\n[Service]\nType=oneshot\n";
+        Fs.write(unit, mine, "rw-r--r--");
+        reassert();
+        assertEquals(mine, Files.readString(unit), "an include's own unit is kept as it is");
+    }
+
+    @Test
     void anIncludedSshUnitIsKeptAsItIs() throws Exception {
         Fs.write(root.resolve("usr/lib/systemd/system/ssh.service"), GuestConfigTest.TRIXIE_SSH_SERVICE, "rw-r--r--");
         String mine = "[Unit]\nAfter=network-online.target\n[Service]\nExecStart=/usr/sbin/sshd -D\n";
