@@ -29,6 +29,22 @@ public final class QemuArgs {
      */
     static final String AARCH64_TCG_CPU = "max,pauth-impdef=on";
 
+    /**
+     * The CPU model of x86 VMs under TCG: QEMU's default {@code qemu64} with RDRAND, which TCG emulates from the host's
+     * random source. Linux trusts RDRAND as a seed ({@code random.trust_cpu}, on by default) and so has its random
+     * number generator initialized at the start of the boot ("random: crng init done" at 0.000000 with it, not within
+     * a minute without it, same kernel, 2 vCPUs), before the other vCPUs are brought up. Without it the generator
+     * became ready some time into the boot, and the kernel then rewrote {@code getrandom}'s static branch through int3
+     * breakpoints while the other vCPU ran userspace calling it: under multi-threaded TCG (QEMU 7.2) a vCPU can run a
+     * translation that still holds the breakpoint after the rewrite, and the guest died in
+     * {@code __x64_sys_getrandom} with a kernel panic (seen in a CI run, 16.8 s into a cold boot of demo). It is the
+     * same fault as the scheduler clock's ({@link #TCG_TSC_UNSTABLE}): a static key flipped after SMP is up, which
+     * this keeps from happening.
+     */
+    static final String X86_TCG_CPU = "qemu64,+rdrand";
+    /** {@link #X86_TCG_CPU} for i386 VMs: {@code qemu-system-i386}'s default {@code qemu32} with RDRAND. */
+    static final String X86_32_TCG_CPU = "qemu32,+rdrand";
+
     /** Multicast group of the user-mode (socket) networks that stand in for bridges. */
 
     /**
@@ -73,7 +89,10 @@ public final class QemuArgs {
         } else if (vm.arch().equals("aarch64")) {
             a.add("-cpu");
             a.add(AARCH64_TCG_CPU);
-        } else if (!x86(vm.arch())) {
+        } else if (x86(vm.arch())) {
+            a.add("-cpu");
+            a.add(vm.arch().equals("i386") ? X86_32_TCG_CPU : X86_TCG_CPU);
+        } else {
             a.add("-cpu");
             a.add("max");
         }

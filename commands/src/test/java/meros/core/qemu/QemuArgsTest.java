@@ -40,7 +40,7 @@ public class QemuArgsTest {
                 PATHS.overlay(), Vm.Accel.TCG, false, 0, Map.of());
         assertEquals(List.of(
                 "qemu-system-x86_64", "-name", "guest=lab/web",
-                "-machine", "q35", "-accel", "tcg", "-m", "1024M", "-smp", "2",
+                "-machine", "q35", "-accel", "tcg", "-cpu", "qemu64,+rdrand", "-m", "1024M", "-smp", "2",
                 "-drive", "file=/m/data/state/lab/web/overlay.qcow2,if=virtio,format=qcow2",
                 "-kernel", "/m/data/disks/lab/web.vmlinuz", "-initrd", "/m/data/disks/lab/web.initrd",
                 "-append", "root=/dev/vda rw console=ttyS0 cryptomgr.notests modprobe.blacklist=ahci,bochs,vga16fb,psmouse,kvm_amd,kvm_intel tsc=unstable",
