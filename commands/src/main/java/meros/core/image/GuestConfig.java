@@ -138,9 +138,10 @@ public final class GuestConfig {
 
     /**
      * The distribution's {@code systemd-user-sessions.service} without its ordering after {@code network.target}.
-     * logind orders every session scope of class {@code user} (an SSH login's) after that unit, and the login's
-     * CreateSession call returns once the scope has started (pam_systemd(8), systemd-user-sessions.service(8)), so
-     * without this an SSH login waits for systemd-networkd and the network to be up although sshd already answers. The
+     * In a VM whose logins go through pam_systemd (package {@code libpam-systemd}, which meros's default package set
+     * leaves out) logind orders the scope of every session of class {@code user}, an SSH login's, after that unit
+     * (pam_systemd(8): only {@code user-early} sessions are not), so a login waited for systemd-networkd and the
+     * network although sshd already answered. Without pam_systemd it lets the unit run earlier and changes no login. The
      * ordering is there for home directories on network file systems, which a meros VM does not have (its shares are
      * mounted by meros after the VM is up); {@code remote-fs.target} stays. An edit of the distribution's file, like
      * {@link #earlySshUnit}: a change here needs a {@link BuildKey#COMPOSE_VERSION} bump.
