@@ -123,7 +123,7 @@ public record KernelSource(Kind kind, String spec) {
                 yield dir;
             }
             case TARBALL -> unpack(cwd, cacheDir, phase);
-            case GIT -> cloneRepo(cacheDir, phase);
+            case GIT -> cloneRepo(cwd, cacheDir, phase);
         };
     }
 
@@ -138,10 +138,14 @@ public record KernelSource(Kind kind, String spec) {
      * directory; for a tarball or a clone, when its stamp matches and the tree is there.
      */
     public boolean isCurrent(Path cwd, Path cacheDir) {
-        if (kind == Kind.TREE) return true;
+        return kind == Kind.TREE || isCached(cacheDir, stamp(cwd));
+    }
+
+    /** Whether the tree under {@code cacheDir} is there and its stamp file says it came from {@code stamp}. */
+    private boolean isCached(Path cacheDir, String stamp) {
         Path stampFile = cacheDir.resolve(cacheName() + ".meros-stamp");
         try {
-            return Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp(cwd))
+            return Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp)
                     && isKernelTree(cacheDir.resolve(cacheName()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -180,8 +184,8 @@ public record KernelSource(Kind kind, String spec) {
         }, phase);
     }
 
-    private Path cloneRepo(Path cacheDir, Consumer<String> phase) {
-        return cached(cacheDir, stamp(Path.of("")), "cloning " + spec + " (--depth 1)", ".clone-", tmp -> {
+    private Path cloneRepo(Path cwd, Path cacheDir, Consumer<String> phase) {
+        return cached(cacheDir, stamp(cwd), "cloning " + spec + " (--depth 1)", ".clone-", tmp -> {
             Proc.of("git", "clone", "--quiet", "--depth", "1", spec, tmp.toString()).timeout(Duration.ofMinutes(60)).run();
             requireTree(tmp, "git repository " + spec);
             return tmp;
@@ -202,9 +206,7 @@ public record KernelSource(Kind kind, String spec) {
         Path dest = cacheDir.resolve(cacheName());
         Path stampFile = cacheDir.resolve(cacheName() + ".meros-stamp");
         try {
-            if (Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp) && isKernelTree(dest)) {
-                return dest;
-            }
+            if (isCached(cacheDir, stamp)) return dest;
             Files.createDirectories(cacheDir);
             phase.accept(what + " into " + dest);
             Path tmp = cacheDir.resolve(tmpPrefix + cacheName());
