@@ -15,6 +15,7 @@ import java.io.File;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -30,15 +31,16 @@ final class HostExecution implements ExecutionControlProvider {
     private final ClassLoader parent;
 
     /**
-     * A JShell whose snippets run in this JVM over {@code host}'s classes, compiled against the host's class path.
+     * A JShell whose snippets run in this JVM over {@code host}'s classes, compiled against the host's class path (as
+     * {@link CompileClassPath} keeps it under {@code cache}).
      * Built here, not in {@link JShellEvaluator}: passing a {@code HostExecution} where an {@link ExecutionControlProvider}
      * is expected makes the verifier load JShell's classes when it links the calling class, and the evaluator is linked
      * before the prompt, which must not wait for JShell (PromptPathTest).
      */
-    static JShell newJShell(ClassLoader host) {
+    static JShell newJShell(ClassLoader host, Path cache) {
         return JShell.builder()
                 .executionEngine(new HostExecution(host), Map.of())
-                .compilerOptions("--class-path", classPath(host))
+                .compilerOptions("--class-path", CompileClassPath.of(classPath(host), cache))
                 .build();
     }
 

@@ -206,7 +206,7 @@ public final class JShellEvaluator implements AutoCloseable {
     private JShell create() {
         ClassLoader host = JShellEvaluator.class.getClassLoader();
         Bindings.put(BOUND_NAME, meros);
-        JShell js = HostExecution.newJShell(host);
+        JShell js = HostExecution.newJShell(host, meros.home().cache());
         js.sourceCodeAnalysis().analyzeCompletion("1+1"); // the first line's completeness check, warmed up
         return js;
     }

@@ -34,8 +34,9 @@ public final class Main {
     private Main() { }
 
     public static void main(String[] args) {
+        boolean early = EarlyPrompt.show(args);
         openClassPathEarly();
-        System.exit(run(args));
+        System.exit(run(args, early));
     }
 
     /** The service file the start of java.util.logging looks for in every jar on the class path. */
@@ -65,16 +66,21 @@ public final class Main {
 
     /** Runs the shell, a command or a script; the handles' connections are closed when it ends. */
     static int run(String[] args) {
+        return run(args, false);
+    }
+
+    /** {@code earlyPrompt}: {@link EarlyPrompt} has drawn the shell's prompt already. */
+    static int run(String[] args, boolean earlyPrompt) {
         try (Meros meros = new Meros(Home.detect())) {
-            return run(meros, args);
+            return run(meros, args, earlyPrompt);
         }
     }
 
-    private static int run(Meros meros, String[] args) {
+    private static int run(Meros meros, String[] args, boolean earlyPrompt) {
         List<String> a = new ArrayList<>(Arrays.asList(args));
         boolean debug = a.contains("-v") || a.contains("--debug");
-        if (a.stream().allMatch(s -> s.equals("-v") || s.equals("--debug"))) {
-            return repl(meros, debug);
+        if (EarlyPrompt.opensShell(args)) {
+            return repl(meros, debug, earlyPrompt);
         }
         for (int i = 0; i < a.size(); i++) { // "meros [-v] FILE.jsh" is "meros [-v] script FILE.jsh"
             if (a.get(i).startsWith("-")) continue;
@@ -168,18 +174,19 @@ public final class Main {
         };
     }
 
-    private static int repl(Meros meros, boolean debug) {
-        // JShell takes about 0.3 s of CPU to build (javac's first compilation). With -Dmeros.jshell.early it starts
-        // at launch; by default once the prompt is drawn (Repl): on 2 cores the early start delays the prompt by
-        // 15-40 ms (docs/shell.md, Start-up)
+    private static int repl(Meros meros, boolean debug, boolean earlyPrompt) {
+        // JShell takes about 0.3 s of CPU to build (javac's first compilation). It starts at launch when the prompt
+        // is drawn early (EarlyPrompt) or with -Dmeros.jshell.early; else once JLine has drawn the prompt (Repl): on
+        // 2 cores starting it first delays JLine's prompt by 15-40 ms (docs/shell.md, Start-up)
         JShellEvaluator evaluator = new JShellEvaluator(meros);
         evaluator.debug(debug);
-        if (Boolean.getBoolean("meros.jshell.early")) evaluator.warmUp();
+        if (earlyPrompt || Boolean.getBoolean("meros.jshell.early")) evaluator.warmUp();
         Runnable keepLibrary = useKeptJLineLibrary(meros.home().cache());
         try (evaluator; Terminal terminal = systemTerminal()) {
             meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
             Repl repl = new Repl(terminal, meros, meros.home().history(), debug, Repl.commandsOf(meros), evaluator);
             if (keepLibrary != null) repl.afterPrompt(keepLibrary);
+            if (earlyPrompt) repl.continueEarlyPrompt();
             return repl.run();
         } catch (IOException e) {
             System.err.println("error: cannot open the terminal: " + e.getMessage());

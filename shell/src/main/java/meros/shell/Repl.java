@@ -120,6 +120,7 @@ public final class Repl {
         Terminal.SignalHandler outerInt = terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
         PrintWriter out = terminal.writer();
         crashNotices = new CrashNotices(meros, reader);
+        if (earlyPrompt) EarlyPrompt.handOver(terminal);
         try {
             while (!exitRequested) {
                 String line;
@@ -147,7 +148,13 @@ public final class Repl {
     }
 
     private boolean warmed;
+    private boolean earlyPrompt;
     private final List<Runnable> afterPrompt = new ArrayList<>();
+
+    /** {@link EarlyPrompt} has drawn the prompt: the first line is read from where it is, not below it. */
+    public void continueEarlyPrompt() {
+        earlyPrompt = true;
+    }
 
     /** Runs {@code task} on a background daemon thread once the first prompt is drawn. */
     public void afterPrompt(Runnable task) {

@@ -1,0 +1,64 @@
+package meros.shell;
+
+import meros.core.proc.Proc;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The prompt drawn before the line editor ({@link EarlyPrompt}), in a real pseudo-terminal (util-linux
+ * {@code script}). The input is typed before the JVM starts, so it sits in the terminal driver through the hand-over:
+ * it must reach the shell, and the screen must not show its line twice.
+ */
+class EarlyPromptTest {
+    @TempDir Path root;
+
+    private String shell(String input, String... jvmOptions) {
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dmeros.home=" + root));
+        java.addAll(List.of(jvmOptions));
+        java.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        String command = java.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+        // script(1) takes one command line for sh -c: each word quoted above, none from outside the test
+        Proc.Result r = Proc.of("script", "-qec", command, "/dev/null").env("TERM", "xterm-256color")
+                .stdin(input).timeout(ShellFixture.TIMEOUT).call();
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
+        return r.stdout();
+    }
+
+    @Test
+    void thePromptComesBeforeTheLineEditorAndTypedInputReachesTheShell() {
+        String out = shell("1+1\nexit\n");
+        assertTrue(out.contains("==> 2"), out);
+        int prompt = out.indexOf(Repl.PROMPT);
+        int firstEscape = out.indexOf('\033');
+        assertTrue(prompt >= 0 && firstEscape > prompt, "the prompt before JLine's first control sequence: " + out);
+        // the line finished before the hand-over is drawn once, where it was typed (the cursor goes up to it)
+        assertTrue(out.substring(prompt).startsWith(Repl.PROMPT + "\033[A"), out);
+    }
+
+    @Test
+    void withoutItJLineDrawsThePrompt() {
+        String out = shell("1+1\nexit\n", "-D" + EarlyPrompt.PROPERTY + "=false");
+        assertTrue(out.contains("==> 2"), out);
+        assertTrue(out.indexOf('\033') < out.indexOf(Repl.PROMPT), "JLine's set-up comes first: " + out);
+    }
+
+    @Test
+    void onlyTheInteractiveShellGetsIt() {
+        assertTrue(EarlyPrompt.opensShell(new String[0]));
+        assertTrue(EarlyPrompt.opensShell(new String[] {"-v"}));
+        assertFalse(EarlyPrompt.opensShell(new String[] {"list"}));
+        assertFalse(EarlyPrompt.opensShell(new String[] {"-v", "demo.jsh"}));
+        // not a terminal (the test's own streams are pipes): nothing is drawn
+        assertFalse(EarlyPrompt.show(new String[0]));
+    }
+}
