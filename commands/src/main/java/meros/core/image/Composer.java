@@ -163,6 +163,7 @@ final class Composer {
         } else {
             writeEarlySshUnit();
             writeEarlyUserSessionsUnit();
+            dropEmptyModulesList();
             for (String unit : cfg.needed()) {
                 Path masked = root.resolve("etc/systemd/system").resolve(unit);
                 if (Files.isSymbolicLink(masked) && Files.readSymbolicLink(masked).toString().equals("/dev/null")) {
@@ -195,6 +196,24 @@ final class Composer {
      */
     private void writeEarlyUserSessionsUnit() throws IOException {
         replaceDistributionUnit(GuestConfig.EARLY_USER_SESSIONS_UNIT, GuestConfig::earlyUserSessionsUnit);
+    }
+
+    /**
+     * Removes Debian's {@link GuestConfig#DEBIAN_MODULES_LINK} ({@code -> ../modules}) when {@code /etc/modules} names
+     * no module ({@link GuestConfig#namesNoModule}), after includes and hooks: with it, the directory is not empty
+     * and systemd-modules-load.service runs in every boot to load nothing (its {@code ConditionDirectoryNotEmpty=}
+     * lines, systemd-modules-load.service(8)); under TCG about 1.5 s on the way to sshd, since systemd-sysctl and
+     * systemd-resolved are ordered after it. Any other file in a modules-load.d directory, a link that points
+     * elsewhere, or an {@code /etc/modules} naming a module keeps the unit running.
+     */
+    private void dropEmptyModulesList() throws IOException {
+        Path link = root.resolve(GuestConfig.DEBIAN_MODULES_LINK);
+        if (!Files.isSymbolicLink(link)) return;
+        Path target = Files.readSymbolicLink(link);
+        if (!target.equals(Path.of("../modules")) && !target.equals(Path.of("/etc/modules"))) return;
+        Path modules = root.resolve("etc/modules");
+        if (Files.isSymbolicLink(modules) || !Files.isRegularFile(modules)) return;
+        if (GuestConfig.namesNoModule(Files.readString(modules, StandardCharsets.UTF_8))) Files.delete(link);
     }
 
     /**

@@ -133,6 +133,25 @@ public final class GuestConfig {
                 + " (sshd listens on the wildcard addresses)\n");
     }
 
+    /**
+     * Debian's link {@code /etc/modules-load.d/modules.conf -> ../modules}, through which systemd-modules-load reads
+     * {@code /etc/modules}; relative to the root. Removed when {@code /etc/modules} names no module (Composer). An edit
+     * of the distribution's files, like {@link #earlySshUnit}: a change here needs a {@link BuildKey#COMPOSE_VERSION} bump.
+     */
+    public static final String DEBIAN_MODULES_LINK = "etc/modules-load.d/modules.conf";
+
+    /**
+     * Whether a modules-load.d(5) list names no module: every line is blank or a comment ({@code #} or {@code ;}
+     * first, after leading blanks).
+     */
+    public static boolean namesNoModule(String list) {
+        for (String line : list.split("\n", -1)) {
+            String t = line.strip();
+            if (!t.isEmpty() && !t.startsWith("#") && !t.startsWith(";")) return false;
+        }
+        return true;
+    }
+
     /** Where {@link #earlyUserSessionsUnit} goes, relative to the root: it takes the place of the distribution's unit. */
     public static final String EARLY_USER_SESSIONS_UNIT = "etc/systemd/system/systemd-user-sessions.service";
 

@@ -262,4 +262,13 @@ class GuestConfigTest {
         assertEquals("etc/tmpfiles.d/systemd-nologin.conf", f.path());
         assertTrue(f.content().lines().allMatch(l -> l.startsWith("#")), "no tmpfiles line at all: " + f.content());
     }
+
+    @Test
+    void aModulesListOfCommentsAndBlanksNamesNoModule() {
+        assertTrue(GuestConfig.namesNoModule(""));
+        assertTrue(GuestConfig.namesNoModule("# /etc/modules\n\n   # indented\n; semicolon\n"));
+        assertFalse(GuestConfig.namesNoModule("# comment\nloop\n"));
+        assertFalse(GuestConfig.namesNoModule("  virtio_balloon  \n"));
+        assertFalse(GuestConfig.namesNoModule("loop # trailing text is part of the line\n"));
+    }
 }

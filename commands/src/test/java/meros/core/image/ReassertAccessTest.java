@@ -8,12 +8,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What includes and hooks did to a composed root, and what meros puts back afterwards ({@link Composer#reassert}).
@@ -130,5 +132,37 @@ class ReassertAccessTest {
         Fs.write(root.resolve(GuestConfig.EARLY_SSH_UNIT), mine, "rw-r--r--");
         reassert();
         assertEquals(mine, Files.readString(root.resolve(GuestConfig.EARLY_SSH_UNIT)));
+    }
+
+    /** Debian's /etc/modules of a fresh install: comments only. */
+    static final String DEBIAN_ETC_MODULES = "# /etc/modules: kernel modules to load at boot time.\n#\n# This file contains the names of kernel"
+            + " modules that should be loaded\n# at boot time, one per line. Lines beginning with \"#\" are ignored.\n# Parameters can be"
+            + " specified after the module name.\n\n";
+
+    @Test
+    void theModulesLinkGoesWhenEtcModulesNamesNoModule() throws Exception {
+        Path link = root.resolve(GuestConfig.DEBIAN_MODULES_LINK);
+        Fs.write(root.resolve("etc/modules"), DEBIAN_ETC_MODULES, "rw-r--r--");
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, Path.of("../modules"));
+        reassert();
+        assertFalse(Files.exists(link, LinkOption.NOFOLLOW_LINKS), "nothing to load: systemd-modules-load's condition fails");
+        assertTrue(Files.isRegularFile(root.resolve("etc/modules")), "/etc/modules itself stays");
+    }
+
+    @Test
+    void theModulesLinkStaysWhenAModuleIsNamedOrTheLinkIsAnotherOne() throws Exception {
+        Path link = root.resolve(GuestConfig.DEBIAN_MODULES_LINK);
+        Fs.write(root.resolve("etc/modules"), DEBIAN_ETC_MODULES + "  8021q\n", "rw-r--r--");
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, Path.of("../modules"));
+        reassert();
+        assertTrue(Files.isSymbolicLink(link), "an include's module is loaded at boot");
+
+        Files.delete(link);
+        Fs.write(root.resolve("etc/modules"), DEBIAN_ETC_MODULES, "rw-r--r--");
+        Files.createSymbolicLink(link, Path.of("../my-modules"));
+        reassert();
+        assertTrue(Files.isSymbolicLink(link), "a link to another list is someone else's");
     }
 }
