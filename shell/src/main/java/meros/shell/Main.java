@@ -189,6 +189,7 @@ public final class Main {
             if (earlyPrompt) repl.continueEarlyPrompt();
             return repl.run();
         } catch (IOException e) {
+            if (earlyPrompt) System.out.println(); // below the early prompt, not after it
             System.err.println("error: cannot open the terminal: " + e.getMessage());
             return 1;
         }

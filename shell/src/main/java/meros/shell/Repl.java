@@ -120,7 +120,7 @@ public final class Repl {
         Terminal.SignalHandler outerInt = terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
         PrintWriter out = terminal.writer();
         crashNotices = new CrashNotices(meros, reader);
-        if (earlyPrompt) EarlyPrompt.handOver(terminal);
+        if (earlyPrompt) EarlyPrompt.handOver(terminal, System.in);
         try {
             while (!exitRequested) {
                 String line;

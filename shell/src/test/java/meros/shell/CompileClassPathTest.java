@@ -1,6 +1,7 @@
 package meros.shell;
 
 import jdk.jshell.JShell;
+import meros.core.proc.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -19,6 +21,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -39,9 +42,14 @@ class CompileClassPathTest {
     }
 
     private static Path jar(Path file, String classPath, Object... entries) throws IOException {
+        return jar(file, classPath, false, entries);
+    }
+
+    private static Path jar(Path file, String classPath, boolean multiRelease, Object... entries) throws IOException {
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         if (classPath != null) m.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath);
+        if (multiRelease) m.getMainAttributes().put(Attributes.Name.MULTI_RELEASE, "true");
         Files.createDirectories(file.getParent());
         try (OutputStream os = Files.newOutputStream(file); JarOutputStream jar = new JarOutputStream(os, m)) {
             for (int i = 0; i < entries.length; i += 2) {
@@ -102,10 +110,58 @@ class CompileClassPathTest {
         Path second = entries(CompileClassPath.of(lib.toString(), cache)).get(0);
         assertNotEquals(first, second);
         assertTrue(Files.isRegularFile(second.resolve("p/Greeter.class")));
-        assertFalse(Files.exists(first), "the old version's directory is removed");
+        assertTrue(Files.exists(first), "the old version is held by this process (a shell may still compile against it)");
+
+        // another process (a child JVM) makes a third version: the two this process holds stay
+        Files.setLastModifiedTime(lib, FileTime.fromMillis(Files.getLastModifiedTime(lib).toMillis() + 5_000));
+        Proc.Result r = Proc.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                CompileClassPathTest.class.getName(), lib.toString(), cache.toString()).timeout(ShellFixture.TIMEOUT).call();
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
+        Path third = Path.of(r.stdout().strip());
+        assertTrue(Files.isRegularFile(third.resolve("p/Greeter.class")), r.stdout());
+        assertTrue(Files.exists(first) && Files.exists(second), "versions another process holds are kept");
         try (Stream<Path> s = Files.list(cache.resolve(CompileClassPath.DIR))) {
-            assertEquals(List.of(second), s.toList(), "no temporary directory left behind");
+            assertEquals(3, s.count(), "no temporary directory left behind");
         }
+    }
+
+    @Test
+    void versionsNoProcessHoldsAreRemoved() throws IOException {
+        Path lib = jar(tmp.resolve("lib.jar"), null, "p/X.class", new byte[] {1});
+        Path cache = tmp.resolve("cache");
+        String[] made = new String[2];
+        for (int i = 0; i < 2; i++) { // each in a child JVM, which holds its version only while it lives
+            Files.setLastModifiedTime(lib, FileTime.fromMillis(1_700_000_000_000L + i * 5_000L));
+            Proc.Result r = Proc.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                    CompileClassPathTest.class.getName(), lib.toString(), cache.toString()).timeout(ShellFixture.TIMEOUT).call();
+            assertEquals(0, r.exit(), r.stdout() + r.stderr());
+            made[i] = r.stdout().strip();
+        }
+        assertFalse(Files.exists(Path.of(made[0])), "the first version, held by no process, went when the second was made");
+        assertTrue(Files.isRegularFile(Path.of(made[1]).resolve("p/X.class")));
+    }
+
+    /** In a child JVM: prints the directory {@code CompileClassPath.of(args[0], args[1])} gives for the jar. */
+    public static void main(String[] args) {
+        System.out.println(CompileClassPath.of(args[0], Path.of(args[1])));
+    }
+
+    @Test
+    void aMultiReleaseJarGivesTheClassesOfThisRelease() throws IOException {
+        byte[] base = compile("Base", "package p; public class Base { }");
+        byte[] newer = compile("Newer", "package p; public class Newer { }");
+        Object[] entries = {"p/A.class", base, "META-INF/versions/9/p/A.class", newer, "META-INF/versions/11/p/A.class", base,
+                "META-INF/versions/9/p/Only9.class", newer, "META-INF/versions/9999/p/A.class", newer};
+        // without Multi-Release: true the versions are not read, as javac does not read them
+        Path plain = entries(CompileClassPath.of(jar(tmp.resolve("plain.jar"), null, false, entries).toString(), tmp.resolve("c1"))).get(0);
+        assertArrayEquals(base, Files.readAllBytes(plain.resolve("p/A.class")));
+        assertFalse(Files.exists(plain.resolve("p/Only9.class")));
+
+        Path dir = entries(CompileClassPath.of(jar(tmp.resolve("mr.jar"), null, true, entries).toString(), tmp.resolve("c2"))).get(0);
+        assertArrayEquals(base, Files.readAllBytes(dir.resolve("p/A.class")), "version 11 over 9 over the base; 9999 not");
+        assertArrayEquals(newer, Files.readAllBytes(dir.resolve("p/Only9.class")));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("p/A.class"))));
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("p"))));
     }
 
     @Test

@@ -4,6 +4,13 @@ import meros.core.proc.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,12 +60,24 @@ class EarlyPromptTest {
     }
 
     @Test
+    void theHandOverGoesUpOnlyWhenAFinishedLineWaits() throws IOException {
+        assertFalse(EarlyPrompt.lineWaiting(new ByteArrayInputStream(new byte[0])));
+        assertTrue(EarlyPrompt.lineWaiting(new ByteArrayInputStream("1+1\n".getBytes(StandardCharsets.UTF_8))));
+        try (Terminal t = TerminalBuilder.builder().system(false).type("xterm-256color").encoding(StandardCharsets.UTF_8)
+                .streams(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream()).build()) {
+            assertEquals("\r", EarlyPrompt.handOverSequence(t, false), "nothing typed: back to the start of the prompt's line");
+            assertEquals("\033[A\r", EarlyPrompt.handOverSequence(t, true), "a line finished with Enter: up to it first");
+        }
+    }
+
+    @Test
     void onlyTheInteractiveShellGetsIt() {
         assertTrue(EarlyPrompt.opensShell(new String[0]));
         assertTrue(EarlyPrompt.opensShell(new String[] {"-v"}));
         assertFalse(EarlyPrompt.opensShell(new String[] {"list"}));
         assertFalse(EarlyPrompt.opensShell(new String[] {"-v", "demo.jsh"}));
         // not a terminal (the test's own streams are pipes): nothing is drawn
+        assertFalse(EarlyPrompt.onTerminal());
         assertFalse(EarlyPrompt.show(new String[0]));
     }
 }

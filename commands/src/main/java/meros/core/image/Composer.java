@@ -208,12 +208,15 @@ final class Composer {
      */
     private void dropEmptyModulesList() throws IOException {
         Path link = root.resolve(GuestConfig.DEBIAN_MODULES_LINK);
-        if (!Files.isSymbolicLink(link)) return;
+        // /etc and /etc/modules-load.d themselves, not links an include or hook made to elsewhere (the host's /etc)
+        if (!Files.isDirectory(root.resolve("etc"), LinkOption.NOFOLLOW_LINKS)
+                || !Files.isDirectory(link.getParent(), LinkOption.NOFOLLOW_LINKS) || !Files.isSymbolicLink(link)) return;
         Path target = Files.readSymbolicLink(link);
         if (!target.equals(Path.of("../modules")) && !target.equals(Path.of("/etc/modules"))) return;
         Path modules = root.resolve("etc/modules");
         if (Files.isSymbolicLink(modules) || !Files.isRegularFile(modules)) return;
-        if (GuestConfig.namesNoModule(Files.readString(modules, StandardCharsets.UTF_8))) Files.delete(link);
+        // ISO-8859-1: any bytes decode (a comment in another encoding); module names are ASCII
+        if (GuestConfig.namesNoModule(Files.readString(modules, StandardCharsets.ISO_8859_1))) Files.delete(link);
     }
 
     /**

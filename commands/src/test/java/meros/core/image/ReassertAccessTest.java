@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -164,5 +165,23 @@ class ReassertAccessTest {
         Files.createSymbolicLink(link, Path.of("../my-modules"));
         reassert();
         assertTrue(Files.isSymbolicLink(link), "a link to another list is someone else's");
+
+        Files.delete(link);
+        Files.createSymbolicLink(link, Path.of("../modules"));
+        Files.write(root.resolve("etc/modules"), "# Liste der Module f\u00fcr den Start\n".getBytes(StandardCharsets.ISO_8859_1));
+        reassert();
+        assertFalse(Files.exists(link, LinkOption.NOFOLLOW_LINKS), "a comment in Latin-1 is still a comment");
+    }
+
+    @Test
+    void aModulesLoadDirectoryThatIsALinkIsNotFollowed() throws Exception {
+        Path elsewhere = tmp.resolve("elsewhere");
+        Files.createDirectories(elsewhere);
+        Files.createSymbolicLink(elsewhere.resolve("modules.conf"), Path.of("../modules"));
+        Fs.write(elsewhere.getParent().resolve("modules"), DEBIAN_ETC_MODULES, "rw-r--r--");
+        Fs.write(root.resolve("etc/modules"), DEBIAN_ETC_MODULES, "rw-r--r--");
+        Files.createSymbolicLink(root.resolve("etc/modules-load.d"), elsewhere);
+        reassert();
+        assertTrue(Files.isSymbolicLink(elsewhere.resolve("modules.conf")), "nothing outside the root is touched");
     }
 }
