@@ -1,25 +1,32 @@
 package meros.shell;
 
+import org.jline.nativ.CLibrary;
+import org.jline.nativ.CLibrary.Termios;
+import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
+import org.jline.terminal.impl.AbstractPosixTerminal;
 import org.jline.utils.Curses;
 import org.jline.utils.InfoCmp;
 
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 
 /**
  * The shell's prompt drawn as the first thing {@code main} does, before the line editor exists (what zsh's
- * powerlevel10k calls an instant prompt). Until JLine takes the terminal over, the terminal is still in its cooked
- * mode: what the user types is echoed and kept by the terminal driver, and JLine reads it once it is up (it switches
- * the terminal with {@code tcsetattr(TCSANOW)}, which keeps pending input). {@link #handOver} then puts the cursor
- * back where JLine draws its own prompt, over this one, so the screen shows one prompt.
+ * powerlevel10k calls an instant prompt). Right after it the terminal's echo and line editing are turned off
+ * ({@link #holdInput}): what the user types then waits, unechoed and as typed (Enter, Ctrl-D, arrow keys), for
+ * JLine, which reads it once it is up. At the hand-over, just before JLine's first {@code readLine}, the terminal gets
+ * its own settings back (also as the ones JLine restores when the shell ends) and the cursor goes back over the early
+ * prompt, where JLine draws its own, so the screen shows one prompt ({@link #handOver}).
  *
  * <p>Drawn only for the interactive shell ({@code meros} or {@code meros -v}), when standard input and output are
- * both a terminal and {@code TERM} is set and not {@code dumb}; {@code -Dmeros.prompt.early=false} turns it off. A
- * Ctrl-C before the hand-over ends the process (the terminal's default, as for any program before it handles the
- * signal); a Ctrl-D there is read by JLine as the end of input.
+ * both a terminal and {@code TERM} is set and not {@code dumb}; {@code -Dmeros.prompt.early=false} turns it off.
+ * Input is held only on Linux, where JLine's native library loads (its {@code tcgetattr}/{@code tcsetattr}); elsewhere
+ * the terminal stays in its cooked mode until JLine is up, echoing what is typed. A Ctrl-C before the hand-over ends
+ * the process (the terminal's default) and a shutdown hook gives the terminal its settings back.
  */
 final class EarlyPrompt {
     /** The system property that turns the early prompt off when {@code false}. */
@@ -40,6 +47,7 @@ final class EarlyPrompt {
         if (!opensShell(args) || "false".equals(System.getProperty(PROPERTY))) return false;
         String term = System.getenv("TERM");
         if (term == null || term.isEmpty() || term.equals("dumb") || !onTerminal()) return false;
+        typedBeforePrompt = available(System.in);
         System.out.print(Repl.PROMPT);
         System.out.flush();
         return true;
@@ -63,36 +71,132 @@ final class EarlyPrompt {
         }
     }
 
+    /** Linux termios(3) local-mode bits: canonical input, echo, and the extended input processing (Ctrl-V, Ctrl-O). */
+    static final long ICANON = 0x2, ECHO = 0x8, IEXTEN = 0x8000;
+
     /**
-     * Puts the cursor at the start of the early prompt's line, just before JLine draws the prompt there. A line the
-     * user finished with Enter before this moved the cursor one line down: it goes up first, so JLine redraws that
-     * line with its input instead of repeating it below. {@code in} is the terminal's input, not yet read by anyone:
-     * in cooked mode its {@code available()} (the {@code FIONREAD} ioctl) counts only finished lines (tty(4)), and
-     * does not wait. Several lines typed ahead are each shown again below the first.
+     * Bytes of finished lines waiting in standard input when the prompt was drawn, and when input was held: lines
+     * typed between the two were echoed after the prompt and moved the cursor down.
+     */
+    private static int typedBeforePrompt, typedBeforeHold;
+    /**
+     * Bytes typed but not finished with Enter when input was held (echoed, one column each for ASCII): the cursor
+     * stands that far right of the prompt's end.
+     */
+    private static int unfinishedBeforeHold;
+
+    /** The terminal's own settings, from {@link #holdInput}; null when input was not held. */
+    private static Termios original;
+    /** Whether input is held now. */
+    private static boolean holding;
+    private static Thread restoreAtExit;
+
+    /**
+     * Turns the terminal's echo and line editing off (standard input, {@code ICANON}, {@code ECHO}, {@code IEXTEN};
+     * signals stay on) until {@link #handOver}. Does nothing outside Linux or when JLine's native library cannot
+     * load; call it once the library's location is set ({@link Main#useKeptJLineLibrary}).
+     */
+    static synchronized void holdInput() {
+        if (original != null || !System.getProperty("os.name", "").equals("Linux")) return;
+        try {
+            Termios own = new Termios();
+            Termios raw = new Termios();
+            if (CLibrary.tcgetattr(0, own) != 0 || CLibrary.tcgetattr(0, raw) != 0) return;
+            raw.c_lflag &= ~(ICANON | ECHO | IEXTEN);
+            typedBeforeHold = available(System.in);
+            original = own;
+            restoreAtExit = new Thread(EarlyPrompt::restore, "meros-terminal-restore");
+            Runtime.getRuntime().addShutdownHook(restoreAtExit);
+            holding = CLibrary.tcsetattr(0, CLibrary.TCSANOW, raw) == 0;
+            // out of cooked mode every waiting byte counts, a line not finished yet too
+            if (holding) unfinishedBeforeHold = Math.max(0, available(System.in) - typedBeforeHold);
+        } catch (LinkageError | RuntimeException e) {
+            // no native library: input is echoed until JLine is up
+        }
+    }
+
+    /**
+     * Gives the terminal the settings {@link #holdInput} found, if it held input (what was typed meanwhile stays to
+     * be read). For the end of the shell, after JLine has closed its terminal, and for the shutdown hook.
+     */
+    static synchronized void restore() {
+        holding = false;
+        if (original == null) return;
+        try {
+            CLibrary.tcsetattr(0, CLibrary.TCSANOW, original);
+        } catch (LinkageError | RuntimeException e) {
+            // it loaded for holdInput
+        }
+    }
+
+    /**
+     * The hand-over to JLine, just before its first {@code readLine}: gives the terminal its own settings back, makes
+     * them the ones JLine restores when it closes the terminal (it saved the held ones when it was built), and moves
+     * the cursor back over the early prompt. Input typed while it was held was not echoed, so the cursor is normally
+     * where the prompt ended: it goes back by the prompt's width on the same line (output the shell was started after,
+     * on that line, stays). A line typed after the prompt was drawn and finished with Enter before input was held (or
+     * at all, where it is not held) was echoed and moved the cursor one line down: then the cursor goes up to that
+     * line's start first. Such lines are seen with {@code available()} on {@code in} (the {@code FIONREAD} ioctl, which
+     * in cooked mode counts only finished lines, tty(4)). Input typed but not finished before it was held was echoed
+     * after the prompt (or before it, on its line): the cursor goes back over it too, and JLine draws it again after
+     * its prompt.
      */
     static void handOver(Terminal terminal, InputStream in) {
-        terminal.writer().print(handOverSequence(terminal, lineWaiting(in)));
+        boolean held;
+        int finished;
+        synchronized (EarlyPrompt.class) {
+            held = holding;
+            finished = held ? typedBeforeHold : available(in);
+            if (held) {
+                restore();
+                adoptAsOriginal(terminal);
+            }
+        }
+        terminal.writer().print(handOverSequence(terminal, finished > typedBeforePrompt, Repl.PROMPT.length() + (held ? unfinishedBeforeHold : 0)));
         terminal.flush();
     }
 
-    /** Whether a finished line waits in {@code in} (see {@link #handOver}); false when that cannot be read. */
-    static boolean lineWaiting(InputStream in) {
+    /**
+     * Makes the terminal's current settings the ones JLine restores at close (its {@code originalAttributes}, read
+     * when it built the terminal, here while input was held). Where that field cannot be reached, {@link #restore}
+     * after the close does the same.
+     */
+    private static void adoptAsOriginal(Terminal terminal) {
         try {
-            return in.available() > 0;
-        } catch (IOException e) {
-            return false; // the input is JLine's to read and report; the cursor just stays on this line
+            Field f = AbstractPosixTerminal.class.getDeclaredField("originalAttributes");
+            f.setAccessible(true);
+            if (terminal instanceof AbstractPosixTerminal && f.get(terminal) instanceof Attributes saved) saved.copy(terminal.getAttributes());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // restore() after the close
         }
     }
 
-    /** The terminal's cursor-up (when a line waits) and carriage return, from its terminfo capabilities. */
-    static String handOverSequence(Terminal terminal, boolean lineWaiting) {
+    /** {@code in.available()}, 0 when it cannot be read. */
+    static int available(InputStream in) {
+        try {
+            return in.available();
+        } catch (IOException e) {
+            return 0; // the input is JLine's to read and report
+        }
+    }
+
+    /**
+     * Back over the early prompt: the terminal's cursor-up and carriage return when a line was echoed below it, else
+     * {@code cub} by {@code columns}, from its terminfo capabilities; a carriage return when the terminal has none of
+     * them.
+     */
+    static String handOverSequence(Terminal terminal, boolean lineBelow, int columns) {
         StringBuilder b = new StringBuilder();
         try {
-            if (lineWaiting) Curses.tputs(b, terminal.getStringCapability(InfoCmp.Capability.cursor_up));
-            Curses.tputs(b, terminal.getStringCapability(InfoCmp.Capability.carriage_return));
+            if (lineBelow) {
+                Curses.tputs(b, terminal.getStringCapability(InfoCmp.Capability.cursor_up));
+                Curses.tputs(b, terminal.getStringCapability(InfoCmp.Capability.carriage_return));
+            } else {
+                Curses.tputs(b, terminal.getStringCapability(InfoCmp.Capability.parm_left_cursor), columns);
+            }
         } catch (RuntimeException e) {
-            return "\r"; // a terminal without those capabilities
+            return "\r";
         }
-        return b.toString();
+        return b.length() == 0 ? "\r" : b.toString();
     }
 }

@@ -36,6 +36,10 @@ public final class Main {
     public static void main(String[] args) {
         boolean early = EarlyPrompt.show(args);
         openClassPathEarly();
+        if (early) { // from here on what is typed waits for JLine unechoed (JLine's native library from its kept copy)
+            useKeptJLineLibrary(Home.detect().cache());
+            EarlyPrompt.holdInput();
+        }
         System.exit(run(args, early));
     }
 
@@ -192,6 +196,8 @@ public final class Main {
             if (earlyPrompt) System.out.println(); // below the early prompt, not after it
             System.err.println("error: cannot open the terminal: " + e.getMessage());
             return 1;
+        } finally {
+            EarlyPrompt.restore(); // after JLine's close: the terminal's own settings, if input was held
         }
     }
 }

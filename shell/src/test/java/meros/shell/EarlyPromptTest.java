@@ -48,8 +48,9 @@ class EarlyPromptTest {
         int prompt = out.indexOf(Repl.PROMPT);
         int firstEscape = out.indexOf('\033');
         assertTrue(prompt >= 0 && firstEscape > prompt, "the prompt before JLine's first control sequence: " + out);
-        // the line finished before the hand-over is drawn once, where it was typed (the cursor goes up to it)
-        assertTrue(out.substring(prompt).startsWith(Repl.PROMPT + "\033[A"), out);
+        // typed before the JVM started, the line was echoed by the terminal driver above the prompt; the input held
+        // from then on was not: the cursor goes back over the early prompt on its own line
+        assertTrue(out.substring(prompt).startsWith(Repl.PROMPT + "\033[7D"), out);
     }
 
     @Test
@@ -61,12 +62,13 @@ class EarlyPromptTest {
 
     @Test
     void theHandOverGoesUpOnlyWhenAFinishedLineWaits() throws IOException {
-        assertFalse(EarlyPrompt.lineWaiting(new ByteArrayInputStream(new byte[0])));
-        assertTrue(EarlyPrompt.lineWaiting(new ByteArrayInputStream("1+1\n".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(0, EarlyPrompt.available(new ByteArrayInputStream(new byte[0])));
+        assertEquals(4, EarlyPrompt.available(new ByteArrayInputStream("1+1\n".getBytes(StandardCharsets.UTF_8))));
         try (Terminal t = TerminalBuilder.builder().system(false).type("xterm-256color").encoding(StandardCharsets.UTF_8)
                 .streams(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream()).build()) {
-            assertEquals("\r", EarlyPrompt.handOverSequence(t, false), "nothing typed: back to the start of the prompt's line");
-            assertEquals("\033[A\r", EarlyPrompt.handOverSequence(t, true), "a line finished with Enter: up to it first");
+            assertEquals("\033[7D", EarlyPrompt.handOverSequence(t, false, 7), "back over the prompt's 7 columns, on its line");
+            assertEquals("\033[9D", EarlyPrompt.handOverSequence(t, false, 9), "and over what was echoed after it");
+            assertEquals("\033[A\r", EarlyPrompt.handOverSequence(t, true, 7), "a line finished with Enter: up to it first");
         }
     }
 
