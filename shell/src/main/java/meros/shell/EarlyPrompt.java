@@ -20,13 +20,15 @@ import java.lang.reflect.Method;
  * ({@link #holdInput}): what the user types then waits, unechoed and as typed (Enter, Ctrl-D, arrow keys), for
  * JLine, which reads it once it is up. At the hand-over, just before JLine's first {@code readLine}, the terminal gets
  * its own settings back (also as the ones JLine restores when the shell ends) and the cursor goes back over the early
- * prompt, where JLine draws its own, so the screen shows one prompt ({@link #handOver}).
+ * prompt, where JLine draws its own, so the screen shows one prompt ({@link #handOver}). JLine's terminal is told the
+ * terminal's own settings are the ones to restore as soon as it is built ({@link #adoptOriginal}).
  *
  * <p>Drawn only for the interactive shell ({@code meros} or {@code meros -v}), when standard input and output are
  * both a terminal and {@code TERM} is set and not {@code dumb}; {@code -Dmeros.prompt.early=false} turns it off.
  * Input is held only on Linux, where JLine's native library loads (its {@code tcgetattr}/{@code tcsetattr}); elsewhere
- * the terminal stays in its cooked mode until JLine is up, echoing what is typed. A Ctrl-C before the hand-over ends
- * the process (the terminal's default) and a shutdown hook gives the terminal its settings back.
+ * the terminal stays in its cooked mode until JLine is up, echoing what is typed. While input is held a Ctrl-C is a key
+ * JLine reads (it cancels the line); a shutdown hook gives the terminal its settings back when the process ends
+ * otherwise before the hand-over (a SIGTERM, or a Ctrl-C before input was held).
  */
 final class EarlyPrompt {
     /** The system property that turns the early prompt off when {@code false}. */
@@ -71,8 +73,11 @@ final class EarlyPrompt {
         }
     }
 
-    /** Linux termios(3) local-mode bits: canonical input, echo, and the extended input processing (Ctrl-V, Ctrl-O). */
-    static final long ICANON = 0x2, ECHO = 0x8, IEXTEN = 0x8000;
+    /**
+     * Linux termios(3) local-mode bits: signals from keys (Ctrl-C, Ctrl-\, Ctrl-Z), canonical input, echo, and the
+     * extended input processing (Ctrl-V, Ctrl-O).
+     */
+    static final long ISIG = 0x1, ICANON = 0x2, ECHO = 0x8, IEXTEN = 0x8000;
 
     /**
      * Bytes of finished lines waiting in standard input when the prompt was drawn, and when input was held: lines
@@ -89,11 +94,15 @@ final class EarlyPrompt {
     private static Termios original;
     /** Whether input is held now. */
     private static boolean holding;
+    /** The settings input is held with. */
+    private static Termios held;
     private static Thread restoreAtExit;
 
     /**
-     * Turns the terminal's echo and line editing off (standard input, {@code ICANON}, {@code ECHO}, {@code IEXTEN};
-     * signals stay on) until {@link #handOver}. Does nothing outside Linux or when JLine's native library cannot
+     * Turns the terminal's echo, line editing and signal keys off (standard input, {@code ICANON}, {@code ECHO},
+     * {@code IEXTEN}, {@code ISIG}) until {@link #handOver}: a Ctrl-C typed meanwhile waits for JLine like any key and
+     * cancels the line typed before it (JLine's terminal sets SIGINT to its default while it is built, so a signal
+     * then would end the process without its shutdown hooks, leaving the terminal held). Does nothing outside Linux or when JLine's native library cannot
      * load; call it once the library's location is set ({@link Main#useKeptJLineLibrary}).
      */
     static synchronized void holdInput() {
@@ -102,10 +111,11 @@ final class EarlyPrompt {
             Termios own = new Termios();
             Termios raw = new Termios();
             if (CLibrary.tcgetattr(0, own) != 0 || CLibrary.tcgetattr(0, raw) != 0) return;
-            raw.c_lflag &= ~(ICANON | ECHO | IEXTEN);
+            raw.c_lflag &= ~(ISIG | ICANON | ECHO | IEXTEN);
+            held = raw;
             typedBeforeHold = available(System.in);
             original = own;
-            restoreAtExit = new Thread(EarlyPrompt::restore, "meros-terminal-restore");
+            restoreAtExit = new Thread(EarlyPrompt::restoreAtExit, "meros-terminal-restore");
             Runtime.getRuntime().addShutdownHook(restoreAtExit);
             holding = CLibrary.tcsetattr(0, CLibrary.TCSANOW, raw) == 0;
             // out of cooked mode every waiting byte counts, a line not finished yet too
@@ -129,10 +139,39 @@ final class EarlyPrompt {
         }
     }
 
+    /** The shutdown hook: the process ends (a SIGTERM, a Ctrl-C before input was held); a line ends below the early prompt. */
+    private static synchronized void restoreAtExit() {
+        if (holding) {
+            System.out.println();
+            System.out.flush();
+        }
+        restore();
+    }
+
     /**
-     * The hand-over to JLine, just before its first {@code readLine}: gives the terminal its own settings back, makes
-     * them the ones JLine restores when it closes the terminal (it saved the held ones when it was built), and moves
-     * the cursor back over the early prompt. Input typed while it was held was not echoed, so the cursor is normally
+     * Right after JLine has built its terminal, which saved the held settings as the ones to restore when it closes
+     * (also from its own shutdown hook, on a SIGTERM): makes the terminal's own settings those. They are read through
+     * JLine (given to the terminal for the moment it takes: a key arriving then is echoed) and copied into its saved ones.
+     */
+    static void adoptOriginal(Terminal terminal) {
+        synchronized (EarlyPrompt.class) {
+            if (!holding) return;
+            try {
+                CLibrary.tcsetattr(0, CLibrary.TCSANOW, original);
+                Attributes own = terminal.getAttributes();
+                CLibrary.tcsetattr(0, CLibrary.TCSANOW, held);
+                Field f = AbstractPosixTerminal.class.getDeclaredField("originalAttributes");
+                f.setAccessible(true);
+                if (terminal instanceof AbstractPosixTerminal && f.get(terminal) instanceof Attributes saved) saved.copy(own);
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // restore() after JLine's close and the shutdown hook still give the settings back
+            }
+        }
+    }
+
+    /**
+     * The hand-over to JLine, just before its first {@code readLine}: gives the terminal its own settings back and
+     * moves the cursor back over the early prompt. Input typed while it was held was not echoed, so the cursor is normally
      * where the prompt ended: it goes back by the prompt's width on the same line (output the shell was started after,
      * on that line, stays). A line typed after the prompt was drawn and finished with Enter before input was held (or
      * at all, where it is not held) was echoed and moved the cursor one line down: then the cursor goes up to that
@@ -142,33 +181,15 @@ final class EarlyPrompt {
      * its prompt.
      */
     static void handOver(Terminal terminal, InputStream in) {
-        boolean held;
+        boolean wasHeld;
         int finished;
         synchronized (EarlyPrompt.class) {
-            held = holding;
-            finished = held ? typedBeforeHold : available(in);
-            if (held) {
-                restore();
-                adoptAsOriginal(terminal);
-            }
+            wasHeld = holding;
+            finished = wasHeld ? typedBeforeHold : available(in);
+            if (wasHeld) restore();
         }
-        terminal.writer().print(handOverSequence(terminal, finished > typedBeforePrompt, Repl.PROMPT.length() + (held ? unfinishedBeforeHold : 0)));
+        terminal.writer().print(handOverSequence(terminal, finished > typedBeforePrompt, Repl.PROMPT.length() + (wasHeld ? unfinishedBeforeHold : 0)));
         terminal.flush();
-    }
-
-    /**
-     * Makes the terminal's current settings the ones JLine restores at close (its {@code originalAttributes}, read
-     * when it built the terminal, here while input was held). Where that field cannot be reached, {@link #restore}
-     * after the close does the same.
-     */
-    private static void adoptAsOriginal(Terminal terminal) {
-        try {
-            Field f = AbstractPosixTerminal.class.getDeclaredField("originalAttributes");
-            f.setAccessible(true);
-            if (terminal instanceof AbstractPosixTerminal && f.get(terminal) instanceof Attributes saved) saved.copy(terminal.getAttributes());
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // restore() after the close
-        }
     }
 
     /** {@code in.available()}, 0 when it cannot be read. */

@@ -187,6 +187,7 @@ public final class Main {
         if (earlyPrompt || Boolean.getBoolean("meros.jshell.early")) evaluator.warmUp();
         Runnable keepLibrary = useKeptJLineLibrary(meros.home().cache());
         try (evaluator; Terminal terminal = systemTerminal()) {
+            if (earlyPrompt) EarlyPrompt.adoptOriginal(terminal);
             meros.setTerminal(new JLineTerminalAccess(terminal)); // for connect
             Repl repl = new Repl(terminal, meros, meros.home().history(), debug, Repl.commandsOf(meros), evaluator);
             if (keepLibrary != null) repl.afterPrompt(keepLibrary);

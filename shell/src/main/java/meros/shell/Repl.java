@@ -6,8 +6,11 @@ import meros.cli.ScriptCommand;
 import meros.core.base.ExitCode;
 import meros.core.base.Text;
 import meros.core.Meros;
+import org.jline.keymap.KeyMap;
+import org.jline.reader.Binding;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
+import org.jline.reader.Reference;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.LineReaderImpl;
 import org.jline.reader.impl.history.DefaultHistory;
@@ -117,6 +120,7 @@ public final class Repl {
         reader.setOpt(LineReader.Option.DISABLE_EVENT_EXPANSION); // else JLine eats backslashes and expands '!'
         reader.setOpt(LineReader.Option.HISTORY_IGNORE_SPACE);
         reader.unsetOpt(LineReader.Option.INSERT_TAB);
+        bindCursorKeysInBothModes(reader);
         Terminal.SignalHandler outerInt = terminal.handle(Terminal.Signal.INT, s -> interruptBusy());
         PrintWriter out = terminal.writer();
         crashNotices = new CrashNotices(meros, reader);
@@ -145,6 +149,21 @@ public final class Repl {
             if (ownsEvaluator) evaluator.close();
         }
         return 0;
+    }
+
+    /**
+     * The arrow keys in both of the forms a terminal sends them: JLine binds what terminfo names for the terminal's
+     * keypad-transmit mode ({@code \eOA} on xterm), which it turns on for each line it reads; keys typed before that
+     * (while the shell starts, {@link EarlyPrompt}, or while a command runs) come in the normal mode's form
+     * ({@code \e[A}, ECMA-48 CUU..CUB) and would otherwise be read as ESC and the text {@code [A}.
+     */
+    static void bindCursorKeysInBothModes(LineReader reader) {
+        KeyMap<Binding> main = reader.getKeyMaps().get(LineReader.MAIN);
+        if (main == null) return;
+        main.bind(new Reference(LineReader.UP_LINE_OR_HISTORY), "\033[A");
+        main.bind(new Reference(LineReader.DOWN_LINE_OR_HISTORY), "\033[B");
+        main.bind(new Reference(LineReader.FORWARD_CHAR), "\033[C");
+        main.bind(new Reference(LineReader.BACKWARD_CHAR), "\033[D");
     }
 
     private boolean warmed;

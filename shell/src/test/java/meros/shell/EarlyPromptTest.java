@@ -4,12 +4,16 @@ import meros.core.proc.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +22,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -70,6 +75,28 @@ class EarlyPromptTest {
             assertEquals("\033[9D", EarlyPrompt.handOverSequence(t, false, 9), "and over what was echoed after it");
             assertEquals("\033[A\r", EarlyPrompt.handOverSequence(t, true, 7), "a line finished with Enter: up to it first");
         }
+    }
+
+    /** The line JLine reads from {@code typed}, with or without the normal-mode cursor keys bound. */
+    private static String readLine(String typed, boolean bound) throws IOException {
+        PipedOutputStream keys = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(keys);
+        keys.write(typed.getBytes(StandardCharsets.UTF_8)); // left open, as a terminal's input is
+        try (keys; Terminal t = TerminalBuilder.builder().system(false).type("xterm-256color").encoding(StandardCharsets.UTF_8)
+                .streams(in, new ByteArrayOutputStream()).build()) {
+            LineReader r = LineReaderBuilder.builder().terminal(t).build();
+            if (bound) Repl.bindCursorKeysInBothModes(r);
+            return r.readLine("> ");
+        }
+    }
+
+    @Test
+    void arrowKeysTypedBeforeTheEditorIsUpMoveTheCursor() throws IOException {
+        // a terminal outside keypad-transmit mode (before JLine's first line) sends ESC [ D for the left arrow
+        assertEquals("acb", readLine("ab\033[Dc\n", true));
+        assertEquals("acb", readLine("ab\033ODc\n", true), "the keypad-transmit form still works");
+        assertEquals("ab", readLine("ab\033[D\033[C\n", true));
+        assertNotEquals("acb", readLine("ab\033[Dc\n", false), "JLine alone reads ESC [ D as other keys");
     }
 
     @Test
