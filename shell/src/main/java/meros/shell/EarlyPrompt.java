@@ -102,8 +102,9 @@ final class EarlyPrompt {
      * Turns the terminal's echo, line editing and signal keys off (standard input, {@code ICANON}, {@code ECHO},
      * {@code IEXTEN}, {@code ISIG}) until {@link #handOver}: a Ctrl-C typed meanwhile waits for JLine like any key and
      * cancels the line typed before it (JLine's terminal sets SIGINT to its default while it is built, so a signal
-     * then would end the process without its shutdown hooks, leaving the terminal held). Does nothing outside Linux or when JLine's native library cannot
-     * load; call it once the library's location is set ({@link Main#useKeptJLineLibrary}).
+     * then would end the process without its shutdown hooks, leaving the terminal held). Does nothing outside Linux
+     * or when JLine's native library cannot load; call it once the library's location is set
+     * ({@link Main#useKeptJLineLibrary}).
      */
     static synchronized void holdInput() {
         if (original != null || !System.getProperty("os.name", "").equals("Linux")) return;
@@ -171,8 +172,8 @@ final class EarlyPrompt {
 
     /**
      * The hand-over to JLine, just before its first {@code readLine}: gives the terminal its own settings back and
-     * moves the cursor back over the early prompt. Input typed while it was held was not echoed, so the cursor is normally
-     * where the prompt ended: it goes back by the prompt's width on the same line (output the shell was started after,
+     * moves the cursor back over the early prompt. Input typed while it was held was not echoed, so the cursor is
+     * normally where the prompt ended: it goes back by the prompt's width on the same line (output the shell was started after,
      * on that line, stays). A line typed after the prompt was drawn and finished with Enter before input was held (or
      * at all, where it is not held) was echoed and moved the cursor one line down: then the cursor goes up to that
      * line's start first. Such lines are seen with {@code available()} on {@code in} (the {@code FIONREAD} ioctl, which
