@@ -1,5 +1,7 @@
 package meros.shell;
 
+import meros.core.base.FileTrees;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +22,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +33,6 @@ import java.util.TreeMap;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 
 /**
@@ -160,7 +160,7 @@ final class CompileClassPath {
                     if (!Files.isDirectory(dir)) throw e; // else another process made it meanwhile
                 }
             } finally {
-                deleteTree(tmp);
+                FileTrees.deleteQuietly(tmp);
             }
         }
         hold(dir);
@@ -272,7 +272,7 @@ final class CompileClassPath {
                 }
                 try (FileChannel ch = FileChannel.open(p.resolve(LOCK_FILE), StandardOpenOption.READ, StandardOpenOption.WRITE);
                      FileLock lock = ch.tryLock()) {
-                    if (lock != null) deleteTree(p);
+                    if (lock != null) FileTrees.deleteQuietly(p);
                 } catch (IOException | RuntimeException e) {
                     // in use, or not ours to remove
                 }
@@ -287,25 +287,10 @@ final class CompileClassPath {
         Instant before = Instant.now().minus(ABANDONED);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, ".tmp-*")) {
             for (Path p : ds) {
-                if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) deleteTree(p);
+                if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) FileTrees.deleteQuietly(p);
             }
         } catch (IOException | RuntimeException e) {
             // they cost disk only
-        }
-    }
-
-    private static void deleteTree(Path p) {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(q -> {
-                try {
-                    Files.deleteIfExists(q);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            // best effort
         }
     }
 }

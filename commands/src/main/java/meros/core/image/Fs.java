@@ -1,14 +1,13 @@
 package meros.core.image;
 
 import meros.core.base.ExitCode;
+import meros.core.base.FileTrees;
 import meros.core.base.MerosException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -52,42 +51,14 @@ final class Fs {
         }
     }
 
-    /** Deletes a tree without following symlinks; missing is fine. */
+    /** {@link FileTrees#deleteTree}. */
     static void deleteTree(Path p) {
-        if (p == null || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
-        try {
-            Files.walkFileTree(p, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                    Files.delete(f);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-                    // a read-only directory in a guest tree must still be emptied
-                    if (!Files.isWritable(d)) d.toFile().setWritable(true, true);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    if (e != null) throw e;
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + p, e);
-        }
+        FileTrees.deleteTree(p);
     }
 
+    /** {@link FileTrees#deleteQuietly}. */
     static void deleteQuietly(Path p) {
-        try {
-            deleteTree(p);
-        } catch (RuntimeException ignored) {
-            // best effort on the failure path
-        }
+        FileTrees.deleteQuietly(p);
     }
 
     /** Writes {@code content} to {@code f} (creating parents) with the given mode, e.g. "rw-r--r--". */
