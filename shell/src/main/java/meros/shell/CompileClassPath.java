@@ -17,8 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +31,7 @@ import java.util.TreeMap;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 
 /**
@@ -47,7 +46,8 @@ import java.util.zip.ZipEntry;
  * followed as javac follows it. A directory holds the class files javac would read from the jar for this runtime's
  * release ({@link #extract}). It is made once per jar version, on JShell's own thread (the first start after a build:
  * the launcher's training run), written to a temporary name and renamed when complete; then directories of other
- * versions of the same jar that no running process holds are removed. {@code -Dmeros.jshell.classPathCache=false}
+ * versions of the same jar that no running process holds are removed (one held by a shell still open stays until the
+ * jar's next version is made). {@code -Dmeros.jshell.classPathCache=false}
  * gives javac the jars.
  */
 final class CompileClassPath {
@@ -113,8 +113,9 @@ final class CompileClassPath {
     }
 
     /**
-     * The directory name of a jar's version: its file name, size in bytes, modification time in ms and the first 8
-     * hex digits of the SHA-256 of its absolute path (two installs sharing a data directory keep their own).
+     * The directory name of a jar's version: its file name, size in bytes, modification time in ms and the CRC-32 of
+     * its absolute path in 8 hex digits (two installs sharing a data directory keep their own). A CRC, not a digest:
+     * a start should not wait for the security providers a {@code MessageDigest} loads.
      */
     static String key(Path jar) throws IOException {
         BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
@@ -122,12 +123,9 @@ final class CompileClassPath {
     }
 
     private static String pathHash(Path jar) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(jar.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e); // every JDK has SHA-256
-        }
+        CRC32 crc = new CRC32();
+        crc.update(jar.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().toHexDigits((int) crc.getValue());
     }
 
     /** The file in each directory a process holds a shared lock on while it may compile against it. */
@@ -162,9 +160,11 @@ final class CompileClassPath {
             } finally {
                 FileTrees.deleteQuietly(tmp);
             }
+            hold(dir);
+            removeOtherVersions(root, jar, key); // once per new version: a start that finds its directory made skips it
+            return dir;
         }
         hold(dir);
-        removeOtherVersions(root, jar, key);
         return dir;
     }
 
