@@ -9,6 +9,9 @@ import meros.core.lifecycle.GroupSnapshot;
 import meros.core.lifecycle.Info;
 import meros.core.manifest.Vm;
 import meros.core.lifecycle.Lifecycle;
+import meros.core.qemu.VmRuntime;
+import meros.core.state.Lock;
+import meros.core.state.StateDir;
 import meros.core.ssh.SshAccess;
 
 import java.nio.file.Path;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.Map;
 
 /** A live constellation handle: its manifest plus one {@link Machine} per VM. */
@@ -260,10 +264,33 @@ public final class Constellation implements AutoCloseable {
      *
      * @param progress where build steps are reported as they happen
      * @return what was built, per VM
-     * @throws MerosException a host tool is missing, the mirror cannot be reached, a hook failed
+     * @throws MerosException a host tool is missing, the mirror cannot be reached, a hook failed; FAILED when one of
+     *         the VMs is running (a build replaces its disk and host key: shut it down first); BUSY when another meros
+     *         process holds the constellation's lock (an {@code init} or {@code shutdown} of it)
      */
     public List<ImageBuilder.BuiltImage> build(Progress progress, String... vms) {
-        return new ImageBuilder(meros.home()).build(manifest, List.of(vms), progress);
+        return whileNoneRuns(List.of(vms), () -> new ImageBuilder(meros.home()).build(manifest, List.of(vms), progress));
+    }
+
+    /**
+     * Runs a build of the named VMs' disks (all when none are named) under the constellation's lock, so that no
+     * {@code init}, {@code shutdown} or snapshot of it runs meanwhile, once none of those VMs is running: a build
+     * replaces a VM's disk and its pinned SSH host key, and a running VM would keep writing its overlay over the disk
+     * it was started on, which the next start would find replaced.
+     *
+     * @throws MerosException BUSY when another meros process holds the lock; FAILED when one of the VMs is running
+     */
+    private <T> T whileNoneRuns(List<String> vms, Supplier<T> build) {
+        try (Lock lock = Lock.acquire(StateDir.of(meros.home(), name()).lockFile(), name())) {
+            for (String n : vms.isEmpty() ? manifest.vmNames() : vms) {
+                if (!manifest.vmNames().contains(n)) continue; // the builder names an unknown VM in its own words
+                if (new VmRuntime(meros.home(), name(), manifest.vm(n)).running()) {
+                    throw MerosException.failed("vm " + n + " of " + name() + " is running on the disk a build replaces:"
+                            + " shut it down first ('shutdown " + name() + " " + n + "')");
+                }
+            }
+            return build.get();
+        }
     }
 
     /**
@@ -272,10 +299,11 @@ public final class Constellation implements AutoCloseable {
      * for one ext4 filesystem on the whole disk). Blocks for the build.
      *
      * @param image a qcow2 or raw disk image
-     * @throws MerosException the image cannot be read or customised, a hook failed
+     * @throws MerosException the image cannot be read or customised, a hook failed; FAILED when the VM is running;
+     *         BUSY when another meros process holds the constellation's lock (as {@link #build(Progress, String...)})
      */
     public ImageBuilder.BuiltImage buildFrom(Path image, String vm, Progress progress) {
-        return new ImageBuilder(meros.home()).buildFrom(manifest, vm, image, progress);
+        return whileNoneRuns(List.of(vm), () -> new ImageBuilder(meros.home()).buildFrom(manifest, vm, image, progress));
     }
 
     /**

@@ -1,7 +1,9 @@
 package meros.e2e;
 
+import meros.core.base.FileIdentity;
 import meros.core.proc.Proc;
 import meros.core.qemu.QemuArgs;
+import meros.core.qemu.VmRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * Saved boots with the real QEMU under TCG, on {@code demo} (user-mode networking, loopback only) in a scratch home
  * holding copies of the checkout's demo disk and keys: the first init boots cold and saves the boot; the next two
  * resume it, each a correct guest (clock, reseeded random state, its own MAC and address, the pinned host key); a
- * changed include makes the next init drop the saved boot and boot cold. Before that, the {@code reset} command puts
- * the cold-booted VM back to its saved boot (a file written since is gone). One cold boot in all.
+ * changed include makes the next init drop the saved boot and boot cold, on a new overlay over the rebuilt disk. Before
+ * that, the {@code reset} command puts the cold-booted VM back to its saved boot (a file written since is gone), and a
+ * build while the VM runs is refused. One cold boot in all.
  */
 @Tag("e2e")
 class SavedBootE2ETest {
@@ -59,6 +62,11 @@ class SavedBootE2ETest {
         assertTrue(ssh.find(), first);
         int port = Integer.parseInt(ssh.group(1));
         sshOk(home, null, "demo", "box", "127.0.0.1", port, "touch /root/t15-left-behind && sync");
+        // a build would replace the running VM's disk and host key: refused, and the VM goes on
+        Proc.Result busyBuild = meros(home, null, SHORT, "build", "demo");
+        assertEquals(1, busyBuild.exit(), busyBuild.toString());
+        assertEquals("error: vm box of demo is running on the disk a build replaces: shut it down first ('shutdown demo box')\n",
+                busyBuild.stderr());
         String reset = merosOk(home, null, SHORT, "reset", "demo").stdout();
         assertTrue(reset.matches("(?s)(.*\\n)?box: ready in [0-9.]+ s \\(ssh\\)\\n"), reset);
         assertTrue(merosOk(home, null, SHORT, "info", "demo").stdout().matches("(?s).*\\nbox +running .* resumed\\n?.*"));
@@ -94,6 +102,11 @@ class SavedBootE2ETest {
                 Files.readString(home.resolve("constellations/demo/demo.yml")).replace("boot_timeout: 900", "boot_timeout: 5"));
         Proc.Result again = meros(home, null, SHORT, "init", "demo", "--accel", "tcg");
         assertTrue(again.stdout().contains("box: removed saved boot " + key + " (the VM, its image, kernel or QEMU changed)"), again.stdout());
+        // the overlay the resumed copies ran on was over the old disk: a new one over the rebuilt disk
+        assertTrue(again.stdout().contains("box: its disk was rebuilt since its overlay was made: it starts on a new one"), again.stdout());
+        Path disk = home.resolve("data/disks/demo/box.qcow2");
+        assertEquals(disk.toString(), VmRuntime.backingOf(home.resolve("data/state/demo/box/overlay.qcow2")));
+        assertEquals(FileIdentity.of(disk), Files.readString(home.resolve("data/state/demo/box/overlay.base")).strip());
         assertTrue(again.stdout().matches("(?s).*box: started \\(pid \\d+, tcg, ssh 127.0.0.1:\\d+\\)\\n.*"), again.stdout());
         assertFalse(again.stdout().contains("from saved boot"), again.stdout());
         assertFalse(savedBoots().contains(key), savedBoots().toString());

@@ -390,6 +390,11 @@ public final class Lifecycle {
 
     private VmState start(Boot b, Vm.Accel accel) {
         Vm vm = b.r().vm();
+        String outdated = b.r().overlayOutdated();
+        if (outdated != null) {
+            out.accept(vm.name() + ": " + outdated + ": it starts on a new one (what the VM wrote to its disk and its"
+                    + " snapshots are gone)");
+        }
         try {
             return b.r().start(accel, userNet(vm), b.sshPort(), b.mcast());
         } catch (MerosException e) {

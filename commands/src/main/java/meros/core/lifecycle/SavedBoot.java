@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import meros.core.base.ExitCode;
+import meros.core.base.FileIdentity;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
@@ -28,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -163,15 +163,9 @@ public final class SavedBoot {
         }
     }
 
-    /** A file's path, size, modification time and inode, or "missing". */
+    /** {@link FileIdentity#of}: a file's path, size, modification time and inode, or "missing". */
     static String identity(Path p) {
-        if (p == null) return "none";
-        try {
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-            return p.toAbsolutePath() + " " + a.size() + " " + a.lastModifiedTime().toInstant() + " " + a.fileKey();
-        } catch (IOException e) {
-            return p + " missing";
-        }
+        return FileIdentity.of(p);
     }
 
     /** A program's file on {@code PATH}, or its bare name when not found. */

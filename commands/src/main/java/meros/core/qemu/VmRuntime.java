@@ -3,6 +3,7 @@ package meros.core.qemu;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import meros.core.base.ExitCode;
+import meros.core.base.FileIdentity;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.base.Text;
@@ -20,6 +21,7 @@ import meros.core.wait.Deadline;
 import meros.core.wait.Timeouts;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -176,27 +178,66 @@ public final class VmRuntime {
     }
 
     /**
-     * The overlay survives restarts (snapshots live in it) unless the built disk is newer or the layer it is based
-     * on (a saved boot's frozen disk) is gone.
+     * Why the VM's overlay cannot be used any more, or null when it can (or there is none). The overlay holds what
+     * the VM wrote to its disk and its internal snapshots, over the built disk, which qcow2 records by path only: a
+     * disk rebuilt since then (another file at that path, {@link VmPaths#overlayBase}) or a saved boot's frozen layer
+     * it was based on that is gone would show the guest a corrupt file system. An overlay from before meros recorded
+     * its disk counts as outdated when the disk is newer than it. Reads file attributes and runs
+     * {@code qemu-img info} (seconds at most).
+     */
+    public String overlayOutdated() {
+        Path ov = paths.overlay();
+        if (!Files.exists(ov)) return null;
+        try {
+            Path base = paths.overlayBase();
+            if (Files.isRegularFile(base)) {
+                if (!Files.readString(base, StandardCharsets.UTF_8).strip().equals(FileIdentity.of(disk()))) {
+                    return "its disk was rebuilt since its overlay was made";
+                }
+            } else if (Files.getLastModifiedTime(ov).compareTo(Files.getLastModifiedTime(disk())) < 0) {
+                return "its disk is newer than its overlay";
+            }
+            String backing = isQcow2(ov) ? backingOf(ov) : null;
+            if (backing != null && !Files.isRegularFile(Path.of(backing))) return "the saved boot its overlay was based on is gone";
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check the overlay of " + label(), e);
+        }
+    }
+
+    /**
+     * The overlay survives restarts (snapshots live in it) unless {@link #overlayOutdated} says why not; then a new
+     * one is made over the built disk, whose identity is recorded first.
      */
     private void prepareOverlay() {
         try {
             Path ov = paths.overlay();
-            if (Files.exists(ov) && Files.getLastModifiedTime(ov).compareTo(Files.getLastModifiedTime(disk())) < 0) {
-                Files.delete(ov);
-            }
-            if (Files.exists(ov)) {
-                String backing = backingOf(ov);
-                if (backing != null && !Files.isRegularFile(Path.of(backing))) Files.delete(ov);
-            }
+            if (overlayOutdated() != null) Files.delete(ov);
             if (!Files.exists(ov)) {
+                recordOverlayBase();
                 Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", disk().toString(), "-F", "qcow2", ov.toString())
                         .timeout(Timeouts.QEMU_IMG).run();
                 StateDir.ownerOnly(ov);
+            } else if (!Files.isRegularFile(paths.overlayBase())) {
+                recordOverlayBase(); // an overlay from before the record, kept by the older rule: recorded from now on
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare overlay for " + label(), e);
         }
+    }
+
+    /** Whether {@code f} starts with qcow2's magic ({@code QFI\xfb}, QEMU's docs/interop/qcow2.txt). */
+    static boolean isQcow2(Path f) throws IOException {
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] m = in.readNBytes(4);
+            return m.length == 4 && m[0] == 'Q' && m[1] == 'F' && m[2] == 'I' && (m[3] & 0xff) == 0xfb;
+        }
+    }
+
+    /** Records the built disk's identity in {@link VmPaths#overlayBase} (owner-only). */
+    private void recordOverlayBase() throws IOException {
+        Files.writeString(paths.overlayBase(), FileIdentity.of(disk()) + "\n", StandardCharsets.UTF_8);
+        StateDir.ownerOnly(paths.overlayBase());
     }
 
     /**
@@ -220,6 +261,7 @@ public final class VmRuntime {
     private void freshOverlay(Path backing) {
         try {
             Files.deleteIfExists(paths.overlay());
+            recordOverlayBase(); // the frozen layer is over the built disk too
             Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", backing.toString(), "-F", "qcow2", paths.overlay().toString())
                     .timeout(Duration.ofSeconds(60)).run();
             StateDir.ownerOnly(paths.overlay());

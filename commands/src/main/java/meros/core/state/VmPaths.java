@@ -15,6 +15,8 @@ public record VmPaths(Path dir) {
     public Path qga() { return dir.resolve("qga.sock"); }
     public Path serial() { return dir.resolve("serial.log"); }
     public Path overlay() { return dir.resolve("overlay.qcow2"); }
+    /** The identity ({@code FileIdentity}) of the built disk {@link #overlay()} was made over, one line. */
+    public Path overlayBase() { return dir.resolve("overlay.base"); }
     public Path vmJson() { return dir.resolve("vm.json"); }
     /** The vhost-user socket of the virtiofsd serving the mount with this tag. */
     public Path virtiofsSocket(String tag) { return dir.resolve("vfs-" + tag + ".sock"); }
