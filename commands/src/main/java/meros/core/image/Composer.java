@@ -163,6 +163,7 @@ final class Composer {
         } else {
             writeEarlySshUnit();
             writeEarlyUserSessionsUnit();
+            writeUnsandboxedDropins();
             dropEmptyModulesList();
             for (String unit : cfg.needed()) {
                 Path masked = root.resolve("etc/systemd/system").resolve(unit);
@@ -196,6 +197,32 @@ final class Composer {
      */
     private void writeEarlyUserSessionsUnit() throws IOException {
         replaceDistributionUnit(GuestConfig.EARLY_USER_SESSIONS_UNIT, GuestConfig::earlyUserSessionsUnit);
+    }
+
+    /**
+     * {@link GuestConfig#unsandboxedDropin} as {@code etc/systemd/system/<unit>.d/}{@link GuestConfig#UNSANDBOXED_DROPIN}
+     * for each unit of {@link GuestConfig#UNSANDBOXED} the root has (in {@code /usr/lib/systemd/system} or
+     * {@code /lib/systemd/system}); after includes and hooks, and not where one of them put a file (or link) of that
+     * name: an empty one keeps the distribution's sandboxing. Nor where one of them made a directory on the way a
+     * link or a file: nothing is written through a link that may lead out of the root.
+     */
+    private void writeUnsandboxedDropins() throws IOException {
+        for (String unit : GuestConfig.UNSANDBOXED) {
+            boolean present = Stream.of("usr/lib/systemd/system", "lib/systemd/system")
+                    .anyMatch(d -> Files.isRegularFile(root.resolve(d).resolve(unit), LinkOption.NOFOLLOW_LINKS));
+            Path dir = root.resolve("etc/systemd/system").resolve(unit + ".d");
+            Path dropin = dir.resolve(GuestConfig.UNSANDBOXED_DROPIN);
+            if (!present || Files.exists(dropin, LinkOption.NOFOLLOW_LINKS) || !plainDirectories(dir)) continue;
+            Fs.write(dropin, GuestConfig.unsandboxedDropin(), "rw-r--r--");
+        }
+    }
+
+    /** Whether every part of {@code dir} below the root that exists is a directory and not a link. */
+    private boolean plainDirectories(Path dir) {
+        for (Path p = dir; p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) return false;
+        }
+        return true;
     }
 
     /**

@@ -184,4 +184,44 @@ class ReassertAccessTest {
         reassert();
         assertTrue(Files.isSymbolicLink(elsewhere.resolve("modules.conf")), "nothing outside the root is touched");
     }
+
+    private Path dropin(String unit) {
+        return root.resolve("etc/systemd/system").resolve(unit + ".d").resolve(GuestConfig.UNSANDBOXED_DROPIN);
+    }
+
+    @Test
+    void systemdsDaemonsTheRootHasRunWithoutTheirSandboxing() throws Exception {
+        Fs.write(root.resolve("usr/lib/systemd/system/systemd-resolved.service"), "[Service]\nSystemCallFilter=@system-service\n", "rw-r--r--");
+        Fs.write(root.resolve("lib/systemd/system/systemd-logind.service"), "[Service]\nProtectSystem=strict\n", "rw-r--r--");
+        reassert();
+        assertEquals(GuestConfig.unsandboxedDropin(), Files.readString(dropin("systemd-resolved.service")));
+        assertEquals(GuestConfig.unsandboxedDropin(), Files.readString(dropin("systemd-logind.service")), "a /lib unit too");
+        assertFalse(Files.exists(dropin("systemd-networkd.service").getParent()), "no drop-in for a unit the root does not have");
+        String d = GuestConfig.unsandboxedDropin();
+        assertTrue(d.contains("\n[Service]\nSystemCallFilter=\n"), d);
+        for (String reset : List.of("ProtectSystem=no", "PrivateTmp=no", "RestrictAddressFamilies=", "IPAddressDeny=", "DeviceAllow=")) {
+            assertTrue(d.lines().anyMatch(reset::equals), reset);
+        }
+        for (String kept : List.of("User=", "CapabilityBoundingSet=", "NoNewPrivileges=", "PrivateMounts=")) {
+            assertFalse(d.lines().anyMatch(l -> l.startsWith(kept)), kept + " stays as the distribution has it");
+        }
+    }
+
+    @Test
+    void anIncludesOwnDropinKeepsTheSandboxingAndNothingIsWrittenThroughALink() throws Exception {
+        Fs.write(root.resolve("usr/lib/systemd/system/systemd-resolved.service"), "[Service]\n", "rw-r--r--");
+        Fs.write(root.resolve("usr/lib/systemd/system/systemd-networkd.service"), "[Service]\n", "rw-r--r--");
+        Fs.write(root.resolve("usr/lib/systemd/system/systemd-udevd.service"), "[Service]\n", "rw-r--r--");
+        Fs.write(dropin("systemd-resolved.service"), "", "rw-r--r--");
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.createDirectories(root.resolve("etc/systemd/system"));
+        Files.createSymbolicLink(root.resolve("etc/systemd/system/systemd-networkd.service.d"), elsewhere);
+        Files.writeString(root.resolve("etc/systemd/system/systemd-udevd.service.d"), "not a directory\n");
+        reassert();
+        assertEquals("", Files.readString(dropin("systemd-resolved.service")), "the include's empty drop-in stays");
+        try (var listed = Files.list(elsewhere)) {
+            assertEquals(0, listed.count(), "nothing written through the link");
+        }
+        assertEquals("not a directory\n", Files.readString(root.resolve("etc/systemd/system/systemd-udevd.service.d")));
+    }
 }
