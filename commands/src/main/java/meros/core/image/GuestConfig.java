@@ -211,11 +211,11 @@ public final class GuestConfig {
      * {@code PrivateTmp=}, {@code PrivateDevices=}, {@code ProtectKernel*=}, {@code ProtectControlGroups=},
      * {@code ProtectClock=}, {@code ProtectHostname=}, {@code ProtectProc=}, {@code ProcSubset=} and the path lists) and
      * the cgroup BPF programs ({@code IPAddressDeny=}, {@code DeviceAllow=}). An empty assignment resets a list
-     * (systemd.unit(5), drop-ins). Under TCG setting these up is what makes the start of journald, udevd, networkd,
-     * resolved and logind slow: a restart in a booted demo took 1.7–2.2 s with them and 1.1–1.4 s without for
-     * resolved, 1.1–1.6 s against 0.7–0.9 s for logind, 1.8 s against 1.1–1.2 s for networkd. {@code User=},
-     * capabilities, {@code NoNewPrivileges=} and udevd's {@code PrivateMounts=} (rules' programs mounting nothing
-     * outside it) stay as the distribution has them. A change here needs a {@link BuildKey#COMPOSE_VERSION} bump.
+     * (systemd.unit(5), drop-ins). Under TCG setting these up is a large part of the start of journald, udevd,
+     * networkd, resolved and logind: a restart in a booted demo took 1.7–2.2 s with them and 1.1–1.4 s without for
+     * resolved, 1.0–1.6 s against 0.7–0.9 s for logind, 1.3–1.8 s against 1.1–1.2 s for networkd. {@code User=},
+     * capabilities, {@code NoNewPrivileges=} and udevd's {@code PrivateMounts=} (what udev rules' programs mount
+     * stays inside it) stay as the distribution has them. A change here needs a {@link BuildKey#COMPOSE_VERSION} bump.
      */
     public static String unsandboxedDropin() {
         return """
