@@ -14,6 +14,7 @@ import meros.core.state.Lock;
 import meros.core.state.StateDir;
 import meros.core.ssh.SshAccess;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -273,15 +274,18 @@ public final class Constellation implements AutoCloseable {
     }
 
     /**
-     * Runs a build of the named VMs' disks (all when none are named) under the constellation's lock, so that no
-     * {@code init}, {@code shutdown} or snapshot of it runs meanwhile, once none of those VMs is running: a build
+     * Runs a build of the named VMs' disks (all when none are named) once none of those VMs is running: a build
      * replaces a VM's disk and its pinned SSH host key, and a running VM would keep writing its overlay over the disk
-     * it was started on, which the next start would find replaced.
+     * it was started on, which the next start would find replaced. When the constellation has state (it was started
+     * before) the build holds its lock, so that no {@code init}, {@code shutdown} or snapshot of it runs meanwhile; a
+     * constellation never started has no state, and a build writes none (bad input leaves nothing behind).
      *
      * @throws MerosException BUSY when another meros process holds the lock; FAILED when one of the VMs is running
      */
     private <T> T whileNoneRuns(List<String> vms, Supplier<T> build) {
-        try (Lock lock = Lock.acquire(StateDir.of(meros.home(), name()).lockFile(), name())) {
+        Lock lock = Files.isDirectory(meros.home().stateOf(name()))
+                ? Lock.acquire(StateDir.of(meros.home(), name()).lockFile(), name()) : null;
+        try {
             for (String n : vms.isEmpty() ? manifest.vmNames() : vms) {
                 if (!manifest.vmNames().contains(n)) continue; // the builder names an unknown VM in its own words
                 if (new VmRuntime(meros.home(), name(), manifest.vm(n)).running()) {
@@ -290,6 +294,8 @@ public final class Constellation implements AutoCloseable {
                 }
             }
             return build.get();
+        } finally {
+            if (lock != null) lock.close();
         }
     }
 
