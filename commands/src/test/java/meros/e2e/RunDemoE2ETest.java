@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,12 +64,14 @@ class RunDemoE2ETest {
 
     /**
      * An init killed while its VM boots leaves the VM running; the next init re-attaches to it and waits for the same
-     * SSH login a fresh start waits for, instead of calling a half-booted VM ready.
+     * SSH login a fresh start waits for, instead of calling a half-booted VM ready. The VM boots through the initrd's
+     * own {@code /init} ({@code resume=} is one of the parameters meros-init hands over for), with the {@code /sbin}
+     * link meros-init held back from the kernel's start put back.
      */
     @Test
     void initAfterAKilledInitWaitsUntilTheReattachedVmAnswers() throws Exception {
         requireTools("qemu-system-x86_64", "qemu-img");
-        Path h = scratchHome("    network: user\n", "    network: user\n    boot_timeout: 900\n");
+        Path h = scratchHome("    network: user\n", "    network: user\n    boot_timeout: 900\n    kernel_args: resume=none\n");
         try {
             Process first = new ProcessBuilder(E2E.in(null, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dmeros.home=" + h, "-Dmeros.kvm.device=" + tmp.resolve("no-kvm"), "-cp", System.getProperty("java.class.path"),
@@ -82,6 +86,9 @@ class RunDemoE2ETest {
             assertTrue(out.matches("(?s).*box: already running \\(pid \\d+, running\\), re-attached\n.*box: ready in [0-9.]+ s \\(ssh\\).*"), out);
             assertEquals("box", merosOk(h, null, Duration.ofMinutes(2), "run", "demo", "box", "--", "hostname").stdout().strip(),
                     "ready means a command runs at once");
+            String serial = Files.readString(h.resolve("data/state/demo/box/serial.log"), StandardCharsets.ISO_8859_1);
+            assertTrue(serial.contains("meros-init: resume=none asked for; continuing with the initrd's /init"), serial);
+            assertTrue(serial.contains("Begin: Mounting root file system"), "initramfs-tools' init mounted the root: " + serial);
             // --cold does not restart a running VM, and says so
             String cold = merosOk(h, null, BOOT, "init", "demo", "--cold").stdout();
             assertTrue(cold.contains("box: already running (pid ") && cold.contains(
@@ -123,7 +130,18 @@ class RunDemoE2ETest {
         // booted through meros-init, with the management NIC's address from the initrd and sshd's penalties off
         String cmdline = sshOk(home, null, "demo", "box", "127.0.0.1", port, "cat /proc/cmdline").strip();
         assertTrue(cmdline.contains(" rdinit=/meros-init ") && cmdline.contains(" meros.ip="), cmdline);
-        assertTrue(Files.readString(home.resolve("data/state/demo/box/serial.log")).contains("Run /meros-init as init process"));
+        String serial = Files.readString(home.resolve("data/state/demo/box/serial.log"), StandardCharsets.ISO_8859_1);
+        assertTrue(serial.contains("Run /meros-init as init process"), serial);
+        assertFalse(serial.contains("continuing with the initrd's /init"), "meros-init mounted the root itself: " + serial);
+        // Debian's initrd has /sbin as a link: meros-init's second archive holds it back while the kernel starts, and
+        // the built-in drivers that asked for modules started all the same
+        ByteBuffer end = ByteBuffer.allocate(1024);
+        try (SeekableByteChannel c = Files.newByteChannel(home.resolve("data/disks/demo/box.initrd"))) {
+            c.position(c.size() - end.capacity());
+            while (end.hasRemaining() && c.read(end) > 0) { }
+        }
+        assertTrue(new String(end.array(), StandardCharsets.ISO_8859_1).matches("(?s).*sbin/\\.meros-link\0+usr/sbin0707.*"), "the hold-back archive ends the initrd");
+        assertTrue(serial.contains("Key type encrypted registered"), serial);
         assertEquals("persourcepenalties no", sshOk(home, null, "demo", "box", "127.0.0.1", port,
                 "sudo sshd -T | grep -i '^persourcepenalties'").strip());
         // the q35 drivers demo has no use for stay unloaded once udev has handled every device; modprobe still loads one
