@@ -1,6 +1,5 @@
 package meros.cli;
 
-import meros.core.Meros;
 import meros.core.ssh.FakeGuestAgent;
 import meros.core.ssh.FakeHome;
 import meros.core.ssh.LoopbackSshd;
@@ -11,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,37 +35,33 @@ class AccessCommandsTest {
         if (sshd != null) sshd.close();
     }
 
-    record Run(int code, String out, String err) { }
-
-    static Run exec(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Cli.create(new Meros(fake.home), new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun exec(String... args) {
+        return CliRun.of(fake.home, args);
     }
 
     @Test
     void runStreamsBothOutputsAndExitsWithTheRemoteStatus() {
-        Run r = exec("run", "t", "vm", "echo out; echo err >&2; exit 3");
-        assertEquals(new Run(3, "out\n", "err\n"), r);
+        CliRun r = exec("run", "t", "vm", "echo out; echo err >&2; exit 3");
+        assertEquals(new CliRun(3, "out\n", "err\n"), r);
     }
 
     @Test
     void runPassesOptionsAfterTheVmToTheCommand() {
-        Run r = exec("run", "t", "vm", "echo", "x", "-la", "--gui");
-        assertEquals(new Run(0, "x -la --gui\n", ""), r);
+        CliRun r = exec("run", "t", "vm", "echo", "x", "-la", "--gui");
+        assertEquals(new CliRun(0, "x -la --gui\n", ""), r);
     }
 
     @Test
     void runDropsALeadingDoubleDashLikeSsh() {
-        assertEquals(new Run(0, "a -- b\n", ""), exec("run", "t", "vm", "--", "echo", "a", "--", "b"));
-        Run r = exec("run", "t", "vm", "--");
+        assertEquals(new CliRun(0, "a -- b\n", ""), exec("run", "t", "vm", "--", "echo", "a", "--", "b"));
+        CliRun r = exec("run", "t", "vm", "--");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("Missing required parameter: 'COMMAND'"), r.err());
     }
 
     @Test
     void runReportsASignal() {
-        Run r = exec("run", "t", "vm", "kill -TERM $$");
+        CliRun r = exec("run", "t", "vm", "kill -TERM $$");
         assertEquals(143, r.code());
         assertEquals("error: killed by signal SIGTERM: kill -TERM $$\n", r.err());
     }
@@ -79,12 +72,12 @@ class AccessCommandsTest {
         Files.writeString(f, "#!/bin/sh\necho tool\n");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-x---"));
         Path remote = Files.createDirectories(tmp.resolve("guest"));
-        Run p = exec("push", "t", "vm", f.toString(), remote.toString());
+        CliRun p = exec("push", "t", "vm", f.toString(), remote.toString());
         assertEquals(0, p.code(), p.err());
         assertEquals("pushed " + f + " to t/vm:" + remote + ": 1 file, 20 B in", p.out().substring(0, p.out().indexOf(" s (") - 4));
         assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(remote.resolve("tool.sh"))));
         // pull without LOCAL lands in data/shared/t/vm/
-        Run q = exec("pull", "t", "vm", remote.resolve("tool.sh").toString());
+        CliRun q = exec("pull", "t", "vm", remote.resolve("tool.sh").toString());
         assertEquals(0, q.code(), q.err());
         Path got = root.resolve("data/shared/t/vm/tool.sh");
         assertEquals("#!/bin/sh\necho tool\n", Files.readString(got));
@@ -97,7 +90,7 @@ class AccessCommandsTest {
         try (var s = new ServerSocket(0)) { closed = s.getLocalPort(); }
         fake.running(closed);
         try (FakeGuestAgent qga = new FakeGuestAgent(fake.stateDir().resolve("qga.sock"))) {
-            Run r = exec("run", "t", "vm", "echo via-agent; exit 6");
+            CliRun r = exec("run", "t", "vm", "echo via-agent; exit 6");
             assertEquals(6, r.code());
             assertEquals("via-agent\n", r.out());
             assertEquals("cannot reach t/vm over SSH at 127.0.0.1:" + closed + ": connection refused; using the QEMU guest agent instead\n", r.err());
@@ -105,12 +98,12 @@ class AccessCommandsTest {
             Path f = tmp.resolve("a.txt");
             Files.writeString(f, "agent copy\n");
             Path remote = Files.createDirectories(tmp.resolve("guest"));
-            Run p = exec("push", "t", "vm", f.toString(), remote.toString());
+            CliRun p = exec("push", "t", "vm", f.toString(), remote.toString());
             assertEquals(0, p.code(), p.err());
             assertTrue(p.err().contains("using the QEMU guest agent instead"), p.err());
             assertEquals("agent copy\n", Files.readString(remote.resolve("a.txt")));
             Path back = tmp.resolve("back.txt");
-            Run q = exec("pull", "t", "vm", remote.resolve("a.txt").toString(), back.toString());
+            CliRun q = exec("pull", "t", "vm", remote.resolve("a.txt").toString(), back.toString());
             assertEquals(0, q.code(), q.err());
             assertEquals("agent copy\n", Files.readString(back));
         } finally {
@@ -120,21 +113,21 @@ class AccessCommandsTest {
 
     @Test
     void connectWithoutATerminalSaysSo() {
-        Run r = exec("connect", "t", "vm");
-        assertEquals(new Run(2, "", "error: connect needs an interactive terminal (run it from a terminal or the meros> shell)\n"), r);
+        CliRun r = exec("connect", "t", "vm");
+        assertEquals(new CliRun(2, "", "error: connect needs an interactive terminal (run it from a terminal or the meros> shell)\n"), r);
     }
 
     @Test
     void anUnknownVmOrAStoppedOneIsAOneLineError() throws Exception {
-        Run r = exec("run", "t", "nope", "true");
+        CliRun r = exec("run", "t", "nope", "true");
         assertEquals(2, r.code());
         assertEquals("error: constellation 't' has no VM 'nope' (it has: vm)\n", r.err());
         Path json = fake.stateDir().resolve("vm.json");
         Path saved = json.resolveSibling("vm.json.saved");
         Files.move(json, saved);
         try {
-            Run s = exec("run", "t", "vm", "true");
-            assertEquals(new Run(1, "", "error: t/vm is not running (no data/state/t/vm/vm.json); start it with: meros init t\n"), s);
+            CliRun s = exec("run", "t", "vm", "true");
+            assertEquals(new CliRun(1, "", "error: t/vm is not running (no data/state/t/vm/vm.json); start it with: meros init t\n"), s);
         } finally {
             Files.move(saved, json);
         }
@@ -142,7 +135,7 @@ class AccessCommandsTest {
 
     @Test
     void runWithoutACommandIsAUsageError() {
-        Run r = exec("run", "t", "vm");
+        CliRun r = exec("run", "t", "vm");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: Missing required parameter: 'COMMAND'"), r.err());
     }

@@ -1,6 +1,5 @@
 package meros.cli;
 
-import meros.core.Meros;
 import meros.core.base.Home;
 import meros.core.state.Lock;
 import meros.core.state.StateDir;
@@ -11,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -30,8 +27,6 @@ class BuildWhileRunningTest {
     Home home;
     Process fakeQemu;
 
-    record Run(int code, String out, String err) { }
-
     @BeforeEach
     void aRunningVm() throws IOException {
         home = new Home(root);
@@ -45,17 +40,15 @@ class BuildWhileRunningTest {
         fakeQemu.waitFor();
     }
 
-    Run exec(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Cli.create(new Meros(home), new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Run(code, out.toString(), err.toString());
+    CliRun exec(String... args) {
+        return CliRun.of(home, args);
     }
 
     @Test
     void aRunningVmsDiskIsNotRebuilt() {
         String refused = "error: vm web of t16b is running on the disk a build replaces: shut it down first ('shutdown t16b web')\n";
-        assertEquals(new Run(1, "", refused), exec("build", "t16b"));
-        assertEquals(new Run(1, "", refused), exec("build", "t16b", "web"));
+        assertEquals(new CliRun(1, "", refused), exec("build", "t16b"));
+        assertEquals(new CliRun(1, "", refused), exec("build", "t16b", "web"));
         assertTrue(fakeQemu.isAlive(), "the VM was not touched");
         assertFalse(Files.exists(home.disks().resolve("t16b")), "nothing was built");
         assertFalse(Files.exists(home.build().resolve("t16b")), "nothing was started");
@@ -66,7 +59,7 @@ class BuildWhileRunningTest {
         fakeQemu.destroyForcibly();
         fakeQemu.waitFor();
         try (Lock held = Lock.acquire(StateDir.of(home, "t16b").lockFile(), "t16b")) {
-            Run r = exec("build", "t16b");
+            CliRun r = exec("build", "t16b");
             assertEquals(5, r.code(), r.toString());
             assertTrue(r.err().startsWith("error: constellation 't16b' is busy: locked by pid "), r.err());
         }

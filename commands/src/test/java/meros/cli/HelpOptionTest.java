@@ -29,14 +29,8 @@ class HelpOptionTest {
         });
     }
 
-    private record Run(int code, String out, String err) { }
-
-    private Run run(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Cli.create(new Meros(new Home(home)), new PrintWriter(out, true), new PrintWriter(err, true))
-                .execute(args.toArray(new String[0]));
-        return new Run(code, out.toString(), err.toString());
+    private CliRun run(List<String> args) {
+        return CliRun.of(new Home(home), args.toArray(new String[0]));
     }
 
     @Test
@@ -49,7 +43,7 @@ class HelpOptionTest {
             for (String option : List.of("-h", "--help")) {
                 List<String> args = new ArrayList<>(path);
                 args.add(option);
-                Run r = run(args);
+                CliRun r = run(args);
                 String shown = String.join(" ", args);
                 assertEquals(0, r.code(), shown + "\nout: " + r.out() + "\nerr: " + r.err());
                 assertEquals("", r.err(), shown);
@@ -61,7 +55,7 @@ class HelpOptionTest {
 
     @Test
     void helpWinsOverMissingRequiredParameters() {
-        Run r = run(List.of("init", "--help"));
+        CliRun r = run(List.of("init", "--help"));
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("Usage: meros init "), r.out());
         assertEquals("", r.err());
@@ -69,14 +63,14 @@ class HelpOptionTest {
 
     @Test
     void helpAfterOtherArgumentsStillShowsUsage() {
-        Run r = run(List.of("snapshot", "lab", "-h"));
+        CliRun r = run(List.of("snapshot", "lab", "-h"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("Usage: meros snapshot "), r.out());
     }
 
     @Test
     void aUsageErrorPointsAtAHelpOptionThatWorks() {
-        Run r = run(List.of("init"));
+        CliRun r = run(List.of("init"));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("Try 'meros init --help' for more information."), r.err());
         assertEquals(0, run(List.of("init", "--help")).code());

@@ -390,13 +390,9 @@ public final class Lifecycle {
 
     private VmState start(Boot b, Vm.Accel accel) {
         Vm vm = b.r().vm();
-        String outdated = b.r().overlayOutdated();
-        if (outdated != null) {
-            out.accept(vm.name() + ": " + outdated + ": it starts on a new one (what the VM wrote to its disk and its"
-                    + " snapshots are gone)");
-        }
         try {
-            return b.r().start(accel, userNet(vm), b.sshPort(), b.mcast());
+            return b.r().start(accel, userNet(vm), b.sshPort(), b.mcast(), why -> out.accept(vm.name() + ": " + why
+                    + ": it starts on a new one (what the VM wrote to its disk and its snapshots are gone)"));
         } catch (MerosException e) {
             // accel auto trusted the probe, but QEMU refused KVM for this VM (a nested hypervisor can pass the probe
             // and still reject the VM's CPU model): fall back to TCG rather than fail, and record KVM as unusable

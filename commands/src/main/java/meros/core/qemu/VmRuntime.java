@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** One VM's QEMU process: find it, start it, talk to it, stop it. Any meros process can do any of these. */
@@ -128,7 +129,15 @@ public final class VmRuntime {
      * @return the recorded state
      */
     public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
-        return start(accel, userNet, sshPort, mcastPorts, null, List.of());
+        return start(accel, userNet, sshPort, mcastPorts, why -> { });
+    }
+
+    /**
+     * As {@link #start(Vm.Accel, boolean, int, Map)}; when the VM's overlay cannot be used any more
+     * ({@link #overlayOutdated}), {@code newOverlay} is told why before a new one replaces it.
+     */
+    public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts, Consumer<String> newOverlay) {
+        return launch(accel, userNet, sshPort, mcastPorts, null, List.of(), newOverlay);
     }
 
     /**
@@ -137,6 +146,11 @@ public final class VmRuntime {
      * {@code -incoming}).
      */
     public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts, Path backing, List<String> extraArgs) {
+        return launch(accel, userNet, sshPort, mcastPorts, backing, extraArgs, why -> { });
+    }
+
+    private VmState launch(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts, Path backing,
+                           List<String> extraArgs, Consumer<String> newOverlay) {
         if (userNet && !vm.networks().isEmpty()) refuseSharedMulticastPort();
         if (!Files.isRegularFile(disk())) throw MerosException.failed("disk of " + label() + " is not built: " + disk());
         if (!Files.isRegularFile(kernel())) {
@@ -144,7 +158,7 @@ public final class VmRuntime {
                     + (vm.kernel() != null ? " (the VM names its own kernel: build it with 'meros kernel-build')" : ""));
         }
         StateDir.of(home, constellation).createVm(vm.name());
-        if (backing == null) prepareOverlay();
+        if (backing == null) prepareOverlay(newOverlay);
         else freshOverlay(backing);
         for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga(), paths.vmJson())) deleteQuietly(p);
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
@@ -206,13 +220,17 @@ public final class VmRuntime {
     }
 
     /**
-     * The overlay survives restarts (snapshots live in it) unless {@link #overlayOutdated} says why not; then a new
-     * one is made over the built disk, whose identity is recorded first.
+     * The overlay survives restarts (snapshots live in it) unless {@link #overlayOutdated} says why not; then
+     * {@code newOverlay} is told why and a new one is made over the built disk, whose identity is recorded first.
      */
-    private void prepareOverlay() {
+    private void prepareOverlay(Consumer<String> newOverlay) {
         try {
             Path ov = paths.overlay();
-            if (overlayOutdated() != null) Files.delete(ov);
+            String why = overlayOutdated();
+            if (why != null) {
+                newOverlay.accept(why);
+                Files.delete(ov);
+            }
             if (!Files.exists(ov)) {
                 recordOverlayBase();
                 Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", disk().toString(), "-F", "qcow2", ov.toString())
