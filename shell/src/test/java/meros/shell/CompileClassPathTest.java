@@ -70,7 +70,7 @@ class CompileClassPathTest {
         byte[] greeter = compile("Greeter", "package p; public class Greeter { public String hi() { return \"hi\"; } }");
         Path lib = jar(tmp.resolve("app/lib/lib.jar"), null, "p/Greeter.class", greeter,
                 "META-INF/versions/11/p/Greeter.class", greeter, "module-info.class", greeter, "p/readme.txt", new byte[] {1});
-        Path app = jar(tmp.resolve("app/app.jar"), "lib/lib.jar lib/missing.jar", "p/App.class", greeter);
+        Path app = jar(tmp.resolve("app/app.jar"), "lib/lib.jar lib/missing.jar", "p/App.class", compile("App", "package p; public class App { }"));
         Path cache = tmp.resolve("cache");
 
         List<Path> dirs = entries(CompileClassPath.of(app.toString(), cache));
