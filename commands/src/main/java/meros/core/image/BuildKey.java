@@ -58,7 +58,7 @@ public record BuildKey(Map<String, String> parts) {
      * filesystem options, the initrd's {@code RdInit} segments), so disks composed the old way are rebuilt by the next {@code init}. Changes to the generated
      * files themselves need no bump: their content is part of the key.
      */
-    public static final int COMPOSE_VERSION = 8;
+    public static final int COMPOSE_VERSION = 9;
 
     /** The format of {@code <vm>.build.json}. */
     public static final int FORMAT = 1;

@@ -41,10 +41,6 @@ public final class RdInit {
             #!/bin/sh
             # meros-init: mounts the root the short way; anything unusual goes to the initrd's own /init
             export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-            # the initrd's /sbin link, held back from the kernel's module requests during its own start (RdInit.HOLD_BACK)
-            if [ -f /sbin/.meros-link ]; then
-              t=$(cat /sbin/.meros-link); mv /sbin /.meros-sbin && ln -s "$t" /sbin
-            fi
             fallback() {
               echo "meros-init: $1; continuing with the initrd's /init"
               umount /sys 2>/dev/null; umount /proc 2>/dev/null; umount /dev 2>/dev/null
@@ -170,9 +166,7 @@ public final class RdInit {
     /**
      * Puts the {@link #PATH} segment in front of {@code initrd} (any initramfs: compressed or not, one archive or
      * several), replacing the file through a temporary sibling; a gzip-compressed archive at its end is written
-     * uncompressed ({@link #inflated}). When the result is all uncompressed archives and {@code /sbin} in it is a
-     * link, the {@link #holdBack} segment goes behind it. An initrd that already starts with the segment is left
-     * alone.
+     * uncompressed ({@link #inflated}). An initrd that already starts with the segment is left alone.
      *
      * @throws IOException when the initrd cannot be read or rewritten
      */
@@ -187,10 +181,7 @@ public final class RdInit {
         Path tmp = initrd.resolveSibling(initrd.getFileName() + ".rdinit.tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             out.write(segment(modules));
-            byte[] body = inflated(initrd);
-            out.write(body);
-            String sbin = afterUncompressedArchives(body) == body.length ? symlinkTarget(body, HOLD_BACK) : null;
-            if (sbin != null) out.write(holdBack(sbin));
+            out.write(inflated(initrd));
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -217,65 +208,6 @@ public final class RdInit {
             gz.transferTo(out);
         }
         return out.toByteArray();
-    }
-
-    /**
-     * The directory whose link is held back while the kernel starts. Its built-in drivers ask for modules as they
-     * initialise (the crypto API's {@code crypto-<algorithm>} and {@code crypto-<template>} requests: the encrypted
-     * and trusted keys, the KDF self-test); each request runs {@code /sbin/modprobe} from the initramfs, about 0.1 s
-     * under TCG, 0.7-1 s of its start in all (initcall_debug), and none of them can load anything: the trimmed
-     * initrd holds only the modules that mount the root, which the script loads. With a directory {@code sbin}
-     * (merged-/usr: {@code /sbin} is a link to {@code usr/sbin}) unpacked over the link, the kernel finds no
-     * {@code /sbin/modprobe} and goes on at once, as it does for any request that fails; the kernel's messages are the
-     * same. The script puts the link back first thing, before anything can ask for a module or fall back to the
-     * initrd's {@code /init}.
-     */
-    static final String HOLD_BACK = "sbin";
-    /** The file in the held-back directory that holds the link's target for the script. */
-    static final String HOLD_BACK_MARK = ".meros-link";
-
-    /**
-     * The segment {@link #prepend} puts behind an initrd whose {@link #HOLD_BACK} is a symbolic link to
-     * {@code target}: a directory of that name, holding {@link #HOLD_BACK_MARK} with {@code target}. The kernel
-     * unpacks archives in order and a directory replaces a link of the same name (init/initramfs.c, clean_path).
-     */
-    static byte[] holdBack(String target) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(buf, CpioConstants.FORMAT_NEW,
-                CpioConstants.BLOCK_SIZE, StandardCharsets.US_ASCII.name())) {
-            long[] inode = {1};
-            add(cpio, HOLD_BACK, CpioConstants.C_ISDIR | 0755, new byte[0], inode);
-            add(cpio, HOLD_BACK + "/" + HOLD_BACK_MARK, CpioConstants.C_ISREG | 0644, target.getBytes(StandardCharsets.UTF_8), inode);
-            cpio.finish();
-        }
-        return buf.toByteArray();
-    }
-
-    /**
-     * The target of the symbolic link {@code name} (also written {@code ./name}) as the newc archives of
-     * {@code initrd} leave it, the last entry of that name winning as it does when the kernel unpacks them; null
-     * when the last such entry is not a link, or there is none.
-     */
-    static String symlinkTarget(byte[] initrd, String name) {
-        String target = null;
-        int at = 0;
-        while (at + NEWC_HEADER <= initrd.length) {
-            if (initrd[at] == 0) { at++; continue; } // padding between archives
-            if (initrd[at] != '0' || initrd[at + 1] != '7' || initrd[at + 2] != '0' || initrd[at + 3] != '7') return target;
-            long mode = hex(initrd, at + 14);
-            long size = hex(initrd, at + 54);
-            long nameSize = hex(initrd, at + 94);
-            if (mode < 0 || size < 0 || nameSize < 1 || at + NEWC_HEADER + nameSize > initrd.length) return target;
-            String entry = new String(initrd, at + NEWC_HEADER, (int) nameSize - 1, StandardCharsets.US_ASCII);
-            int body = (int) align4(at + NEWC_HEADER + nameSize);
-            if (body + size > initrd.length) return target;
-            if (entry.equals(name) || entry.equals("./" + name)) {
-                target = (mode & CpioConstants.S_IFMT) == CpioConstants.C_ISLNK
-                        ? new String(initrd, body, (int) size, StandardCharsets.UTF_8) : null;
-            }
-            at = (int) align4(body + size);
-        }
-        return target;
     }
 
     /**

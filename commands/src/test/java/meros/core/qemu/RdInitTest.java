@@ -94,78 +94,12 @@ class RdInitTest {
         assertEquals(0, RdInit.afterUncompressedArchives("070701zzzzzzzz".getBytes(StandardCharsets.US_ASCII)), "not a header");
     }
 
-    /**
-     * A merged-/usr initrd ({@code /sbin} a link to {@code usr/sbin}) gets the hold-back segment behind it: a
-     * directory {@code sbin} holding the link's target, so the kernel's module requests during its start find no
-     * modprobe; one whose {@code /sbin} is a directory, or whose rest is compressed, gets none.
-     */
     @Test
-    void aMergedUsrInitrdGetsItsSbinLinkHeldBackBehindIt(@TempDir Path dir) throws IOException {
-        byte[] early = cpio("kernel/x86/microcode/AuthenticAMD.bin", new byte[] {1, 2, 3});
-        byte[] main = archive(entry("usr", CpioConstants.C_ISDIR | 0755, new byte[0]),
-                entry("./sbin", CpioConstants.C_ISLNK | 0777, "usr/sbin".getBytes(StandardCharsets.US_ASCII)),
-                entry("usr/sbin/modprobe", CpioConstants.C_ISLNK | 0777, "../bin/kmod".getBytes(StandardCharsets.US_ASCII)));
-        ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
-            z.write(main);
-        }
-        Path initrd = dir.resolve("merged.initrd");
-        Files.write(initrd, concat(early, gz.toByteArray()));
-        assertEquals("usr/sbin", RdInit.symlinkTarget(concat(early, main), "sbin"));
-        RdInit.prepend(initrd);
-        byte[] seg = RdInit.segment(List.of());
-        byte[] back = RdInit.holdBack("usr/sbin");
-        assertArrayEquals(concat(seg, early, main, back), Files.readAllBytes(initrd));
-        try (CpioArchiveInputStream in = new CpioArchiveInputStream(new ByteArrayInputStream(back))) {
-            CpioArchiveEntry d = in.getNextCPIOEntry();
-            assertEquals("sbin", d.getName());
-            assertTrue(d.isDirectory());
-            assertEquals("sbin/.meros-link", in.getNextCPIOEntry().getName());
-            assertEquals("usr/sbin", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-            assertNull(in.getNextCPIOEntry());
-        }
-        assertEquals(0, back.length % 4, "the kernel reads archives from 4-byte boundaries");
-        assertEquals("usr/sbin", RdInit.symlinkTarget(concat(seg, early, main), "sbin"), "across archives and their padding");
-
-        Path plain = dir.resolve("plain.initrd");
-        byte[] realDir = archive(entry("sbin", CpioConstants.C_ISDIR | 0755, new byte[0]),
-                entry("sbin/modprobe", CpioConstants.C_ISREG | 0755, "kmod".getBytes(StandardCharsets.US_ASCII)));
-        Files.write(plain, realDir);
-        RdInit.prepend(plain);
-        assertArrayEquals(concat(seg, realDir), Files.readAllBytes(plain), "a real /sbin stays as it is");
-        assertNull(RdInit.symlinkTarget(concat(main, realDir), "sbin"), "the last entry of a name wins");
-        assertNull(RdInit.symlinkTarget(early, "sbin"));
-        assertNull(RdInit.symlinkTarget(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 9}, "sbin"));
-    }
-
-    @Test
-    void theScriptPutsTheLinkBackBeforeAnythingElseAndLoadsTheModulesInOneRun() {
+    void theScriptLoadsTheInitrdsModulesInOneRun() {
         String s = RdInit.SCRIPT;
-        int back = s.indexOf("if [ -f /sbin/.meros-link ]; then");
-        assertTrue(back > 0 && back < s.indexOf("fallback() {") && back < s.indexOf("modprobe"), s);
-        assertTrue(s.contains("mv /sbin /.meros-sbin && ln -s \"$t\" /sbin"));
-        assertTrue(s.contains("[ -z \"$mods\" ] || modprobe -q -b -a $mods"));
+        assertTrue(s.contains("[ -z \"$mods\" ] || modprobe -q -b -a $mods"), s);
+        assertTrue(s.contains("if [ -n \"$args\" ]; then modprobe -q -b \"$m\" $args;"), "a line with parameters gets its own run: " + s);
         assertFalse(s.contains("do modprobe"), "no modprobe per module");
-    }
-
-    private record Entry(String name, int mode, byte[] body) { }
-
-    private static Entry entry(String name, int mode, byte[] body) { return new Entry(name, mode, body); }
-
-    /** One newc archive holding {@code entries}. */
-    static byte[] archive(Entry... entries) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (CpioArchiveOutputStream c = new CpioArchiveOutputStream(buf, CpioConstants.FORMAT_NEW, 4, "US-ASCII")) {
-            for (Entry x : entries) {
-                CpioArchiveEntry e = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, x.name(), x.body().length);
-                e.setMode(x.mode());
-                c.putArchiveEntry(e);
-                c.write(x.body());
-                c.closeArchiveEntry();
-            }
-            c.finish();
-        }
-        return buf.toByteArray();
     }
 
     /** One newc archive holding one regular file. */
