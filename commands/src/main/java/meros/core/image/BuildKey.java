@@ -55,8 +55,9 @@ public record BuildKey(Map<String, String> parts) {
     /**
      * Bump when the way meros composes a root from its base changes in a way the generated files do not show (the
      * commands run in the root, the order of the steps, what is put back after includes and hooks, the disk's
-     * filesystem options, the initrd's {@code RdInit} segments), so disks composed the old way are rebuilt by the next {@code init}. Changes to the generated
-     * files themselves need no bump: their content is part of the key.
+     * filesystem options, the script {@code RdInit} puts into the initrd), so disks composed the old way are rebuilt
+     * by the next {@code init}. Changes to the generated files themselves need no bump: their content is part of the
+     * key.
      */
     public static final int COMPOSE_VERSION = 9;
 

@@ -166,7 +166,7 @@ public final class RdInit {
     /**
      * Puts the {@link #PATH} segment in front of {@code initrd} (any initramfs: compressed or not, one archive or
      * several), replacing the file through a temporary sibling; a gzip-compressed archive at its end is written
-     * uncompressed ({@link #inflated}). An initrd that already starts with the segment is left alone.
+     * uncompressed ({@link #writeInflated}). An initrd that already starts with the segment is left alone.
      *
      * @throws IOException when the initrd cannot be read or rewritten
      */
@@ -181,7 +181,7 @@ public final class RdInit {
         Path tmp = initrd.resolveSibling(initrd.getFileName() + ".rdinit.tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             out.write(segment(modules));
-            out.write(inflated(initrd));
+            writeInflated(initrd, out);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -191,23 +191,25 @@ public final class RdInit {
     }
 
     /**
-     * The bytes of {@code initrd} with a gzip-compressed archive at its end uncompressed: its leading uncompressed newc archives (early microcode, modules) as they are, then, when the rest is a gzip stream
+     * Copies {@code initrd} to {@code out} with a gzip-compressed archive at its end written uncompressed: its
+     * leading uncompressed newc archives (early microcode, modules) as they are, then, when the rest is a gzip stream
      * (mkinitramfs falls back to gzip in a root without {@code zstd}), that stream decompressed; any other rest
-     * (zstd, xz, lz4, or nothing) is kept as it is. The kernel unpacks an uncompressed archive as it unpacks a
+     * (zstd, xz, lz4, or nothing) is copied unchanged. The kernel unpacks an uncompressed archive as it unpacks a
      * compressed one (buffer-format.rst); under TCG inflating the 33 MB of Debian's initramfs took 0.4-0.6 s of the
      * kernel's start, during which every module request of the built-in drivers waits (a request runs modprobe from the
      * initramfs, so it waits until the initramfs is unpacked).
      */
-    static byte[] inflated(Path initrd) throws IOException {
+    static void writeInflated(Path initrd, OutputStream out) throws IOException {
         byte[] all = Files.readAllBytes(initrd);
         int rest = afterUncompressedArchives(all);
-        if (rest + 2 > all.length || (all[rest] & 0xff) != 0x1f || (all[rest + 1] & 0xff) != 0x8b) return all;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(all.length * 3);
         out.write(all, 0, rest);
-        try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(all, rest, all.length - rest), 1 << 16)) {
-            gz.transferTo(out);
+        if (rest + 2 <= all.length && (all[rest] & 0xff) == 0x1f && (all[rest + 1] & 0xff) == 0x8b) {
+            try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(all, rest, all.length - rest), 1 << 16)) {
+                gz.transferTo(out);
+            }
+        } else {
+            out.write(all, rest, all.length - rest);
         }
-        return out.toByteArray();
     }
 
     /**

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
@@ -94,12 +95,37 @@ class RdInitTest {
         assertEquals(0, RdInit.afterUncompressedArchives("070701zzzzzzzz".getBytes(StandardCharsets.US_ASCII)), "not a header");
     }
 
+    /**
+     * The script's module loading, run by {@code sh} against a {@code /conf/modules} of initramfs-tools' format
+     * (one module per line, parameters after it, comments, blank lines) with a modprobe that records its arguments:
+     * one run for the plain names, one for each line with parameters, none for an empty or missing list.
+     */
     @Test
-    void theScriptLoadsTheInitrdsModulesInOneRun() {
+    void theScriptLoadsTheInitrdsModulesInOneRunAndAModuleWithParametersInItsOwn(@TempDir Path dir) throws Exception {
         String s = RdInit.SCRIPT;
-        assertTrue(s.contains("[ -z \"$mods\" ] || modprobe -q -b -a $mods"), s);
-        assertTrue(s.contains("if [ -n \"$args\" ]; then modprobe -q -b \"$m\" $args;"), "a line with parameters gets its own run: " + s);
-        assertFalse(s.contains("do modprobe"), "no modprobe per module");
+        String block = s.substring(s.indexOf("mods=\n"), s.indexOf("[ -z \"$mods\" ] || modprobe -q -b -a $mods\n")
+                + "[ -z \"$mods\" ] || modprobe -q -b -a $mods\n".length());
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path calls = dir.resolve("calls");
+        Files.writeString(bin.resolve("modprobe"), "#!/bin/sh\necho \"$*\" >> '" + calls + "'\n");
+        Files.setPosixFilePermissions(bin.resolve("modprobe"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path list = dir.resolve("modules");
+
+        Files.writeString(list, "# comment\nvirtio_pci \n\nvirtio_blk\nloop max_loop=8\next4\n");
+        assertEquals("-q -b loop max_loop=8\n-q -b -a virtio_pci virtio_blk ext4\n", runModuleLoading(block, bin, list, calls));
+        Files.writeString(list, "");
+        assertEquals("", runModuleLoading(block, bin, list, calls), "an empty list: no modprobe at all");
+        Files.delete(list);
+        assertEquals("", runModuleLoading(block, bin, list, calls), "no list: no modprobe at all");
+    }
+
+    private static String runModuleLoading(String block, Path bin, Path list, Path calls) throws Exception {
+        Files.deleteIfExists(calls);
+        Process p = new ProcessBuilder("sh", "-c", "PATH=" + bin + ":$PATH\n" + block.replace("/conf/modules", list.toString()))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return Files.exists(calls) ? Files.readString(calls) : "";
     }
 
     /** One newc archive holding one regular file. */
