@@ -6,6 +6,7 @@ import meros.core.lifecycle.Lifecycle;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestLoader;
 import meros.core.proc.Proc;
+import meros.testkit.Cpio;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -116,7 +117,10 @@ class ImageBuildE2ETest {
         assertEquals("600", Integer.toOctalString((Integer) Files.getAttribute(home.resolve("data/keys/demo/box/id_ed25519"), "unix:mode") & 0777));
         byte[] kernel = Files.readAllBytes(home.resolve("data/disks/demo/box.vmlinuz"));
         assertEquals("HdrS", new String(kernel, 0x202, 4, StandardCharsets.US_ASCII), "a bzImage");
-        assertTrue(Files.size(home.resolve("data/disks/demo/box.initrd")) > 1_000_000);
+        byte[] initrd = Files.readAllBytes(home.resolve("data/disks/demo/box.initrd"));
+        assertTrue(initrd.length > 1_000_000);
+        // unpacked as the kernel does, the initrd's /sbin/modprobe is kmod only once /proc is mounted
+        assertEquals("link:/proc/self/root/usr/bin/kmod", Cpio.entries(initrd).get("usr/sbin/modprobe"));
         assertTrue(builder.isBuilt(demo(), "box"));
         assertNoTempFiles();
     }

@@ -1,5 +1,6 @@
 package meros.core.qemu;
 
+import meros.testkit.Cpio;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -126,6 +128,105 @@ class RdInitTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         return Files.exists(calls) ? Files.readString(calls) : "";
+    }
+
+    /**
+     * Debian's layout ({@code sbin -> usr/sbin}, {@code usr/sbin/modprobe -> ../bin/kmod}) gets, behind the inflated
+     * initrd, one more archive whose only entry makes the kernel's {@code /sbin/modprobe} a link through
+     * {@code /proc/self/root} to the same kmod; unpacked as the kernel does, later archives over earlier ones.
+     */
+    @Test
+    void theKernelsModprobeBecomesALinkThatResolvesOnlyWithProcMounted(@TempDir Path dir) throws IOException {
+        byte[] main = archive(
+                dir("usr"), dir("usr/bin"), dir("usr/sbin"), link("bin", "usr/bin"), link("sbin", "usr/sbin"),
+                file("usr/bin/kmod", "ELF"), link("usr/sbin/modprobe", "../bin/kmod"), file("init", "#!/bin/sh\n"));
+        Path initrd = dir.resolve("box.initrd");
+        Files.write(initrd, gzip(main));
+        RdInit.prepend(initrd);
+        byte[] after = Files.readAllBytes(initrd);
+        byte[] seg = RdInit.segment(List.of());
+        assertArrayEquals(concat(seg, main), Arrays.copyOfRange(after, 0, seg.length + main.length),
+                "the segment and the inflated initrd come first, unchanged");
+        Map<String, String> tail = Cpio.entries(Arrays.copyOfRange(after, seg.length + main.length, after.length));
+        assertEquals(Map.of("usr/sbin/modprobe", "link:/proc/self/root/usr/bin/kmod"), tail);
+        assertEquals("link:/proc/self/root/usr/bin/kmod", Cpio.entries(after).get("usr/sbin/modprobe"), "the last archive wins");
+
+        // without merged /usr: sbin is a directory, the link absolute
+        Path old = dir.resolve("old.initrd");
+        byte[] oldMain = archive(dir("bin"), dir("sbin"), file("bin/kmod", "ELF"), link("sbin/modprobe", "/bin/kmod"));
+        Files.write(old, gzip(oldMain));
+        RdInit.prepend(old);
+        assertEquals("link:/proc/self/root/bin/kmod", Cpio.entries(Files.readAllBytes(old)).get("sbin/modprobe"));
+    }
+
+    /** No redirect when {@code /sbin/modprobe} is not a link to a regular file, as the last archive leaves it. */
+    @Test
+    void anyOtherModprobeIsLeftAsItIs(@TempDir Path dir) throws IOException {
+        byte[] seg = RdInit.segment(List.of());
+        List<byte[]> mains = List.of(
+                archive(dir("sbin"), file("sbin/modprobe", "busybox")), // a program of its own
+                archive(dir("sbin"), link("sbin/modprobe", "/bin/busybox")), // a link to nothing
+                archive(dir("sbin"), dir("bin"), link("sbin/modprobe", "/bin")), // a link to a directory
+                archive(link("sbin", "usr/sbin"), link("usr", "sbin")), // a loop
+                archive(file("init", "x"))); // no modprobe at all
+        for (byte[] main : mains) {
+            Path initrd = dir.resolve("i.initrd");
+            Files.write(initrd, gzip(main));
+            RdInit.prepend(initrd);
+            assertArrayEquals(concat(seg, main), Files.readAllBytes(initrd), Cpio.entries(main).toString());
+            Files.delete(initrd);
+        }
+        // an early archive's link replaced by the main archive's program
+        byte[] early = archive(dir("sbin"), file("kmod", "ELF"), link("sbin/modprobe", "/kmod"));
+        byte[] main = archive(file("sbin/modprobe", "busybox"));
+        Path initrd = dir.resolve("two.initrd");
+        Files.write(initrd, concat(early, gzip(main)));
+        RdInit.prepend(initrd);
+        assertArrayEquals(concat(seg, early, main), Files.readAllBytes(initrd));
+    }
+
+    @Test
+    void resolveFollowsLinksAsPathResolutionDoes() {
+        Map<String, String> links = Map.of("sbin", "usr/sbin", "usr/sbin/modprobe", "../bin/kmod", "a", "b", "b", "a",
+                "lib64", "/usr/lib64");
+        assertEquals("usr/sbin/modprobe", RdInit.resolve("sbin/modprobe", links, false));
+        assertEquals("usr/bin/kmod", RdInit.resolve("sbin/modprobe", links, true));
+        assertEquals("usr/lib64/ld.so", RdInit.resolve("lib64/ld.so", links, true));
+        assertEquals("etc", RdInit.resolve("./usr/../etc", links, true));
+        assertNull(RdInit.resolve("a/x", links, true), "a loop");
+    }
+
+    private record Entry(String name, int mode, String body) { }
+
+    private static Entry dir(String name) { return new Entry(name, CpioConstants.C_ISDIR | 0755, ""); }
+
+    private static Entry file(String name, String body) { return new Entry(name, CpioConstants.C_ISREG | 0755, body); }
+
+    private static Entry link(String name, String target) { return new Entry(name, CpioConstants.C_ISLNK | 0777, target); }
+
+    /** One newc archive of {@code entries}, in order. */
+    private static byte[] archive(Entry... entries) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (CpioArchiveOutputStream c = new CpioArchiveOutputStream(buf, CpioConstants.FORMAT_NEW, 4, "US-ASCII")) {
+            for (Entry x : entries) {
+                byte[] body = x.body().getBytes(StandardCharsets.US_ASCII);
+                CpioArchiveEntry e = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, x.name(), body.length);
+                e.setMode(x.mode());
+                c.putArchiveEntry(e);
+                c.write(body);
+                c.closeArchiveEntry();
+            }
+            c.finish();
+        }
+        return buf.toByteArray();
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+            z.write(data);
+        }
+        return gz.toByteArray();
     }
 
     /** One newc archive holding one regular file. */
