@@ -59,7 +59,7 @@ public record BuildKey(Map<String, String> parts) {
      * by the next {@code init}. Changes to the generated files themselves need no bump: their content is part of the
      * key.
      */
-    public static final int COMPOSE_VERSION = 10;
+    public static final int COMPOSE_VERSION = 11;
 
     /** The format of {@code <vm>.build.json}. */
     public static final int FORMAT = 1;

@@ -75,6 +75,9 @@ public final class RdInit {
             [ -n "$root" ] || fallback "no root= on the kernel command line"
             command -v run-init >/dev/null 2>&1 || fallback "run-init missing"
             command -v modprobe >/dev/null 2>&1 || fallback "modprobe missing"
+            # the NIC's driver, carried in this archive, loads beside the initrd's modules (on another vCPU)
+            ( for m in $(cat /meros/modules 2>/dev/null); do /meros/insmod "/meros/$m" 2>/dev/null; done ) &
+            nic=$!
             # one modprobe for all of /conf/modules (a line with parameters gets its own): each run costs ~0.1 s under TCG
             mods=
             if [ -f /conf/modules ]; then
@@ -84,7 +87,7 @@ public final class RdInit {
               done < /conf/modules
             fi
             [ -z "$mods" ] || modprobe -q -b -a $mods
-            for m in $(cat /meros/modules 2>/dev/null); do /meros/insmod "/meros/$m" 2>/dev/null; done
+            wait $nic
             if [ -n "$ip" ]; then
               # meros.ip=MAC,ADDRESS,NETMASK,GATEWAY: that NIC gets its address before the root's udev names it
               mac=${ip%%,*}; rest=${ip#*,}; addr=${rest%%,*}; rest=${rest#*,}; mask=${rest%%,*}; gw=${rest#*,}; dev=

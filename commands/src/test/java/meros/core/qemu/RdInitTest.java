@@ -100,30 +100,44 @@ class RdInitTest {
     /**
      * The script's module loading, run by {@code sh} against a {@code /conf/modules} of initramfs-tools' format
      * (one module per line, parameters after it, comments, blank lines) with a modprobe that records its arguments:
-     * one run for the plain names, one for each line with parameters, none for an empty or missing list.
+     * one run for the plain names, one for each line with parameters, none for an empty or missing list. The carried
+     * NIC modules are inserted in their order beside it, and the block ends only when they are in.
      */
     @Test
     void theScriptLoadsTheInitrdsModulesInOneRunAndAModuleWithParametersInItsOwn(@TempDir Path dir) throws Exception {
         String s = RdInit.SCRIPT;
-        String block = s.substring(s.indexOf("mods=\n"), s.indexOf("[ -z \"$mods\" ] || modprobe -q -b -a $mods\n")
-                + "[ -z \"$mods\" ] || modprobe -q -b -a $mods\n".length());
+        String block = s.substring(s.indexOf("( for m in $(cat /meros/modules"), s.indexOf("wait $nic\n") + "wait $nic\n".length());
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path calls = dir.resolve("calls");
         Files.writeString(bin.resolve("modprobe"), "#!/bin/sh\necho \"$*\" >> '" + calls + "'\n");
         Files.setPosixFilePermissions(bin.resolve("modprobe"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path carried = Files.createDirectories(dir.resolve("meros"));
+        Path inserted = dir.resolve("inserted");
+        // slower than the modprobe, so the block returns before the last insert unless it waits for them
+        Files.writeString(carried.resolve("insmod"), "#!/bin/sh\nsleep 0.2\necho \"${1##*/}\" >> '" + inserted + "'\n");
+        Files.setPosixFilePermissions(carried.resolve("insmod"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Path list = dir.resolve("modules");
 
         Files.writeString(list, "# comment\nvirtio_pci \n\nvirtio_blk\nloop max_loop=8\next4\n");
-        assertEquals("-q -b loop max_loop=8\n-q -b -a virtio_pci virtio_blk ext4\n", runModuleLoading(block, bin, list, calls));
+        assertEquals("-q -b loop max_loop=8\n-q -b -a virtio_pci virtio_blk ext4\n", runModuleLoading(block, bin, list, calls, carried));
         Files.writeString(list, "");
-        assertEquals("", runModuleLoading(block, bin, list, calls), "an empty list: no modprobe at all");
+        assertEquals("", runModuleLoading(block, bin, list, calls, carried), "an empty list: no modprobe at all");
         Files.delete(list);
-        assertEquals("", runModuleLoading(block, bin, list, calls), "no list: no modprobe at all");
+        assertEquals("", runModuleLoading(block, bin, list, calls, carried), "no list: no modprobe at all");
+
+        Files.writeString(carried.resolve("modules"), "failover.ko.xz\nnet_failover.ko.xz\nvirtio_net.ko.xz\n");
+        Files.writeString(list, "virtio_blk\n");
+        Files.deleteIfExists(inserted);
+        String marked = block + "echo end >> '" + inserted + "'\n";
+        assertEquals("-q -b -a virtio_blk\n", runModuleLoading(marked, bin, list, calls, carried));
+        assertEquals("failover.ko.xz\nnet_failover.ko.xz\nvirtio_net.ko.xz\nend\n", Files.readString(inserted),
+                "every carried module inserted, in order, before the block ends");
     }
 
-    private static String runModuleLoading(String block, Path bin, Path list, Path calls) throws Exception {
+    private static String runModuleLoading(String block, Path bin, Path list, Path calls, Path carried) throws Exception {
         Files.deleteIfExists(calls);
-        Process p = new ProcessBuilder("sh", "-c", "PATH=" + bin + ":$PATH\n" + block.replace("/conf/modules", list.toString()))
+        Process p = new ProcessBuilder("sh", "-c", "PATH=" + bin + ":$PATH\n"
+                + block.replace("/conf/modules", list.toString()).replace("/meros/", carried + "/"))
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
