@@ -36,7 +36,9 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>The script travels in an uncompressed newc cpio placed in front of the distribution's initrd: the kernel unpacks
  * concatenated archives in order (Documentation/driver-api/early-userspace/buffer-format.rst), and a file only this
- * segment has is never overwritten by the ones after it.
+ * segment has is never overwritten by the ones after it. One more archive, at the initrd's end, replaces the initrd's
+ * {@code /sbin/modprobe} link so that the kernel's own module requests fail at once until an init has mounted
+ * {@code /proc} ({@link #modprobeRedirect}).
  */
 public final class RdInit {
     private RdInit() { }
