@@ -7,6 +7,7 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -225,7 +226,8 @@ public final class RdInit {
      * it (kernel/module/kmod.c); kmod starts (with its libcrypto), finds nothing to load and exits. Under TCG this
      * took {@code init_encrypted} 826 ms and {@code crypto_kdf108_init} 341 ms of the boot. The archive replaces the
      * link (Debian: {@code usr/sbin/modprobe -> ../bin/kmod}) with {@code /proc/self/root/usr/bin/kmod}: until an
-     * init mounts {@code /proc} the link dangles and each request fails at its {@code exec} (21 and 40 ms); after,
+     * init mounts {@code /proc} the link dangles and each request fails at its {@code exec} (the two initcalls then
+     * took 22 and 40 ms); after,
      * it is kmod under the name {@code modprobe}, for meros-init and initramfs-tools' {@code /init} alike, which
      * both mount {@code /proc} before they load a module. The root's own {@code /sbin/modprobe} is untouched.
      */
@@ -234,6 +236,8 @@ public final class RdInit {
         Set<String> files = new HashSet<>();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(initrd), 1 << 16)) {
             if (!readArchives(in, links, files)) return null;
+        } catch (EOFException e) {
+            return null; // a truncated archive: the kernel stops there too, and meros leaves it as it is
         }
         String at = resolve(KERNEL_MODPROBE, links, false);
         String kmod = resolve(KERNEL_MODPROBE, links, true);

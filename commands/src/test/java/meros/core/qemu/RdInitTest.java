@@ -182,12 +182,15 @@ class RdInitTest {
                 archive(dir("sbin"), link("sbin/modprobe", "/bin/busybox")), // a link to nothing
                 archive(dir("sbin"), dir("bin"), link("sbin/modprobe", "/bin")), // a link to a directory
                 archive(link("sbin", "usr/sbin"), link("usr", "sbin")), // a loop
-                archive(file("init", "x"))); // no modprobe at all
-        for (byte[] main : mains) {
+                archive(file("init", "x")), // no modprobe at all
+                Arrays.copyOf(archive(dir("bin"), file("bin/kmod", "ELF"), link("sbin", "bin"), link("bin/modprobe", "kmod"),
+                        file("init", "x".repeat(600))), 650)); // cut off in its last file
+        for (int i = 0; i < mains.size(); i++) {
+            byte[] main = mains.get(i);
             Path initrd = dir.resolve("i.initrd");
             Files.write(initrd, gzip(main));
             RdInit.prepend(initrd);
-            assertArrayEquals(concat(seg, main), Files.readAllBytes(initrd), Cpio.entries(main).toString());
+            assertArrayEquals(concat(seg, main), Files.readAllBytes(initrd), "case " + i);
             Files.delete(initrd);
         }
         // an early archive's link replaced by the main archive's program
