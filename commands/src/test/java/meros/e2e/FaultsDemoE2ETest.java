@@ -1,5 +1,6 @@
 package meros.e2e;
 
+import meros.core.base.FileTrees;
 import meros.core.base.Home;
 import meros.core.Machine;
 import meros.core.Meros;
@@ -62,6 +63,7 @@ class FaultsDemoE2ETest {
         if (box != null) box.close();
         meros(home, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
         killQemuUnder(home.resolve("data/state/demo"));
+        FileTrees.deleteTree(home); // the links to the checkout's disks and keys go, not what they name
     }
 
     static long msSince(long t0) { return (System.nanoTime() - t0) / 1_000_000; }

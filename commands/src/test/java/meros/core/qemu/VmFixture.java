@@ -1,5 +1,6 @@
 package meros.core.qemu;
 
+import meros.core.base.FileTrees;
 import meros.core.manifest.ManifestLoader;
 import meros.core.manifest.Vm;
 
@@ -16,14 +17,17 @@ final class VmFixture {
     static Vm vm(Vm.Accel accel) { return vm(accel, "x86_64"); }
 
     static Vm vm(Vm.Accel accel, String arch) {
+        Path tmp = null;
         try {
-            Path dir = Files.createTempDirectory("meros-vmfixture").resolve("fx");
-            Files.createDirectories(dir);
+            tmp = Files.createTempDirectory("meros-vmfixture");
+            Path dir = Files.createDirectories(tmp.resolve("fx"));
             Files.writeString(dir.resolve("fx.yml"), "virtual_machines:\n  box:\n    network: user\n    arch: " + arch + "\n    accel: "
                     + accel.name().toLowerCase(Locale.ROOT) + "\n");
             return ManifestLoader.load(dir).vm("box");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            FileTrees.deleteTree(tmp); // the loaded manifest holds what the tests use
         }
     }
 }
