@@ -21,13 +21,17 @@ meros.subtest("they reach each other over the bridge", () -> {
 
 meros.subtest("files go both ways on the aarch64 VM", () -> {
     var dir = Files.createTempDirectory("cross-smoke");
-    Files.writeString(dir.resolve("note"), "from the host\n");
-    board.copyFromHost(dir.resolve("note"), "/root/note");
-    board.succeed("mkdir -p /root/out && cat /root/note > /root/out/echo && dpkg --print-architecture > /root/out/arch");
-    board.waitForFile("/root/out/arch");
-    board.copyFromVm("/root/out", dir);
-    if (!Files.readString(dir.resolve("out/echo")).equals("from the host\n")) throw new IllegalStateException("echo differs");
-    if (!Files.readString(dir.resolve("out/arch")).strip().equals("arm64")) throw new IllegalStateException("not an arm64 root");
+    try {
+        Files.writeString(dir.resolve("note"), "from the host\n");
+        board.copyFromHost(dir.resolve("note"), "/root/note");
+        board.succeed("mkdir -p /root/out && cat /root/note > /root/out/echo && dpkg --print-architecture > /root/out/arch");
+        board.waitForFile("/root/out/arch");
+        board.copyFromVm("/root/out", dir);
+        if (!Files.readString(dir.resolve("out/echo")).equals("from the host\n")) throw new IllegalStateException("echo differs");
+        if (!Files.readString(dir.resolve("out/arch")).strip().equals("arm64")) throw new IllegalStateException("not an arm64 root");
+    } finally {
+        FileTrees.deleteTree(dir);
+    }
 });
 
 meros.subtest("QMP on the aarch64 VM", () -> {

@@ -42,11 +42,15 @@ meros.subtest("files, screenshots and QMP", () -> {
     client.succeed("mkdir -p /root/out && uname -r > /root/out/kernel && touch /root/out/done");
     client.waitForFile("/root/out/done");
     var back = Files.createTempDirectory("lab-smoke");
-    client.pull("/root/out", back);
-    if (Files.readString(back.resolve("out/kernel")).isBlank()) throw new IllegalStateException("empty copy");
-    var shot = back.resolve("web.png");
-    web.screenshot(shot);
-    if (Files.size(shot) == 0) throw new IllegalStateException("empty screenshot");
+    try {
+        client.pull("/root/out", back);
+        if (Files.readString(back.resolve("out/kernel")).isBlank()) throw new IllegalStateException("empty copy");
+        var shot = back.resolve("web.png");
+        web.screenshot(shot);
+        if (Files.size(shot) == 0) throw new IllegalStateException("empty screenshot");
+    } finally {
+        FileTrees.deleteTree(back);
+    }
     if (!web.qmp("query-status").path("status").asText().equals("running")) throw new IllegalStateException("web not running");
     web.qmp("stop");
     web.waitForEvent("STOP", Duration.ofSeconds(30));

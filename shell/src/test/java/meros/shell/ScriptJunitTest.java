@@ -17,7 +17,7 @@ class ScriptJunitTest {
     void subtestsBecomeTestcasesAndAFailingSubtestFailsTheScript(@TempDir Path tmp) throws Exception {
         Path script = tmp.resolve("scenario.jsh");
         Files.writeString(script, String.join("\n",
-                "meros.subtest(\"first passes\", () -> { Files.writeString(Files.createTempFile(\"x\", \"\"), \"checked\"); });",
+                "meros.subtest(\"first passes\", () -> { Files.writeString(Path.of(\"" + tmp.resolve("first") + "\"), \"checked\"); });",
                 "meros.subtest(\"second fails\", () -> {",
                 "    throw new IllegalStateException(\"client could not fetch <index.html>\");",
                 "});",
