@@ -227,9 +227,9 @@ public final class RdInit {
      * took {@code init_encrypted} 826 ms and {@code crypto_kdf108_init} 341 ms of the boot. The archive replaces the
      * link (Debian: {@code usr/sbin/modprobe -> ../bin/kmod}) with {@code /proc/self/root/usr/bin/kmod}: until an
      * init mounts {@code /proc} the link dangles and each request fails at its {@code exec} (the two initcalls then
-     * took 22 and 40 ms); after,
-     * it is kmod under the name {@code modprobe}, for meros-init and initramfs-tools' {@code /init} alike, which
-     * both mount {@code /proc} before they load a module. The root's own {@code /sbin/modprobe} is untouched.
+     * took 22 and 40 ms); after, it is kmod under the name {@code modprobe}, for meros-init and initramfs-tools'
+     * {@code /init} alike, which both mount {@code /proc} before they load a module. The root's own
+     * {@code /sbin/modprobe} is untouched.
      */
     static byte[] modprobeRedirect(Path initrd) throws IOException {
         Map<String, String> links = new HashMap<>();
@@ -265,7 +265,7 @@ public final class RdInit {
             if (first < 0) return true;
             in.reset();
             if (in.readNBytes(header, 0, NEWC_HEADER) < NEWC_HEADER) return false;
-            if (!Arrays.equals(header, 0, 5, MAGIC, 0, 5) || (header[5] != '1' && header[5] != '2')) return false;
+            if (!newcMagic(header, 0)) return false;
             long mode = hex(header, 14);
             long size = hex(header, 54);
             long nameSize = hex(header, 94);
@@ -352,8 +352,7 @@ public final class RdInit {
     static int afterUncompressedArchives(byte[] initrd) {
         int at = 0;
         int end = 0;
-        while (at + NEWC_HEADER <= initrd.length && initrd[at] == '0' && initrd[at + 1] == '7' && initrd[at + 2] == '0'
-                && initrd[at + 3] == '7' && initrd[at + 4] == '0' && (initrd[at + 5] == '1' || initrd[at + 5] == '2')) {
+        while (at + NEWC_HEADER <= initrd.length && newcMagic(initrd, at)) {
             long size = hex(initrd, at + 54);
             long nameSize = hex(initrd, at + 94);
             if (size < 0 || nameSize < 1) return end; // not a newc header after all
@@ -368,6 +367,11 @@ public final class RdInit {
             }
         }
         return end;
+    }
+
+    /** Whether a newc header starts at {@code off}: {@code 070701}, or {@code 070702} (with checksums). */
+    private static boolean newcMagic(byte[] b, int off) {
+        return Arrays.equals(b, off, off + 5, MAGIC, 0, 5) && (b[off + 5] == '1' || b[off + 5] == '2');
     }
 
     /** A newc header's 8-digit hexadecimal field at {@code off}, or -1 when it is not one. */
