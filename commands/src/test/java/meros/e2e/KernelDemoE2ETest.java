@@ -92,8 +92,18 @@ class KernelDemoE2ETest {
         assertTrue(serial.contains("EXT4-fs (vda): mounted filesystem"), "serial log shows the root mounted");
 
         String down = merosOk(home, null, Duration.ofMinutes(3), "shutdown", "demo").stdout();
-        assertTrue(down.matches("(?s).*vm box: powered off.*"), down);
+        System.out.println(down); // how long the power-off took
+        assertTrue(down.matches("(?s).*vm box: powered off.*"),
+                () -> down + "\nserial log's end:\n" + Proc.tail(readQuietly(home.resolve("data/state/demo/box/serial.log")), 40));
         assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p).replace("\r", "");
+        } catch (IOException e) {
+            return "(" + e + ")";
+        }
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

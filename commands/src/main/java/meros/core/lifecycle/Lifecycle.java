@@ -751,17 +751,14 @@ public final class Lifecycle {
 
     private static final String PANIC = "Kernel panic - not syncing";
 
-    /** The serial log's last non-blank line, without terminal escape sequences and control characters, at most 100 characters. */
+    /** {@link VmRuntime#serialLastLine()}. */
     static String lastLine(VmRuntime r) {
-        return lastLine(r.serialTail(8));
+        return r.serialLastLine();
     }
 
-    /** As {@link #lastLine(VmRuntime)}, of a serial log tail already read. */
+    /** {@link VmRuntime#lastLine(String)}. */
     static String lastLine(String serialTail) {
-        String[] lines = serialTail.split("\n");
-        String l = "";
-        for (int i = lines.length - 1; i >= 0 && l.isEmpty(); i--) l = Text.printable(lines[i]).strip(); // from the end: one or two lines cleaned
-        return l.length() > 100 ? l.substring(0, 100) + "…" : l;
+        return VmRuntime.lastLine(serialTail);
     }
 
     /**

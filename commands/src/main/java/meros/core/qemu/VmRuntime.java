@@ -356,6 +356,19 @@ public final class VmRuntime {
         }
     }
 
+    /** The serial log's last non-blank line, without terminal escape sequences and control characters, at most 100 characters; "" when none. */
+    public String serialLastLine() {
+        return lastLine(serialTail(8));
+    }
+
+    /** As {@link #serialLastLine()}, of a serial log tail already read. */
+    public static String lastLine(String serialTail) {
+        String[] lines = serialTail.split("\n");
+        String l = "";
+        for (int i = lines.length - 1; i >= 0 && l.isEmpty(); i--) l = Text.printable(lines[i]).strip(); // from the end: one or two lines cleaned
+        return l.length() > 100 ? l.substring(0, 100) + "…" : l;
+    }
+
     /**
      * The most of the serial log {@link #serialTail} reads: its end only, so a look at a VM that has run for weeks
      * does not read a log of many megabytes (the readiness wait looks four times a second).
@@ -387,7 +400,11 @@ public final class VmRuntime {
                     } catch (MerosException ignored) {
                         // QEMU may close the socket before answering
                     }
-                    if (waitGone(h, Timeouts.PROCESS_GONE)) how = "quit (no power-off within " + Deadline.format(powerdownWait) + ")";
+                    if (waitGone(h, Timeouts.PROCESS_GONE)) {
+                        String last = serialLastLine();
+                        how = "quit (no power-off within " + Deadline.format(powerdownWait)
+                                + (last.isEmpty() ? "; serial log empty" : "; serial log last: " + last) + ")";
+                    }
                 }
             } catch (MerosException e) {
                 // QMP unusable: fall through to the kill

@@ -58,4 +58,15 @@ class SerialTailTest {
         assertEquals("25:" + "x".repeat(3000), got[0]);
         assertEquals("29:" + "x".repeat(3000), got[4]);
     }
+
+    /** The line a stop or boot message quotes: the last one with text, cleaned of escape sequences, cut at 100 characters. */
+    @Test
+    void theLastLineSkipsBlankLinesAndEscapesAndIsCut() throws Exception {
+        VmRuntime r = runtime();
+        assertEquals("", r.serialLastLine());
+        Files.writeString(r.paths().serial(), "[  OK  ] Stopped ssh.service\r\n\u001b[0;1;31mFAILED\u001b[0m to unmount /var\r\n\r\n  \r\n");
+        assertEquals("FAILED to unmount /var", r.serialLastLine());
+        Files.writeString(r.paths().serial(), "y".repeat(150) + "\r\n");
+        assertEquals("y".repeat(100) + "…", r.serialLastLine());
+    }
 }
