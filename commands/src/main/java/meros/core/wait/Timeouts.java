@@ -54,6 +54,8 @@ public final class Timeouts {
     public static final Duration QMP_STOP_STEP = Duration.ofSeconds(5);
     /** How long a stop waits for the ACPI button before also asking the guest agent: at most 3 s. */
     public static final Duration ACPI_FIRST = Duration.ofSeconds(3);
+    /** How often a stop presses the ACPI button again while the guest has not powered off: every 5 s. */
+    public static final Duration ACPI_REPEAT = Duration.ofSeconds(5);
     /** A QMP query for the shell (e.g. {@code query-commands}): 30 s. */
     public static final Duration QMP_QUERY = Duration.ofSeconds(30);
     /** A snapshot through the human monitor ({@code savevm} copies the guest's RAM): 10 min. */

@@ -1,0 +1,92 @@
+package meros.core.qemu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import meros.core.base.Home;
+import meros.core.manifest.Vm;
+import meros.testkit.QmpPeer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link VmRuntime#stop}'s power-off against a fake QEMU: a shell process whose command line names the QMP socket
+ * (as {@code livePid} checks) and a scripted QMP monitor that ends it when the guest would power off.
+ */
+class VmStopTest {
+    @TempDir Path tmp;
+    VmRuntime r;
+    Process qemu;
+    QmpPeer.Server monitor;
+    final AtomicInteger presses = new AtomicInteger();
+
+    @BeforeEach
+    void fakeQemu() throws Exception {
+        Vm web = QemuArgsTest.vm("web", List.of(QemuArgsTest.WEB0), null, "none", List.of());
+        r = new VmRuntime(new Home(tmp), "lab", web);
+        Files.createDirectories(r.paths().qmp().getParent());
+        // `read` is a builtin: the shell waits on its stdin (a pipe this test holds) and has no child to leave behind
+        qemu = new ProcessBuilder("sh", "-c", "read x", "fake-qemu", r.paths().qmp().toString()).start();
+        Files.writeString(r.paths().pidfile(), qemu.pid() + "\n");
+    }
+
+    @AfterEach
+    void stopFakes() {
+        if (monitor != null) monitor.close();
+        qemu.destroyForcibly();
+    }
+
+    /** A monitor that ends the process on the {@code pressesToPowerOff}th {@code system_powerdown} and on {@code quit}. */
+    private void monitor(int pressesToPowerOff) throws Exception {
+        monitor = QmpPeer.serve(r.paths().qmp(), p -> {
+            p.handshake();
+            for (JsonNode q; (q = p.request()) != null; ) {
+                String cmd = q.path("execute").asText();
+                p.reply(q, "{}");
+                if (cmd.equals("system_powerdown") && presses.incrementAndGet() == pressesToPowerOff || cmd.equals("quit")) {
+                    qemu.destroyForcibly();
+                }
+            }
+        });
+    }
+
+    @Test
+    void aGuestThatHearsTheFirstPressIsPoweredOffByIt() throws Exception {
+        monitor(1);
+        String how = r.stop(Duration.ofSeconds(30));
+        assertTrue(how.matches("powered off \\(ACPI\\) in [0-9.]+ s"), how);
+        assertEquals(1, presses.get());
+        assertFalse(qemu.isAlive());
+    }
+
+    /** A guest that missed the first press (logind not yet watching the button) powers off on a later one. */
+    @Test
+    void theButtonIsPressedAgainUntilTheGuestPowersOff() throws Exception {
+        monitor(2);
+        String how = r.stop(Duration.ofSeconds(30));
+        assertTrue(how.matches("powered off \\(ACPI, 2 presses\\) in [0-9.]+ s"), how);
+        assertEquals(2, presses.get());
+        assertFalse(qemu.isAlive());
+        assertFalse(Files.exists(r.paths().pidfile()), "the runtime files are removed");
+    }
+
+    @Test
+    void aGuestThatNeverPowersOffIsQuitAndTheMessageSaysWhatItSawLast() throws Exception {
+        monitor(Integer.MAX_VALUE);
+        Files.writeString(r.paths().serial(), "[  OK  ] Reached target multi-user.target\r\nweb login: \r\n");
+        String how = r.stop(Duration.ofSeconds(1));
+        assertTrue(how.matches("quit \\(no power-off within 1 s, 1 ACPI press, no guest agent answered; serial log last: web login:\\) in [0-9.]+ s"), how);
+        assertEquals(1, presses.get());
+        assertFalse(qemu.isAlive());
+    }
+}
