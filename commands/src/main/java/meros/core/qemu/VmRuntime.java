@@ -381,7 +381,11 @@ public final class VmRuntime {
      * until one is delivered, because a guest just booted may not be listening yet: systemd-logind watches the button
      * only once udev has tagged its input device, and the agent's unit starts only once its virtio port's device
      * unit exists, both of which can come after SSH answers. A press while the guest already shuts down changes
-     * nothing (logind starts the same {@code poweroff.target}).
+     * nothing (logind starts the same {@code poweroff.target}). A paused guest ({@code paused}, {@code postmigrate},
+     * {@code debug}: QMP {@code query-status}) is continued and a suspended one woken first, since a stopped CPU hears
+     * no button (as vagrant-libvirt resumes a paused domain before it halts it); one that cannot power off
+     * ({@code guest-panicked}, {@code internal-error}, {@code io-error}, {@code shutdown}, {@code inmigrate},
+     * {@code prelaunch}) is quit at once.
      *
      * @param powerdownWait how long the guest gets to power off, counted from the first press, before QEMU is quit;
      *                      zero quits at once
@@ -397,35 +401,31 @@ public final class VmRuntime {
             ProcessHandle h = ProcessHandle.of(pid.getAsLong()).orElse(null);
             how = "killed";
             try (QmpClient c = QmpClient.connect(paths.qmp(), Timeouts.QMP_STOP_STEP)) {
-                Deadline deadline = Deadline.after(powerdownWait);
-                c.execute("system_powerdown", null, Timeouts.QMP_STOP_STEP);
-                int presses = 1;
-                boolean agent = false;
-                boolean gone = waitGone(h, min(deadline.remaining(), Timeouts.ACPI_FIRST));
-                while (!gone && !deadline.expired()) {
-                    if (!agent) agent = AgentSocket.shutdown(paths.qga(), (int) min(deadline.remaining(), AGENT_SHUTDOWN_TRY).toMillis());
-                    gone = waitGone(h, min(deadline.remaining(), Timeouts.ACPI_REPEAT));
-                    if (!gone && !deadline.expired()) {
-                        try {
-                            c.execute("system_powerdown", null, Timeouts.QMP_STOP_STEP);
-                            presses++;
-                        } catch (MerosException e) {
-                            gone = waitGone(h, Timeouts.PROCESS_GONE); // QEMU exited as the button was pressed
-                            if (!gone) throw e;
-                        }
-                    }
-                }
-                if (gone) how = agent ? "powered off (guest agent)" : presses == 1 ? "powered off (ACPI)" : "powered off (ACPI, " + presses + " presses)";
+                RunState state = RunState.ofQmp(c.execute("query-status", null, Timeouts.QMP_STOP_STEP).path("status").asText());
+                String woken = switch (state) {
+                    // a stopped CPU hears no button: let the guest run so it can power off as a running one would
+                    case PAUSED, POSTMIGRATE, DEBUG -> { c.execute("cont", null, Timeouts.QMP_STOP_STEP); yield ", resumed from " + state + " first"; }
+                    case SUSPENDED -> { c.execute("system_wakeup", null, Timeouts.QMP_STOP_STEP); yield ", woken from suspend first"; }
+                    default -> "";
+                };
+                boolean cannot = switch (state) {
+                    // no guest that could power off: one that has panicked or hit an error, or none started yet
+                    case GUEST_PANICKED, INTERNAL_ERROR, IO_ERROR, SHUTDOWN, INMIGRATE, PRELAUNCH -> true;
+                    default -> false;
+                };
+                PowerOff off = cannot ? null : powerOff(c, h, powerdownWait, woken);
+                if (off != null && off.gone()) how = off.how();
                 else {
                     try {
                         c.execute("quit", null, Timeouts.QMP_STOP_STEP);
                     } catch (MerosException ignored) {
                         // QEMU may close the socket before answering
                     }
+                    how = "killed";
                     if (waitGone(h, Timeouts.PROCESS_GONE)) {
                         String last = serialLastLine();
-                        how = "quit (no power-off within " + Deadline.format(powerdownWait) + ", " + (presses == 1 ? "1 ACPI press" : presses + " ACPI presses")
-                                + (agent ? ", the guest agent asked" : ", no guest agent answered")
+                        how = "quit (" + (cannot ? "the guest could not power off: it was " + state
+                                        : "no power-off within " + Deadline.format(powerdownWait) + ", " + off.tried())
                                 + (last.isEmpty() ? "; serial log empty" : "; serial log last: " + last) + ")";
                     }
                 }
@@ -469,6 +469,40 @@ public final class VmRuntime {
     public static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
     /** True when {@code h}'s process ended within {@code d} (null: nothing to wait for). */
+    /**
+     * Presses the ACPI button, asks the guest agent, and presses again every {@link Timeouts#ACPI_REPEAT} until QEMU
+     * has ended or {@code wait} (from the first press) has passed.
+     *
+     * @return whether QEMU ended, how the guest powered off (e.g. "powered off (ACPI, 2 presses)") and what was tried
+     */
+    private PowerOff powerOff(QmpClient c, ProcessHandle h, Duration wait, String woken) {
+        Deadline deadline = Deadline.after(wait);
+        c.execute("system_powerdown", null, Timeouts.QMP_STOP_STEP);
+        int presses = 1;
+        boolean agent = false;
+        boolean gone = waitGone(h, min(deadline.remaining(), Timeouts.ACPI_FIRST));
+        while (!gone && !deadline.expired()) {
+            if (!agent) agent = AgentSocket.shutdown(paths.qga(), (int) min(deadline.remaining(), AGENT_SHUTDOWN_TRY).toMillis());
+            gone = waitGone(h, min(deadline.remaining(), Timeouts.ACPI_REPEAT));
+            if (!gone && !deadline.expired()) {
+                try {
+                    c.execute("system_powerdown", null, Timeouts.QMP_STOP_STEP);
+                    presses++;
+                } catch (MerosException e) {
+                    gone = waitGone(h, Timeouts.PROCESS_GONE); // QEMU exited as the button was pressed
+                    if (!gone) throw e;
+                }
+            }
+        }
+        String tried = (presses == 1 ? "1 ACPI press" : presses + " ACPI presses")
+                + (agent ? ", the guest agent asked" : ", no guest agent answered") + woken;
+        String how = agent ? "powered off (guest agent" + woken + ")"
+                : "powered off (ACPI" + (presses == 1 ? "" : ", " + presses + " presses") + woken + ")";
+        return new PowerOff(gone, how, tried);
+    }
+
+    private record PowerOff(boolean gone, String how, String tried) { }
+
     /** How long one try to hand the guest agent a {@code guest-shutdown} may take (its ping first): 2 s. */
     private static final Duration AGENT_SHUTDOWN_TRY = Duration.ofSeconds(2);
 

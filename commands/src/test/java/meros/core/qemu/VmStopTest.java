@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +30,7 @@ class VmStopTest {
     Process qemu;
     QmpPeer.Server monitor;
     final AtomicInteger presses = new AtomicInteger();
+    final List<String> commands = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void fakeQemu() throws Exception {
@@ -48,11 +50,17 @@ class VmStopTest {
 
     /** A monitor that ends the process on the {@code pressesToPowerOff}th {@code system_powerdown} and on {@code quit}. */
     private void monitor(int pressesToPowerOff) throws Exception {
+        monitor("running", pressesToPowerOff);
+    }
+
+    /** As {@link #monitor(int)}, for a VM whose {@code query-status} says {@code status}. */
+    private void monitor(String status, int pressesToPowerOff) throws Exception {
         monitor = QmpPeer.serve(r.paths().qmp(), p -> {
             p.handshake();
             for (JsonNode q; (q = p.request()) != null; ) {
                 String cmd = q.path("execute").asText();
-                p.reply(q, "{}");
+                commands.add(cmd);
+                p.reply(q, cmd.equals("query-status") ? "{\"status\": \"" + status + "\", \"running\": false}" : "{}");
                 if (cmd.equals("system_powerdown") && presses.incrementAndGet() == pressesToPowerOff || cmd.equals("quit")) {
                     qemu.destroyForcibly();
                 }
@@ -87,6 +95,37 @@ class VmStopTest {
         String how = r.stop(Duration.ofSeconds(1));
         assertTrue(how.matches("quit \\(no power-off within 1 s, 1 ACPI press, no guest agent answered; serial log last: web login:\\) in [0-9.]+ s"), how);
         assertEquals(1, presses.get());
+        assertFalse(qemu.isAlive());
+    }
+
+    /** A paused CPU hears no button: the VM is continued first, then powers off on the first press. */
+    @Test
+    void aPausedGuestIsContinuedBeforeTheButton() throws Exception {
+        monitor("paused", 1);
+        String how = r.stop(Duration.ofSeconds(30));
+        assertTrue(how.matches("powered off \\(ACPI, resumed from paused first\\) in [0-9.]+ s"), how);
+        assertEquals(List.of("query-status", "cont", "system_powerdown"), commands);
+    }
+
+    @Test
+    void aSuspendedGuestIsWokenBeforeTheButton() throws Exception {
+        monitor("suspended", 1);
+        String how = r.stop(Duration.ofSeconds(30));
+        assertTrue(how.matches("powered off \\(ACPI, woken from suspend first\\) in [0-9.]+ s"), how);
+        assertEquals(List.of("query-status", "system_wakeup", "system_powerdown"), commands);
+    }
+
+    /** No guest is left to hear the button: QEMU is quit at once instead of after the whole wait. */
+    @Test
+    void aPanickedGuestIsQuitAtOnce() throws Exception {
+        monitor("guest-panicked", 1);
+        Files.writeString(r.paths().serial(), "[    4.2] Kernel panic - not syncing: VFS: Unable to mount root fs\r\n");
+        long t0 = System.nanoTime();
+        String how = r.stop(Duration.ofSeconds(30));
+        assertTrue(how.matches("quit \\(the guest could not power off: it was guest-panicked; serial log last: "
+                + "\\[    4\\.2\\] Kernel panic - not syncing: VFS: Unable to mount root fs\\) in [0-9.]+ s"), how);
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "not after the 30 s wait");
+        assertEquals(List.of("query-status", "quit"), commands);
         assertFalse(qemu.isAlive());
     }
 }
