@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Locale;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -87,7 +88,10 @@ class CompileClassPathTest {
         // javac finds the jar's classes in the directories
         try (JShell js = JShell.builder().executionEngine("local")
                 .compilerOptions("--class-path", CompileClassPath.of(app.toString(), cache)).build()) {
-            assertEquals("String", js.sourceCodeAnalysis().analyzeType("new p.Greeter().hi()", 22));
+            String type = js.sourceCodeAnalysis().analyzeType("new p.Greeter().hi()", 22);
+            assertEquals("String", type, () -> "javac's diagnostics for the line: " + js.eval("new p.Greeter().hi()").stream()
+                    .flatMap(e -> js.diagnostics(e.snippet())).map(d -> d.getMessage(Locale.ROOT)).toList()
+                    + "; class path " + CompileClassPath.of(app.toString(), cache));
         }
         try (JShell js = JShell.builder().executionEngine("local").build()) { // the same question without them
             assertNotEquals("String", js.sourceCodeAnalysis().analyzeType("new p.Greeter().hi()", 22));
