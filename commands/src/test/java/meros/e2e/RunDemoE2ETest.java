@@ -90,6 +90,14 @@ class RunDemoE2ETest {
             String cold = merosOk(h, null, BOOT, "init", "demo", "--cold").stdout();
             assertTrue(cold.contains("box: already running (pid ") && cold.contains(
                     "), re-attached; --cold does not restart a running VM ('shutdown demo box' first)\n"), cold);
+            // a paused VM is continued by init (it could never answer otherwise) and by shutdown (a stopped CPU hears no button)
+            merosOk(h, null, Duration.ofMinutes(1), "pause", "demo", "box");
+            String resumed = merosOk(h, null, BOOT, "init", "demo").stdout();
+            assertTrue(resumed.matches("(?s).*box: already running \\(pid \\d+, paused\\), re-attached; it was paused: continued it \\(QMP cont\\)\n"
+                    + ".*box: ready in [0-9.]+ s \\(ssh\\).*"), resumed);
+            merosOk(h, null, Duration.ofMinutes(1), "pause", "demo", "box");
+            String down = merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo").stdout();
+            assertTrue(down.matches("(?s).*vm box: powered off \\((ACPI|guest agent)[^)]*, resumed from paused first\\) in [0-9.]+ s.*"), down);
         } finally {
             merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
             killQemuUnder(h.resolve("data/state/demo"));

@@ -24,6 +24,7 @@ import meros.core.qemu.AgentSocket;
 import meros.core.qemu.Displays;
 import meros.core.qemu.Forwards;
 import meros.core.qemu.QemuArgs;
+import meros.core.qemu.RunState;
 import meros.core.qemu.VmRuntime;
 import meros.core.ssh.ExecResult;
 import meros.core.ssh.MachineAccess;
@@ -33,6 +34,7 @@ import meros.core.state.NetState;
 import meros.core.state.StateDir;
 import meros.core.state.VmState;
 import meros.core.wait.Deadline;
+import meros.core.wait.Timeouts;
 import meros.core.wait.Poll;
 import meros.core.wait.Wait;
 import meros.core.wait.WaitFailed;
@@ -212,6 +214,7 @@ public final class Lifecycle {
                 if (r.running()) {
                     VmRuntime.Status s = r.status(); // over QMP: proves the process is the VM and answers
                     out.accept(r.vm().name() + ": already running (pid " + s.pid() + ", " + s.state() + "), re-attached"
+                            + wake(r, s.state(), m.name())
                             + (cold ? "; --cold does not restart a running VM ('shutdown " + m.name() + " " + r.vm().name() + "' first)" : ""));
                     toAttach.add(r);
                 } else {
@@ -692,6 +695,32 @@ public final class Lifecycle {
                     + (tail.isBlank() ? emptySerialLog(vm) : "last serial lines:\n" + indent(tail)));
             return new Started(vm.name(), reattached, false, deadline.timeout().toMillis() / 1000.0, "timeout", Text.printable(tail));
         }
+    }
+
+    /**
+     * Lets a re-attached VM whose CPUs are stopped run again, as {@code vagrant up} resumes a suspended machine: a paused
+     * one ({@code pause}, or left paused by an interrupted snapshot) is continued (QMP {@code cont}), a guest suspended
+     * to RAM is woken ({@code system_wakeup}); otherwise it could never answer the readiness check.
+     *
+     * @return what was done, to append to the "re-attached" line ("" when it was running)
+     * @throws MerosException FAILED when the guest cannot run again (panicked, QEMU internal or I/O error, powered off
+     *                        under {@code -no-shutdown}), before anything is started
+     */
+    private static String wake(VmRuntime r, RunState state, String constellation) {
+        return switch (state) {
+            case PAUSED, POSTMIGRATE, DEBUG -> {
+                r.qmp("cont", null, Timeouts.QMP_STOP_STEP);
+                yield "; it was " + state + ": continued it (QMP cont)";
+            }
+            case SUSPENDED -> {
+                r.qmp("system_wakeup", null, Timeouts.QMP_STOP_STEP);
+                yield "; its guest was suspended: woke it (QMP system_wakeup)";
+            }
+            case GUEST_PANICKED, INTERNAL_ERROR, IO_ERROR, SHUTDOWN -> throw MerosException.failed("vm " + r.vm().name()
+                    + " is " + state + " and cannot run again; last serial line: " + r.serialLastLine()
+                    + " ('shutdown " + constellation + " " + r.vm().name() + "' first, then init)");
+            default -> "";
+        };
     }
 
     /**
