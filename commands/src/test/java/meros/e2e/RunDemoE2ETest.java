@@ -172,7 +172,7 @@ class RunDemoE2ETest {
         assertEquals("error: qmp no-such-command: CommandNotFound: The command no-such-command has not been found", bad.stderr().strip());
 
         String down = merosOk(home, null, Duration.ofMinutes(3), "shutdown", "demo").stdout();
-        assertTrue(down.matches("(?s).*vm box: (powered off|quit|killed).*"), down);
+        assertTrue(down.matches("(?s).*vm box: powered off \\((ACPI|guest agent)[^)]*\\) in [0-9.]+ s.*"), down);
         assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
         assertFalse(Files.exists(home.resolve("data/state/demo/box/qmp.sock")));
         assertTrue(merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout().matches("(?s).*\\nbox +stopped .*"));
