@@ -1,6 +1,7 @@
 package meros.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,11 +21,17 @@ final class ShutdownCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
             description = "Wait this long for the ACPI power-off: SECONDS or a duration (90s, 2min), 0 or more (default ${DEFAULT-VALUE}; 0 does not wait before quitting QEMU).")
     Duration timeout;
+    @Option(names = {"-f", "--force"},
+            description = "Do not wait for the guests: quit QEMU at once, like pulling the plug (vagrant halt --force, limactl stop --force, virsh destroy); the same as --timeout 0.")
+    boolean force;
 
     @Override
     public Integer call() {
+        if (force && spec.commandLine().getParseResult().hasMatchedOption("--timeout")) {
+            throw new ParameterException(spec.commandLine(), "--force and --timeout exclude each other: --force does not wait at all");
+        }
         var out = spec.commandLine().getOut();
-        List<String> done = root.meros().constellation(constellation).shutdown(out::println, timeout, vms.toArray(String[]::new));
+        List<String> done = root.meros().constellation(constellation).shutdown(out::println, force ? Duration.ZERO : timeout, vms.toArray(String[]::new));
         if (done.isEmpty()) out.println("nothing to do: " + constellation + " is not running");
         for (String d : done) out.println(d);
         out.flush();

@@ -109,4 +109,22 @@ class ShutdownCommandTest {
         assertTrue(r.out().contains("--timeout=DURATION"), r.out());
         assertTrue(r.out().replaceAll("\\s+", " ").contains("SECONDS or a duration (90s, 2min), 0 or more (default 30s;"), r.out());
     }
+
+    /** {@code --force}, as vagrant halt --force: QEMU is ended without waiting for the guest. */
+    @Test
+    void forceEndsTheVmWithoutWaiting() {
+        long t0 = System.nanoTime();
+        Run r = exec("shutdown", "t15s", "--force");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("vm web: killed"), r.out());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(20).toNanos(), "no 30 s power-off wait");
+        assertFalse(fakeQemu.isAlive());
+    }
+
+    @Test
+    void forceWithATimeoutIsAUsageErrorAndTouchesNoVm() {
+        Run r = exec("shutdown", "t15s", "--force", "--timeout", "5");
+        assertEquals(new Run(2, "", "error: --force and --timeout exclude each other: --force does not wait at all\n" + TRY), r);
+        assertTrue(fakeQemu.isAlive());
+    }
 }
