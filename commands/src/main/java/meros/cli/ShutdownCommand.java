@@ -19,7 +19,7 @@ final class ShutdownCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = Completion.CONSTELLATION, completionCandidates = Completion.Constellations.class) String constellation;
     @Parameters(index = "1..*", paramLabel = Completion.VM) List<String> vms = List.of();
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
-            description = "Wait this long for the ACPI power-off: SECONDS or a duration (90s, 2min), 0 or more (default ${DEFAULT-VALUE}; 0 does not wait before quitting QEMU).")
+            description = "Wait this long for the ACPI power-off: SECONDS or a duration (90s, 2min), 0 or more (default ${DEFAULT-VALUE}; 0 quits QEMU at once, without the button).")
     Duration timeout;
     @Option(names = {"-f", "--force"},
             description = "Do not wait for the guests: quit QEMU at once, like pulling the plug (vagrant halt --force, limactl stop --force, virsh destroy); the same as --timeout 0.")

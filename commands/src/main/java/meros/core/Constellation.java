@@ -145,8 +145,8 @@ public final class Constellation implements AutoCloseable {
      * tried even when one fails.
      *
      * @param out           receives what succeeded when something failed (the error names every failure)
-     * @param powerdownWait how long each guest gets to power off after the ACPI button before QEMU is quit; zero: no
-     *                      wait before QEMU is quit
+     * @param powerdownWait how long each guest gets to power off after the ACPI button before QEMU is quit; zero:
+     *                      QEMU is quit at once, without the button (pulling the plug)
      * @return one line per VM and network part removed; empty when nothing was running
      * @throws MerosException USAGE when {@code powerdownWait} is negative (before any VM is touched)
      */

@@ -388,7 +388,7 @@ public final class VmRuntime {
      * {@code prelaunch}) is quit at once.
      *
      * @param powerdownWait how long the guest gets to power off, counted from the first press, before QEMU is quit;
-     *                      zero quits at once
+     *                      zero quits at once without pressing the button (pulling the plug)
      * @return how it ended, e.g. "powered off (ACPI) in 4.1 s", "powered off (ACPI, 3 presses) in 12.0 s", or null
      *         when it was not running
      */
@@ -402,18 +402,19 @@ public final class VmRuntime {
             how = "killed";
             try (QmpClient c = QmpClient.connect(paths.qmp(), Timeouts.QMP_STOP_STEP)) {
                 RunState state = RunState.ofQmp(c.execute("query-status", null, Timeouts.QMP_STOP_STEP).path("status").asText());
-                String woken = switch (state) {
+                boolean plug = powerdownWait.isZero(); // no wait: no button either, QEMU is quit at once
+                boolean cannot = !plug && switch (state) {
+                    // no guest that could power off: one that has panicked or hit an error, or none started yet
+                    case GUEST_PANICKED, INTERNAL_ERROR, IO_ERROR, SHUTDOWN, INMIGRATE, PRELAUNCH -> true;
+                    default -> false;
+                };
+                String woken = plug || cannot ? "" : switch (state) {
                     // a stopped CPU hears no button: let the guest run so it can power off as a running one would
                     case PAUSED, POSTMIGRATE, DEBUG -> { c.execute("cont", null, Timeouts.QMP_STOP_STEP); yield ", resumed from " + state + " first"; }
                     case SUSPENDED -> { c.execute("system_wakeup", null, Timeouts.QMP_STOP_STEP); yield ", woken from suspend first"; }
                     default -> "";
                 };
-                boolean cannot = switch (state) {
-                    // no guest that could power off: one that has panicked or hit an error, or none started yet
-                    case GUEST_PANICKED, INTERNAL_ERROR, IO_ERROR, SHUTDOWN, INMIGRATE, PRELAUNCH -> true;
-                    default -> false;
-                };
-                PowerOff off = cannot ? null : powerOff(c, h, powerdownWait, woken);
+                PowerOff off = plug || cannot ? null : powerOff(c, h, powerdownWait, woken);
                 if (off != null && off.gone()) how = off.how();
                 else {
                     try {
@@ -421,10 +422,10 @@ public final class VmRuntime {
                     } catch (MerosException ignored) {
                         // QEMU may close the socket before answering
                     }
-                    how = "killed";
                     if (waitGone(h, Timeouts.PROCESS_GONE)) {
                         String last = serialLastLine();
-                        how = "quit (" + (cannot ? "the guest could not power off: it was " + state
+                        how = plug ? "quit at once (no power-off wait)"
+                                : "quit (" + (cannot ? "the guest could not power off: it was " + state
                                         : "no power-off within " + Deadline.format(powerdownWait) + ", " + off.tried())
                                 + (last.isEmpty() ? "; serial log empty" : "; serial log last: " + last) + ")";
                     }

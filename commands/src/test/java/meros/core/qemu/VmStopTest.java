@@ -128,4 +128,14 @@ class VmStopTest {
         assertEquals(List.of("query-status", "quit"), commands);
         assertFalse(qemu.isAlive());
     }
+
+    /** No wait ({@code shutdown --force}): no button, no resume of a paused VM, QEMU is quit at once. */
+    @Test
+    void noWaitQuitsAtOnceWithoutTheButton() throws Exception {
+        monitor("paused", 1);
+        String how = r.stop(Duration.ZERO);
+        assertTrue(how.matches("quit at once \\(no power-off wait\\) in [0-9.]+ s"), how);
+        assertEquals(List.of("query-status", "quit"), commands);
+        assertFalse(qemu.isAlive());
+    }
 }
