@@ -62,6 +62,15 @@ class CompileClassPathTest {
         return file;
     }
 
+    /** Every file under {@code dir}, relative to it. */
+    private static List<String> files(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of(e.toString());
+        }
+    }
+
     private static List<Path> entries(String classPath) {
         return Stream.of(classPath.split(File.pathSeparator)).map(Path::of).toList();
     }
@@ -91,7 +100,7 @@ class CompileClassPathTest {
             String type = js.sourceCodeAnalysis().analyzeType("new p.Greeter().hi()", 22);
             assertEquals("String", type, () -> "javac's diagnostics for the line: " + js.eval("new p.Greeter().hi()").stream()
                     .flatMap(e -> js.diagnostics(e.snippet())).map(d -> d.getMessage(Locale.ROOT)).toList()
-                    + "; class path " + CompileClassPath.of(app.toString(), cache));
+                    + "; class path " + CompileClassPath.of(app.toString(), cache) + " holding " + files(cache));
         }
         try (JShell js = JShell.builder().executionEngine("local").build()) { // the same question without them
             assertNotEquals("String", js.sourceCodeAnalysis().analyzeType("new p.Greeter().hi()", 22));
