@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,7 +75,7 @@ class VmStopTest {
         String how = r.stop(Duration.ofSeconds(30));
         assertTrue(how.matches("powered off \\(ACPI\\) in [0-9.]+ s"), how);
         assertEquals(1, presses.get());
-        assertFalse(qemu.isAlive());
+        assertTrue(qemu.waitFor(10, TimeUnit.SECONDS), "the fake QEMU ended"); // the JVM reaps its child a moment after it ended
     }
 
     /** A guest that missed the first press (logind not yet watching the button) powers off on a later one. */
@@ -84,7 +85,7 @@ class VmStopTest {
         String how = r.stop(Duration.ofSeconds(30));
         assertTrue(how.matches("powered off \\(ACPI, 2 presses\\) in [0-9.]+ s"), how);
         assertEquals(2, presses.get());
-        assertFalse(qemu.isAlive());
+        assertTrue(qemu.waitFor(10, TimeUnit.SECONDS), "the fake QEMU ended"); // the JVM reaps its child a moment after it ended
         assertFalse(Files.exists(r.paths().pidfile()), "the runtime files are removed");
     }
 
@@ -95,7 +96,7 @@ class VmStopTest {
         String how = r.stop(Duration.ofSeconds(1));
         assertTrue(how.matches("quit \\(no power-off within 1 s, 1 ACPI press, no guest agent answered; serial log last: web login:\\) in [0-9.]+ s"), how);
         assertEquals(1, presses.get());
-        assertFalse(qemu.isAlive());
+        assertTrue(qemu.waitFor(10, TimeUnit.SECONDS), "the fake QEMU ended"); // the JVM reaps its child a moment after it ended
     }
 
     /** A paused CPU hears no button: the VM is continued first, then powers off on the first press. */
@@ -126,7 +127,7 @@ class VmStopTest {
                 + "\\[    4\\.2\\] Kernel panic - not syncing: VFS: Unable to mount root fs\\) in [0-9.]+ s"), how);
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "not after the 30 s wait");
         assertEquals(List.of("query-status", "quit"), commands);
-        assertFalse(qemu.isAlive());
+        assertTrue(qemu.waitFor(10, TimeUnit.SECONDS), "the fake QEMU ended"); // the JVM reaps its child a moment after it ended
     }
 
     /** No wait ({@code shutdown --force}): no button, no resume of a paused VM, QEMU is quit at once. */
@@ -136,6 +137,6 @@ class VmStopTest {
         String how = r.stop(Duration.ZERO);
         assertTrue(how.matches("quit at once \\(no power-off wait\\) in [0-9.]+ s"), how);
         assertEquals(List.of("query-status", "quit"), commands);
-        assertFalse(qemu.isAlive());
+        assertTrue(qemu.waitFor(10, TimeUnit.SECONDS), "the fake QEMU ended"); // the JVM reaps its child a moment after it ended
     }
 }
