@@ -572,10 +572,10 @@ public final class Lifecycle {
         boolean banner = QemuArgs.kernelBannerOnConsole(r.vm().kernelArgs());
         try {
             Wait.until(banner ? "its kernel's first line on the serial console under KVM" : "its first output on the serial console under KVM", d -> {
-                if (banner ? kernelStarted(r) : !lastLine(r).isEmpty()) return Poll.done(true);
+                if (banner ? kernelStarted(r) : !r.serialLastLine().isEmpty()) return Poll.done(true);
                 if (!r.running()) return Poll.done(true); // QEMU exited: the readiness wait reports it
                 if (b.kvmGaveUp().get()) return Poll.never("another VM found KVM unusable");
-                String last = lastLine(r);
+                String last = r.serialLastLine();
                 return Poll.pending(last.isEmpty() ? "the serial log is empty" : "last serial line: " + last);
             }).subject(r.label()).every(READINESS_POLL).await(kvmWatchdog(r.vm()));
             return true;
@@ -670,7 +670,7 @@ public final class Lifecycle {
                     out.accept(vm.name() + ": the guest's kernel panicked; last serial lines:\n" + indent(tail));
                     return Poll.never("the guest's kernel panicked (" + panic + "; QEMU keeps running for 'info' and the serial log)");
                 }
-                String last = lastLine(tail);
+                String last = VmRuntime.lastLine(tail);
                 if (System.nanoTime() > nextReport[0]) {
                     nextReport[0] += WAIT_REPORT_INTERVAL.toNanos();
                     out.accept(String.format("%s: waiting for %s (%.0f s of %d s; %s)", vm.name(), waitingFor, d.elapsed().toMillis() / 1000.0,
@@ -703,24 +703,18 @@ public final class Lifecycle {
      * to RAM is woken ({@code system_wakeup}); otherwise it could never answer the readiness check.
      *
      * @return what was done, to append to the "re-attached" line ("" when it was running)
-     * @throws MerosException FAILED when the guest cannot run again (panicked, QEMU internal or I/O error, powered off
-     *                        under {@code -no-shutdown}), before anything is started
+     * @throws MerosException FAILED when the guest cannot run again ({@link RunState#guestCannotRun()}), before
+     *                        anything is started
      */
     private static String wake(VmRuntime r, RunState state, String constellation) {
-        return switch (state) {
-            case PAUSED, POSTMIGRATE, DEBUG -> {
-                r.qmp("cont", null, Timeouts.QMP_STOP_STEP);
-                yield "; it was " + state + ": continued it (QMP cont)";
-            }
-            case SUSPENDED -> {
-                r.qmp("system_wakeup", null, Timeouts.QMP_STOP_STEP);
-                yield "; its guest was suspended: woke it (QMP system_wakeup)";
-            }
-            case GUEST_PANICKED, INTERNAL_ERROR, IO_ERROR, SHUTDOWN -> throw MerosException.failed("vm " + r.vm().name()
-                    + " is " + state + " and cannot run again; last serial line: " + r.serialLastLine()
-                    + " ('shutdown " + constellation + " " + r.vm().name() + "' first, then init)");
-            default -> "";
-        };
+        if (state.guestCannotRun()) {
+            throw MerosException.failed("vm " + r.vm().name() + " is " + state + " and cannot run again; last serial line: "
+                    + r.serialLastLine() + " ('shutdown " + constellation + " " + r.vm().name() + "' first, then init)");
+        }
+        String wake = state.wakeCommand();
+        if (wake == null) return "";
+        r.qmp(wake, null, Timeouts.QMP_STOP_STEP);
+        return wake.equals("cont") ? "; it was " + state + ": continued it (QMP cont)" : "; its guest was suspended: woke it (QMP system_wakeup)";
     }
 
     /**
@@ -763,7 +757,7 @@ public final class Lifecycle {
     }
 
     private static String seenOnSerial(VmRuntime r) {
-        String last = lastLine(r);
+        String last = r.serialLastLine();
         return last.isEmpty() ? "the serial log is empty" : "last serial line: " + last;
     }
 
@@ -779,16 +773,6 @@ public final class Lifecycle {
     }
 
     private static final String PANIC = "Kernel panic - not syncing";
-
-    /** {@link VmRuntime#serialLastLine()}. */
-    static String lastLine(VmRuntime r) {
-        return r.serialLastLine();
-    }
-
-    /** {@link VmRuntime#lastLine(String)}. */
-    static String lastLine(String serialTail) {
-        return VmRuntime.lastLine(serialTail);
-    }
 
     /**
      * What one SSH login found.

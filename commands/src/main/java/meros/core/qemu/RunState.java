@@ -36,6 +36,31 @@ public enum RunState {
         return UNKNOWN;
     }
 
+    /**
+     * The QMP command that lets a guest whose CPUs are stopped run again: {@code cont} for one paused ({@code stop},
+     * a finished migration, a debugger), {@code system_wakeup} for one suspended to RAM; null when it is running or
+     * cannot run again.
+     */
+    public String wakeCommand() {
+        return switch (this) {
+            case PAUSED, POSTMIGRATE, DEBUG -> "cont";
+            case SUSPENDED -> "system_wakeup";
+            default -> null;
+        };
+    }
+
+    /**
+     * Whether QEMU lives but its guest can neither run again nor power off: it panicked, stopped on an internal or I/O
+     * error, powered off under {@code -no-shutdown}, or was never started ({@code prelaunch}, {@code inmigrate}
+     * waiting for a migration that will not come).
+     */
+    public boolean guestCannotRun() {
+        return switch (this) {
+            case GUEST_PANICKED, INTERNAL_ERROR, IO_ERROR, SHUTDOWN, INMIGRATE, PRELAUNCH -> true;
+            default -> false;
+        };
+    }
+
     /** Whether a QEMU process is behind this state. */
     public boolean live() { return ordinal() <= UNKNOWN.ordinal() || this == UNREACHABLE; }
 

@@ -403,17 +403,11 @@ public final class VmRuntime {
             try (QmpClient c = QmpClient.connect(paths.qmp(), Timeouts.QMP_STOP_STEP)) {
                 RunState state = RunState.ofQmp(c.execute("query-status", null, Timeouts.QMP_STOP_STEP).path("status").asText());
                 boolean plug = powerdownWait.isZero(); // no wait: no button either, QEMU is quit at once
-                boolean cannot = !plug && switch (state) {
-                    // no guest that could power off: one that has panicked or hit an error, or none started yet
-                    case GUEST_PANICKED, INTERNAL_ERROR, IO_ERROR, SHUTDOWN, INMIGRATE, PRELAUNCH -> true;
-                    default -> false;
-                };
-                String woken = plug || cannot ? "" : switch (state) {
-                    // a stopped CPU hears no button: let the guest run so it can power off as a running one would
-                    case PAUSED, POSTMIGRATE, DEBUG -> { c.execute("cont", null, Timeouts.QMP_STOP_STEP); yield ", resumed from " + state + " first"; }
-                    case SUSPENDED -> { c.execute("system_wakeup", null, Timeouts.QMP_STOP_STEP); yield ", woken from suspend first"; }
-                    default -> "";
-                };
+                boolean cannot = !plug && state.guestCannotRun();
+                String wake = plug || cannot ? null : state.wakeCommand();
+                // a stopped CPU hears no button: let the guest run so it can power off as a running one would
+                if (wake != null) c.execute(wake, null, Timeouts.QMP_STOP_STEP);
+                String woken = wake == null ? "" : wake.equals("cont") ? ", resumed from " + state + " first" : ", woken from suspend first";
                 PowerOff off = plug || cannot ? null : powerOff(c, h, powerdownWait, woken);
                 if (off != null && off.gone()) how = off.how();
                 else {
@@ -469,7 +463,6 @@ public final class VmRuntime {
     /** How long {@link #kill} waits for a SIGKILLed QEMU to be gone. */
     public static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
-    /** True when {@code h}'s process ended within {@code d} (null: nothing to wait for). */
     /**
      * Presses the ACPI button, asks the guest agent, and presses again every {@link Timeouts#ACPI_REPEAT} until QEMU
      * has ended or {@code wait} (from the first press) has passed.
@@ -511,6 +504,7 @@ public final class VmRuntime {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
+    /** True when {@code h}'s process ended within {@code d} (null: nothing to wait for). */
     private boolean waitGone(ProcessHandle h, Duration d) {
         if (h == null) return true;
         return Processes.awaitEnd(h, d);

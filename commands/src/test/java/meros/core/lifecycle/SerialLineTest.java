@@ -2,6 +2,7 @@ package meros.core.lifecycle;
 
 import meros.core.base.Text;
 import meros.core.qemu.QemuArgsTest;
+import meros.core.qemu.VmRuntime;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -21,7 +22,7 @@ class SerialLineTest {
         assertEquals("[   13.45] ACPI: enabled", Text.printable(
                 "\u001B[!p\u001B]104\u0007\u001B[?7h\u001B[6n\u001B[32766;32766H\u001B[6n[   13.45] ACPI: enabled"));
         assertEquals("after", Text.printable("\u001B]0;title\u001B\\after"));
-        assertEquals("box login:", Lifecycle.lastLine("[  OK  ] Started ssh.service\n\u001B[!p\u001B]104\u0007\u001B[?7h\r\nbox login: \n"));
+        assertEquals("box login:", VmRuntime.lastLine("[  OK  ] Started ssh.service\n\u001B[!p\u001B]104\u0007\u001B[?7h\r\nbox login: \n"));
     }
 
     @Test

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,21 +101,14 @@ class VmStopTest {
         assertTrue(qemu.waitFor(10, TimeUnit.SECONDS), "the fake QEMU ended"); // the JVM reaps its child a moment after it ended
     }
 
-    /** A paused CPU hears no button: the VM is continued first, then powers off on the first press. */
-    @Test
-    void aPausedGuestIsContinuedBeforeTheButton() throws Exception {
-        monitor("paused", 1);
+    /** A stopped CPU hears no button: a paused VM is continued, a suspended one woken, then it powers off on the first press. */
+    @ParameterizedTest
+    @CsvSource({"paused, cont, resumed from paused first", "suspended, system_wakeup, woken from suspend first"})
+    void aStoppedGuestRunsAgainBeforeTheButton(String status, String wake, String said) throws Exception {
+        monitor(status, 1);
         String how = r.stop(Duration.ofSeconds(30));
-        assertTrue(how.matches("powered off \\(ACPI, resumed from paused first\\) in [0-9.]+ s"), how);
-        assertEquals(List.of("query-status", "cont", "system_powerdown"), commands);
-    }
-
-    @Test
-    void aSuspendedGuestIsWokenBeforeTheButton() throws Exception {
-        monitor("suspended", 1);
-        String how = r.stop(Duration.ofSeconds(30));
-        assertTrue(how.matches("powered off \\(ACPI, woken from suspend first\\) in [0-9.]+ s"), how);
-        assertEquals(List.of("query-status", "system_wakeup", "system_powerdown"), commands);
+        assertTrue(how.matches("powered off \\(ACPI, " + said + "\\) in [0-9.]+ s"), how);
+        assertEquals(List.of("query-status", wake, "system_powerdown"), commands);
     }
 
     /** No guest is left to hear the button: QEMU is quit at once instead of after the whole wait. */
