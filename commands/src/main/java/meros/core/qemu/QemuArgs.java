@@ -41,7 +41,7 @@ public final class QemuArgs {
      * same fault as the scheduler clock's ({@link #TCG_TSC_UNSTABLE}): a static key flipped after SMP is up, which
      * this keeps from happening.
      */
-    static final String X86_TCG_CPU = "qemu64,+rdrand";
+    public static final String X86_TCG_CPU = "qemu64,+rdrand";
     /** {@link #X86_TCG_CPU} for i386 VMs: {@code qemu-system-i386}'s default {@code qemu32} with RDRAND. */
     static final String X86_32_TCG_CPU = "qemu32,+rdrand";
 
@@ -280,7 +280,7 @@ public final class QemuArgs {
      * instead; cold boots of demo measured the same with and without it (15.7–17.4 s against 15.8–17.2 s, three
      * each). Single-threaded TCG ({@code -accel tcg,thread=single}) also avoids it but measured 23.6–25.0 s.
      */
-    static final String TCG_TSC_UNSTABLE = "tsc=unstable";
+    public static final String TCG_TSC_UNSTABLE = "tsc=unstable";
 
     /**
      * kmod's kernel command line form of a modprobe.d {@code blacklist} (modprobe.d(5), "COMMAND LINE"): udev does not

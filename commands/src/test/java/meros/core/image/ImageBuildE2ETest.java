@@ -6,6 +6,7 @@ import meros.core.lifecycle.Lifecycle;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestLoader;
 import meros.core.proc.Proc;
+import meros.core.qemu.QemuArgs;
 import meros.testkit.Cpio;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -222,17 +223,21 @@ class ImageBuildE2ETest {
         Proc.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", disk.toString(), overlay.toString()).run();
         int port;
         try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { port = s.getLocalPort(); }
-        List<String> argv = List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-nodefaults", "-no-user-config",
-                "-display", "none", "-serial", "file:" + state.resolve("serial.log"),
+        // initramfs-tools' /init (no rdinit=), on the CPU model and tsc= that meros gives an x86 guest under TCG:
+        // without them multi-threaded TCG can kill the guest with an int3 Oops when the kernel flips a static key
+        // while its other vCPU runs (QemuArgs.X86_TCG_CPU, QemuArgs.TCG_TSC_UNSTABLE)
+        Path serial = state.resolve("serial.log");
+        List<String> argv = List.of("qemu-system-x86_64", "-accel", "tcg", "-cpu", QemuArgs.X86_TCG_CPU, "-m", "1024", "-smp", "2",
+                "-nodefaults", "-no-user-config", "-display", "none", "-serial", "file:" + serial,
                 "-kernel", home.resolve("data/disks/demo/box.vmlinuz").toString(),
                 "-initrd", home.resolve("data/disks/demo/box.initrd").toString(),
-                "-append", "root=/dev/vda rw console=ttyS0",
+                "-append", "root=/dev/vda rw console=ttyS0 " + QemuArgs.TCG_TSC_UNSTABLE,
                 "-drive", "file=" + overlay + ",if=virtio,format=qcow2",
                 "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:22", "-device", "virtio-net-pci,netdev=n0");
         Process qemu = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(state.resolve("qemu.log").toFile()).start();
         try {
             long t0 = System.nanoTime();
-            String banner = waitForBanner(port, Duration.ofSeconds(300), qemu);
+            String banner = waitForBanner(port, Duration.ofSeconds(300), qemu, serial);
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf("boot-to-SSH-banner: %.1f s (TCG, 2 vCPUs, 1 GiB)%n", secs);
             assertTrue(banner.startsWith("SSH-2.0-OpenSSH"), banner);
@@ -331,11 +336,20 @@ class ImageBuildE2ETest {
         assertTrue(progress.stream().anyMatch(l -> l.contains("debugfs rdump")), progress.toString());
     }
 
-    static String waitForBanner(int port, Duration timeout, Process qemu) throws Exception {
+    /** How many of the serial log's last lines a failed wait for the banner shows. */
+    static final int SERIAL_TAIL_LINES = 25;
+
+    /**
+     * Waits for sshd's banner on the forwarded {@code port}; fails at once when QEMU exits or the serial log shows a
+     * kernel Oops or panic, and shows the serial log's last lines with every failure.
+     */
+    static String waitForBanner(int port, Duration timeout, Process qemu, Path serial) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "nothing";
         while (System.nanoTime() < deadline) {
-            if (!qemu.isAlive()) throw new AssertionError("qemu exited with status " + qemu.exitValue() + " before sshd answered");
+            if (!qemu.isAlive()) throw new AssertionError("qemu exited with status " + qemu.exitValue() + " before sshd answered" + serialTail(serial));
+            String fault = guestFault(serial);
+            if (fault != null) throw new AssertionError("the guest died before sshd answered: " + fault + serialTail(serial));
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
                 s.setSoTimeout(5000);
@@ -350,7 +364,20 @@ class ImageBuildE2ETest {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("no SSH banner on 127.0.0.1:" + port + " within " + timeout.toSeconds() + " s (last: " + last + ")");
+        throw new AssertionError("no SSH banner on 127.0.0.1:" + port + " within " + timeout.toSeconds() + " s (last: " + last + ")" + serialTail(serial));
+    }
+
+    /** The serial log's first line that reports a kernel Oops or panic, or null. */
+    static String guestFault(Path serial) throws IOException {
+        if (!Files.exists(serial)) return null;
+        return Files.readString(serial, StandardCharsets.ISO_8859_1).lines()
+                .filter(l -> l.contains("Kernel panic") || l.contains("Oops:")).findFirst().map(String::strip).orElse(null);
+    }
+
+    static String serialTail(Path serial) throws IOException {
+        if (!Files.exists(serial)) return "; no serial log";
+        List<String> lines = Files.readString(serial, StandardCharsets.ISO_8859_1).lines().toList();
+        return "; serial log's last lines:\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - SERIAL_TAIL_LINES), lines.size()));
     }
 
     static void assertNoTempFiles() throws IOException {
