@@ -49,11 +49,6 @@ public final class GroupSnapshot {
         }
     }
 
-    /** The error for a VM lacking snapshot {@code name}: the snapshots it has, or that it has none. */
-    static String noSnapshot(String vm, String name, List<String> have) {
-        return "vm " + vm + " has no snapshot '" + name + "' (" + (have.isEmpty() ? "it has none" : "have: " + String.join(", ", have)) + ")";
-    }
-
     /**
      * Loads snapshot {@code name} into every VM, then sets each guest's clock (see {@link ResumedGuest#setClock}).
      * Checks first that every VM has the snapshot, so a missing one changes nothing.
@@ -65,8 +60,8 @@ public final class GroupSnapshot {
         try (Lock lock = Lock.acquire(StateDir.of(home, m.name()).lockFile(), m.name())) {
             Map<String, VmRuntime> rts = running(home, m);
             for (VmRuntime r : rts.values()) {
-                List<String> have = names(r);
-                if (!have.contains(name)) throw MerosException.failed(noSnapshot(r.label(), name, have));
+                List<String> have = Live.tags(r);
+                if (!have.contains(name)) throw MerosException.failed(Live.noSnapshot(r.label(), name, have));
             }
             pauseAll(rts);
             List<String> lines;
@@ -90,7 +85,7 @@ public final class GroupSnapshot {
         try (Lock lock = Lock.acquire(StateDir.of(home, m.name()).lockFile(), m.name())) {
             Map<String, VmRuntime> rts = running(home, m);
             List<String> out = each(rts, r -> {
-                if (!names(r).contains(name)) return null;
+                if (!Live.tags(r).contains(name)) return null;
                 Live.snapshot(r, "delete", name);
                 return r.vm().name() + ": deleted " + name;
             }).stream().filter(s -> s != null).toList();
@@ -104,33 +99,11 @@ public final class GroupSnapshot {
         Map<String, VmRuntime> rts = running(home, m);
         Set<String> common = null;
         for (VmRuntime r : rts.values()) {
-            List<String> n = names(r);
+            List<String> n = Live.tags(r);
             if (common == null) common = new LinkedHashSet<>(n);
             else common.retainAll(n);
         }
         return common == null ? List.of() : List.copyOf(common);
-    }
-
-    /** The tags of a VM's internal snapshots, parsed from {@code info snapshots}. */
-    static List<String> names(VmRuntime r) {
-        return parseTags(Live.snapshot(r, "list", null));
-    }
-
-    /**
-     * The TAG column of the "present on all disks" table in HMP {@code info snapshots} output (QEMU prints "--" as
-     * their ID, and lists snapshots missing from some disk in later "partial" tables, which cannot be loaded).
-     */
-    static List<String> parseTags(String text) {
-        List<String> tags = new ArrayList<>();
-        boolean section = false;
-        for (String line : text.split("\r?\n")) {
-            String l = line.strip();
-            if (l.startsWith("List of ")) { section = l.startsWith("List of snapshots present on all disks"); continue; }
-            if (!section || l.isEmpty() || (l.startsWith("ID") && l.contains("TAG"))) continue;
-            String[] f = l.split("\\s+");
-            if (f.length >= 2) tags.add(f[1]);
-        }
-        return tags;
     }
 
     private static Map<String, VmRuntime> running(Home home, Manifest m) {

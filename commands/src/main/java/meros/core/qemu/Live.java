@@ -23,8 +23,20 @@ public final class Live {
         return names;
     }
 
-    /** savevm / loadvm / delvm / info snapshots through the human monitor; returns its text output. */
+    /**
+     * savevm / loadvm / delvm / info snapshots through the human monitor; returns its text output. A load or delete
+     * of a snapshot the VM does not have fails before QEMU is asked: QEMU's {@code loadvm} stops the VM first and
+     * leaves it stopped when the name is unknown, and its {@code delvm} says nothing about one.
+     *
+     * @throws MerosException USAGE for a bad action or name; FAILED when the VM lacks the snapshot (naming the ones it
+     *                        has) or QEMU answers with an error
+     */
     public static String snapshot(VmRuntime r, String action, String name) {
+        if (action.equals("load") || action.equals("delete")) {
+            requireName(action, name);
+            List<String> have = tags(r);
+            if (!have.contains(name)) throw MerosException.failed(noSnapshot(r.label(), name, have));
+        }
         String hmp = switch (action) {
             case "save" -> "savevm " + requireName(action, name);
             case "load" -> "loadvm " + requireName(action, name);
@@ -37,6 +49,33 @@ public final class Live {
             throw new MerosException(ExitCode.FAILED, "snapshot " + action + " " + name + " on " + r.label() + ": " + outText.strip().replace('\n', ' '));
         }
         return outText;
+    }
+
+    /** The tags of a VM's internal snapshots that it can load, parsed from {@code info snapshots}. */
+    public static List<String> tags(VmRuntime r) {
+        return parseTags(snapshot(r, "list", null));
+    }
+
+    /**
+     * The TAG column of the "present on all disks" table in HMP {@code info snapshots} output (QEMU prints "--" as
+     * their ID, and lists snapshots missing from some disk in later "partial" tables, which cannot be loaded).
+     */
+    static List<String> parseTags(String text) {
+        List<String> tags = new ArrayList<>();
+        boolean section = false;
+        for (String line : text.split("\r?\n")) {
+            String l = line.strip();
+            if (l.startsWith("List of ")) { section = l.startsWith("List of snapshots present on all disks"); continue; }
+            if (!section || l.isEmpty() || (l.startsWith("ID") && l.contains("TAG"))) continue;
+            String[] f = l.split("\\s+");
+            if (f.length >= 2) tags.add(f[1]);
+        }
+        return tags;
+    }
+
+    /** The error for a VM lacking snapshot {@code name}: the snapshots it has, or that it has none. */
+    public static String noSnapshot(String vm, String name, List<String> have) {
+        return "vm " + vm + " has no snapshot '" + name + "' (" + (have.isEmpty() ? "it has none" : "have: " + String.join(", ", have)) + ")";
     }
 
     public static String requireName(String action, String name) {

@@ -1,4 +1,4 @@
-package meros.core.lifecycle;
+package meros.core.qemu;
 
 import org.junit.jupiter.api.Test;
 
@@ -6,7 +6,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class GroupSnapshotTest {
+class SnapshotTagsTest {
     @Test
     void tagsComeFromTheTableOfSnapshotsPresentOnAllDisks() {
         String text = """
@@ -19,18 +19,18 @@ class GroupSnapshotTest {
                 ID        TAG               VM SIZE                DATE     VM CLOCK     ICOUNT
                 3         half              0 B 2026-11-29 15:42:00 00:01:10.000
                 """;
-        assertEquals(List.of("first", "after-web.2"), GroupSnapshot.parseTags(text));
+        assertEquals(List.of("first", "after-web.2"), Live.parseTags(text));
     }
 
     @Test
     void noSnapshotsAtAll() {
-        assertEquals(List.of(), GroupSnapshot.parseTags("There is no snapshot available.\r\n"));
-        assertEquals(List.of(), GroupSnapshot.parseTags(""));
+        assertEquals(List.of(), Live.parseTags("There is no snapshot available.\r\n"));
+        assertEquals(List.of(), Live.parseTags(""));
     }
 
     @Test
     void onlyPartialSnapshotsAreNotLoadable() {
-        assertEquals(List.of(), GroupSnapshot.parseTags("""
+        assertEquals(List.of(), Live.parseTags("""
                 List of partial (non-loadable) snapshots on 'virtio0':
                 ID        TAG               VM SIZE                DATE     VM CLOCK     ICOUNT
                 1         half              0 B 2026-11-29 15:42:00 00:01:10.000
@@ -39,7 +39,7 @@ class GroupSnapshotTest {
 
     @Test
     void aMissingSnapshotNamesTheOnesTheVmHasOrSaysItHasNone() {
-        assertEquals("vm cross/pc has no snapshot 'nosuch' (it has none)", GroupSnapshot.noSnapshot("cross/pc", "nosuch", List.of()));
-        assertEquals("vm cross/pc has no snapshot 'nosuch' (have: a, b)", GroupSnapshot.noSnapshot("cross/pc", "nosuch", List.of("a", "b")));
+        assertEquals("vm cross/pc has no snapshot 'nosuch' (it has none)", Live.noSnapshot("cross/pc", "nosuch", List.of()));
+        assertEquals("vm cross/pc has no snapshot 'nosuch' (have: a, b)", Live.noSnapshot("cross/pc", "nosuch", List.of("a", "b")));
     }
 }

@@ -1,0 +1,79 @@
+package meros.core.qemu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import meros.core.base.Home;
+import meros.core.base.MerosException;
+import meros.core.manifest.Vm;
+import meros.testkit.QmpPeer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * {@link Live#snapshot} on one VM against a fake QEMU whose monitor has one snapshot, {@code first}: a load or
+ * delete of a name the VM lacks fails before QEMU is asked (QEMU's {@code loadvm} would leave the VM stopped).
+ */
+class LiveSnapshotTest {
+    static final String TABLE = "List of snapshots present on all disks:\r\n"
+            + "ID        TAG               VM SIZE                DATE     VM CLOCK     ICOUNT\r\n"
+            + "--        first             169 MiB 2026-11-29 15:40:01 00:00:25.123\r\n";
+
+    @TempDir Path tmp;
+    VmRuntime r;
+    Process qemu;
+    QmpPeer.Server monitor;
+    final List<String> asked = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void fakeQemu() throws Exception {
+        Vm web = QemuArgsTest.vm("web", List.of(QemuArgsTest.WEB0), null, "none", List.of());
+        r = new VmRuntime(new Home(tmp), "lab", web);
+        Files.createDirectories(r.paths().qmp().getParent());
+        qemu = new ProcessBuilder("sh", "-c", "read x", "fake-qemu", r.paths().qmp().toString()).start();
+        Files.writeString(r.paths().pidfile(), qemu.pid() + "\n");
+        monitor = QmpPeer.serve(r.paths().qmp(), p -> {
+            p.handshake();
+            for (JsonNode q; (q = p.request()) != null; ) {
+                String line = q.path("arguments").path("command-line").asText();
+                asked.add(line);
+                p.reply(q, line.equals("info snapshots") ? "\"" + TABLE.replace("\r\n", "\\r\\n") + "\"" : "\"\"");
+            }
+        });
+    }
+
+    @AfterEach
+    void stopFakes() {
+        if (monitor != null) monitor.close();
+        qemu.destroyForcibly();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"load", "delete"})
+    void aSnapshotTheVmLacksIsAnErrorAndQemuIsNotAsked(String action) {
+        MerosException e = assertThrows(MerosException.class, () -> Live.snapshot(r, action, "nosuch"));
+        assertEquals("vm lab/web has no snapshot 'nosuch' (have: first)", e.getMessage());
+        assertEquals(List.of("info snapshots"), asked);
+    }
+
+    @Test
+    void aSnapshotTheVmHasIsLoaded() {
+        Live.snapshot(r, "load", "first");
+        assertEquals(List.of("info snapshots", "loadvm first"), asked);
+    }
+
+    @Test
+    void tagsAreTheLoadableOnes() {
+        assertEquals(List.of("first"), Live.tags(r));
+    }
+}
