@@ -464,8 +464,9 @@ public final class Machine implements AutoCloseable {
     private synchronized MachineOps ops() {
         if (ops == null) {
             Vm v = plumbing().spec();
-            ops = new MachineOps(new MachineAccess(constellation.meros().home(), constellation.name(), name,
-                    v == null ? null : v.user()), () -> plumbing().spec(), () -> plumbing().runtime());
+            MachineAccess access = new MachineAccess(constellation.meros().home(), constellation.name(), name, v == null ? null : v.user());
+            access.guestCheck(() -> plumbing().runtime().requireGuestRunning());
+            ops = new MachineOps(access, () -> plumbing().spec(), () -> plumbing().runtime());
         }
         return ops;
     }

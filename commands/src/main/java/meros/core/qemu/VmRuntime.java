@@ -301,6 +301,32 @@ public final class VmRuntime {
         }
     }
 
+    /**
+     * Fails when the guest cannot answer a command: QEMU is not running ({@link #notRunning()}: stopped, crashed, shut
+     * down), or its CPUs do not run (QMP {@code query-status}: paused, suspended, panicked, stopped on an error).
+     * Blocks for one QMP round trip, at most {@link Timeouts#QMP_STATUS} to connect and as long to answer; a monitor
+     * that does not answer passes (the caller's own wait then says what it saw).
+     *
+     * @throws MerosException FAILED naming the state and, for a stopped or suspended guest, the command that lets it run
+     */
+    public void requireGuestRunning() {
+        if (!running()) throw notRunning();
+        RunState state;
+        try (QmpClient c = connect(Timeouts.QMP_STATUS)) {
+            state = RunState.ofQmp(c.execute("query-status", null, Timeouts.QMP_STATUS).path("status").asText());
+        } catch (MerosException e) {
+            return;
+        }
+        if (state == RunState.RUNNING) return;
+        String wake = state.wakeCommand();
+        String how = wake == null ? ""
+                : wake.equals("cont") ? "; resume it with: meros resume " + constellation + " " + vm.name()
+                : "; wake it with: meros qmp " + constellation + " " + vm.name() + " system_wakeup";
+        String last = state.guestCannotRun() ? serialLastLine() : "";
+        throw MerosException.failed("vm " + label() + " is " + state + ": its guest cannot answer" + how
+                + (last.isEmpty() ? "" : " (serial log last: " + last + ")"));
+    }
+
     public MerosException notRunning() {
         Status s = status();
         return MerosException.failed("vm " + label() + " is not running (" + s.state() + (s.reason() == null ? "" : ": " + s.reason()) + ")");

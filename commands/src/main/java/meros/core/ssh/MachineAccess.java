@@ -1,6 +1,7 @@
 package meros.core.ssh;
 
 import meros.core.base.Home;
+import meros.core.base.IoErrors;
 import meros.core.base.MerosException;
 import meros.core.state.StateDir;
 import meros.core.state.VmPaths;
@@ -88,7 +89,17 @@ public final class MachineAccess implements AutoCloseable {
         return GuestAgent.connect(paths().qga(), label(), Timeouts.AGENT_REPLY);
     }
 
-    private static void say(Consumer<String> notice, SshAccess.Unreachable e) {
+    /**
+     * Run when SSH cannot reach the guest, before the guest agent is tried: throws when the guest cannot answer at all
+     * (its QEMU gone, its CPUs stopped), so the error says why instead of the agent's timeout. Does nothing unless set.
+     */
+    private volatile Runnable guestCheck = () -> { };
+
+    /** Sets the check run before falling back from SSH to the guest agent (see {@link #guestCheck}). */
+    public void guestCheck(Runnable check) { this.guestCheck = check; }
+
+    private void say(Consumer<String> notice, SshAccess.Unreachable e) {
+        guestCheck.run();
         notice.accept(e.getMessage() + "; using the QEMU guest agent instead");
     }
 
@@ -107,7 +118,7 @@ public final class MachineAccess implements AutoCloseable {
                     if (out != null) { out.write(r.stdout().getBytes(StandardCharsets.UTF_8)); out.flush(); }
                     if (err != null) { err.write(r.stderr().getBytes(StandardCharsets.UTF_8)); err.flush(); }
                 } catch (IOException io) {
-                    throw MerosException.failed("cannot write output: " + io.getMessage());
+                    throw MerosException.failed("cannot write output: " + IoErrors.message(io));
                 }
                 return r;
             }
@@ -127,7 +138,7 @@ public final class MachineAccess implements AutoCloseable {
                         + (u.equals("root") ? "" : " && chown " + ShellQuote.quote(u) + ": " + ShellQuote.quote(a.absolute(remote, u))));
                 a.push(local, remote, u, progress);
             } catch (IOException io) {
-                throw MerosException.failed("push " + local + " to " + label() + ":" + remote + " failed: " + io.getMessage());
+                throw MerosException.failed("push " + local + " to " + label() + ":" + remote + " failed: " + IoErrors.reason(io, local));
             }
         }
     }
@@ -141,7 +152,7 @@ public final class MachineAccess implements AutoCloseable {
             try (GuestAgent a = agent()) {
                 a.pull(remote, local, u, progress);
             } catch (IOException io) {
-                throw MerosException.failed("pull " + label() + ":" + remote + " to " + local + " failed: " + io.getMessage());
+                throw MerosException.failed("pull " + label() + ":" + remote + " to " + local + " failed: " + IoErrors.reason(io, local));
             }
         }
     }

@@ -1,6 +1,7 @@
 package meros.core.ssh;
 
 import meros.core.base.ExitCode;
+import meros.core.base.IoErrors;
 import meros.core.base.MerosException;
 import meros.core.base.Text;
 import meros.core.base.TextFiles;
@@ -505,7 +506,7 @@ public final class SshAccess implements AutoCloseable {
             SFTPFileTransfer x = transfer(progress);
             x.upload(new PosixFile(local), target);
         } catch (IOException e) {
-            throw MerosException.failed("push " + local + " to " + target().label() + ":" + remote + " failed: " + e.getMessage());
+            throw MerosException.failed("push " + local + " to " + target().label() + ":" + remote + " failed: " + IoErrors.reason(e, local));
         }
     }
 
@@ -518,7 +519,7 @@ public final class SshAccess implements AutoCloseable {
         } catch (SFTPException e) {
             throw MerosException.failed("pull " + target().label() + ":" + remote + " failed: " + e.getMessage());
         } catch (IOException e) {
-            throw MerosException.failed("pull " + target().label() + ":" + remote + " to " + local + " failed: " + e.getMessage());
+            throw MerosException.failed("pull " + target().label() + ":" + remote + " to " + local + " failed: " + IoErrors.reason(e, local));
         }
     }
 

@@ -2,6 +2,7 @@ package meros.core.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.base.Home;
+import meros.core.base.MerosException;
 import meros.core.manifest.Vm;
 import meros.testkit.QmpPeer;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -133,5 +135,27 @@ class VmStopTest {
         assertTrue(how.matches("quit at once \\(no power-off wait\\) in [0-9.]+ s"), how);
         assertEquals(List.of("query-status", "quit"), commands);
         assertTrue(qemu.waitFor(10, TimeUnit.SECONDS), "the fake QEMU ended"); // the JVM reaps its child a moment after it ended
+    }
+    /** What a command that cannot reach the guest by SSH is told before it tries the guest agent. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "paused|vm lab/web is paused: its guest cannot answer; resume it with: meros resume lab web",
+            "suspended|vm lab/web is suspended: its guest cannot answer; wake it with: meros qmp lab web system_wakeup",
+            "guest-panicked|vm lab/web is guest-panicked: its guest cannot answer (serial log last: Kernel panic - not syncing: x)"})
+    void aGuestWhoseCpusDoNotRunCannotAnswer(String status, String message) throws Exception {
+        monitor(status, 1);
+        Files.writeString(r.paths().serial(), "Kernel panic - not syncing: x\r\n");
+        MerosException e = assertThrows(MerosException.class, () -> r.requireGuestRunning());
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void aRunningGuestCanAnswerAndAGoneQemuCannot() throws Exception {
+        monitor(1);
+        r.requireGuestRunning();
+        assertEquals(List.of("query-status"), commands);
+        qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        MerosException e = assertThrows(MerosException.class, () -> r.requireGuestRunning());
+        assertTrue(e.getMessage().startsWith("vm lab/web is not running ("), e.getMessage());
     }
 }

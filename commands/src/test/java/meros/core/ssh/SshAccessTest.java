@@ -207,6 +207,10 @@ class SshAccessTest {
         assertEquals("one\n", Files.readString(got));
         MerosException e = assertThrows(MerosException.class, () -> ssh.pull(tmp.resolve("nope").toString(), got, TransferProgress.NONE));
         assertTrue(e.getMessage().contains("nope"), e.getMessage());
+        // a local directory that does not exist: the reason, not only the path again
+        Path nowhere = tmp.resolve("no-such-dir/got.txt");
+        e = assertThrows(MerosException.class, () -> ssh.pull(dest.resolve("one.txt").toString(), nowhere, TransferProgress.NONE));
+        assertTrue(e.getMessage().endsWith(" to " + nowhere + " failed: No such file or directory"), e.getMessage());
     }
 
     @Test
