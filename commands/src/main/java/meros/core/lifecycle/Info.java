@@ -55,7 +55,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
     /**
      * @param reason    why the VM is in its state, or null
      * @param pid       QEMU's pid, 0 when there is none
-     * @param arch      the manifest's {@code arch} ({@code x86_64}, {@code aarch64})
+     * @param arch      the manifest's {@code arch} ({@code x86_64}, {@code aarch64}), or null for a VM the manifest no longer names
      * @param accel     {@code KVM} or {@code TCG} of the last start, or null when it never started
      * @param uptime    since QEMU started while it runs, else null
      * @param addresses the static addresses of the manifest's NICs (empty: none)
@@ -89,6 +89,15 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
                     addrs, ssh, home.display(r.disk()), Files.exists(r.disk()),
                     live ? SavedBoot.startedHow(r) : null));
         }
+        VmRuntime.unnamedRunning(home, m.name(), m.vmNames()).forEach((n, r) -> {
+            VmRuntime.Status s = r.status();
+            VmState rec = r.recorded();
+            rows.add(new VmRow(n, s.state(), Lifecycle.NOT_IN_MANIFEST + "; 'meros shutdown " + m.name() + "' stops it",
+                    s.pid(), null, rec == null ? null : rec.accel(),
+                    rec != null ? Duration.ofMillis(System.currentTimeMillis() - rec.startedAt()) : null, List.of(),
+                    rec != null && rec.sshHost() != null ? rec.sshHost() + ":" + rec.sshPort() : null,
+                    home.display(r.disk()), Files.exists(r.disk()), SavedBoot.startedHow(r)));
+        });
         NetState net = NetState.read(StateDir.of(home, m.name()).netJson());
         List<BridgeRow> bs = new ArrayList<>();
         for (Bridge b : m.bridges().values()) {
@@ -135,7 +144,7 @@ public record Info(String constellation, List<VmRow> vms, List<BridgeRow> bridge
         List<String[]> t = new ArrayList<>();
         t.add(new String[] {"VM", "STATE", "PID", "ARCH", "ACCEL", "UPTIME", "ADDRESSES", "SSH", "DISK", "STARTED"});
         for (VmRow r : vms) {
-            t.add(new String[] {r.vm(), r.state().toString(), r.pid() > 0 ? Long.toString(r.pid()) : ABSENT, r.arch(), r.accel() == null ? ABSENT : r.accel().text(),
+            t.add(new String[] {r.vm(), r.state().toString(), r.pid() > 0 ? Long.toString(r.pid()) : ABSENT, shown(r.arch()), r.accel() == null ? ABSENT : r.accel().text(),
                     r.uptime() == null ? ABSENT : uptime(r.uptime().toSeconds()), shown(r.addresses()), shown(r.ssh()),
                     r.disk() + (r.built() ? "" : " (not built)"), shown(r.started())});
         }

@@ -200,12 +200,19 @@ public final class Lifecycle {
     /** One VM's outcome of {@code init}. */
     public record Started(String vm, boolean reattached, boolean ready, double seconds, String how, String serialTail) { }
 
+    /**
+     * The core of {@code Constellation.init}: builds what is missing, starts or re-attaches the VMs and waits for
+     * them. A VM of this constellation still running that the manifest no longer names (renamed or removed since it
+     * was started) is named in a line on {@code out}; {@link #shutdown} stops it.
+     */
     public List<Started> init(Manifest m, List<String> vmNames) {
         StateDir sd = StateDir.of(home, m.name());
         try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
             List<String> names = select(m, vmNames);
             Map<String, VmRuntime> rts = new LinkedHashMap<>();
             for (String n : names) rts.put(n, new VmRuntime(home, m.name(), m.vm(n)));
+            VmRuntime.unnamedRunning(home, m.name(), m.vmNames()).forEach((n, r) -> out.accept(n + ": still running (pid "
+                    + r.livePid().orElse(0) + "), but " + NOT_IN_MANIFEST + "; 'meros shutdown " + m.name() + "' stops it"));
 
             List<String> toStart = new ArrayList<>();
             List<VmRuntime> toAttach = new ArrayList<>();
@@ -865,9 +872,14 @@ public final class Lifecycle {
         }
     }
 
+    /** Said of a running VM that the manifest no longer names. */
+    public static final String NOT_IN_MANIFEST = "no longer in the manifest";
+
     /**
      * Stops the VMs (all when none named, in parallel) and removes their taps; once no VM of the constellation runs,
      * removes bridges and the nftables table too. Every VM and the network teardown are tried even when one fails.
+     * With no VM named it also stops each VM this constellation started that still runs but that the manifest no
+     * longer names (renamed or removed since {@code init}; {@link VmRuntime#unnamedRunning}), and says so.
      * Blocks for each VM's stop: ACPI power-down up to {@code powerdownWait}, then {@code quit}, then SIGKILL.
      *
      * @throws MerosException FAILED naming every VM or network step that failed (what did succeed goes to {@code out} first)
@@ -885,6 +897,13 @@ public final class Lifecycle {
                 VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
                 jobs.put(n, () -> r.stop(powerdownWait));
             }
+            // a VM started before its manifest renamed or removed it is still this constellation's to stop
+            Map<String, VmRuntime> unnamed = vmNames == null || vmNames.isEmpty()
+                    ? VmRuntime.unnamedRunning(home, m.name(), m.vmNames()) : Map.of();
+            unnamed.forEach((n, r) -> jobs.put(n, () -> {
+                String how = r.stop(powerdownWait);
+                return how == null ? null : how + " (" + NOT_IN_MANIFEST + ")";
+            }));
             for (var o : Parallel.run("meros-shutdown", jobs, "interrupted during shutdown of " + m.name())) {
                 if (o.failure() != null) failures.add("vm " + o.name() + ": " + o.failure().getMessage());
                 else if (o.value() != null) report.add("vm " + o.name() + ": " + o.value());
@@ -892,7 +911,8 @@ public final class Lifecycle {
             // the network is taken down even when a VM could not be stopped: what is left is said below
             try {
                 HostNet net = new HostNet(m.name(), sd);
-                boolean anyLeft = m.vmNames().stream().anyMatch(n -> new VmRuntime(home, m.name(), m.vm(n)).running());
+                boolean anyLeft = m.vmNames().stream().anyMatch(n -> new VmRuntime(home, m.name(), m.vm(n)).running())
+                        || !VmRuntime.unnamedRunning(home, m.name(), m.vmNames()).isEmpty();
                 if (anyLeft) {
                     List<String> taps = new ArrayList<>();
                     for (String n : names) {

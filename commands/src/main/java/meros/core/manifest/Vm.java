@@ -48,6 +48,15 @@ public record Vm(
                 kernelArgs, accel, display, qemuArgs, user, hostname, network, gui, bootTimeoutSeconds, List.of(), List.of());
     }
 
+    /**
+     * A VM known only by its name, with the manifest's defaults for everything else: for one meros recorded as
+     * running whose manifest no longer names it ({@code VmRuntime.unnamedRunning}).
+     */
+    public static Vm named(String name) {
+        return new Vm(name, "x86_64", "debian", null, List.of(), null, 0, 0, 1, List.of(), null, null, Accel.AUTO, "none",
+                List.of(), "root", name, NetworkMode.AUTO, false, 0);
+    }
+
     /** Acceleration: {@code auto} (KVM when the host's probe says usable, else TCG), {@code kvm}, {@code tcg}. */
     public enum Accel {
         AUTO, KVM, TCG;

@@ -33,6 +33,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -51,6 +53,25 @@ public final class VmRuntime {
         this.constellation = constellation;
         this.vm = vm;
         this.paths = StateDir.of(home, constellation).vm(vm.name());
+    }
+
+    /**
+     * The VMs of {@code constellation} whose QEMU meros started and still runs but whose manifest no longer names them
+     * (renamed or removed since {@code init}): found by their directories under {@code data/state/<c>/} and a live
+     * pidfile, so {@code shutdown} and {@code info} can still see and stop them. Their runtimes know only the name:
+     * enough to find, ask and stop the QEMU, not to start one.
+     *
+     * @param named the VM names the manifest has
+     * @return per name, sorted, its runtime
+     */
+    public static Map<String, VmRuntime> unnamedRunning(Home home, String constellation, Collection<String> named) {
+        Map<String, VmRuntime> found = new LinkedHashMap<>();
+        for (String n : StateDir.of(home, constellation).vmDirs()) {
+            if (named.contains(n)) continue;
+            VmRuntime r = new VmRuntime(home, constellation, Vm.named(n));
+            if (r.running()) found.put(n, r);
+        }
+        return found;
     }
 
     public Vm vm() { return vm; }

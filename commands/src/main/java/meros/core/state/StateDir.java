@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** {@code data/state/<c>/}: one directory per VM, the lock and the record of created network resources. */
 public record StateDir(Path dir) {
@@ -26,6 +28,16 @@ public record StateDir(Path dir) {
     public Path netJson() { return dir.resolve("net.json"); }
 
     public VmPaths vm(String name) { return new VmPaths(dir.resolve(name)); }
+
+    /** The names of the VM directories under {@code data/state/<c>/}, sorted; empty when there is none. */
+    public List<String> vmDirs() {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
 
     /** Creates {@code data/state/<c>/<vm>/} readable by the owner only. */
     public VmPaths createVm(String name) {
