@@ -3,6 +3,7 @@ package meros.cli;
 import meros.core.ssh.FakeGuestAgent;
 import meros.core.ssh.FakeHome;
 import meros.core.ssh.LoopbackSshd;
+import meros.testkit.RecordedVm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -88,6 +89,8 @@ class AccessCommandsTest {
     void whenSshCannotReachTheGuestRunPushAndPullUseTheGuestAgentAndSaySo(@TempDir Path tmp) throws Exception {
         int closed;
         try (var s = new ServerSocket(0)) { closed = s.getLocalPort(); }
+        // before the agent, meros checks that the VM's QEMU lives: a stand-in process naming its QMP socket
+        Process qemu = RecordedVm.runningFake(fake.home, "t", "vm");
         fake.running(closed);
         try (FakeGuestAgent qga = new FakeGuestAgent(fake.stateDir().resolve("qga.sock"))) {
             CliRun r = exec("run", "t", "vm", "echo via-agent; exit 6");
@@ -106,6 +109,24 @@ class AccessCommandsTest {
             CliRun q = exec("pull", "t", "vm", remote.resolve("a.txt").toString(), back.toString());
             assertEquals(0, q.code(), q.err());
             assertEquals("agent copy\n", Files.readString(back));
+        } finally {
+            qemu.destroyForcibly().waitFor();
+            Files.deleteIfExists(fake.stateDir().resolve("qemu.pid"));
+            fake.running(sshd.port);
+        }
+    }
+
+    /** A VM whose QEMU is gone: no fallback to the agent, the error says so. */
+    @Test
+    void whenSshCannotReachAVmWhoseQemuIsGoneTheErrorSaysSo() throws Exception {
+        int closed;
+        try (var s = new ServerSocket(0)) { closed = s.getLocalPort(); }
+        fake.running(closed);
+        try {
+            CliRun r = exec("run", "t", "vm", "true");
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().startsWith("error: vm t/vm is not running (crashed"), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
         } finally {
             fake.running(sshd.port);
         }
