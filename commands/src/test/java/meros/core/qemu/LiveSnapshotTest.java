@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,9 +38,7 @@ class LiveSnapshotTest {
     void fakeQemu() throws Exception {
         Vm web = QemuArgsTest.vm("web", List.of(QemuArgsTest.WEB0), null, "none", List.of());
         r = new VmRuntime(new Home(tmp), "lab", web);
-        Files.createDirectories(r.paths().qmp().getParent());
-        qemu = new ProcessBuilder("sh", "-c", "read x", "fake-qemu", r.paths().qmp().toString()).start();
-        Files.writeString(r.paths().pidfile(), qemu.pid() + "\n");
+        qemu = VmStopTest.startFake(r);
         monitor = QmpPeer.serve(r.paths().qmp(), p -> {
             p.handshake();
             for (JsonNode q; (q = p.request()) != null; ) {

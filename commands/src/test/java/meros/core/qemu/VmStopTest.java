@@ -41,10 +41,19 @@ class VmStopTest {
     void fakeQemu() throws Exception {
         Vm web = QemuArgsTest.vm("web", List.of(QemuArgsTest.WEB0), null, "none", List.of());
         r = new VmRuntime(new Home(tmp), "lab", web);
+        qemu = startFake(r);
+    }
+
+    /**
+     * Starts a stand-in for {@code r}'s QEMU, whose command line names its QMP socket (as {@code livePid} checks), and
+     * writes its pidfile. {@code read} is a builtin: the shell waits on its stdin (a pipe the caller holds) and has no
+     * child to leave behind. The caller ends it.
+     */
+    static Process startFake(VmRuntime r) throws Exception {
         Files.createDirectories(r.paths().qmp().getParent());
-        // `read` is a builtin: the shell waits on its stdin (a pipe this test holds) and has no child to leave behind
-        qemu = new ProcessBuilder("sh", "-c", "read x", "fake-qemu", r.paths().qmp().toString()).start();
-        Files.writeString(r.paths().pidfile(), qemu.pid() + "\n");
+        Process p = new ProcessBuilder("sh", "-c", "read x", "fake-qemu", r.paths().qmp().toString()).start();
+        Files.writeString(r.paths().pidfile(), p.pid() + "\n");
+        return p;
     }
 
     @AfterEach
