@@ -51,6 +51,7 @@ public final class Repl {
     private CommandLine commands;
     private CrashNotices crashNotices;
     private volatile boolean exitRequested;
+    private volatile int exitCode;
     private volatile Thread busy;
     private volatile boolean busyJava;
     private int lastExit;
@@ -96,7 +97,11 @@ public final class Repl {
     /** The exit code of the last command or snippet (0 after success). */
     public int lastExit() { return lastExit; }
 
-    /** Runs until {@code exit}, Ctrl-D or end of input; returns 0. */
+    /**
+     * Runs until {@code exit}, Ctrl-D or end of input. Returns the code {@code exit CODE} named, else the exit code
+     * of the last line run (0 when none ran, or when it succeeded), as sh does; so a piped session
+     * ({@code printf 'init demo\n' | meros}) tells its caller whether its last line failed.
+     */
     public int run() {
         Map<String, Object> vars = new HashMap<>();
         vars.put(LineReader.HISTORY_FILE, historyFile);
@@ -148,7 +153,7 @@ public final class Repl {
             terminal.handle(Terminal.Signal.INT, outerInt); // a shell opened inside a shell gives Ctrl-C back
             if (ownsEvaluator) evaluator.close();
         }
-        return 0;
+        return exitRequested ? exitCode : lastExit;
     }
 
     /**
@@ -315,7 +320,10 @@ public final class Repl {
     }
 
     private CommandLine decorate(CommandLine cl) {
-        cl.addSubcommand("exit", new ExitCommand(() -> exitRequested = true));
+        cl.addSubcommand("exit", new ExitCommand(() -> lastExit, code -> {
+            exitCode = code;
+            exitRequested = true;
+        }));
         Cli.addHelpOptions(cl);
         // settings applied by the factory reach only the subcommands that existed then
         cl.setOut(cl.getOut());

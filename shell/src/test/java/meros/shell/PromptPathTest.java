@@ -1,5 +1,6 @@
 package meros.shell;
 
+import meros.core.base.ExitCode;
 import meros.core.proc.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,5 +50,14 @@ class PromptPathTest {
         assertEquals(0, r.exit(), r.stdout() + r.stderr());
         assertTrue(r.stdout().contains("==> 2"), r.stdout());
         assertEquals("", r.stderr());
+    }
+
+    @Test
+    void aPipedSessionExitsWithItsLastLinesCode() {
+        Proc.Result r = Proc.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dmeros.home=" + root,
+                        "-cp", System.getProperty("java.class.path"), Main.class.getName())
+                .stdin("list\ninfo nosuch\n").timeout(ShellFixture.TIMEOUT).call();
+        assertEquals(ExitCode.USAGE.code, r.exit(), r.stdout() + r.stderr());
+        assertTrue(r.stdout().contains("nosuch"), r.stdout());
     }
 }

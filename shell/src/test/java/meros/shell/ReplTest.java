@@ -1,5 +1,6 @@
 package meros.shell;
 
+import meros.core.base.ExitCode;
 import org.jline.terminal.Terminal;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -277,6 +278,48 @@ class ReplTest {
     void exitLeavesTheShell() throws Exception {
         String out = fx.repl("exit\nlist\n");
         assertFalse(out.contains("demo\nlab"), out);
+    }
+
+    @Test
+    void theSessionEndsWithTheLastLinesExitCodeAsShDoes() throws Exception {
+        fx.repl("list\n");
+        assertEquals(0, fx.exitCode);
+        fx.repl("list\nprobe\n"); // a usage error last
+        assertEquals(ExitCode.USAGE.code, fx.exitCode);
+        fx.repl("list\nthrow new IllegalStateException(\"x\")\n"); // a failing snippet last
+        assertEquals(ExitCode.FAILED.code, fx.exitCode);
+        fx.repl("int x = \"s\";\n"); // a compile error last
+        assertEquals(ExitCode.FAILED.code, fx.exitCode);
+        fx.repl("probe\nlist\n"); // a failure followed by a success
+        assertEquals(0, fx.exitCode);
+        fx.repl("probe\n1+1\n");
+        assertEquals(0, fx.exitCode);
+        fx.repl("");
+        assertEquals(0, fx.exitCode);
+    }
+
+    @Test
+    void exitLeavesWithItsCodeOrElseThatOfTheLineBefore() throws Exception {
+        fx.repl("probe\nexit\nlist\n");
+        assertEquals(ExitCode.USAGE.code, fx.exitCode);
+        fx.repl("probe\nquit\n");
+        assertEquals(ExitCode.USAGE.code, fx.exitCode);
+        fx.repl("list\nexit 3\n");
+        assertEquals(3, fx.exitCode);
+        fx.repl("probe\nexit 0\n");
+        assertEquals(0, fx.exitCode);
+        fx.repl("exit\n");
+        assertEquals(0, fx.exitCode);
+    }
+
+    @Test
+    void anExitCodeOutOfRangeIsAUsageErrorAndTheShellGoesOn() throws Exception {
+        String out = fx.repl("exit 256\nexit -1\nexit x\nlist\n");
+        contains(out, "error: exit code 256 is out of range: 0-255");
+        contains(out, "error: exit code -1 is out of range: 0-255");
+        contains(out, "'x' is not an int");
+        contains(out, "demo\nlab\n");
+        assertEquals(0, fx.exitCode);
     }
 
     @Test

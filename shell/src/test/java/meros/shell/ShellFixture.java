@@ -36,6 +36,8 @@ final class ShellFixture {
     final Path root;
     final Meros meros;
     private final Path history;
+    /** What the last {@link #repl} session's {@link Repl#run()} returned. */
+    int exitCode = -1;
 
     /** A REPL over an existing meros home (nothing written there; history goes to {@code history}). */
     ShellFixture(Meros meros, Path history) {
@@ -115,7 +117,7 @@ final class ShellFixture {
             Future<Integer> f = ex.submit(repl::run);
             during.accept(t, out);
             try {
-                f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                exitCode = f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 f.cancel(true);
                 throw new AssertionError("the REPL did not finish within " + TIMEOUT + "; output so far:\n" + out);
