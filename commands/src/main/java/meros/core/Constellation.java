@@ -284,7 +284,7 @@ public final class Constellation implements AutoCloseable {
      */
     private <T> T whileNoneRuns(List<String> vms, Supplier<T> build) {
         Lock lock = Files.isDirectory(meros.home().stateOf(name()))
-                ? Lock.acquire(StateDir.of(meros.home(), name()).lockFile(), name()) : null;
+                ? Lock.acquire(StateDir.of(meros.home(), name()), name()) : null;
         try {
             for (String n : vms.isEmpty() ? manifest.vmNames() : vms) {
                 if (!manifest.vmNames().contains(n)) continue; // the builder names an unknown VM in its own words

@@ -11,16 +11,13 @@ import meros.core.manifest.Size;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
 import meros.core.qemu.RdInit;
+import meros.core.state.Lock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -256,25 +253,8 @@ public final class ImageBuilder {
     /** One build of a constellation at a time (the work directories and temp names are per VM, not per process). */
     <T> T locked(String c, Supplier<T> body) {
         Path lockFile = home.build().resolve(c).resolve(".lock");
-        try {
-            Files.createDirectories(lockFile.getParent());
-            try (FileChannel ch = FileChannel.open(lockFile,
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                FileLock lock;
-                try {
-                    lock = ch.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    lock = null;
-                }
-                if (lock == null) throw new MerosException(ExitCode.BUSY, "another meros build of '" + c + "' is running");
-                try {
-                    return body.get();
-                } finally {
-                    lock.release();
-                }
-            }
-        } catch (IOException e) {
-            throw Fs.ioError("locking " + lockFile, e);
+        try (Lock lock = Lock.acquire(lockFile, pid -> "another meros build of '" + c + "' is running (pid " + pid + ")")) {
+            return body.get();
         }
     }
 
@@ -356,6 +336,7 @@ public final class ImageBuilder {
             for (Path t : temps) InFlight.release(t);
             InFlight.release(work);
             deleteIfEmpty(work.getParent());
+            removeIfEmpty(outDir); // a build that failed before writing leaves no empty data/disks/<c>/
         }
     }
 
@@ -394,6 +375,14 @@ public final class ImageBuilder {
             // fall back to the data directory
         }
         return dataWork;
+    }
+
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // not empty: it holds built disks
+        }
     }
 
     private static void deleteIfEmpty(Path dir) {
@@ -539,6 +528,7 @@ public final class ImageBuilder {
             for (Path t : temps) InFlight.release(t);
             InFlight.release(work);
             deleteIfEmpty(work.getParent());
+            removeIfEmpty(outDir); // a build that failed before writing leaves no empty data/disks/<c>/
         }
     }
 

@@ -6,6 +6,7 @@ import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.base.TextFiles;
 import meros.core.proc.Proc;
+import meros.core.state.Lock;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -99,14 +100,6 @@ public final class KernelBuilder {
     public Path sourceCache() { return home.build().resolve("kernel-src"); }
     public Path installedImage(KernelArch arch) { return home.disks().resolve(arch.imageName); }
 
-    private static FileLock tryLock(FileChannel ch) throws IOException {
-        try {
-            return ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null; // held by this JVM (another thread)
-        }
-    }
-
     /**
      * One build per architecture at a time: {@code data/build/kernel-<arch>.lock}, a sibling of the build directory
      * (which may be wiped). Builds for different architectures run side by side.
@@ -187,14 +180,10 @@ public final class KernelBuilder {
         try {
             Path buildLock = buildLockPath(arch);
             Path sourceLock = sourceLockPath();
-            try (FileChannel lockFile = FileChannel.open(buildLock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = tryLock(lockFile);
+            try (Lock lock = Lock.acquire(buildLock, pid -> "another kernel-build --arch " + arch.id + " is running (pid "
+                         + pid + ", " + buildLock + ")");
                  FileChannel sources = FileChannel.open(sourceLock, StandardOpenOption.CREATE, StandardOpenOption.READ,
                          StandardOpenOption.WRITE)) {
-                if (lock == null) {
-                    throw new MerosException(ExitCode.BUSY, "another kernel-build --arch " + arch.id + " is running ("
-                            + buildLock + ")");
-                }
                 // fetch the sources under the exclusive lock; build under the shared one, once the tree is current
                 while (true) {
                     try (FileLock shared = waitForLock(sources, true, sourceLock, l)) {

@@ -38,7 +38,7 @@ public final class GroupSnapshot {
      */
     public static List<String> save(Home home, Manifest m, String name) {
         Live.requireName("save", name);
-        try (Lock lock = Lock.acquire(StateDir.of(home, m.name()).lockFile(), m.name())) {
+        try (Lock lock = Lock.acquire(StateDir.of(home, m.name()), m.name())) {
             Map<String, VmRuntime> rts = running(home, m);
             List<VmRuntime> wasRunning = pauseAll(rts);
             try {
@@ -57,7 +57,7 @@ public final class GroupSnapshot {
      */
     public static List<String> load(Home home, Manifest m, String name) {
         Live.requireName("load", name);
-        try (Lock lock = Lock.acquire(StateDir.of(home, m.name()).lockFile(), m.name())) {
+        try (Lock lock = Lock.acquire(StateDir.of(home, m.name()), m.name())) {
             Map<String, VmRuntime> rts = running(home, m);
             for (VmRuntime r : rts.values()) {
                 List<String> have = Live.tags(r);
@@ -82,7 +82,7 @@ public final class GroupSnapshot {
     /** Deletes snapshot {@code name} from every VM that has it; returns one line per VM it was deleted from. */
     public static List<String> delete(Home home, Manifest m, String name) {
         Live.requireName("delete", name);
-        try (Lock lock = Lock.acquire(StateDir.of(home, m.name()).lockFile(), m.name())) {
+        try (Lock lock = Lock.acquire(StateDir.of(home, m.name()), m.name())) {
             Map<String, VmRuntime> rts = running(home, m);
             List<String> out = each(rts, r -> {
                 if (!Live.tags(r).contains(name)) return null;

@@ -207,7 +207,7 @@ public final class Lifecycle {
      */
     public List<Started> init(Manifest m, List<String> vmNames) {
         StateDir sd = StateDir.of(home, m.name());
-        try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
+        try (Lock lock = Lock.acquire(sd, m.name())) {
             List<String> names = select(m, vmNames);
             Map<String, VmRuntime> rts = new LinkedHashMap<>();
             for (String n : names) rts.put(n, new VmRuntime(home, m.name(), m.vm(n)));
@@ -840,7 +840,7 @@ public final class Lifecycle {
      */
     public List<Started> reset(Manifest m) {
         StateDir sd = StateDir.of(home, m.name());
-        try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
+        try (Lock lock = Lock.acquire(sd, m.name())) {
             Map<String, Integer> mcast = new LinkedHashMap<>();
             for (Bridge b : m.bridges().values()) mcast.put(b.name(), QemuArgs.mcastPort(home.root(), m.name(), b.name()));
             Map<String, Callable<Started>> jobs = new LinkedHashMap<>();
@@ -888,7 +888,7 @@ public final class Lifecycle {
      */
     public List<String> shutdown(Manifest m, List<String> vmNames, Duration powerdownWait) {
         StateDir sd = StateDir.of(home, m.name());
-        try (Lock lock = Lock.acquire(sd.lockFile(), m.name())) {
+        try (Lock lock = Lock.acquire(sd, m.name())) {
             List<String> names = select(m, vmNames);
             List<String> report = new ArrayList<>();
             List<String> failures = new ArrayList<>();

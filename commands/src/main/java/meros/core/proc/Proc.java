@@ -82,10 +82,8 @@ public final class Proc {
         List<String> a = new ArrayList<>();
         a.add("setsid");
         a.addAll(argv);
-        ProcessBuilder pb = new ProcessBuilder(a).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        ProcessBuilder pb = builder(a).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true);
-        if (dir != null) pb.directory(dir.toFile());
-        pb.environment().putAll(env);
         try {
             return pb.start().toHandle();
         } catch (IOException e) {
@@ -109,9 +107,7 @@ public final class Proc {
      *                        calling thread was interrupted
      */
     public Result call() {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv));
-        if (dir != null) pb.directory(dir.toFile());
-        pb.environment().putAll(env);
+        ProcessBuilder pb = builder(argv);
         if (stdoutFile != null) pb.redirectOutput(stdoutFile.toFile());
         if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p;
@@ -174,9 +170,7 @@ public final class Proc {
      * @throws MerosException MISSING_TOOL when the program cannot start, INTERRUPTED when the caller is
      */
     public Watched watch(Predicate<String> until) {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv)).redirectErrorStream(true);
-        if (dir != null) pb.directory(dir.toFile());
-        pb.environment().putAll(env);
+        ProcessBuilder pb = builder(argv).redirectErrorStream(true);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         long t0 = System.nanoTime();
         Process p;
@@ -357,14 +351,63 @@ public final class Proc {
         return t.getMessage();
     }
 
-    /** True if {@code name} is an executable on PATH (or an absolute executable path). */
-    public static boolean onPath(String name) {
-        if (name.contains("/")) return Files.isExecutable(Path.of(name));
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        for (String d : (path + ":/usr/sbin:/sbin").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) return true;
+    /**
+     * The directories of system programs that a plain user's {@code PATH} lacks on Debian ({@code mke2fs}, {@code ip},
+     * {@code nft}, {@code debootstrap} live there) and that sudo's {@code secure_path} and root's {@code PATH} have.
+     */
+    static final List<String> SYSTEM_DIRS = List.of("/usr/local/sbin", "/usr/sbin", "/sbin");
+
+    /** Used when the environment has no {@code PATH}: what execvp(3) falls back to. */
+    static final String DEFAULT_PATH = "/usr/bin:/bin";
+
+    /**
+     * Where meros looks for programs, and the {@code PATH} its programs get: the process's {@code PATH}, then each of
+     * {@link #SYSTEM_DIRS} it lacks. So a program found by {@link #onPath} (and by {@code meros doctor}) is the one that
+     * runs, and a program meros starts finds the system programs it starts in turn ({@code unshare} runs
+     * {@code debootstrap}, {@code mmdebstrap} runs {@code mke2fs}).
+     */
+    public static String searchPath() {
+        return searchPath(System.getenv("PATH"));
+    }
+
+    static String searchPath(String path) {
+        List<String> dirs = new ArrayList<>();
+        for (String d : (path == null || path.isEmpty() ? DEFAULT_PATH : path).split(":")) {
+            if (!d.isEmpty() && !dirs.contains(d)) dirs.add(d);
         }
-        return false;
+        for (String d : SYSTEM_DIRS) if (!dirs.contains(d)) dirs.add(d);
+        return String.join(":", dirs);
+    }
+
+    /** The executable that runs for {@code name}: a path as given, else the first match on {@link #searchPath}; null if none. */
+    public static Path which(String name) {
+        if (name.contains("/")) return Files.isExecutable(Path.of(name)) ? Path.of(name) : null;
+        for (String d : searchPath().split(":")) {
+            Path p = Path.of(d, name);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) return p;
+        }
+        return null;
+    }
+
+    /** True if {@code name} is an executable on {@link #searchPath} (or an absolute executable path). */
+    public static boolean onPath(String name) {
+        return which(name) != null;
+    }
+
+    /**
+     * A process builder for {@code a}: the program looked up on {@link #searchPath} (the JDK would look on this
+     * process's own {@code PATH}), with {@code PATH} set to it in the environment, then this Proc's environment and
+     * directory.
+     */
+    private ProcessBuilder builder(List<String> a) {
+        List<String> cmd = new ArrayList<>(a);
+        Path exe = which(cmd.get(0));
+        if (exe != null && !cmd.get(0).contains("/")) cmd.set(0, exe.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (dir != null) pb.directory(dir.toFile());
+        pb.environment().put("PATH", searchPath());
+        pb.environment().putAll(env);
+        return pb;
     }
 
     @SuppressWarnings("unused")

@@ -198,7 +198,7 @@ public final class Forwards {
      *                        (failed) when the VM is not running, (external) when QEMU or nft refuses
      */
     public static void addLive(Home home, String constellation, VmRuntime r, Forward f) {
-        try (Lock lock = Lock.acquire(StateDir.of(home, constellation).lockFile(), constellation)) {
+        try (Lock lock = Lock.acquire(StateDir.of(home, constellation), constellation)) {
             addLocked(home, constellation, r, f);
         }
     }

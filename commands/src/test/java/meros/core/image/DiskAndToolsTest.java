@@ -129,7 +129,7 @@ class DiskAndToolsTest {
     void aSecondBuildOfTheSameConstellationIsRefusedWhileOneRuns(@TempDir Path tmp) {
         ImageBuilder b = new ImageBuilder(new Home(tmp));
         MerosException e = assertThrows(MerosException.class, () -> b.locked("demo", () -> b.locked("demo", () -> "inner")));
-        assertEquals("another meros build of 'demo' is running", e.getMessage());
+        assertEquals("another meros build of 'demo' is running (pid " + ProcessHandle.current().pid() + ")", e.getMessage());
         assertEquals(5, e.exitCode().code);
         assertEquals("again", b.locked("demo", () -> "again"), "the lock is released afterwards");
         assertEquals("other", b.locked("demo", () -> b.locked("lab", () -> "other")), "other constellations build independently");

@@ -128,7 +128,7 @@ class KernelBuilderTest {
             MerosException e = assertThrows(MerosException.class, () -> new KernelBuilder(new Home(tmp)).build(
                     new KernelBuilder.Options(tree.toString(), null, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
             assertEquals(ExitCode.BUSY, e.exitCode());
-            assertEquals("another kernel-build --arch x86_64 is running (" + lock + ")", e.getMessage());
+            assertEquals("another kernel-build --arch x86_64 is running (pid " + ProcessHandle.current().pid() + ", " + lock + ")", e.getMessage());
         }
         assertFalse(Files.exists(tmp.resolve("data/build/kernel")));
     }

@@ -37,6 +37,41 @@ class ProcTest {
                 denied.getMessage());
     }
 
+    @Test
+    void programsAreLookedForOnPathThenInTheSystemDirectoriesAPlainUsersPathLacks() {
+        assertEquals("/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin", Proc.searchPath(null));
+        assertEquals("/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin", Proc.searchPath(""));
+        assertEquals("/opt/x:/usr/bin:/usr/local/sbin:/usr/sbin:/sbin", Proc.searchPath("/opt/x::/usr/bin:/opt/x"));
+        assertEquals("/usr/sbin:/usr/bin:/sbin:/usr/local/sbin", Proc.searchPath("/usr/sbin:/usr/bin:/sbin"));
+    }
+
+    /** Run in a JVM whose PATH lacks /usr/sbin and /sbin: runs ldconfig (Debian's libc-bin, in /usr/sbin) by name. */
+    public static void main(String[] args) {
+        Proc.Result r = Proc.of("ldconfig", "--version").call();
+        System.out.println("exit " + r.exit() + (r.stdout().contains("ldconfig") ? " ldconfig ran" : ""));
+        System.out.println("child PATH " + Proc.of("sh", "-c", "echo $PATH").call().stdout().strip());
+        System.out.println("found " + Proc.which("ldconfig"));
+    }
+
+    /**
+     * A plain user's PATH on Debian lacks /usr/sbin and /sbin: a program found there by {@link Proc#onPath} (what
+     * {@code meros doctor} and the build's checks use) is the one that runs, and the programs it runs find them too.
+     */
+    @Test
+    void aSystemProgramRunsByNameWhenThePathLacksItsDirectory() throws Exception {
+        assertTrue(Files.isExecutable(Path.of("/usr/sbin/ldconfig")) || Files.isExecutable(Path.of("/sbin/ldconfig")),
+                "Debian's libc-bin (essential) has ldconfig in /usr/sbin");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ProcTest.class.getName()).redirectErrorStream(true);
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("exit 0 ldconfig ran\n"), out);
+        assertTrue(out.contains("child PATH /usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin\n"), out);
+        assertTrue(out.matches("(?s).*found (/usr)?/sbin/ldconfig\n.*"), out);
+    }
+
     /** A program that cleans up on SIGTERM (as mmdebstrap unmounts its chroot) gets to do so on a timeout. */
     @Test
     void aTimedOutProgramIsAskedToStopBeforeItIsKilled() throws Exception {

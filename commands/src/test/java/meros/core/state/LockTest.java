@@ -2,6 +2,7 @@ package meros.core.state;
 
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
+import meros.core.base.FileTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,8 +19,16 @@ import static org.junit.jupiter.api.Assertions.*;
 class LockTest {
     @TempDir Path dir;
 
-    /** Holds the lock in a separate JVM until its stdin closes. */
+    /** Holds the lock in a separate JVM until its stdin closes; with a third argument {@code try}, only tries to take it. */
     public static void main(String[] args) throws Exception {
+        if (args.length > 2) {
+            try (Lock l = Lock.acquire(Path.of(args[0]), args[1])) {
+                System.out.println("acquired");
+            } catch (MerosException e) {
+                System.out.println(e.getMessage());
+            }
+            return;
+        }
         try (Lock l = Lock.acquire(Path.of(args[0]), args[1])) {
             System.out.println("locked");
             System.out.flush();
@@ -50,13 +59,72 @@ class LockTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
     }
 
+    /**
+     * A second try in this process (another thread) is refused, and does not cost the holder its lock: a POSIX record
+     * lock is lost when its process closes any descriptor of the file, so a try that opened the file to read the
+     * holder's pid would free it for every other process.
+     */
     @Test
-    void sameProcessTwiceIsBusyToo() {
+    void sameProcessTwiceIsBusyTooAndTheLockStaysHeld() throws Exception {
         Path file = dir.resolve("lock");
         try (Lock l = Lock.acquire(file, "demo")) {
             MerosException e = assertThrows(MerosException.class, () -> Lock.acquire(file, "demo"));
             assertEquals("constellation 'demo' is busy: locked by pid " + ProcessHandle.current().pid(), e.getMessage());
+            MerosException viaOtherName = assertThrows(MerosException.class, () -> Lock.acquire(dir.resolve("x/../lock"), "demo"));
+            assertEquals(e.getMessage(), viaOtherName.getMessage());
+            assertEquals("constellation 'demo' is busy: locked by pid " + ProcessHandle.current().pid(), tryInAnotherProcess(file));
         }
+        assertEquals("acquired", tryInAnotherProcess(file));
+    }
+
+    private static String tryInAnotherProcess(Path file) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), LockTest.class.getName(),
+                file.toString(), "demo", "try")).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        return out;
+    }
+
+    @Test
+    void aStateLockLeavesNoStateDirectoryBehindWhenThereIsNoOtherState() {
+        StateDir sd = new StateDir(dir.resolve("state/demo"));
+        try (Lock l = Lock.acquire(sd, "demo")) {
+            assertEquals(ProcessHandle.current().pid() + "", assertDoesNotThrow(() -> Files.readString(sd.lockFile())).strip());
+            MerosException e = assertThrows(MerosException.class, () -> Lock.acquire(sd, "demo"));
+            assertEquals(ExitCode.BUSY, e.exitCode());
+        }
+        assertFalse(Files.exists(sd.lockFile()), "the lock file is removed");
+        assertFalse(Files.exists(sd.dir()), "and its directory, which held nothing else");
+        assertTrue(Files.isDirectory(dir.resolve("state")), "the directory above stays");
+        try (Lock again = Lock.acquire(sd, "demo")) { // and it can be taken again at once
+            assertTrue(Files.exists(sd.lockFile()));
+        }
+    }
+
+    @Test
+    void aStateLockKeepsTheDirectoryAndItsFileWhenTheDirectoryHoldsState() throws Exception {
+        StateDir sd = new StateDir(dir.resolve("state/demo"));
+        try (Lock l = Lock.acquire(sd, "demo")) {
+            sd.createVm("box");
+            Files.writeString(sd.vm("box").dir().resolve("serial.log"), "boot\n");
+        }
+        assertTrue(Files.exists(sd.lockFile()), "kept beside the state");
+        assertEquals("", Files.readString(sd.lockFile()), "emptied: no holder");
+        assertEquals("boot\n", Files.readString(sd.vm("box").dir().resolve("serial.log")));
+        try (Lock l = Lock.acquire(sd, "demo")) {
+            FileTrees.deleteTree(sd.vm("box").dir()); // the state goes while the lock is held: the directory goes with the lock
+        }
+        assertFalse(Files.exists(sd.dir()));
+    }
+
+    @Test
+    void aPlainLockFileStaysWhenReleased() {
+        Path file = dir.resolve("build/.lock");
+        try (Lock l = Lock.acquire(file, "demo")) {
+            assertTrue(Files.exists(file));
+        }
+        assertTrue(Files.exists(file));
     }
 
     @Test
