@@ -221,7 +221,7 @@ public final class Lifecycle {
                 if (r.running()) {
                     VmRuntime.Status s = r.status(); // over QMP: proves the process is the VM and answers
                     out.accept(r.vm().name() + ": already running (pid " + s.pid() + ", " + s.state() + "), re-attached"
-                            + wake(r, s.state(), m.name())
+                            + wake(r, s.state(), m.name()) + outdatedUnder(m, r)
                             + (cold ? "; --cold does not restart a running VM ('shutdown " + m.name() + " " + r.vm().name() + "' first)" : ""));
                     toAttach.add(r);
                 } else {
@@ -713,6 +713,22 @@ public final class Lifecycle {
      * @throws MerosException FAILED when the guest cannot run again ({@link RunState#guestCannotRun()}), before
      *                        anything is started
      */
+    /**
+     * For a VM that keeps running: what {@code init} would rebuild were it stopped (its image is out of date against the
+     * manifest, includes or hooks), and how to get there, as {@code vagrant up} tells of a changed box; else "".
+     */
+    String outdatedUnder(Manifest m, VmRuntime r) {
+        String n = r.vm().name();
+        try {
+            ImageBuilder.Status st = new ImageBuilder(home).status(m, n);
+            if (!st.exists() || st.upToDate()) return "";
+            return "; its image is out of date (" + st.outOfDate() + "): 'shutdown " + m.name() + " " + n + "' and 'init "
+                    + m.name() + "' rebuild it and boot the new disk";
+        } catch (RuntimeException e) {
+            return ""; // a notice only: re-attaching does not depend on it
+        }
+    }
+
     private static String wake(VmRuntime r, RunState state, String constellation) {
         if (state.guestCannotRun()) {
             throw MerosException.failed("vm " + r.vm().name() + " is " + state + " and cannot run again; last serial line: "

@@ -9,6 +9,7 @@ import meros.core.image.ImageBuilder;
 import meros.core.image.Recipe;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Vm;
+import meros.core.qemu.VmRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,5 +103,22 @@ class RebuildOutOfDateTest {
 
         MerosException e = assertThrows(MerosException.class, () -> l.buildOutOfDate(now, List.of("web", "new")));
         assertEquals("mirror " + MIRROR + " unreachable: ConnectException", e.getMessage());
+    }
+
+    /** A VM that keeps running under init is not rebuilt; the re-attach line says when its image is out of date. */
+    @Test
+    void aRunningVmsOutOfDateImageIsNamedWithHowToRebuildIt() throws Exception {
+        Home home = new Home(tmp);
+        Manifest before = manifest(vm("db", List.of("curl")), vm("web", List.of("curl")), vm("copied", List.of()), vm("new", List.of()));
+        disk(home, before, "db");
+        disk(home, before, "web");
+        disk(home, null, "copied");
+        Manifest now = manifest(vm("db", List.of("curl", "postgresql")), vm("web", List.of("curl")), vm("copied", List.of()), vm("new", List.of()));
+        Lifecycle l = new Lifecycle(home, line -> { });
+        assertEquals("; its image is out of date (packages changed): 'shutdown lab db' and 'init lab' rebuild it and boot the new disk",
+                l.outdatedUnder(now, new VmRuntime(home, "lab", now.vm("db"))));
+        assertEquals("", l.outdatedUnder(now, new VmRuntime(home, "lab", now.vm("web"))), "up to date");
+        assertEquals("", l.outdatedUnder(now, new VmRuntime(home, "lab", now.vm("copied"))), "no build record: not meros's to rebuild");
+        assertEquals("", l.outdatedUnder(now, new VmRuntime(home, "lab", now.vm("new"))), "no disk");
     }
 }
