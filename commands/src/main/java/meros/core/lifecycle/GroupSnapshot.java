@@ -66,7 +66,7 @@ public final class GroupSnapshot {
             pauseAll(rts);
             List<String> lines;
             try {
-                lines = each(rts, r -> { Live.snapshot(r, "load", name); return r.vm().name() + ": loaded " + name; });
+                lines = each(rts, r -> { Live.snapshotAsChecked(r, "load", name); return r.vm().name() + ": loaded " + name; });
             } finally {
                 contAll(new ArrayList<>(rts.values()));
             }
@@ -86,7 +86,7 @@ public final class GroupSnapshot {
             Map<String, VmRuntime> rts = running(home, m);
             List<String> out = each(rts, r -> {
                 if (!Live.tags(r).contains(name)) return null;
-                Live.snapshot(r, "delete", name);
+                Live.snapshotAsChecked(r, "delete", name);
                 return r.vm().name() + ": deleted " + name;
             }).stream().filter(s -> s != null).toList();
             if (out.isEmpty()) throw MerosException.failed("no VM of " + m.name() + " has a snapshot '" + name + "'");

@@ -37,6 +37,14 @@ public final class Live {
             List<String> have = tags(r);
             if (!have.contains(name)) throw MerosException.failed(noSnapshot(r.label(), name, have));
         }
+        return snapshotAsChecked(r, action, name);
+    }
+
+    /**
+     * {@link #snapshot} for a caller that has checked already that the VM has snapshot {@code name} (a load or delete
+     * of a whole constellation checks every VM first): one HMP command, no {@code info snapshots} before it.
+     */
+    public static String snapshotAsChecked(VmRuntime r, String action, String name) {
         String hmp = switch (action) {
             case "save" -> "savevm " + requireName(action, name);
             case "load" -> "loadvm " + requireName(action, name);

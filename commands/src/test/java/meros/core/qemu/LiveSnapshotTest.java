@@ -69,6 +69,14 @@ class LiveSnapshotTest {
         assertEquals(List.of("info snapshots", "loadvm first"), asked);
     }
 
+    /** What a constellation's load and delete use after checking every VM themselves: QEMU is asked once. */
+    @ParameterizedTest
+    @ValueSource(strings = {"load", "delete"})
+    void aCheckedSnapshotIsOneMonitorCommand(String action) {
+        Live.snapshotAsChecked(r, action, "first");
+        assertEquals(List.of((action.equals("load") ? "loadvm" : "delvm") + " first"), asked);
+    }
+
     @Test
     void tagsAreTheLoadableOnes() {
         assertEquals(List.of("first"), Live.tags(r));
