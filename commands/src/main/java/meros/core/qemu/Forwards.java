@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.base.Text;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Nic;
 import meros.core.manifest.Vm;
@@ -226,7 +227,7 @@ public final class Forwards {
                 out = c.execute("human-monitor-command", Map.of("command-line",
                         "hostfwd_add " + QemuArgs.USER_NETDEV + " " + QemuArgs.hostfwd(f)), QmpClient.DEFAULT_TIMEOUT);
             }
-            String said = out == null ? "" : out.asText("").strip();
+            String said = out == null ? "" : Text.printableLine(out.asText("").strip()); // the monitor's CR LF lines, on one line
             if (!said.isEmpty()) {
                 before.write(r.paths().forwardsJson());
                 throw new MerosException(ExitCode.EXTERNAL, "QEMU refused hostfwd_add " + QemuArgs.hostfwd(f) + ": " + said);

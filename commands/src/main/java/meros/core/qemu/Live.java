@@ -3,6 +3,7 @@ package meros.core.qemu;
 import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
+import meros.core.base.Text;
 import meros.core.qmp.QmpClient;
 import meros.core.wait.Timeouts;
 
@@ -52,9 +53,10 @@ public final class Live {
             case "list" -> "info snapshots";
             default -> throw MerosException.usage("snapshot action must be save, load, delete or list, not '" + action + "'");
         };
-        String outText = r.qmp("human-monitor-command", Map.of("command-line", hmp), Timeouts.SNAPSHOT).asText("");
+        // the monitor ends its lines with CR LF (a terminal's): returned and shown with LF only
+        String outText = Text.printable(r.qmp("human-monitor-command", Map.of("command-line", hmp), Timeouts.SNAPSHOT).asText(""));
         if (!action.equals("list") && !outText.isBlank()) {
-            throw new MerosException(ExitCode.FAILED, "snapshot " + action + " " + name + " on " + r.label() + ": " + outText.strip().replace('\n', ' '));
+            throw new MerosException(ExitCode.FAILED, "snapshot " + action + " " + name + " on " + r.label() + ": " + Text.printableLine(outText.strip()));
         }
         return outText;
     }

@@ -28,6 +28,9 @@ class LiveSnapshotTest {
             + "ID        TAG               VM SIZE                DATE     VM CLOCK     ICOUNT\r\n"
             + "--        first             169 MiB 2026-11-29 15:40:01 00:00:25.123\r\n";
 
+    /** What QEMU 7.2's monitor answers a savevm it cannot do, lines ended as on a terminal. */
+    static final String REFUSAL = "Error: Device 'pflash0' is writable but does not support snapshots\r\nmore\r\n";
+
     @TempDir Path tmp;
     VmRuntime r;
     Process qemu;
@@ -44,7 +47,8 @@ class LiveSnapshotTest {
             for (JsonNode q; (q = p.request()) != null; ) {
                 String line = q.path("arguments").path("command-line").asText();
                 asked.add(line);
-                p.reply(q, line.equals("info snapshots") ? "\"" + TABLE.replace("\r\n", "\\r\\n") + "\"" : "\"\"");
+                String said = line.equals("info snapshots") ? TABLE : line.startsWith("savevm bad") ? REFUSAL : "";
+                p.reply(q, "\"" + said.replace("\r\n", "\\r\\n") + "\"");
             }
         });
     }
@@ -75,6 +79,14 @@ class LiveSnapshotTest {
     void aCheckedSnapshotIsOneMonitorCommand(String action) {
         Live.snapshotAsChecked(r, action, "first");
         assertEquals(List.of((action.equals("load") ? "loadvm" : "delvm") + " first"), asked);
+    }
+
+    /** The monitor's CR LF line ends become LF: a listing piped to a file or a one-line error carries no CR. */
+    @Test
+    void theMonitorsTextComesWithoutCarriageReturns() {
+        assertEquals(TABLE.replace("\r\n", "\n"), Live.snapshot(r, "list", null));
+        MerosException e = assertThrows(MerosException.class, () -> Live.snapshot(r, "save", "bad"));
+        assertEquals("snapshot save bad on lab/web: Error: Device 'pflash0' is writable but does not support snapshots more", e.getMessage());
     }
 
     @Test
