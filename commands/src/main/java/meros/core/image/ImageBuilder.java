@@ -2,6 +2,7 @@ package meros.core.image;
 
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
+import meros.core.base.LockFile;
 import meros.core.base.MerosException;
 import meros.core.base.TextFiles;
 import meros.core.host.Privileges;
@@ -11,7 +12,6 @@ import meros.core.manifest.Size;
 import meros.core.manifest.Vm;
 import meros.core.proc.Proc;
 import meros.core.qemu.RdInit;
-import meros.core.state.Lock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -253,7 +253,7 @@ public final class ImageBuilder {
     /** One build of a constellation at a time (the work directories and temp names are per VM, not per process). */
     <T> T locked(String c, Supplier<T> body) {
         Path lockFile = home.build().resolve(c).resolve(".lock");
-        try (Lock lock = Lock.acquire(lockFile, pid -> "another meros build of '" + c + "' is running (pid " + pid + ")")) {
+        try (LockFile lock = LockFile.acquire(lockFile, pid -> "another meros build of '" + c + "' is running (pid " + pid + ")", false, false)) {
             return body.get();
         }
     }

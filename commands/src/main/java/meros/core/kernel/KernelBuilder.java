@@ -3,10 +3,10 @@ package meros.core.kernel;
 import meros.core.base.IoErrors;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
+import meros.core.base.LockFile;
 import meros.core.base.MerosException;
 import meros.core.base.TextFiles;
 import meros.core.proc.Proc;
-import meros.core.state.Lock;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -180,8 +180,8 @@ public final class KernelBuilder {
         try {
             Path buildLock = buildLockPath(arch);
             Path sourceLock = sourceLockPath();
-            try (Lock lock = Lock.acquire(buildLock, pid -> "another kernel-build --arch " + arch.id + " is running (pid "
-                         + pid + ", " + buildLock + ")");
+            try (LockFile lock = LockFile.acquire(buildLock, pid -> "another kernel-build --arch " + arch.id + " is running (pid "
+                         + pid + ", " + buildLock + ")", false, false);
                  FileChannel sources = FileChannel.open(sourceLock, StandardOpenOption.CREATE, StandardOpenOption.READ,
                          StandardOpenOption.WRITE)) {
                 // fetch the sources under the exclusive lock; build under the shared one, once the tree is current
