@@ -105,10 +105,14 @@ class NonRootE2ETest {
         }
     }
 
-    /** meros.shell.Main as the scratch user, with a clean environment (no root's HOME, no MEROS_* of the test run). */
+    /**
+     * meros.shell.Main as the scratch user, with a clean environment (no root's HOME, no MEROS_* of the test run) and
+     * the PATH Debian gives a plain user (/etc/login.defs ENV_PATH): without /usr/sbin and /sbin, where mke2fs and
+     * debootstrap live, which meros finds and runs all the same.
+     */
     static Proc.Result asUser(Duration timeout, String... args) {
         List<String> a = new ArrayList<>(List.of("runuser", "-u", USER, "--", "env", "-i", "HOME=/home/" + USER,
-                "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8",
+                "PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games", "LANG=C.UTF-8",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dmeros.home=" + checkout,
                 "-Dpicocli.ansi=false", "-cp", classpath, Main.class.getName()));
         a.addAll(List.of(args));
