@@ -104,7 +104,7 @@ public final class Proc {
      *
      * @throws MerosException MISSING_TOOL when the program cannot start, EXTERNAL when it timed out, INTERRUPTED
      *                        ({@code interrupted while running PROGRAM}; the interrupt status is kept) when the
-     *                        calling thread was interrupted
+     *                        calling thread was interrupted or the program ended on SIGINT ({@link #SIGINT_STATUS})
      */
     public Result call() {
         ProcessBuilder pb = builder(argv);
@@ -136,7 +136,21 @@ public final class Proc {
             Thread.currentThread().interrupt();
             throw new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + shown().get(0));
         }
+        if (p.exitValue() == SIGINT_STATUS) throw interruptedBySigint();
         return new Result(argv, p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The status of a program that SIGINT ended: 128 + 2, as a shell reports a signal's death and as the JDK reports one,
+     * and as programs that catch SIGINT exit. Ctrl-C on a terminal sends SIGINT to the whole foreground process group, so
+     * a program meros runs can end by it before meros's own handler interrupts the waiting thread.
+     */
+    static final int SIGINT_STATUS = 130;
+
+    /** A program ended by SIGINT (Ctrl-C): the caller was interrupted too (its interrupt status is set). */
+    private MerosException interruptedBySigint() {
+        Thread.currentThread().interrupt();
+        return new MerosException(ExitCode.INTERRUPTED, "interrupted while running " + shown().get(0) + " (it ended on SIGINT)");
     }
 
     /** How a {@link #watch watched} program ended. */
@@ -167,7 +181,7 @@ public final class Proc {
      * {@link #timeout} passes, whichever comes first; a running program is then stopped (SIGTERM, then SIGKILL).
      * Never throws for a timeout: the ending says what happened. Blocks at most the timeout plus the stop grace.
      *
-     * @throws MerosException MISSING_TOOL when the program cannot start, INTERRUPTED when the caller is
+     * @throws MerosException MISSING_TOOL when the program cannot start, INTERRUPTED when the caller is, or when the program exits on SIGINT before a line matched
      */
     public Watched watch(Predicate<String> until) {
         ProcessBuilder pb = builder(argv).redirectErrorStream(true);
@@ -208,6 +222,7 @@ public final class Proc {
             String seen = lines.toString();
             if (p.isAlive()) stop(p, forkingWrapper(argv));
             pump.join(2000);
+            if (ending == Ending.EXITED && p.exitValue() == SIGINT_STATUS) throw interruptedBySigint();
             return new Watched(ending, p.exitValue(), ending == Ending.TIMED_OUT ? seen : lines.toString(), seconds);
         } catch (InterruptedException e) {
             stop(p, forkingWrapper(argv));

@@ -72,6 +72,30 @@ class ProcTest {
         assertTrue(out.matches("(?s).*found (/usr)?/sbin/ldconfig\n.*"), out);
     }
 
+    /**
+     * Ctrl-C reaches the programs meros runs as well as meros (the terminal signals the whole foreground group): one that
+     * ends on SIGINT before meros's own handler runs makes the command interrupted (exit 130), not a failed tool (4).
+     */
+    @Test
+    void aProgramEndedBySigintInterruptsItsCaller() {
+        try {
+            MerosException called = assertThrows(MerosException.class, () -> Proc.of("sh", "-c", "kill -INT $$; sleep 5").call());
+            assertEquals(ExitCode.INTERRUPTED, called.exitCode());
+            assertEquals("interrupted while running sh (it ended on SIGINT)", called.getMessage());
+            assertTrue(Thread.interrupted(), "the caller's interrupt status is set");
+            MerosException caught = assertThrows(MerosException.class, () -> Proc.of("sh", "-c", "exit 130").run());
+            assertEquals(ExitCode.INTERRUPTED, caught.exitCode());
+            assertTrue(Thread.interrupted());
+            MerosException watched = assertThrows(MerosException.class,
+                    () -> Proc.of("sh", "-c", "echo up; kill -INT $$").timeout(Duration.ofSeconds(10)).watch(l -> l.equals("never")));
+            assertEquals(ExitCode.INTERRUPTED, watched.exitCode());
+            assertTrue(Thread.interrupted());
+            assertEquals(131, Proc.of("sh", "-c", "exit 131").call().exit(), "other statuses are the caller's to judge");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
     /** A program that cleans up on SIGTERM (as mmdebstrap unmounts its chroot) gets to do so on a timeout. */
     @Test
     void aTimedOutProgramIsAskedToStopBeforeItIsKilled() throws Exception {
