@@ -10,6 +10,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,9 +40,10 @@ public final class Cli {
                 e.flush();
                 return me.exitCode().code;
             }
-            e.println("error: " + IoErrors.message(t));
+            // one line; an error that is no I/O error is a fault of meros's own, whose stack trace --debug shows
+            boolean io = t instanceof UncheckedIOException || t instanceof IOException;
+            e.println("error: " + IoErrors.message(t) + (root.debug || io ? "" : " (--debug shows the stack trace)"));
             if (root.debug) t.printStackTrace(e);
-            else e.println("(run with --debug for the stack trace)");
             e.flush();
             return ExitCode.FAILED.code;
         });

@@ -45,7 +45,9 @@ public final class IoErrors {
 
     /**
      * A one-line message for an error nothing more specific caught: for an {@link IOException}, or an
-     * {@link UncheckedIOException} that only wraps one, {@link #reason(IOException, Object)} naming its file; otherwise
+     * {@link UncheckedIOException} that only wraps one, {@link #reason(IOException, Object)} naming its file; for an
+     * {@link UncheckedIOException} with its own message ({@code cannot create F}), that message and the reason, unless
+     * it says the reason already; otherwise
      * the error's message, or its class's simple name when it has none (never {@code toString()}, which would show the
      * class's full name).
      */
@@ -54,8 +56,24 @@ public final class IoErrors {
                 && (u.getMessage() == null || u.getMessage().equals(u.getCause().toString()))) {
             return reason(u.getCause(), null);
         }
+        if (t instanceof UncheckedIOException u && u.getCause() != null) { // "cannot create F" and the reason, once
+            String why = reason(u.getCause(), null);
+            String bare = u.getCause() instanceof FileSystemException f ? reason(u.getCause(), f.getFile()) : why;
+            if (u.getMessage().contains(bare)) return u.getMessage();
+            String file = u.getCause() instanceof FileSystemException f ? f.getFile() : null;
+            return u.getMessage() + ": " + (file != null && names(u.getMessage(), file) ? bare : why);
+        }
         if (t instanceof IOException io) return reason(io, null);
         return t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /** Whether {@code message} names {@code file} itself, not only a path below it ({@code /a/b} names {@code /a/b}, not {@code /a}). */
+    private static boolean names(String message, String file) {
+        for (int i = message.indexOf(file); i >= 0; i = message.indexOf(file, i + 1)) {
+            int end = i + file.length();
+            if (end == message.length() || message.charAt(end) != '/' && !Character.isLetterOrDigit(message.charAt(end))) return true;
+        }
+        return false;
     }
 
     private static String kind(FileSystemException e) {

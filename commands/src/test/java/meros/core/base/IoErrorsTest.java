@@ -42,6 +42,12 @@ class IoErrorsTest {
         assertEquals("No such file or directory (/x)", IoErrors.message(new UncheckedIOException(new NoSuchFileException("/x"))));
         assertEquals("cannot list /x: No such file or directory",
                 IoErrors.message(new UncheckedIOException("cannot list /x: No such file or directory", new NoSuchFileException("/x"))));
+        assertEquals("cannot create /ro/state/t: Read-only file system",
+                IoErrors.message(new UncheckedIOException("cannot create /ro/state/t", new FileSystemException("/ro/state/t", null, "Read-only file system"))));
+        assertEquals("cannot create /ro/state/t: Permission denied (/ro/state)",
+                IoErrors.message(new UncheckedIOException("cannot create /ro/state/t", new AccessDeniedException("/ro/state"))));
+        assertEquals("cannot write /x: Connection reset",
+                IoErrors.message(new UncheckedIOException("cannot write /x", new IOException("Connection reset"))));
         assertEquals("Permission denied (/y)", IoErrors.message(new AccessDeniedException("/y")));
         assertEquals("IllegalStateException", IoErrors.message(new IllegalStateException()));
         assertEquals("bad", IoErrors.message(new IllegalArgumentException("bad")));
