@@ -267,10 +267,21 @@ public final class Lifecycle {
                 }
             }
             boolean anyBridged = toStart.stream().anyMatch(n -> !userNet(m.vm(n)) && !m.vm(n).networks().isEmpty());
+            // network: every bridge a bridged VM of the constellation uses (the nft table covers them all), taps of the VMs starting
+            Set<String> usedBridges = new LinkedHashSet<>();
+            for (Vm vm : m.vms().values()) {
+                if (!userNet(vm)) for (Nic nic : vm.networks()) usedBridges.add(nic.bridge());
+            }
+            HostNet net = new HostNet(m.name(), sd);
+            List<Bridge> all = new ArrayList<>();
+            for (Bridge b : m.bridges().values()) if (usedBridges.contains(b.name())) all.add(b);
             if (anyBridged) {
                 HostNet.requireTun();
                 HostNet.requireIpForwarding(bridgedEarly);
                 HostNet.requireFreeSubnets(bridgedEarly);
+                List<Nic> taps = new ArrayList<>();
+                for (String n : toStart) if (!userNet(m.vm(n))) taps.addAll(m.vm(n).networks());
+                net.refuseForeign(all, taps); // before anything is built or made: a clash changes nothing on the host
             }
             buildOutOfDate(m, toStart);
 
@@ -291,18 +302,7 @@ public final class Lifecycle {
                 }
             }
 
-            // network: every bridge a bridged VM of the constellation uses (the nft table covers them all), taps of the VMs starting
-            Set<String> usedBridges = new LinkedHashSet<>();
-            for (Vm vm : m.vms().values()) {
-                if (!userNet(vm)) for (Nic nic : vm.networks()) usedBridges.add(nic.bridge());
-            }
-            HostNet net = new HostNet(m.name(), sd);
             if (anyBridged) {
-                List<Bridge> all = new ArrayList<>();
-                for (Bridge b : m.bridges().values()) if (usedBridges.contains(b.name())) all.add(b);
-                List<Nic> taps = new ArrayList<>();
-                for (String n : toStart) if (!userNet(m.vm(n))) taps.addAll(m.vm(n).networks());
-                net.refuseForeign(all, taps); // before anything is made: a clash changes nothing on the host
                 List<NftRules.VmForwards> fwds = new ArrayList<>();
                 for (Vm vm : m.vms().values()) {
                     if (userNet(vm) || vm.networks().isEmpty()) continue;

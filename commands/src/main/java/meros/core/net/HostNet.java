@@ -123,7 +123,7 @@ public final class HostNet {
      * either do not exist yet or were created by this constellation ({@code net.json}). {@link #bridgesUp} and
      * {@link #tapUp} check their own; calling this first with all of them refuses before anything is made.
      *
-     * @throws MerosException naming the owner of the first interface or table this constellation did not create
+     * @throws MerosException USAGE, naming the owner of the first interface or table this constellation did not create
      */
     public void refuseForeign(Collection<Bridge> bridges, Collection<Nic> taps) {
         NetState mine = NetState.read(state.netJson());
@@ -135,7 +135,7 @@ public final class HostNet {
         }
         String table = NftRules.tableName(constellation);
         if (!table.equals(mine.nftTable()) && tableExists(table)) {
-            throw new MerosException(ExitCode.FAILED, "nftables table inet " + table + " exists but constellation " + constellation
+            throw new MerosException(ExitCode.USAGE, "nftables table inet " + table + " exists but constellation " + constellation
                     + " of this checkout did not create it (a constellation of the same name in another checkout, or "
                     + "another program); shut that one down or rename this constellation");
         }
@@ -199,7 +199,7 @@ public final class HostNet {
                   + " cannot use it (give it another name in the manifest, or shut " + owner + " down)"
                 : kind + " " + dev + " exists on the host and was not created by meros for constellation " + constellation
                   + " (another program, or a constellation of another checkout, made it); give it another name in the manifest or remove it";
-        return new MerosException(ExitCode.FAILED, msg);
+        return new MerosException(ExitCode.USAGE, msg); // as a clashing subnet or host port: the manifest must change, or the host
     }
 
     /** The constellation of this checkout whose {@code net.json} records {@code dev}, or null. */

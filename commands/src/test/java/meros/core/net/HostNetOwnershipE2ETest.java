@@ -1,7 +1,10 @@
 package meros.core.net;
 
+import meros.core.base.ExitCode;
 import meros.core.manifest.Mac;
 import meros.core.proc.Proc;
+import meros.e2e.CliMain;
+import meros.testkit.E2eSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -72,6 +75,23 @@ class HostNetOwnershipE2ETest {
         return !inNs("ip", "-o", "link", "show", "dev", dev).isEmpty();
     }
 
+    /** init refuses a bridge another constellation owns before it builds anything: no disk, no build directory, no state. */
+    @Test
+    void initRefusesAForeignBridgeBeforeBuilding() throws Exception {
+        constellation(home, "lab", LAB);
+        constellation(home, "copy", LAB.replace("10.0.10.", "10.0.11.").replace("tap-lab-", "tap-cpy-"));
+        assertEquals(0, net(home, "lab", "up").exit());
+        Proc.Result init = E2eSupport.run(home, NS, T, CliMain.class, l -> System.out.println("  meros init| " + l), "init", "copy");
+        assertEquals(ExitCode.USAGE.code, init.exit(), init.stdout() + init.stderr());
+        assertEquals("error: bridge labnet belongs to constellation lab; constellation copy cannot use it "
+                + "(give it another name in the manifest, or shut lab down)\n", init.stderr());
+        assertFalse(init.stdout().contains("building"), init.stdout());
+        for (String d : List.of("data/disks/copy", "data/build/copy", "data/state/copy")) {
+            assertFalse(Files.exists(home.resolve(d)), d + " was made");
+        }
+        net(home, "lab", "down");
+    }
+
     @Test
     void aCopyOfLabKeepsItsHandsOffLabsBridgeAndTaps() throws Exception {
         constellation(home, "lab", LAB);
@@ -81,7 +101,7 @@ class HostNetOwnershipE2ETest {
         assertTrue(link("labnet") && link("tap-lab-web0") && link("tap-lab-cli0"));
 
         Proc.Result copy = net(home, "copy", "up");
-        assertEquals(1, copy.exit(), copy.stdout());
+        assertEquals(ExitCode.USAGE.code, copy.exit(), copy.stdout());
         assertEquals("error: bridge labnet belongs to constellation lab; constellation copy cannot use it "
                 + "(give it another name in the manifest, or shut lab down)\n", copy.stderr());
         assertFalse(inNs("ip", "-o", "addr", "show", "dev", "labnet").contains("10.0.11.1"), "labnet got no second address");
@@ -107,7 +127,7 @@ class HostNetOwnershipE2ETest {
                 """);
         assertEquals(0, net(home, "lab", "up").exit());
         Proc.Result other = net(home, "other", "up");
-        assertEquals(1, other.exit());
+        assertEquals(ExitCode.USAGE.code, other.exit());
         assertEquals("error: tap tap-lab-web0 belongs to constellation lab; constellation other cannot use it "
                 + "(give it another name in the manifest, or shut lab down)\n", other.stderr());
         assertTrue(inNs("ip", "-o", "link", "show", "dev", "tap-lab-web0").contains("master labnet"), "the tap stays on lab's bridge");
@@ -151,6 +171,7 @@ class HostNetOwnershipE2ETest {
                   box: {networks: [{label: t11veth, bridge: htnet, ip_addr: 10.0.14.5}]}
                 """);
         Proc.Result hb = net(home, "hb", "up");
+        assertEquals(ExitCode.USAGE.code, hb.exit());
         assertEquals("error: bridge t11host exists on the host and was not created by meros for constellation hb (another program, "
                 + "or a constellation of another checkout, made it); give it another name in the manifest or remove it\n", hb.stderr());
         assertFalse(inNs("ip", "-o", "addr", "show", "dev", "t11host").contains("10.0.13.1"));
@@ -170,7 +191,7 @@ class HostNetOwnershipE2ETest {
                 .replace("tap-lab-", "tap-lb2-"));
         assertEquals(0, net(home, "lab", "up").exit());
         Proc.Result second = net(otherCheckout, "lab", "up");
-        assertEquals(1, second.exit());
+        assertEquals(ExitCode.USAGE.code, second.exit());
         assertEquals("error: nftables table inet meros_lab exists but constellation lab of this checkout did not create it "
                 + "(a constellation of the same name in another checkout, or another program); shut that one down or rename this constellation\n",
                 second.stderr());

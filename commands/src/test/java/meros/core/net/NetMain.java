@@ -41,7 +41,7 @@ public final class NetMain {
             }
         } catch (MerosException e) {
             System.err.println("error: " + e.getMessage());
-            System.exit(1);
+            System.exit(e.exitCode().code);
         }
         System.exit(0);
     }
