@@ -158,6 +158,25 @@ class KvmFallbackE2ETest {
         assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
     }
 
+    /**
+     * A QEMU that fails after it made its sockets (here on a device model it does not know, after its monitors are up)
+     * leaves neither them nor its pidfile behind; its serial log stays for the post-mortem.
+     */
+    @Test
+    void aQemuThatFailsAfterMakingItsSocketsLeavesNoneBehind() throws Exception {
+        Path yml = home.resolve("constellations/demo/demo.yml");
+        Files.writeString(yml, Files.readString(yml) + "    qemu_args: [-device, meros-no-such-device]\n");
+        Proc.Result r = init("abort", Map.of("MEROS_ACCEL", "tcg"));
+        assertEquals(4, r.exit(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains("'meros-no-such-device' is not a valid device model name"), r.stderr());
+        Path vm = home.resolve("data/state/demo/box");
+        for (String f : List.of("qmp.sock", "qmp-events.sock", "qga.sock", "qemu.pid")) {
+            assertFalse(Files.exists(vm.resolve(f)), f + " is left");
+        }
+        assertTrue(Files.isRegularFile(vm.resolve("overlay.qcow2")), "the VM's disk stays");
+        assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
+    }
+
     /** Asked for KVM explicitly, a hang is an error within the watchdog's window, not after boot_timeout; nothing keeps running. */
     @Test
     void anExplicitKvmFailsAtOnceWithTheSymptomAndLeavesNothingRunning() throws Exception {

@@ -197,6 +197,8 @@ public final class VmRuntime {
         } catch (RuntimeException e) {
             Shares.stop(paths);
             deleteQuietly(paths.forwardsJson());
+            // the sockets a QEMU that failed made before it exited; its serial log and the overlay (the VM's disk) stay
+            for (Path p : List.of(paths.pidfile(), paths.qmp(), paths.events(), paths.qga())) deleteQuietly(p);
             throw e;
         }
         for (Path p : List.of(paths.qmp(), paths.events(), paths.qga(), paths.pidfile(), paths.serial())) StateDir.ownerOnly(p);
