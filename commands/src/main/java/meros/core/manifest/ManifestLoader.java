@@ -8,6 +8,7 @@ import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.reader.ReaderException;
 import org.yaml.snakeyaml.events.AliasEvent;
 import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -29,6 +30,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -176,12 +178,45 @@ public final class ManifestLoader {
             return problems.isEmpty() ? root : null;
         } catch (MarkedYAMLException e) {
             problems.at(syntaxMark(e), syntaxMessage(e));
+        } catch (ReaderException e) {
+            problems.at(firstOccurrence(text, e.getCodePoint()), "YAML error: character " + describeCodePoint(e.getCodePoint())
+                    + " is not allowed in YAML (only printable characters, tab and line breaks: YAML 1.1, 5.1); remove it");
         } catch (YAMLException e) {
             problems.at((Mark) null, "YAML error: " + firstLine(e.getMessage()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return null;
+    }
+
+    /** Where {@code codePoint} first occurs in {@code text}, as a mark (line and column from 0); null when it does not. */
+    static Mark firstOccurrence(String text, int codePoint) {
+        int line = 0;
+        int column = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            if (cp == codePoint) return new Mark("manifest", i, line, column, new int[0], 0);
+            if (cp == '\n') {
+                line++;
+                column = 0;
+            } else {
+                column++;
+            }
+            i += Character.charCount(cp);
+        }
+        return null;
+    }
+
+    /** {@code NUL (U+0000)}, {@code U+001B}: a character the reader refused, by its Unicode name where it has a short one. */
+    static String describeCodePoint(int cp) {
+        String hex = String.format(Locale.ROOT, "U+%04X", cp);
+        return switch (cp) {
+            case 0 -> "NUL (" + hex + ")";
+            case 0x1B -> "ESC (" + hex + ")";
+            case 0x7F -> "DEL (" + hex + ")";
+            case 0xFEFF -> "a byte order mark (" + hex + ") inside the text";
+            default -> hex;
+        };
     }
 
     /** The YAML tags a manifest's values may carry: the core schema's (YAML 1.2, 10.3), YAML 1.1's timestamp (an unquoted date resolves to it) and the merge key's. */

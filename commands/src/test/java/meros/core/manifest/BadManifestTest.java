@@ -138,6 +138,17 @@ class BadManifestTest {
                 F + "2:1: YAML syntax error: found a tab character — YAML indentation must use spaces, not tabs");
     }
 
+    /** A character YAML does not allow is named with the line and column where it is, not at 1:1. */
+    @Test
+    void aControlCharacterIsNamedWhereItIs() {
+        expect("virtual_machines:\n  box:\n    cpus: 2\u0000\n",
+                F + "3:12: YAML error: character NUL (U+0000) is not allowed in YAML (only printable characters, tab and line breaks: YAML 1.1, 5.1); remove it");
+        expect("virtual_machines:\n  box: {packages: [\"a\u001Bb\"]}\n",
+                F + "2:22: YAML error: character ESC (U+001B) is not allowed in YAML (only printable characters, tab and line breaks: YAML 1.1, 5.1); remove it");
+        expect("# \u0007\nvirtual_machines:\n  box: {}\n",
+                F + "1:3: YAML error: character U+0007 is not allowed in YAML (only printable characters, tab and line breaks: YAML 1.1, 5.1); remove it");
+    }
+
     @Test
     void unknownTopLevelKeyAndMissingVms() {
         expect("""
