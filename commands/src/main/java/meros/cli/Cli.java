@@ -52,6 +52,7 @@ public final class Cli {
             PrintWriter e = c.getErr();
             String order = constellationFirst(meros, cl, args);
             if (order == null && ex instanceof CommandLine.UnmatchedArgumentException && c == cl) order = unknownCommand(cl, args);
+            if (order == null && ex instanceof CommandLine.UnmatchedArgumentException && c == cl) order = fileArgument(cl, args);
             if (order != null) {
                 e.println("error: " + order);
                 e.flush();
@@ -90,6 +91,19 @@ public final class Cli {
         if (args.length == 0 || !args[0].matches("[a-z][a-z0-9_-]*") || root.getSubcommands().containsKey(args[0])) return null;
         if (Files.exists(Path.of(args[0]))) return null;
         return CommandWords.unknownCommand(args[0], root.getSubcommands().keySet());
+    }
+
+    /**
+     * For a command line whose first word names a file or a path ({@code meros ./x.txt}, {@code meros /tmp/s}), where a
+     * command belongs: how to run it as a script; null otherwise. ({@code meros FILE.jsh} runs a script before this.)
+     */
+    static String fileArgument(CommandLine root, String[] args) {
+        if (args.length == 0 || args[0].startsWith("-") || root.getSubcommands().containsKey(args[0])) return null;
+        Path p = Path.of(args[0]);
+        if (Files.isDirectory(p)) return "'" + args[0] + "' is a directory, not a command (meros --help lists them)";
+        if (!Files.exists(p) && !args[0].contains("/")) return null;
+        return "'" + args[0] + "' is not a command; to run a file as a script: meros script " + args[0]
+                + " (meros FILE runs files ending in .jsh" + (Files.exists(p) ? "" : "; this one does not exist") + ")";
     }
 
     /**

@@ -95,6 +95,22 @@ class ListInfoNamesTest {
         assertTrue(out.toString().contains("\"b2\""), out.toString());
     }
 
+    /** A file where the command belongs is answered with how to run it as a script, not with "did you mean qmp". */
+    @Test
+    void aFileWhereTheCommandBelongsIsAnsweredWithHowToRunIt() throws IOException {
+        Path txt = Files.writeString(tmp.resolve("x.txt"), "1+1\n");
+        assertEquals(2, run(txt.toString()));
+        assertEquals("error: '" + txt + "' is not a command; to run a file as a script: meros script " + txt
+                + " (meros FILE runs files ending in .jsh)\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run(tmp.resolve("gone.txt").toString()));
+        assertEquals("error: '" + tmp.resolve("gone.txt") + "' is not a command; to run a file as a script: meros script "
+                + tmp.resolve("gone.txt") + " (meros FILE runs files ending in .jsh; this one does not exist)\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run(tmp.toString()));
+        assertEquals("error: '" + tmp + "' is a directory, not a command (meros --help lists them)\n", err.toString());
+    }
+
     @Test
     void aConstellationWhereTheCommandBelongsIsAnsweredWithTheCommandLineToType() throws IOException {
         write("lab", "lab.yml", "virtual_machines: {a: {}}\n");

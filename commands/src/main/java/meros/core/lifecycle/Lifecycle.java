@@ -7,6 +7,7 @@ import meros.core.base.Text;
 import meros.core.host.Binfmt;
 import meros.core.host.Kvm;
 import meros.core.host.Privileges;
+import meros.core.image.BuildTools;
 import meros.core.image.ImageBuilder;
 import meros.core.image.MirrorUnreachable;
 import meros.core.image.Progress;
@@ -276,6 +277,7 @@ public final class Lifecycle {
             List<Bridge> all = new ArrayList<>();
             for (Bridge b : m.bridges().values()) if (usedBridges.contains(b.name())) all.add(b);
             if (anyBridged) {
+                for (String tool : BRIDGE_TOOLS) BuildTools.require(tool); // named with their package, before anything is built
                 HostNet.requireTun();
                 HostNet.requireIpForwarding(bridgedEarly);
                 HostNet.requireFreeSubnets(bridgedEarly);
@@ -887,6 +889,9 @@ public final class Lifecycle {
             return Parallel.values(Parallel.run("meros-reset", jobs, "interrupted while resetting " + m.name()), out);
         }
     }
+
+    /** The host programs that make and remove bridges, taps and the nftables table of bridged VMs. */
+    static final List<String> BRIDGE_TOOLS = List.of("ip", "nft");
 
     /** Said of a running VM that the manifest no longer names. */
     public static final String NOT_IN_MANIFEST = "no longer in the manifest";

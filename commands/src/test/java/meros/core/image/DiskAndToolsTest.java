@@ -32,6 +32,8 @@ class DiskAndToolsTest {
         assertEquals(3, e.exitCode().code);
         assertEquals("mke2fs not found: install the Debian package 'e2fsprogs' (apt-get install e2fsprogs)", BuildTools.missing("mke2fs").getMessage());
         assertEquals("qemu-img not found: install the Debian package 'qemu-utils' (apt-get install qemu-utils)", BuildTools.missing("qemu-img").getMessage());
+        assertEquals("nft not found: install the Debian package 'nftables' (apt-get install nftables)", BuildTools.missing("nft").getMessage());
+        assertEquals("ip not found: install the Debian package 'iproute2' (apt-get install iproute2)", BuildTools.missing("ip").getMessage());
     }
 
     @Test
