@@ -82,6 +82,14 @@ class ListInfoNamesTest {
     }
 
     @Test
+    void aManifestNameThatIsADirectoryIsNamed() throws IOException {
+        Path d = Files.createDirectories(tmp.resolve("constellations/k8/k8.yml")).getParent();
+        assertEquals(2, run("validate", "k8"));
+        assertEquals("error: no manifest in " + d + " (expected k8.yml, k8.yaml, manifest.yml, manifest.yaml): k8.yml is a directory,"
+                + " not a file\n", err.toString());
+    }
+
+    @Test
     void infoOfEveryConstellationShowsTheReadableOnesAndNamesTheOthers() throws IOException {
         write("a1", "a1.yml", "virtual_machines:\n  box:\n    cpus: two\n");
         write("b2", "b2.yml", "virtual_machines: {web: {}}\n");

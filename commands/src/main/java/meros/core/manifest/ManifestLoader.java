@@ -65,16 +65,19 @@ public final class ManifestLoader {
 
     /**
      * Why {@code dir} has no usable manifest, or why it has too many: null when exactly one of {@link #manifestNames}
-     * is a regular file there. Names a symlink among them whose target does not exist, and two manifests at once
+     * is a regular file there. Names a symlink among them whose target does not exist, one that is a directory or
+     * other non-file, and two manifests at once
      * (which one is meant is not guessed).
      */
     static String manifestProblem(Path dir) {
         List<String> found = new ArrayList<>();
         List<String> dangling = new ArrayList<>();
+        List<String> notFiles = new ArrayList<>();
         for (String n : manifestNames(dir.getFileName().toString())) {
             Path p = dir.resolve(n);
             if (Files.isRegularFile(p)) found.add(n);
             else if (Files.isSymbolicLink(p) && !Files.exists(p)) dangling.add(n);
+            else if (Files.exists(p)) notFiles.add(n);
         }
         if (found.size() > 1) return "two manifests in " + dir + ": " + String.join(" and ", found) + "; keep one";
         if (found.size() == 1) return null;
@@ -88,6 +91,10 @@ public final class ManifestLoader {
                 target = "?";
             }
             return expected + ": " + dangling.get(0) + " is a symlink to " + target + ", which does not exist";
+        }
+        if (!notFiles.isEmpty()) {
+            Path p = dir.resolve(notFiles.get(0));
+            return expected + ": " + notFiles.get(0) + " is " + (Files.isDirectory(p) ? "a directory" : "not a regular file") + ", not a file";
         }
         return expected;
     }
