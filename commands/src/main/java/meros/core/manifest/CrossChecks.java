@@ -15,23 +15,22 @@ final class CrossChecks {
         Map<String, VmSection.PlacedNic> labels = new HashMap<>();
         Map<String, VmSection.PlacedNic> macs = new HashMap<>();
         for (VmSection.PlacedNic p : vms.nics) {
-            Nic n = p.nic();
-            VmSection.PlacedNic other = ips.putIfAbsent(n.ip(), p);
+            VmSection.PlacedNic other = p.ip() == null ? null : ips.putIfAbsent(p.ip(), p);
             if (other != null) {
-                problems.at(p.ipNode(), "duplicate ip_addr " + n.ip() + " (also used by VM '" + other.vm() + "', line " + line(other.ipNode()) + ")");
+                problems.at(p.ipNode(), "duplicate ip_addr " + p.ip() + " (also used by VM '" + other.vm() + "', line " + line(other.ipNode()) + ")");
             }
-            other = labels.putIfAbsent(n.label(), p);
+            other = p.label() == null ? null : labels.putIfAbsent(p.label(), p);
             if (other != null) {
-                problems.at(p.labelNode(), "duplicate label '" + n.label() + "' (also used by VM '" + other.vm() + "', line " + line(other.labelNode()) + ")");
-            } else if (bridgeNames.contains(n.label())) {
-                problems.at(p.labelNode(), "label '" + n.label() + "' is also a bridge name; the tap and the bridge need different interface names");
+                problems.at(p.labelNode(), "duplicate label '" + p.label() + "' (also used by VM '" + other.vm() + "', line " + line(other.labelNode()) + ")");
+            } else if (p.label() != null && bridgeNames.contains(p.label())) {
+                problems.at(p.labelNode(), "label '" + p.label() + "' is also a bridge name; the tap and the bridge need different interface names");
             }
-            other = macs.putIfAbsent(n.mac(), p);
+            other = p.mac() == null ? null : macs.putIfAbsent(p.mac(), p);
             if (other != null) {
                 String hint = p.macNode() == null
                         ? "; derived from constellation, VM and label: give this interface its own mac:" : "";
-                problems.at(p.macNode() != null ? p.macNode() : p.itemNode(), "duplicate MAC address " + n.mac()
-                        + " (also used by VM '" + other.vm() + "' interface '" + other.nic().label() + "'" + hint + ")");
+                problems.at(p.macNode() != null ? p.macNode() : p.itemNode(), "duplicate MAC address " + p.mac()
+                        + " (also used by VM '" + other.vm() + "' interface '" + (other.label() == null ? "?" : other.label()) + "'" + hint + ")");
             }
         }
     }

@@ -66,7 +66,11 @@ final class VmSection {
     static final long MAX_MEMORY = 1L << 40;
 
     /** A NIC with the nodes it came from, for the constellation-wide checks. */
-    record PlacedNic(String vm, Nic nic, Node labelNode, Node ipNode, Node macNode, Node itemNode) { }
+    /**
+     * An interface as the cross checks see it: its label, address and MAC, each null when it is missing or invalid (an
+     * interface with a bad field still takes part with its good ones, so one run reports every problem).
+     */
+    record PlacedNic(String vm, String label, String ip, String mac, Node labelNode, Node ipNode, Node macNode, Node itemNode) { }
 
     /** Resolves manifest paths ({@code kernel:}) to files for the checks that look into them; null skips those checks. */
     Function<String, Path> files;
@@ -126,7 +130,10 @@ final class VmSection {
             MapReader vm = new MapReader((MappingNode) value, "virtual_machines." + name, key, KEYS, problems);
             Vm v = readVm(name, vm);
             vms.put(name, v);
-            hostNames.add(new PlacedHostName(name, v.hostname(), vm.has("hostname") ? vm.node("hostname") : key, vm.has("hostname")));
+            // a name refused above has no host name to clash with (only one given with hostname:)
+            if (name.matches(NAME_RE) || vm.has("hostname")) {
+                hostNames.add(new PlacedHostName(name, v.hostname(), vm.has("hostname") ? vm.node("hostname") : key, vm.has("hostname")));
+            }
         }
         checkHostNames();
     }
@@ -610,16 +617,13 @@ final class VmSection {
             MappingNode item = items.get(i);
             if (item == null) continue;
             MapReader n = new MapReader(item, m.at("networks") + "[" + i + "]", item, NIC_KEYS, problems);
-            Nic nic = readNic(vm, n);
-            if (nic != null) {
-                out.add(nic);
-                nics.add(new PlacedNic(vm, nic, n.node("label"), n.node("ip_addr"), n.node("mac"), item));
-            }
+            Nic nic = readNic(vm, n, item);
+            if (nic != null) out.add(nic);
         }
         return out;
     }
 
-    private Nic readNic(String vm, MapReader n) {
+    private Nic readNic(String vm, MapReader n, Node item) {
         String label = n.string("label", null);
         if (label == null) n.missing("label", "the host tap device's name, at most 15 characters");
         else label = checkLabel(label, n);
@@ -647,6 +651,7 @@ final class VmSection {
         } else if (label != null) {
             mac = Mac.derive(constellation, vm, label);
         }
+        nics.add(new PlacedNic(vm, label, ip, mac, n.node("label"), n.node("ip_addr"), n.node("mac"), item));
         if (label == null || bridge == null || ip == null || mac == null) return null;
         return new Nic(label, bridge, ip, model, mac);
     }

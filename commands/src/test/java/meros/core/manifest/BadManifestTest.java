@@ -149,6 +149,29 @@ class BadManifestTest {
                 F + "1:3: YAML error: character U+0007 is not allowed in YAML (only printable characters, tab and line breaks: YAML 1.1, 5.1); remove it");
     }
 
+    /** One run reports every problem: an interface with a bad MAC still counts for duplicate labels and addresses. */
+    @Test
+    void anInterfaceWithABadFieldStillCountsForDuplicates() {
+        expect("""
+                bridges:
+                  br0: {subnet: 10.9.0.0/24}
+                virtual_machines:
+                  a: {networks: [{label: t0, bridge: br0, ip_addr: 10.9.0.5, mac: "zz"}]}
+                  b: {networks: [{label: t0, bridge: br0, ip_addr: 10.9.0.5}]}
+                """,
+                F + "4:67: virtual_machines.a.networks[0].mac: 'zz' is not a MAC address (expected xx:xx:xx:xx:xx:xx in hex)",
+                F + "5:26: duplicate label 't0' (also used by VM 'a', line 4)",
+                F + "5:52: duplicate ip_addr 10.9.0.5 (also used by VM 'a', line 4)");
+    }
+
+    /** A VM name refused as unsafe is not also compared as a host name (where '' and '../x' made a bogus clash). */
+    @Test
+    void refusedVmNamesAreNotComparedAsHostNames() {
+        expect("virtual_machines:\n  \"../x\": {}\n  \"\": {}\n",
+                F + "2:3: VM name '../x' is not safe as a file or interface name (use 1-31 lower-case letters, digits, '_' and '-', starting with a letter or digit)",
+                F + "3:3: VM name '' is not safe as a file or interface name (use 1-31 lower-case letters, digits, '_' and '-', starting with a letter or digit)");
+    }
+
     @Test
     void unknownTopLevelKeyAndMissingVms() {
         expect("""
@@ -931,6 +954,7 @@ class BadManifestTest {
                 F + "13:18: virtual_machines.web.networks[0].ip_addr: 10.0.10.1 is the gateway of bridge 'labnet'"
                         + " (the host side takes the subnet's first address; use another)",
                 F + "15:5: virtual_machines.client: unknown key 'disk' (did you mean 'disk_size'?)",
+                F + "17:16: duplicate label 'tap-lab-web0' (also used by VM 'web', line 11)",
                 F + "18:17: virtual_machines.client.networks[0].bridge: no bridge 'labnett' (did you mean 'labnet'?) (defined: labnet)");
     }
 
