@@ -452,7 +452,12 @@ public final class JShellEvaluator implements AutoCloseable {
                         snippet = rest;
                         next = "";
                     }
-                    int lineOffset = lineOf(source, consumed + leadingBlank(rest));
+                    // JShell numbers the lines of a snippet's stack frames from its first non-blank line: the
+                    // snippet goes to it without its leading blank lines, so that frames and diagnostic positions
+                    // count from the same line
+                    int skipped = leadingBlankLines(snippet);
+                    snippet = snippet.substring(skipped);
+                    int lineOffset = lineOf(source, consumed + skipped);
                     if (stopRequested) {
                         err.println("interrupted");
                         return new Outcome(false, "interrupted", lineOffset);
@@ -534,7 +539,7 @@ public final class JShellEvaluator implements AutoCloseable {
                     if (!debug && shown++ >= MAX_FRAMES) break;
                     err.println("    at " + frame(f));
                 }
-                return new Outcome(false, first, lineOffset);
+                return new Outcome(false, first, lineOffset + thrownAt(ex, s.id()));
             }
             if (stopRequested) {
                 err.println("interrupted");
@@ -632,6 +637,26 @@ public final class JShellEvaluator implements AutoCloseable {
         return s.lines().map(l -> l.strip().replaceAll("\\s+", " "))
                 .filter(l -> !l.isEmpty() && !l.equals("location: class"))
                 .collect(Collectors.joining("; "));
+    }
+
+    /**
+     * Where in snippet {@code snippetId} an exception left it: the 0-based line, within the snippet's source, of
+     * the innermost stack frame of that snippet (JShell names a snippet's frames {@code #<id>} and numbers their
+     * lines from 1). A frame of a method or lambda another snippet declared is passed over for the line of this
+     * snippet that called it; 0 when no frame is this snippet's.
+     */
+    static int thrownAt(JShellException ex, String snippetId) {
+        String file = "#" + snippetId;
+        for (StackTraceElement f : ex.getStackTrace()) {
+            if (isSnippetFrame(f) && file.equals(f.getFileName()) && f.getLineNumber() > 0) return f.getLineNumber() - 1;
+        }
+        return 0;
+    }
+
+    /** How many characters of {@code s} are whitespace up to and including the last line break before its first non-blank. */
+    private static int leadingBlankLines(String s) {
+        int blank = leadingBlank(s);
+        return s.lastIndexOf('\n', blank - 1) + 1;
     }
 
     private static int leadingBlank(String s) {

@@ -53,4 +53,16 @@ class ScriptJunitTest {
         String msg = ((Element) second.getElementsByTagName("failure").item(0)).getAttribute("message");
         assertTrue(msg.startsWith(script + ":2: "), msg);
     }
+
+    @Test
+    void aFailureInsideAMultiLineSnippetIsReportedAtTheLineThatThrew(@TempDir Path tmp) throws Exception {
+        Path script = tmp.resolve("b.jsh");
+        Files.writeString(script, "int a = 1;\nif (a == 1) {\n    throw new IllegalStateException(\"boom\");\n}\n");
+        Path xml = tmp.resolve("j.xml");
+        assertEquals(1, Main.run(new String[] {"script", "--junit", xml.toString(), script.toString()}));
+        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+        var only = (Element) doc.getElementsByTagName("testcase").item(0);
+        assertEquals(script + ":3: java.lang.IllegalStateException: boom",
+                ((Element) only.getElementsByTagName("failure").item(0)).getAttribute("message"));
+    }
 }

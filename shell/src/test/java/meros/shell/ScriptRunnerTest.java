@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -104,6 +105,49 @@ class ScriptRunnerTest {
         int code = run("1 + 1\nthrow new IllegalStateException(\"boom\")\n");
         assertEquals(1, code);
         assertTrue(err.toString().contains(file() + ":2: java.lang.IllegalStateException: boom"), err.toString());
+    }
+
+    @Test
+    void anExceptionInsideAnIfBlockNamesTheLineThatThrew() throws Exception {
+        int code = run("int a = 1;\nif (a == 1) {\n    throw new IllegalStateException(\"boom\");\n}\nlist\n");
+        assertEquals(1, code);
+        assertEquals(file() + ":3: java.lang.IllegalStateException: boom", lastLine(err.toString()));
+        assertFalse(out.toString().contains("meros> list"), out.toString());
+    }
+
+    @Test
+    void anExceptionInsideAMultiLineCallNamesTheLineOfTheFailingArgument() throws Exception {
+        int code = run("int a = 1;\nString s = String.join(\",\",\n    \"a\",\n    String.valueOf(Integer.parseInt(\"two\")));\n");
+        assertEquals(1, code);
+        assertEquals(file() + ":4: java.lang.NumberFormatException: For input string: \"two\"", lastLine(err.toString()));
+    }
+
+    @Test
+    void anExceptionFromAMethodDeclaredAboveNamesTheLineThatCalledIt() throws Exception {
+        int code = run("""
+                void fail(String why) {
+                    throw new IllegalStateException(why);
+                }
+                for (int i = 0; i < 3; i++) {
+                    System.out.println("i=" + i);
+                    if (i == 2) fail("at two");
+                }
+                """);
+        assertEquals(1, code);
+        assertEquals(file() + ":6: java.lang.IllegalStateException: at two", lastLine(err.toString()));
+        assertTrue(out.toString().contains("i=2"), out.toString());
+    }
+
+    @Test
+    void aCompileErrorOnTheThirdLineOfAVariableSnippetNamesThatLine() throws Exception {
+        int code = run("int a = 1;\nvar r = List.of(a,\n    2,\n    \"x\".foo());\nlist\n");
+        assertEquals(1, code);
+        assertTrue(lastLine(err.toString()).startsWith(file() + ":4: compile error: cannot find symbol"), err.toString());
+    }
+
+    private static String lastLine(String text) {
+        List<String> lines = text.strip().lines().toList();
+        return lines.get(lines.size() - 1);
     }
 
     @Test
