@@ -21,8 +21,9 @@ import java.util.function.Supplier;
 
 /**
  * Runs a {@code .jsh} file: command lines and Java (multi-line snippets included, split with JShell's own
- * completeness analysis), echoing each line after {@code meros> } as it goes. Blank lines and lines starting
- * with {@code //} between snippets are skipped. Stops at the first failing line with
+ * completeness analysis), echoing each line after {@code meros> } as it goes. A line starting with {@code .} and
+ * an identifier ({@code .map(...)}) continues the snippet before it, also across blank and {@code //} lines (see
+ * {@link #continuation}). Blank lines and lines starting with {@code //} between snippets are skipped. Stops at the first failing line with
  * {@code FILE:LINE: what failed} and exit code 1; 0 when every line succeeded. Besides a failing command, a compile
  * error and a snippet exception, a line fails when it is an unknown command ({@link UnknownCommand}) and when it
  * declares a variable JShell cannot define ({@link JShellEvaluator.Context#SCRIPT}). An {@code exit} line ends the
@@ -118,9 +119,14 @@ public final class ScriptRunner implements ScriptHost {
                         }
                         int start = i;
                         StringBuilder src = new StringBuilder(r.java());
-                        while (evaluator.completeness(src.toString()) == JShellEvaluator.Completeness.INCOMPLETE
-                                && i + 1 < lines.size()) {
-                            src.append('\n').append(lines.get(++i));
+                        while (true) {
+                            while (evaluator.completeness(src.toString()) == JShellEvaluator.Completeness.INCOMPLETE
+                                    && i + 1 < lines.size()) {
+                                src.append('\n').append(lines.get(++i));
+                            }
+                            int next = continuation(lines, i + 1);
+                            if (next < 0) break;
+                            while (i < next) src.append('\n').append(lines.get(++i));
                         }
                         for (int k = start; k <= i; k++) {
                             out.println((k == start ? Repl.PROMPT : Repl.CONTINUATION) + lines.get(k));
@@ -164,6 +170,25 @@ public final class ScriptRunner implements ScriptHost {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * The index of the line from {@code from} on that continues the snippet before it: the first line that is not
+     * blank and not a {@code //} comment, when its first non-blank characters are a {@code .} and the start of an
+     * identifier ({@code .map(x -> x * 2)}, not {@code ...}). JShell reads a line such as {@code var r = l.stream()}
+     * as complete on its own; in a script, a following line of that shape belongs to the same snippet.
+     *
+     * @param lines the script's lines
+     * @param from  0-based index of the first line after the snippet so far
+     * @return that line's 0-based index, or -1 when the next line (if any) is not such a continuation
+     */
+    static int continuation(List<String> lines, int from) {
+        for (int k = from; k < lines.size(); k++) {
+            String t = lines.get(k).strip();
+            if (t.isEmpty() || t.startsWith("//")) continue;
+            return t.length() > 1 && t.charAt(0) == '.' && Character.isJavaIdentifierStart(t.charAt(1)) ? k : -1;
+        }
+        return -1;
     }
 
     /** The shell of a one-shot {@code meros script --debug}: the process's own terminal. */

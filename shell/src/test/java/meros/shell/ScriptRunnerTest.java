@@ -145,6 +145,55 @@ class ScriptRunnerTest {
         assertTrue(lastLine(err.toString()).startsWith(file() + ":4: compile error: cannot find symbol"), err.toString());
     }
 
+    @Test
+    void aLineStartingWithADotContinuesTheStreamChainAboveIt() throws Exception {
+        int code = run("""
+                var l = java.util.List.of(1, 2, 3);
+                var r = l.stream()
+
+                    // doubled
+                    .map(x -> x * 2)
+                    .toList();
+                System.out.println("r=" + r)
+                """);
+        assertEquals(0, code, err.toString());
+        assertTrue(out.toString().contains("r=[2, 4, 6]"), out.toString());
+        assertTrue(out.toString().contains("meros> var r = l.stream()\n   ...> \n   ...>     // doubled\n   ...>     .map(x -> x * 2)\n"),
+                out.toString());
+    }
+
+    @Test
+    void anExceptionInAContinuedChainNamesTheLineOfTheLambda() throws Exception {
+        int code = run("""
+                var l = java.util.List.of(1, 2, 3);
+                var r = l.stream()
+                    .filter(x -> x > 0)
+
+                    .map(x -> 10 / (x - 2))
+                    .toList();
+                """);
+        assertEquals(1, code);
+        assertEquals(file() + ":5: java.lang.ArithmeticException: / by zero", lastLine(err.toString()));
+    }
+
+    @Test
+    void aContinuationAfterAFinishedStatementFailsOnItsOwnLine() throws Exception {
+        int code = run("var l = java.util.List.of(1, 2, 3);\nvar r = l.stream();\n\n    .map(x -> x * 2);\nlist\n");
+        assertEquals(1, code);
+        assertEquals(file() + ":4: compile error: illegal start of expression", lastLine(err.toString()));
+        assertFalse(out.toString().contains("meros> list"), out.toString());
+    }
+
+    @Test
+    void onlyADotAndAnIdentifierStartContinueASnippet() {
+        assertEquals(2, ScriptRunner.continuation(List.of("a()", "", "  .b()"), 1));
+        assertEquals(3, ScriptRunner.continuation(List.of("a()", "// c", "", "\t.b()"), 1));
+        assertEquals(-1, ScriptRunner.continuation(List.of("a()", "...", ".b()"), 1));
+        assertEquals(-1, ScriptRunner.continuation(List.of("a()", ".5"), 1));
+        assertEquals(-1, ScriptRunner.continuation(List.of("a()", "b()", ".c()"), 1));
+        assertEquals(-1, ScriptRunner.continuation(List.of("a()", ""), 1));
+    }
+
     private static String lastLine(String text) {
         List<String> lines = text.strip().lines().toList();
         return lines.get(lines.size() - 1);
