@@ -24,8 +24,11 @@ public final class ScriptCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", description = "the script, e.g. scripts/example.jsh")
+    @Parameters(paramLabel = "FILE", description = "the script, e.g. scripts/example.jsh; - (or /dev/stdin) reads it from standard input")
     Path file;
+
+    /** Where {@code -} reads the script from. */
+    static final Path STDIN = Path.of("/dev/stdin");
 
     @CommandLine.Option(names = "--junit", paramLabel = "REPORT",
             description = "Also write a JUnit XML report: one test case per subtest(\"name\", ...) block.")
@@ -48,7 +51,9 @@ public final class ScriptCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         boolean debugShell = debugShell();
-        if (!Files.isRegularFile(file)) throw MerosException.usage("no script file " + file);
+        if (file.toString().equals("-")) file = STDIN;
+        if (Files.isDirectory(file)) throw MerosException.usage("script " + file + " is a directory, not a file");
+        if (!Files.exists(file)) throw MerosException.usage("no script file " + file); // a pipe (<(...), /dev/stdin) is read as a file is
         ScriptHost h = host != null ? host : ServiceLoader.load(ScriptHost.class).findFirst()
                 .orElseThrow(() -> MerosException.failed("no script runner on the class path (it lives in the shell module)"));
         if (junit == null) return h.run(root.meros(), file, spec.commandLine().getOut(), spec.commandLine().getErr(), debugShell);

@@ -1,6 +1,7 @@
 package meros.shell;
 
 import meros.cli.Cli;
+import meros.core.proc.Proc;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,29 @@ class ScriptRunnerTest {
         assertEquals(0, run("\uFEFF// a comment first\r\nfor (String c : meros.list()) {\r\n    System.out.println(\"c=\" + c);\r\n}\r\n"), err.toString());
         assertTrue(out.toString().contains("c=demo\nc=lab"), out.toString());
         assertFalse(err.toString().contains("illegal character"), err.toString());
+    }
+
+    /** A script from a pipe (a FIFO, as /dev/stdin or bash's <(...) are) runs; a directory is named as one. */
+    @Test
+    void aScriptFromAPipeRunsAndADirectoryIsNamed() throws Exception {
+        Path fifo = home.resolve("pipe.jsh");
+        Proc.of("mkfifo", fifo.toString()).run();
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "int n = meros.list().size()\nSystem.out.println(\"n=\" + n)\n");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        int code = assertTimeoutPreemptively(ShellFixture.TIMEOUT, () ->
+                Cli.create(fx.meros, new PrintWriter(out, true), new PrintWriter(err, true)).execute("script", fifo.toString()));
+        writer.join();
+        assertEquals(0, code, err.toString());
+        assertTrue(out.toString().contains("n=2"), out.toString());
+        int dir = Cli.create(fx.meros, new PrintWriter(out, true), new PrintWriter(err, true)).execute("script", home.toString());
+        assertEquals(2, dir);
+        assertEquals("error: script " + home + " is a directory, not a file\n", err.toString());
     }
 
     @Test
