@@ -68,6 +68,23 @@ final class DebianBootstrap implements Bootstrapper {
 
     DebianBootstrap(boolean preferMmdebstrap) { this.preferMmdebstrap = preferMmdebstrap; }
 
+    /**
+     * The bootstrapper's temporary directory ({@code TMPDIR}): inside the bootstrap's work directory, which the base
+     * cache removes when the bootstrap ends, fails or is interrupted, so nothing mmdebstrap or debootstrap makes
+     * there (mmdebstrap's {@code mmdebstrap.gpghome.*}, its chroot directory) outlives the build in {@code /tmp}.
+     */
+    static Path tmpDir(Path work) { return work.resolve("tmp"); }
+
+    /** mmdebstrap writing {@code tarball} in a mount namespace of its own, with {@code TMPDIR} under {@code work}. */
+    static Proc mmdebstrap(BaseSpec spec, Path tarball, Path work) {
+        return Proc.of(inPrivateMounts(mmdebstrapArgv(spec, tarball))).env("TMPDIR", tmpDir(work).toString()).timeout(deadline(spec));
+    }
+
+    /** debootstrap into {@code dir} in a mount namespace of its own, with {@code TMPDIR} under {@code work}. */
+    static Proc debootstrap(BaseSpec spec, Path dir, Path work) {
+        return Proc.of(inPrivateMounts(debootstrapArgv(spec, dir))).env("TMPDIR", tmpDir(work).toString()).timeout(deadline(spec));
+    }
+
     static List<String> mmdebstrapArgv(BaseSpec spec, Path tarball) {
         List<String> a = new ArrayList<>(List.of("mmdebstrap", "--verbose", "--variant=apt", "--architectures=" + spec.arch(),
                 "--include=" + String.join(",", spec.packages()),
@@ -101,16 +118,21 @@ final class DebianBootstrap implements Bootstrapper {
 
     @Override
     public void bootstrap(BaseSpec spec, Path tarball, Path work, Step step) {
+        try {
+            Files.createDirectories(tmpDir(work));
+        } catch (IOException e) {
+            throw Fs.ioError("creating the bootstrap's temporary directory " + tmpDir(work), e);
+        }
         Proc.Result r;
         if (preferMmdebstrap && Proc.onPath("mmdebstrap")) {
-            r = Proc.of(inPrivateMounts(mmdebstrapArgv(spec, tarball))).timeout(deadline(spec)).onLine(step.lines()).call();
+            r = mmdebstrap(spec, tarball, work).onLine(step.lines()).call();
             check(spec, r);
         } else {
             if (!Proc.onPath("debootstrap")) {
                 throw new MerosException(ExitCode.MISSING_TOOL, "neither mmdebstrap nor debootstrap found: install the Debian package 'mmdebstrap' (apt-get install mmdebstrap)");
             }
             Path dir = work.resolve("debootstrap-root");
-            r = Proc.of(inPrivateMounts(debootstrapArgv(spec, dir))).timeout(deadline(spec)).onLine(step.lines()).call();
+            r = debootstrap(spec, dir, work).onLine(step.lines()).call();
             check(spec, r);
             trimInitrd(dir, step);
             step.update("packing base tarball");

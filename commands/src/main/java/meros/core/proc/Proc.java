@@ -59,6 +59,9 @@ public final class Proc {
 
     public List<String> argv() { return argv; }
 
+    /** The variables this Proc sets in the program's environment (over this process's own), as set. */
+    public Map<String, String> env() { return Map.copyOf(env); }
+
     /**
      * The program as messages name it: for {@code unshare OPTIONS -- PROGRAM ARGS} (a namespace wrapper) the
      * program inside, since that is what ran out of time or failed.
