@@ -17,6 +17,18 @@ import java.util.regex.Pattern;
 
 /** Debian base roots with {@code mmdebstrap} (straight to a tarball), or {@code debootstrap} when that is all the host has. */
 final class DebianBootstrap implements Bootstrapper {
+    /**
+     * apt's words for a mirror it could not reach at all (name resolution, connection), in its {@code Err:N URL ...}
+     * detail lines and in {@code W:}/{@code E: Failed to fetch URL  REASON}; wget's (debootstrap's downloader), and
+     * debootstrap's when even the Release file could not be fetched. A mirror that answers with an error (404, a hash mismatch) is not among them.
+     */
+    private static final Pattern UNREACHABLE_REASON = Pattern.compile(
+            "(Temporary failure resolving '[^']*'|Could not resolve '[^']*'|Could not resolve host[^\\n]*"
+            + "|Could not connect to [^\\n]*|Unable to connect to [^\\n]*|unable to resolve host address[^\\n]*"
+            + "|Failed getting release file [^\\n]*)");
+    /** The request apt names first for a failure: {@code Err:1 http://deb.debian.org/debian trixie InRelease}. */
+    private static final Pattern APT_ERR = Pattern.compile("^\\s*(?:[WE]: )?(Err:\\d+ \\S+.*|Failed to fetch \\S+)", Pattern.MULTILINE);
+
     private static final Pattern MISSING_PKG = Pattern.compile("Unable to locate package (\\S+)|Package '?([^' ]+)'? has no installation candidate|Couldn't find package (\\S+)");
 
     /** Documentation and translations are left out of the base: smaller images, faster builds. */
@@ -166,9 +178,40 @@ final class DebianBootstrap implements Bootstrapper {
         return b.toString();
     }
 
-    private static void check(BaseSpec spec, Proc.Result r) {
+    /**
+     * When a bootstrapper's output shows that apt (or debootstrap) could not reach {@code mirror} at all, the error
+     * saying so in one line: {@code mirror URL unreachable: REASON (apt: Err:1 URL trixie InRelease)}; otherwise null.
+     */
+    static MirrorUnreachable unreachable(String mirror, String output) {
+        Matcher reason = UNREACHABLE_REASON.matcher(output);
+        if (!reason.find()) return null;
+        Matcher apt = APT_ERR.matcher(output);
+        String request = apt.find() ? oneLine(apt.group(1)) : "";
+        return new MirrorUnreachable("mirror " + mirror + " unreachable: " + oneLine(reason.group(1))
+                + (request.isEmpty() ? "" : " (apt: " + request + ")"));
+    }
+
+    /** A line of tool output with its runs of blanks as one space, at most {@link #SHOWN_CHARS} characters. */
+    private static String oneLine(String s) {
+        String t = s.strip().replaceAll("\\s+", " ");
+        return t.length() > SHOWN_CHARS ? t.substring(0, SHOWN_CHARS) + "…" : t;
+    }
+
+    /** How much of a line of tool output an error message quotes. */
+    private static final int SHOWN_CHARS = 160;
+
+    /**
+     * Nothing when {@code r} succeeded; otherwise the bootstrap's error, from its output.
+     *
+     * @throws MirrorUnreachable when the mirror could not be reached at all; MerosException USAGE for a package the
+     *                           mirror does not have, FAILED when the disk is full, EXTERNAL otherwise
+     */
+    static void check(BaseSpec spec, Proc.Result r) {
         if (r.ok()) return;
         String all = r.stdout() + "\n" + r.stderr();
+        // an unreachable mirror also leaves packages unfound: it is named first
+        MirrorUnreachable offline = unreachable(spec.mirror(), all);
+        if (offline != null) throw offline;
         Matcher m = MISSING_PKG.matcher(all);
         if (m.find()) {
             String pkg = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);

@@ -41,6 +41,8 @@ final class UserNamespaceBuild {
     private static final String NOTE = "meros-build-note\t";
     private static final String UPDATE = "meros-build-update\t";
     private static final String ERROR = "meros-build-error\t";
+    /** The child's error was a {@link MirrorUnreachable}: the parent throws one too (init then boots existing disks). */
+    private static final String UNREACHABLE = "meros-build-unreachable\t";
 
     /** Whether this process is already the namespaced child (no second level). */
     static boolean inChild() { return Boolean.getBoolean("meros.userns.child"); }
@@ -49,7 +51,8 @@ final class UserNamespaceBuild {
      * Runs the build of {@code vms} of {@code m} in a user namespace and returns what the child built.
      *
      * @throws MerosException MISSING_TOOL when unshare or newuidmap is missing or the user has no subordinate uid
-     *         range; otherwise the child's own error with its exit code
+     *         range; {@link MirrorUnreachable} when the child's build could not reach the mirror; otherwise the
+     *         child's own error with its exit code
      */
     static List<BuiltImage> run(Home home, Manifest m, List<String> vms, Progress progress) {
         for (String t : List.of("unshare", "newuidmap", "newgidmap")) {
@@ -71,6 +74,7 @@ final class UserNamespaceBuild {
         argv.addAll(vms);
         List<BuiltImage> built = new ArrayList<>();
         String[] error = {null};
+        boolean[] unreachable = {false};
         ObjectMapper json = new ObjectMapper();
         Proc.Result r = call(Proc.of(argv).timeout(BUILD_DEADLINE).onLine(l -> {
             if (l.startsWith(RESULT)) {
@@ -91,9 +95,13 @@ final class UserNamespaceBuild {
                 progress.note(l.substring(NOTE.length()));
             } else if (l.startsWith(ERROR)) {
                 error[0] = l.substring(ERROR.length());
+            } else if (l.startsWith(UNREACHABLE)) {
+                error[0] = l.substring(UNREACHABLE.length());
+                unreachable[0] = true;
             }
         }));
         if (r.exit() != 0) {
+            if (unreachable[0]) throw new MirrorUnreachable(error[0]);
             int code = r.exit();
             ExitCode ec = Arrays.stream(ExitCode.values()).filter(e -> e.code == code).findFirst().orElse(ExitCode.EXTERNAL);
             throw new MerosException(ec, error[0] != null ? error[0]
@@ -149,7 +157,7 @@ final class UserNamespaceBuild {
             List<BuiltImage> built = new ImageBuilder(Home.detect()).build(m, List.of(args).subList(1, args.length), lines);
             emit(RESULT + new ObjectMapper().writeValueAsString(built));
         } catch (MerosException e) {
-            emit(ERROR + oneLine(e.getMessage()));
+            emit((e instanceof MirrorUnreachable ? UNREACHABLE : ERROR) + oneLine(e.getMessage()));
             code = e.exitCode().code;
         } catch (IOException | RuntimeException e) {
             emit(ERROR + oneLine(String.valueOf(e.getMessage())));
