@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,11 +65,21 @@ public final class Dns {
             long pid = Long.parseLong(Files.readString(pf).strip());
             Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(p -> !Processes.ended(p));
             if (h.isEmpty()) return h;
-            String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))).replace('\0', ' ');
-            return cmd.startsWith("dnsmasq") && cmd.contains("--pid-file=" + pf) ? h : Optional.empty();
+            String[] argv = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))).split("\0");
+            return isDnsmasq(argv, pf) ? h : Optional.empty();
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether a process's arguments are those of the dnsmasq of pidfile {@code pf}: the program is dnsmasq by its file
+     * name (started as {@code dnsmasq} or by its path, {@code /usr/sbin/dnsmasq}) and names that pidfile.
+     */
+    static boolean isDnsmasq(String[] argv, Path pf) {
+        if (argv.length == 0 || argv[0].isEmpty()) return false;
+        Path program = Path.of(argv[0]).getFileName();
+        return program != null && program.toString().equals("dnsmasq") && Arrays.asList(argv).contains("--pid-file=" + pf);
     }
 
     /**

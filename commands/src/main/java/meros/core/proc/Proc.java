@@ -407,20 +407,34 @@ public final class Proc {
         return null;
     }
 
+    /** Whether the JDK finds {@code name} on this process's own {@code PATH}. */
+    private static boolean onOwnPath(String name) {
+        String path = System.getenv("PATH");
+        for (String d : (path == null || path.isEmpty() ? DEFAULT_PATH : path).split(":")) {
+            Path p = Path.of(d.isEmpty() ? "." : d, name);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) return true;
+        }
+        return false;
+    }
+
     /** True if {@code name} is an executable on {@link #searchPath} (or an absolute executable path). */
     public static boolean onPath(String name) {
         return which(name) != null;
     }
 
     /**
-     * A process builder for {@code a}: the program looked up on {@link #searchPath} (the JDK would look on this
-     * process's own {@code PATH}), with {@code PATH} set to it in the environment, then this Proc's environment and
-     * directory.
+     * A process builder for {@code a}, with {@code PATH} set to {@link #searchPath} in the environment, then this Proc's
+     * environment and directory. A program the JDK finds on this process's own {@code PATH} keeps its name as
+     * {@code argv[0]} (what {@code /proc/<pid>/cmdline} shows and the program's messages say); one found only in
+     * the added {@link #SYSTEM_DIRS} is started by its path, since the JDK looks on this process's own {@code PATH}.
      */
     private ProcessBuilder builder(List<String> a) {
         List<String> cmd = new ArrayList<>(a);
-        Path exe = which(cmd.get(0));
-        if (exe != null && !cmd.get(0).contains("/")) cmd.set(0, exe.toString());
+        String name = cmd.get(0);
+        if (!name.contains("/") && !onOwnPath(name)) {
+            Path exe = which(name);
+            if (exe != null) cmd.set(0, exe.toString());
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (dir != null) pb.directory(dir.toFile());
         pb.environment().put("PATH", searchPath());
