@@ -5,6 +5,7 @@ import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.LockFile;
 import meros.core.base.MerosException;
+import meros.core.base.SharedLockFile;
 import meros.core.base.TextFiles;
 import meros.core.proc.Proc;
 
@@ -13,14 +14,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -117,33 +114,28 @@ public final class KernelBuilder {
     }
 
     /**
-     * Waits for a lock on {@code ch} (shared or exclusive) for at most {@link #SOURCE_LOCK_WAIT}, polling every
+     * Waits for the sources lock (shared or exclusive) for at most {@link #SOURCE_LOCK_WAIT}, polling every
      * {@link #LOCK_POLL}; another build holding it that long is refused as busy, naming the lock file.
      */
-    private static FileLock waitForLock(FileChannel ch, boolean shared, Path path, Listener l) throws IOException {
+    private static SharedLockFile.Held waitForLock(SharedLockFile sources, boolean shared, Listener l) {
         long deadline = System.nanoTime() + SOURCE_LOCK_WAIT.toNanos();
         boolean told = false;
         while (true) {
-            FileLock lock;
-            try {
-                lock = ch.tryLock(0, Long.MAX_VALUE, shared);
-            } catch (OverlappingFileLockException e) {
-                lock = null; // held by another thread of this JVM
-            }
-            if (lock != null) return lock;
+            SharedLockFile.Held held = shared ? sources.tryShared() : sources.tryExclusive();
+            if (held != null) return held;
             if (System.nanoTime() > deadline) {
                 throw new MerosException(ExitCode.BUSY, "waited " + SOURCE_LOCK_WAIT.toMinutes()
-                        + " min for another kernel-build to finish with the shared sources (" + path + ")");
+                        + " min for another kernel-build to finish with the shared sources (" + sources.file() + ")");
             }
             if (!told) {
-                l.phase("waiting for another kernel-build to finish with the shared sources (" + path + ")");
+                l.phase("waiting for another kernel-build to finish with the shared sources (" + sources.file() + ")");
                 told = true;
             }
             try {
                 Thread.sleep(LOCK_POLL.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw MerosException.failed("interrupted waiting for " + path);
+                throw MerosException.failed("interrupted waiting for " + sources.file());
             }
         }
     }
@@ -179,19 +171,17 @@ public final class KernelBuilder {
         BuildTools.require(arch, src.kind());
         try {
             Path buildLock = buildLockPath(arch);
-            Path sourceLock = sourceLockPath();
+            SharedLockFile sources = SharedLockFile.of(sourceLockPath());
             try (LockFile lock = LockFile.acquire(buildLock, pid -> "another kernel-build --arch " + arch.id + " is running (pid "
-                         + pid + ", " + buildLock + ")", false, false);
-                 FileChannel sources = FileChannel.open(sourceLock, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                         StandardOpenOption.WRITE)) {
+                         + pid + ", " + buildLock + ")", false, false)) {
                 // fetch the sources under the exclusive lock; build under the shared one, once the tree is current
                 while (true) {
-                    try (FileLock shared = waitForLock(sources, true, sourceLock, l)) {
+                    try (SharedLockFile.Held shared = waitForLock(sources, true, l)) {
                         if (src.isCurrent(cwd(), sourceCache())) {
                             return buildLocked(o, l, t0, src.prepare(cwd(), sourceCache(), l::phase), fragments, merged);
                         }
                     }
-                    try (FileLock exclusive = waitForLock(sources, false, sourceLock, l)) {
+                    try (SharedLockFile.Held exclusive = waitForLock(sources, false, l)) {
                         src.prepare(cwd(), sourceCache(), l::phase);
                     }
                 }
