@@ -90,6 +90,14 @@ class RunDemoE2ETest {
             String cold = merosOk(h, null, BOOT, "init", "demo", "--cold").stdout();
             assertTrue(cold.contains("box: already running (pid ") && cold.contains(
                     "), re-attached; --cold does not restart a running VM ('shutdown demo box' first)\n"), cold);
+            // a manifest that now gives it other memory and CPUs: the re-attach line says so, and how to apply them
+            Path yml = h.resolve("constellations/demo/demo.yml");
+            String asStarted = Files.readString(yml);
+            Files.writeString(yml, asStarted.replace("memory: 1024", "memory: 1536").replace("cpus: 2", "cpus: 1"));
+            String changed = merosOk(h, null, BOOT, "init", "demo").stdout();
+            assertTrue(changed.contains("), re-attached; the manifest now gives it memory 1536 MiB (it runs with 1024 MiB), cpus 1 "
+                    + "(it runs with 2): 'shutdown demo box' and 'init demo' start it with them"), changed);
+            Files.writeString(yml, asStarted);
             // a paused VM is continued by init (it could never answer otherwise) and by shutdown (a stopped CPU hears no button)
             merosOk(h, null, Duration.ofMinutes(1), "pause", "demo", "box");
             String resumed = merosOk(h, null, BOOT, "init", "demo").stdout();

@@ -222,7 +222,7 @@ public final class Lifecycle {
                 if (r.running()) {
                     VmRuntime.Status s = r.status(); // over QMP: proves the process is the VM and answers
                     out.accept(r.vm().name() + ": already running (pid " + s.pid() + ", " + s.state() + "), re-attached"
-                            + wake(r, s.state(), m.name()) + outdatedUnder(m, r)
+                            + wake(r, s.state(), m.name()) + changedUnder(m.name(), r.vm(), r.runningArgv()) + outdatedUnder(m, r)
                             + (cold ? "; --cold does not restart a running VM ('shutdown " + m.name() + " " + r.vm().name() + "' first)" : ""));
                     toAttach.add(r);
                 } else {
@@ -707,15 +707,6 @@ public final class Lifecycle {
     }
 
     /**
-     * Lets a re-attached VM whose CPUs are stopped run again, as {@code vagrant up} resumes a suspended machine: a paused
-     * one ({@code pause}, or left paused by an interrupted snapshot) is continued (QMP {@code cont}), a guest suspended
-     * to RAM is woken ({@code system_wakeup}); otherwise it could never answer the readiness check.
-     *
-     * @return what was done, to append to the "re-attached" line ("" when it was running)
-     * @throws MerosException FAILED when the guest cannot run again ({@link RunState#guestCannotRun()}), before
-     *                        anything is started
-     */
-    /**
      * For a VM that keeps running: what {@code init} would rebuild were it stopped (its image is out of date against the
      * manifest, includes or hooks), and how to get there, as {@code vagrant up} tells of a changed box; else "".
      */
@@ -731,6 +722,40 @@ public final class Lifecycle {
         }
     }
 
+    /**
+     * For a VM that keeps running: the memory and CPUs the manifest now gives it where they differ from those of the
+     * QEMU command line it runs with ({@code -m}, {@code -smp}), and how to apply them, as {@code vagrant reload} does
+     * for a changed Vagrantfile; else "" (also when that command line cannot be read).
+     */
+    static String changedUnder(String constellation, Vm vm, List<String> argv) {
+        List<String> changed = new ArrayList<>();
+        String m = valueAfter(argv, "-m");
+        if (m != null && !m.equals(vm.memoryMiB() + "M")) {
+            changed.add("memory " + vm.memoryMiB() + " MiB (it runs with " + m.replaceAll("M$", " MiB") + ")");
+        }
+        String smp = valueAfter(argv, "-smp");
+        if (smp != null && !smp.equals(Integer.toString(vm.cpus()))) {
+            changed.add("cpus " + vm.cpus() + " (it runs with " + smp + ")");
+        }
+        if (changed.isEmpty()) return "";
+        return "; the manifest now gives it " + String.join(", ", changed) + ": 'shutdown " + constellation + " " + vm.name()
+                + "' and 'init " + constellation + "' start it with them";
+    }
+
+    private static String valueAfter(List<String> argv, String option) {
+        int i = argv.indexOf(option);
+        return i >= 0 && i + 1 < argv.size() ? argv.get(i + 1) : null;
+    }
+
+    /**
+     * Lets a re-attached VM whose CPUs are stopped run again, as {@code vagrant up} resumes a suspended machine: a paused
+     * one ({@code pause}, or left paused by an interrupted snapshot) is continued (QMP {@code cont}), a guest suspended
+     * to RAM is woken ({@code system_wakeup}); otherwise it could never answer the readiness check.
+     *
+     * @return what was done, to append to the "re-attached" line ("" when it was running)
+     * @throws MerosException FAILED when the guest cannot run again ({@link RunState#guestCannotRun()}), before
+     *                        anything is started
+     */
     private static String wake(VmRuntime r, RunState state, String constellation) {
         if (state.guestCannotRun()) {
             throw MerosException.failed("vm " + r.vm().name() + " is " + state + " and cannot run again; last serial line: "
@@ -759,7 +784,6 @@ public final class Lifecycle {
         return awaitReady(r, st, t0, Deadline.after(left), true, false, true);
     }
 
-    /** Whether the VM's kernel has printed its first line on the serial console. */
     /** The boot watchdog's window for this VM: {@link #KVM_WATCHDOG}, or {@link #KVM_WATCHDOG_QUIET} when its kernel is told to keep its banner off the console. */
     static Duration kvmWatchdog(Vm vm) {
         return QemuArgs.kernelBannerOnConsole(vm.kernelArgs()) ? KVM_WATCHDOG : KVM_WATCHDOG_QUIET;

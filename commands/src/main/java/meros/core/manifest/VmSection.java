@@ -65,7 +65,6 @@ final class VmSection {
     static final long MAX_DISK = 16L << 40;
     static final long MAX_MEMORY = 1L << 40;
 
-    /** A NIC with the nodes it came from, for the constellation-wide checks. */
     /**
      * An interface as the cross checks see it: its label, address and MAC, each null when it is missing or invalid (an
      * interface with a bad field still takes part with its good ones, so one run reports every problem).

@@ -156,7 +156,6 @@ public final class Forwards {
         }
     }
 
-    /** Whether the host port can be bound right now (so nothing else listens there). */
     /** Why this process cannot bind the forward's host port ({@code bind(2)}'s message: in use, permission, address), or null. */
     static String bindRefusal(Forward f) {
         try {

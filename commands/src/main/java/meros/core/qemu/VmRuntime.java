@@ -108,6 +108,21 @@ public final class VmRuntime {
         }
     }
 
+    /**
+     * The command line of the running QEMU ({@code /proc/<pid>/cmdline}, one element per argument); empty when it is
+     * not running or cannot be read.
+     */
+    public List<String> runningArgv() {
+        OptionalLong pid = livePid();
+        if (pid.isEmpty()) return List.of();
+        try {
+            String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid.getAsLong()), "cmdline")), StandardCharsets.UTF_8);
+            return cmd.isEmpty() ? List.of() : List.of(cmd.split("\0"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     private boolean isOurQemu(long pid) {
         try {
             String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);

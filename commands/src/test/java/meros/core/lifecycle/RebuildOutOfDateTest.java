@@ -9,6 +9,7 @@ import meros.core.image.ImageBuilder;
 import meros.core.image.Recipe;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.Vm;
+import meros.core.qemu.QemuArgs;
 import meros.core.qemu.VmRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,5 +121,25 @@ class RebuildOutOfDateTest {
         assertEquals("", l.outdatedUnder(now, new VmRuntime(home, "lab", now.vm("web"))), "up to date");
         assertEquals("", l.outdatedUnder(now, new VmRuntime(home, "lab", now.vm("copied"))), "no build record: not meros's to rebuild");
         assertEquals("", l.outdatedUnder(now, new VmRuntime(home, "lab", now.vm("new"))), "no disk");
+    }
+
+    /** The re-attach line names memory and CPUs the manifest now sets differently from the QEMU command line. */
+    @Test
+    void aRunningVmsMemoryOrCpusChangedInTheManifestAreNamedWithHowToApplyThem() throws Exception {
+        Home home = new Home(tmp);
+        Vm running = vm("db", List.of("curl"));
+        VmRuntime r = new VmRuntime(home, "lab", running);
+        List<String> argv = QemuArgs.build("lab", running, r.paths(),
+                new QemuArgs.Launch(r.kernel(), null, r.paths().overlay(), Vm.Accel.TCG, true, 2222, Map.of()));
+        assertEquals("", Lifecycle.changedUnder("lab", running, argv), "the same settings");
+        Vm more = new Vm("db", "x86_64", "debian", "stable", List.of("curl"), MIRROR, 2L << 30, 2048, 4, List.of(), null, null,
+                Vm.Accel.AUTO, "none", List.of(), "debian", null, Vm.NetworkMode.USER, false, 120, List.of(), List.of());
+        assertEquals("; the manifest now gives it memory 2048 MiB (it runs with 1024 MiB), cpus 4 (it runs with 2): "
+                + "'shutdown lab db' and 'init lab' start it with them", Lifecycle.changedUnder("lab", more, argv));
+        Vm fewer = new Vm("db", "x86_64", "debian", "stable", List.of("curl"), MIRROR, 2L << 30, 1024, 1, List.of(), null, null,
+                Vm.Accel.AUTO, "none", List.of(), "debian", null, Vm.NetworkMode.USER, false, 120, List.of(), List.of());
+        assertEquals("; the manifest now gives it cpus 1 (it runs with 2): 'shutdown lab db' and 'init lab' start it with them",
+                Lifecycle.changedUnder("lab", fewer, argv));
+        assertEquals("", Lifecycle.changedUnder("lab", more, List.of()), "no command line to compare (not running, unreadable)");
     }
 }
