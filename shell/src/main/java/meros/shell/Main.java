@@ -95,8 +95,8 @@ public final class Main {
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         if (a.contains("connect") && System.console() != null) return connect(meros, a, out, err);
         int code;
-        try (OneShotInterrupts ignored = OneShotInterrupts.install(Thread.currentThread(), err)) {
-            code = Cli.create(meros, out, err).execute(a.toArray(new String[0]));
+        try (OneShotInterrupts signals = OneShotInterrupts.install(Thread.currentThread(), err)) {
+            code = signals.exitCodeFor(Cli.create(meros, out, err).execute(a.toArray(new String[0])));
         }
         Thread.interrupted(); // a Ctrl-C that came as the command ended must not cut short closing its connections
         out.flush();

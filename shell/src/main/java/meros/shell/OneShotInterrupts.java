@@ -11,8 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Ctrl-C (SIGINT) while a one-shot command ({@code meros COMMAND ...}) runs. Without a handler the JVM would exit
- * 130 at once, silently, leaving the external programs it started running (mmdebstrap with its temp directories).
+ * Ctrl-C (SIGINT), or SIGTERM ({@code kill}, {@code timeout}, a service manager), while a one-shot command
+ * ({@code meros COMMAND ...}) runs. Without a handler the JVM would exit at once (130, 143), silently, leaving the
+ * external programs it started running (mmdebstrap with its temp directories), a VM paused by a save, half-written
+ * files. Both signals are handled alike; after a SIGTERM the process exits with {@link ExitCode#TERMINATED} (143,
+ * as a shell reports a process ended by it) instead of {@link ExitCode#INTERRUPTED}.
  * <ul>
  * <li>The first SIGINT interrupts the thread running the command, as Ctrl-C in the {@code meros>} shell does
  *     ({@link Repl}): the command unwinds through its failure path, so an external program started through
@@ -31,12 +34,15 @@ final class OneShotInterrupts implements AutoCloseable {
     static final Duration SECOND_GRACE = Duration.ofSeconds(2);
 
     private static final Signal INT = new Signal("INT");
+    private static final Signal TERM = new Signal("TERM");
 
     private final Thread command;
     private final PrintWriter err;
     private final AtomicInteger received = new AtomicInteger();
     private final CountDownLatch ended = new CountDownLatch(1);
     private SignalHandler previous;
+    private SignalHandler previousTerm;
+    private volatile boolean terminated;
 
     private OneShotInterrupts(Thread command, PrintWriter err) {
         this.command = command;
@@ -59,13 +65,19 @@ final class OneShotInterrupts implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             h.previous = null;
         }
+        try {
+            h.previousTerm = Signal.handle(TERM, h::received);
+        } catch (IllegalArgumentException e) {
+            h.previousTerm = null;
+        }
         return h;
     }
 
     /** Runs on a thread the JVM starts for each signal. */
     private void received(Signal s) {
+        if (s.getName().equals(TERM.getName())) terminated = true;
         int n = received.incrementAndGet();
-        if (n >= 3) Runtime.getRuntime().halt(ExitCode.INTERRUPTED.code);
+        if (n >= 3) Runtime.getRuntime().halt(exitCode().code);
         command.interrupt();
         if (n == 1) return;
         try {
@@ -75,13 +87,27 @@ final class OneShotInterrupts implements AutoCloseable {
         }
         err.println("error: interrupted again and the command has not stopped: meros exits without it");
         err.flush();
-        System.exit(ExitCode.INTERRUPTED.code);
+        System.exit(exitCode().code);
     }
 
-    /** The command has ended: SIGINT gets its previous handler back. */
+    /** What the process exits with after the signals received so far: TERMINATED once a SIGTERM came, else INTERRUPTED. */
+    ExitCode exitCode() {
+        return terminated ? ExitCode.TERMINATED : ExitCode.INTERRUPTED;
+    }
+
+    /**
+     * The command's exit code as the process should report it: a command ended by the interrupt of a SIGTERM exits
+     * with {@link ExitCode#TERMINATED}.
+     */
+    int exitCodeFor(int commandCode) {
+        return terminated && commandCode == ExitCode.INTERRUPTED.code ? ExitCode.TERMINATED.code : commandCode;
+    }
+
+    /** The command has ended: SIGINT and SIGTERM get their previous handlers back. */
     @Override
     public void close() {
         ended.countDown();
         if (previous != null) Signal.handle(INT, previous);
+        if (previousTerm != null) Signal.handle(TERM, previousTerm);
     }
 }

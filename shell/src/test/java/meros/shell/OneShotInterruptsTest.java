@@ -72,7 +72,7 @@ class OneShotInterruptsTest {
      * ignored, as a background job should (coreutils env --default-signal undoes that for the child alone).
      */
     private Process start(String... args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("env", "--default-signal=INT", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> argv = new ArrayList<>(List.of("env", "--default-signal=INT,TERM", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dmeros.home=" + root, "-cp", System.getProperty("java.class.path")));
         argv.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(argv).directory(root.toFile())
@@ -117,6 +117,25 @@ class OneShotInterruptsTest {
         assertTrue(meros.waitFor(STEP.toSeconds(), TimeUnit.SECONDS), "meros ended");
         assertEquals("error: interrupted while running dot\n", stderr());
         assertEquals(ExitCode.INTERRUPTED.code, meros.exitValue());
+        assertEquals("term\n", Files.readString(terms), "dot got SIGTERM");
+        awaitDead(started);
+        assertFalse(alive(started), "dot ended");
+    }
+
+    /**
+     * SIGTERM ({@code kill}, {@code timeout}, a service manager) stops the command as Ctrl-C does: its program gets
+     * SIGTERM, one error line, and exit code TERMINATED (143, as a shell reports a process SIGTERM ended).
+     */
+    @Test
+    void sigtermStopsTheProgramAsCtrlCDoesAndExits143() throws Exception {
+        fakeDot(true);
+        Process meros = start(Main.class.getName(), "graph", "demo", "-o", root.resolve("demo.svg").toString());
+        awaitFile(started, meros);
+        Proc.of("kill", "-TERM", Long.toString(meros.pid())).timeout(Duration.ofSeconds(10)).run();
+        assertTrue(meros.waitFor(STEP.toSeconds(), TimeUnit.SECONDS), "meros ended");
+        assertEquals("error: interrupted while running dot\n", stderr());
+        assertEquals(ExitCode.TERMINATED.code, meros.exitValue());
+        assertEquals(143, meros.exitValue());
         assertEquals("term\n", Files.readString(terms), "dot got SIGTERM");
         awaitDead(started);
         assertFalse(alive(started), "dot ended");

@@ -8,7 +8,8 @@ public enum ExitCode {
     MISSING_TOOL(3, "a host tool meros needs is missing"),
     EXTERNAL(4, "an external program (qemu, mmdebstrap, nft, ip, make) failed"),
     BUSY(5, "another meros process holds the constellation's lock"),
-    INTERRUPTED(130, "interrupted (Ctrl-C)");
+    INTERRUPTED(130, "interrupted (Ctrl-C)"),
+    TERMINATED(143, "terminated (SIGTERM): the command stopped as on Ctrl-C");
 
     public final int code;
     public final String meaning;

@@ -461,6 +461,9 @@ public final class Lifecycle {
                     vm.name(), sb.shortKey(), mib(sb.bytes()), sb.record().seconds()));
         } catch (MerosException e) {
             if (e.exitCode() == ExitCode.INTERRUPTED) throw e;
+            if (Thread.currentThread().isInterrupted()) { // the interrupt ended the save through its QMP connection
+                throw new MerosException(ExitCode.INTERRUPTED, "interrupted while saving the boot of " + vm.name(), e);
+            }
             out.accept(vm.name() + ": could not save its boot (" + e.getMessage() + "); the next init boots it cold");
         }
     }

@@ -271,8 +271,8 @@ public final class SavedBoot {
         long deadline = t0 + SAVE_TIMEOUT.toNanos();
         try {
             deleteTree(tmp);
-            Files.createDirectories(tmp);
-            StateDir.ownerOnly(root);
+            StateDir.ensure(root); // rwx------: a saved boot holds the guest's RAM
+            StateDir.ensure(tmp);
             Files.deleteIfExists(sock);
             Path state = tmp.resolve("state");
             double paused;
@@ -293,7 +293,7 @@ public final class SavedBoot {
                     Files.copy(r.paths().overlay(), tmp.resolve("disk.qcow2"), StandardCopyOption.REPLACE_EXISTING);
                     if (Files.exists(r.paths().serial())) Files.copy(r.paths().serial(), tmp.resolve("serial.log"));
                 } finally {
-                    q.execute("cont", null, QMP_T);
+                    continueAfterSave(r, q);
                     paused = (System.nanoTime() - p0) / 1e9;
                 }
             } catch (ExecutionException e) {
@@ -326,6 +326,31 @@ public final class SavedBoot {
             } catch (IOException ignored) {
                 // a stale socket is replaced by the next save
             }
+        }
+    }
+
+    /**
+     * Lets the VM run again however its save ended: cancels a migration still under way (an interrupted or failed
+     * save; a no-op after one that completed), then QMP {@code cont}. An interrupt closes the channel the interrupted
+     * thread was using, so when {@code q} is lost this is done over a new connection, with the thread's interrupt held
+     * back meanwhile and set again after. Blocks at most about three QMP timeouts.
+     *
+     * @throws MerosException when QEMU cannot be told to continue (it has ended, its socket is gone)
+     */
+    static void continueAfterSave(VmRuntime r, QmpClient q) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            try {
+                q.execute("migrate_cancel", null, QMP_T);
+                q.execute("cont", null, QMP_T);
+            } catch (MerosException lost) {
+                try (QmpClient again = r.connect(QMP_T)) {
+                    again.execute("migrate_cancel", null, QMP_T);
+                    again.execute("cont", null, QMP_T);
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import meros.core.base.ExitCode;
+import meros.core.base.IoErrors;
 import meros.core.base.MerosException;
 import meros.core.wait.Deadline;
 
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -244,7 +247,12 @@ public final class QmpClient implements AutoCloseable {
                 line.write(a, start, n - start);
             }
         } catch (IOException e) {
-            if (state != State.CLOSED) reason = "QMP connection lost: " + e.getMessage();
+            if (state != State.CLOSED) {
+                reason = e instanceof ClosedChannelException // an interrupt of a thread writing to it closes the channel
+                        ? "QMP connection closed (" + (Thread.currentThread().isInterrupted() || e instanceof AsynchronousCloseException
+                                ? "a thread using it was interrupted" : "closed") + ")"
+                        : "QMP connection lost: " + IoErrors.reason(e, null);
+            }
         } catch (RuntimeException e) {
             reason = "QMP protocol error: " + e.getMessage();
         }
