@@ -31,7 +31,7 @@ final class ShutdownCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--force and --timeout exclude each other: --force does not wait at all");
         }
         var out = spec.commandLine().getOut();
-        List<String> done = root.meros().constellation(constellation).shutdown(out::println, force ? Duration.ZERO : timeout, vms.toArray(String[]::new));
+        List<String> done = root.meros().shutdown(constellation, out::println, force ? Duration.ZERO : timeout, vms.toArray(String[]::new));
         if (done.isEmpty()) out.println("nothing to do: " + constellation + " is not running");
         for (String d : done) out.println(d);
         out.flush();

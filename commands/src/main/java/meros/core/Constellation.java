@@ -151,10 +151,15 @@ public final class Constellation implements AutoCloseable {
      * @throws MerosException USAGE when {@code powerdownWait} is negative (before any VM is touched)
      */
     public List<String> shutdown(Consumer<String> out, Duration powerdownWait, String... vms) {
+        requirePowerdownWait(powerdownWait);
+        return new Lifecycle(meros.home(), out).shutdown(manifest, List.of(vms), powerdownWait);
+    }
+
+    /** @throws MerosException USAGE when a power-off wait is negative */
+    static void requirePowerdownWait(Duration powerdownWait) {
         if (powerdownWait.isNegative()) {
             throw MerosException.usage("the power-off wait must be 0 s or more, not " + powerdownWait.toSeconds() + " s");
         }
-        return new Lifecycle(meros.home(), out).shutdown(manifest, List.of(vms), powerdownWait);
     }
 
     /** How long {@link #shutdown} waits for a guest to power off after the ACPI button before it quits QEMU. */

@@ -1,23 +1,31 @@
 package meros.core;
 
+import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
 import meros.core.host.Binfmt;
 import meros.core.host.HostTools;
 import meros.core.host.Kvm;
 import meros.core.kernel.KernelBuilder;
+import meros.core.lifecycle.Lifecycle;
 import meros.core.manifest.Manifest;
 import meros.core.manifest.ManifestLoader;
+import meros.core.manifest.Vm;
 import meros.core.qemu.LiveEvents;
+import meros.core.qemu.VmRuntime;
 import meros.core.scenario.Scenario;
 import meros.core.ssh.TerminalAccess;
+import meros.core.state.NetState;
+import meros.core.state.StateDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,6 +92,42 @@ public final class Meros implements AutoCloseable {
      */
     public Manifest load(String name) {
         return ManifestLoader.load(dirOf(name), home::resolve);
+    }
+
+    /**
+     * Stops a constellation's VMs and removes its networks, as {@link Constellation#shutdown(Consumer, Duration, String...)}.
+     * When its manifest no longer loads (made invalid, or its directory removed, while its VMs run) it stops what
+     * {@code data/state/<c>/} records instead, after a line on {@code out} naming why: every VM meros started there
+     * that still runs (all of them, or those named), then, once none runs, the bridges, taps and nftables table recorded
+     * in {@code net.json}; as {@code virsh destroy} needs no domain XML.
+     *
+     * @param out           progress and the line about the manifest
+     * @param powerdownWait how long each guest gets to power off after the ACPI button (zero: QEMU is quit at once)
+     * @param vms           the VMs to stop; none: all
+     * @return one line per VM and network part removed; empty when nothing was running
+     * @throws MerosException USAGE when the name is no constellation name, when the manifest does not load and no
+     *                        recorded VM runs nor is a network recorded, or when {@code powerdownWait} is negative; as {@link Constellation#shutdown}
+     *                        otherwise
+     */
+    public List<String> shutdown(String name, Consumer<String> out, Duration powerdownWait, String... vms) {
+        Constellation.requirePowerdownWait(powerdownWait);
+        Constellation c;
+        try {
+            c = constellation(name);
+        } catch (MerosException e) {
+            if (e.exitCode() != ExitCode.USAGE || name == null || !NAME.matcher(name).matches()) throw e;
+            StateDir sd = StateDir.of(home, name);
+            List<String> recorded = sd.vmDirs();
+            if (VmRuntime.unnamedRunning(home, name, List.of()).isEmpty() && NetState.read(sd.netJson()).isEmpty()) throw e;
+            String why = e.getMessage().lines().findFirst().orElse("");
+            out.accept(why + (e.getMessage().lines().count() > 1 ? " (and more: 'meros validate " + name + "')" : "")
+                    + "; stopping what " + home.display(sd.dir()) + "/ records");
+            Map<String, Vm> byName = new LinkedHashMap<>();
+            for (String n : recorded) byName.put(n, Vm.named(n));
+            Manifest m = new Manifest(name, home.constellations().resolve(name), null, Map.of(), byName);
+            return new Lifecycle(home, out).shutdown(m, List.of(vms), powerdownWait);
+        }
+        return c.shutdown(out, powerdownWait, vms);
     }
 
     /**

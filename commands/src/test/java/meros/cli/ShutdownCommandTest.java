@@ -128,4 +128,38 @@ class ShutdownCommandTest {
         assertEquals(new Run(2, "", "error: --force and --timeout exclude each other: --force does not wait at all\n" + TRY), r);
         assertTrue(fakeQemu.isAlive());
     }
+
+    /**
+     * A manifest made invalid while its VMs run does not keep them running: shutdown says why it does not read it and
+     * stops what data/state/ records, as virsh destroy needs no domain XML.
+     */
+    @Test
+    void aManifestMadeInvalidWhileItsVmRunsDoesNotKeepShutdownFromStoppingIt() throws Exception {
+        Path yml = root.resolve("constellations/t15s/t15s.yml");
+        Files.writeString(yml, "virtual_machines:\n  web:\n    memroy: 512\n    cpus: lots\n");
+        Run r = exec("shutdown", "t15s", "--force");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        String[] lines = r.out().split("\n");
+        assertTrue(lines[0].startsWith("constellations/t15s/t15s.yml:3:") && lines[0].endsWith(
+                " (and more: 'meros validate t15s'); stopping what data/state/t15s/ records"), r.out());
+        assertTrue(lines[1].startsWith("vm web: killed"), r.out());
+        assertTrue(fakeQemu.waitFor(10, TimeUnit.SECONDS), "the fake QEMU ended");
+        // nothing recorded any more: the manifest's own error, as for every other command
+        Run again = exec("shutdown", "t15s");
+        assertEquals(2, again.code(), again.toString());
+        assertTrue(again.err().startsWith("constellations/t15s/t15s.yml:3:5: virtual_machines.web: unknown key"), again.err());
+    }
+
+    @Test
+    void aConstellationDirectoryRemovedWhileItsVmRunsIsStoppedFromItsState() throws Exception {
+        Path dir = root.resolve("constellations/t15s");
+        Files.delete(dir.resolve("t15s.yml"));
+        Files.delete(dir);
+        Run r = exec("shutdown", "t15s", "web", "--force");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("no constellation 't15s'") || r.out().contains("t15s"), r.out());
+        assertTrue(r.out().contains("; stopping what data/state/t15s/ records\nvm web: killed"), r.out());
+        assertTrue(fakeQemu.waitFor(10, TimeUnit.SECONDS), "the fake QEMU ended");
+    }
 }

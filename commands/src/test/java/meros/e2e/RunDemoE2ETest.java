@@ -104,7 +104,11 @@ class RunDemoE2ETest {
             assertTrue(resumed.matches("(?s).*box: already running \\(pid \\d+, paused\\), re-attached; it was paused: continued it \\(QMP cont\\)\n"
                     + ".*box: ready in [0-9.]+ s \\(ssh\\).*"), resumed);
             merosOk(h, null, Duration.ofMinutes(1), "pause", "demo", "box");
+            // a manifest made invalid while the VM runs: shutdown stops what data/state/demo/ records
+            Files.writeString(yml, asStarted.replace("cpus: 2", "cpus: lots"));
             String down = merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo").stdout();
+            Files.writeString(yml, asStarted);
+            assertTrue(down.startsWith("constellations/demo/demo.yml:") && down.contains("got 'lots'; stopping what data/state/demo/ records\n"), down);
             assertTrue(down.matches("(?s).*vm box: powered off \\((ACPI|guest agent)[^)]*, resumed from paused first\\) in [0-9.]+ s.*"), down);
         } finally {
             merosOk(h, null, Duration.ofMinutes(3), "shutdown", "demo", "--timeout", "5");
