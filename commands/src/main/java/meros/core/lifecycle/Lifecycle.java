@@ -731,6 +731,14 @@ public final class Lifecycle {
      * for a changed Vagrantfile; else "" (also when that command line cannot be read).
      */
     static String changedUnder(String constellation, Vm vm, List<String> argv) {
+        List<String> changed = settingsChanged(vm, argv);
+        if (changed.isEmpty()) return "";
+        return "; the manifest now gives it " + String.join(", ", changed) + ": 'shutdown " + constellation + " " + vm.name()
+                + "' and 'init " + constellation + "' start it with them";
+    }
+
+    /** The memory and CPUs {@code vm} sets differently from the running QEMU's {@code argv}, e.g. {@code cpus 1 (it runs with 2)}. */
+    static List<String> settingsChanged(Vm vm, List<String> argv) {
         List<String> changed = new ArrayList<>();
         String m = valueAfter(argv, "-m");
         if (m != null && !m.equals(vm.memoryMiB() + "M")) {
@@ -740,9 +748,7 @@ public final class Lifecycle {
         if (smp != null && !smp.equals(Integer.toString(vm.cpus()))) {
             changed.add("cpus " + vm.cpus() + " (it runs with " + smp + ")");
         }
-        if (changed.isEmpty()) return "";
-        return "; the manifest now gives it " + String.join(", ", changed) + ": 'shutdown " + constellation + " " + vm.name()
-                + "' and 'init " + constellation + "' start it with them";
+        return changed;
     }
 
     private static String valueAfter(List<String> argv, String option) {
@@ -896,10 +902,7 @@ public final class Lifecycle {
                 Vm.Accel accel = st.accel() == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG;
                 boolean user = st.userNet();
                 SavedBoot sb = SavedBoot.find(home, m.name(), n, SavedBoot.key(m.name(), r, accel, user, mcast));
-                if (sb == null) {
-                    throw MerosException.failed("vm " + r.label() + " has no saved boot to reset to (init saves one when the VM first becomes ready; "
-                            + "'shutdown " + m.name() + "' and 'init " + m.name() + "' make one)");
-                }
+                if (sb == null) throw noSavedBootToResetTo(m, r);
                 jobs.put(n, () -> {
                     long t0 = System.nanoTime();
                     new MachineAccess(home, m.name(), n, m.vm(n).user()).warmUpSsh();
@@ -915,6 +918,25 @@ public final class Lifecycle {
             }
             return Parallel.values(Parallel.run("meros-reset", jobs, "interrupted while resetting " + m.name()), out);
         }
+    }
+
+    /**
+     * Why {@code reset} cannot reset a running VM: it has no saved boot at all, or only ones of the VM as it was before
+     * its manifest, image, kernel or QEMU changed (the key no longer fits; {@link #changedUnder} names changed memory
+     * and CPUs).
+     */
+    private MerosException noSavedBootToResetTo(Manifest m, VmRuntime r) {
+        String again = "'shutdown " + m.name() + "' and 'init " + m.name() + "'";
+        List<SavedBoot> others = SavedBoot.all(home, m.name(), r.vm().name());
+        if (others.isEmpty()) {
+            return MerosException.failed("vm " + r.label() + " has no saved boot to reset to (init saves one when the VM first becomes ready; "
+                    + again + " make one)");
+        }
+        List<String> changed = settingsChanged(r.vm(), r.runningArgv());
+        return MerosException.failed("vm " + r.label() + " has no saved boot that fits it as its manifest now is: its saved boot "
+                + String.join(", ", others.stream().map(SavedBoot::shortKey).toList()) + " is of the VM before its manifest, image, "
+                + "kernel or QEMU changed" + (changed.isEmpty() ? "" : " (the manifest now gives it " + String.join(", ", changed) + ")")
+                + "; " + again + " boot it as it is now and save that");
     }
 
     /** The host programs that make and remove bridges, taps and the nftables table of bridged VMs. */
