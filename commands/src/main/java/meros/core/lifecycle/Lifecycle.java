@@ -332,6 +332,11 @@ public final class Lifecycle {
                 for (String stale : SavedBoot.removeStale(home, m.name(), n, key)) {
                     out.accept(n + ": removed saved boot " + stale + " (the VM, its image, kernel or QEMU changed)");
                 }
+                String incomplete = cold ? null : SavedBoot.incomplete(home, m.name(), n, key);
+                if (incomplete != null) {
+                    SavedBoot.remove(home, m.name(), n, key);
+                    out.accept(n + ": saved boot " + key.substring(0, 12) + " is incomplete (" + incomplete + "); removed it, booting cold");
+                }
                 SavedBoot saved = cold || !m.vm(n).mounts().isEmpty() ? null : SavedBoot.find(home, m.name(), n, key);
                 Boot b = new Boot(r, asked.get(n), accel.get(n), ports.getOrDefault(n, 0), mcast, kvmGaveUp, saved);
                 jobs.put(n, () -> startAndWait(b));

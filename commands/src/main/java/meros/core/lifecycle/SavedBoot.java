@@ -197,6 +197,28 @@ public final class SavedBoot {
                 ? new SavedBoot(d, rec) : null;
     }
 
+    /**
+     * What is missing from the directory of the saved boot under {@code key} when it is there but is no complete saved
+     * boot ({@code saved.json} missing, unreadable or of another key; {@code state} or {@code disk.qcow2} missing:
+     * removed or damaged by hand, or a disk that filled up); null when it is complete or not there at all.
+     */
+    public static String incomplete(Home home, String constellation, String vm, String key) {
+        Path d = root(home, constellation, vm).resolve(key);
+        if (!Files.isDirectory(d)) return null;
+        if (!Files.isRegularFile(d.resolve("saved.json"))) return "no saved.json";
+        Record rec = read(d);
+        if (rec == null) return "saved.json cannot be read";
+        if (!key.equals(rec.key())) return "saved.json is of another key";
+        if (!Files.isRegularFile(d.resolve("state"))) return "no state file";
+        if (!Files.isRegularFile(d.resolve("disk.qcow2"))) return "no disk.qcow2";
+        return null;
+    }
+
+    /** Deletes what is under {@code key}, complete or not. */
+    public static void remove(Home home, String constellation, String vm, String key) {
+        deleteTree(root(home, constellation, vm).resolve(key));
+    }
+
     /** Every saved boot of a VM (any key). */
     public static List<SavedBoot> all(Home home, String constellation, String vm) {
         Path root = root(home, constellation, vm);
