@@ -78,6 +78,15 @@ class DebPackageIT {
                 .env("MEROS_HOME", tmp.resolve("own").toString()).dir(tmp).timeout(RUN_TIMEOUT).output();
         assertEquals("mine: OK (1 VM, 0 bridges)", validate);
 
+        // no locale set (cron, a systemd unit, ssh without LANG): a non-ASCII path still works
+        // made by its UTF-8 bytes: this JVM may itself run without a UTF-8 locale, and could not name it then
+        Proc.of("sh", "-c", "mkdir \"$(printf '%s/own/d\\303\\274r' \"$1\")\"", "sh", tmp.toString()).timeout(RUN_TIMEOUT).run();
+        Files.writeString(own.resolve("mine.yml"), "virtual_machines:\n  box:\n    mounts:\n      - source: " + tmp + "/own/d\u00fcr\n"
+                + "        target: /mnt/x\n");
+        String noLocale = Proc.of(meros.toString(), "validate", "mine").env("HOME", user.toString()).env("LANG", "").env("LC_CTYPE", "")
+                .env("LC_ALL", "C").env("MEROS_HOME", tmp.resolve("own").toString()).dir(tmp).timeout(RUN_TIMEOUT).output();
+        assertEquals("mine: OK (1 VM, 0 bridges)", noLocale);
+
         String man = Proc.of("gzip", "-dc", root.resolve("usr/share/man/man1/meros.1.gz").toString()).timeout(RUN_TIMEOUT).output();
         assertTrue(man.contains(".TH \"MEROS\" \"1\"") && man.contains(".SH \"MEROS INIT\"") && man.contains(".SH \"EXIT STATUS\""), man);
     }
