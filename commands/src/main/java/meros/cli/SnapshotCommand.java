@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "snapshot", description = {"save|load|delete|list internal snapshots (savevm/loadvm in the overlays).",
         "snapshot ACTION CONSTELLATION VM [NAME]: one VM. snapshot ACTION CONSTELLATION [NAME]: every VM at once, consistently",
-        "(all paused, all saved or loaded, all resumed; after a load the guests' clocks are set). Blocks until done."})
+        "(all paused, all saved or loaded, all resumed). After a load the guests' clocks are set. Blocks until done."})
 final class SnapshotCommand implements Callable<Integer> {
     @ParentCommand MerosCommand root;
     @Spec CommandSpec spec;
@@ -48,7 +48,7 @@ final class SnapshotCommand implements Callable<Integer> {
         }
         String text = c.vm(vm).snapshot(action, name);
         var out = spec.commandLine().getOut();
-        out.println(action.equals("list") ? text.stripTrailing() : "snapshot " + action + " " + name + ": done");
+        out.println(action.equals("list") ? text.stripTrailing() : "snapshot " + action + " " + name + ": done" + (text.isBlank() ? "" : "; " + text));
         out.flush();
         return 0;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.base.MerosException;
 import meros.core.manifest.Forward;
 import meros.core.manifest.Vm;
+import meros.core.lifecycle.ResumedGuest;
 import meros.core.qemu.Forwards;
 import meros.core.qemu.Live;
 import meros.core.qemu.RunState;
@@ -185,11 +186,20 @@ public final class Machine implements AutoCloseable {
     /**
      * Internal snapshots in the VM's overlay: {@code action} is {@code save}, {@code load}, {@code delete}
      * (with a {@code name} of letters, digits, {@code _ . -}) or {@code list}; returns QEMU's text (the table for
-     * {@code list}). Blocks until QEMU finishes, at most 10 min (saving copies the guest's RAM).
+     * {@code list}). After a load the guest's clock, which is the snapshot's, is set to the host's through the guest
+     * agent ({@link ResumedGuest#setClock}), as after a whole-constellation load; a load returns "" when it was set,
+     * else why not (the VM stays usable). Blocks until QEMU finishes, at most 10 min (saving copies the guest's RAM),
+     * and a load for the clock at most about 20 s more.
      *
      * @throws MerosException a bad action or name, or QEMU's error text
      */
-    public String snapshot(String action, String name) { return Live.snapshot(plumbing().runtime(), action, name); }
+    public String snapshot(String action, String name) {
+        VmRuntime r = plumbing().runtime();
+        String text = Live.snapshot(r, action, name);
+        if (!"load".equals(action)) return text;
+        String clock = ResumedGuest.setClock(r);
+        return clock == null ? "" : clock;
+    }
 
     // ------------------------------------------------------------ guest commands
 

@@ -175,7 +175,14 @@ class RunDemoE2ETest {
 
         merosOk(home, null, Duration.ofMinutes(5), "snapshot", "save", "demo", "box", "first");
         assertTrue(merosOk(home, null, Duration.ofMinutes(1), "snapshot", "list", "demo", "box").stdout().contains("first"));
-        merosOk(home, null, Duration.ofMinutes(5), "snapshot", "load", "demo", "box", "first");
+        Thread.sleep(5000); // the snapshot's clock is now 5 s behind the host's
+        assertEquals("snapshot load first: done\n", merosOk(home, null, Duration.ofMinutes(5), "snapshot", "load", "demo", "box", "first").stdout());
+        // the loaded guest's clock is set to the host's: within 2 s of it, read between two readings of the host's
+        double before = System.currentTimeMillis() / 1000.0;
+        double guestNow = Double.parseDouble(sshOk(home, null, "demo", "box", "127.0.0.1", port, "date +%s.%N").strip());
+        double after = System.currentTimeMillis() / 1000.0;
+        assertTrue(guestNow > before - 2.0 && guestNow < after + 2.0,
+                String.format("guest clock %.3f outside the host's [%.3f, %.3f] +- 2 s", guestNow, before, after));
         assertEquals("running", merosOk(home, null, Duration.ofMinutes(1), "qmp", "demo", "box", "query-status").stdout()
                 .replaceAll("(?s).*\"status\" : \"([a-z-]+)\".*", "$1"));
 
