@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,14 +17,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The OS lock is a POSIX record lock, which a process loses when it closes <em>any</em> descriptor of the file
  * (fcntl(2), "Advisory record locking"), and which the JVM refuses to take twice over the same range
  * ({@link java.nio.channels.OverlappingFileLockException}). So each file has one channel per process, opened at the
- * first use and never closed, and one OS lock taken for all the threads of this process that hold it: shared while
- * one or more of them read, exclusive while one writes. The file stays (it holds nothing).
+ * first use and closed only when the path names another file while nobody here holds it (removed with its directory,
+ * then made again), and one OS lock taken for all the threads of this process that hold it: shared while one or more
+ * of them read, exclusive while one writes. The file stays (it holds nothing).
  */
 public final class SharedLockFile {
     private static final Map<Path, SharedLockFile> OPEN = new ConcurrentHashMap<>();
 
     private final Path file;
     private final FileChannel channel;
+    /** The identity of the file the channel is on ({@link BasicFileAttributes#fileKey}). */
+    private final Object identity;
     /** Threads of this process holding it shared; guarded by {@code this}. */
     private int readers;
     /** A thread of this process holds it exclusive; guarded by {@code this}. */
@@ -31,9 +35,10 @@ public final class SharedLockFile {
     /** The OS lock held for them; guarded by {@code this}. */
     private FileLock os;
 
-    private SharedLockFile(Path file, FileChannel channel) {
+    private SharedLockFile(Path file, FileChannel channel, Object identity) {
         this.file = file;
         this.channel = channel;
+        this.identity = identity;
     }
 
     /**
@@ -43,16 +48,34 @@ public final class SharedLockFile {
      */
     public static SharedLockFile of(Path given) {
         Path file = given.toAbsolutePath().normalize();
-        return OPEN.computeIfAbsent(file, f -> {
-            try {
-                Files.createDirectories(f.getParent());
-                return new SharedLockFile(f, FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE));
-            } catch (IOException e) {
-                throw new MerosException(ExitCode.FAILED, "cannot open " + f + ": " + IoErrors.reason(e, f), e);
-            }
-        });
+        return OPEN.compute(file, (f, open) -> open != null && (open.held() || open.identity.equals(identity(f))) ? open : opened(f, open));
     }
+
+    /**
+     * A new channel on {@code f}: the first use, or the file was removed or replaced since (its directory cleaned up)
+     * while nobody here held it, so that this process locks the file other processes find at the path.
+     */
+    private static SharedLockFile opened(Path f, SharedLockFile stale) {
+        try {
+            if (stale != null) stale.channel.close();
+            Files.createDirectories(f.getParent());
+            FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return new SharedLockFile(f, ch, identity(f));
+        } catch (IOException e) {
+            throw new MerosException(ExitCode.FAILED, "cannot open " + f + ": " + IoErrors.reason(e, f), e);
+        }
+    }
+
+    /** The file's device and inode; null when it is not there. */
+    private static Object identity(Path f) {
+        try {
+            return Files.readAttributes(f, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private synchronized boolean held() { return readers > 0 || writer; }
 
     public Path file() { return file; }
 

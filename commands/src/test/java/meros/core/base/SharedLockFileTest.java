@@ -3,6 +3,7 @@ package meros.core.base;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,22 @@ class SharedLockFileTest {
         }
         try (SharedLockFile.Held r = lock.tryShared()) {
             assertNotNull(r, "free again once the writer leaves");
+        }
+    }
+
+    /** The file removed (its directory cleaned up) between two uses: the next use locks the file now at the path. */
+    @Test
+    void aFileRemovedAndMadeAgainIsTheOneLockedNext() throws Exception {
+        Path file = dir.resolve("build/kernel-src.lock");
+        try (SharedLockFile.Held r = SharedLockFile.of(file).tryShared()) {
+            assertNotNull(r);
+        }
+        Files.delete(file);
+        Files.delete(file.getParent());
+        try (SharedLockFile.Held w = SharedLockFile.of(file).tryExclusive()) {
+            assertNotNull(w);
+            assertTrue(Files.exists(file));
+            assertEquals("busy", inAnotherProcess(file, "shared"), "the file at the path is the one held");
         }
     }
 }
