@@ -55,27 +55,23 @@ final class BridgeSection {
     private Bridge readBridge(String name, MapReader m) {
         Cidr subnet = null;
         Node subnetNode = m.node("subnet");
-        if (subnetNode == null) {
-            m.missing("subnet", "the bridge's IPv4 network, e.g. 10.0.10.0/24");
-        } else {
-            String s = m.string("subnet", null);
-            if (s != null) {
-                try {
-                    subnet = Cidr.parse(s);
-                    String special = specialPurpose(subnet);
-                    if (subnet.prefix() > 30) {
-                        problems.at(subnetNode, m.at("subnet") + ": '" + s + "' is too small (a bridge needs a gateway and at least one VM address: use /30 or larger)");
-                        subnet = null;
-                    } else if (special != null) {
-                        problems.at(subnetNode, m.at("subnet") + ": '" + s + "' overlaps " + special
-                                + ", which a bridge cannot carry (RFC 6890); use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16");
-                        subnet = null;
-                    } else {
-                        subnetNodes.put(name, subnetNode);
-                    }
-                } catch (IllegalArgumentException e) {
-                    problems.at(subnetNode, m.at("subnet") + ": " + e.getMessage());
+        String written = m.requiredString("subnet", "the bridge's IPv4 network, e.g. 10.0.10.0/24");
+        if (written != null) {
+            try {
+                subnet = Cidr.parse(written);
+                String special = specialPurpose(subnet);
+                if (subnet.prefix() > 30) {
+                    problems.at(subnetNode, m.at("subnet") + ": '" + written + "' is too small (a bridge needs a gateway and at least one VM address: use /30 or larger)");
+                    subnet = null;
+                } else if (special != null) {
+                    problems.at(subnetNode, m.at("subnet") + ": '" + written + "' overlaps " + special
+                            + ", which a bridge cannot carry (RFC 6890); use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16");
+                    subnet = null;
+                } else {
+                    subnetNodes.put(name, subnetNode);
                 }
+            } catch (IllegalArgumentException e) {
+                problems.at(subnetNode, m.at("subnet") + ": " + e.getMessage());
             }
         }
         String policy = m.choice("policy_type", "host-access", POLICIES);

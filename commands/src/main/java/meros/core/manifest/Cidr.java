@@ -10,9 +10,15 @@ public record Cidr(int network, int prefix) {
         network = network & mask(prefix);
     }
 
-    /** Parses {@code a.b.c.d/n}; throws IllegalArgumentException with a user-facing message. */
+    /**
+     * Parses {@code a.b.c.d/n}; throws IllegalArgumentException with a user-facing message (an IPv6 network, with a
+     * {@code :}, is named as such).
+     */
     public static Cidr parse(String s) {
         if (s == null) throw new IllegalArgumentException("missing CIDR");
+        if (s.contains(":")) {
+            throw new IllegalArgumentException("'" + s + "' is an IPv6 network; only IPv4 networks are supported (e.g. 10.0.10.0/24)");
+        }
         int slash = s.indexOf('/');
         if (slash < 0) throw new IllegalArgumentException("'" + s + "' is not a CIDR (expected a.b.c.d/prefix)");
         String prefixText = s.substring(slash + 1);

@@ -23,6 +23,9 @@ public final class Ipv4 {
      * @param suffix what follows the address in the decimal spelling messages suggest ({@code /24}), or ""
      */
     static int parse(String addr, String whole, String suffix) {
+        if (addr.contains(":")) {
+            throw new IllegalArgumentException("'" + whole + "' is an IPv6 address; only IPv4 addresses are supported (dotted decimal, e.g. 10.0.10.5)");
+        }
         String[] p = addr.split("\\.", -1);
         if (p.length != 4) throw new IllegalArgumentException("'" + whole + "' is not an IPv4 address");
         int v = 0;

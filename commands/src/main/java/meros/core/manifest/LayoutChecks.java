@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -31,8 +32,14 @@ final class LayoutChecks {
         run(dir, shownDir, vms, Set.of(), vmsKey, problems);
     }
 
-    /** @param mountSources directories of the constellation directory that a VM's {@code mounts:} shares (allowed too) */
-    static void run(Path dir, String shownDir, Set<String> vms, Set<Path> mountSources, Node vmsKey, Problems problems) {
+    /**
+     * @param allVms       the VM names of the manifest; only those that are safe file names ({@link VmSection#NAME_RE}) are looked for
+     * @param mountSources directories of the constellation directory that a VM's {@code mounts:} shares (allowed too)
+     */
+    static void run(Path dir, String shownDir, Set<String> allVms, Set<Path> mountSources, Node vmsKey, Problems problems) {
+        // a VM name refused as unsafe ('..', 'a/b') is reported by VmSection and never made into a path
+        Set<String> vms = new LinkedHashSet<>();
+        for (String vm : allVms) if (vm.matches(VmSection.NAME_RE)) vms.add(vm);
         Set<String> known = new TreeSet<>(vms);
         known.addAll(SHARED);
         for (Path p : list(dir)) {

@@ -28,6 +28,8 @@ final class MapReader {
     private final Problems problems;
     private final Node owner;
     private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
+    /** Keys read by {@link #requiredString}, with what each is (an empty one is reported as required). */
+    private final Map<String, String> required = new HashMap<>();
 
     /**
      * @param path    dotted location for messages, e.g. {@code virtual_machines.web}
@@ -179,15 +181,36 @@ final class MapReader {
         if (n == null) return def;
         if (n instanceof ScalarNode s && !Tag.BOOL.equals(s.getTag())) {
             if (!emptyAllowed && s.getValue().isEmpty()) {
-                problems.at(n, at(key) + ": is empty (''); give a value or leave the key out");
+                problems.at(n, at(key) + ": is empty ('')" + (required.containsKey(key) ? ", but required (" + required.get(key) + ")"
+                        : "; give a value or leave the key out"));
+                return def;
+            }
+            String unusable = Yamls.unusable(s.getValue());
+            if (unusable != null) {
+                problems.at(n, at(key) + ": '" + s.getValue() + "' " + unusable);
                 return def;
             }
             return s.getValue();
         }
-        String hint = Yamls.isScalar(n, Tag.BOOL) ? " (YAML 1.1 reads an unquoted " + Yamls.text(n) + " as a boolean; for the word write '"
-                + Yamls.text(n) + "')" : "";
-        problems.at(n, at(key) + ": expected a string, got " + Yamls.describe(n) + hint);
+        problems.at(n, at(key) + ": expected a string, got " + Yamls.describe(n) + boolHint(n));
         return def;
+    }
+
+    /** For a YAML 1.1 boolean word given where text is expected: the quoted spelling that makes it text; else "". */
+    private static String boolHint(Node n) {
+        return Yamls.isScalar(n, Tag.BOOL) ? " (YAML 1.1 reads an unquoted " + Yamls.text(n) + " as a boolean; for the word write '"
+                + Yamls.text(n) + "')" : "";
+    }
+
+    /**
+     * A required key's text: {@link #string(String, String)}, with an absent key, YAML null or the empty string
+     * reported as required ({@code what} says what the key is); null when it has no usable value.
+     */
+    String requiredString(String key, String what) {
+        required.put(key, what);
+        String s = string(key, null);
+        if (s == null) missing(key, what);
+        return s;
     }
 
     /** A whole number in {@code min..max}, by {@link Numbers}' rule. */
@@ -270,9 +293,21 @@ final class MapReader {
         return def;
     }
 
-    /** A list of scalars, each converted by {@code item}; a conversion's IllegalArgumentException becomes a problem at that item. */
+    /**
+     * A list of scalars, each converted by {@code item}; a conversion's IllegalArgumentException becomes a problem at that
+     * item. Refused before conversion: an item that is not a single value, the empty string ({@code ''}) and an item
+     * {@link Yamls#unusable} names.
+     */
     <T> List<T> list(String key, Function<ScalarNode, T> item) {
-        return list(key, item, false);
+        return list(key, item, false, false);
+    }
+
+    /**
+     * As {@link #list(String, Function)} for a list of text ({@code qemu_args}): a YAML 1.1 boolean word ({@code on},
+     * {@code no}) is refused as {@link #string(String, String)} refuses it.
+     */
+    List<String> strings(String key) {
+        return list(key, ScalarNode::getValue, false, true);
     }
 
     /**
@@ -280,10 +315,15 @@ final class MapReader {
      * one once converted ({@code 22} and {@code 0x16}; {@code 10.0.0.5} and {@code 10.0.0.5/32}) is a problem at the later one.
      */
     <T> List<T> uniqueList(String key, Function<ScalarNode, T> item) {
-        return list(key, item, true);
+        return list(key, item, true, false);
     }
 
-    private <T> List<T> list(String key, Function<ScalarNode, T> item, boolean unique) {
+    /** As {@link #uniqueList} for a set of text ({@code packages}), refusing YAML 1.1 booleans as {@link #strings} does. */
+    <T> List<T> uniqueStrings(String key, Function<ScalarNode, T> item) {
+        return list(key, item, true, true);
+    }
+
+    private <T> List<T> list(String key, Function<ScalarNode, T> item, boolean unique, boolean text) {
         log(key, KeyLog.Kind.LIST, List.of(), null, null, null);
         Node n = node(key);
         List<T> out = new ArrayList<>();
@@ -298,6 +338,19 @@ final class MapReader {
             String where = at(key) + "[" + i++ + "]";
             if (!(e instanceof ScalarNode s) || Yamls.isNull(e)) {
                 problems.at(e, where + ": expected a single value, got " + Yamls.describe(e));
+                continue;
+            }
+            if (text && Tag.BOOL.equals(s.getTag())) {
+                problems.at(e, where + ": expected a string, got " + Yamls.describe(e) + boolHint(e));
+                continue;
+            }
+            if (s.getValue().isEmpty()) {
+                problems.at(e, where + ": is empty (''); give a value or leave the item out");
+                continue;
+            }
+            String unusable = Yamls.unusable(s.getValue());
+            if (unusable != null) {
+                problems.at(e, where + ": '" + s.getValue() + "' " + unusable);
                 continue;
             }
             try {

@@ -36,7 +36,8 @@ final class Problems {
     void at(Mark mark, String message) {
         int line = mark == null ? 1 : mark.getLine() + 1;
         int col = mark == null ? 1 : mark.getColumn() + 1;
-        Problem p = new Problem(file, line, col, message);
+        // a value quoted in a message shows a NUL, a control character or a lone surrogate escaped, never raw
+        Problem p = new Problem(file, line, col, Yamls.escape(message));
         if (!list.contains(p)) list.add(p);
     }
 

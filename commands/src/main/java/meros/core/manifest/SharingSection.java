@@ -4,6 +4,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,13 +87,10 @@ final class SharingSection {
             MappingNode item = items.get(i);
             if (item == null) continue;
             MapReader r = new MapReader(item, m.at("mounts") + "[" + i + "]", item, MOUNT_KEYS, problems);
-            String source = r.string("source", null);
-            Path host = null;
-            if (source == null) r.missing("source", "the host directory to share; relative to the constellation directory");
-            else host = source(r, source);
-            String target = r.string("target", null);
-            if (target == null) r.missing("target", "where the guest mounts it, an absolute path");
-            else target = target(r, target, user, targets);
+            String source = r.requiredString("source", "the host directory to share; relative to the constellation directory");
+            Path host = source == null ? null : source(r, source);
+            String target = r.requiredString("target", "where the guest mounts it, an absolute path");
+            if (target != null) target = target(r, target, user, targets);
             boolean ro = r.bool("readonly", false);
             if (host != null && target != null) out.add(new Mount(host, target, ro, "meros" + out.size()));
         }
@@ -106,7 +104,13 @@ final class SharingSection {
             r.problem(at, r.at("source") + ": " + shell);
             return null;
         }
-        Path p = Path.of(source);
+        Path p;
+        try {
+            p = Path.of(source);
+        } catch (InvalidPathException e) {
+            r.problem(at, r.at("source") + ": '" + source + "' is not a file name on this host: " + e.getReason());
+            return null;
+        }
         if (!p.isAbsolute()) {
             if (dir == null) return p.toAbsolutePath().normalize();
             p = dir.resolve(p);

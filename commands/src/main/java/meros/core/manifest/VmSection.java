@@ -15,6 +15,7 @@ import java.math.RoundingMode;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -193,7 +194,7 @@ final class VmSection {
                     + hostArch() + ") only; an " + arch + " VM needs distribution: debian");
         }
         String release = word(m, "release", alpine ? "latest-stable" : "stable", "[a-z0-9][a-z0-9._-]*", "a release name such as stable, bookworm or latest-stable");
-        List<String> packages = m.uniqueList("packages", s -> {
+        List<String> packages = m.uniqueStrings("packages", s -> {
             if (!s.getValue().matches("[a-z0-9][a-z0-9+._-]*")) {
                 throw new IllegalArgumentException("'" + s.getValue() + "' is not a package name");
             }
@@ -245,7 +246,13 @@ final class VmSection {
     /** An existing {@code kernel:} must be a file, a kernel for the VM's {@code arch} (a missing one may be built later). */
     private void kernelMatchesArch(MapReader m, String vm, String kernel, String arch) {
         if (files == null) return;
-        Path file = files.apply(kernel);
+        Path file;
+        try {
+            file = files.apply(kernel);
+        } catch (InvalidPathException e) {
+            m.problem(m.node("kernel"), m.at("kernel") + ": '" + kernel + "' is not a file name on this host: " + e.getReason());
+            return;
+        }
         if (Files.isDirectory(file)) {
             m.problem(m.node("kernel"), m.at("kernel") + ": " + kernel + " is a directory, not a kernel image (" + KernelImage.buildHint(arch) + ")");
             return;
@@ -386,7 +393,7 @@ final class VmSection {
      * The items that are refused are left in the list (the manifest does not load anyway).
      */
     private List<String> qemuArgs(MapReader m, String vm) {
-        List<String> args = m.list("qemu_args", s -> s.getValue());
+        List<String> args = m.strings("qemu_args");
         problems.log().refusedItems(m.path(), "qemu_args", refusedQemuArgPattern());
         if (!(m.node("qemu_args") instanceof SequenceNode seq)) return args;
         List<Node> nodes = seq.getValue();
@@ -623,21 +630,18 @@ final class VmSection {
     }
 
     private Nic readNic(String vm, MapReader n, Node item) {
-        String label = n.string("label", null);
-        if (label == null) n.missing("label", "the host tap device's name, at most 15 characters");
-        else label = checkLabel(label, n);
-        String bridge = n.string("bridge", null);
+        String label = n.requiredString("label", "the host tap device's name, at most 15 characters");
+        if (label != null) label = checkLabel(label, n);
+        String bridge = n.requiredString("bridge", "the name of a bridge under bridges:");
         Bridge b = null;
-        if (bridge == null) n.missing("bridge", "the name of a bridge under bridges:");
-        else if (!bridges.declared.contains(bridge)) {
+        if (bridge != null && !bridges.declared.contains(bridge)) {
             String known = bridges.declared.isEmpty() ? " (this constellation defines no bridges)"
                     : Names.didYouMean(bridge, bridges.declared) + " (defined: " + String.join(", ", bridges.declared) + ")";
             n.problem(n.node("bridge"), n.at("bridge") + ": no bridge '" + bridge + "'" + known);
             bridge = null;
         } else b = bridges.bridges.get(bridge);
-        String ip = n.string("ip_addr", null);
-        if (ip == null) n.missing("ip_addr", "the VM's static IPv4 address on the bridge");
-        else ip = checkIp(ip, b, n);
+        String ip = n.requiredString("ip_addr", "the VM's static IPv4 address on the bridge");
+        if (ip != null) ip = checkIp(ip, b, n);
         String model = n.choice("model", "virtio-net-pci", MODELS);
         String mac = n.string("mac", null);
         if (mac != null) {

@@ -75,16 +75,105 @@ class BadManifestTest {
                     kernel_args: ""
                 """,
                 F + "2:9: bridges.net.subnet: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the bridge's IPv4 network, e.g. 10.0.10.0/24)",
-                F + "7:17: virtual_machines.box.networks[0].label: is empty (''); give a value or leave the key out",
+                F + "7:17: virtual_machines.box.networks[0].label: is empty (''), but required (the host tap device's name, at most 15 characters)",
                 F + "7:29: virtual_machines.box.networks[0].bridge: expected a string, got the boolean on (YAML 1.1 reads an unquoted on as a boolean; for the word write 'on')",
                 F + "7:33: virtual_machines.box.networks[0].ip_addr: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the VM's static IPv4 address on the bridge)",
                 F + "8:9: virtual_machines.box.networks[1].label: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the host tap device's name, at most 15 characters)",
                 F + "11:15: virtual_machines.box.mounts[0].source: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the host directory to share; relative to the constellation directory)",
-                F + "11:34: virtual_machines.box.mounts[0].target: is empty (''); give a value or leave the key out",
+                F + "11:34: virtual_machines.box.mounts[0].target: is empty (''), but required (where the guest mounts it, an absolute path)",
                 F + "12:17: virtual_machines.box.forwards[0].host: is empty (YAML null: '~', 'null' or nothing after the colon), but required (the host port, 1..65535)",
                 F + "13:13: virtual_machines.box.mirror: is empty (''); give a value or leave the key out",
                 F + "14:13: virtual_machines.box.memory: is empty (''); give a value or leave the key out",
                 F + "15:11: virtual_machines.box.arch: is empty (''); give a value or leave the key out");
+    }
+
+    /**
+     * A NUL or a lone surrogate can be in no program argument, file name or UTF-8 text: refused in every string value
+     * and list item, at its position, shown escaped; a path that is no file name on this host is a problem too.
+     */
+    @Test
+    void nulAndLoneSurrogatesAreRefusedInEveryStringShownEscaped() {
+        expect("""
+                bridges:
+                  "n\\0t": {subnet: "10.0.0.0/24\\0"}
+                virtual_machines:
+                  box:
+                    kernel: "a\\0b"
+                    hostname: "a\\0b"
+                    packages: [curl, "vi\\0m"]
+                    mirror: "http://x\\0y/"
+                    memory: "512\\0"
+                    qemu_args: ["-device", "a\\0b"]
+                    mounts: [{source: "shared\\0x", target: /mnt/x}]
+                    kernel_args: "quiet\\0"
+                  other:
+                    kernel: "/tmp/\\udfff"
+                    qemu_args: ["\\ud800x"]
+                """,
+                F + "2:3: bridge name 'n\\0t' is not safe as an interface name (use lower-case letters, digits, '_' and '-', starting with a letter or digit)",
+                F + "2:20: bridges.n\\0t.subnet: '10.0.0.0/24\\0' holds a NUL character (\\0), which no program argument or file name can hold; remove it",
+                F + "5:13: virtual_machines.box.kernel: 'a\\0b' holds a NUL character (\\0), which no program argument or file name can hold; remove it",
+                F + "6:15: virtual_machines.box.hostname: 'a\\0b' holds a NUL character (\\0), which no program argument or file name can hold; remove it",
+                F + "7:22: virtual_machines.box.packages[1]: 'vi\\0m' holds a NUL character (\\0), which no program argument or file name can hold; remove it",
+                F + "8:13: virtual_machines.box.mirror: 'http://x\\0y/' holds a NUL character (\\0), which no program argument or file name can hold; remove it",
+                F + "9:13: virtual_machines.box.memory: '512\\0' holds a NUL character (\\0), which no program argument or file name can hold; remove it",
+                F + "10:28: virtual_machines.box.qemu_args[1]: 'a\\0b' holds a NUL character (\\0), which no program argument or file name can hold; remove it",
+                F + "11:23: virtual_machines.box.mounts[0].source: 'shared\\0x' holds a NUL character (\\0), which no program argument or file name can hold; remove it",
+                F + "12:18: virtual_machines.box.kernel_args: 'quiet\\0' holds a NUL character (\\0), which no program argument or file name can hold; remove it",
+                F + "14:13: virtual_machines.other.kernel: '/tmp/\\uDFFF' holds a lone surrogate (\\uDFFF, half of a UTF-16 pair), which is no character and has no UTF-8 encoding; write the character itself",
+                F + "15:17: virtual_machines.other.qemu_args[0]: '\\uD800x' holds a lone surrogate (\\uD800, half of a UTF-16 pair), which is no character and has no UTF-8 encoding; write the character itself");
+    }
+
+    /** Every list of text refuses an empty item and, as string values do, a YAML 1.1 boolean word. */
+    @Test
+    void emptyItemsAndBooleanWordsAreRefusedInListsOfText() {
+        expect("""
+                bridges:
+                  net: {subnet: 10.0.0.0/24, allowed_ips: [''], allowed_ports: [""]}
+                virtual_machines:
+                  box:
+                    qemu_args: ['']
+                    packages: [on, no, true, "", 'off']
+                """,
+                F + "2:44: bridges.net.allowed_ips[0]: is empty (''); give a value or leave the item out",
+                F + "2:65: bridges.net.allowed_ports[0]: is empty (''); give a value or leave the item out",
+                F + "5:17: virtual_machines.box.qemu_args[0]: is empty (''); give a value or leave the item out",
+                F + "6:16: virtual_machines.box.packages[0]: expected a string, got the boolean on (YAML 1.1 reads an unquoted on as a boolean; for the word write 'on')",
+                F + "6:20: virtual_machines.box.packages[1]: expected a string, got the boolean no (YAML 1.1 reads an unquoted no as a boolean; for the word write 'no')",
+                F + "6:24: virtual_machines.box.packages[2]: expected a string, got the boolean true (YAML 1.1 reads an unquoted true as a boolean; for the word write 'true')",
+                F + "6:30: virtual_machines.box.packages[3]: is empty (''); give a value or leave the item out");
+    }
+
+    /** A VM name that is not safe as a file name is reported once and never looked for as a directory. */
+    @Test
+    void anUnsafeVmNameIsNeverMadeIntoAPath() throws IOException {
+        Files.createDirectories(tmp.resolve("constellations/other/hooks"));
+        Files.createDirectories(tmp.resolve("constellations/other/odd"));
+        expect("""
+                virtual_machines:
+                  '..': {}
+                  'a/../..': {}
+                """,
+                F + "2:3: VM name '..' is not safe as a file or interface name (use 1-31 lower-case letters, digits, '_' and '-', starting with a letter or digit)",
+                F + "3:3: VM name 'a/../..' is not safe as a file or interface name (use 1-31 lower-case letters, digits, '_' and '-', starting with a letter or digit)");
+    }
+
+    /** An IPv6 network or address is named as such wherever an IPv4 one is expected. */
+    @Test
+    void ipv6IsNamedAsUnsupported() {
+        expect("""
+                bridges:
+                  net: {subnet: "fd00::/64", allowed_ips: ["fd00::1"]}
+                  ok: {subnet: 10.0.0.0/24}
+                virtual_machines:
+                  box:
+                    networks: [{label: t0, bridge: ok, ip_addr: "fd00::5"}]
+                    forwards: [{host: 8080, guest: 80, address: "::1"}]
+                """,
+                F + "2:17: bridges.net.subnet: 'fd00::/64' is an IPv6 network; only IPv4 networks are supported (e.g. 10.0.10.0/24)",
+                F + "2:44: bridges.net.allowed_ips[0]: 'fd00::1' is an IPv6 address; only IPv4 addresses are supported (dotted decimal, e.g. 10.0.10.5)",
+                F + "6:49: virtual_machines.box.networks[0].ip_addr: 'fd00::5' is an IPv6 address; only IPv4 addresses are supported (dotted decimal, e.g. 10.0.10.5)",
+                F + "7:49: virtual_machines.box.forwards[0].address: '::1' is an IPv6 address; only IPv4 addresses are supported (dotted decimal, e.g. 10.0.10.5)");
     }
 
     /** Ports, addresses and packages are sets: a repeated item is refused; memory is whole MiB, with the nearest values named. */
