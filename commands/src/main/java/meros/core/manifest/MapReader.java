@@ -53,7 +53,7 @@ final class MapReader {
         this.owner = owner == null ? map : owner;
         problems.log().mapping(path, allowed);
         if (map == null) return;
-        for (NodeTuple t : flatten(map)) {
+        for (NodeTuple t : flatten(map, "")) {
             Node k = t.getKeyNode();
             if (!(k instanceof ScalarNode) || Yamls.isNull(k)) {
                 problems.at(k, prefix() + "keys must be plain names, got " + Yamls.describe(k));
@@ -77,28 +77,39 @@ final class MapReader {
 
     /**
      * Applies YAML merge keys ({@code <<: *defaults}): explicit keys win over merged ones. A merge key's value must be
-     * a mapping or a list of mappings (yaml.org/type/merge.html); anything else is reported at the {@code <<}.
+     * a mapping or a list of mappings (yaml.org/type/merge.html); anything else is reported at the {@code <<}, and so is
+     * a second {@code <<} in one mapping (a duplicate key, not merged).
+     *
+     * @param mergedInto "" for the reader's own mapping; for a mapping merged into it, where that happened
+     *                   ({@code " (in anchor &a, merged by the '<<' at line 7)"}), ending each problem found there
      */
-    private List<NodeTuple> flatten(MappingNode map) {
+    private List<NodeTuple> flatten(MappingNode map, String mergedInto) {
         List<NodeTuple> own = new ArrayList<>();
         List<NodeTuple> merged = new ArrayList<>();
+        Node firstMerge = null;
         for (NodeTuple t : map.getValue()) {
             Node k = t.getKeyNode();
             if (k instanceof ScalarNode s && Tag.MERGE.equals(s.getTag())) {
+                if (firstMerge != null) {
+                    problems.at(k, prefix() + "duplicate key '<<' (first given on line " + (firstMerge.getStartMark().getLine() + 1)
+                            + "; merge several mappings with one <<: [*a, *b])" + mergedInto);
+                    continue;
+                }
+                firstMerge = k;
                 Node v = t.getValueNode();
                 if (v instanceof MappingNode m) {
-                    for (NodeTuple mt : flatten(m)) merged.add(problems.aliases.through(mt, v));
+                    for (NodeTuple mt : flatten(m, inner(mergedInto, m, k))) merged.add(problems.aliases.through(mt, v));
                 } else if (v instanceof SequenceNode seq) {
                     int i = 0;
                     for (Node item : seq.getValue()) {
-                        if (item instanceof MappingNode m) merged.addAll(flatten(m));
+                        if (item instanceof MappingNode m) merged.addAll(flatten(m, inner(mergedInto, m, k)));
                         else problems.at(k, prefix() + "'<<' (a YAML merge key) takes a mapping or a list of mappings, but item "
-                                + i + " is " + Yamls.describe(item) + anchored(item, k, problems.aliases.via(v)));
+                                + i + " is " + Yamls.describe(item) + anchored(item, k, problems.aliases.via(v)) + mergedInto);
                         i++;
                     }
                 } else {
                     problems.at(k, prefix() + "'<<' (a YAML merge key) takes a mapping or a list of mappings (e.g. <<: *base, "
-                            + "with &base on a mapping), got " + Yamls.describe(v) + problems.aliases.via(v));
+                            + "with &base on a mapping), got " + Yamls.describe(v) + problems.aliases.via(v) + mergedInto);
                 }
                 continue;
             }
@@ -111,6 +122,18 @@ final class MapReader {
         Set<String> seen = new HashSet<>(ownKeys);
         for (NodeTuple t : merged) if (seen.add(Yamls.text(t.getKeyNode()))) all.add(t);
         return all;
+    }
+
+    /**
+     * Where problems inside {@code merged}, brought in by the merge key {@code mergeKey}, say it was merged: the
+     * outermost merge when merges nest ({@code outer}, when not ""), else the anchor (when it has one) and the line of
+     * {@code mergeKey}. The original of an alias copy is looked at, since the copy has no anchor.
+     */
+    private String inner(String outer, MappingNode merged, Node mergeKey) {
+        if (!outer.isEmpty()) return outer;
+        String anchor = problems.aliases.original(merged).getAnchor();
+        return " (" + (anchor == null ? "" : "in anchor &" + anchor + ", ") + "merged by the '<<' at line "
+                + (mergeKey.getStartMark().getLine() + 1) + ")";
     }
 
     /**

@@ -176,6 +176,28 @@ class BadManifestTest {
                 F + "7:49: virtual_machines.box.forwards[0].address: '::1' is an IPv6 address; only IPv4 addresses are supported (dotted decimal, e.g. 10.0.10.5)");
     }
 
+    /**
+     * A second merge key in one mapping is a duplicate key; a problem inside merged content is reported at the anchor,
+     * saying which merge brought it in.
+     */
+    @Test
+    void aSecondMergeKeyIsADuplicateAndMergedProblemsNameTheMerge() {
+        expect("""
+                x-a: &a {memory: 512, <<: 5}
+                x-b: &b {cpus: 2}
+                virtual_machines:
+                  d:
+                    <<: *a
+                    <<: {cpus: 2}
+                  e:
+                    <<: *b
+                    <<: *a
+                """,
+                F + "1:23: virtual_machines.d: '<<' (a YAML merge key) takes a mapping or a list of mappings (e.g. <<: *base, with &base on a mapping), got the number 5 (in anchor &a, merged by the '<<' at line 5)",
+                F + "6:5: virtual_machines.d: duplicate key '<<' (first given on line 5; merge several mappings with one <<: [*a, *b])",
+                F + "9:5: virtual_machines.e: duplicate key '<<' (first given on line 8; merge several mappings with one <<: [*a, *b])");
+    }
+
     /** Ports, addresses and packages are sets: a repeated item is refused; memory is whole MiB, with the nearest values named. */
     @Test
     void repeatedSetItemsAndFractionalMemoryAreRefused() {
