@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * Host names as RFC 1123 (section 2.1) and RFC 952 define them: one or more labels separated by dots, each
- * 1-63 letters, digits and '-', not starting or ending with '-'; at most 253 characters in all. A fully
+ * 1-63 letters, digits and '-', not starting or ending with '-', the last not all digits ({@code 1.2.3.4}, {@code 123}
+ * read as addresses: RFC 1123 section 2.1, RFC 3696 section 2); at most 253 characters in all. A fully
  * qualified name ({@code mail.lab.example}) is valid; its first label is the short name.
  */
 public final class HostName {
@@ -23,6 +24,11 @@ public final class HostName {
             if (label.length() > MAX_LABEL) return "label '" + label + "' is " + label.length() + " characters; each label has at most " + MAX_LABEL;
             if (!label.matches("[A-Za-z0-9-]+")) return "label '" + label + "' has characters other than letters, digits and '-'";
             if (label.startsWith("-") || label.endsWith("-")) return "label '" + label + "' starts or ends with '-'";
+        }
+        String last = h.substring(h.lastIndexOf('.') + 1);
+        if (last.matches("[0-9]+")) {
+            return "its last label '" + last + "' is all digits, which reads as an address or a number, never a host name"
+                    + " (RFC 1123 2.1, RFC 3696 2); begin it with a letter";
         }
         return null;
     }

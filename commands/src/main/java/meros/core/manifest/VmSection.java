@@ -130,8 +130,13 @@ final class VmSection {
             MapReader vm = new MapReader((MappingNode) value, "virtual_machines." + name, key, KEYS, problems);
             Vm v = readVm(name, vm);
             vms.put(name, v);
+            String derivedProblem = name.matches(NAME_RE) && !vm.has("hostname") ? HostName.problem(v.hostname()) : null;
+            if (derivedProblem != null) {
+                problems.at(key, "virtual_machines." + name + ": the host name derived from the VM name, '" + v.hostname()
+                        + "', is not a host name: " + derivedProblem + "; or give the VM a hostname:");
+            }
             // a name refused above has no host name to clash with (only one given with hostname:)
-            if (name.matches(NAME_RE) || vm.has("hostname")) {
+            else if (name.matches(NAME_RE) || vm.has("hostname")) {
                 hostNames.add(new PlacedHostName(name, v.hostname(), vm.has("hostname") ? vm.node("hostname") : key, vm.has("hostname")));
             }
         }
@@ -146,8 +151,7 @@ final class VmSection {
         Map<String, PlacedHostName> seen = new LinkedHashMap<>();
         for (PlacedHostName h : hostNames) {
             String where = "virtual_machines." + h.vm() + (h.given() ? ".hostname" : "");
-            String how = h.given() ? "host name '" + h.hostname() + "'"
-                    : "host name '" + h.hostname() + "' (derived from the VM name: '_' becomes '-')";
+            String how = h.given() ? "host name '" + h.hostname() + "'" : "host name '" + h.hostname() + "' (" + derivation(h.vm()) + ")";
             Set<String> names = new LinkedHashSet<>(List.of(HostName.key(h.hostname()), HostName.key(HostName.shortName(h.hostname()))));
             for (String n : names) {
                 if (RESERVED_HOSTNAMES.contains(n)) {
@@ -157,8 +161,12 @@ final class VmSection {
                 PlacedHostName other = seen.get(n);
                 if (other != null && !other.vm().equals(h.vm())) {
                     String hint = h.given() ? "" : "; give one of them its own hostname:";
+                    String otherHow = other.given() ? "" : ", " + derivation(other.vm());
+                    String otherName = other.hostname().equals(h.hostname()) || !other.hostname().equalsIgnoreCase(h.hostname())
+                            ? "" : "; host names are compared ignoring case";
                     problems.at(h.node(), where + ": " + how + " clashes with VM '" + other.vm() + "' (host name '" + other.hostname()
-                            + "', line " + (other.node().getStartMark().getLine() + 1) + "): every guest's /etc/hosts would list '" + n + "' for both" + hint);
+                            + "'" + otherHow + ", line " + (other.node().getStartMark().getLine() + 1) + "): every guest's /etc/hosts would list '"
+                            + n + "' for both" + otherName + hint);
                     break;
                 }
             }
@@ -490,6 +498,18 @@ final class VmSection {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
         return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * How {@link #defaultHostname} made the host name of VM {@code vm}, as a phrase: {@code the VM name} when it is the
+     * name itself, else which of its rules changed it ({@code from the VM name 'web_1': '_' becomes '-'}).
+     */
+    static String derivation(String vm) {
+        List<String> rules = new ArrayList<>();
+        if (vm.contains("_")) rules.add("'_' becomes '-'");
+        if (vm.replace('_', '-').endsWith("-")) rules.add("a trailing '-' is dropped");
+        if (vm.replace('_', '-').replaceAll("-+$", "").length() > 63) rules.add("cut to 63 characters");
+        return rules.isEmpty() ? "the VM name" : "from the VM name '" + vm + "': " + String.join(", ", rules);
     }
 
     /** The VM name as a host name: '_' becomes '-', no trailing '-'. */

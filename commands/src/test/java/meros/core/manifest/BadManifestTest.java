@@ -866,9 +866,35 @@ class BadManifestTest {
                   web-1: {}
                   web_: {}
                   web: {}
+                  db-: {}
+                  db: {}
+                  a: {hostname: B}
+                  b: {}
                 """,
-                F + "3:3: virtual_machines.web-1: host name 'web-1' (derived from the VM name: '_' becomes '-') clashes with VM 'web_1' (host name 'web-1', line 2): every guest's /etc/hosts would list 'web-1' for both; give one of them its own hostname:",
-                F + "5:3: virtual_machines.web: host name 'web' (derived from the VM name: '_' becomes '-') clashes with VM 'web_' (host name 'web', line 4): every guest's /etc/hosts would list 'web' for both; give one of them its own hostname:");
+                F + "3:3: virtual_machines.web-1: host name 'web-1' (the VM name) clashes with VM 'web_1' (host name 'web-1', from the VM name 'web_1': '_' becomes '-', line 2): every guest's /etc/hosts would list 'web-1' for both; give one of them its own hostname:",
+                F + "5:3: virtual_machines.web: host name 'web' (the VM name) clashes with VM 'web_' (host name 'web', from the VM name 'web_': '_' becomes '-', a trailing '-' is dropped, line 4): every guest's /etc/hosts would list 'web' for both; give one of them its own hostname:",
+                F + "7:3: virtual_machines.db: host name 'db' (the VM name) clashes with VM 'db-' (host name 'db', from the VM name 'db-': a trailing '-' is dropped, line 6): every guest's /etc/hosts would list 'db' for both; give one of them its own hostname:",
+                F + "9:3: virtual_machines.b: host name 'b' (the VM name) clashes with VM 'a' (host name 'B', line 8): every guest's /etc/hosts would list 'b' for both; host names are compared ignoring case; give one of them its own hostname:");
+    }
+
+    /** The last label of a host name, given or derived from the VM name, is not all digits (it would read as an address). */
+    @Test
+    void anAllDigitLastLabelIsNoHostName() {
+        expect("""
+                virtual_machines:
+                  a: {hostname: 1.2.3.4}
+                  b: {hostname: 123}
+                  c: {hostname: web.2}
+                  "123": {}
+                  "4_": {}
+                  d: {hostname: 2web.example}
+                  e: {hostname: 1a.2b}
+                """,
+                F + "2:17: virtual_machines.a.hostname: '1.2.3.4' is not a host name: its last label '4' is all digits, which reads as an address or a number, never a host name (RFC 1123 2.1, RFC 3696 2); begin it with a letter",
+                F + "3:17: virtual_machines.b.hostname: '123' is not a host name: its last label '123' is all digits, which reads as an address or a number, never a host name (RFC 1123 2.1, RFC 3696 2); begin it with a letter",
+                F + "4:17: virtual_machines.c.hostname: 'web.2' is not a host name: its last label '2' is all digits, which reads as an address or a number, never a host name (RFC 1123 2.1, RFC 3696 2); begin it with a letter",
+                F + "5:3: virtual_machines.123: the host name derived from the VM name, '123', is not a host name: its last label '123' is all digits, which reads as an address or a number, never a host name (RFC 1123 2.1, RFC 3696 2); begin it with a letter; or give the VM a hostname:",
+                F + "6:3: virtual_machines.4_: the host name derived from the VM name, '4', is not a host name: its last label '4' is all digits, which reads as an address or a number, never a host name (RFC 1123 2.1, RFC 3696 2); begin it with a letter; or give the VM a hostname:");
     }
 
     @Test
@@ -882,8 +908,8 @@ class BadManifestTest {
                   files2: {hostname: files.lab.example}
                   lo: {hostname: localhost}
                 """,
-                F + "3:21: virtual_machines.cache.hostname: host name 'db' clashes with VM 'db' (host name 'db', line 2): every guest's /etc/hosts would list 'db' for both",
-                F + "4:20: virtual_machines.mail.hostname: host name 'DB.lab.example' clashes with VM 'db' (host name 'db', line 2): every guest's /etc/hosts would list 'db' for both",
+                F + "3:21: virtual_machines.cache.hostname: host name 'db' clashes with VM 'db' (host name 'db', the VM name, line 2): every guest's /etc/hosts would list 'db' for both",
+                F + "4:20: virtual_machines.mail.hostname: host name 'DB.lab.example' clashes with VM 'db' (host name 'db', the VM name, line 2): every guest's /etc/hosts would list 'db' for both",
                 F + "6:22: virtual_machines.files2.hostname: host name 'files.lab.example' clashes with VM 'files' (host name 'Files', line 5): every guest's /etc/hosts would list 'files' for both",
                 F + "7:18: virtual_machines.lo.hostname: host name 'localhost' is reserved: every /etc/hosts already maps 'localhost' to the loopback address");
     }
