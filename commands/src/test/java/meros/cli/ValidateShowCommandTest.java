@@ -159,7 +159,7 @@ class ValidateShowCommandTest {
                     packages: []
                     mirror: null
                     disk_size: 2G
-                    memory: 512
+                    memory: 512M
                     cpus: 1
                     networks:
                       - label: tap-web0

@@ -83,7 +83,7 @@ class ScriptRunnerTest {
         Files.write(f, "\uFEFFlist\n".getBytes(StandardCharsets.UTF_16LE));
         int code = Cli.create(fx.meros, new PrintWriter(out, true), new PrintWriter(err, true)).execute("script", f.toString());
         assertEquals(2, code);
-        assertEquals(f + ": is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8\n", err.toString());
+        assertEquals(f + ":1:1: is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8\n", err.toString());
     }
 
     @Test

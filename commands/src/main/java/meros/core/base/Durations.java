@@ -2,6 +2,7 @@ package meros.core.base;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,19 @@ public final class Durations {
      *     {@link #MAX_SECONDS}
      */
     public static long seconds(String text) {
+        return seconds(text, 0, MAX_SECONDS);
+    }
+
+    /**
+     * As {@link #seconds(String)} for a caller whose range is {@code min..max} seconds ({@code 0 <= min <= max <=}
+     * {@link #MAX_SECONDS}): a total above {@code max} that is not whole seconds or is above {@link #MAX_SECONDS} is
+     * refused naming the range, and for a total that is not whole seconds only the whole values either side that lie
+     * in the range are suggested. A whole total outside the range (up to {@link #MAX_SECONDS}) is returned: the caller
+     * names it with its own words.
+     *
+     * @throws IllegalArgumentException as {@link #seconds(String)}, with the range in the message where it applies
+     */
+    public static long seconds(String text, long min, long max) {
         if (text == null) throw notADuration("");
         if (text.stripLeading().startsWith("-") && ACCEPTED.matcher(text.replaceFirst("-", "")).matches()) {
             throw new IllegalArgumentException("'" + text + "' is negative: write 0 or more seconds (0, 90, 90s, 5min)");
@@ -100,12 +114,23 @@ public final class Durations {
             end = m.end();
         }
         if (text.isEmpty() || end != text.length()) throw notADuration(text);
-        if (total.compareTo(BigDecimal.valueOf(MAX_SECONDS)) > 0) {
-            throw new IllegalArgumentException("'" + text + "' is too long: at most " + MAX_SECONDS + " s (about 292 years)");
+        String range = "(" + min + ".." + max + " s)";
+        if (total.compareTo(BigDecimal.valueOf(max)) > 0) {
+            if (max == MAX_SECONDS) {
+                throw new IllegalArgumentException("'" + text + "' is too long: at most " + MAX_SECONDS + " s (about 292 years)");
+            }
+            boolean whole = total.stripTrailingZeros().scale() <= 0;
+            if (!whole || total.compareTo(BigDecimal.valueOf(MAX_SECONDS)) > 0) {
+                throw new IllegalArgumentException(text + " is more than " + max + " s, out of range " + range);
+            }
         }
         if (total.stripTrailingZeros().scale() > 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a whole number of seconds: write "
-                    + total.setScale(0, RoundingMode.FLOOR) + "s or " + total.setScale(0, RoundingMode.CEILING) + "s");
+            List<String> near = new ArrayList<>();
+            for (BigDecimal b : List.of(total.setScale(0, RoundingMode.FLOOR), total.setScale(0, RoundingMode.CEILING))) {
+                if (b.longValueExact() >= min && b.longValueExact() <= max) near.add(b + "s");
+            }
+            throw new IllegalArgumentException("'" + text + "' is not a whole number of seconds"
+                    + (near.isEmpty() ? ", and out of range " + range : ": write " + String.join(" or ", near)));
         }
         return total.longValueExact();
     }

@@ -111,12 +111,16 @@ public final class ManifestLoader {
         String problem = manifestProblem(dir);
         if (problem != null) throw MerosException.usage(problem);
         Path file = manifestFile(dir);
-        String text;
+        byte[] bytes;
         try {
-            text = TextFiles.read(file, display(dir, file));
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw MerosException.usage("cannot read " + file + ": " + IoErrors.reason(e, file));
         }
+        // not UTF-8 is a problem of the manifest like any other: file:line:column, in validate --json too
+        TextFiles.NotUtf8 not = TextFiles.notUtf8(bytes);
+        if (not != null) throw new ManifestException(List.of(new Problem(display(dir, file), not.line(), not.column(), not.reason())));
+        String text = TextFiles.decode(bytes, display(dir, file));
         return parse(dir.getFileName().toString(), dir, file, display(dir, file), text, files);
     }
 

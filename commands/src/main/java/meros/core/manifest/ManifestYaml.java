@@ -16,6 +16,7 @@ import java.util.Map;
 public final class ManifestYaml {
     private ManifestYaml() { }
 
+    /** {@code show}'s YAML: sizes, memory too, in the largest unit that keeps them exact ({@code 1536M}, {@code 2G}). */
     public static String dump(Manifest m) {
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
@@ -23,9 +24,16 @@ public final class ManifestYaml {
         o.setIndicatorIndent(2);
         o.setIndentWithIndicator(true);
         o.setSplitLines(false);
-        return new Yaml(o).dump(toMap(m));
+        Map<String, Object> top = toMap(m);
+        // the YAML gives memory with its unit, as sizes are written (1536M, 2G); the JSON keeps MiB as a number
+        for (Object vm : ((Map<?, ?>) top.get("virtual_machines")).values()) {
+            @SuppressWarnings("unchecked") Map<String, Object> settings = (Map<String, Object>) vm;
+            settings.put("memory", Size.format(((Number) settings.get("memory")).longValue() * VmSection.MIB));
+        }
+        return new Yaml(o).dump(top);
     }
 
+    /** The resolved manifest as {@code show --json} prints it: sizes as text ({@code "2G"}), {@code memory} in MiB as a number. */
     public static Map<String, Object> toMap(Manifest m) {
         Map<String, Object> bridges = new LinkedHashMap<>();
         for (Bridge b : m.bridges().values()) bridges.put(b.name(), bridge(b));

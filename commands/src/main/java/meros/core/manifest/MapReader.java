@@ -268,7 +268,7 @@ final class MapReader {
             return def;
         }
         try {
-            long v = Numbers.looksNumeric(s) ? Numbers.parse(s, true) : Durations.seconds(s.getValue());
+            long v = Numbers.looksNumeric(s) ? Numbers.parse(s, true) : Durations.seconds(s.getValue(), min, max);
             if (v < min || v > max) {
                 String written = s.getValue();
                 String shown = Long.toString(v).equals(written) ? written + " s is" : written + " is " + v + " s,";

@@ -112,7 +112,8 @@ final class VmSection {
         MappingNode section = top.mapping("virtual_machines", "a mapping of VM names to VM settings");
         if (section == null) return;
         MapReader names = new MapReader(section, "virtual_machines", null, null, problems);
-        if (names.keys().isEmpty()) {
+        if (names.keys().isEmpty() && section.getValue().isEmpty()) {
+            // a mapping whose only keys were refused (null, a list) has had its problem reported
             problems.at(section, "virtual_machines: a constellation needs at least one VM");
         }
         for (String name : names.keys()) {
@@ -602,8 +603,10 @@ final class VmSection {
                 BigDecimal exact = Size.exact(s, bareUnit);
                 BigDecimal mib = exact.divide(BigDecimal.valueOf(MIB));
                 if (wholeMiB && mib.stripTrailingZeros().scale() > 0) {
-                    m.problem(n, m.at(key) + ": " + s + " is " + mib.stripTrailingZeros().toPlainString() + " MiB, not a whole number of MiB; write "
-                            + nearest(mib, s.matches(PLAIN_NUMBER) ? "" : "M"));
+                    String near = nearest(mib, s.matches(PLAIN_NUMBER) ? "" : "M", min / MIB, max / MIB);
+                    m.problem(n, m.at(key) + ": " + s + " is " + mib.stripTrailingZeros().toPlainString() + " MiB, not a whole number of MiB"
+                            + (near.isEmpty() ? ", and too " + (exact.compareTo(BigDecimal.valueOf(min)) < 0 ? "small (at least "
+                            + Size.format(min) : "large (at most " + Size.format(max)) + ")" : "; write " + near));
                     return def;
                 }
                 v = Size.parse(s, bareUnit);
@@ -629,11 +632,16 @@ final class VmSection {
     /** A size written as a plain number, without a unit. */
     private static final String PLAIN_NUMBER = "[0-9_.]+";
 
-    /** The whole numbers either side of {@code units}, as {@code 2048 or 2049} (only the upper one when the lower is 0). */
-    private static String nearest(BigDecimal units, String unit) {
-        BigDecimal down = units.setScale(0, RoundingMode.FLOOR);
-        BigDecimal up = units.setScale(0, RoundingMode.CEILING);
-        return (down.signum() == 0 ? "" : down.toPlainString() + unit + " or ") + up.toPlainString() + unit;
+    /**
+     * The whole numbers either side of {@code units} that lie in {@code min..max}, as {@code 2048 or 2049}, one of them,
+     * or "" when neither does.
+     */
+    private static String nearest(BigDecimal units, String unit, long min, long max) {
+        List<String> out = new ArrayList<>();
+        for (BigDecimal b : List.of(units.setScale(0, RoundingMode.FLOOR), units.setScale(0, RoundingMode.CEILING))) {
+            if (b.compareTo(BigDecimal.valueOf(min)) >= 0 && b.compareTo(BigDecimal.valueOf(max)) <= 0) out.add(b.toPlainString() + unit);
+        }
+        return String.join(" or ", out);
     }
 
     private List<Nic> readNics(String vm, MapReader m) {

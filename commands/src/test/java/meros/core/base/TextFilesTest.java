@@ -42,17 +42,20 @@ class TextFilesTest {
 
     @Test
     void utf16AndUtf32AreRefusedByName() {
-        assertEquals("f.txt: is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8",
+        assertEquals("f.txt:1:1: is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8",
                 refusal("\uFEFFlist\n".getBytes(StandardCharsets.UTF_16LE)));
-        assertEquals("f.txt: is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8",
+        assertEquals("f.txt:1:1: is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8",
                 refusal("\uFEFFlist\n".getBytes(StandardCharsets.UTF_16BE)));
-        assertEquals("f.txt: is UTF-32 text (it starts with a UTF-32 byte-order mark); save it as UTF-8",
+        assertEquals("f.txt:1:1: is UTF-32 text (it starts with a UTF-32 byte-order mark); save it as UTF-8",
                 refusal(new byte[] {(byte) 0xFF, (byte) 0xFE, 0, 0, 'a', 0, 0, 0}));
     }
 
     @Test
-    void bytesThatAreNotUtf8AreRefusedWithTheirLine() {
-        assertEquals("f.txt:2: not UTF-8 text (byte 0xE9); save the file as UTF-8",
+    void bytesThatAreNotUtf8AreRefusedWithTheirLineAndColumn() {
+        assertEquals("f.txt:2:4: not UTF-8 text (byte 0xE9); save the file as UTF-8",
                 refusal("ok\ncaf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1)));
+        byte[] afterUtf8 = "ä\u00e9x".getBytes(StandardCharsets.UTF_8);
+        afterUtf8[afterUtf8.length - 3] = (byte) 0xE9;
+        assertEquals("f.txt:1:2: not UTF-8 text (byte 0xE9); save the file as UTF-8", refusal(afterUtf8), "columns count characters");
     }
 }

@@ -104,7 +104,7 @@ class KernelBuilderTest {
         Path utf16 = Files.write(tmp.resolve("u16.config"), "\uFEFFCONFIG_OK=y\n".getBytes(StandardCharsets.UTF_16LE));
         MerosException u = assertThrows(MerosException.class, () -> b.build(
                 new KernelBuilder.Options(tree.toString(), utf16, KernelArch.X86_64, 1), new KernelBuilder.Listener() { }));
-        assertEquals(utf16 + ": is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8", u.getMessage());
+        assertEquals(utf16 + ":1:1: is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8", u.getMessage());
         assertFalse(Files.exists(tmp.resolve("data")));
     }
 

@@ -198,6 +198,49 @@ class BadManifestTest {
                 F + "9:5: virtual_machines.e: duplicate key '<<' (first given on line 8; merge several mappings with one <<: [*a, *b])");
     }
 
+    /** A manifest that is not UTF-8 is reported as file:line:column like every other problem. */
+    @Test
+    void aManifestThatIsNotUtf8IsAProblemWithItsPosition() throws IOException {
+        Path dir = ManifestTestSupport.write(tmp, "bad", "");
+        Files.write(dir.resolve("bad.yml"), "virtual_machines:\n  box:\n    release: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ManifestException e = org.junit.jupiter.api.Assertions.assertThrows(ManifestException.class, () -> ManifestLoader.load(dir));
+        assertEquals(List.of(F + "3:17: not UTF-8 text (byte 0xE9); save the file as UTF-8"), e.problems().stream().map(Problem::toString).toList());
+    }
+
+    /** The empty mapping is the one case of "no VM": a VM key that is refused (null, a list) is reported alone. */
+    @Test
+    void aRefusedVmKeyIsReportedAlone() {
+        expect("""
+                virtual_machines:
+                  ~: {}
+                  [a, b]: {}
+                """,
+                F + "2:3: virtual_machines: keys must be plain names, got nothing",
+                F + "3:3: virtual_machines: keys must be plain names, got a list");
+    }
+
+    /** A suggested value is always a valid one: within memory's and boot_timeout's ranges. */
+    @Test
+    void suggestionsLieInTheValidRange() {
+        expect("""
+                virtual_machines:
+                  a: {memory: 1.5, boot_timeout: 0.0001h}
+                  b: {memory: 64.5, boot_timeout: 99999999999999999999d}
+                  c: {memory: 1048575.5M, boot_timeout: 86400.5s}
+                  d: {memory: 1048576.5M, boot_timeout: 1.5s}
+                  e: {memory: 1048577.5M}
+                """,
+                F + "2:15: virtual_machines.a.memory: 1.5 is 1.5 MiB, not a whole number of MiB, and too small (at least 64M)",
+                F + "2:34: virtual_machines.a.boot_timeout: '0.0001h' is not a whole number of seconds: write 1s",
+                F + "3:15: virtual_machines.b.memory: 64.5 is 64.5 MiB, not a whole number of MiB; write 64 or 65",
+                F + "3:35: virtual_machines.b.boot_timeout: 99999999999999999999d is more than 86400 s, out of range (1..86400 s)",
+                F + "4:15: virtual_machines.c.memory: 1048575.5M is 1048575.5 MiB, not a whole number of MiB; write 1048575M or 1048576M",
+                F + "4:41: virtual_machines.c.boot_timeout: 86400.5s is more than 86400 s, out of range (1..86400 s)",
+                F + "5:15: virtual_machines.d.memory: 1048576.5M is 1048576.5 MiB, not a whole number of MiB; write 1048576M",
+                F + "5:41: virtual_machines.d.boot_timeout: '1.5s' is not a whole number of seconds: write 1s or 2s",
+                F + "6:15: virtual_machines.e.memory: 1048577.5M is 1048577.5 MiB, not a whole number of MiB, and too large (at most 1T)");
+    }
+
     /** Ports, addresses and packages are sets: a repeated item is refused; memory is whole MiB, with the nearest values named. */
     @Test
     void repeatedSetItemsAndFractionalMemoryAreRefused() {
@@ -219,7 +262,7 @@ class BadManifestTest {
                 F + "7:15: virtual_machines.a.memory: 2048.5 is 2048.5 MiB, not a whole number of MiB; write 2048 or 2049",
                 F + "7:45: virtual_machines.a.packages[2]: 'curl' repeats item 0; list each once",
                 F + "8:15: virtual_machines.b.memory: 1.1G is 1126.4 MiB, not a whole number of MiB; write 1126M or 1127M",
-                F + "9:15: virtual_machines.c.memory: 1000000B is 0.95367431640625 MiB, not a whole number of MiB; write 1M");
+                F + "9:15: virtual_machines.c.memory: 1000000B is 0.95367431640625 MiB, not a whole number of MiB, and too small (at least 64M)");
     }
 
     @Test

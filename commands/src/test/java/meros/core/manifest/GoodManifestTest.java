@@ -149,7 +149,7 @@ class GoodManifestTest {
         assertEquals(1200, m.vm("third").bootTimeoutSeconds());
         String shown = ManifestYaml.dump(m);
         assertTrue(shown.contains("allowed_ports:\n      - 8080\n      - 31\n      - 5\n      - 22\n"), shown);
-        assertTrue(shown.contains("memory: 1024\n") && shown.contains("cpus: 16\n") && shown.contains("boot_timeout: 600\n")
+        assertTrue(shown.contains("memory: 1G\n") && shown.contains("cpus: 16\n") && shown.contains("boot_timeout: 600\n")
                 && shown.contains("boot_timeout: 5400\n"), "show prints the values used:\n" + shown);
     }
 
