@@ -386,12 +386,13 @@ final class VmSection {
     /**
      * The {@code qemu_args} items refused whatever stands before them, as a regular expression an item must not
      * match (the same in java.util.regex and JSON Schema's ECMA-262): an option of {@link #REFUSED_QEMU_OPTIONS}
-     * with one or two dashes, a standard stream ({@link #STDIO_QEMU_ARG}), an option with white space in it.
+     * with one or two dashes, alone or with a value attached ({@code -m2048}, see {@link #attachedTo}), a standard
+     * stream ({@link #STDIO_QEMU_ARG}), an option with white space in it, an option with a value attached by '='.
      */
     static String refusedQemuArgPattern() {
         StringBuilder names = new StringBuilder();
         for (String o : REFUSED_QEMU_OPTIONS.keySet()) names.append(names.length() == 0 ? "" : "|").append(o.substring(1));
-        return "^(?:--?(?:" + names + ")$|stdio(?:,|$)|mon:stdio$|-\\S*\\s)";
+        return "^(?:--?(?:" + names + ")(?:$|[=0-9])|stdio(?:,|$)|mon:stdio$|-\\S*\\s|-[^\\s=]+=)";
     }
 
     /** A problem of one {@code qemu_args} item: its index and the message (without the location). */
@@ -460,7 +461,23 @@ final class VmSection {
         String name = qemuOption(w);
         if (name != null) {
             String why = REFUSED_QEMU_OPTIONS.get(name);
-            return why == null ? List.of() : List.of("'" + w + "' " + why);
+            if (why != null) return List.of("'" + w + "' " + why);
+            String attached = attachedTo(name);
+            if (attached != null) {
+                return List.of("'" + w + "' is " + attached + " with its value attached, which QEMU does not accept (\"" + w
+                        + ": invalid option\"); and " + attached + " " + REFUSED_QEMU_OPTIONS.get(attached));
+            }
+            int eq = name.indexOf('=');
+            if (eq > 1) {
+                String value = name.substring(eq + 1);
+                return List.of("'" + w + "' is " + name.substring(0, eq) + " with its value attached by '=', which QEMU does not accept (\""
+                        + w + ": invalid option\"): write it as two items, " + flowList(List.of(name.substring(0, eq), value)));
+            }
+            return List.of();
+        }
+        if ("-vnc".equals(option)) {
+            String vnc = vncProblem(w);
+            if (vnc != null) return List.of("'" + w + "': " + vnc);
         }
         if (w.equals("stdio") || w.startsWith("stdio,") || w.equals("mon:stdio")) return List.of("'" + w + "' " + STDIO_QEMU_ARG);
         List<String> out = new ArrayList<>();
@@ -474,6 +491,43 @@ final class VmSection {
             }
         }
         return out;
+    }
+
+    /**
+     * The refused option ({@link #REFUSED_QEMU_OPTIONS}) that {@code name} is with a value attached ({@code -m2048},
+     * {@code -smp4}, {@code -m=2048}: the option followed by a digit or '='), or null. QEMU looks options up by the
+     * whole argument and refuses these ("-m2048: invalid option").
+     */
+    static String attachedTo(String name) {
+        for (String o : REFUSED_QEMU_OPTIONS.keySet()) {
+            if (name.length() > o.length() && name.startsWith(o) && (Character.isDigit(name.charAt(o.length())) || name.charAt(o.length()) == '=')) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /** The highest VNC display number: QEMU listens on TCP port 5900 + N, and a port is at most 65535. */
+    static final int MAX_VNC_DISPLAY = 65535 - 5900;
+
+    /**
+     * Why a VNC display ({@code -display vnc=<this>} or {@code -vnc <this>}, before any {@code ,option}) cannot be
+     * listened on, or null: a display number ({@code :N}, {@code host:N}) must be 0..{@link #MAX_VNC_DISPLAY}, since
+     * QEMU listens on port 5900 + N. {@code unix:path} and {@code none} have no number and are not checked.
+     */
+    static String vncProblem(String value) {
+        String display = value.split(",", 2)[0];
+        if (display.startsWith("unix:")) return null;
+        int colon = display.lastIndexOf(':');
+        if (colon < 0) return null;
+        String n = display.substring(colon + 1);
+        if (!n.matches("-?[0-9]+")) return null;
+        if (n.startsWith("-")) return "VNC display " + n + " is negative: use a display number 0.." + MAX_VNC_DISPLAY + " (port 5900 + N)";
+        if (n.length() > 6 || Integer.parseInt(n) > MAX_VNC_DISPLAY) {
+            return "VNC display " + n + " would listen on TCP port 5900 + " + n + ", past 65535: use a display number 0.."
+                    + MAX_VNC_DISPLAY + " (port 5900 + N)";
+        }
+        return null;
     }
 
     /** The QEMU option an item names, with QEMU's {@code --opt} read as {@code -opt}; null for a value. */
@@ -557,6 +611,10 @@ final class VmSection {
             // QEMU: "-display vnc: VNC requires a display argument vnc=<display>"
             m.problem(m.node("display"), m.at("display") + ": '" + s + "': QEMU's VNC display needs its display number: write"
                     + " vnc=:1 (port 5901 on every address; vnc=127.0.0.1:1 for this host only)");
+            return "none";
+        }
+        if (type.equals("vnc") && vncProblem(s.substring("vnc=".length())) != null) {
+            m.problem(m.node("display"), m.at("display") + ": '" + s + "': " + vncProblem(s.substring("vnc=".length())));
             return "none";
         }
         if (DISPLAYS.contains(type) && !s.matches(".*\\s.*")) return s;

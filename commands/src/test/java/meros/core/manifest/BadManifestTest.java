@@ -241,6 +241,30 @@ class BadManifestTest {
                 F + "6:15: virtual_machines.e.memory: 1048577.5M is 1048577.5 MiB, not a whole number of MiB, and too large (at most 1T)");
     }
 
+    /**
+     * A refused QEMU option with its value attached ({@code -m2048}) and any option with a value attached by '=' are
+     * refused (QEMU: "invalid option"); a VNC display number must give a port 5900 + N of at most 65535.
+     */
+    @Test
+    void attachedQemuValuesAndVncDisplaysOutOfRange() {
+        expect("""
+                virtual_machines:
+                  a: {qemu_args: [-m2048, -smp4, --m=2048, -cpu=host, -machine, q35, -mem-prealloc]}
+                  b: {display: 'vnc=:99999'}
+                  c: {display: 'vnc=:-1'}
+                  d: {display: 'vnc=127.0.0.1:59636,password=on'}
+                  e: {display: 'vnc=127.0.0.1:59635', qemu_args: [-vnc, ':60000', -vnc, 'unix:/tmp/v']}
+                """,
+                F + "2:19: virtual_machines.a.qemu_args[0]: '-m2048' is -m with its value attached, which QEMU does not accept (\"-m2048: invalid option\"); and -m is set by meros from 'memory': write memory: instead (a bare number is MiB, as with -m)",
+                F + "2:27: virtual_machines.a.qemu_args[1]: '-smp4' is -smp with its value attached, which QEMU does not accept (\"-smp4: invalid option\"); and -smp is set by meros from 'cpus': write cpus: instead",
+                F + "2:34: virtual_machines.a.qemu_args[2]: '--m=2048' is -m with its value attached, which QEMU does not accept (\"--m=2048: invalid option\"); and -m is set by meros from 'memory': write memory: instead (a bare number is MiB, as with -m)",
+                F + "2:44: virtual_machines.a.qemu_args[3]: '-cpu=host' is -cpu with its value attached by '=', which QEMU does not accept (\"-cpu=host: invalid option\"): write it as two items, [-cpu, 'host']",
+                F + "3:16: virtual_machines.b.display: 'vnc=:99999': VNC display 99999 would listen on TCP port 5900 + 99999, past 65535: use a display number 0..59635 (port 5900 + N)",
+                F + "4:16: virtual_machines.c.display: 'vnc=:-1': VNC display -1 is negative: use a display number 0..59635 (port 5900 + N)",
+                F + "5:16: virtual_machines.d.display: 'vnc=127.0.0.1:59636,password=on': VNC display 59636 would listen on TCP port 5900 + 59636, past 65535: use a display number 0..59635 (port 5900 + N)",
+                F + "6:57: virtual_machines.e.qemu_args[1]: ':60000': VNC display 60000 would listen on TCP port 5900 + 60000, past 65535: use a display number 0..59635 (port 5900 + N)");
+    }
+
     /** Ports, addresses and packages are sets: a repeated item is refused; memory is whole MiB, with the nearest values named. */
     @Test
     void repeatedSetItemsAndFractionalMemoryAreRefused() {
