@@ -1,6 +1,7 @@
 package meros.core.image;
 
 import meros.core.base.MerosException;
+import meros.core.base.TreeLinks;
 import meros.core.host.Privileges;
 import meros.core.manifest.Manifest;
 
@@ -47,7 +48,7 @@ public final class Includes {
                         if (part.toString().equals("..")) problems.add(rel + ": path contains '..'");
                     }
                     if (a.isSymbolicLink()) {
-                        String why = symlinkEscape(rel, Files.readSymbolicLink(f));
+                        String why = TreeLinks.escape(rel, Files.readSymbolicLink(f));
                         if (why != null) problems.add(why);
                     } else if (!a.isRegularFile()) {
                         problems.add(rel + ": not a regular file, directory or symlink");
@@ -77,23 +78,6 @@ public final class Includes {
             for (String p : check(tree.getKey())) all.add(tree.getValue() + (p.startsWith("/") ? p.substring(1) : p));
         }
         if (!all.isEmpty()) throw MerosException.usage(String.join("; ", all));
-    }
-
-    /**
-     * Whether a symlink at {@code rel} (relative to the tree root) with {@code target} escapes the root;
-     * null if it is fine. Absolute targets are interpreted inside the guest (chroot semantics) and are fine.
-     */
-    static String symlinkEscape(Path rel, Path target) {
-        if (target.isAbsolute()) return null;
-        Path parent = rel.getParent();
-        int depth = parent == null ? 0 : parent.getNameCount();
-        for (Path part : target) {
-            String p = part.toString();
-            if (p.equals("..")) depth--;
-            else if (!p.equals(".") && !p.isEmpty()) depth++;
-            if (depth < 0) return "/" + rel + ": symlink target '" + target + "' escapes the root";
-        }
-        return null;
     }
 
     /** Copies {@code tree} into {@code root}; refuses (one-line error, nothing copied) if {@link #check} finds problems. */

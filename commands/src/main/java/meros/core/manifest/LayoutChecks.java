@@ -1,6 +1,7 @@
 package meros.core.manifest;
 
 import meros.core.base.Names;
+import meros.core.base.TreeLinks;
 import org.yaml.snakeyaml.nodes.Node;
 
 import java.io.IOException;
@@ -106,15 +107,36 @@ final class LayoutChecks {
         }
     }
 
-    /** Includes must not lock meros out of the VM's sshd ({@link SshdChecks}). */
+    /**
+     * Includes must not lock meros out of the VM's sshd ({@link SshdChecks}), and hold no relative symlink that
+     * climbs out of the tree, which the build refuses ({@link TreeLinks#escape}, as {@code Includes.check}).
+     */
     static void includes(Path dir, String shownDir, Set<String> vms, Problems problems) {
         List<Path> trees = new ArrayList<>();
         trees.add(dir.resolve("includes.chroot"));
         for (String vm : vms) trees.add(dir.resolve(vm).resolve("includes.chroot"));
         for (Path tree : trees) {
             if (!Files.isDirectory(tree)) continue;
-            for (String p : SshdChecks.problems(tree)) problems.at((Node) null, "include " + shownDir + "/" + dir.relativize(tree) + "/" + p);
+            String shown = "include " + shownDir + "/" + dir.relativize(tree);
+            for (String p : SshdChecks.problems(tree)) problems.at((Node) null, shown + "/" + p);
+            for (String p : escapingLinks(tree)) problems.at((Node) null, shown + p + " (the build refuses it: make it absolute,"
+                    + " as the guest sees it, or point it inside the tree)");
         }
+    }
+
+    /** The symlinks of {@code tree} whose relative target climbs out of it, as {@link TreeLinks#escape} names them. */
+    private static List<String> escapingLinks(Path tree) {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(tree)) {
+            for (Path p : s.sorted().toList()) {
+                if (!Files.isSymbolicLink(p)) continue;
+                String why = TreeLinks.escape(tree.relativize(p), Files.readSymbolicLink(p));
+                if (why != null) out.add(why);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     private static List<Path> list(Path dir) {

@@ -265,6 +265,26 @@ class BadManifestTest {
                 F + "6:57: virtual_machines.e.qemu_args[1]: ':60000': VNC display 60000 would listen on TCP port 5900 + 60000, past 65535: use a display number 0..59635 (port 5900 + N)");
     }
 
+    /** A relative symlink in an include tree that climbs out of it is refused by validate, as by the build. */
+    @Test
+    void anIncludeSymlinkEscapingTheTreeIsRefused() throws IOException {
+        Path dir = ManifestTestSupport.write(tmp, "bad", "virtual_machines:\n  box: {}\n");
+        Path inc = Files.createDirectories(dir.resolve("includes.chroot/etc"));
+        Files.createSymbolicLink(dir.resolve("includes.chroot/hostetc"), Path.of("../../../../../../etc"));
+        Files.createSymbolicLink(inc.resolve("up"), Path.of("../../x"));
+        Files.createSymbolicLink(inc.resolve("fine"), Path.of("../usr/share"));
+        Files.createSymbolicLink(inc.resolve("absolute"), Path.of("/etc/hostname"));
+        Files.createDirectories(dir.resolve("box/includes.chroot"));
+        Files.createSymbolicLink(dir.resolve("box/includes.chroot/parent"), Path.of(".."));
+        expect("virtual_machines:\n  box: {}\n",
+                F + "1:1: include constellations/bad/includes.chroot/etc/up: symlink target '../../x' escapes the root (the build refuses it:"
+                        + " make it absolute, as the guest sees it, or point it inside the tree)",
+                F + "1:1: include constellations/bad/includes.chroot/hostetc: symlink target '../../../../../../etc' escapes the root"
+                        + " (the build refuses it: make it absolute, as the guest sees it, or point it inside the tree)",
+                F + "1:1: include constellations/bad/box/includes.chroot/parent: symlink target '..' escapes the root (the build refuses it:"
+                        + " make it absolute, as the guest sees it, or point it inside the tree)");
+    }
+
     /** Ports, addresses and packages are sets: a repeated item is refused; memory is whole MiB, with the nearest values named. */
     @Test
     void repeatedSetItemsAndFractionalMemoryAreRefused() {
