@@ -95,6 +95,29 @@ class ValidateShowCommandTest {
                 """, err.toString());
     }
 
+    /** A kernel: file that is no kernel image for any architecture is refused; a compressed one (gzip, EFI) is not looked into. */
+    @Test
+    void validateRefusesAFileThatIsNoKernelImage() throws IOException {
+        Files.createDirectories(tmp.resolve("data/disks"));
+        Files.writeString(tmp.resolve("data/disks/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Files.write(tmp.resolve("data/disks/empty"), new byte[0]);
+        Files.write(tmp.resolve("data/disks/Image.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0});
+        Files.write(tmp.resolve("data/disks/vmlinuz.efi"), new byte[] {'M', 'Z', 0, 0, 'z', 'i', 'm', 'g'});
+        write("notkernel", """
+                virtual_machines:
+                  a: {kernel: data/disks/passwd}
+                  b: {kernel: data/disks/empty, arch: aarch64}
+                  c: {kernel: data/disks/Image.gz, arch: aarch64}
+                  d: {kernel: data/disks/vmlinuz.efi}
+                """);
+        assertEquals(2, run(tmp, "validate", "notkernel"));
+        assertEquals("", out.toString());
+        assertEquals("""
+                constellations/notkernel/notkernel.yml:2:15: virtual_machines.a.kernel: data/disks/passwd is not a kernel image: it has no x86 bzImage, arm64 Image, ELF, gzip or EFI header (meros kernel-build --arch x86_64 makes data/disks/bzImage)
+                constellations/notkernel/notkernel.yml:3:15: virtual_machines.b.kernel: data/disks/empty is not a kernel image: it has no x86 bzImage, arm64 Image, ELF, gzip or EFI header (meros kernel-build --arch aarch64 makes data/disks/Image)
+                """, err.toString());
+    }
+
     @Test
     void validateRefusesADirectoryAsKernel() throws IOException {
         Files.createDirectories(tmp.resolve("data/disks"));

@@ -10,7 +10,7 @@ import java.util.Optional;
  * The architecture a kernel image file is for, from its header: an x86 bzImage ("HdrS" at 0x202, the x86 boot
  * protocol, Documentation/arch/x86/boot.rst), an arm64 Image ("ARM\x64" at 0x38, Documentation/arch/arm64/booting.rst),
  * or an ELF {@code vmlinux} (e_machine 62 = x86_64, 183 = aarch64). Compressed images (gzip, EFI zboot) are not
- * looked into.
+ * looked into: they are told apart from files that are no kernel image at all ({@link #isKernel}).
  */
 public final class KernelImage {
     private KernelImage() { }
@@ -26,6 +26,28 @@ public final class KernelImage {
             b = in.readNBytes(HEADER_BYTES);
         }
         return arch(b);
+    }
+
+    /**
+     * Whether {@code image} can be a Linux kernel image QEMU's {@code -kernel} boots: one {@link #arch} recognizes, or a
+     * compressed one it does not look into (gzip, {@code 1f 8b}: an arm64 {@code Image.gz}; a PE/EFI file, {@code MZ}:
+     * an EFI zboot {@code vmlinuz}). False for anything else ({@code /etc/passwd}, an empty file).
+     *
+     * @throws IOException when the file cannot be read
+     */
+    public static boolean isKernel(Path image) throws IOException {
+        byte[] b;
+        try (InputStream in = Files.newInputStream(image)) {
+            b = in.readNBytes(HEADER_BYTES);
+        }
+        return isKernel(b);
+    }
+
+    static boolean isKernel(byte[] b) {
+        if (arch(b).isPresent()) return true;
+        boolean gzip = b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
+        boolean pe = b.length >= 2 && b[0] == 'M' && b[1] == 'Z';
+        return gzip || pe;
     }
 
     static Optional<String> arch(byte[] b) {

@@ -252,7 +252,10 @@ final class VmSection {
                 network, gui, bootTimeout, List.copyOf(mounts), List.copyOf(forwards));
     }
 
-    /** An existing {@code kernel:} must be a file, a kernel for the VM's {@code arch} (a missing one may be built later). */
+    /**
+     * An existing {@code kernel:} must be a file, a Linux kernel image ({@link KernelImage#isKernel}), and one for the
+     * VM's {@code arch} when its header tells (a missing one may be built later).
+     */
     private void kernelMatchesArch(MapReader m, String vm, String kernel, String arch) {
         if (files == null) return;
         Path file;
@@ -269,6 +272,11 @@ final class VmSection {
         if (!Files.isRegularFile(file)) return;
         Optional<String> is;
         try {
+            if (!KernelImage.isKernel(file)) {
+                m.problem(m.node("kernel"), m.at("kernel") + ": " + kernel + " is not a kernel image: it has no x86 bzImage, arm64 Image,"
+                        + " ELF, gzip or EFI header (" + KernelImage.buildHint(arch) + ")");
+                return;
+            }
             is = KernelImage.arch(file);
         } catch (IOException e) {
             m.problem(m.node("kernel"), m.at("kernel") + ": cannot read " + kernel + ": " + IoErrors.reason(e, kernel));
