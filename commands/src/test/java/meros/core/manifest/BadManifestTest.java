@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * One bad manifest per test, each asserting the exact problem lines ({@code file:line:column: message}).
@@ -202,8 +204,8 @@ class BadManifestTest {
     @Test
     void aManifestThatIsNotUtf8IsAProblemWithItsPosition() throws IOException {
         Path dir = ManifestTestSupport.write(tmp, "bad", "");
-        Files.write(dir.resolve("bad.yml"), "virtual_machines:\n  box:\n    release: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        ManifestException e = org.junit.jupiter.api.Assertions.assertThrows(ManifestException.class, () -> ManifestLoader.load(dir));
+        Files.write(dir.resolve("bad.yml"), "virtual_machines:\n  box:\n    release: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        ManifestException e = assertThrows(ManifestException.class, () -> ManifestLoader.load(dir));
         assertEquals(List.of(F + "3:17: not UTF-8 text (byte 0xE9); save the file as UTF-8"), e.problems().stream().map(Problem::toString).toList());
     }
 
