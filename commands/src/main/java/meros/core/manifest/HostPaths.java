@@ -1,5 +1,6 @@
 package meros.core.manifest;
 
+import java.nio.file.InvalidPathException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,6 +17,19 @@ final class HostPaths {
     static final String CONSTELLATION_DIR = "the constellation's directory";
     /** What a relative {@code kernel} is taken against (Home.resolve). */
     static final String MEROS_DIR = "meros's directory (e.g. data/disks/bzImage)";
+
+    /**
+     * Why {@code path} could not become a host path ({@code Path.of} threw {@code e}): one phrase to follow the key,
+     * {@code "'/tmp/éx' is not a file name on this host: <reason>"}, naming the file name encoding when a character
+     * has none in it (a non-UTF-8 locale such as C or POSIX).
+     */
+    static String notAFileName(String path, InvalidPathException e) {
+        String encoding = System.getProperty("sun.jnu.encoding", "");
+        boolean unmappable = e.getReason() != null && e.getReason().contains("unmappable");
+        return "'" + path + "' is not a file name on this host: " + e.getReason()
+                + (unmappable && !encoding.equalsIgnoreCase("UTF-8") ? " (file names are encoded as " + encoding
+                + " in this locale; run meros in a UTF-8 locale, e.g. LC_ALL=C.UTF-8, or rename the path)" : "");
+    }
 
     private static final Pattern VARIABLE = Pattern.compile("\\$(\\{[A-Za-z_][A-Za-z0-9_]*}|[A-Za-z_][A-Za-z0-9_]*)");
 

@@ -108,7 +108,7 @@ final class SharingSection {
         try {
             p = Path.of(source);
         } catch (InvalidPathException e) {
-            r.problem(at, r.at("source") + ": '" + source + "' is not a file name on this host: " + e.getReason());
+            r.problem(at, r.at("source") + ": " + HostPaths.notAFileName(source, e));
             return null;
         }
         if (!p.isAbsolute()) {

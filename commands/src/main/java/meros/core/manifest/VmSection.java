@@ -262,7 +262,7 @@ final class VmSection {
         try {
             file = files.apply(kernel);
         } catch (InvalidPathException e) {
-            m.problem(m.node("kernel"), m.at("kernel") + ": '" + kernel + "' is not a file name on this host: " + e.getReason());
+            m.problem(m.node("kernel"), m.at("kernel") + ": " + HostPaths.notAFileName(kernel, e));
             return;
         }
         if (Files.isDirectory(file)) {
