@@ -80,6 +80,19 @@ class DurationsTest {
         refused("99999999999999999999d", "'99999999999999999999d' is too long: at most 9223372036 s (about 292 years)");
     }
 
+    /** In a caller's range, suggestions lie in it and a total past it is named against it; a whole total is returned. */
+    @Test
+    void aRangeKeepsSuggestionsInsideIt() {
+        assertEquals("'0.0001h' is not a whole number of seconds: write 1s",
+                assertThrows(IllegalArgumentException.class, () -> Durations.seconds("0.0001h", 1, 86400)).getMessage());
+        assertEquals("'0.5s' is not a whole number of seconds, and out of range (2..86400 s)",
+                assertThrows(IllegalArgumentException.class, () -> Durations.seconds("0.5s", 2, 86400)).getMessage());
+        assertEquals("99999999999999999999d is more than 86400 s, out of range (1..86400 s)",
+                assertThrows(IllegalArgumentException.class, () -> Durations.seconds("99999999999999999999d", 1, 86400)).getMessage());
+        assertEquals(172800, Durations.seconds("2d", 1, 86400));
+        assertEquals(0, Durations.seconds("0s", 1, 86400));
+    }
+
     /** The pattern the JSON Schema uses matches every duration read and none of the refused shapes. */
     @Test
     void thePatternMatchesTheShapeTheParserReads() {
