@@ -58,13 +58,25 @@ public final class Cli {
                 e.flush();
                 return ExitCode.USAGE.code;
             }
-            e.println("error: " + ex.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, e);
-            e.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            e.println(usageError(ex));
             e.flush();
             return ExitCode.USAGE.code;
         });
         return cl;
+    }
+
+    /**
+     * A usage error as one line: picocli's message, picocli's suggestions for an unknown option or sub-command, and
+     * the help option of the command it concerns, e.g.
+     * {@code error: Missing required parameter: '<constellation>' ('meros validate --help' shows its usage)}.
+     */
+    static String usageError(CommandLine.ParameterException ex) {
+        String msg = ex.getMessage() == null ? "invalid command line" : ex.getMessage().strip();
+        if (msg.endsWith(".") && !msg.endsWith("..")) msg = msg.substring(0, msg.length() - 1);
+        String help = "'" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' shows its usage";
+        java.util.List<String> meant = ex instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : java.util.List.of();
+        String hint = meant.isEmpty() ? help : "did you mean " + String.join(" or ", meant) + "?; " + help;
+        return "error: " + Text.printableLine(msg) + " (" + hint + ")";
     }
 
     /**
