@@ -367,6 +367,7 @@ public final class Machine implements AutoCloseable {
     public Path pull(String remote, Path local, String user, TransferProgress progress, Consumer<String> notice) {
         Path dest = local;
         if (dest == null) {
+            ops().access().state(); // a VM that is not running is refused before its shared directory is made
             dest = sharedDir();
             try {
                 Files.createDirectories(dest);

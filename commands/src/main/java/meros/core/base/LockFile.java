@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -29,7 +31,8 @@ import java.util.stream.Stream;
  * the files this process holds, and the lock file is read only through the channel that locks it.
  *
  * <p>Taken with {@code removeWhenAlone}, the lock leaves nothing behind where there is nothing else: released, it
- * removes its file, and its directory when that holds nothing else. The file is removed while the lock is held; a
+ * removes its file, and its directory when that holds nothing else, and the directories above it that taking it made
+ * when they hold nothing else. The file is removed while the lock is held; a
  * process that opened it just before and locks it just after finds that the path no longer names the file it locked,
  * and tries again.
  */
@@ -44,12 +47,22 @@ public final class LockFile implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
     private final boolean removeWhenAlone;
+    /** The directories above the lock file's own that were missing when it was taken, deepest first. */
+    private final List<Path> madeAbove;
 
-    private LockFile(Path file, FileChannel channel, FileLock lock, boolean removeWhenAlone) {
+    private LockFile(Path file, FileChannel channel, FileLock lock, boolean removeWhenAlone, List<Path> madeAbove) {
         this.file = file;
         this.channel = channel;
         this.lock = lock;
         this.removeWhenAlone = removeWhenAlone;
+        this.madeAbove = madeAbove;
+    }
+
+    /** The ancestors of {@code dir} (not {@code dir} itself) that do not exist, deepest first. */
+    private static List<Path> missingAbove(Path dir) {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir.getParent(); p != null && !Files.exists(p); p = p.getParent()) missing.add(p);
+        return missing;
     }
 
     private static void makeDirectory(Path dir, boolean ownerOnly) throws IOException {
@@ -79,6 +92,7 @@ public final class LockFile implements AutoCloseable {
 
     private static LockFile take(Path file, UnaryOperator<String> busy, boolean removeWhenAlone, boolean ownerOnly) {
         IOException last = null;
+        List<Path> madeAbove = missingAbove(file.getParent());
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             FileChannel ch = null;
             try {
@@ -116,7 +130,7 @@ public final class LockFile implements AutoCloseable {
                 ch.truncate(0);
                 ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
                 ch.force(false);
-                return new LockFile(file, ch, l, removeWhenAlone);
+                return new LockFile(file, ch, l, removeWhenAlone, madeAbove);
             } catch (NoSuchFileException e) { // the directory was removed meanwhile: make it again
                 last = e;
                 closeQuietly(ch);
@@ -173,8 +187,9 @@ public final class LockFile implements AutoCloseable {
         if (removed) {
             try {
                 Files.deleteIfExists(file.getParent());
+                for (Path above : madeAbove) Files.deleteIfExists(above); // made for this lock alone: they go with it
             } catch (IOException ignored) {
-                // something was made in it meanwhile: it stays
+                // something was made in it meanwhile: it stays, and so do the directories above it
             }
         }
     }
