@@ -87,7 +87,17 @@ class LockTest {
     }
 
     @Test
-    void aStateLockLeavesNoStateDirectoryBehindWhenThereIsNoOtherState() {
+    void directoriesAboveTheStateThatTheLockMadeGoWithIt() {
+        StateDir sd = new StateDir(dir.resolve("data/state/demo"));
+        try (Lock l = Lock.acquire(sd, "demo")) {
+            assertTrue(Files.exists(sd.lockFile()));
+        }
+        assertFalse(Files.exists(dir.resolve("data")), "data/state/ and data/ were made for the lock alone");
+    }
+
+    @Test
+    void aStateLockLeavesNoStateDirectoryBehindWhenThereIsNoOtherState() throws java.io.IOException {
+        Files.createDirectories(dir.resolve("state"));
         StateDir sd = new StateDir(dir.resolve("state/demo"));
         try (Lock l = Lock.acquire(sd, "demo")) {
             assertEquals(ProcessHandle.current().pid() + "", assertDoesNotThrow(() -> Files.readString(sd.lockFile())).strip());
