@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.Map;
@@ -125,8 +127,9 @@ public final class Constellation implements AutoCloseable {
      *                        constellation owns a bridge or tap of this one, the constellation is locked
      */
     public List<Lifecycle.Started> init(InitOptions options, String... vms) {
+        List<String> named = named(vms);
         return new Lifecycle(meros.home(), options.out()).buildProgress(options.build()).accel(options.accel())
-                .cold(options.cold()).readyConnections(this::adoptReadyConnection).init(manifest, List.of(vms));
+                .cold(options.cold()).readyConnections(this::adoptReadyConnection).init(manifest, named);
     }
 
     /**
@@ -152,7 +155,7 @@ public final class Constellation implements AutoCloseable {
      */
     public List<String> shutdown(Consumer<String> out, Duration powerdownWait, String... vms) {
         requirePowerdownWait(powerdownWait);
-        return new Lifecycle(meros.home(), out).shutdown(manifest, List.of(vms), powerdownWait);
+        return new Lifecycle(meros.home(), out).shutdown(manifest, named(vms), powerdownWait);
     }
 
     /** @throws MerosException USAGE when a power-off wait is negative */
@@ -160,6 +163,20 @@ public final class Constellation implements AutoCloseable {
         if (powerdownWait.isNegative()) {
             throw MerosException.usage("the power-off wait must be 0 s or more, not " + powerdownWait.toSeconds() + " s");
         }
+    }
+
+    /**
+     * The VM names a call was given, each once: a name given twice ({@code init demo box box}) is refused before
+     * anything starts.
+     *
+     * @throws MerosException USAGE for a name given more than once
+     */
+    static List<String> named(String... vms) {
+        Set<String> seen = new HashSet<>();
+        for (String v : vms) {
+            if (!seen.add(v)) throw MerosException.usage("vm '" + v + "' is named twice: name each VM once");
+        }
+        return List.of(vms);
     }
 
     /** How long {@link #shutdown} waits for a guest to power off after the ACPI button before it quits QEMU. */
@@ -275,7 +292,8 @@ public final class Constellation implements AutoCloseable {
      *         process holds the constellation's lock (an {@code init} or {@code shutdown} of it)
      */
     public List<ImageBuilder.BuiltImage> build(Progress progress, String... vms) {
-        return whileNoneRuns(List.of(vms), () -> new ImageBuilder(meros.home()).build(manifest, List.of(vms), progress));
+        List<String> named = named(vms);
+        return whileNoneRuns(named, () -> new ImageBuilder(meros.home()).build(manifest, named, progress));
     }
 
     /**

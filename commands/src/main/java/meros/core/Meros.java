@@ -125,7 +125,7 @@ public final class Meros implements AutoCloseable {
             Map<String, Vm> byName = new LinkedHashMap<>();
             for (String n : recorded) byName.put(n, Vm.named(n));
             Manifest m = new Manifest(name, home.constellations().resolve(name), null, Map.of(), byName);
-            return new Lifecycle(home, out).shutdown(m, List.of(vms), powerdownWait);
+            return new Lifecycle(home, out).shutdown(m, Constellation.named(vms), powerdownWait);
         }
         return c.shutdown(out, powerdownWait, vms);
     }
