@@ -204,7 +204,8 @@ public final class Constellation implements AutoCloseable {
     /**
      * Saves snapshot {@code name} of every VM at once (all paused, all saved with QEMU {@code savevm} into their
      * overlays, all resumed); blocks until the last is saved (seconds per GiB of guest RAM under TCG). Every VM must
-     * run; a name has letters, digits, {@code _ . -}. Prints one line per VM to standard output.
+     * run; a name has letters, digits, {@code _ . -}, is not {@code .} or {@code ..}, has at most 255 characters
+     * (QEMU's limit) and is no VM's name of the constellation. Prints one line per VM to standard output.
      *
      * @throws MerosException a VM is not running, a bad name, or QEMU's error text (after every VM was tried)
      */

@@ -185,7 +185,8 @@ public final class Machine implements AutoCloseable {
 
     /**
      * Internal snapshots in the VM's overlay: {@code action} is {@code save}, {@code load}, {@code delete}
-     * (with a {@code name} of letters, digits, {@code _ . -}) or {@code list}; returns QEMU's text (the table for
+     * (with a {@code name} of letters, digits, {@code _ . -}, not {@code .} or {@code ..}, at most 255 characters,
+     * and for a save not the name of a VM of the constellation) or {@code list}; returns QEMU's text (the table for
      * {@code list}). After a load the guest's clock, which is the snapshot's, is set to the host's through the guest
      * agent ({@link ResumedGuest#setClock}), as after a whole-constellation load; a load returns "" when it was set,
      * else why not (the VM stays usable). Blocks until QEMU finishes, at most 10 min (saving copies the guest's RAM),
@@ -194,6 +195,7 @@ public final class Machine implements AutoCloseable {
      * @throws MerosException a bad action or name, or QEMU's error text
      */
     public String snapshot(String action, String name) {
+        if ("save".equals(action)) Live.requireNewName(name, constellation.name(), constellation.manifest().vmNames());
         VmRuntime r = plumbing().runtime();
         String text = Live.snapshot(r, action, name);
         if (!"load".equals(action)) return text;

@@ -37,7 +37,7 @@ public final class GroupSnapshot {
      * @throws MerosException USAGE for a bad name, FAILED when a VM is not running or QEMU refuses
      */
     public static List<String> save(Home home, Manifest m, String name) {
-        Live.requireName("save", name);
+        Live.requireNewName(name, m.name(), m.vmNames());
         try (Lock lock = Lock.acquire(StateDir.of(home, m.name()), m.name())) {
             Map<String, VmRuntime> rts = running(home, m);
             List<VmRuntime> wasRunning = pauseAll(rts);

@@ -88,8 +88,42 @@ public final class Live {
         return "vm " + vm + " has no snapshot '" + name + "' (" + (have.isEmpty() ? "it has none" : "have: " + String.join(", ", have)) + ")";
     }
 
+    /**
+     * The longest snapshot name QEMU keeps whole: its {@code QEMUSnapshotInfo} holds the name in {@code char name[256]}
+     * and cuts a longer one to 255 bytes, which then no longer matches the name given.
+     */
+    public static final int NAME_MAX = 255;
+
+    /** A snapshot name's rule, as error messages state it. */
+    public static final String NAME_RULE = "letters, digits, _ . -; not . or ..; at most " + NAME_MAX + " characters";
+
+    /**
+     * {@code name} when it is a snapshot name QEMU keeps as given: letters, digits, {@code _ . -}, not {@code .} or
+     * {@code ..}, at most {@link #NAME_MAX} characters.
+     *
+     * @throws MerosException USAGE when there is no name or it breaks the rule
+     */
     public static String requireName(String action, String name) {
-        if (name == null || !name.matches("[A-Za-z0-9_.-]+")) throw MerosException.usage("snapshot " + action + " needs a NAME (letters, digits, _ . -)");
+        if (name == null || name.isEmpty()) throw MerosException.usage("snapshot " + action + " needs a NAME (" + NAME_RULE + ")");
+        if (name.length() > NAME_MAX) {
+            throw MerosException.usage("invalid snapshot name of " + name.length() + " characters: QEMU keeps at most " + NAME_MAX);
+        }
+        if (!name.matches("[A-Za-z0-9_.-]+") || name.equals(".") || name.equals("..")) {
+            throw MerosException.usage("invalid snapshot name '" + Text.printableLine(name) + "' (" + NAME_RULE + ")");
+        }
+        return name;
+    }
+
+    /**
+     * {@link #requireName} for a save, which also refuses a VM's name of the constellation: the whole-constellation
+     * form {@code snapshot load C NAME} takes a VM's name for the VM, so such a snapshot could not be loaded by it.
+     */
+    public static String requireNewName(String name, String constellation, java.util.Collection<String> vms) {
+        requireName("save", name);
+        if (vms.contains(name)) {
+            throw MerosException.usage("snapshot name '" + name + "' is the name of a VM of " + constellation
+                    + " ('snapshot load " + constellation + " " + name + "' would mean the VM): choose another name");
+        }
         return name;
     }
 
