@@ -185,8 +185,13 @@ final class HostExecution implements ExecutionControlProvider {
     private static final class SnippetLoader extends URLClassLoader {
         private final Map<String, byte[]> declared = new ConcurrentHashMap<>();
 
+        /**
+         * Snippet classes (JShell puts them in package {@code REPL}) run with assertions enabled, whatever the JVM's
+         * {@code -ea}: a script's {@code assert} is a check, as in the NixOS test driver.
+         */
         SnippetLoader(ClassLoader parent) {
             super("meros-snippets", new URL[0], parent);
+            setPackageAssertionStatus("REPL", true);
         }
 
         void declare(String name, byte[] bytes) {

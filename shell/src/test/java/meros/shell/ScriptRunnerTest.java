@@ -43,6 +43,15 @@ class ScriptRunnerTest {
         return home.resolve("t.jsh").toString();
     }
 
+    /** Snippets run with assertions enabled: a failed assert stops the script like an exception. */
+    @Test
+    void anAssertInAScriptIsChecked() throws Exception {
+        int code = run("int x = 1;\nassert x == 2 : \"nope\";\nSystem.out.println(\"after\");\n");
+        assertEquals(1, code, err.toString());
+        assertTrue(err.toString().endsWith(file() + ":2: java.lang.AssertionError: nope\n"), err.toString());
+        assertFalse(out.toString().contains("after"), out.toString());
+    }
+
     @Test
     void aScriptWithBomAndCrlfRunsFromLineOne() throws Exception {
         assertEquals(0, run("\uFEFFlist\r\nint n = meros.list().size()\r\nSystem.out.println(\"n=\" + n)\r\n"), err.toString());
