@@ -148,7 +148,7 @@ class AccessCommandsTest {
         Files.move(json, saved);
         try {
             CliRun s = exec("run", "t", "vm", "true");
-            assertEquals(new CliRun(1, "", "error: t/vm is not running (no data/state/t/vm/vm.json); start it with: meros init t\n"), s);
+            assertEquals(new CliRun(1, "", "error: vm t/vm is not running (stopped); start it with: meros init t\n"), s);
         } finally {
             Files.move(saved, json);
         }

@@ -64,7 +64,7 @@ class ResetCommandTest {
     @Test
     void refusesWhenAVmIsNotRunning() {
         Run r = exec("reset", "t15");
-        assertEquals(new Run(1, "", "error: vm t15/web is not running: reset needs every VM ('init t15')\n"), r);
+        assertEquals(new Run(1, "", "error: vm t15/web is not running (stopped): reset needs every VM; start it with: meros init t15\n"), r);
     }
 
     @Test

@@ -59,6 +59,18 @@ class StoppedLeavesNoTraceTest {
         assertEquals(before, tree(), cmd + ": " + r.err());
     }
 
+    /** The same "not running" line, with how to start it, and exit 1 from each (a whole-constellation form says what needed every VM). */
+    @ParameterizedTest
+    @MethodSource("commands")
+    void everyRefusalSaysNotRunningTheSameWay(List<String> cmd) {
+        CliRun r = CliRun.of(home, cmd.toArray(new String[0]));
+        String needs = cmd.get(0).equals("reset") ? ": reset needs every VM"
+                : cmd.get(0).equals("snapshot") && cmd.size() == 4 && !cmd.get(1).equals("delete") ? ": a constellation snapshot needs every VM"
+                : "";
+        if (cmd.equals(List.of("snapshot", "list", "demo"))) needs = ": a constellation snapshot needs every VM";
+        assertEquals(new CliRun(1, "", "error: vm demo/box is not running (stopped)" + needs + "; start it with: meros init demo\n"), r);
+    }
+
     private Set<String> tree() throws IOException {
         Set<String> paths = new TreeSet<>();
         try (Stream<Path> s = Files.walk(root)) {

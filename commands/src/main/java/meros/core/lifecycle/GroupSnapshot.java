@@ -110,7 +110,7 @@ public final class GroupSnapshot {
         Map<String, VmRuntime> rts = new LinkedHashMap<>();
         for (String n : m.vmNames()) {
             VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
-            if (!r.running()) throw MerosException.failed("vm " + r.label() + " is not running: a constellation snapshot needs every VM ('init " + m.name() + "')");
+            if (!r.running()) throw r.notRunning("a constellation snapshot needs every VM");
             rts.put(n, r);
         }
         return rts;

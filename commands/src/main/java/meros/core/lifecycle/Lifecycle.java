@@ -903,7 +903,7 @@ public final class Lifecycle {
             for (String n : m.vmNames()) {
                 VmRuntime r = new VmRuntime(home, m.name(), m.vm(n));
                 VmState st = r.recorded();
-                if (!r.running() || st == null) throw MerosException.failed("vm " + r.label() + " is not running: reset needs every VM ('init " + m.name() + "')");
+                if (!r.running() || st == null) throw r.notRunning("reset needs every VM");
                 Vm.Accel accel = st.accel() == Vm.Accel.KVM ? Vm.Accel.KVM : Vm.Accel.TCG;
                 boolean user = st.userNet();
                 SavedBoot sb = SavedBoot.find(home, m.name(), n, SavedBoot.key(m.name(), r, accel, user, mcast));

@@ -365,9 +365,15 @@ public final class VmRuntime {
                 + (last.isEmpty() ? "" : " (serial log last: " + last + ")"));
     }
 
+    /** {@link VmState#notRunning} for this VM in its current state. */
     public MerosException notRunning() {
+        return notRunning(null);
+    }
+
+    /** As {@link #notRunning()}, saying what needed the VM ({@code reset needs every VM}); null: nothing. */
+    public MerosException notRunning(String needs) {
         Status s = status();
-        return MerosException.failed("vm " + label() + " is not running (" + s.state() + (s.reason() == null ? "" : ": " + s.reason()) + ")");
+        return VmState.notRunning(constellation, vm.name(), s.state() + (s.reason() == null ? "" : ": " + s.reason()), needs);
     }
 
     /**

@@ -358,7 +358,7 @@ public final class MachineOps implements AutoCloseable {
         // process may be gone, or the pid taken by another one
         OptionalLong pid = r.livePid();
         if (pid.isEmpty()) {
-            throw MerosException.failed(label() + " is not running (" + r.status().state() + "): there is no QEMU to crash");
+            throw r.notRunning("there is no QEMU to crash");
         }
         access.close();
         ProcessHandle.of(pid.getAsLong()).ifPresent(h -> {

@@ -47,8 +47,7 @@ public final class MachineAccess implements AutoCloseable {
     public VmState state() {
         VmState s = VmState.read(paths().vmJson());
         if (s == null) {
-            throw MerosException.failed(label() + " is not running (no " + home.display(paths().vmJson())
-                    + "); start it with: meros init " + constellation);
+            throw VmState.notRunning(constellation, vm, "stopped", null);
         }
         return s;
     }

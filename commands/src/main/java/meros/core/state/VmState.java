@@ -1,5 +1,6 @@
 package meros.core.state;
 
+import meros.core.base.MerosException;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonSerializer;
@@ -66,4 +67,17 @@ public record VmState(long pid, Vm.Accel accel, Vm.NetworkMode network, String s
 
     /** Writes the record atomically ({@link StateDir#writeJson}). */
     public void write(Path file) { StateDir.writeJson(JSON, file, this); }
+
+    /**
+     * The one error for a VM that is not running, from every command and API call that needs it running (FAILED),
+     * e.g. {@code vm demo/box is not running (stopped); start it with: meros init demo}.
+     *
+     * @param state what it is instead ({@code stopped}, {@code crashed: ...})
+     * @param needs what needed it ({@code reset needs every VM}), or null
+     */
+    public static MerosException notRunning(String constellation, String vm, String state, String needs) {
+        return MerosException.failed("vm " + constellation + "/" + vm + " is not running (" + state + ")"
+                + (needs == null ? "" : ": " + needs) + "; start it with: meros init " + constellation);
+    }
+
 }
