@@ -47,6 +47,10 @@ public final class Cli {
             e.flush();
             return ExitCode.FAILED.code;
         });
+        cl.setExecutionStrategy(parseResult -> {
+            refuseUnmatched(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             PrintWriter e = c.getErr();
@@ -63,6 +67,18 @@ public final class Cli {
             return ExitCode.USAGE.code;
         });
         return cl;
+    }
+
+    /**
+     * Refuses words left over on a command line that asks for help or the version ({@code meros -V extra},
+     * {@code meros help validate extra}, {@code meros --help extra}): picocli checks them on other command lines only.
+     */
+    static void refuseUnmatched(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+            if (!pr.unmatched().isEmpty()) {
+                throw new CommandLine.UnmatchedArgumentException(pr.commandSpec().commandLine(), pr.unmatched());
+            }
+        }
     }
 
     /**

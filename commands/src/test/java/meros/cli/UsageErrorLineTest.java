@@ -44,6 +44,10 @@ class UsageErrorLineTest {
                         "error: Unknown option: '--nosuch' ('meros shutdown --help' shows its usage)"),
                 Arguments.of(List.of("shutdown", "demo", "--forse"),
                         "error: Unknown option: '--forse' (did you mean --force?; 'meros shutdown --help' shows its usage)"),
+                Arguments.of(List.of("-V", "extra"), "error: Unmatched argument at index 1: 'extra' (did you mean graph?; 'meros --help' shows its usage)"),
+                Arguments.of(List.of("--help", "extra"), "error: Unmatched argument at index 1: 'extra' (did you mean graph?; 'meros --help' shows its usage)"),
+                Arguments.of(List.of("help", "validate", "extra"), "error: Unmatched argument at index 2: 'extra' ('meros help --help' shows its usage)"),
+                Arguments.of(List.of("validate", "--help", "demo", "extra"), "error: Unmatched argument at index 3: 'extra' ('meros validate --help' shows its usage)"),
                 Arguments.of(List.of("snapshot", "save"),
                         "error: Missing required parameter: '<constellation>' ('meros snapshot --help' shows its usage)"));
     }
