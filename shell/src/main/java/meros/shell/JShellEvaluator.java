@@ -98,9 +98,12 @@ public final class JShellEvaluator implements AutoCloseable {
      * @param ok      false after a compile error, a snippet exception or an interrupt
      * @param failure one line saying what failed (null when ok)
      * @param line    the 0-based line within the evaluated source where it failed
+     * @param column  the 1-based column of a compile error on that line; 0 when the failure has none
      */
-    public record Outcome(boolean ok, String failure, int line) {
-        static final Outcome OK = new Outcome(true, null, 0);
+    public record Outcome(boolean ok, String failure, int line, int column) {
+        static final Outcome OK = new Outcome(true, null, 0, 0);
+
+        Outcome(boolean ok, String failure, int line) { this(ok, failure, line, 0); }
     }
 
     /** A completion suggestion: the text replacing the input from {@code anchor} to the cursor. */
@@ -510,23 +513,32 @@ public final class JShellEvaluator implements AutoCloseable {
                 List<Diag> diags = js.diagnostics(s).collect(Collectors.toList());
                 String first = null;
                 int firstLine = lineOffset;
+                int firstCol = 0;
+                int more = 0;
                 for (Diag d : diags) {
                     if (!d.isError()) continue;
                     long pos = Math.max(0, d.getStartPosition());
                     int line = lineOf(snippet, (int) Math.min(pos, snippet.length()));
                     int col = colOf(snippet, (int) Math.min(pos, snippet.length()));
                     String msg = oneLine(d.getMessage(Locale.ROOT));
-                    err.println("error at " + (lineOffset + line + 1) + ":" + (col + 1) + ": " + msg);
+                    // a script's runner reports its first error once, at the file's line and column
+                    if (context != Context.SCRIPT) err.println("error at " + (lineOffset + line + 1) + ":" + (col + 1) + ": " + msg);
                     if (first == null) {
                         first = "compile error: " + msg;
                         firstLine = lineOffset + line;
+                        firstCol = col + 1;
+                    } else {
+                        more++;
                     }
+                }
+                if (first != null && context == Context.SCRIPT && more > 0) {
+                    first += " (and " + more + " more error" + (more == 1 ? "" : "s") + " in this snippet)";
                 }
                 if (first == null) {
                     first = "rejected: " + oneLine(snippet);
                     err.println("error: " + first);
                 }
-                return new Outcome(false, first, firstLine);
+                return new Outcome(false, first, firstLine, firstCol);
             }
             JShellException ex = e.exception();
             if (ex != null) {

@@ -101,6 +101,7 @@ public final class ScriptRunner implements ScriptHost {
                 Router.Route r = router.route(raw);
                 String failure = null;
                 int failedAt = i;
+                int failedCol = 0;
                 switch (r.kind()) {
                     case EMPTY -> { }
                     case COMMAND -> {
@@ -142,19 +143,20 @@ public final class ScriptRunner implements ScriptHost {
                             if (!o.ok()) {
                                 failure = o.failure();
                                 failedAt = start + o.line();
+                                failedCol = o.column();
                             }
                         }
                     }
                 }
                 if (failure == null) continue;
-                err.println(file + ":" + (failedAt + 1) + ": " + failure);
+                err.println(file + ":" + (failedAt + 1) + (failedCol > 0 ? ":" + failedCol : "") + ": " + failure);
                 err.flush();
                 if (debug) {
                     if (evaluator == null) {
                         evaluator = new JShellEvaluator(meros);
                         own = true;
                     }
-                    out.println("script stopped at " + file.getFileName() + ":" + (failedAt + 1)
+                    out.println("script stopped at " + file + ":" + (failedAt + 1)
                             + "; its variables are in scope here, its VMs still run. 'exit' ends the script.");
                     out.flush();
                     debugShell.open(meros, evaluator, f);

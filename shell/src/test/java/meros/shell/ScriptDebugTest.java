@@ -79,8 +79,8 @@ class ScriptDebugTest {
                 """);
         int code = runOneShot(f, true, "greeting + \" \" + box\nbox.append(\"!\")\nlist\nexit\nSystem.out.println(\"after exit\")\n");
         assertEquals(1, code);
-        contains(err.toString(), f + ":4: compile error: incompatible types: java.lang.String cannot be converted to int");
-        contains(out.toString(), "script stopped at t.jsh:4");
+        contains(err.toString(), f + ":4:14: compile error: incompatible types: java.lang.String cannot be converted to int");
+        contains(out.toString(), "script stopped at " + f + ":4;");
         assertEquals(1, shells.size());
         String shell = shells.get(0);
         contains(shell, "\"hello box\"");     // the script's variables, same JShell
@@ -122,7 +122,7 @@ class ScriptDebugTest {
         int code = runOneShot(f, true, "answer + 1\nlab\n");
         assertEquals(1, code);
         assertEquals(f + ":2: unknown command 'shutdwn' (did you mean shutdown?)\n", err.toString());
-        contains(out.toString(), "script stopped at t.jsh:2");
+        contains(out.toString(), "script stopped at " + f + ":2;");
         contains(shells.get(0), "==> 43");
         contains(shells.get(0), "unknown command 'lab'"); // nothing named lab was declared
     }
@@ -144,7 +144,7 @@ class ScriptDebugTest {
         int code = assertTimeoutPreemptively(ShellFixture.TIMEOUT, () ->
                 Cli.create(fx.meros, new PrintWriter(out, true), new PrintWriter(err, true)).execute("--debug", "script", f.toString()));
         assertEquals(1, code);
-        contains(err.toString(), f + ":2: compile error");
+        contains(err.toString(), f + ":2:9: compile error");
         assertFalse(out.toString().contains("script stopped"), out.toString());
     }
 
@@ -154,7 +154,7 @@ class ScriptDebugTest {
         String o = fx.repl("script --debug " + f + "\nanswer + 1\nexit\nanswer * 2\nnever + 1\n");
         contains(o, f + ":2: ");
         contains(o, "boom");
-        contains(o, "script stopped at t.jsh:2");
+        contains(o, "script stopped at " + f + ":2;");
         contains(o, "==> 43");   // in the debug shell
         contains(o, "==> 84");   // back in the outer shell after exit: same session
         contains(o, "cannot find symbol");  // the line after the failure never ran

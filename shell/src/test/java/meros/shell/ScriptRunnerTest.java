@@ -43,6 +43,14 @@ class ScriptRunnerTest {
         return home.resolve("t.jsh").toString();
     }
 
+    /** A compile error is reported once, at the file's line and column; JShell's own "error at" line stays out. */
+    @Test
+    void aCompileErrorIsReportedOnceAtFileLineColumn() throws Exception {
+        int code = run("int a = 1;\nint x = ;\nlist\n");
+        assertEquals(1, code);
+        assertEquals(file() + ":2:9: compile error: illegal start of expression\n", err.toString());
+    }
+
     /** Snippets run with assertions enabled: a failed assert stops the script like an exception. */
     @Test
     void anAssertInAScriptIsChecked() throws Exception {
@@ -129,7 +137,7 @@ class ScriptRunnerTest {
     void compileErrorNamesTheLineInsideAMultiLineSnippet() throws Exception {
         int code = run("int a = 1\nvoid f() {\n  int b = a;\n  String s = b;\n}\nlist\n");
         assertEquals(1, code);
-        assertTrue(err.toString().contains(file() + ":4: compile error: incompatible types: int cannot be converted to java.lang.String"), err.toString());
+        assertTrue(err.toString().contains(file() + ":4:14: compile error: incompatible types: int cannot be converted to java.lang.String"), err.toString());
         assertFalse(out.toString().contains("meros> list"), out.toString());
     }
 
@@ -175,7 +183,7 @@ class ScriptRunnerTest {
     void aCompileErrorOnTheThirdLineOfAVariableSnippetNamesThatLine() throws Exception {
         int code = run("int a = 1;\nvar r = List.of(a,\n    2,\n    \"x\".foo());\nlist\n");
         assertEquals(1, code);
-        assertTrue(lastLine(err.toString()).startsWith(file() + ":4: compile error: cannot find symbol"), err.toString());
+        assertTrue(lastLine(err.toString()).startsWith(file() + ":4:5: compile error: cannot find symbol"), err.toString());
     }
 
     @Test
@@ -213,7 +221,7 @@ class ScriptRunnerTest {
     void aContinuationAfterAFinishedStatementFailsOnItsOwnLine() throws Exception {
         int code = run("var l = java.util.List.of(1, 2, 3);\nvar r = l.stream();\n\n    .map(x -> x * 2);\nlist\n");
         assertEquals(1, code);
-        assertEquals(file() + ":4: compile error: illegal start of expression", lastLine(err.toString()));
+        assertEquals(file() + ":4:5: compile error: illegal start of expression", lastLine(err.toString()));
         assertFalse(out.toString().contains("meros> list"), out.toString());
     }
 
