@@ -36,8 +36,9 @@ class ScriptJunitTest {
         assertEquals(0, ((Element) cases.item(0)).getElementsByTagName("failure").getLength());
         var failed = (Element) cases.item(1);
         assertEquals("second fails", failed.getAttribute("name"));
-        assertEquals("client could not fetch <index.html>",
-                ((Element) failed.getElementsByTagName("failure").item(0)).getAttribute("message"));
+        String message = ((Element) failed.getElementsByTagName("failure").item(0)).getAttribute("message");
+        // the same FILE:LINE: line as on the console
+        assertEquals(script + ":3: java.lang.IllegalStateException: client could not fetch <index.html>", message);
     }
 
     @Test

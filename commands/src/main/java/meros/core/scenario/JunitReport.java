@@ -32,13 +32,20 @@ public final class JunitReport {
     /**
      * @param suite         the suite's name (the script's file name)
      * @param cases         recorded subtests
-     * @param scriptFailure what ended the script when that was not a failed subtest (a failing line outside
-     *                      any subtest), or null
+     * @param scriptFailure the line that ended the script ({@code FILE:LINE: what failed}), or null: the message of
+     *                      the failed subtests it reports (those whose failure it names), else a case of its own
      * @param seconds       the script's wall time in seconds
      * @throws MerosException only when the file cannot be created (directory missing rights, disk full)
      */
     public static void write(Path file, String suite, List<Scenario.Case> cases, String scriptFailure, double seconds) {
         List<Scenario.Case> all = new ArrayList<>(cases);
+        List<Scenario.Case> endedIt = new ArrayList<>();
+        if (scriptFailure != null) {
+            for (Scenario.Case c : cases) {
+                String first = c.passed() ? "" : c.failure().lines().findFirst().orElse("");
+                if (!first.isBlank() && scriptFailure.contains(first)) endedIt.add(c);
+            }
+        }
         if (scriptFailure != null && cases.stream().allMatch(Scenario.Case::passed)) {
             all.add(new Scenario.Case("(script outside subtests)", 0, scriptFailure, "script"));
         }
@@ -65,7 +72,8 @@ public final class JunitReport {
                 if (!c.passed()) {
                     x.writeCharacters("\n    ");
                     x.writeStartElement("failure");
-                    x.writeAttribute("message", oneLine(c.failure().lines().findFirst().orElse("")));
+                    String first = c.failure().lines().findFirst().orElse("");
+                    x.writeAttribute("message", oneLine(endedIt.contains(c) ? scriptFailure : first));
                     x.writeAttribute("type", clean(c.type()));
                     x.writeCharacters(clean(cut(c.failure(), MAX_TEXT)));
                     x.writeEndElement();

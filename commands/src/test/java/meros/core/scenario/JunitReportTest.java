@@ -27,7 +27,8 @@ class JunitReportTest {
                 s.subtest("client & fetch", () -> { throw MerosException.failed("curl failed\nstderr:\n  <refused>"); }, out), out));
         assertEquals("curl failed\nstderr:\n  <refused>", e.getMessage());
         Path xml = tmp.resolve("reports/junit.xml");
-        JunitReport.write(xml, "lab-smoke.jsh", s.cases(), e.getMessage(), 3.5);
+        String line = "lab-smoke.jsh:7: meros.core.base.MerosException: curl failed"; // the script's failure line
+        JunitReport.write(xml, "lab-smoke.jsh", s.cases(), line, 3.5);
         String text = Files.readString(xml);
         var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile()); // well-formed
         var suite = doc.getDocumentElement();
@@ -39,7 +40,7 @@ class JunitReportTest {
         assertEquals("outer / client & fetch", ((Element) cases.item(1)).getAttribute("name"));
         assertEquals("outer", ((Element) cases.item(2)).getAttribute("name"));
         var failure = (Element) doc.getElementsByTagName("failure").item(0);
-        assertEquals("curl failed", failure.getAttribute("message"));
+        assertEquals(line, failure.getAttribute("message")); // the subtests that ended the script: FILE:LINE: as on the console
         assertEquals("curl failed\nstderr:\n  <refused>", failure.getTextContent());
         assertTrue(text.contains("&lt;refused&gt;"), text);
     }
