@@ -3,6 +3,7 @@ package meros.core;
 import meros.core.base.ExitCode;
 import meros.core.base.Home;
 import meros.core.base.MerosException;
+import meros.core.base.Names;
 import meros.core.host.Binfmt;
 import meros.core.host.HostTools;
 import meros.core.host.Kvm;
@@ -156,7 +157,8 @@ public final class Meros implements AutoCloseable {
         Path d = home.constellations().resolve(name);
         if (!Files.isDirectory(d)) {
             throw MerosException.usage("no constellation '" + name + "' in " + home.constellations()
-                    + (list().isEmpty() ? "" : " (have: " + String.join(", ", list()) + ")"));
+                    + Names.meantOrSome(name, list())
+                    + (list().size() > Names.LISTED && Names.closest(name, list()) == null ? "; meros list shows them all" : ""));
         }
         return d;
     }

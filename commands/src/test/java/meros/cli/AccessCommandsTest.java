@@ -142,7 +142,7 @@ class AccessCommandsTest {
     void anUnknownVmOrAStoppedOneIsAOneLineError() throws Exception {
         CliRun r = exec("run", "t", "nope", "true");
         assertEquals(2, r.code());
-        assertEquals("error: constellation 't' has no VM 'nope' (it has: vm)\n", r.err());
+        assertEquals("error: constellation 't' has no VM 'nope' (have: vm)\n", r.err());
         Path json = fake.stateDir().resolve("vm.json");
         Path saved = json.resolveSibling("vm.json.saved");
         Files.move(json, saved);

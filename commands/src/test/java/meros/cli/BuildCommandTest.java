@@ -55,7 +55,7 @@ class BuildCommandTest {
     void anUnknownVmIsAUsageErrorNamingTheVmsThereAre() throws IOException {
         write("c", "virtual_machines:\n  a:\n    distribution: debian\n");
         assertEquals(2, run("build", "c", "nope"));
-        assertEquals("error: constellation 'c' has no VM 'nope' (it has: a)\n", err.toString());
+        assertEquals("error: constellation 'c' has no VM 'nope' (have: a)\n", err.toString());
     }
 
     @Test

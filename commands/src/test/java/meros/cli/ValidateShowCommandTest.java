@@ -149,7 +149,7 @@ class ValidateShowCommandTest {
     void validateUnknownConstellation() throws IOException {
         write("lab", "virtual_machines: {a: {}}\n");
         assertEquals(2, run(tmp, "validate", "labb"));
-        assertEquals("error: no constellation 'labb' in " + tmp.resolve("constellations") + " (have: lab)\n", err.toString());
+        assertEquals("error: no constellation 'labb' in " + tmp.resolve("constellations") + " (did you mean 'lab'?)\n", err.toString());
     }
 
     @Test

@@ -34,6 +34,23 @@ public final class Names {
      * @param candidates the names that exist
      * @return {@code " (did you mean 'x'?)"} for the {@link #closest} candidate, or "" when none is close enough
      */
+    /** How many names {@link #meantOrSome} lists at most when none is close to the one given. */
+    public static final int LISTED = 8;
+
+    /**
+     * For a name that names nothing: {@code " (did you mean 'lab'?)"} for the {@link #closest} one (so also one that
+     * differs only in case), else {@code " (have: a, b, c)"} with at most {@link #LISTED} names and how many more there
+     * are; "" when there are none.
+     */
+    public static String meantOrSome(String wrong, Collection<String> candidates) {
+        String best = wrong == null ? null : closest(wrong, candidates);
+        if (best != null) return " (did you mean '" + best + "'?)";
+        if (candidates.isEmpty()) return "";
+        java.util.List<String> some = candidates.stream().limit(LISTED).toList();
+        int more = candidates.size() - some.size();
+        return " (have: " + String.join(", ", some) + (more > 0 ? " and " + more + " more" : "") + ")";
+    }
+
     public static String didYouMean(String wrong, Collection<String> candidates) {
         String best = closest(wrong, candidates);
         return best != null ? " (did you mean '" + best + "'?)" : "";

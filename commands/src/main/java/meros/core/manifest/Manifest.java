@@ -18,8 +18,8 @@ public record Manifest(String name, Path dir, Path file, Map<String, Bridge> bri
 
     public Vm vm(String vmName) {
         Vm v = vms.get(vmName);
-        if (v == null) throw MerosException.usage("constellation '" + name + "' has no VM '" + vmName
-                + "' (it has: " + String.join(", ", vms.keySet()) + ")");
+        if (v == null) throw MerosException.usage("constellation '" + name + "' has no VM '" + vmName + "'"
+                + meros.core.base.Names.meantOrSome(vmName, vms.keySet()));
         return v;
     }
 
