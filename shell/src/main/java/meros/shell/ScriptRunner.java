@@ -135,7 +135,7 @@ public final class ScriptRunner implements ScriptHost {
                         out.flush();
                         failedAt = start;
                         if (evaluator.completeness(src.toString()) == JShellEvaluator.Completeness.INCOMPLETE) {
-                            failure = "unfinished Java snippet at end of file";
+                            failure = "unfinished Java snippet at end of file" + unclosed(src.toString(), start);
                         } else if (r.commandWord() != null && evaluator.isUnknownCommand(r.commandWord(), src.toString())) {
                             failure = UnknownCommand.message(r.commandWord(), commandNames.get());
                         } else {
@@ -172,6 +172,54 @@ public final class ScriptRunner implements ScriptHost {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * What an unfinished snippet leaves open, for its error: {@code ": '(' opened at 2:6 is not closed"} for the first
+     * bracket ({@code ( [ {}) never closed, outside string, character and text-block literals and comments; or that a
+     * string, text block or comment is not closed; "" when none is found.
+     *
+     * @param src       the snippet
+     * @param firstLine the 0-based file line of its first line
+     */
+    static String unclosed(String src, int firstLine) {
+        java.util.ArrayDeque<int[]> open = new java.util.ArrayDeque<>(); // {char, line, column}
+        int line = firstLine, col = 0;
+        int n = src.length();
+        for (int i = 0; i < n; i++) {
+            char c = src.charAt(i);
+            col++;
+            if (c == '\n') { line++; col = 0; continue; }
+            int at = col, atLine = line;
+            if (c == '/' && i + 1 < n && src.charAt(i + 1) == '/') {
+                while (i + 1 < n && src.charAt(i + 1) != '\n') i++;
+            } else if (c == '/' && i + 1 < n && src.charAt(i + 1) == '*') {
+                int end = src.indexOf("*/", i + 2);
+                if (end < 0) return ": a comment opened at " + (atLine + 1) + ":" + at + " is not closed";
+                for (int k = i; k < end + 1; k++) if (src.charAt(k) == '\n') { line++; col = 0; } else col++;
+                i = end + 1;
+            } else if (c == '"' && src.startsWith("\"\"\"", i)) {
+                int end = src.indexOf("\"\"\"", i + 3);
+                if (end < 0) return ": a text block opened at " + (atLine + 1) + ":" + at + " is not closed";
+                for (int k = i; k < end + 2; k++) if (src.charAt(k) == '\n') { line++; col = 0; } else col++;
+                i = end + 2;
+            } else if (c == '"' || c == '\'') {
+                int k = i + 1;
+                while (k < n && src.charAt(k) != c && src.charAt(k) != '\n') k += src.charAt(k) == '\\' ? 2 : 1;
+                if (k >= n || src.charAt(k) != c) {
+                    return ": a " + (c == '"' ? "string" : "character literal") + " opened at " + (atLine + 1) + ":" + at + " is not closed";
+                }
+                col += k - i;
+                i = k;
+            } else if (c == '(' || c == '[' || c == '{') {
+                open.push(new int[] {c, line, col});
+            } else if (c == ')' || c == ']' || c == '}') {
+                if (!open.isEmpty()) open.pop();
+            }
+        }
+        if (open.isEmpty()) return "";
+        int[] first = open.peekLast();
+        return ": '" + (char) first[0] + "' opened at " + (first[1] + 1) + ":" + first[2] + " is not closed";
     }
 
     /**

@@ -241,6 +241,18 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void anUnfinishedSnippetNamesWhatIsNotClosed() throws Exception {
+        int code = run("int a = 1;\nint g( {\nint b = 2;\nlist\n");
+        assertEquals(1, code);
+        assertEquals(file() + ":2: unfinished Java snippet at end of file: '(' opened at 2:6 is not closed\n", err.toString());
+        assertEquals("", ScriptRunner.unclosed("int x = 1;", 0));
+        assertEquals(": '{' opened at 1:10 is not closed", ScriptRunner.unclosed("void f() { String s = \"{(\"; // )\n", 0));
+        assertEquals(": a string opened at 3:9 is not closed", ScriptRunner.unclosed("x\ny\nvar s = \"abc", 0));
+        assertEquals(": a text block opened at 1:9 is not closed", ScriptRunner.unclosed("var s = \"\"\"\n  text\n", 0));
+        assertEquals(": a comment opened at 2:1 is not closed", ScriptRunner.unclosed("int y;\n/* note", 0));
+    }
+
+    @Test
     void unfinishedSnippetAtEndOfFileFails() throws Exception {
         int code = run("list\nvoid f() {\n");
         assertEquals(1, code);
