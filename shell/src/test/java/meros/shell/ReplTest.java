@@ -40,6 +40,15 @@ class ReplTest {
         contains(out, "==> 2"); // the shell goes on after each
     }
 
+    /** A usage error in the shell is the same one line as in a one-shot run, with no "Try ..." line. */
+    @Test
+    void aUsageErrorIsOneLineInTheShell() throws Exception {
+        String out = fx.repl("pause demo\nvalidate\n");
+        contains(out, "error: Missing required parameter: '<vm>' ('meros pause --help' shows its usage)\n");
+        contains(out, "error: Missing required parameter: '<constellation>' ('meros validate --help' shows its usage)\n");
+        assertFalse(out.contains("for more information"), out);
+    }
+
     @Test
     void longValuesAreShortenedWithAWayToSeeThemAll() throws Exception {
         String out = fx.repl("var s = \"x\".repeat(300000)\ns.length()\nSystem.out.println(s.substring(0, 3) + s.length())\n"
