@@ -1,5 +1,6 @@
 package meros.cli;
 
+import java.util.List;
 import meros.core.Meros;
 import meros.core.base.ExitCode;
 import meros.core.base.IoErrors;
@@ -90,7 +91,7 @@ public final class Cli {
         String msg = ex.getMessage() == null ? "invalid command line" : ex.getMessage().strip();
         if (msg.endsWith(".") && !msg.endsWith("..")) msg = msg.substring(0, msg.length() - 1);
         String help = "'" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' shows its usage";
-        java.util.List<String> meant = ex instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : java.util.List.of();
+        List<String> meant = ex instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : List.of();
         String hint = meant.isEmpty() ? help : "did you mean " + String.join(" or ", meant) + "?; " + help;
         return "error: " + Text.printableLine(msg) + " (" + hint + ")";
     }

@@ -1,5 +1,7 @@
 package meros.cli;
 
+import meros.core.Meros;
+import org.junit.jupiter.api.Test;
 import meros.core.base.Home;
 import meros.testkit.RecordedVm;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,9 +62,9 @@ class UsageErrorLineTest {
     }
 
     /** Every command (and sub-command) with a required parameter, run without any: one line, exit 2. */
-    @org.junit.jupiter.api.Test
+    @Test
     void everyCommandMissingAParameterSaysSoInOneLine() {
-        CommandLine tree = Cli.create(new meros.core.Meros(home), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        CommandLine tree = Cli.create(new Meros(home), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
         List<List<String>> commands = new ArrayList<>();
         collect(tree, new ArrayList<>(), commands);
         int checked = 0;

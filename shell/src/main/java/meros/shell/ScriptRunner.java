@@ -1,5 +1,6 @@
 package meros.shell;
 
+import java.util.ArrayDeque;
 import meros.core.base.IoErrors;
 import meros.cli.Cli;
 import meros.cli.ScriptHost;
@@ -183,7 +184,7 @@ public final class ScriptRunner implements ScriptHost {
      * @param firstLine the 0-based file line of its first line
      */
     static String unclosed(String src, int firstLine) {
-        java.util.ArrayDeque<int[]> open = new java.util.ArrayDeque<>(); // {char, line, column}
+        ArrayDeque<int[]> open = new ArrayDeque<>(); // {char, line, column}
         int line = firstLine, col = 0;
         int n = src.length();
         for (int i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 package meros.core.base;
 
+import java.util.List;
 import java.util.Collection;
 
 /** "Did you mean" suggestions by Levenshtein distance: manifest keys and values, shell commands. */
@@ -46,7 +47,7 @@ public final class Names {
         String best = wrong == null ? null : closest(wrong, candidates);
         if (best != null) return " (did you mean '" + best + "'?)";
         if (candidates.isEmpty()) return "";
-        java.util.List<String> some = candidates.stream().limit(LISTED).toList();
+        List<String> some = candidates.stream().limit(LISTED).toList();
         int more = candidates.size() - some.size();
         return " (have: " + String.join(", ", some) + (more > 0 ? " and " + more + " more" : "") + ")";
     }

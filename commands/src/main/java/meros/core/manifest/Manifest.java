@@ -1,5 +1,6 @@
 package meros.core.manifest;
 
+import meros.core.base.Names;
 import meros.core.base.MerosException;
 
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ public record Manifest(String name, Path dir, Path file, Map<String, Bridge> bri
     public Vm vm(String vmName) {
         Vm v = vms.get(vmName);
         if (v == null) throw MerosException.usage("constellation '" + name + "' has no VM '" + vmName + "'"
-                + meros.core.base.Names.meantOrSome(vmName, vms.keySet()));
+                + Names.meantOrSome(vmName, vms.keySet()));
         return v;
     }
 

@@ -1,5 +1,6 @@
 package meros.core.qemu;
 
+import java.util.Collection;
 import com.fasterxml.jackson.databind.JsonNode;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
@@ -118,7 +119,7 @@ public final class Live {
      * {@link #requireName} for a save, which also refuses a VM's name of the constellation: the whole-constellation
      * form {@code snapshot load C NAME} takes a VM's name for the VM, so such a snapshot could not be loaded by it.
      */
-    public static String requireNewName(String name, String constellation, java.util.Collection<String> vms) {
+    public static String requireNewName(String name, String constellation, Collection<String> vms) {
         requireName("save", name);
         if (vms.contains(name)) {
             throw MerosException.usage("snapshot name '" + name + "' is the name of a VM of " + constellation

@@ -1,5 +1,6 @@
 package meros.core.state;
 
+import java.io.IOException;
 import meros.core.base.ExitCode;
 import meros.core.base.MerosException;
 import meros.core.base.FileTrees;
@@ -96,7 +97,7 @@ class LockTest {
     }
 
     @Test
-    void aStateLockLeavesNoStateDirectoryBehindWhenThereIsNoOtherState() throws java.io.IOException {
+    void aStateLockLeavesNoStateDirectoryBehindWhenThereIsNoOtherState() throws IOException {
         Files.createDirectories(dir.resolve("state"));
         StateDir sd = new StateDir(dir.resolve("state/demo"));
         try (Lock l = Lock.acquire(sd, "demo")) {
