@@ -5,6 +5,7 @@ import meros.core.proc.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +51,18 @@ class PromptPathTest {
         assertEquals(0, r.exit(), r.stdout() + r.stderr());
         assertTrue(r.stdout().contains("==> 2"), r.stdout());
         assertEquals("", r.stderr());
+    }
+
+    /** Without {@code -ea} (as {@code ./meros} starts the JVM), a script's {@code assert} is still checked. */
+    @Test
+    void anAssertInAScriptIsCheckedWithoutEa() throws Exception {
+        Path script = Files.writeString(root.resolve("a.jsh"), "int a = 1;\nassert a == 2 : \"nope\";\nSystem.out.println(\"after\");\n");
+        Proc.Result r = Proc.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-da", "-Dmeros.home=" + root,
+                        "-cp", System.getProperty("java.class.path"), Main.class.getName(), script.toString())
+                .timeout(ShellFixture.TIMEOUT).call();
+        assertEquals(ExitCode.FAILED.code, r.exit(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().endsWith(script + ":2: java.lang.AssertionError: nope\n"), r.stderr());
+        assertTrue(!r.stdout().contains("after"), r.stdout());
     }
 
     @Test
