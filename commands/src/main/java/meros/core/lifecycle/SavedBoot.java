@@ -193,8 +193,15 @@ public final class SavedBoot {
     public static SavedBoot find(Home home, String constellation, String vm, String key) {
         Path d = root(home, constellation, vm).resolve(key);
         Record rec = read(d);
-        return rec != null && rec.key().equals(key) && Files.isRegularFile(d.resolve("state")) && Files.isRegularFile(d.resolve("disk.qcow2"))
-                ? new SavedBoot(d, rec) : null;
+        return rec != null && missing(d, key, rec) == null ? new SavedBoot(d, rec) : null;
+    }
+
+    /** What a saved boot directory with a readable {@code saved.json} lacks to be the one under {@code key}; null: nothing. */
+    private static String missing(Path d, String key, Record rec) {
+        if (!key.equals(rec.key())) return "saved.json is of another key";
+        if (!Files.isRegularFile(d.resolve("state"))) return "no state file";
+        if (!Files.isRegularFile(d.resolve("disk.qcow2"))) return "no disk.qcow2";
+        return null;
     }
 
     /**
@@ -207,11 +214,7 @@ public final class SavedBoot {
         if (!Files.isDirectory(d)) return null;
         if (!Files.isRegularFile(d.resolve("saved.json"))) return "no saved.json";
         Record rec = read(d);
-        if (rec == null) return "saved.json cannot be read";
-        if (!key.equals(rec.key())) return "saved.json is of another key";
-        if (!Files.isRegularFile(d.resolve("state"))) return "no state file";
-        if (!Files.isRegularFile(d.resolve("disk.qcow2"))) return "no disk.qcow2";
-        return null;
+        return rec == null ? "saved.json cannot be read" : missing(d, key, rec);
     }
 
     /** Deletes what is under {@code key}, complete or not. */
