@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static meros.e2e.E2E.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code scripts/stand-ins/qemu-system-x86_64} first on PATH runs the real QEMU, but under {@code -accel kvm} it either never lets the vCPUs run (TCG with {@code -S}:
  * a guest that hangs with an empty serial log, as on a nested PVM host) or aborts at once (as QEMU does when the
  * nested hypervisor refuses the host CPU model's MSRs). {@code meros.kvm.device} points the KVM check at an openable
- * stand-in device, so the same paths run on hosts without /dev/kvm.
+ * stand-in device, so the same paths run on hosts without /dev/kvm. With {@code MEROS_TEST_TCG} the stand-in also acts
+ * out a guest whose kernel panics under multi-threaded TCG, as one can on any host.
  */
 @Tag("e2e")
 class KvmFallbackE2ETest {
@@ -175,6 +178,55 @@ class KvmFallbackE2ETest {
         }
         assertTrue(Files.isRegularFile(vm.resolve("overlay.qcow2")), "the VM's disk stays");
         assertEquals(List.of(), qemuUnder(home.resolve("data/state/demo")));
+    }
+
+    /**
+     * A guest whose kernel panics under multi-threaded TCG (the stand-in makes it panic there, whatever this host's TCG
+     * does) is started again under single-threaded TCG, on the disk it had, and comes up; only that QEMU runs.
+     */
+    @Test
+    void aGuestThatPanicsUnderMultiThreadedTcgIsStartedAgainSingleThreaded() throws Exception {
+        Proc.Result r = init("hang", Map.of("MEROS_ACCEL", "tcg", "MEROS_TEST_TCG", "panic"), "--cold");
+        String out = r.stdout();
+        assertEquals(0, r.exit(), out + r.stderr());
+        Matcher m = Pattern.compile("(?s).*box: started \\(pid \\d+, tcg, ssh 127.0.0.1:\\d+\\)\n"
+                + "box: the guest's kernel panicked; its report on the serial console:\n.*Kernel panic - not syncing: Attempted to kill init!.*\n"
+                + "box: restarting under single-threaded TCG \\(tcg,thread=single\\): a kernel can panic under multi-threaded TCG .*\n"
+                + "box: started \\(pid (\\d+), tcg single-threaded, ssh 127.0.0.1:\\d+\\)\n.*box: ready in [0-9.]+ s \\(ssh\\).*").matcher(out);
+        assertTrue(m.matches(), out);
+        List<String> running = qemuUnder(home.resolve("data/state/demo"));
+        assertEquals(1, running.size(), running.toString());
+        assertTrue(running.get(0).startsWith(m.group(1) + " ") && running.get(0).contains(" -accel tcg,thread=single "), running.toString());
+        assertTrue(merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout().matches("(?s).*\\nbox +running +\\d+ +x86_64 +tcg .*"));
+    }
+
+    /** A kernel that panics single-threaded too fails the VM once, naming both; the second QEMU keeps running, as after any panic. */
+    @Test
+    void aGuestThatPanicsEitherWayFailsNamingBoth() throws Exception {
+        Proc.Result r = init("hang", Map.of("MEROS_ACCEL", "tcg", "MEROS_TEST_TCG", "panic-always"), "--cold");
+        assertEquals(1, r.exit(), r.stdout() + r.stderr());
+        String err = r.stderr().strip();
+        assertTrue(err.matches("error: vm box: the guest's kernel panicked under multi-threaded TCG and again under single-threaded TCG "
+                + "\\(\\[ *[0-9.]+\\] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100; QEMU keeps running for 'info' and the serial log\\)"), err);
+        assertEquals(1, r.stdout().split("restarting under single-threaded TCG", -1).length - 1, r.stdout());
+        List<String> running = qemuUnder(home.resolve("data/state/demo"));
+        assertEquals(1, running.size(), running.toString());
+        assertTrue(running.get(0).contains(" -accel tcg,thread=single "), running.toString());
+    }
+
+    /** One vCPU has no other vCPU to race: a panic is the VM's error at once, without a restart. */
+    @Test
+    void aOneVcpuGuestThatPanicsIsNotStartedAgain() throws Exception {
+        Path yml = home.resolve("constellations/demo/demo.yml");
+        String manifest = Files.readString(yml);
+        assertTrue(manifest.contains("cpus: 2"), manifest);
+        Files.writeString(yml, manifest.replace("cpus: 2", "cpus: 1"));
+        Proc.Result r = init("hang", Map.of("MEROS_ACCEL", "tcg", "MEROS_TEST_TCG", "panic"), "--cold");
+        assertEquals(1, r.exit(), r.stdout() + r.stderr());
+        String err = r.stderr().strip();
+        assertTrue(err.matches("error: vm box: the guest's kernel panicked "
+                + "\\(\\[ *[0-9.]+\\] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100; QEMU keeps running for 'info' and the serial log\\)"), err);
+        assertFalse(r.stdout().contains("restarting"), r.stdout());
     }
 
     /** Asked for KVM explicitly, a hang is an error within the watchdog's window, not after boot_timeout; nothing keeps running. */

@@ -93,7 +93,9 @@ public final class E2eSupport {
         ProcessHandle.allProcesses().forEach(p -> {
             try {
                 String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")));
-                if (cmd.startsWith("qemu-system") && cmd.contains(stateDir.toString())) found.add(p.pid() + " " + cmd.replace('\0', ' '));
+                // argv[0] is a bare name when started from PATH, a full path when a stand-in execs the real QEMU
+                String fromName = cmd.substring(cmd.lastIndexOf('/', Math.max(0, cmd.indexOf('\0'))) + 1);
+                if (fromName.startsWith("qemu-system") && cmd.contains(stateDir.toString())) found.add(p.pid() + " " + cmd.replace('\0', ' '));
             } catch (Exception e) {
                 // gone meanwhile
             }

@@ -510,9 +510,7 @@ public final class Lifecycle {
         new MachineAccess(home, r.constellation(), vm.name(), vm.user()).warmUpSsh();
         VmState st = b.saved().resume(r, b.accel(), userNet(vm), b.sshPort(), b.mcast());
         SavedBoot.recordStarted(r, "resumed " + b.saved().record().key());
-        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel().text() + ", "
-                + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ") from saved boot "
-                + b.saved().shortKey() + ", resumed");
+        out.accept(started(vm, st, st.accel().text()) + " from saved boot " + b.saved().shortKey() + ", resumed");
         long loaded = System.nanoTime();
         out.accept(String.format("%s: state loaded in %.1f s", vm.name(), (loaded - t0) / 1e9));
         return clockSetAndReady(r, st, t0);
@@ -570,12 +568,33 @@ public final class Lifecycle {
         }
         // a boot about to be saved must not hold meros's session: the resumed copies would all start with it
         boolean handOver = !(saveBoots && vm.mounts().isEmpty());
-        return awaitReady(r, st, t0, Deadline.after(Duration.ofSeconds(vm.bootTimeoutSeconds())), false, false, handOver);
+        Duration bootTimeout = Duration.ofSeconds(vm.bootTimeoutSeconds());
+        try {
+            return awaitReady(r, st, t0, Deadline.after(bootTimeout), false, false, handOver);
+        } catch (GuestPanicked e) {
+            if (st.accel() != Vm.Accel.TCG || vm.cpus() < 2) throw e;
+            out.accept(vm.name() + ": restarting under single-threaded TCG (" + QemuArgs.TCG_SINGLE_THREADED + "): a kernel can panic"
+                    + " under multi-threaded TCG when a vCPU runs code another vCPU has just rewritten (docs/run.md, \"The boot path\")");
+            r.kill();
+            st = r.startSingleThreadedTcg(userNet(vm), b.sshPort(), b.mcast());
+            out.accept(started(vm, st, "tcg single-threaded"));
+            try {
+                return awaitReady(r, st, t0, Deadline.after(bootTimeout), false, false, handOver);
+            } catch (GuestPanicked again) {
+                throw new GuestPanicked("vm " + vm.name() + ": " + panicked(" under multi-threaded TCG and again under single-threaded TCG",
+                        again.panic), again.panic);
+            }
+        }
     }
 
     private void announce(Vm vm, VmState st) {
-        out.accept(vm.name() + ": started (pid " + st.pid() + ", " + st.accel().text() + ", "
-                + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")");
+        out.accept(started(vm, st, st.accel().text()));
+    }
+
+    /** {@code box: started (pid 4730, tcg, ssh 127.0.0.1:41234)}: the line of a VM whose QEMU runs. */
+    private static String started(Vm vm, VmState st, String accel) {
+        return vm.name() + ": started (pid " + st.pid() + ", " + accel + ", "
+                + (st.sshHost() == null ? "no SSH" : "ssh " + st.sshHost() + ":" + st.sshPort()) + ")";
     }
 
     /**
@@ -614,6 +633,26 @@ public final class Lifecycle {
         GuestRefused(String message) { super(ExitCode.FAILED, message); }
     }
 
+    /** The guest's kernel panicked before the VM answered; QEMU keeps running (for {@code info} and the serial log). */
+    static final class GuestPanicked extends MerosException {
+        /** The kernel's panic line, e.g. {@code Kernel panic - not syncing: Fatal exception in interrupt}. */
+        final String panic;
+
+        GuestPanicked(String message, String panic) {
+            super(ExitCode.FAILED, message);
+            this.panic = panic;
+        }
+    }
+
+    /**
+     * What the error says of a VM whose kernel panicked: {@code when} ("", or e.g. " under multi-threaded TCG and again
+     * under single-threaded TCG"),
+     * the panic's line, and that QEMU keeps running.
+     */
+    private static String panicked(String when, String panic) {
+        return "the guest's kernel panicked" + when + " (" + panic + "; QEMU keeps running for 'info' and the serial log)";
+    }
+
     /**
      * Waits until the VM answers: an SSH login with the pinned key (or, without an SSH endpoint, its guest agent).
      * Says every {@link #WAIT_REPORT_INTERVAL} what it waits for and the last serial line.
@@ -639,6 +678,7 @@ public final class Lifecycle {
         long[] nextReport = {System.nanoTime() + WAIT_REPORT_INTERVAL.toNanos()};
         long[] firstRefusal = {0};
         String[] refusal = {null};
+        String[] panic = {null};
         SshAccess[] kept = {null};
         String[] keptUser = {null};
         Wakeup loginEnded = new Wakeup();
@@ -682,10 +722,12 @@ public final class Lifecycle {
                     return Poll.never("QEMU exited during boot (" + r.status().reason() + ")");
                 }
                 String tail = r.serialTail(40); // one read per poll: the panic check and the progress line
-                String panic = kernelPanic(tail);
-                if (panic != null) {
-                    out.accept(vm.name() + ": the guest's kernel panicked; last serial lines:\n" + indent(tail));
-                    return Poll.never("the guest's kernel panicked (" + panic + "; QEMU keeps running for 'info' and the serial log)");
+                String panicLine = kernelPanic(tail);
+                if (panicLine != null) {
+                    panic[0] = panicLine;
+                    out.accept(vm.name() + ": the guest's kernel panicked; its report on the serial console:\n"
+                            + indent(panicReport(r.serialTail(PANIC_REPORT_LINES))));
+                    return Poll.never(panicked("", panicLine));
                 }
                 String last = VmRuntime.lastLine(tail);
                 if (System.nanoTime() > nextReport[0]) {
@@ -705,6 +747,7 @@ public final class Lifecycle {
             }
             return new Started(vm.name(), reattached, true, s, how, null);
         } catch (WaitFailed e) {
+            if (panic[0] != null) throw new GuestPanicked(e.getMessage(), panic[0]);
             throw MerosException.failed(e.getMessage());
         } catch (WaitTimeout e) {
             String tail = r.serialTail(15);
@@ -826,16 +869,63 @@ public final class Lifecycle {
 
     /**
      * The line of a serial log's tail where the guest's kernel said it panicked ({@code Kernel panic - not syncing:
-     * ...}, printed by Linux's panic()), without terminal controls; null when it did not. A panicked kernel stops: the
-     * wait for it ends at once.
+     * ...}, printed by Linux's panic()), without terminal controls; null when it did not. When a long call trace has
+     * pushed that line out of the tail, the same words from panic()'s closing line ({@code ---[ end Kernel panic - not
+     * syncing: ... ]---}), which is the last a panicked kernel prints. A panicked kernel stops: the wait for it ends at
+     * once.
      */
     static String kernelPanic(String serialTail) {
         if (!serialTail.contains(PANIC)) return null; // the common case, looked at every poll: no line to clean
-        return serialTail.lines().map(Text::printable).filter(l -> l.contains(PANIC))
-                .filter(l -> !l.contains("---[ end ")).findFirst().map(String::strip).orElse(null);
+        List<String> lines = serialTail.lines().map(Text::printable).filter(l -> l.contains(PANIC)).toList();
+        for (String l : lines) {
+            if (!l.contains(PANIC_END)) return l.strip();
+        }
+        // the panic's own line scrolled out of the tail behind a long call trace: its closing line repeats the message
+        for (String l : lines) {
+            int at = l.indexOf(PANIC_END);
+            if (at < 0) continue;
+            String rest = l.substring(at + PANIC_END.length()).strip();
+            if (rest.endsWith("]---")) rest = rest.substring(0, rest.length() - "]---".length()).strip();
+            return (l.substring(0, at) + rest).strip();
+        }
+        return null;
     }
 
     private static final String PANIC = "Kernel panic - not syncing";
+
+    /** At most how many serial lines {@link #panicReport} shows: an oops and the panic after it take 50–80. */
+    static final int PANIC_REPORT_LINES = 120;
+
+    /**
+     * The kernel's reports that led to its panic, from a serial log's tail: from the first line in the tail that
+     * begins a report ({@code ------------[ cut here ]------------}, {@code BUG:}, {@code Oops:}, {@code general
+     * protection fault}) before the panic line, else from the panic line, to the end. A report's first lines say what
+     * went wrong (a page fault, an int3, a BUG_ON); the last lines of a long call trace do not. The whole tail when it
+     * holds no panic line.
+     */
+    static String panicReport(String tail) {
+        List<String> lines = tail.lines().toList();
+        int panicAt = -1;
+        for (int i = 0; i < lines.size() && panicAt < 0; i++) {
+            if (lines.get(i).contains(PANIC) && !lines.get(i).contains(PANIC_END)) panicAt = i;
+        }
+        if (panicAt < 0) return tail;
+        int from = panicAt;
+        for (int i = 0; i < panicAt; i++) {
+            String l = lines.get(i);
+            if (REPORT_STARTS.stream().anyMatch(l::contains)) {
+                from = i;
+                break;
+            }
+        }
+        return String.join("\n", lines.subList(from, lines.size()));
+    }
+
+    /** How Linux begins a report of a kernel failure (lib/bug.c, arch/x86/kernel/dumpstack.c, traps.c). */
+    private static final List<String> REPORT_STARTS = List.of("------------[ cut here ]------------", "BUG:", "Oops:",
+            "general protection fault");
+    /** How Linux's panic() closes its report: {@code ---[ end Kernel panic - not syncing: MESSAGE ]---}. */
+    private static final String PANIC_END = "---[ end ";
 
     /**
      * What one SSH login found.

@@ -45,6 +45,20 @@ public final class QemuArgs {
     /** {@link #X86_TCG_CPU} for i386 VMs: {@code qemu-system-i386}'s default {@code qemu32} with RDRAND. */
     static final String X86_32_TCG_CPU = "qemu32,+rdrand";
 
+    /**
+     * The {@code -accel} value of a VM restarted after its kernel panicked under multi-threaded TCG: every vCPU on one
+     * host thread, in turn (qemu(1), {@code -accel tcg,thread=single|multi}). Under multi-threaded TCG (QEMU's default for an x86
+     * guest on an x86 host) a vCPU can go on running a translation of code that another vCPU has just rewritten. Linux
+     * rewrites its code while it runs, through int3 breakpoints: static keys and jump labels flipped after the other
+     * CPUs are up (the scheduler clock's, {@code getrandom}'s, the slab allocator's when systemd makes the first memory
+     * cgroup, and many more). A CI run here (QEMU 7.2, 2 cores, a busy host) saw a trixie guest die 11.5 s into its boot
+     * in {@code kmem_cache_free}, its RIP in the middle of a freshly written 2-byte NOP. One host thread runs one
+     * vCPU at a time and drops a rewritten page's translations before any vCPU runs again, so this cannot happen, but
+     * a boot then takes about 1.5 times as long (demo: 23.6–25.0 s against 15.7–17.4 s), so it is the fallback, not
+     * the default.
+     */
+    public static final String TCG_SINGLE_THREADED = "tcg,thread=single";
+
     /** Multicast group of the user-mode (socket) networks that stand in for bridges. */
 
     /**
@@ -59,9 +73,17 @@ public final class QemuArgs {
      * @param mcastPorts per bridge name, the multicast port of its socket network (user mode only)
      * @param mountTransport how the VM's mounts are served: {@link Shares#VIRTIOFS} (a virtiofsd per mount, guest RAM
      *                 in a shared memfd) or {@link Shares#NINEP}
+     * @param singleThreadedTcg under TCG, run every vCPU on one host thread ({@link #TCG_SINGLE_THREADED}) instead of
+     *                 one thread each; ignored under KVM
      */
     public record Launch(Path kernel, Path initrd, Path disk, Vm.Accel accel, boolean userNet, int sshPort,
-                         Map<String, Integer> mcastPorts, String mountTransport) {
+                         Map<String, Integer> mcastPorts, String mountTransport, boolean singleThreadedTcg) {
+        /** A launch under multi-threaded TCG (QEMU's default) when under TCG. */
+        public Launch(Path kernel, Path initrd, Path disk, Vm.Accel accel, boolean userNet, int sshPort,
+                      Map<String, Integer> mcastPorts, String mountTransport) {
+            this(kernel, initrd, disk, accel, userNet, sshPort, mcastPorts, mountTransport, false);
+        }
+
         /** A launch whose mounts (if any) go over 9p. */
         public Launch(Path kernel, Path initrd, Path disk, Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
             this(kernel, initrd, disk, accel, userNet, sshPort, mcastPorts, Shares.NINEP);
@@ -82,7 +104,7 @@ public final class QemuArgs {
             a.add("memory-backend-memfd,id=" + MEM_ID + ",size=" + vm.memoryMiB() + "M,share=on");
         }
         a.add("-accel");
-        a.add(l.accel() == Vm.Accel.KVM ? "kvm" : "tcg");
+        a.add(l.accel() == Vm.Accel.KVM ? "kvm" : l.singleThreadedTcg() ? TCG_SINGLE_THREADED : "tcg");
         if (l.accel() == Vm.Accel.KVM) {
             a.add("-cpu");
             a.add("host");
@@ -278,7 +300,8 @@ public final class QemuArgs {
      * breakpoint after the rewrite: the guest dies with {@code Oops: int3} in {@code sched_clock_cpu} and a kernel
      * panic (seen once in a CI run, demo's 2 vCPUs, 2.2 s into the boot). The guest uses the HPET clocksource
      * instead; cold boots of demo measured the same with and without it (15.7–17.4 s against 15.8–17.2 s, three
-     * each). Single-threaded TCG ({@code -accel tcg,thread=single}) also avoids it but measured 23.6–25.0 s.
+     * each). Single-threaded TCG ({@link #TCG_SINGLE_THREADED}) also avoids it but measured 23.6–25.0 s: meros uses
+     * it only to restart a guest whose kernel panicked under multi-threaded TCG.
      */
     public static final String TCG_TSC_UNSTABLE = "tsc=unstable";
 

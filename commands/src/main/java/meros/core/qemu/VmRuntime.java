@@ -173,7 +173,18 @@ public final class VmRuntime {
      * ({@link #overlayOutdated}), {@code newOverlay} is told why before a new one replaces it.
      */
     public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts, Consumer<String> newOverlay) {
-        return launch(accel, userNet, sshPort, mcastPorts, null, List.of(), newOverlay);
+        return launch(accel, false, userNet, sshPort, mcastPorts, null, List.of(), newOverlay);
+    }
+
+    /**
+     * Starts QEMU as {@link #start(Vm.Accel, boolean, int, Map)} does under TCG, with every vCPU on one host thread
+     * ({@link QemuArgs#TCG_SINGLE_THREADED}): for a VM whose kernel panicked under multi-threaded TCG. Its disk (the
+     * overlay) is kept, as a reboot keeps it.
+     *
+     * @return the recorded state (accel TCG)
+     */
+    public VmState startSingleThreadedTcg(boolean userNet, int sshPort, Map<String, Integer> mcastPorts) {
+        return launch(Vm.Accel.TCG, true, userNet, sshPort, mcastPorts, null, List.of(), why -> { });
     }
 
     /**
@@ -182,11 +193,11 @@ public final class VmRuntime {
      * {@code -incoming}).
      */
     public VmState start(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts, Path backing, List<String> extraArgs) {
-        return launch(accel, userNet, sshPort, mcastPorts, backing, extraArgs, why -> { });
+        return launch(accel, false, userNet, sshPort, mcastPorts, backing, extraArgs, why -> { });
     }
 
-    private VmState launch(Vm.Accel accel, boolean userNet, int sshPort, Map<String, Integer> mcastPorts, Path backing,
-                           List<String> extraArgs, Consumer<String> newOverlay) {
+    private VmState launch(Vm.Accel accel, boolean singleThreadedTcg, boolean userNet, int sshPort, Map<String, Integer> mcastPorts,
+                           Path backing, List<String> extraArgs, Consumer<String> newOverlay) {
         if (userNet && !vm.networks().isEmpty()) refuseSharedMulticastPort();
         if (!Files.isRegularFile(disk())) throw MerosException.failed("disk of " + label() + " is not built: " + disk());
         if (!Files.isRegularFile(kernel())) {
@@ -200,7 +211,7 @@ public final class VmRuntime {
         Path initrd = initrd() != null && Files.isRegularFile(initrd()) ? initrd() : null;
         String transport = Shares.chosen(Privileges.isRoot(), HostTools.virtiofsd(), System.getenv(Shares.FORCE_ENV));
         List<String> argv = QemuArgs.build(constellation, vm, paths,
-                new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts, transport));
+                new QemuArgs.Launch(kernel(), initrd, paths.overlay(), accel, userNet, sshPort, mcastPorts, transport, singleThreadedTcg));
         argv = new ArrayList<>(argv);
         if (backing != null) appendToSerialLog(argv);
         argv.addAll(extraArgs);

@@ -37,7 +37,36 @@ class SerialLineTest {
         assertEquals("[    3.1] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)",
                 Lifecycle.kernelPanic("\u001B[0m[    3.1] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\r\n"));
         assertNull(Lifecycle.kernelPanic("[  OK  ] Started ssh.service\n[   12.0] kernel: panic_on_warn is 0\n"));
+        // a call trace longer than the tail: only panic()'s closing line is left of the report (seen in a cold boot of demo)
+        String closingOnly = """
+                [    3.823829] R13: 00007fb771813aa0 R14: 0000000000000001 R15: 00007fb7717f7000
+                [    3.823829]  </TASK>
+                [    3.823829] Kernel Offset: 0x15c00000 from 0xffffffff81000000 (relocation range: 0xffffffff80000000-0xffffffffbfffffff)
+                \u001B[0m[    3.823829] ---[ end Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100 ]---\r
+                """;
+        assertEquals("[    3.823829] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100", Lifecycle.kernelPanic(closingOnly));
+        assertEquals("Kernel panic - not syncing: VFS: Unable to mount root fs",
+                Lifecycle.kernelPanic("---[ end Kernel panic - not syncing: VFS: Unable to mount root fs ]---"));
         assertNull(Lifecycle.kernelPanic(""));
+    }
+
+    /** What the output shows of a panic: the report from its first line, which says what went wrong, to the end. */
+    @Test
+    void aPanicIsShownFromTheStartOfItsReport() {
+        String boot = "[  OK  ] Started systemd-udevd.service\n".repeat(5);
+        String report = """
+                [   11.48] BUG: unable to handle page fault for address: ffffeee280852238
+                [   11.48] #PF: supervisor read access in kernel mode
+                [   11.48] Oops: 0000 [#1] PREEMPT SMP NOPTI
+                [   11.48] RIP: 0010:kmem_cache_free+0x103/0x440
+                [   11.48]  ? handle_edge_irq+0x8b/0x230
+                [   11.48] ---[ end trace 0000000000000000 ]---
+                [   11.48] Kernel panic - not syncing: Fatal exception in interrupt
+                [   11.48] ---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---""";
+        assertEquals(report, Lifecycle.panicReport(boot + report + "\n"));
+        String bare = "[    3.82] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\n[    3.82] CPU: 0 PID: 1\n";
+        assertEquals(bare.strip(), Lifecycle.panicReport(boot + bare));
+        assertEquals(boot, Lifecycle.panicReport(boot));
     }
 
     /** A kernel told to keep its banner off the console gets the boot watchdog's longer window (any output counts there). */

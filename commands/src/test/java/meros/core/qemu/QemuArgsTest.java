@@ -87,6 +87,28 @@ public class QemuArgsTest {
                 "-device", "virtio-rng-pci"), QemuArgs.build("lab", web, PATHS, launch));
     }
 
+    /** A restart after a panic under multi-threaded TCG runs the vCPUs on one thread; KVM has no such setting. */
+    @Test
+    void singleThreadedTcgIsAnAccelPropertyAndKvmIgnoresIt() {
+        Vm web = vm("web", List.of(WEB0), null, null, List.of());
+        for (String arch : List.of("x86_64", "aarch64")) {
+            Vm v = vm(arch, "web", List.of(WEB0), null, null, List.of());
+            var single = new QemuArgs.Launch(Path.of("/k"), null, PATHS.overlay(), Vm.Accel.TCG, true, 4000, Map.of("labnet", 21000),
+                    Shares.NINEP, true);
+            List<String> argv = QemuArgs.build("lab", v, PATHS, single);
+            assertEquals("tcg,thread=single", argv.get(argv.indexOf("-accel") + 1), arch);
+            var multi = new QemuArgs.Launch(Path.of("/k"), null, PATHS.overlay(), Vm.Accel.TCG, true, 4000, Map.of("labnet", 21000));
+            List<String> plain = QemuArgs.build("lab", v, PATHS, multi);
+            assertEquals("tcg", plain.get(plain.indexOf("-accel") + 1), arch);
+            // the rest of the command line is the same
+            assertEquals(plain, argv.stream().map(a -> a.equals("tcg,thread=single") ? "tcg" : a).toList(), arch);
+        }
+        var kvm = new QemuArgs.Launch(Path.of("/k"), null, PATHS.overlay(), Vm.Accel.KVM, true, 4000, Map.of("labnet", 21000),
+                Shares.NINEP, true);
+        List<String> argv = QemuArgs.build("lab", web, PATHS, kvm);
+        assertEquals("kvm", argv.get(argv.indexOf("-accel") + 1));
+    }
+
     @Test
     void aarch64VmIsAVirtMachineWithATcgFriendlyCpuAndThePl011Console() {
         Vm board = vm("aarch64", "board", List.of(WEB0), "quiet", null, List.of());
