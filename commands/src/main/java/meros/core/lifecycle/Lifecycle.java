@@ -574,7 +574,7 @@ public final class Lifecycle {
         } catch (GuestPanicked e) {
             if (st.accel() != Vm.Accel.TCG || vm.cpus() < 2) throw e;
             out.accept(vm.name() + ": restarting under single-threaded TCG (" + QemuArgs.TCG_SINGLE_THREADED + "): a kernel can panic"
-                    + " under multi-threaded TCG when a vCPU runs code another vCPU has just rewritten (docs/run.md, \"The boot path\")");
+                    + " under multi-threaded TCG when a vCPU runs code another vCPU has just rewritten (docs/run.md, \"Waiting for a VM\")");
             r.kill();
             st = r.startSingleThreadedTcg(userNet(vm), b.sshPort(), b.mcast());
             out.accept(started(vm, st, "tcg single-threaded"));
@@ -646,8 +646,7 @@ public final class Lifecycle {
 
     /**
      * What the error says of a VM whose kernel panicked: {@code when} ("", or e.g. " under multi-threaded TCG and again
-     * under single-threaded TCG"),
-     * the panic's line, and that QEMU keeps running.
+     * under single-threaded TCG"), the panic's line, and that QEMU keeps running.
      */
     private static String panicked(String when, String panic) {
         return "the guest's kernel panicked" + when + " (" + panic + "; QEMU keeps running for 'info' and the serial log)";
