@@ -71,6 +71,17 @@ class SavedBootE2ETest {
         assertTrue(reset.matches("(?s)(.*\\n)?box: ready in [0-9.]+ s \\(ssh\\)\\n"), reset);
         assertTrue(merosOk(home, null, SHORT, "info", "demo").stdout().matches("(?s).*\\nbox +running .* resumed\\n?.*"));
         assertEquals("gone", sshOk(home, null, "demo", "box", "127.0.0.1", port, "test -e /root/t15-left-behind && echo there || echo gone").strip());
+        // the reset recorded that it set the clock; had it been interrupted before, the guest would keep its saved
+        // boot's time: the next init's re-attach sets the clock then
+        Path started = home.resolve("data/state/demo/box/started");
+        List<String> how = Files.readAllLines(started);
+        assertEquals(List.of("resumed", "clock set"), List.of(how.get(0).split(" ")[0], how.get(1)), how.toString());
+        Files.writeString(started, how.get(0) + "\n");
+        sshOk(home, null, "demo", "box", "127.0.0.1", port, "date -s @$(( $(date +%s) - 3600 )) >/dev/null");
+        String reattached = merosOk(home, null, SHORT, "init", "demo", "--accel", "tcg").stdout();
+        assertTrue(reattached.contains("box: its clock was never set after its resume: clock set in "), reattached);
+        assertGuestClockIsTheHosts(port);
+        assertEquals("clock set", Files.readAllLines(started).get(1));
         merosOk(home, null, SHORT, "shutdown", "demo");
         Proc.Result stopped = meros(home, null, SHORT, "reset", "demo");
         assertEquals(1, stopped.exit(), stopped.toString());
@@ -122,6 +133,15 @@ class SavedBootE2ETest {
         }
     }
 
+    /** The guest's clock, read between two readings of the host's: within 2 s of the host at that moment. */
+    private void assertGuestClockIsTheHosts(int port) throws Exception {
+        double before = System.currentTimeMillis() / 1000.0;
+        double guestNow = Double.parseDouble(sshOk(home, null, "demo", "box", "127.0.0.1", port, "date +%s.%N").strip());
+        double after = System.currentTimeMillis() / 1000.0;
+        assertTrue(guestNow > before - 2.0 && guestNow < after + 2.0,
+                String.format("guest clock %.3f outside the host's [%.3f, %.3f] +- 2 s", guestNow, before, after));
+    }
+
     /** What one resumed copy of the VM showed. */
     record Copy(String random) { }
 
@@ -138,12 +158,7 @@ class SavedBootE2ETest {
         assertTrue(merosOk(home, null, SHORT, "info", "demo").stdout().matches("(?s).*\\nbox +running .* resumed\\n?.*"));
 
         // the pinned host key: sshOk connects with StrictHostKeyChecking against the key recorded at build time
-        // the guest's clock, read between two readings of the host's: within 2 s of the host at that moment
-        double before = System.currentTimeMillis() / 1000.0;
-        double guestNow = Double.parseDouble(sshOk(home, null, "demo", "box", "127.0.0.1", port, "date +%s.%N").strip());
-        double after = System.currentTimeMillis() / 1000.0;
-        assertTrue(guestNow > before - 2.0 && guestNow < after + 2.0,
-                String.format("guest clock %.3f outside the host's [%.3f, %.3f] +- 2 s", guestNow, before, after));
+        assertGuestClockIsTheHosts(port);
         // the boot was saved once it had finished, so a resumed copy has nothing of it left to do
         String state = sshOk(home, null, "demo", "box", "127.0.0.1", port, "systemctl is-system-running || true").strip();
         assertTrue(state.equals("running") || state.equals("degraded"), "a resumed copy is still booting: " + state);

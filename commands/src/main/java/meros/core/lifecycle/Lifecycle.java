@@ -526,7 +526,9 @@ public final class Lifecycle {
     private Started clockSetAndReady(VmRuntime r, VmState st, long t0) {
         CompletableFuture<ResumedGuest.Clock> clock = ResumedGuest.setClockAsync(r);
         Started s = awaitResumed(r, st, t0, RESUME_READY);
-        out.accept(r.vm().name() + ": " + ResumedGuest.await(clock).describe());
+        ResumedGuest.Clock c = ResumedGuest.await(clock);
+        if (c.set()) SavedBoot.recordClockSet(r);
+        out.accept(r.vm().name() + ": " + c.describe());
         return s;
     }
 
@@ -837,7 +839,14 @@ public final class Lifecycle {
         Duration left = Duration.ofSeconds(bootSeconds - sinceStart / 1000);
         if (left.compareTo(REATTACH_MIN_WAIT) < 0) left = REATTACH_MIN_WAIT;
         if (st == null) return new Started(r.vm().name(), true, true, 0, "running (no vm.json: not checked)", null);
-        return awaitReady(r, st, t0, Deadline.after(left), true, false, true);
+        Started s = awaitReady(r, st, t0, Deadline.after(left), true, false, true);
+        if (s.ready() && SavedBoot.clockPending(r)) {
+            // the init or reset that resumed it was interrupted before it set the clock: the guest has its saved boot's time
+            ResumedGuest.Clock c = ResumedGuest.await(ResumedGuest.setClockAsync(r));
+            if (c.set()) SavedBoot.recordClockSet(r);
+            out.accept(r.vm().name() + ": " + (c.set() ? "its clock was never set after its resume: " : "") + c.describe());
+        }
+        return s;
     }
 
     /** The boot watchdog's window for this VM: {@link #KVM_WATCHDOG}, or {@link #KVM_WATCHDOG_QUIET} when its kernel is told to keep its banner off the console. */
@@ -1006,7 +1015,8 @@ public final class Lifecycle {
                     CompletableFuture<ResumedGuest.Clock> clock = ResumedGuest.setClockAsync(r);
                     Started s = awaitResumed(r, ns, t0, RESUME_READY);
                     ResumedGuest.Clock c = ResumedGuest.await(clock);
-                    if (!c.set()) out.accept(n + ": " + c.describe());
+                    if (c.set()) SavedBoot.recordClockSet(r);
+                    else out.accept(n + ": " + c.describe());
                     return s;
                 });
             }

@@ -138,6 +138,32 @@ public final class SavedBoot {
         }
     }
 
+    /** The line the started file of a resumed VM gains once its guest's clock is set. */
+    static final String CLOCK_SET = "clock set";
+
+    /** Records that the guest of a resumed VM has the host's time: {@link #clockPending} is false from now on. */
+    static void recordClockSet(VmRuntime r) {
+        try {
+            Files.writeString(startedFile(r), CLOCK_SET + "\n", StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + startedFile(r), e);
+        }
+    }
+
+    /**
+     * Whether the VM's QEMU resumed a saved boot and its guest's clock was never set, so the guest keeps the time of
+     * the moment its boot was saved: an {@code init} or {@code reset} that was interrupted (or whose guest agent did
+     * not answer) between the resume and the clock. False for a cold boot, or when unknown.
+     */
+    static boolean clockPending(VmRuntime r) {
+        try {
+            List<String> lines = Files.readAllLines(startedFile(r));
+            return !lines.isEmpty() && lines.get(0).startsWith("resumed") && !lines.contains(CLOCK_SET);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     // ------------------------------------------------------------------ key
 
     /** The QEMU command line a saved boot is keyed with: the real one with the forwarded SSH port set to 0. */

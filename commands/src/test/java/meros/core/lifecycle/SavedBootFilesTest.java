@@ -2,6 +2,8 @@ package meros.core.lifecycle;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import meros.core.base.Home;
+import meros.core.qemu.QemuArgsTest;
+import meros.core.qemu.VmRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +48,25 @@ class SavedBootFilesTest {
         SavedBoot.remove(home, "demo", "box", KEY);
         assertFalse(Files.exists(d));
         assertNull(SavedBoot.incomplete(home, "demo", "box", KEY));
+    }
+
+    /** A resume whose clock was never set (interrupted in between) is told apart, so a later init sets it. */
+    @Test
+    void aResumeWithoutItsClockSetIsPending() throws Exception {
+        Home home = new Home(tmp);
+        VmRuntime r = new VmRuntime(home, "demo", QemuArgsTest.vm("box", List.of(), null, null, List.of()));
+        Files.createDirectories(r.paths().dir());
+        assertFalse(SavedBoot.clockPending(r), "nothing recorded");
+        SavedBoot.recordStarted(r, "cold");
+        assertFalse(SavedBoot.clockPending(r), "a cold boot has the host's time");
+        SavedBoot.recordStarted(r, "resumed " + KEY);
+        assertTrue(SavedBoot.clockPending(r));
+        assertEquals("resumed", SavedBoot.startedHow(r));
+        SavedBoot.recordClockSet(r);
+        assertFalse(SavedBoot.clockPending(r));
+        assertEquals("resumed", SavedBoot.startedHow(r), "the clock's line leaves how it started as it was");
+        SavedBoot.recordStarted(r, "resumed " + KEY);
+        assertTrue(SavedBoot.clockPending(r), "a new resume's clock is pending again");
     }
 
     @Test
