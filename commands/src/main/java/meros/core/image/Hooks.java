@@ -1,12 +1,12 @@
 package meros.core.image;
 
 import meros.core.base.ExitCode;
+import meros.core.base.IncludeTree;
 import meros.core.base.MerosException;
 import meros.core.manifest.Manifest;
 import meros.core.proc.Proc;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -95,12 +95,9 @@ public final class Hooks {
         }
     }
 
-    /** The most of a hook's first line read to check it, in bytes. */
-    static final int FIRST_LINE_MAX = 512;
-
     private static byte[] head(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(FIRST_LINE_MAX);
+        try {
+            return IncludeTree.head(file);
         } catch (IOException e) {
             throw Fs.ioError("reading " + file, e);
         }
@@ -116,28 +113,9 @@ public final class Hooks {
      */
     public static void check(List<Hook> hooks) {
         for (Hook h : hooks) {
-            String why = scriptProblem(h.file());
+            String why = IncludeTree.scriptProblem(head(h.file()));
             if (why != null) throw MerosException.failed("hook " + h.display() + " " + why);
         }
-    }
-
-    /**
-     * Why the kernel could not start this script, read from its first bytes, or null: a byte-order mark before
-     * {@code #!}, or CRLF line ends after {@code #!} (see {@link #check}). A phrase to follow the file's name.
-     */
-    static String scriptProblem(Path file) {
-        String text = new String(head(file), StandardCharsets.ISO_8859_1);
-        if (text.startsWith("\u00EF\u00BB\u00BF#!")) {
-            return "starts with a byte-order mark before '#!', so the kernel does not run it as a script; save it as UTF-8 without BOM";
-        }
-        if (text.startsWith("#!")) {
-            int nl = text.indexOf('\n');
-            if (nl > 0 && text.charAt(nl - 1) == '\r') {
-                return "has Windows (CRLF) line ends: its first line asks for the interpreter '" + text.substring(2, nl - 1).strip()
-                        + "\\r', which does not exist; convert it (dos2unix, or git config core.autocrlf input)";
-            }
-        }
-        return null;
     }
 
     /**

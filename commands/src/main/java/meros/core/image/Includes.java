@@ -1,11 +1,12 @@
 package meros.core.image;
 
+import meros.core.base.IncludeTree;
 import meros.core.base.MerosException;
-import meros.core.base.TreeLinks;
 import meros.core.host.Privileges;
 import meros.core.manifest.Manifest;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -30,39 +31,18 @@ import java.util.Map;
 public final class Includes {
     private Includes() { }
 
-    /** Checks a tree without copying; returns the problems (empty when it is safe). */
+    /**
+     * Checks a tree without copying ({@link IncludeTree#problems}); returns the problems as {@code /path: why}, empty
+     * when it is safe.
+     *
+     * @throws MerosException FAILED when the tree cannot be read
+     */
     public static List<String> check(Path tree) {
-        List<String> problems = new ArrayList<>();
-        if (!Files.isDirectory(tree)) return problems;
         try {
-            Files.walkFileTree(tree, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                    Path rel = tree.relativize(f);
-                    for (Path part : rel) {
-                        if (part.toString().equals("..")) problems.add(rel + ": path contains '..'");
-                    }
-                    if (a.isSymbolicLink()) {
-                        String why = TreeLinks.escape(rel, Files.readSymbolicLink(f));
-                        if (why != null) problems.add(why);
-                    } else if (!a.isRegularFile()) {
-                        problems.add(rel + ": not a regular file, directory or symlink");
-                    } else if (Files.isExecutable(f)) {
-                        String why = Hooks.scriptProblem(f);
-                        if (why != null) problems.add(rel + ": an executable that " + why);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw Fs.ioError("reading " + tree, e);
+            return IncludeTree.problems(tree).stream().map(IncludeTree.Problem::text).toList();
+        } catch (UncheckedIOException e) {
+            throw Fs.ioError("reading " + tree, e.getCause());
         }
-        return problems;
     }
 
     /**

@@ -1,7 +1,7 @@
 package meros.core.manifest;
 
+import meros.core.base.IncludeTree;
 import meros.core.base.Names;
-import meros.core.base.TreeLinks;
 import org.yaml.snakeyaml.nodes.Node;
 
 import java.io.IOException;
@@ -108,8 +108,9 @@ final class LayoutChecks {
     }
 
     /**
-     * Includes must not lock meros out of the VM's sshd ({@link SshdChecks}), and hold no relative symlink that
-     * climbs out of the tree, which the build refuses ({@link TreeLinks#escape}, as {@code Includes.check}).
+     * Includes must not lock meros out of the VM's sshd ({@link SshdChecks}), and hold nothing the build refuses to copy
+     * ({@link IncludeTree#problems}: a relative symlink that climbs out of the tree, a named pipe, socket or device,
+     * an executable the guest's kernel could not start as a script).
      */
     static void includes(Path dir, String shownDir, Set<String> vms, Problems problems) {
         List<Path> trees = new ArrayList<>();
@@ -119,24 +120,10 @@ final class LayoutChecks {
             if (!Files.isDirectory(tree)) continue;
             String shown = "include " + shownDir + "/" + dir.relativize(tree);
             for (String p : SshdChecks.problems(tree)) problems.at((Node) null, shown + "/" + p);
-            for (String p : escapingLinks(tree)) problems.at((Node) null, shown + p + " (the build refuses it: make it absolute,"
-                    + " as the guest sees it, or point it inside the tree)");
-        }
-    }
-
-    /** The symlinks of {@code tree} whose relative target climbs out of it, as {@link TreeLinks#escape} names them. */
-    private static List<String> escapingLinks(Path tree) {
-        List<String> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(tree)) {
-            for (Path p : s.sorted().toList()) {
-                if (!Files.isSymbolicLink(p)) continue;
-                String why = TreeLinks.escape(tree.relativize(p), Files.readSymbolicLink(p));
-                if (why != null) out.add(why);
+            for (IncludeTree.Problem p : IncludeTree.problems(tree)) {
+                problems.at((Node) null, shown + p.text() + " (the build refuses it" + (p.fix() == null ? ")" : ": " + p.fix() + ")"));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return out;
     }
 
     private static List<Path> list(Path dir) {

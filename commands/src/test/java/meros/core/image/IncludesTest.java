@@ -1,7 +1,7 @@
 package meros.core.image;
 
+import meros.core.base.IncludeTree;
 import meros.core.base.MerosException;
-import meros.core.base.TreeLinks;
 import meros.core.host.Privileges;
 import meros.core.manifest.Manifest;
 import org.junit.jupiter.api.Test;
@@ -77,10 +77,10 @@ class IncludesTest {
 
     @Test
     void relativeTargetsThatStayInsideAreFine() {
-        assertNull(TreeLinks.escape(Path.of("etc/a/link"), Path.of("../../usr/bin/x")));
-        assertNull(TreeLinks.escape(Path.of("etc/link"), Path.of("./x/../y")));
-        assertTrue(TreeLinks.escape(Path.of("etc/link"), Path.of("../../x")) != null);
-        assertTrue(TreeLinks.escape(Path.of("link"), Path.of("..")) != null);
+        assertNull(IncludeTree.escape(Path.of("etc/a/link"), Path.of("../../usr/bin/x")));
+        assertNull(IncludeTree.escape(Path.of("etc/link"), Path.of("./x/../y")));
+        assertTrue(IncludeTree.escape(Path.of("etc/link"), Path.of("../../x")) != null);
+        assertTrue(IncludeTree.escape(Path.of("link"), Path.of("..")) != null);
     }
 
     @Test

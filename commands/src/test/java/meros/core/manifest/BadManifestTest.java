@@ -4,9 +4,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -285,6 +289,36 @@ class BadManifestTest {
                         + " (the build refuses it: make it absolute, as the guest sees it, or point it inside the tree)",
                 F + "1:1: include constellations/bad/box/includes.chroot/parent: symlink target '..' escapes the root (the build refuses it:"
                         + " make it absolute, as the guest sees it, or point it inside the tree)");
+    }
+
+    /**
+     * What else the build refuses to copy from an include tree, validate refuses too: a named pipe and a socket (the copy
+     * keeps regular files, directories and symlinks), an executable saved with CRLF line ends or a byte-order mark
+     * (the guest's kernel could not start it). A CRLF file that is not executable is data and passes.
+     */
+    @Test
+    void includeEntriesTheBuildCannotCopyAreRefused() throws Exception {
+        Path dir = ManifestTestSupport.write(tmp, "bad", "virtual_machines:\n  box: {}\n");
+        Path run = Files.createDirectories(dir.resolve("includes.chroot/run"));
+        assertEquals(0, new ProcessBuilder("mkfifo", run.resolve("pipe").toString()).start().waitFor());
+        try (ServerSocketChannel sock = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            sock.bind(UnixDomainSocketAddress.of(run.resolve("sock")));
+            Path bin = Files.createDirectories(dir.resolve("box/includes.chroot/usr/local/bin"));
+            Files.writeString(bin.resolve("crlf"), "#!/bin/sh\r\necho hi\r\n");
+            Files.writeString(bin.resolve("bom"), "\uFEFF#!/bin/sh\necho hi\n");
+            Files.writeString(bin.resolve("notes"), "#!/bin/sh\r\n");
+            for (String f : List.of("crlf", "bom")) Files.setPosixFilePermissions(bin.resolve(f), PosixFilePermissions.fromString("rwxr-xr-x"));
+            expect("virtual_machines:\n  box: {}\n",
+                    F + "1:1: include constellations/bad/includes.chroot/run/pipe: a named pipe (FIFO), not a regular file, directory or"
+                            + " symlink (the build refuses it: remove it: only regular files, directories and symlinks are copied)",
+                    F + "1:1: include constellations/bad/includes.chroot/run/sock: a socket, not a regular file, directory or symlink"
+                            + " (the build refuses it: remove it: only regular files, directories and symlinks are copied)",
+                    F + "1:1: include constellations/bad/box/includes.chroot/usr/local/bin/bom: an executable that starts with a byte-order"
+                            + " mark before '#!', so the kernel does not run it as a script; save it as UTF-8 without BOM (the build refuses it)",
+                    F + "1:1: include constellations/bad/box/includes.chroot/usr/local/bin/crlf: an executable that has Windows (CRLF) line"
+                            + " ends: its first line asks for the interpreter '/bin/sh\\r', which does not exist; convert it (dos2unix, or git"
+                            + " config core.autocrlf input) (the build refuses it)");
+        }
     }
 
     /** Ports, addresses and packages are sets: a repeated item is refused; memory is whole MiB, with the nearest values named. */
