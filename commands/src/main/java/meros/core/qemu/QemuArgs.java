@@ -50,9 +50,10 @@ public final class QemuArgs {
      * host thread, in turn (qemu(1), {@code -accel tcg,thread=single|multi}). Under multi-threaded TCG (QEMU's default for an x86
      * guest on an x86 host) a vCPU can go on running a translation of code that another vCPU has just rewritten. Linux
      * rewrites its code while it runs, through int3 breakpoints: static keys and jump labels flipped after the other
-     * CPUs are up (the scheduler clock's, {@code getrandom}'s, the slab allocator's when systemd makes the first memory
-     * cgroup, and many more). A CI run here (QEMU 7.2, 2 cores, a busy host) saw a trixie guest die 11.5 s into its boot
-     * in {@code kmem_cache_free}, its RIP in the middle of a freshly written 2-byte NOP. One host thread runs one
+     * CPUs are up (the scheduler clock's and {@code getrandom}'s killed guests here; there are many more). A CI run here
+     * (QEMU 7.2, 2 cores, a busy host) saw a trixie guest die 11.5 s into its boot in {@code kmem_cache_free}, its RIP
+     * on the second byte of a 2-byte NOP ({@code 66 90}, the NOP a jump label is patched to): the same kind of fault,
+     * as far as its report shows (its first lines were not kept). One host thread runs one
      * vCPU at a time and drops a rewritten page's translations before any vCPU runs again, so this cannot happen, but
      * a boot then takes about 1.5 times as long (demo: 23.6–25.0 s against 15.7–17.4 s), so it is the fallback, not
      * the default.
