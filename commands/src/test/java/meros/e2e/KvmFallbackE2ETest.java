@@ -182,15 +182,10 @@ class KvmFallbackE2ETest {
 
     /**
      * A guest whose kernel panics under multi-threaded TCG (the stand-in makes it panic there, whatever this host's TCG
-     * does) is started again under single-threaded TCG, on the disk it had, and comes up; only that QEMU runs. Its
-     * shared folder (virtiofs as root: a virtiofsd started with each QEMU) works in the restarted VM.
+     * does) is started again under single-threaded TCG, on the disk it had, and comes up; only that QEMU runs.
      */
     @Test
     void aGuestThatPanicsUnderMultiThreadedTcgIsStartedAgainSingleThreaded() throws Exception {
-        Path yml = home.resolve("constellations/demo/demo.yml");
-        Path shared = Files.createDirectories(home.resolve("constellations/demo/shared"));
-        Files.writeString(shared.resolve("from-host"), "shared\n");
-        Files.writeString(yml, Files.readString(yml) + "    mounts: [{source: shared, target: /mnt/shared}]\n");
         Proc.Result r = init("hang", Map.of("MEROS_ACCEL", "tcg", "MEROS_TEST_TCG", "panic"), "--cold");
         String out = r.stdout();
         assertEquals(0, r.exit(), out + r.stderr());
@@ -203,7 +198,6 @@ class KvmFallbackE2ETest {
         assertEquals(1, running.size(), running.toString());
         assertTrue(running.get(0).startsWith(m.group(1) + " ") && running.get(0).contains(" -accel tcg,thread=single "), running.toString());
         assertTrue(merosOk(home, null, Duration.ofMinutes(1), "info", "demo").stdout().matches("(?s).*\\nbox +running +\\d+ +x86_64 +tcg .*"));
-        assertEquals("shared", merosOk(home, null, Duration.ofMinutes(2), "run", "demo", "box", "--", "cat", "/mnt/shared/from-host").stdout().strip());
     }
 
     /** A kernel that panics single-threaded too fails the VM once, naming both; the second QEMU keeps running, as after any panic. */
